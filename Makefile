@@ -1,0 +1,49 @@
+# Slate's two commands are `make run` and `make test`; the rest are their parts.
+# Everything they need is installed by scripts/install-deps.sh (Debian 12).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+ARGS ?=
+
+.PHONY: run test deps deps-test ui build bindings screenshots clean
+
+## run: install what is missing, build, and start the kiosk (under Xvfb when there is no display)
+run: deps ui
+	cargo build -p slate
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  ./target/debug/slate $(ARGS); \
+	else \
+	  echo "No display: running Slate under Xvfb."; \
+	  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- ./target/debug/slate $(ARGS); \
+	fi
+
+## test: install what is missing, build, and run every test; prints the totals
+test: deps-test ui
+	cargo build -p slate --bins
+	scripts/test.sh
+
+deps:
+	scripts/install-deps.sh run
+
+deps-test:
+	scripts/install-deps.sh test
+
+ui: ui/node_modules/.package-lock.json
+	cd ui && npm run build --silent
+
+ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --silent
+
+## bindings: regenerate ui/src/bindings.ts from the Rust IPC types
+bindings:
+	SLATE_BLESS=1 cargo test -p slate --lib bindings
+
+## screenshots: refresh docs/ screenshots from the end-to-end tests
+screenshots: deps-test ui
+	cargo build -p slate --bins
+	SLATE_UPDATE_DOCS=1 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+	  cargo test -p slate-e2e --test first_run
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/.test-build

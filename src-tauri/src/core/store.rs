@@ -1,0 +1,246 @@
+//! The SQLite database: one file in the data folder, opened the same way by the kiosk and by
+//! `slatectl` (they may run at once).
+//!
+//! Opening sets WAL, `synchronous=FULL`, foreign keys, `secure_delete` and a busy timeout, checks
+//! the file with `PRAGMA integrity_check`, and runs the versioned migrations in [`MIGRATIONS`]
+//! (`PRAGMA user_version` holds how many have run). A damaged file is reported in one sentence
+//! and never silently recreated.
+
+use std::fs;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+/// How long a writer waits for another process's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The schema, one step at a time. Never edit a step that has shipped; add a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: local accounts.
+    "CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        username      TEXT NOT NULL,
+        username_key  TEXT NOT NULL UNIQUE,
+        display_name  TEXT NOT NULL,
+        role          TEXT NOT NULL CHECK (role IN ('user', 'admin')),
+        enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL
+    ) STRICT;",
+];
+
+/// Why the database cannot be used. Each message is one sentence for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("The database {path} is damaged ({detail}); Slate will not use it. Restore it from a backup or move it aside to start empty.")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("The database {path} was written by a newer Slate (schema {found}, this one knows {known}).")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+    #[error("Cannot open the database {path}: {detail}.")]
+    Open { path: PathBuf, detail: String },
+    #[error("The database failed: {0}.")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// An open, checked, migrated database.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if absent, mode 0600) and checks the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |detail: String| StoreError::Open {
+            path: path.to_path_buf(),
+            detail,
+        };
+        if !path.exists() {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| open_err(e.to_string()))?;
+        } else if let Ok(meta) = fs::metadata(path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+            }
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_err(e.to_string()))?;
+        let damaged = |e: rusqlite::Error| StoreError::Damaged {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(damaged)?;
+        // journal_mode returns a row; the others do not.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(damaged)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(open_err(format!("cannot switch to WAL (got {mode})")));
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA secure_delete = ON;",
+        )
+        .map_err(damaged)?;
+        let store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.check_integrity()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Runs `PRAGMA integrity_check`; anything but a single "ok" is damage.
+    pub fn check_integrity(&self) -> Result<(), StoreError> {
+        let damaged = |detail: String| StoreError::Damaged {
+            path: self.path.clone(),
+            detail,
+        };
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| damaged(e.to_string()))?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(|e| damaged(e.to_string()))?;
+        if rows.len() == 1 && rows[0] == "ok" {
+            Ok(())
+        } else {
+            Err(damaged(rows.join("; ")))
+        }
+    }
+
+    /// The schema version (how many migrations have run).
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let found = self.schema_version()?;
+        let known = MIGRATIONS.len();
+        let start = usize::try_from(found).unwrap_or(usize::MAX);
+        if start > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(start) {
+            // IMMEDIATE: two processes starting at once must not both run the same step.
+            let tx = rusqlite::Transaction::new_unchecked(
+                &self.conn,
+                rusqlite::TransactionBehavior::Immediate,
+            )?;
+            let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if usize::try_from(now).unwrap_or(usize::MAX) > i {
+                continue; // another process ran it meanwhile
+            }
+            tx.execute_batch(step)?;
+            tx.pragma_update(
+                None,
+                "user_version",
+                i64::try_from(i + 1).unwrap_or(i64::MAX),
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Whether at least one enabled administrator account exists; without one the kiosk opens on
+    /// its first-run screen.
+    pub fn has_admin(&self) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND enabled = 1)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pragma<T: rusqlite::types::FromSql>(s: &Store, name: &str) -> T {
+        s.conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn opens_with_the_promised_settings() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = Store::open(&tmp.path().join("slate.db")).unwrap();
+        assert_eq!(pragma::<String>(&s, "journal_mode"), "wal");
+        assert_eq!(pragma::<i64>(&s, "synchronous"), 2, "FULL");
+        assert_eq!(pragma::<i64>(&s, "foreign_keys"), 1);
+        assert_eq!(pragma::<i64>(&s, "secure_delete"), 1);
+        assert_eq!(
+            s.schema_version().unwrap(),
+            i64::try_from(MIGRATIONS.len()).unwrap()
+        );
+        let mode = fs::metadata(s.path()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(!s.has_admin().unwrap());
+    }
+
+    #[test]
+    fn reopening_keeps_the_schema() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("slate.db");
+        drop(Store::open(&path).unwrap());
+        let s = Store::open(&path).unwrap();
+        assert_eq!(
+            s.schema_version().unwrap(),
+            i64::try_from(MIGRATIONS.len()).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_refused_and_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("slate.db");
+        let junk = vec![0x5a_u8; 8192];
+        fs::write(&path, &junk).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
+        assert!(err.to_string().starts_with("The database"));
+        assert_eq!(fs::read(&path).unwrap(), junk, "never silently recreated");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("slate.db");
+        let s = Store::open(&path).unwrap();
+        s.conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(s);
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+    }
+}

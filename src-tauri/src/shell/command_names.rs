@@ -1,0 +1,6 @@
+//! The names of Slate's IPC commands: one list shared by the build script (which turns each into
+//! an `allow-…` permission) and the shell (which registers the handlers).
+
+/// Every command the UI may call. Adding a command here without granting it in
+/// `capabilities/main.json` leaves it uncallable, which is the point.
+pub const COMMANDS: &[&str] = &["app_status"];

@@ -1,0 +1,413 @@
+//! End-to-end harness: the real `slate` binary, driven through `tauri-driver` and
+//! `WebKitWebDriver` (under the Xvfb display and private D-Bus session that `make test` provides).
+//!
+//! Each test gets its own driver on free ports and its own temporary data folder, so tests run in
+//! parallel safely. [`with_kiosk`] launches the app, runs the test body, and when the body panics
+//! saves a screenshot and the app's log under `target/e2e-artifacts/<test>/` before re-raising.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! slate_e2e::with_kiosk("first_run", async |k| {
+//!     k.wait_for_text("Set up this kiosk").await;
+//!     k.type_into("Username", "ana").await;
+//! })
+//! .await;
+//! # }
+//! ```
+
+pub mod notifications;
+
+use std::net::TcpListener;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures::FutureExt;
+use serde_json::{json, Value};
+
+/// How long finders and waits try before failing the test.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The workspace root (the parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
+}
+
+/// The `slate` binary under test: `SLATE_BIN`, or the debug build in the target folder.
+pub fn slate_bin() -> PathBuf {
+    let bin = std::env::var_os("SLATE_BIN")
+        .map_or_else(|| target_dir().join("debug/slate"), PathBuf::from);
+    assert!(
+        bin.exists(),
+        "{} does not exist: build it first (`make test` does)",
+        bin.display()
+    );
+    bin
+}
+
+/// `tauri-driver`: `TAURI_DRIVER`, or the pinned copy `make` installs in `.tools/bin`, or PATH.
+pub fn tauri_driver_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let pinned = workspace_root().join(".tools/bin/tauri-driver");
+    if pinned.exists() {
+        pinned
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+/// Where failing tests leave their screenshot and log.
+pub fn artifacts_dir() -> PathBuf {
+    target_dir().join("e2e-artifacts")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Fails early, in one sentence, when the test is not inside a display and a D-Bus session.
+fn require_session() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "end-to-end tests need an X display: run them through `make test` (Xvfb)"
+    );
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "end-to-end tests need a D-Bus session: run them through `make test` (dbus-run-session)"
+    );
+}
+
+/// How to launch the kiosk for one test.
+#[derive(Debug, Default, Clone)]
+pub struct Launch {
+    /// Use this data folder instead of a fresh empty one.
+    pub data_dir: Option<PathBuf>,
+    /// Extra command-line arguments for `slate`.
+    pub args: Vec<String>,
+}
+
+/// One running kiosk and the WebDriver session attached to it.
+pub struct Kiosk {
+    name: String,
+    client: Client,
+    driver: Child,
+    data_dir: PathBuf,
+    log_path: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+/// Launches a fresh kiosk, runs `body` against it and shuts it down. On a panic in `body`, saves
+/// `screenshot.png` and `app.log` under `target/e2e-artifacts/<name>/`, then re-raises.
+pub async fn with_kiosk(name: &str, body: impl AsyncFnOnce(&Kiosk)) {
+    with_kiosk_launched(name, Launch::default(), body).await;
+}
+
+/// [`with_kiosk`] with launch options.
+pub async fn with_kiosk_launched(name: &str, launch: Launch, body: impl AsyncFnOnce(&Kiosk)) {
+    let kiosk = Kiosk::launch(name, launch).await;
+    let outcome = AssertUnwindSafe(body(&kiosk)).catch_unwind().await;
+    if let Err(panic) = outcome {
+        kiosk.save_artifacts().await;
+        kiosk.close().await;
+        std::panic::resume_unwind(panic);
+    }
+    kiosk.close().await;
+}
+
+impl Kiosk {
+    /// Starts `tauri-driver` on free ports and opens a WebDriver session on the `slate` binary.
+    pub async fn launch(name: &str, launch: Launch) -> Self {
+        require_session();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!("slate-e2e-{name}-"))
+            .tempdir()
+            .expect("a temporary folder");
+        let data_dir = launch
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| tmp.path().join("data"));
+        let log_path = tmp.path().join("app.log");
+        let log = std::fs::File::create(&log_path).expect("a log file");
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Command::new(tauri_driver_bin())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("SLATE_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("a log handle"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {}: {e} (`make test` installs it)",
+                    tauri_driver_bin().display()
+                )
+            });
+
+        let mut args = vec!["--data-dir".to_owned(), data_dir.display().to_string()];
+        args.extend(launch.args);
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": slate_bin(), "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + WAIT;
+        let client = loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!(
+                    "no WebDriver session with the kiosk after {WAIT:?}: {e}\n{}",
+                    std::fs::read_to_string(&log_path).unwrap_or_default()
+                ),
+            }
+        };
+        Self {
+            name: name.to_owned(),
+            client,
+            driver,
+            data_dir,
+            log_path,
+            _tmp: tmp,
+        }
+    }
+
+    /// The kiosk's data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The WebDriver client, for anything the helpers do not cover.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Everything the app and the drivers wrote to stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// The process id of this test's `slate`, found by its data folder on the command line.
+    pub fn app_pid(&self) -> Option<u32> {
+        let needle = self.data_dir.display().to_string();
+        std::fs::read_dir("/proc")
+            .ok()?
+            .flatten()
+            .find_map(|entry| {
+                let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+                let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+                let mut parts = cmdline.split(|b| *b == 0);
+                let exe = parts.next()?;
+                let is_slate = Path::new(std::str::from_utf8(exe).ok()?).file_name()?
+                    == slate_bin().file_name()?;
+                let has_dir = parts.any(|p| p == needle.as_bytes());
+                (is_slate && has_dir).then_some(pid)
+            })
+    }
+
+    /// Finds a form control or button by its accessible label: a `<label for>`, an
+    /// `aria-label`, or a button's or link's text.
+    pub async fn by_label(&self, label: &str) -> Element {
+        let l = xpath_literal(label);
+        let xpath = format!(
+            "//*[@id = //label[normalize-space(.)={l}]/@for] | //*[@aria-label={l}] \
+             | //button[normalize-space(.)={l}] | //a[normalize-space(.)={l}]"
+        );
+        self.wait_displayed(&xpath, &format!("an element labelled {label:?}"))
+            .await
+    }
+
+    /// Finds an element by ARIA role (explicit, or implicit for buttons, headings, links, text
+    /// boxes and forms) and accessible name (its text or `aria-label`; empty matches any).
+    pub async fn by_role(&self, role: &str, name: &str) -> Element {
+        let implicit = match role {
+            "button" => "self::button",
+            "heading" => "self::h1 or self::h2 or self::h3 or self::h4",
+            "link" => "self::a[@href]",
+            "textbox" => "self::input[not(@type) or @type='text' or @type='password']",
+            "form" => "self::form",
+            _ => "false()",
+        };
+        let name_test = if name.is_empty() {
+            "true()".to_owned()
+        } else {
+            let n = xpath_literal(name);
+            format!("normalize-space(.)={n} or @aria-label={n}")
+        };
+        let xpath = format!(
+            "//*[(@role={} or {implicit}) and ({name_test})]",
+            xpath_literal(role)
+        );
+        self.wait_displayed(&xpath, &format!("role {role} named {name:?}"))
+            .await
+    }
+
+    /// Clicks the element with this label.
+    pub async fn click(&self, label: &str) {
+        self.by_label(label)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {label:?}: {e}"));
+    }
+
+    /// Types into the field with this label (after clearing it).
+    pub async fn type_into(&self, label: &str, text: &str) {
+        let field = self.by_label(label).await;
+        field.clear().await.ok();
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into {label:?}: {e}"));
+    }
+
+    /// Waits until some visible element's text contains `text`.
+    pub async fn wait_for_text(&self, text: &str) {
+        let xpath = format!(
+            "//body//*[contains(normalize-space(.), {})]",
+            xpath_literal(text)
+        );
+        self.wait_displayed(&xpath, &format!("the text {text:?}"))
+            .await;
+    }
+
+    /// The visible text of the whole page.
+    pub async fn page_text(&self) -> String {
+        let body = self
+            .client
+            .find(Locator::Css("body"))
+            .await
+            .expect("a body");
+        body.text().await.unwrap_or_default()
+    }
+
+    /// Calls a Slate command through the page, as the UI does. `Ok` holds the result, `Err` the
+    /// error value the command returned (an `IpcError` for Slate's own commands).
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let script = r"
+            const [cmd, args, done] = arguments;
+            window.__TAURI__.core.invoke(cmd, args).then(
+                (v) => done({ ok: v === undefined ? null : v }),
+                (e) => done({ err: e === undefined ? null : e }));
+        ";
+        let out = self
+            .client
+            .execute_async(script, vec![json!(command), args])
+            .await
+            .unwrap_or_else(|e| panic!("cannot run invoke({command}) in the page: {e}"));
+        match out {
+            Value::Object(mut m) if m.contains_key("ok") => Ok(m.remove("ok").unwrap_or_default()),
+            Value::Object(mut m) => Err(m.remove("err").unwrap_or_default()),
+            other => Err(other),
+        }
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
+    /// Saves a PNG screenshot of the kiosk's page.
+    pub async fn screenshot(&self, path: &Path) {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("cannot take a screenshot: {e}"));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("a folder for the screenshot");
+        }
+        std::fs::write(path, png).expect("a writable screenshot path");
+    }
+
+    async fn wait_displayed(&self, xpath: &str, what: &str) -> Element {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(found) = self.client.find_all(Locator::XPath(xpath)).await {
+                for el in found {
+                    if el.is_displayed().await.unwrap_or(false) {
+                        return el;
+                    }
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited {WAIT:?} for {what}; the page says:\n{}",
+                self.page_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn save_artifacts(&self) {
+        let dir = artifacts_dir().join(&self.name);
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(dir.join("screenshot.png"), png);
+        }
+        let _ = std::fs::write(dir.join("app.log"), self.log());
+        eprintln!("e2e artifacts saved in {}", dir.display());
+    }
+
+    /// Ends the WebDriver session (which closes the app) and stops the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// An XPath string literal for any text, quotes included.
+pub fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xpath_literal;
+
+    #[test]
+    fn xpath_literals_survive_quotes() {
+        assert_eq!(xpath_literal("Sign in"), "'Sign in'");
+        assert_eq!(xpath_literal("kiosk's"), "\"kiosk's\"");
+        assert_eq!(xpath_literal(r#"a'b"c"#), r#"concat('a', "'", 'b"c')"#);
+    }
+}
