@@ -17,6 +17,16 @@ pub mod exit {
     pub const DATABASE: u8 = 4;
     /// The window system or webview failed.
     pub const RUNTIME: u8 = 5;
+    /// No such user.
+    pub const NOT_FOUND: u8 = 6;
+    /// The name is taken, or the kiosk is already set up.
+    pub const CONFLICT: u8 = 7;
+    /// A value is not acceptable (username, password, setting).
+    pub const INVALID: u8 = 8;
+    /// Refused to protect the kiosk (e.g. the last administrator).
+    pub const REFUSED: u8 = 9;
+    /// Anything else.
+    pub const FAILURE: u8 = 1;
 }
 
 /// Slate: a kiosk for shared public machines. Every session ends wiped and audited.
@@ -38,5 +48,10 @@ pub fn exit_code_for(e: &KioskError) -> ExitCode {
     ExitCode::from(match e {
         KioskError::DataDir(_) => exit::DATA_DIR,
         KioskError::Store(_) => exit::DATABASE,
+        KioskError::NoSuchUser(_) => exit::NOT_FOUND,
+        KioskError::UserExists(_) | KioskError::AlreadySetUp => exit::CONFLICT,
+        KioskError::Setting(_) | KioskError::Credential(_) => exit::INVALID,
+        KioskError::LastAdmin(_) => exit::REFUSED,
+        _ => exit::FAILURE,
     })
 }

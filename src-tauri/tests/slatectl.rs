@@ -1,67 +1,407 @@
-//! `slatectl` as an administrator uses it: real binary, real database file in a temporary folder.
+//! `slatectl` as an administrator uses it: the real binary on a real database file in a temporary
+//! folder. Every subcommand, `--json`, and bad input that must give one sentence and change nothing.
 
 use assert_cmd::Command;
+use serde_json::Value;
 
-fn slatectl() -> Command {
-    let mut cmd = Command::cargo_bin("slatectl").unwrap();
-    cmd.env_remove("SLATE_DATA_DIR");
-    cmd
+struct Ctl {
+    dir: tempfile::TempDir,
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Ctl {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn run_bytes(&self, args: &[&str], stdin: &[u8]) -> Out {
+        let out = Command::cargo_bin("slatectl")
+            .unwrap()
+            .env_remove("SLATE_DATA_DIR")
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .write_stdin(stdin.to_vec())
+            .output()
+            .unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn run(&self, args: &[&str], stdin: &str) -> Out {
+        self.run_bytes(args, stdin.as_bytes())
+    }
+
+    fn ok(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.run(args, stdin);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        out.stdout
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all, "")).unwrap()
+    }
+
+    fn set_up(&self) {
+        self.ok(
+            &["init", "--admin", "Admin", "--password-stdin"],
+            "admin passphrase\n",
+        );
+        self.ok(
+            &[
+                "user",
+                "add",
+                "ana",
+                "--display-name",
+                "Ana",
+                "--password-stdin",
+            ],
+            "ana's passphrase\n",
+        );
+    }
+
+    fn users(&self) -> Value {
+        self.json(&["user", "list"])
+    }
+}
+
+/// The error is one sentence on stderr with this exit code.
+fn refused(out: &Out, code: i32, contains: &str) {
+    assert_eq!(out.code, code, "stderr: {}", out.stderr);
+    assert_eq!(out.stderr.lines().count(), 1, "one line: {:?}", out.stderr);
+    assert!(out.stderr.starts_with("slatectl: "), "{:?}", out.stderr);
+    assert!(
+        out.stderr.trim_end().ends_with('.'),
+        "a sentence: {:?}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(contains),
+        "{:?} lacks {contains:?}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"));
 }
 
 #[test]
 fn version_and_help() {
-    let out = slatectl().arg("--version").assert().success();
+    let out = Command::cargo_bin("slatectl")
+        .unwrap()
+        .arg("--version")
+        .assert()
+        .success();
     let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert_eq!(
         stdout.trim(),
         format!("slatectl {}", env!("CARGO_PKG_VERSION"))
     );
-    let out = slatectl().arg("--help").assert().success();
+    let out = Command::cargo_bin("slatectl")
+        .unwrap()
+        .arg("--help")
+        .assert()
+        .success();
     let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    for word in ["--data-dir", "--json", "check"] {
+    for word in ["--data-dir", "--json", "check", "init", "user", "config"] {
         assert!(help.contains(word), "help mentions {word}: {help}");
     }
 }
 
 #[test]
 fn check_reports_a_fresh_folder_as_not_set_up() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = slatectl()
-        .args(["--data-dir", tmp.path().to_str().unwrap(), "check"])
-        .assert()
-        .success();
-    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let ctl = Ctl::new();
+    let text = ctl.ok(&["check"], "");
     assert!(text.contains("Database: ok"), "{text}");
     assert!(text.contains("Set up: no"), "{text}");
-
-    let out = slatectl()
-        .args([
-            "--json",
-            "--data-dir",
-            tmp.path().to_str().unwrap(),
-            "check",
-        ])
-        .assert()
-        .success();
-    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let v = ctl.json(&["check"]);
     assert_eq!(v["set_up"], false);
     assert!(v["schema_version"].as_i64().unwrap() >= 1);
 }
 
 #[test]
 fn check_refuses_a_damaged_database_in_one_sentence() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("slate.db"), vec![7_u8; 4096]).unwrap();
-    let out = slatectl()
-        .args(["--data-dir", tmp.path().to_str().unwrap(), "check"])
-        .assert()
-        .code(4);
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("slatectl: The database "), "{stderr}");
+    let ctl = Ctl::new();
+    std::fs::write(ctl.dir.path().join("slate.db"), vec![7_u8; 4096]).unwrap();
+    refused(&ctl.run(&["check"], ""), 4, "is damaged");
 }
 
 #[test]
 fn a_missing_subcommand_is_a_usage_error() {
-    slatectl().assert().code(2);
+    Command::cargo_bin("slatectl").unwrap().assert().code(2);
+}
+
+#[test]
+fn init_creates_the_first_administrator_once() {
+    let ctl = Ctl::new();
+    let out = ctl.ok(
+        &["init", "--admin", "  Admin ", "--password-stdin"],
+        "admin passphrase\n",
+    );
+    assert_eq!(out.trim(), "Created administrator Admin.");
+    assert_eq!(ctl.json(&["check"])["set_up"], true);
+    refused(
+        &ctl.run(
+            &["init", "--admin", "other", "--password-stdin"],
+            "other passphrase\n",
+        ),
+        7,
+        "already set up",
+    );
+    let users = ctl.users();
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    assert_eq!(users[0]["username"], "Admin");
+    assert_eq!(users[0]["role"], "admin");
+}
+
+#[test]
+fn users_can_be_added_listed_disabled_enabled_unlocked_and_removed() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let out = ctl.ok(
+        &[
+            "--json",
+            "user",
+            "add",
+            "bo",
+            "--admin",
+            "--display-name",
+            "Bo Staff",
+            "--password-stdin",
+        ],
+        "bo's passphrase\n",
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["role"], "admin");
+    assert_eq!(v["display_name"], "Bo Staff");
+    let users = ctl.users();
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Admin", "ana", "bo"]);
+    assert!(!users.to_string().contains("argon2"), "no hashes listed");
+
+    let text = ctl.ok(&["user", "list"], "");
+    assert!(text.contains("USERNAME"), "{text}");
+    assert!(text.contains("ana") && text.contains("active"), "{text}");
+
+    assert_eq!(
+        ctl.ok(&["user", "disable", "ANA"], "").trim(),
+        "Disabled ANA."
+    );
+    assert_eq!(ctl.users()[1]["enabled"], false);
+    ctl.ok(&["user", "enable", "ana"], "");
+    assert_eq!(ctl.users()[1]["enabled"], true);
+    let v = ctl.json(&["user", "unlock", "ana"]);
+    assert_eq!(v["done"], "unlocked");
+    ctl.ok(&["user", "remove", "bo"], "");
+    assert_eq!(ctl.users().as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn passwd_changes_the_hash() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let db = rusqlite::Connection::open(ctl.dir.path().join("slate.db")).unwrap();
+    let hash = |db: &rusqlite::Connection| -> String {
+        db.query_row(
+            "SELECT password_hash FROM users WHERE username_key = 'ana'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = hash(&db);
+    ctl.ok(
+        &["user", "passwd", "ana", "--password-stdin"],
+        "a brand new passphrase\n",
+    );
+    let after = hash(&db);
+    assert_ne!(before, after);
+    assert!(after.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+}
+
+#[test]
+fn the_last_administrator_is_protected() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    refused(
+        &ctl.run(&["user", "remove", "admin"], ""),
+        9,
+        "last administrator",
+    );
+    refused(
+        &ctl.run(&["user", "disable", "admin"], ""),
+        9,
+        "last administrator",
+    );
+    assert_eq!(ctl.users().as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn bad_input_is_one_sentence_and_changes_nothing() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let before = ctl.users();
+    let add = ["user", "add", "zed", "--password-stdin"];
+
+    refused(&ctl.run(&add, ""), 8, "at least 8 characters");
+    refused(&ctl.run(&add, "\n"), 8, "at least 8 characters");
+    refused(&ctl.run(&add, "short\n"), 8, "at least 8 characters");
+    let ten_mb = "x".repeat(10 * 1024 * 1024);
+    refused(&ctl.run(&add, &ten_mb), 8, "at most 256 characters");
+    refused(
+        &ctl.run(&add, &"y".repeat(257)),
+        8,
+        "at most 256 characters",
+    );
+    refused(&ctl.run(&add, "abc\0defghij\n"), 8, "NUL");
+    refused(
+        &ctl.run_bytes(&add, b"\xff\xfe invalid utf8 \xc3\n"),
+        8,
+        "UTF-8",
+    );
+    refused(&ctl.run(&add, "two\nlines here\n"), 8, "single line");
+    refused(&ctl.run(&add, "password123\n"), 8, "too common");
+    refused(
+        &ctl.run(
+            &["user", "add", "", "--password-stdin"],
+            "fine passphrase\n",
+        ),
+        8,
+        "Enter a username",
+    );
+    refused(
+        &ctl.run(
+            &["user", "add", &"n".repeat(65), "--password-stdin"],
+            "fine passphrase\n",
+        ),
+        8,
+        "at most 64 characters",
+    );
+    refused(
+        &ctl.run(
+            &["user", "add", "ANA", "--password-stdin"],
+            "fine passphrase\n",
+        ),
+        7,
+        "already a user called ANA",
+    );
+    for cmd in ["remove", "disable", "enable", "unlock"] {
+        refused(
+            &ctl.run(&["user", cmd, "ghost"], ""),
+            6,
+            "no user called ghost",
+        );
+    }
+    refused(
+        &ctl.run(
+            &["user", "passwd", "ghost", "--password-stdin"],
+            "fine passphrase\n",
+        ),
+        6,
+        "no user called ghost",
+    );
+    // No terminal and no --password-stdin: refuse rather than hang.
+    refused(&ctl.run(&["user", "add", "zed"], ""), 8, "--password-stdin");
+
+    assert_eq!(ctl.users(), before, "nothing changed");
+}
+
+#[test]
+fn invalid_utf8_arguments_are_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let ctl = Ctl::new();
+    let out = Command::cargo_bin("slatectl")
+        .unwrap()
+        .arg("--data-dir")
+        .arg(ctl.dir.path())
+        .args(["user", "remove"])
+        .arg(std::ffi::OsStr::from_bytes(b"\xff\xfe"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
+fn config_lists_gets_and_sets_with_validation() {
+    let ctl = Ctl::new();
+    let list = ctl.ok(&["config", "list"], "");
+    assert!(list.contains("guests_allowed = false"), "{list}");
+    assert_eq!(
+        ctl.ok(&["config", "get", "guests_allowed"], "").trim(),
+        "false"
+    );
+    assert_eq!(
+        ctl.ok(&["config", "set", "guests_allowed", "true"], "")
+            .trim(),
+        "guests_allowed: false -> true"
+    );
+    let v = ctl.json(&["config", "get", "guests_allowed"]);
+    assert_eq!(v["value"], "true");
+    refused(
+        &ctl.run(&["config", "set", "signin_lock_after", "1000"], ""),
+        8,
+        "from 3 to 50",
+    );
+    refused(
+        &ctl.run(&["config", "set", "nope", "1"], ""),
+        8,
+        "no setting called",
+    );
+    refused(
+        &ctl.run(&["config", "get", "nope"], ""),
+        8,
+        "no setting called",
+    );
+    assert_eq!(
+        ctl.ok(&["config", "get", "signin_lock_after"], "").trim(),
+        "10"
+    );
+}
+
+#[test]
+fn two_processes_can_use_the_database_at_once() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    // Eight concurrent writers (each hashing, then inserting) on one WAL database.
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let dir = ctl.dir.path().to_owned();
+            std::thread::spawn(move || {
+                Command::cargo_bin("slatectl")
+                    .unwrap()
+                    .arg("--data-dir")
+                    .arg(&dir)
+                    .args(["user", "add", &format!("user{i}"), "--password-stdin"])
+                    .write_stdin("parallel passphrase\n")
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    for h in handles {
+        let out = h.join().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(ctl.users().as_array().unwrap().len(), 10);
+    assert!(ctl.ok(&["check"], "").contains("Database: ok"));
 }

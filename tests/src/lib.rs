@@ -56,6 +56,46 @@ pub fn slate_bin() -> PathBuf {
     bin
 }
 
+/// The `slatectl` binary beside [`slate_bin`].
+pub fn slatectl_bin() -> PathBuf {
+    slate_bin().with_file_name("slatectl")
+}
+
+/// Runs `slatectl --data-dir DIR ARGS…` with `stdin`, and panics with its stderr if it fails:
+/// tests use it to prepare a data folder (accounts, settings) before launching the kiosk.
+pub fn slatectl(data_dir: &Path, args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new(slatectl_bin())
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("slatectl runs");
+    child
+        .stdin
+        .take()
+        .expect("a stdin pipe")
+        .write_all(stdin.as_bytes())
+        .expect("stdin accepted");
+    let out = child.wait_with_output().expect("slatectl finishes");
+    assert!(
+        out.status.success(),
+        "slatectl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// WebDriver key codes, for typing with the keyboard alone.
+pub mod keys {
+    pub const TAB: &str = "\u{e004}";
+    pub const ENTER: &str = "\u{e007}";
+    pub const SHIFT_TAB: &str = "\u{e008}\u{e004}\u{e008}";
+}
+
 /// `tauri-driver`: `TAURI_DRIVER`, or the pinned copy `make` installs in `.tools/bin`, or PATH.
 pub fn tauri_driver_bin() -> PathBuf {
     if let Some(p) = std::env::var_os("TAURI_DRIVER") {
@@ -289,6 +329,34 @@ impl Kiosk {
             .unwrap_or_else(|e| panic!("cannot type into {label:?}: {e}"));
     }
 
+    /// Types into whatever has the keyboard focus (keys from [`keys`] included), as a person at
+    /// a keyboard would: no pointer involved.
+    pub async fn keyboard(&self, text: &str) {
+        let focused = self
+            .client
+            .active_element()
+            .await
+            .expect("an element has the focus");
+        focused
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type {text:?}: {e}"));
+    }
+
+    /// The accessible label of the focused element (its `<label>`'s text, `aria-label`, or text).
+    pub async fn focused_label(&self) -> String {
+        self.eval(
+            r"const el = document.activeElement;
+              if (!el) return '';
+              const label = el.id && document.querySelector(`label[for='${el.id}']`);
+              return (label && label.textContent.trim()) || el.getAttribute('aria-label') || el.textContent.trim();",
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
     /// Waits until some visible element's text contains `text`.
     pub async fn wait_for_text(&self, text: &str) {
         let xpath = format!(
@@ -338,8 +406,17 @@ impl Kiosk {
             .unwrap_or_else(|e| panic!("script failed: {e}"))
     }
 
-    /// Saves a PNG screenshot of the kiosk's page.
+    /// Saves a PNG screenshot of the kiosk's page, after two animation frames so that the
+    /// picture shows the DOM as it is now (software rendering can lag a frame behind).
     pub async fn screenshot(&self, path: &Path) {
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                vec![],
+            )
+            .await;
         let png = self
             .client
             .screenshot()

@@ -38,7 +38,7 @@ async fn the_page_gets_typed_answers_and_nothing_it_was_not_granted() {
             .invoke("app_status", json!({}))
             .await
             .expect("app_status answers");
-        assert_eq!(status["screen"], "first_run");
+        assert_eq!(status["screen"], json!({ "kind": "first_run" }));
         assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
 
         // A command Slate does not have, and a plugin command no capability grants.

@@ -35,7 +35,12 @@ test("errors from the core keep their code and sentence", () => {
   assert.deepEqual(toIpcError({ code: "storage", message: "The database failed." }), {
     code: "storage",
     message: "The database failed.",
+    retry_after_secs: null,
   });
+  assert.equal(
+    toIpcError({ code: "throttled", message: "Too many attempts.", retry_after_secs: 4 }).retry_after_secs,
+    4,
+  );
 });
 
 test("anything else thrown becomes an internal error with a sentence", () => {

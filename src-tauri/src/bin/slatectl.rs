@@ -1,14 +1,22 @@
-//! `slatectl`, the administrator CLI: the same core as the kiosk, driven from a shell.
-//! Errors are one sentence on stderr with a distinct exit code (see `slate::cli::exit`).
+//! `slatectl`, the administrator CLI: the same core as the kiosk, driven from a shell. It may run
+//! while the kiosk runs (they share the database). Passwords come from a no-echo prompt or from
+//! standard input (`--password-stdin`), never from the command line. Errors are one sentence on
+//! stderr with a distinct exit code (see `slate::cli::exit`).
 
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use slate::cli::exit_code_for;
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+use slate::cli::{exit, exit_code_for};
+use slate::core::accounts::{AccountSummary, Role};
+use slate::core::auth::Password;
+use slate::core::kiosk::KioskError;
 use slate::core::{datadir::DataDir, Kiosk};
+use zeroize::Zeroizing;
 
-/// Administer a Slate kiosk: its accounts, settings and audit log.
+/// Administer a Slate kiosk: its accounts and settings.
 #[derive(Debug, Parser)]
 #[command(name = "slatectl", version, about)]
 struct Cli {
@@ -29,49 +37,359 @@ enum Command {
     /// Check the data folder and its database (integrity, schema) and say whether the kiosk is
     /// set up.
     Check,
+    /// Set up the kiosk from a shell: create the first administrator.
+    Init {
+        /// The administrator's username.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+        #[command(flatten)]
+        new: NewAccount,
+    },
+    /// Manage local accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Read and change settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+struct NewAccount {
+    /// The name shown on screen [default: the username]
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    display_name: String,
+    /// Read the password from standard input (one line) instead of prompting.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account.
+    Add {
+        name: String,
+        /// Make it an administrator.
+        #[arg(long)]
+        admin: bool,
+        #[command(flatten)]
+        new: NewAccount,
+    },
+    /// List the accounts.
+    List,
+    /// Remove an account.
+    Remove { name: String },
+    /// Set a new password.
+    Passwd {
+        name: String,
+        /// Read the password from standard input (one line) instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account (it can no longer sign in).
+    Disable { name: String },
+    /// Enable a disabled account.
+    Enable { name: String },
+    /// Unlock an account locked by failed sign-ins, and forget the failures.
+    Unlock { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Every setting with its value, bounds and description.
+    List,
+    /// One setting's value.
+    Get { key: String },
+    /// Change a setting.
+    Set { key: String, value: String },
+}
+
+/// An error of this tool: a sentence and an exit code.
+struct Failure(String, ExitCode);
+
+impl From<KioskError> for Failure {
+    fn from(e: KioskError) -> Self {
+        let code = exit_code_for(&e);
+        Self(e.to_string(), code)
+    }
+}
+
+fn invalid(msg: &str) -> Failure {
+    Failure(msg.to_owned(), ExitCode::from(exit::INVALID))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let kiosk = match DataDir::prepare(cli.data_dir.as_deref())
-        .map_err(Into::into)
-        .and_then(Kiosk::open)
-    {
-        Ok(k) => k,
-        Err(e) => {
-            eprintln!("slatectl: {e}");
-            return exit_code_for(&e);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(msg, code)) => {
+            eprintln!("slatectl: {msg}");
+            code
         }
-    };
-    match cli.command {
-        Command::Check => check(&kiosk, cli.json),
     }
 }
 
-fn check(kiosk: &Kiosk, json: bool) -> ExitCode {
-    let report = match kiosk.check() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("slatectl: {e}");
-            return exit_code_for(&e);
-        }
-    };
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).expect("a report always serialises")
-        );
-    } else {
-        println!("Data folder: {}", report.data_dir);
-        println!("Database: ok (schema {})", report.schema_version);
-        println!(
-            "Set up: {}",
-            if report.set_up {
-                "yes"
+fn run(cli: Cli) -> Result<(), Failure> {
+    let kiosk = DataDir::prepare(cli.data_dir.as_deref())
+        .map_err(KioskError::from)
+        .and_then(Kiosk::open)?;
+    let json = cli.json;
+    match cli.command {
+        Command::Check => {
+            let r = kiosk.check()?;
+            if json {
+                print_json(&json!(r));
             } else {
-                "no (no administrator yet)"
+                println!("Data folder: {}", r.data_dir);
+                println!("Database: ok (schema {})", r.schema_version);
+                println!(
+                    "Set up: {}",
+                    if r.set_up {
+                        "yes"
+                    } else {
+                        "no (no administrator yet)"
+                    }
+                );
             }
+        }
+        Command::Init { admin, new } => {
+            if kiosk.check()?.set_up {
+                return Err(KioskError::AlreadySetUp.into());
+            }
+            let password = read_new_password(&admin, new.password_stdin)?;
+            let a = kiosk.create_first_admin(&admin, &new.display_name, &password)?;
+            report(json, &a, &format!("Created administrator {}.", a.username));
+        }
+        Command::User(cmd) => user(&kiosk, cmd, json)?,
+        Command::Config(cmd) => config(&kiosk, cmd, json)?,
+    }
+    Ok(())
+}
+
+fn user(kiosk: &Kiosk, cmd: UserCommand, json: bool) -> Result<(), Failure> {
+    match cmd {
+        UserCommand::Add { name, admin, new } => {
+            let role = if admin { Role::Admin } else { Role::User };
+            let password = read_new_password(&name, new.password_stdin)?;
+            let a = kiosk.add_user(&name, &new.display_name, role, &password)?;
+            report(json, &a, &format!("Added {}.", a.username));
+        }
+        UserCommand::List => {
+            let users = kiosk.list_users()?;
+            if json {
+                print_json(&json!(users));
+            } else {
+                print_users(&users);
+            }
+        }
+        UserCommand::Remove { name } => {
+            kiosk.remove_user(&name)?;
+            done(json, &name, "removed", &format!("Removed {}.", name.trim()));
+        }
+        UserCommand::Passwd {
+            name,
+            password_stdin,
+        } => {
+            // Fail on an unknown name before asking for a password.
+            if !kiosk
+                .list_users()?
+                .iter()
+                .any(|u| same_name(&u.username, &name))
+            {
+                return Err(KioskError::NoSuchUser(name.trim().to_owned()).into());
+            }
+            let password = read_new_password(&name, password_stdin)?;
+            kiosk.set_password(&name, &password)?;
+            done(
+                json,
+                &name,
+                "password_changed",
+                &format!("Changed the password of {}.", name.trim()),
+            );
+        }
+        UserCommand::Disable { name } => {
+            kiosk.set_user_enabled(&name, false)?;
+            done(
+                json,
+                &name,
+                "disabled",
+                &format!("Disabled {}.", name.trim()),
+            );
+        }
+        UserCommand::Enable { name } => {
+            kiosk.set_user_enabled(&name, true)?;
+            done(json, &name, "enabled", &format!("Enabled {}.", name.trim()));
+        }
+        UserCommand::Unlock { name } => {
+            kiosk.unlock_user(&name)?;
+            done(
+                json,
+                &name,
+                "unlocked",
+                &format!("Unlocked {}.", name.trim()),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn config(kiosk: &Kiosk, cmd: ConfigCommand, json: bool) -> Result<(), Failure> {
+    match cmd {
+        ConfigCommand::List => {
+            let all = kiosk.settings_in_force()?;
+            if json {
+                let rows: Vec<_> = all
+                    .iter()
+                    .map(|(d, v)| json!({ "key": d.key, "value": v, "default": d.default, "description": d.description }))
+                    .collect();
+                print_json(&json!(rows));
+            } else {
+                for (d, v) in all {
+                    println!(
+                        "{} = {}  (default {})\n    {}",
+                        d.key, v, d.default, d.description
+                    );
+                }
+            }
+        }
+        ConfigCommand::Get { key } => {
+            let all = kiosk.settings_in_force()?;
+            let Some((_, value)) = all.iter().find(|(d, _)| d.key == key) else {
+                return Err(
+                    KioskError::from(slate::core::settings::SettingError::Unknown(key)).into(),
+                );
+            };
+            if json {
+                print_json(&json!({ "key": key, "value": value }));
+            } else {
+                println!("{value}");
+            }
+        }
+        ConfigCommand::Set { key, value } => {
+            let (old, new) = kiosk.set_setting(&key, &value)?;
+            if json {
+                print_json(&json!({ "key": key, "old": old, "new": new }));
+            } else {
+                println!("{key}: {old} -> {new}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    match (
+        slate::core::auth::Username::parse(a),
+        slate::core::auth::Username::parse(b),
+    ) {
+        (Ok(a), Ok(b)) => a.key() == b.key(),
+        _ => false,
+    }
+}
+
+/// Longest input accepted on standard input: far more than a 256-character password in any
+/// script, small enough that a runaway pipe cannot exhaust memory.
+const STDIN_LIMIT: u64 = 4096;
+
+/// A new password, from standard input or from a no-echo prompt (asked twice).
+fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failure> {
+    if from_stdin {
+        let mut buf = Zeroizing::new(Vec::new());
+        std::io::stdin()
+            .take(STDIN_LIMIT + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| {
+                invalid(&format!(
+                    "Cannot read the password from standard input: {e}."
+                ))
+            })?;
+        if buf.len() as u64 > STDIN_LIMIT {
+            return Err(invalid("The password can have at most 256 characters."));
+        }
+        let mut text = Zeroizing::new(
+            String::from_utf8(std::mem::take(&mut *buf))
+                .map_err(|_| invalid("The password is not valid UTF-8 text."))?,
+        );
+        if text.ends_with('\n') {
+            text.pop();
+            if text.ends_with('\r') {
+                text.pop();
+            }
+        }
+        if text.contains('\n') {
+            return Err(invalid(
+                "Send the password as a single line on standard input.",
+            ));
+        }
+        return Ok(Password::from(std::mem::take(&mut *text)));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(invalid(
+            "There is no terminal to ask for the password on; pass --password-stdin and send it on standard input.",
+        ));
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map(Password::from)
+            .map_err(|e| invalid(&format!("Cannot read the password: {e}.")))
+    };
+    let first = ask(&format!("New password for {}: ", name.trim()))?;
+    let second = ask("Type it again: ")?;
+    if first.as_bytes() != second.as_bytes() {
+        return Err(invalid("The two passwords are not the same."));
+    }
+    Ok(first)
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!("{v}");
+}
+
+fn report(json: bool, a: &AccountSummary, text: &str) {
+    if json {
+        print_json(&json!(a));
+    } else {
+        println!("{text}");
+    }
+}
+
+fn done(json: bool, name: &str, what: &str, text: &str) {
+    if json {
+        print_json(&json!({ "username": name.trim(), "done": what }));
+    } else {
+        println!("{text}");
+    }
+}
+
+fn print_users(users: &[AccountSummary]) {
+    if users.is_empty() {
+        println!("No accounts yet: run `slatectl init --admin NAME`.");
+        return;
+    }
+    let width = users
+        .iter()
+        .map(|u| u.username.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    println!(
+        "{:<width$}  {:<5}  {:<8}  DISPLAY NAME",
+        "USERNAME", "ROLE", "STATUS"
+    );
+    for u in users {
+        let role = match u.role {
+            Role::Admin => "admin",
+            Role::User => "user",
+        };
+        let status = if !u.enabled {
+            "disabled"
+        } else if u.locked {
+            "locked"
+        } else {
+            "active"
+        };
+        println!(
+            "{:<width$}  {role:<5}  {status:<8}  {}",
+            u.username, u.display_name
         );
     }
-    ExitCode::SUCCESS
 }

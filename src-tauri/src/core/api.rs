@@ -8,31 +8,90 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::auth::Password;
+
 /// Which screen the kiosk shows. The core decides; the UI draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Screen {
     /// No administrator exists yet: "Set up this kiosk".
     FirstRun,
     /// The terminal is free: the sign-in screen.
-    SignIn,
+    SignIn {
+        /// Whether to offer "Continue as guest".
+        guests_allowed: bool,
+    },
+    /// Someone is signed in.
+    Session {
+        display_name: String,
+        account: SessionKind,
+    },
 }
 
-/// What the UI needs to draw its first screen. Result of the `app_status` command.
+/// Who is signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    User,
+    Admin,
+    Guest,
+}
+
+/// What the UI needs to draw the current screen. Result of every command that changes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppStatus {
-    /// Slate's version, shown in the corner of the sign-in screen.
+    /// Slate's version, shown in the corner of the screen.
     pub version: String,
     /// The screen to show.
     pub screen: Screen,
+}
+
+/// Arguments of `create_first_admin`: the first-run form.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupRequest {
+    pub username: String,
+    pub display_name: String,
+    #[ts(type = "string")]
+    pub password: Password,
+}
+
+/// Arguments of `sign_in`.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SignInRequest {
+    pub username: String,
+    #[ts(type = "string")]
+    pub password: Password,
 }
 
 /// A stable, machine-readable error code. The UI may branch on it; people read the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// The database could not be read or written.
+    /// The database or data folder could not be read or written.
     Storage,
+    /// A field is not acceptable (the message says which and why).
+    InvalidInput,
+    /// Wrong username or password (never says which).
+    BadCredentials,
+    /// Too many failed attempts; wait `retry_after_secs`.
+    Throttled,
+    /// The account is locked until an administrator unlocks it.
+    Locked,
+    /// The account is disabled.
+    Disabled,
+    /// Guest sign-in is off.
+    GuestsNotAllowed,
+    /// First-run setup was already done.
+    AlreadySetUp,
+    /// No such user (administrator tools only).
+    NotFound,
+    /// That name is taken.
+    Conflict,
+    /// Refused to protect the kiosk (e.g. removing the last administrator).
+    Refused,
+    /// Someone is already signed in, or nobody is.
+    SessionState,
     /// Something Slate did not expect; the message says what.
     Internal,
 }
@@ -42,6 +101,19 @@ pub enum ErrorCode {
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    /// For `throttled`: whole seconds until the next attempt will be considered.
+    pub retry_after_secs: Option<u32>,
+}
+
+impl IpcError {
+    /// An `internal` error with a sentence.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self {
+            code: ErrorCode::Internal,
+            message: message.into(),
+            retry_after_secs: None,
+        }
+    }
 }
 
 /// The TypeScript declarations of every IPC type, as checked in at `ui/src/bindings.ts`.
@@ -49,7 +121,10 @@ pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::default();
     let decls = [
         Screen::decl(&cfg),
+        SessionKind::decl(&cfg),
         AppStatus::decl(&cfg),
+        SetupRequest::decl(&cfg),
+        SignInRequest::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
     ];
@@ -95,10 +170,11 @@ mod tests {
         let e = IpcError {
             code: ErrorCode::Storage,
             message: "The database failed.".into(),
+            retry_after_secs: None,
         };
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
-            r#"{"code":"storage","message":"The database failed."}"#
+            r#"{"code":"storage","message":"The database failed.","retry_after_secs":null}"#
         );
     }
 }

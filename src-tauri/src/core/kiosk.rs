@@ -1,19 +1,58 @@
-//! The facade over the core that the shell and `slatectl` talk to: it owns the data folder and the
-//! database connection, and answers in the types of [`super::api`].
+//! The facade over the core that the shell and `slatectl` talk to. It owns the data folder, the
+//! database connection and the signed-in session, and decides who may sign in: throttling,
+//! locking, first-run setup and guests. Answers come in the types of [`super::api`].
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use super::api::{AppStatus, ErrorCode, IpcError, Screen};
+use chrono::{DateTime, Utc};
+
+use super::accounts::{Account, AccountSummary, Role};
+use super::api::{AppStatus, ErrorCode, IpcError, Screen, SessionKind};
+use super::auth::{
+    backoff, describe_wait, hash_password, needs_rehash, verify_dummy, verify_password,
+    CredentialError, Password, Username, PASSWORD_MAX,
+};
+use super::clock::{Clock, SystemClock};
 use super::datadir::{DataDir, DataDirError};
+use super::settings::SettingError;
 use super::store::{Store, StoreError};
 
-/// Why the kiosk cannot start or answer. Each message is one sentence.
+/// Why the kiosk refused or failed. Each message is one sentence for a person.
 #[derive(Debug, thiserror::Error)]
 pub enum KioskError {
     #[error(transparent)]
     DataDir(#[from] DataDirError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Setting(#[from] SettingError),
+    #[error(transparent)]
+    Credential(#[from] CredentialError),
+    #[error("Wrong username or password.")]
+    BadCredentials,
+    #[error("Too many attempts. Try again in {}.", describe_wait(*.0))]
+    Throttled(Duration),
+    #[error("This account is locked after too many failed sign-ins. Ask a member of staff to unlock it.")]
+    Locked,
+    #[error("This account is disabled. Ask a member of staff.")]
+    Disabled,
+    #[error("Guest sign-in is not available on this kiosk.")]
+    GuestsNotAllowed,
+    #[error("This kiosk is already set up; sign in instead.")]
+    AlreadySetUp,
+    #[error("There is no user called {0}.")]
+    NoSuchUser(String),
+    #[error("There is already a user called {0}.")]
+    UserExists(String),
+    #[error(
+        "{0} is the last administrator who can sign in; add or enable another administrator first."
+    )]
+    LastAdmin(String),
+    #[error("Someone is already signed in on this kiosk.")]
+    SessionActive,
+    #[error("Nobody is signed in.")]
+    NoSession,
 }
 
 impl KioskError {
@@ -21,17 +60,48 @@ impl KioskError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::DataDir(_) | Self::Store(_) => ErrorCode::Storage,
+            Self::Setting(_) | Self::Credential(_) => ErrorCode::InvalidInput,
+            Self::BadCredentials => ErrorCode::BadCredentials,
+            Self::Throttled(_) => ErrorCode::Throttled,
+            Self::Locked => ErrorCode::Locked,
+            Self::Disabled => ErrorCode::Disabled,
+            Self::GuestsNotAllowed => ErrorCode::GuestsNotAllowed,
+            Self::AlreadySetUp => ErrorCode::AlreadySetUp,
+            Self::NoSuchUser(_) => ErrorCode::NotFound,
+            Self::UserExists(_) => ErrorCode::Conflict,
+            Self::LastAdmin(_) => ErrorCode::Refused,
+            Self::SessionActive | Self::NoSession => ErrorCode::SessionState,
         }
     }
 }
 
 impl From<KioskError> for IpcError {
     fn from(e: KioskError) -> Self {
+        let retry_after_secs = match &e {
+            KioskError::Throttled(wait) => Some(
+                u32::try_from(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+                    .unwrap_or(u32::MAX),
+            ),
+            _ => None,
+        };
         Self {
             code: e.code(),
             message: e.to_string(),
+            retry_after_secs,
         }
     }
+}
+
+/// The person using the kiosk now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveSession {
+    /// 128 random bits, hex.
+    pub id: String,
+    pub display_name: String,
+    pub kind: SessionKind,
+    /// The account's username; `None` for a guest.
+    pub username: Option<String>,
+    pub started_at: DateTime<Utc>,
 }
 
 /// What `slatectl check` reports.
@@ -48,15 +118,33 @@ pub struct CheckReport {
 pub struct Kiosk {
     data_dir: DataDir,
     store: Mutex<Store>,
+    clock: Arc<dyn Clock>,
+    session: Mutex<Option<ActiveSession>>,
+    /// Held for a whole sign-in attempt (hash included), so attempts cannot race the throttle.
+    signin_gate: Mutex<()>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks cannot leave SQLite half-written (it rolls back)
+    // nor the session half-set (it is replaced whole), so a poisoned lock is still safe to use.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Kiosk {
-    /// Prepares the data folder and opens (and checks) the database in it.
+    /// Opens (and checks) the database in the data folder, on the system clock.
     pub fn open(data_dir: DataDir) -> Result<Self, KioskError> {
+        Self::open_with_clock(data_dir, Arc::new(SystemClock))
+    }
+
+    /// [`Kiosk::open`] with a chosen clock (tests use a fake one).
+    pub fn open_with_clock(data_dir: DataDir, clock: Arc<dyn Clock>) -> Result<Self, KioskError> {
         let store = Store::open(&data_dir.database())?;
         Ok(Self {
             data_dir,
             store: Mutex::new(store),
+            clock,
+            session: Mutex::new(None),
+            signin_gate: Mutex::new(()),
         })
     }
 
@@ -67,20 +155,35 @@ impl Kiosk {
 
     /// What the UI should show now.
     pub fn status(&self) -> Result<AppStatus, KioskError> {
-        let has_admin = self.store().has_admin()?;
-        Ok(AppStatus {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            screen: if has_admin {
-                Screen::SignIn
+        let screen = if let Some(s) = lock(&self.session).as_ref() {
+            Screen::Session {
+                display_name: s.display_name.clone(),
+                account: s.kind,
+            }
+        } else {
+            let store = lock(&self.store);
+            if store.has_admin()? {
+                Screen::SignIn {
+                    guests_allowed: store.settings()?.guests_allowed,
+                }
             } else {
                 Screen::FirstRun
-            },
+            }
+        };
+        Ok(AppStatus {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            screen,
         })
+    }
+
+    /// The session in progress, if any.
+    pub fn session(&self) -> Option<ActiveSession> {
+        lock(&self.session).clone()
     }
 
     /// Re-checks the database (integrity, schema) and reports on the installation.
     pub fn check(&self) -> Result<CheckReport, KioskError> {
-        let store = self.store();
+        let store = lock(&self.store);
         store.check_integrity()?;
         Ok(CheckReport {
             data_dir: self.data_dir.path().display().to_string(),
@@ -89,25 +192,559 @@ impl Kiosk {
         })
     }
 
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        // A panic while holding the lock cannot leave the connection half-written (SQLite rolls
-        // back), so a poisoned lock is still safe to use.
-        self.store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// First-run setup: creates the first administrator. Refused once any administrator exists,
+    /// so the public can never use this to make themselves one.
+    pub fn create_first_admin(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &Password,
+    ) -> Result<AccountSummary, KioskError> {
+        let (username, display_name) = checked_new_account(username, display_name, password)?;
+        if lock(&self.store).has_admin()? {
+            return Err(KioskError::AlreadySetUp);
+        }
+        let hash = hash_password(password);
+        let now = self.clock.now_utc();
+        let store = lock(&self.store);
+        let created = store.create_first_admin(&username, &display_name, &hash, now)?;
+        created.map(summary).ok_or(KioskError::AlreadySetUp)
     }
+
+    /// Adds an account (administrators, from `slatectl`).
+    pub fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        password: &Password,
+    ) -> Result<AccountSummary, KioskError> {
+        let (username, display_name) = checked_new_account(username, display_name, password)?;
+        let hash = hash_password(password);
+        let now = self.clock.now_utc();
+        lock(&self.store)
+            .create_account(&username, &display_name, role, &hash, now)?
+            .map(summary)
+            .ok_or_else(|| KioskError::UserExists(username.to_string()))
+    }
+
+    /// Every account.
+    pub fn list_users(&self) -> Result<Vec<AccountSummary>, KioskError> {
+        Ok(lock(&self.store).list_accounts()?)
+    }
+
+    /// Removes an account. The last administrator who can sign in cannot be removed.
+    pub fn remove_user(&self, username: &str) -> Result<(), KioskError> {
+        let (username, account) = self.existing(username)?;
+        let store = lock(&self.store);
+        if account.role == Role::Admin && account.enabled && store.count_enabled_admins()? <= 1 {
+            return Err(KioskError::LastAdmin(account.username));
+        }
+        store.remove_account(&username)?;
+        Ok(())
+    }
+
+    /// Sets a new password (checked like any new password).
+    pub fn set_password(&self, username: &str, password: &Password) -> Result<(), KioskError> {
+        let (username, _) = self.existing(username)?;
+        password.check_new(&username)?;
+        let hash = hash_password(password);
+        lock(&self.store).set_password_hash(&username, &hash, self.clock.now_utc())?;
+        Ok(())
+    }
+
+    /// Enables or disables an account. The last administrator who can sign in cannot be disabled.
+    pub fn set_user_enabled(&self, username: &str, enabled: bool) -> Result<(), KioskError> {
+        let (username, account) = self.existing(username)?;
+        let store = lock(&self.store);
+        if !enabled
+            && account.role == Role::Admin
+            && account.enabled
+            && store.count_enabled_admins()? <= 1
+        {
+            return Err(KioskError::LastAdmin(account.username));
+        }
+        store.set_enabled(&username, enabled)?;
+        Ok(())
+    }
+
+    /// Unlocks an account and forgets its failed sign-ins.
+    pub fn unlock_user(&self, username: &str) -> Result<(), KioskError> {
+        let (username, _) = self.existing(username)?;
+        let store = lock(&self.store);
+        store.set_locked(&username, false)?;
+        let digest = store.throttle_digest(username.key())?;
+        store.throttle_clear(&digest)?;
+        Ok(())
+    }
+
+    /// Stores an administrator setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(String, String), KioskError> {
+        Ok(lock(&self.store).set_setting(key, value, self.clock.now_utc())?)
+    }
+
+    /// The value in force for each setting, with its definition.
+    pub fn settings_in_force(
+        &self,
+    ) -> Result<Vec<(&'static super::settings::SettingDef, String)>, KioskError> {
+        let store = lock(&self.store);
+        super::settings::SETTINGS
+            .iter()
+            .map(|def| Ok((def, store.effective_setting(def)?)))
+            .collect()
+    }
+
+    fn existing(&self, username: &str) -> Result<(Username, Account), KioskError> {
+        let name = Username::parse(username)
+            .map_err(|_| KioskError::NoSuchUser(username.trim().to_owned()))?;
+        let account = lock(&self.store)
+            .find_account(&name)?
+            .ok_or_else(|| KioskError::NoSuchUser(name.to_string()))?;
+        Ok((name, account))
+    }
+
+    /// Signs a person in with their account.
+    ///
+    /// A wrong username and a wrong password give the same error and take about the same time
+    /// (an unknown name is checked against a dummy hash). Throttling applies per name whether or
+    /// not the account exists, and a throttled attempt is not checked at all. Disabled and locked
+    /// accounts say so only after a correct password.
+    pub fn sign_in(&self, username: &str, password: &Password) -> Result<AppStatus, KioskError> {
+        let _gate = lock(&self.signin_gate);
+        if lock(&self.session).is_some() {
+            return Err(KioskError::SessionActive);
+        }
+        let now = self.clock.now_utc();
+        let parsed = Username::parse(username).ok();
+        let name_key = parsed
+            .as_ref()
+            .map_or_else(|| username.trim().to_lowercase(), |u| u.key().to_owned());
+        let (digest, account, settings, previous) = {
+            let store = lock(&self.store);
+            let digest = store.throttle_digest(&name_key)?;
+            let account = match &parsed {
+                Some(u) => store.find_account(u)?,
+                None => None,
+            };
+            let previous = store.throttle_state(&digest)?;
+            (digest, account, store.settings()?, previous)
+        };
+        if let Some((failures, last)) = previous {
+            let wait = backoff(failures, settings.signin_backoff_cap);
+            // A wall clock set back must not shorten the wait: count from now in that case.
+            let since = (now - last).to_std().unwrap_or(Duration::ZERO);
+            if let Some(left) = wait.checked_sub(since).filter(|d| !d.is_zero()) {
+                return Err(KioskError::Throttled(left));
+            }
+        }
+
+        let matches = match &account {
+            Some(a) if password.chars() <= PASSWORD_MAX => {
+                verify_password(password, &a.password_hash)
+            }
+            _ => {
+                verify_dummy(password);
+                false
+            }
+        };
+
+        let store = lock(&self.store);
+        let Some(account) = account.filter(|_| matches) else {
+            let failures = store.throttle_fail(&digest, now)?;
+            if let Some(u) = &parsed {
+                if failures >= settings.signin_lock_after {
+                    store.set_locked(u, true)?;
+                }
+            }
+            return Err(KioskError::BadCredentials);
+        };
+        if !account.enabled {
+            return Err(KioskError::Disabled);
+        }
+        if account.locked {
+            return Err(KioskError::Locked);
+        }
+        store.throttle_clear(&digest)?;
+        if needs_rehash(&account.password_hash) {
+            let name = parsed.as_ref().expect("a matched account has a valid name");
+            store.set_password_hash(name, &hash_password(password), now)?;
+        }
+        drop(store);
+        let kind = match account.role {
+            Role::Admin => SessionKind::Admin,
+            Role::User => SessionKind::User,
+        };
+        self.begin_session(account.display_name, kind, Some(account.username), now);
+        self.status()
+    }
+
+    /// Starts a guest session, when the settings allow guests.
+    pub fn sign_in_guest(&self) -> Result<AppStatus, KioskError> {
+        let _gate = lock(&self.signin_gate);
+        if lock(&self.session).is_some() {
+            return Err(KioskError::SessionActive);
+        }
+        if !lock(&self.store).settings()?.guests_allowed {
+            return Err(KioskError::GuestsNotAllowed);
+        }
+        self.begin_session(
+            "Guest".to_owned(),
+            SessionKind::Guest,
+            None,
+            self.clock.now_utc(),
+        );
+        self.status()
+    }
+
+    /// Ends the session in progress at the person's request.
+    pub fn sign_out(&self) -> Result<AppStatus, KioskError> {
+        if lock(&self.session).take().is_none() {
+            return Err(KioskError::NoSession);
+        }
+        self.status()
+    }
+
+    fn begin_session(
+        &self,
+        display_name: String,
+        kind: SessionKind,
+        username: Option<String>,
+        now: DateTime<Utc>,
+    ) {
+        let id: [u8; 16] = rand::random();
+        *lock(&self.session) = Some(ActiveSession {
+            id: hex::encode(id),
+            display_name,
+            kind,
+            username,
+            started_at: now,
+        });
+    }
+}
+
+fn summary(a: Account) -> AccountSummary {
+    AccountSummary {
+        username: a.username,
+        display_name: a.display_name,
+        role: a.role,
+        enabled: a.enabled,
+        locked: a.locked,
+        created_at: a.created_at,
+    }
+}
+
+/// Checks a new account's fields; the display name defaults to the username.
+fn checked_new_account(
+    username: &str,
+    display_name: &str,
+    password: &Password,
+) -> Result<(Username, String), KioskError> {
+    let username = Username::parse(username)?;
+    password.check_new(&username)?;
+    let display_name = display_name.trim();
+    if display_name.chars().any(char::is_control) || display_name.chars().count() > 128 {
+        return Err(CredentialError::DisplayName.into());
+    }
+    let display_name = if display_name.is_empty() {
+        username.as_str().to_owned()
+    } else {
+        display_name.to_owned()
+    };
+    Ok((username, display_name))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::clock::FakeClock;
+
+    struct Fixture {
+        kiosk: Kiosk,
+        clock: Arc<FakeClock>,
+        _tmp: tempfile::TempDir,
+    }
+
+    fn kiosk() -> Fixture {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FakeClock::new());
+        let kiosk =
+            Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone())
+                .unwrap();
+        Fixture {
+            kiosk,
+            clock,
+            _tmp: tmp,
+        }
+    }
+
+    fn pw(s: &str) -> Password {
+        Password::from(s.to_owned())
+    }
+
+    fn set_up(k: &Kiosk) {
+        k.create_first_admin("Admin", "The Librarian", &pw("admin passphrase"))
+            .unwrap();
+        k.add_user("ana", "Ana", Role::User, &pw("ana's passphrase"))
+            .unwrap();
+    }
 
     #[test]
-    fn an_empty_data_folder_opens_on_first_run() {
-        let tmp = tempfile::tempdir().unwrap();
-        let kiosk = Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap();
-        let status = kiosk.status().unwrap();
+    fn an_empty_data_folder_opens_on_first_run_then_sign_in() {
+        let f = kiosk();
+        let status = f.kiosk.status().unwrap();
         assert_eq!(status.screen, Screen::FirstRun);
         assert_eq!(status.version, env!("CARGO_PKG_VERSION"));
+        set_up(&f.kiosk);
+        assert_eq!(
+            f.kiosk.status().unwrap().screen,
+            Screen::SignIn {
+                guests_allowed: false
+            }
+        );
+        assert!(matches!(
+            f.kiosk
+                .create_first_admin("mallory", "", &pw("another passphrase")),
+            Err(KioskError::AlreadySetUp)
+        ));
+    }
+
+    #[test]
+    fn sign_in_and_out() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        let status = f.kiosk.sign_in("ANA", &pw("ana's passphrase")).unwrap();
+        assert_eq!(
+            status.screen,
+            Screen::Session {
+                display_name: "Ana".into(),
+                account: SessionKind::User
+            }
+        );
+        let s = f.kiosk.session().unwrap();
+        assert_eq!(s.id.len(), 32);
+        assert!(matches!(
+            f.kiosk.sign_in("Admin", &pw("admin passphrase")),
+            Err(KioskError::SessionActive)
+        ));
+        f.kiosk.sign_out().unwrap();
+        assert!(f.kiosk.session().is_none());
+        assert!(matches!(f.kiosk.sign_out(), Err(KioskError::NoSession)));
+    }
+
+    #[test]
+    fn wrong_username_and_wrong_password_are_the_same_error() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        let unknown = f
+            .kiosk
+            .sign_in("nobody", &pw("whatever it is"))
+            .unwrap_err();
+        let wrong = f
+            .kiosk
+            .sign_in("ana", &pw("not her passphrase"))
+            .unwrap_err();
+        assert_eq!(unknown.to_string(), "Wrong username or password.");
+        assert_eq!(unknown.to_string(), wrong.to_string());
+        assert_eq!(unknown.code(), wrong.code());
+        let bad_name = f.kiosk.sign_in("a\0b", &pw("whatever it is")).unwrap_err();
+        assert_eq!(bad_name.to_string(), "Wrong username or password.");
+    }
+
+    #[test]
+    fn failures_back_off_exponentially_for_known_and_unknown_names_alike() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        for name in ["ana", "nobody"] {
+            assert!(matches!(
+                f.kiosk.sign_in(name, &pw("wrong guess 1")),
+                Err(KioskError::BadCredentials)
+            ));
+            // Immediately again: throttled for 1 s, and the password is not even checked.
+            match f.kiosk.sign_in(name, &pw("ana's passphrase")) {
+                Err(KioskError::Throttled(wait)) => assert_eq!(wait, Duration::from_secs(1)),
+                other => panic!("{name}: {other:?}"),
+            }
+            f.clock.advance(Duration::from_secs(1));
+            assert!(matches!(
+                f.kiosk.sign_in(name, &pw("wrong guess 2")),
+                Err(KioskError::BadCredentials)
+            ));
+            f.clock.advance(Duration::from_millis(500));
+            match f.kiosk.sign_in(name, &pw("wrong guess 3")) {
+                Err(KioskError::Throttled(wait)) => {
+                    assert_eq!(wait, Duration::from_millis(1500));
+                    assert_eq!(
+                        KioskError::Throttled(wait).to_string(),
+                        "Too many attempts. Try again in 2 seconds."
+                    );
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        // A success resets the count.
+        f.clock.advance(Duration::from_secs(2));
+        f.kiosk.sign_in("ana", &pw("ana's passphrase")).unwrap();
+        f.kiosk.sign_out().unwrap();
+        assert!(matches!(
+            f.kiosk.sign_in("ana", &pw("wrong again")),
+            Err(KioskError::BadCredentials)
+        ));
+        match f.kiosk.sign_in("ana", &pw("wrong again")) {
+            Err(KioskError::Throttled(wait)) => assert_eq!(wait, Duration::from_secs(1)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wall_clock_set_back_does_not_shorten_the_wait() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        let _ = f.kiosk.sign_in("ana", &pw("wrong guess"));
+        let now = f.clock.now_utc();
+        f.clock.set(now - chrono::Duration::hours(1));
+        assert!(matches!(
+            f.kiosk.sign_in("ana", &pw("ana's passphrase")),
+            Err(KioskError::Throttled(_))
+        ));
+    }
+
+    #[test]
+    fn the_account_locks_after_the_limit_and_says_so_only_with_the_right_password() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        f.kiosk.set_setting("signin_lock_after", "3").unwrap();
+        for _ in 0..3 {
+            assert!(matches!(
+                f.kiosk.sign_in("ana", &pw("wrong guess")),
+                Err(KioskError::BadCredentials)
+            ));
+            f.clock.advance(Duration::from_secs(3600));
+        }
+        assert!(matches!(
+            f.kiosk.sign_in("ana", &pw("still wrong")),
+            Err(KioskError::BadCredentials)
+        ));
+        f.clock.advance(Duration::from_secs(3600));
+        assert!(matches!(
+            f.kiosk.sign_in("ana", &pw("ana's passphrase")),
+            Err(KioskError::Locked)
+        ));
+        f.kiosk.unlock_user("ana").unwrap();
+        f.kiosk.sign_in("ana", &pw("ana's passphrase")).unwrap();
+    }
+
+    #[test]
+    fn throttling_survives_a_restart() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FakeClock::new());
+        let open = || {
+            Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone())
+                .unwrap()
+        };
+        let k = open();
+        set_up(&k);
+        let _ = k.sign_in("ana", &pw("wrong guess"));
+        drop(k);
+        assert!(matches!(
+            open().sign_in("ana", &pw("ana's passphrase")),
+            Err(KioskError::Throttled(_))
+        ));
+    }
+
+    #[test]
+    fn disabled_accounts_say_so_only_with_the_right_password() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        f.kiosk.set_user_enabled("ana", false).unwrap();
+        assert!(matches!(
+            f.kiosk.sign_in("ana", &pw("wrong guess")),
+            Err(KioskError::BadCredentials)
+        ));
+        f.clock.advance(Duration::from_secs(5));
+        assert!(matches!(
+            f.kiosk.sign_in("ana", &pw("ana's passphrase")),
+            Err(KioskError::Disabled)
+        ));
+    }
+
+    #[test]
+    fn a_weaker_stored_hash_is_replaced_at_the_next_sign_in() {
+        use argon2::password_hash::PasswordHasher;
+        let f = kiosk();
+        set_up(&f.kiosk);
+        let weak = argon2::Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(8192, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"ana's passphrase")
+        .unwrap()
+        .to_string();
+        let ana = Username::parse("ana").unwrap();
+        lock(&f.kiosk.store)
+            .set_password_hash(&ana, &weak, f.clock.now_utc())
+            .unwrap();
+        f.kiosk.sign_in("ana", &pw("ana's passphrase")).unwrap();
+        let stored = lock(&f.kiosk.store).find_account(&ana).unwrap().unwrap();
+        assert!(stored
+            .password_hash
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password(
+            &pw("ana's passphrase"),
+            &stored.password_hash
+        ));
+    }
+
+    #[test]
+    fn guests_only_when_allowed() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        assert!(matches!(
+            f.kiosk.sign_in_guest(),
+            Err(KioskError::GuestsNotAllowed)
+        ));
+        f.kiosk.set_setting("guests_allowed", "true").unwrap();
+        let status = f.kiosk.sign_in_guest().unwrap();
+        assert_eq!(
+            status.screen,
+            Screen::Session {
+                display_name: "Guest".into(),
+                account: SessionKind::Guest
+            }
+        );
+        assert_eq!(f.kiosk.session().unwrap().username, None);
+    }
+
+    #[test]
+    fn the_last_administrator_cannot_be_removed_or_disabled() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        assert!(matches!(
+            f.kiosk.remove_user("admin"),
+            Err(KioskError::LastAdmin(_))
+        ));
+        assert!(matches!(
+            f.kiosk.set_user_enabled("admin", false),
+            Err(KioskError::LastAdmin(_))
+        ));
+        f.kiosk
+            .add_user("root2", "", Role::Admin, &pw("second admin pass"))
+            .unwrap();
+        f.kiosk.remove_user("admin").unwrap();
+        assert!(matches!(
+            f.kiosk.remove_user("admin"),
+            Err(KioskError::NoSuchUser(_))
+        ));
+    }
+
+    #[test]
+    fn usernames_are_unique_case_insensitively() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        assert!(matches!(
+            f.kiosk
+                .add_user("ANA", "", Role::User, &pw("another passphrase")),
+            Err(KioskError::UserExists(_))
+        ));
     }
 }

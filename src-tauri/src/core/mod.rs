@@ -2,12 +2,18 @@
 //!
 //! - [`datadir`] finds and prepares the data folder (0700) and refuses one that cannot be used.
 //! - [`store`] owns the SQLite database: pragmas, migrations, integrity check.
+//! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
+//! - [`accounts`] and [`settings`] own their tables; [`clock`] is time (real or fake).
 //! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
 //! - [`kiosk`] is the facade the shell and the CLI talk to.
 
+pub mod accounts;
 pub mod api;
+pub mod auth;
+pub mod clock;
 pub mod datadir;
 pub mod kiosk;
+pub mod settings;
 pub mod store;
 
 pub use kiosk::Kiosk;

@@ -18,16 +18,35 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, one step at a time. Never edit a step that has shipped; add a new one.
 pub const MIGRATIONS: &[&str] = &[
-    // 1: local accounts.
+    // 1: local accounts, sign-in throttling, settings.
     "CREATE TABLE users (
-        id            INTEGER PRIMARY KEY,
-        username      TEXT NOT NULL,
-        username_key  TEXT NOT NULL UNIQUE,
-        display_name  TEXT NOT NULL,
-        role          TEXT NOT NULL CHECK (role IN ('user', 'admin')),
-        enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
-        password_hash TEXT NOT NULL,
-        created_at    TEXT NOT NULL
+        id                  INTEGER PRIMARY KEY,
+        username            TEXT NOT NULL,
+        username_key        TEXT NOT NULL UNIQUE,
+        display_name        TEXT NOT NULL,
+        role                TEXT NOT NULL CHECK (role IN ('user', 'admin')),
+        enabled             INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        locked              INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+        password_hash       TEXT NOT NULL,
+        created_at          TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL
+    ) STRICT;
+    -- Consecutive failed sign-ins per name, known or not, so that throttling does not reveal
+    -- which usernames exist. Keyed by a salted SHA-256 of the name: never the typed text.
+    CREATE TABLE signin_throttle (
+        name_digest     TEXT PRIMARY KEY,
+        failures        INTEGER NOT NULL CHECK (failures >= 0),
+        last_failure_at TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    INSERT INTO meta (key, value) VALUES ('throttle_salt', lower(hex(randomblob(16))));
+    CREATE TABLE settings (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        changed_at TEXT NOT NULL
     ) STRICT;",
 ];
 
@@ -166,14 +185,19 @@ impl Store {
         Ok(())
     }
 
-    /// Whether at least one enabled administrator account exists; without one the kiosk opens on
+    /// Whether any administrator account exists (enabled or not); without one the kiosk opens on
     /// its first-run screen.
     pub fn has_admin(&self) -> Result<bool, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND enabled = 1)",
+            "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin')",
             [],
             |r| r.get(0),
         )?)
+    }
+
+    /// The connection, for the modules that own a table each (accounts, settings).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
     }
 
     /// The database file.

@@ -3,4 +3,10 @@
 
 /// Every command the UI may call. Adding a command here without granting it in
 /// `capabilities/main.json` leaves it uncallable, which is the point.
-pub const COMMANDS: &[&str] = &["app_status"];
+pub const COMMANDS: &[&str] = &[
+    "app_status",
+    "create_first_admin",
+    "sign_in",
+    "sign_in_guest",
+    "sign_out",
+];

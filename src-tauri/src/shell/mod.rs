@@ -30,8 +30,14 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         return ExitCode::from(exit::RUNTIME);
     }
     let result = tauri::Builder::default()
-        .manage(kiosk)
-        .invoke_handler(tauri::generate_handler![commands::app_status])
+        .manage(std::sync::Arc::new(kiosk))
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::create_first_admin,
+            commands::sign_in,
+            commands::sign_in_guest,
+            commands::sign_out,
+        ])
         .setup(|app| {
             open_main_window(app.handle())?;
             Ok(())
