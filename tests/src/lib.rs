@@ -61,11 +61,13 @@ pub fn slatectl_bin() -> PathBuf {
     slate_bin().with_file_name("slatectl")
 }
 
-/// Runs `slatectl --data-dir DIR ARGS…` with `stdin`, and panics with its stderr if it fails:
+/// Runs `slatectl --data-dir DIR ARGS…` with `stdin` (and, like the kiosk under test, the
+/// debug-only short session bounds), and panics with its stderr if it fails:
 /// tests use it to prepare a data folder (accounts, settings) before launching the kiosk.
 pub fn slatectl(data_dir: &Path, args: &[&str], stdin: &str) -> String {
     use std::io::Write;
     let mut child = Command::new(slatectl_bin())
+        .env("SLATE_TEST_SHORT_BOUNDS", "1")
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
@@ -193,6 +195,8 @@ impl Kiosk {
                 &native_port.to_string(),
             ])
             .env("SLATE_LOG", "debug")
+            // Debug builds only: session timings in seconds, so idle endings can be watched.
+            .env("SLATE_TEST_SHORT_BOUNDS", "1")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("a log handle"))
             .stderr(log)
@@ -271,6 +275,29 @@ impl Kiosk {
                 let has_dir = parts.any(|p| p == needle.as_bytes());
                 (is_slate && has_dir).then_some(pid)
             })
+    }
+
+    /// Sends a signal to this test's `slate` process (e.g. `"KILL"`, `"TERM"`) and waits up to
+    /// 10 s for it to exit.
+    pub async fn signal_app(&self, signal: &str) {
+        let pid = self.app_pid().expect("the app is running");
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} {pid}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Path::new(&format!("/proc/{pid}")).exists() {
+            // A zombie has no cmdline left; it has exited.
+            if std::fs::read(format!("/proc/{pid}/cmdline")).map_or(true, |c| c.is_empty()) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "slate {pid} did not exit after SIG{signal}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Finds a form control or button by its accessible label: a `<label for>`, an

@@ -51,6 +51,19 @@ async fn sign_in(k: &Kiosk, username: &str, password: &str) {
     k.click("Sign in").await;
 }
 
+/// Signs out with confirmation and leaves the signed-out screen with a tap.
+async fn sign_out(k: &Kiosk) {
+    k.click("Sign out").await;
+    k.click("Sign out now").await;
+    k.wait_for_text("You signed out.").await;
+    k.by_role("heading", "You are signed out")
+        .await
+        .click()
+        .await
+        .unwrap();
+    k.by_role("heading", "Sign in").await;
+}
+
 #[tokio::test]
 async fn first_run_setup_then_sign_in_and_out() {
     with_kiosk("setup_sign_in_out", async |k| {
@@ -80,8 +93,7 @@ async fn first_run_setup_then_sign_in_and_out() {
         k.by_role("heading", "Welcome, The Librarian").await;
         k.wait_for_text("Administrator").await;
         k.screenshot(&artifacts_dir().join("session.png")).await;
-        k.click("Sign out").await;
-        k.by_role("heading", "Sign in").await;
+        sign_out(k).await;
         // The password typed before is gone with the screen.
         let leftover = k
             .eval("return [...document.querySelectorAll('input')].map(i => i.value).join('')")
@@ -205,8 +217,7 @@ async fn guests_sign_in_when_allowed() {
     with_kiosk_launched("guest_allowed", launch(&dir), async |k| {
         k.click("Continue as guest").await;
         k.by_role("heading", "Welcome, guest").await;
-        k.click("Sign out").await;
-        k.by_role("heading", "Sign in").await;
+        sign_out(k).await;
     })
     .await;
 }
@@ -232,6 +243,13 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
             .await;
         k.by_role("heading", "Welcome, Key Holder").await;
         assert_eq!(k.focused_label().await, "Sign out");
+        k.keyboard(keys::ENTER).await;
+        k.wait_for_text("Sign out now?").await;
+        assert_eq!(k.focused_label().await, "Cancel");
+        k.keyboard(keys::TAB).await;
+        assert_eq!(k.focused_label().await, "Sign out now");
+        k.keyboard(keys::ENTER).await;
+        k.wait_for_text("You signed out.").await;
         k.keyboard(keys::ENTER).await;
         k.by_role("heading", "Sign in").await;
     })

@@ -5,7 +5,35 @@ export type Screen = { "kind": "first_run" } | { "kind": "sign_in",
 /**
  * Whether to offer "Continue as guest".
  */
-guests_allowed: boolean, } | { "kind": "session", display_name: string, account: SessionKind, };
+guests_allowed: boolean, } | { "kind": "session", display_name: string, account: SessionKind, 
+/**
+ * Set while the idle warning shows: the modal countdown.
+ */
+idle_warning: IdleWarning | null, 
+/**
+ * Whole seconds left before the time limit; `None` without one.
+ */
+time_left_secs: number | null, 
+/**
+ * The time-limit warning most recently passed (seconds before the end), if any.
+ */
+time_warning_secs: number | null, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
+/**
+ * The reason in plain words.
+ */
+reason_text: string, 
+/**
+ * The administrator's line (may be empty).
+ */
+message: string, };
+
+export type IdleWarning = { 
+/**
+ * Whole seconds until the session ends, rounded up.
+ */
+seconds_left: number, };
+
+export type EndReason = "user" | "idle" | "time_limit" | "admin" | "shutdown" | "recovered";
 
 export type SessionKind = "user" | "admin" | "guest";
 

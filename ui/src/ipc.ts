@@ -5,6 +5,9 @@ import { toIpcError } from "./errors.js";
 
 interface TauriGlobal {
   core: { invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T> };
+  event: {
+    listen<T>(event: string, handler: (e: { payload: T }) => void): Promise<() => void>;
+  };
 }
 
 declare global {
@@ -30,11 +33,21 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
+/** Calls `draw` with every status the core announces. */
+export async function onStatus(draw: (status: AppStatus) => void): Promise<void> {
+  const tauri = window.__TAURI__;
+  if (!tauri) throw toIpcError("Slate's core is not reachable from this page.");
+  await tauri.event.listen<AppStatus>("slate://status", (e) => draw(e.payload));
+}
+
 export const commands = {
   appStatus: (): Promise<AppStatus> => call<AppStatus>("app_status"),
   createFirstAdmin: (request: SetupRequest): Promise<AppStatus> =>
     call<AppStatus>("create_first_admin", { request }),
   signIn: (request: SignInRequest): Promise<AppStatus> => call<AppStatus>("sign_in", { request }),
   signInGuest: (): Promise<AppStatus> => call<AppStatus>("sign_in_guest"),
+  reportActivity: (): Promise<void> => call<void>("report_activity"),
+  stay: (): Promise<AppStatus> => call<AppStatus>("stay"),
   signOut: (): Promise<AppStatus> => call<AppStatus>("sign_out"),
+  dismissSignedOut: (): Promise<AppStatus> => call<AppStatus>("dismiss_signed_out"),
 };

@@ -1,30 +1,47 @@
-// Entry point: ask the core what to show and draw it. The UI decides nothing; it reports what the
-// person did and draws the screen the core names in its answer.
+// Entry point: draw the screen the core names, report what the person does, and nothing more.
+// The core announces every change on the "slate://status" event; commands answer with the new
+// status too, so the UI is never behind. The UI never decides that a session ends.
 import type { AppStatus, IpcError, Screen } from "./bindings.js";
-import { commands } from "./ipc.js";
+import { commands, onStatus } from "./ipc.js";
 import { toIpcError } from "./errors.js";
 import { setupProblem } from "./forms.js";
+import { Coalescer, watchActivity } from "./activity.js";
+import { announceCountdownAt, clock, spokenDuration } from "./format.js";
 
 const app = document.getElementById("app") as HTMLElement;
+let shown: Screen | null = null;
 
 function mount(id: string): HTMLElement {
   const template = document.getElementById(`screen-${id}`) as HTMLTemplateElement | null;
   if (!template) throw new Error(`missing template for screen ${id}`);
+  // Replace the whole screen: nothing of the previous one (fields, dialogs) survives.
   app.replaceChildren(template.content.cloneNode(true));
-  app.querySelector<HTMLElement>("input, button")?.focus();
+  app.querySelector<HTMLElement>("section input, section button")?.focus();
   return app;
 }
 
-function el<T extends HTMLElement = HTMLElement>(root: HTMLElement, id: string): T {
-  return root.querySelector<T>(`#${id}`) as T;
+function el<T extends HTMLElement = HTMLElement>(id: string): T {
+  return document.getElementById(id) as T;
+}
+
+/** Whether `next` is the same screen as the one shown (so it is updated, not rebuilt). */
+function sameScreen(a: Screen | null, b: Screen): boolean {
+  if (!a || a.kind !== b.kind) return false;
+  if (a.kind === "session" && b.kind === "session") {
+    return a.display_name === b.display_name && a.account === b.account;
+  }
+  return a.kind !== "sign_in" && a.kind !== "first_run";
 }
 
 function draw(status: AppStatus, notice = ""): void {
-  (document.getElementById("version") as HTMLElement).textContent = `Slate ${status.version}`;
-  showScreen(status.screen, notice);
-}
-
-function showScreen(screen: Screen, notice: string): void {
+  el("version").textContent = `Slate ${status.version}`;
+  const screen = status.screen;
+  if (sameScreen(shown, screen)) {
+    shown = screen;
+    if (screen.kind === "session") updateSession(screen);
+    return;
+  }
+  shown = screen;
   switch (screen.kind) {
     case "first_run":
       wireSetup(mount("first_run"));
@@ -33,12 +50,21 @@ function showScreen(screen: Screen, notice: string): void {
       wireSignIn(mount("sign_in"), screen.guests_allowed, notice);
       break;
     case "session":
-      wireSession(mount("session"), screen.display_name, screen.account);
+      wireSession(mount("session"), screen);
+      updateSession(screen);
+      break;
+    case "ending":
+      mount("ending");
+      break;
+    case "signed_out":
+      mount("signed_out");
+      el("signedout-reason").textContent = screen.reason_text;
+      el("signedout-message").textContent = screen.message;
       break;
   }
 }
 
-/** Runs a command from a form: the button is disabled while it runs; errors land in `problem`. */
+/** Runs a command from a button: disabled while it runs; errors land in `problem`. */
 async function submit(
   button: HTMLButtonElement,
   problem: HTMLElement,
@@ -62,74 +88,149 @@ async function submit(
 
 function wireSetup(root: HTMLElement): void {
   const form = root.querySelector("form") as HTMLFormElement;
-  const problem = el(root, "setup-problem");
+  const problem = el("setup-problem");
   const button = form.querySelector("button") as HTMLButtonElement;
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const values = {
-      username: el<HTMLInputElement>(root, "setup-username").value,
-      displayName: el<HTMLInputElement>(root, "setup-display-name").value,
-      password: el<HTMLInputElement>(root, "setup-password").value,
-      confirm: el<HTMLInputElement>(root, "setup-confirm").value,
+      username: el<HTMLInputElement>("setup-username").value,
+      displayName: el<HTMLInputElement>("setup-display-name").value,
+      password: el<HTMLInputElement>("setup-password").value,
+      confirm: el<HTMLInputElement>("setup-confirm").value,
     };
     const found = setupProblem(values);
     if (found) {
       problem.textContent = found;
       return;
     }
-    void submit(button, problem, async () => {
-      const status = await commands.createFirstAdmin({
-        username: values.username,
-        displayName: values.displayName,
-        password: values.password,
-      });
-      window.setTimeout(() => showScreen(status.screen, "The administrator account is ready. Sign in with it."));
-      return status;
-    });
+    void (async () => {
+      button.disabled = true;
+      problem.textContent = "";
+      try {
+        const status = await commands.createFirstAdmin({
+          username: values.username,
+          displayName: values.displayName,
+          password: values.password,
+        });
+        shown = null;
+        draw(status, "The administrator account is ready. Sign in with it.");
+      } catch (raw) {
+        problem.textContent = toIpcError(raw).message;
+        button.disabled = false;
+      }
+    })();
   });
 }
 
 function wireSignIn(root: HTMLElement, guestsAllowed: boolean, notice: string): void {
   const form = root.querySelector("form") as HTMLFormElement;
-  const problem = el(root, "signin-problem");
+  const problem = el("signin-problem");
   const button = form.querySelector("button") as HTMLButtonElement;
-  const password = el<HTMLInputElement>(root, "signin-password");
-  el(root, "signin-notice").textContent = notice;
+  const password = el<HTMLInputElement>("signin-password");
+  el("signin-notice").textContent = notice;
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    const request = { username: el<HTMLInputElement>(root, "signin-username").value, password: password.value };
+    const request = { username: el<HTMLInputElement>("signin-username").value, password: password.value };
     void submit(button, problem, () => commands.signIn(request), () => {
       password.value = "";
       password.focus();
     });
   });
-  const guest = el(root, "guest");
+  const guest = el("guest");
   guest.hidden = !guestsAllowed;
   if (guestsAllowed) {
-    const guestButton = el<HTMLButtonElement>(root, "guest-button");
+    const guestButton = el<HTMLButtonElement>("guest-button");
     guestButton.addEventListener("click", () => {
       void submit(guestButton, problem, () => commands.signInGuest());
     });
   }
 }
 
-function wireSession(root: HTMLElement, displayName: string, account: string): void {
-  el(root, "session-title").textContent =
-    account === "guest" ? "Welcome, guest" : `Welcome, ${displayName}`;
-  el(root, "session-badge").hidden = account !== "admin";
-  const button = el<HTMLButtonElement>(root, "signout-button");
-  button.addEventListener("click", () => {
-    void submit(button, el(root, "session-problem"), () => commands.signOut());
+type SessionScreen = Extract<Screen, { kind: "session" }>;
+
+function wireSession(_root: HTMLElement, screen: SessionScreen): void {
+  el("session-title").textContent =
+    screen.account === "guest" ? "Welcome, guest" : `Welcome, ${screen.display_name}`;
+  el("session-badge").hidden = screen.account !== "admin";
+  const problem = el("session-problem");
+  const confirm = el<HTMLDialogElement>("confirm-dialog");
+  const idle = el<HTMLDialogElement>("idle-dialog");
+
+  el("signout-button").addEventListener("click", () => {
+    confirm.showModal();
+    el("confirm-cancel").focus();
+  });
+  el("confirm-cancel").addEventListener("click", () => confirm.close());
+  el("confirm-sign-out").addEventListener("click", (ev) => {
+    void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.signOut());
+  });
+
+  el("idle-stay").addEventListener("click", (ev) => {
+    void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.stay());
+  });
+  el("idle-sign-out").addEventListener("click", (ev) => {
+    void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.signOut());
+  });
+  // Escape in the warning means "I'm here", never "sign me out".
+  idle.addEventListener("cancel", (ev) => {
+    ev.preventDefault();
+    void commands.stay().then(draw, () => undefined);
   });
 }
 
+function updateSession(screen: SessionScreen): void {
+  const timeLeft = el("time-left");
+  timeLeft.hidden = screen.time_left_secs === null;
+  if (screen.time_left_secs !== null) timeLeft.textContent = `Time left ${clock(screen.time_left_secs)}`;
+  const warning = screen.time_warning_secs;
+  const warningText = warning === null ? "" : `Your session ends in ${spokenDuration(warning)}. Save what you need now.`;
+  if (el("time-warning").textContent !== warningText) el("time-warning").textContent = warningText;
+
+  const idle = el<HTMLDialogElement>("idle-dialog");
+  if (screen.idle_warning) {
+    const left = screen.idle_warning.seconds_left;
+    el("idle-seconds").textContent = spokenDuration(left);
+    if (!idle.open) {
+      el<HTMLDialogElement>("confirm-dialog").close();
+      idle.showModal();
+      el("idle-stay").focus();
+    } else if (announceCountdownAt(left)) {
+      el("idle-announce").textContent = `${spokenDuration(left)} left.`;
+    }
+  } else if (idle.open) {
+    idle.close();
+    el("signout-button").focus();
+  }
+}
+
+// The signed-out screen: any key or tap goes straight to the sign-in screen.
+for (const name of ["keydown", "pointerdown"] as const) {
+  document.addEventListener(name, (ev) => {
+    if (shown?.kind === "signed_out" && ev.isTrusted) {
+      ev.preventDefault();
+      void commands.dismissSignedOut().then((s) => draw(s), () => undefined);
+    }
+  });
+}
+
+// Activity in a session, at most one report a second.
+const reporter = new Coalescer(
+  () => void commands.reportActivity().catch(() => undefined),
+  1000,
+  () => performance.now(),
+  (fn, ms) => window.setTimeout(fn, ms),
+);
+watchActivity(document, reporter, () => shown?.kind === "session");
+
 function showFatal(message: string): void {
-  const root = mount("error");
-  el(root, "error-message").textContent = message;
+  shown = null;
+  mount("error");
+  el("error-message").textContent = message;
 }
 
 async function start(): Promise<void> {
   try {
+    await onStatus((status) => draw(status));
     draw(await commands.appStatus());
   } catch (e) {
     showFatal(toIpcError(e).message);

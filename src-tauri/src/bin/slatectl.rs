@@ -51,6 +51,25 @@ enum Command {
     /// Read and change settings.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// See and end sessions.
+    #[command(subcommand)]
+    Session(SessionCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SessionCommand {
+    /// The live session (or, with --recent N, the last N sessions).
+    List {
+        /// Show the last N sessions, ended ones included.
+        #[arg(long, value_name = "N")]
+        recent: Option<u32>,
+    },
+    /// End the live session; the running kiosk acts within 2 seconds.
+    End {
+        /// Only if it is this user's.
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +180,50 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::User(cmd) => user(&kiosk, cmd, json)?,
         Command::Config(cmd) => config(&kiosk, cmd, json)?,
+        Command::Session(cmd) => session(&kiosk, cmd, json)?,
+    }
+    Ok(())
+}
+
+fn session(kiosk: &Kiosk, cmd: SessionCommand, json: bool) -> Result<(), Failure> {
+    match cmd {
+        SessionCommand::List { recent } => {
+            let rows = match recent {
+                Some(n) => kiosk.recent_sessions(n)?,
+                None => kiosk.open_sessions()?,
+            };
+            if json {
+                print_json(&json!(rows));
+            } else if rows.is_empty() {
+                println!("No session is open.");
+            } else {
+                for r in rows {
+                    let who = r.username.as_deref().unwrap_or("(guest)");
+                    let end = match (&r.ended_at, r.end_reason) {
+                        (Some(at), Some(reason)) => format!(
+                            "ended {at} ({}), {} s",
+                            reason.as_db(),
+                            r.duration_ms.unwrap_or_default() / 1000
+                        ),
+                        _ => "open".to_owned(),
+                    };
+                    println!("{}  {who}  started {}  {end}", r.id, r.started_at);
+                }
+            }
+        }
+        SessionCommand::End { user } => {
+            let n = kiosk.request_end(user.as_deref())?;
+            if json {
+                print_json(&json!({ "asked_to_end": n }));
+            } else if n == 0 {
+                println!("No matching session is open.");
+            } else {
+                println!(
+                    "Asked the kiosk to end {n} session{}; it acts within 2 seconds.",
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -248,6 +248,27 @@ impl Store {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
+    /// Records a failed sign-in for a name in one transaction: one more failure, and, when the
+    /// count reaches `lock_after` and `account` is given, the account locks. Returns the count.
+    pub fn record_failure(
+        &self,
+        digest: &str,
+        now: DateTime<Utc>,
+        account: Option<&Username>,
+        lock_after: u32,
+    ) -> Result<u32, StoreError> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            self.conn(),
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
+        let failures = self.throttle_fail(digest, now)?;
+        if let Some(name) = account.filter(|_| failures >= lock_after) {
+            self.set_locked(name, true)?;
+        }
+        tx.commit()?;
+        Ok(failures)
+    }
+
     /// Forgets the failures of a name (after a success, or an administrator's unlock).
     pub fn throttle_clear(&self, digest: &str) -> Result<(), StoreError> {
         self.conn().execute(

@@ -25,11 +25,52 @@ pub enum Screen {
     Session {
         display_name: String,
         account: SessionKind,
+        /// Set while the idle warning shows: the modal countdown.
+        idle_warning: Option<IdleWarning>,
+        /// Whole seconds left before the time limit; `None` without one.
+        time_left_secs: Option<u32>,
+        /// The time-limit warning most recently passed (seconds before the end), if any.
+        time_warning_secs: Option<u32>,
+    },
+    /// The session is ending: its end steps are running.
+    Ending,
+    /// A session just ended: why, shown for `signed_out_screen` seconds or until a key or tap.
+    SignedOut {
+        reason: EndReason,
+        /// The reason in plain words.
+        reason_text: String,
+        /// The administrator's line (may be empty).
+        message: String,
     },
 }
 
-/// Who is signed in.
+/// The idle warning's countdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IdleWarning {
+    /// Whole seconds until the session ends, rounded up.
+    pub seconds_left: u32,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The person signed out.
+    User,
+    /// Nobody used the terminal for `idle_timeout`.
+    Idle,
+    /// The session reached `time_limit`.
+    TimeLimit,
+    /// An administrator ended it (or changed or removed the account).
+    Admin,
+    /// The kiosk was closed or the machine went to sleep or shut down.
+    Shutdown,
+    /// The kiosk stopped without ending it (crash, power loss); ended at the next start.
+    Recovered,
+}
+
+/// Who is signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {
     User,
@@ -121,6 +162,8 @@ pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::default();
     let decls = [
         Screen::decl(&cfg),
+        IdleWarning::decl(&cfg),
+        EndReason::decl(&cfg),
         SessionKind::decl(&cfg),
         AppStatus::decl(&cfg),
         SetupRequest::decl(&cfg),

@@ -9,7 +9,6 @@
 //!   [`verify_dummy`] spends the same time when there is no account to check against.
 //! - [`backoff`]: how long to wait after N consecutive failures.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use argon2::password_hash::phc::PasswordHash;
@@ -179,14 +178,13 @@ pub fn verify_password(password: &Password, phc: &str) -> bool {
 /// Spends the time of one verification against a hash at the current parameters, for sign-ins
 /// with no account to check (unknown username), so both take about as long.
 pub fn verify_dummy(password: &Password) {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    let phc = DUMMY.get_or_init(|| {
-        hash_password(&Password::from(
-            "slate-dummy-password-never-matches".to_owned(),
-        ))
-    });
-    let _ = verify_password(password, phc);
+    let _ = verify_password(password, DUMMY_HASH);
 }
+
+/// A fixed hash at the current parameters (a test checks they are current), so that even the
+/// first unknown-name sign-in after start costs exactly one hash, like a wrong password does.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$Y64xOpRtBod0/2PpY1Iclg$1uy4/jY3KElA7MRdPKiFulDGO4YawN59EsWRJcnqkfY";
 
 /// Whether a stored hash is weaker than what [`hash_password`] makes now (another algorithm, or
 /// lower memory, time or parallelism), so it should be replaced at the next successful sign-in.
@@ -313,6 +311,21 @@ mod tests {
         assert!(!verify_password(&p, "not a hash"));
         assert!(!needs_rehash(&phc));
         assert_ne!(phc, hash_password(&p), "a fresh salt each time");
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        assert!(
+            !needs_rehash(DUMMY_HASH),
+            "regenerate DUMMY_HASH at the current parameters"
+        );
+        assert_eq!(
+            PasswordHash::new(DUMMY_HASH).unwrap().params,
+            PasswordHash::new(&hash_password(&pw("anything at all")))
+                .unwrap()
+                .params
+        );
+        assert!(!verify_password(&pw("anything at all"), DUMMY_HASH));
     }
 
     #[test]

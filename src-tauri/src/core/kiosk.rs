@@ -5,17 +5,17 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-
 use super::accounts::{Account, AccountSummary, Role};
-use super::api::{AppStatus, ErrorCode, IpcError, Screen, SessionKind};
+use super::api::{EndReason, ErrorCode, IpcError, Screen, SessionKind};
 use super::auth::{
     backoff, describe_wait, hash_password, needs_rehash, verify_dummy, verify_password,
     CredentialError, Password, Username, PASSWORD_MAX,
 };
 use super::clock::{Clock, SystemClock};
 use super::datadir::{DataDir, DataDirError};
-use super::settings::SettingError;
+use super::records::{wall_duration_ms, SessionRecord};
+use super::session::ActiveSession;
+use super::settings::{SettingError, Settings};
 use super::store::{Store, StoreError};
 
 /// Why the kiosk refused or failed. Each message is one sentence for a person.
@@ -53,6 +53,8 @@ pub enum KioskError {
     SessionActive,
     #[error("Nobody is signed in.")]
     NoSession,
+    #[error("Slate's session manager has stopped; restart the kiosk.")]
+    Stopped,
 }
 
 impl KioskError {
@@ -71,6 +73,7 @@ impl KioskError {
             Self::UserExists(_) => ErrorCode::Conflict,
             Self::LastAdmin(_) => ErrorCode::Refused,
             Self::SessionActive | Self::NoSession => ErrorCode::SessionState,
+            Self::Stopped => ErrorCode::Internal,
         }
     }
 }
@@ -92,16 +95,14 @@ impl From<KioskError> for IpcError {
     }
 }
 
-/// The person using the kiosk now.
+/// Who may start a session: what [`Kiosk::authenticate`] and [`Kiosk::guest`] hand to the
+/// session manager.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActiveSession {
-    /// 128 random bits, hex.
-    pub id: String,
+pub struct Identity {
     pub display_name: String,
     pub kind: SessionKind,
     /// The account's username; `None` for a guest.
     pub username: Option<String>,
-    pub started_at: DateTime<Utc>,
 }
 
 /// What `slatectl check` reports.
@@ -119,7 +120,6 @@ pub struct Kiosk {
     data_dir: DataDir,
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
-    session: Mutex<Option<ActiveSession>>,
     /// Held for a whole sign-in attempt (hash included), so attempts cannot race the throttle.
     signin_gate: Mutex<()>,
 }
@@ -143,7 +143,6 @@ impl Kiosk {
             data_dir,
             store: Mutex::new(store),
             clock,
-            session: Mutex::new(None),
             signin_gate: Mutex::new(()),
         })
     }
@@ -153,32 +152,107 @@ impl Kiosk {
         &self.data_dir
     }
 
-    /// What the UI should show now.
-    pub fn status(&self) -> Result<AppStatus, KioskError> {
-        let screen = if let Some(s) = lock(&self.session).as_ref() {
-            Screen::Session {
-                display_name: s.display_name.clone(),
-                account: s.kind,
+    /// The clock this kiosk runs on.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> Result<Settings, KioskError> {
+        Ok(lock(&self.store).settings()?)
+    }
+
+    /// The screen when nobody is signed in: first-run setup until an administrator exists,
+    /// then sign-in.
+    pub fn signed_out_screen(&self) -> Result<Screen, KioskError> {
+        let store = lock(&self.store);
+        Ok(if store.has_admin()? {
+            Screen::SignIn {
+                guests_allowed: store.settings()?.guests_allowed,
             }
         } else {
-            let store = lock(&self.store);
-            if store.has_admin()? {
-                Screen::SignIn {
-                    guests_allowed: store.settings()?.guests_allowed,
-                }
-            } else {
-                Screen::FirstRun
-            }
-        };
-        Ok(AppStatus {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            screen,
+            Screen::FirstRun
         })
     }
 
-    /// The session in progress, if any.
-    pub fn session(&self) -> Option<ActiveSession> {
-        lock(&self.session).clone()
+    /// Commits a session as open (before the person can use it).
+    pub fn record_session_open(&self, s: &ActiveSession) -> Result<(), KioskError> {
+        Ok(lock(&self.store).record_session_open(
+            &s.id,
+            s.username.as_deref(),
+            &s.display_name,
+            s.kind,
+            s.started_at,
+            self.clock.local_offset(),
+        )?)
+    }
+
+    /// Records the end of a session, after its end steps.
+    pub fn record_session_end(
+        &self,
+        s: &ActiveSession,
+        reason: EndReason,
+        duration: Duration,
+    ) -> Result<(), KioskError> {
+        let ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        lock(&self.store).record_session_end(&s.id, reason, self.clock.now_utc(), Some(ms))?;
+        Ok(())
+    }
+
+    /// Ends, as `Recovered`, every session a previous run left open (crash, power loss, SIGKILL).
+    /// Runs at start, before anyone can sign in. Returns how many there were.
+    pub fn recover_open_sessions(&self) -> Result<usize, KioskError> {
+        let store = lock(&self.store);
+        let open = store.open_sessions()?;
+        let now = self.clock.now_utc();
+        for s in &open {
+            let duration = wall_duration_ms(&s.started_at, now);
+            store.record_session_end(&s.id, EndReason::Recovered, now, duration)?;
+            tracing::warn!(session = %s.id, "ended a session left open by the previous run");
+        }
+        Ok(open.len())
+    }
+
+    /// Sessions open now (normally none, or the one in progress).
+    pub fn open_sessions(&self) -> Result<Vec<SessionRecord>, KioskError> {
+        Ok(lock(&self.store).open_sessions()?)
+    }
+
+    /// The most recent sessions, newest first.
+    pub fn recent_sessions(&self, limit: u32) -> Result<Vec<SessionRecord>, KioskError> {
+        Ok(lock(&self.store).recent_sessions(limit)?)
+    }
+
+    /// One session's record.
+    pub fn session_record(&self, id: &str) -> Result<Option<SessionRecord>, KioskError> {
+        Ok(lock(&self.store).session_record(id)?)
+    }
+
+    /// Asks the running kiosk to end the open sessions (all, or those of one user); it acts
+    /// within 2 s. Returns how many were asked.
+    pub fn request_end(&self, username: Option<&str>) -> Result<usize, KioskError> {
+        let key = username
+            .map(|u| Username::parse(u).map(|n| n.key().to_owned()))
+            .transpose()
+            .map_err(|_| KioskError::NoSuchUser(username.unwrap_or_default().trim().to_owned()))?;
+        let store = lock(&self.store);
+        let mut asked = 0;
+        for s in store.open_sessions()? {
+            let matches = match (&key, &s.username) {
+                (None, _) => true,
+                (Some(k), Some(u)) => Username::parse(u).is_ok_and(|n| n.key() == k),
+                (Some(_), None) => false,
+            };
+            if matches && store.request_session_end(&s.id)? {
+                asked += 1;
+            }
+        }
+        Ok(asked)
+    }
+
+    /// Whether an administrator asked to end this session.
+    pub fn end_requested(&self, id: &str) -> Result<bool, KioskError> {
+        Ok(lock(&self.store).session_end_requested(id)?)
     }
 
     /// Re-checks the database (integrity, schema) and reports on the installation.
@@ -241,6 +315,8 @@ impl Kiosk {
             return Err(KioskError::LastAdmin(account.username));
         }
         store.remove_account(&username)?;
+        drop(store);
+        self.request_end(Some(username.as_str()))?;
         Ok(())
     }
 
@@ -250,6 +326,8 @@ impl Kiosk {
         password.check_new(&username)?;
         let hash = hash_password(password);
         lock(&self.store).set_password_hash(&username, &hash, self.clock.now_utc())?;
+        // A password change ends that user's live session at once.
+        self.request_end(Some(username.as_str()))?;
         Ok(())
     }
 
@@ -265,6 +343,10 @@ impl Kiosk {
             return Err(KioskError::LastAdmin(account.username));
         }
         store.set_enabled(&username, enabled)?;
+        drop(store);
+        if !enabled {
+            self.request_end(Some(username.as_str()))?;
+        }
         Ok(())
     }
 
@@ -303,17 +385,18 @@ impl Kiosk {
         Ok((name, account))
     }
 
-    /// Signs a person in with their account.
+    /// Checks a person's credentials: who they are, or why not.
     ///
     /// A wrong username and a wrong password give the same error and take about the same time
     /// (an unknown name is checked against a dummy hash). Throttling applies per name whether or
     /// not the account exists, and a throttled attempt is not checked at all. Disabled and locked
     /// accounts say so only after a correct password.
-    pub fn sign_in(&self, username: &str, password: &Password) -> Result<AppStatus, KioskError> {
+    pub fn authenticate(
+        &self,
+        username: &str,
+        password: &Password,
+    ) -> Result<Identity, KioskError> {
         let _gate = lock(&self.signin_gate);
-        if lock(&self.session).is_some() {
-            return Err(KioskError::SessionActive);
-        }
         let now = self.clock.now_utc();
         let parsed = Username::parse(username).ok();
         let name_key = parsed
@@ -349,14 +432,18 @@ impl Kiosk {
         };
 
         let store = lock(&self.store);
-        let Some(account) = account.filter(|_| matches) else {
-            let failures = store.throttle_fail(&digest, now)?;
-            if let Some(u) = &parsed {
-                if failures >= settings.signin_lock_after {
-                    store.set_locked(u, true)?;
-                }
+        let account = match account {
+            Some(a) if matches => a,
+            unmatched => {
+                // One transaction (one disk flush) whether or not the name exists, so a failure for
+                // a real account takes no longer than one for a made-up name.
+                let lock_name = unmatched
+                    .as_ref()
+                    .filter(|a| !a.locked)
+                    .and(parsed.as_ref());
+                store.record_failure(&digest, now, lock_name, settings.signin_lock_after)?;
+                return Err(KioskError::BadCredentials);
             }
-            return Err(KioskError::BadCredentials);
         };
         if !account.enabled {
             return Err(KioskError::Disabled);
@@ -369,56 +456,26 @@ impl Kiosk {
             let name = parsed.as_ref().expect("a matched account has a valid name");
             store.set_password_hash(name, &hash_password(password), now)?;
         }
-        drop(store);
-        let kind = match account.role {
-            Role::Admin => SessionKind::Admin,
-            Role::User => SessionKind::User,
-        };
-        self.begin_session(account.display_name, kind, Some(account.username), now);
-        self.status()
+        Ok(Identity {
+            display_name: account.display_name,
+            kind: match account.role {
+                Role::Admin => SessionKind::Admin,
+                Role::User => SessionKind::User,
+            },
+            username: Some(account.username),
+        })
     }
 
-    /// Starts a guest session, when the settings allow guests.
-    pub fn sign_in_guest(&self) -> Result<AppStatus, KioskError> {
-        let _gate = lock(&self.signin_gate);
-        if lock(&self.session).is_some() {
-            return Err(KioskError::SessionActive);
-        }
+    /// A guest, when the settings allow guests.
+    pub fn guest(&self) -> Result<Identity, KioskError> {
         if !lock(&self.store).settings()?.guests_allowed {
             return Err(KioskError::GuestsNotAllowed);
         }
-        self.begin_session(
-            "Guest".to_owned(),
-            SessionKind::Guest,
-            None,
-            self.clock.now_utc(),
-        );
-        self.status()
-    }
-
-    /// Ends the session in progress at the person's request.
-    pub fn sign_out(&self) -> Result<AppStatus, KioskError> {
-        if lock(&self.session).take().is_none() {
-            return Err(KioskError::NoSession);
-        }
-        self.status()
-    }
-
-    fn begin_session(
-        &self,
-        display_name: String,
-        kind: SessionKind,
-        username: Option<String>,
-        now: DateTime<Utc>,
-    ) {
-        let id: [u8; 16] = rand::random();
-        *lock(&self.session) = Some(ActiveSession {
-            id: hex::encode(id),
-            display_name,
-            kind,
-            username,
-            started_at: now,
-        });
+        Ok(Identity {
+            display_name: "Guest".to_owned(),
+            kind: SessionKind::Guest,
+            username: None,
+        })
     }
 }
 
@@ -491,12 +548,10 @@ mod tests {
     #[test]
     fn an_empty_data_folder_opens_on_first_run_then_sign_in() {
         let f = kiosk();
-        let status = f.kiosk.status().unwrap();
-        assert_eq!(status.screen, Screen::FirstRun);
-        assert_eq!(status.version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(f.kiosk.signed_out_screen().unwrap(), Screen::FirstRun);
         set_up(&f.kiosk);
         assert_eq!(
-            f.kiosk.status().unwrap().screen,
+            f.kiosk.signed_out_screen().unwrap(),
             Screen::SignIn {
                 guests_allowed: false
             }
@@ -509,26 +564,26 @@ mod tests {
     }
 
     #[test]
-    fn sign_in_and_out() {
+    fn a_right_password_gives_the_identity() {
         let f = kiosk();
         set_up(&f.kiosk);
-        let status = f.kiosk.sign_in("ANA", &pw("ana's passphrase")).unwrap();
+        let who = f
+            .kiosk
+            .authenticate("ANA", &pw("ana's passphrase"))
+            .unwrap();
         assert_eq!(
-            status.screen,
-            Screen::Session {
+            who,
+            Identity {
                 display_name: "Ana".into(),
-                account: SessionKind::User
+                kind: SessionKind::User,
+                username: Some("ana".into())
             }
         );
-        let s = f.kiosk.session().unwrap();
-        assert_eq!(s.id.len(), 32);
-        assert!(matches!(
-            f.kiosk.sign_in("Admin", &pw("admin passphrase")),
-            Err(KioskError::SessionActive)
-        ));
-        f.kiosk.sign_out().unwrap();
-        assert!(f.kiosk.session().is_none());
-        assert!(matches!(f.kiosk.sign_out(), Err(KioskError::NoSession)));
+        let admin = f
+            .kiosk
+            .authenticate(" Admin ", &pw("admin passphrase"))
+            .unwrap();
+        assert_eq!(admin.kind, SessionKind::Admin);
     }
 
     #[test]
@@ -537,16 +592,19 @@ mod tests {
         set_up(&f.kiosk);
         let unknown = f
             .kiosk
-            .sign_in("nobody", &pw("whatever it is"))
+            .authenticate("nobody", &pw("whatever it is"))
             .unwrap_err();
         let wrong = f
             .kiosk
-            .sign_in("ana", &pw("not her passphrase"))
+            .authenticate("ana", &pw("not her passphrase"))
             .unwrap_err();
         assert_eq!(unknown.to_string(), "Wrong username or password.");
         assert_eq!(unknown.to_string(), wrong.to_string());
         assert_eq!(unknown.code(), wrong.code());
-        let bad_name = f.kiosk.sign_in("a\0b", &pw("whatever it is")).unwrap_err();
+        let bad_name = f
+            .kiosk
+            .authenticate("a\0b", &pw("whatever it is"))
+            .unwrap_err();
         assert_eq!(bad_name.to_string(), "Wrong username or password.");
     }
 
@@ -556,21 +614,21 @@ mod tests {
         set_up(&f.kiosk);
         for name in ["ana", "nobody"] {
             assert!(matches!(
-                f.kiosk.sign_in(name, &pw("wrong guess 1")),
+                f.kiosk.authenticate(name, &pw("wrong guess 1")),
                 Err(KioskError::BadCredentials)
             ));
             // Immediately again: throttled for 1 s, and the password is not even checked.
-            match f.kiosk.sign_in(name, &pw("ana's passphrase")) {
+            match f.kiosk.authenticate(name, &pw("ana's passphrase")) {
                 Err(KioskError::Throttled(wait)) => assert_eq!(wait, Duration::from_secs(1)),
                 other => panic!("{name}: {other:?}"),
             }
             f.clock.advance(Duration::from_secs(1));
             assert!(matches!(
-                f.kiosk.sign_in(name, &pw("wrong guess 2")),
+                f.kiosk.authenticate(name, &pw("wrong guess 2")),
                 Err(KioskError::BadCredentials)
             ));
             f.clock.advance(Duration::from_millis(500));
-            match f.kiosk.sign_in(name, &pw("wrong guess 3")) {
+            match f.kiosk.authenticate(name, &pw("wrong guess 3")) {
                 Err(KioskError::Throttled(wait)) => {
                     assert_eq!(wait, Duration::from_millis(1500));
                     assert_eq!(
@@ -583,13 +641,14 @@ mod tests {
         }
         // A success resets the count.
         f.clock.advance(Duration::from_secs(2));
-        f.kiosk.sign_in("ana", &pw("ana's passphrase")).unwrap();
-        f.kiosk.sign_out().unwrap();
+        f.kiosk
+            .authenticate("ana", &pw("ana's passphrase"))
+            .unwrap();
         assert!(matches!(
-            f.kiosk.sign_in("ana", &pw("wrong again")),
+            f.kiosk.authenticate("ana", &pw("wrong again")),
             Err(KioskError::BadCredentials)
         ));
-        match f.kiosk.sign_in("ana", &pw("wrong again")) {
+        match f.kiosk.authenticate("ana", &pw("wrong again")) {
             Err(KioskError::Throttled(wait)) => assert_eq!(wait, Duration::from_secs(1)),
             other => panic!("{other:?}"),
         }
@@ -599,11 +658,11 @@ mod tests {
     fn a_wall_clock_set_back_does_not_shorten_the_wait() {
         let f = kiosk();
         set_up(&f.kiosk);
-        let _ = f.kiosk.sign_in("ana", &pw("wrong guess"));
+        let _ = f.kiosk.authenticate("ana", &pw("wrong guess"));
         let now = f.clock.now_utc();
         f.clock.set(now - chrono::Duration::hours(1));
         assert!(matches!(
-            f.kiosk.sign_in("ana", &pw("ana's passphrase")),
+            f.kiosk.authenticate("ana", &pw("ana's passphrase")),
             Err(KioskError::Throttled(_))
         ));
     }
@@ -615,22 +674,24 @@ mod tests {
         f.kiosk.set_setting("signin_lock_after", "3").unwrap();
         for _ in 0..3 {
             assert!(matches!(
-                f.kiosk.sign_in("ana", &pw("wrong guess")),
+                f.kiosk.authenticate("ana", &pw("wrong guess")),
                 Err(KioskError::BadCredentials)
             ));
             f.clock.advance(Duration::from_secs(3600));
         }
         assert!(matches!(
-            f.kiosk.sign_in("ana", &pw("still wrong")),
+            f.kiosk.authenticate("ana", &pw("still wrong")),
             Err(KioskError::BadCredentials)
         ));
         f.clock.advance(Duration::from_secs(3600));
         assert!(matches!(
-            f.kiosk.sign_in("ana", &pw("ana's passphrase")),
+            f.kiosk.authenticate("ana", &pw("ana's passphrase")),
             Err(KioskError::Locked)
         ));
         f.kiosk.unlock_user("ana").unwrap();
-        f.kiosk.sign_in("ana", &pw("ana's passphrase")).unwrap();
+        f.kiosk
+            .authenticate("ana", &pw("ana's passphrase"))
+            .unwrap();
     }
 
     #[test]
@@ -643,10 +704,10 @@ mod tests {
         };
         let k = open();
         set_up(&k);
-        let _ = k.sign_in("ana", &pw("wrong guess"));
+        let _ = k.authenticate("ana", &pw("wrong guess"));
         drop(k);
         assert!(matches!(
-            open().sign_in("ana", &pw("ana's passphrase")),
+            open().authenticate("ana", &pw("ana's passphrase")),
             Err(KioskError::Throttled(_))
         ));
     }
@@ -657,12 +718,12 @@ mod tests {
         set_up(&f.kiosk);
         f.kiosk.set_user_enabled("ana", false).unwrap();
         assert!(matches!(
-            f.kiosk.sign_in("ana", &pw("wrong guess")),
+            f.kiosk.authenticate("ana", &pw("wrong guess")),
             Err(KioskError::BadCredentials)
         ));
         f.clock.advance(Duration::from_secs(5));
         assert!(matches!(
-            f.kiosk.sign_in("ana", &pw("ana's passphrase")),
+            f.kiosk.authenticate("ana", &pw("ana's passphrase")),
             Err(KioskError::Disabled)
         ));
     }
@@ -684,7 +745,9 @@ mod tests {
         lock(&f.kiosk.store)
             .set_password_hash(&ana, &weak, f.clock.now_utc())
             .unwrap();
-        f.kiosk.sign_in("ana", &pw("ana's passphrase")).unwrap();
+        f.kiosk
+            .authenticate("ana", &pw("ana's passphrase"))
+            .unwrap();
         let stored = lock(&f.kiosk.store).find_account(&ana).unwrap().unwrap();
         assert!(stored
             .password_hash
@@ -699,20 +762,54 @@ mod tests {
     fn guests_only_when_allowed() {
         let f = kiosk();
         set_up(&f.kiosk);
-        assert!(matches!(
-            f.kiosk.sign_in_guest(),
-            Err(KioskError::GuestsNotAllowed)
-        ));
+        assert!(matches!(f.kiosk.guest(), Err(KioskError::GuestsNotAllowed)));
         f.kiosk.set_setting("guests_allowed", "true").unwrap();
-        let status = f.kiosk.sign_in_guest().unwrap();
-        assert_eq!(
-            status.screen,
-            Screen::Session {
-                display_name: "Guest".into(),
-                account: SessionKind::Guest
-            }
-        );
-        assert_eq!(f.kiosk.session().unwrap().username, None);
+        assert_eq!(f.kiosk.guest().unwrap().username, None);
+    }
+
+    #[test]
+    fn sessions_left_open_are_recovered_and_admins_can_ask_to_end_one() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        let open = |id: &str, user: Option<&str>| ActiveSession {
+            id: id.into(),
+            display_name: "x".into(),
+            kind: SessionKind::User,
+            username: user.map(Into::into),
+            started_at: f.clock.now_utc(),
+        };
+        f.kiosk
+            .record_session_open(&open("s1", Some("ana")))
+            .unwrap();
+        f.kiosk.record_session_open(&open("s2", None)).unwrap();
+        assert_eq!(f.kiosk.request_end(Some("ANA")).unwrap(), 1);
+        assert!(f.kiosk.end_requested("s1").unwrap());
+        assert!(!f.kiosk.end_requested("s2").unwrap());
+        f.clock.advance(Duration::from_secs(90));
+        assert_eq!(f.kiosk.recover_open_sessions().unwrap(), 2);
+        let rec = f.kiosk.session_record("s1").unwrap().unwrap();
+        assert_eq!(rec.end_reason, Some(EndReason::Recovered));
+        assert_eq!(rec.duration_ms, Some(90_000));
+        assert!(f.kiosk.open_sessions().unwrap().is_empty());
+        assert_eq!(f.kiosk.recover_open_sessions().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_password_change_asks_to_end_that_users_session() {
+        let f = kiosk();
+        set_up(&f.kiosk);
+        let s = ActiveSession {
+            id: "s1".into(),
+            display_name: "Ana".into(),
+            kind: SessionKind::User,
+            username: Some("ana".into()),
+            started_at: f.clock.now_utc(),
+        };
+        f.kiosk.record_session_open(&s).unwrap();
+        f.kiosk
+            .set_password("ana", &pw("a new passphrase"))
+            .unwrap();
+        assert!(f.kiosk.end_requested("s1").unwrap());
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
 //! - [`accounts`] and [`settings`] own their tables; [`clock`] is time (real or fake).
 //! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
-//! - [`kiosk`] is the facade the shell and the CLI talk to.
+//! - [`kiosk`] is the facade the shell and the CLI talk to: accounts, settings, records.
+//! - [`session`] is the session manager, the one owner of session state; [`records`] keeps its
+//!   rows.
 
 pub mod accounts;
 pub mod api;
@@ -13,6 +15,8 @@ pub mod auth;
 pub mod clock;
 pub mod datadir;
 pub mod kiosk;
+pub mod records;
+pub mod session;
 pub mod settings;
 pub mod store;
 

@@ -48,6 +48,22 @@ pub const MIGRATIONS: &[&str] = &[
         value      TEXT NOT NULL,
         changed_at TEXT NOT NULL
     ) STRICT;",
+    // 2: sessions, durably open before use and ended after the end steps.
+    "CREATE TABLE sessions (
+        id              TEXT PRIMARY KEY,
+        username        TEXT,
+        display_name    TEXT NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('user', 'admin', 'guest')),
+        started_at      TEXT NOT NULL,
+        utc_offset_secs INTEGER NOT NULL,
+        ended_at        TEXT,
+        end_reason      TEXT CHECK (end_reason IN
+                            ('user', 'idle', 'time_limit', 'admin', 'shutdown', 'recovered')),
+        duration_ms     INTEGER,
+        end_requested   INTEGER NOT NULL DEFAULT 0 CHECK (end_requested IN (0, 1)),
+        CHECK ((ended_at IS NULL) = (end_reason IS NULL))
+    ) STRICT;
+    CREATE INDEX sessions_open ON sessions (id) WHERE ended_at IS NULL;",
 ];
 
 /// Why the database cannot be used. Each message is one sentence for a person.
@@ -231,6 +247,20 @@ mod tests {
         let mode = fs::metadata(s.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert!(!s.has_admin().unwrap());
+    }
+
+    #[test]
+    fn the_wal_and_shared_memory_files_are_private_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = Store::open(&tmp.path().join("slate.db")).unwrap();
+        s.conn
+            .execute("INSERT INTO meta (key, value) VALUES ('probe', 'x')", [])
+            .unwrap();
+        for suffix in ["-wal", "-shm"] {
+            let p = tmp.path().join(format!("slate.db{suffix}"));
+            let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
     }
 
     #[test]

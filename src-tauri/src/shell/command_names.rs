@@ -8,5 +8,8 @@ pub const COMMANDS: &[&str] = &[
     "create_first_admin",
     "sign_in",
     "sign_in_guest",
+    "report_activity",
+    "stay",
     "sign_out",
+    "dismiss_signed_out",
 ];

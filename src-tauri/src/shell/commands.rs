@@ -1,65 +1,83 @@
-//! The IPC commands: thin functions that call the core and translate its errors into
-//! [`IpcError`]s (a stable code plus a sentence). Each name is listed in
-//! [`super::command_names::COMMANDS`] and granted in `capabilities/main.json`. Work that hashes a
-//! password runs on a blocking thread, off the async runtime.
-
-use std::sync::Arc;
+//! The IPC commands: thin functions that hand the person's actions to the core and translate its
+//! errors into [`IpcError`]s (a stable code plus a sentence). Each name is listed in
+//! [`super::command_names::COMMANDS`] and granted in `capabilities/main.json`. Password hashing
+//! runs on a blocking thread, off the async runtime.
 
 use tauri::State;
 
+use super::Slate;
 use crate::core::api::{AppStatus, IpcError, SetupRequest, SignInRequest};
-use crate::core::kiosk::KioskError;
-use crate::core::Kiosk;
 
-type Core<'a> = State<'a, Arc<Kiosk>>;
+type Core<'a> = State<'a, Slate>;
 
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, KioskError> + Send + 'static,
-) -> Result<T, IpcError> {
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|_| {
-            IpcError::internal("Slate's core stopped while answering. Please tell staff.")
-        })?
-        .map_err(Into::into)
+fn ipc<T>(r: Result<T, crate::core::kiosk::KioskError>) -> Result<T, IpcError> {
+    r.map_err(Into::into)
 }
 
 /// What the UI should show now.
 #[tauri::command]
-pub fn app_status(kiosk: Core<'_>) -> Result<AppStatus, IpcError> {
-    kiosk.status().map_err(Into::into)
+pub fn app_status(slate: Core<'_>) -> AppStatus {
+    slate.session.status()
 }
 
 /// First-run setup: creates the first administrator, then shows the sign-in screen.
 #[tauri::command]
 pub async fn create_first_admin(
-    kiosk: Core<'_>,
+    slate: Core<'_>,
     request: SetupRequest,
 ) -> Result<AppStatus, IpcError> {
-    let kiosk = Arc::clone(&kiosk);
-    blocking(move || {
+    let kiosk = std::sync::Arc::clone(&slate.kiosk);
+    let screen = tauri::async_runtime::spawn_blocking(move || {
         kiosk.create_first_admin(&request.username, &request.display_name, &request.password)?;
-        tracing::info!("first administrator created");
-        kiosk.status()
+        kiosk.signed_out_screen()
     })
     .await
+    .map_err(|_| IpcError::internal("Slate stopped while setting up. Please try again."))?;
+    let screen = ipc(screen)?;
+    tracing::info!("first administrator created");
+    slate.session.refresh();
+    Ok(AppStatus {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        screen,
+    })
 }
 
 /// Signs in with an account.
 #[tauri::command]
-pub async fn sign_in(kiosk: Core<'_>, request: SignInRequest) -> Result<AppStatus, IpcError> {
-    let kiosk = Arc::clone(&kiosk);
-    blocking(move || kiosk.sign_in(&request.username, &request.password)).await
+pub async fn sign_in(slate: Core<'_>, request: SignInRequest) -> Result<AppStatus, IpcError> {
+    ipc(slate
+        .session
+        .sign_in(request.username, request.password)
+        .await)
 }
 
 /// Starts a guest session, where allowed.
 #[tauri::command]
-pub fn sign_in_guest(kiosk: Core<'_>) -> Result<AppStatus, IpcError> {
-    kiosk.sign_in_guest().map_err(Into::into)
+pub async fn sign_in_guest(slate: Core<'_>) -> Result<AppStatus, IpcError> {
+    ipc(slate.session.sign_in_guest().await)
 }
 
-/// Ends the session at the person's request.
+/// The person did something: pointer, key, touch, wheel or text input (the UI sends at most one
+/// report a second).
 #[tauri::command]
-pub fn sign_out(kiosk: Core<'_>) -> Result<AppStatus, IpcError> {
-    kiosk.sign_out().map_err(Into::into)
+pub fn report_activity(slate: Core<'_>) {
+    slate.session.activity();
+}
+
+/// "Stay signed in" in the idle warning.
+#[tauri::command]
+pub async fn stay(slate: Core<'_>) -> Result<AppStatus, IpcError> {
+    ipc(slate.session.stay().await)
+}
+
+/// Ends the session at the person's request (the UI has asked them to confirm).
+#[tauri::command]
+pub async fn sign_out(slate: Core<'_>) -> Result<AppStatus, IpcError> {
+    ipc(slate.session.sign_out().await)
+}
+
+/// Leaves the signed-out screen for the sign-in screen (any key or tap).
+#[tauri::command]
+pub async fn dismiss_signed_out(slate: Core<'_>) -> Result<AppStatus, IpcError> {
+    ipc(slate.session.dismiss().await)
 }

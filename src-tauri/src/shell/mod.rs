@@ -1,15 +1,30 @@
-//! The Tauri shell: opens the kiosk window, registers the commands in [`commands`] and hands
-//! every decision to the core. It draws nothing and decides nothing.
+//! The Tauri shell: opens the kiosk window, registers the commands in [`commands`], forwards the
+//! core's announcements to the UI (event `slate://status`) and the desktop ([`notify`]), and turns
+//! a window close or SIGTERM into an orderly `Shutdown` ending. It draws nothing and decides
+//! nothing.
 
 pub mod command_names;
 pub mod commands;
+pub mod notify;
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-use tauri::{WebviewUrl, WebviewWindowBuilder};
+use tauri::{Emitter, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
 use crate::cli::exit;
+use crate::core::session::{SessionHandle, SessionManager};
 use crate::core::Kiosk;
+
+/// The event that carries every new [`AppStatus`](crate::core::api::AppStatus) to the UI.
+pub const STATUS_EVENT: &str = "slate://status";
+
+/// What the commands reach: the core and the session manager's handle.
+pub struct Slate {
+    pub kiosk: Arc<Kiosk>,
+    pub session: SessionHandle,
+}
 
 /// Logs go to stderr, filtered by `SLATE_LOG` (default `info`). Nothing secret is ever logged.
 pub fn init_logging() {
@@ -29,27 +44,125 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         );
         return ExitCode::from(exit::RUNTIME);
     }
-    let result = tauri::Builder::default()
-        .manage(std::sync::Arc::new(kiosk))
+    let kiosk = Arc::new(kiosk);
+    let (manager, session) = match SessionManager::new(Arc::clone(&kiosk)) {
+        Ok(pair) => pair,
+        Err(e) => {
+            eprintln!("slate: {e}");
+            return crate::cli::exit_code_for(&e);
+        }
+    };
+    let for_setup = session.clone();
+    let app = tauri::Builder::default()
+        .manage(Slate {
+            kiosk,
+            session: session.clone(),
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::create_first_admin,
             commands::sign_in,
             commands::sign_in_guest,
+            commands::report_activity,
+            commands::stay,
             commands::sign_out,
+            commands::dismiss_signed_out,
         ])
-        .setup(|app| {
+        .setup(move |app| {
+            tauri::async_runtime::spawn(manager.run());
+            forward_status(app.handle().clone(), &for_setup);
+            end_on_signals(app.handle().clone(), for_setup.clone());
             open_main_window(app.handle())?;
             Ok(())
         })
-        .run(tauri::generate_context!());
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
         Err(e) => {
             eprintln!("slate: the kiosk window failed: {e}.");
-            ExitCode::from(exit::RUNTIME)
+            return ExitCode::from(exit::RUNTIME);
         }
+    };
+    // Closing the window or the app ends the session first; the app exits when that is done.
+    app.run(move |handle, event| match event {
+        RunEvent::ExitRequested { api, .. } if begin_shutdown(handle, &session) => {
+            api.prevent_exit();
+        }
+        RunEvent::WindowEvent {
+            event: WindowEvent::CloseRequested { api, .. },
+            ..
+        } if begin_shutdown(handle, &session) => api.prevent_close(),
+        _ => {}
+    });
+    ExitCode::SUCCESS
+}
+
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+
+/// Starts an orderly shutdown (the live session ends with `Shutdown`, then the app exits).
+/// Returns whether the caller should hold the exit until then (false once it is under way).
+fn begin_shutdown(app: &tauri::AppHandle, session: &SessionHandle) -> bool {
+    if SHUTTING_DOWN.swap(true, Ordering::SeqCst) {
+        return false;
     }
+    let (app, session) = (app.clone(), session.clone());
+    tauri::async_runtime::spawn(async move {
+        session.shutdown().await;
+        tracing::info!("shut down");
+        app.exit(0);
+    });
+    true
+}
+
+/// SIGTERM, SIGINT and SIGHUP end the session as `Shutdown` before the app exits.
+fn end_on_signals(app: tauri::AppHandle, session: SessionHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    tauri::async_runtime::spawn(async move {
+        let kinds = [
+            SignalKind::terminate(),
+            SignalKind::interrupt(),
+            SignalKind::hangup(),
+        ];
+        let mut streams = Vec::new();
+        for kind in kinds {
+            match signal(kind) {
+                Ok(s) => streams.push(s),
+                Err(e) => tracing::warn!("cannot watch a signal: {e}"),
+            }
+        }
+        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+        futures_select_all(waits).await;
+        tracing::info!("signal received: ending the session");
+        begin_shutdown(&app, &session);
+    });
+}
+
+/// Waits for the first of several futures.
+async fn futures_select_all<F: std::future::Future + Unpin>(futures: impl Iterator<Item = F>) {
+    let all: Vec<F> = futures.collect();
+    if all.is_empty() {
+        std::future::pending::<()>().await;
+    }
+    let _ = futures::future::select_all(all).await;
+}
+
+/// Every status change goes to the UI as an event and to the desktop as notifications.
+fn forward_status(app: tauri::AppHandle, session: &SessionHandle) {
+    let mut rx = session.subscribe();
+    tauri::async_runtime::spawn(async move {
+        let mut notifier = notify::Notifier::default();
+        loop {
+            let status = rx.borrow_and_update().clone();
+            if let Err(e) = app.emit(STATUS_EVENT, &status) {
+                tracing::warn!("cannot send the status to the UI: {e}");
+            }
+            notifier.update(&status).await;
+            if rx.changed().await.is_err() {
+                notifier.close_all().await;
+                return;
+            }
+        }
+    });
 }
 
 /// The one window: fullscreen in release builds, an ordinary window (with developer tools) in

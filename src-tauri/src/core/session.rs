@@ -1,0 +1,916 @@
+//! The session manager: the one owner of session state.
+//!
+//! One task ([`SessionManager::run`]) owns the session and takes messages through a
+//! [`SessionHandle`]: sign in, activity, stay, sign out, dismiss, admin end and shutdown, plus its
+//! own ticks. Nothing else changes session state, so there are no locks to order and tests drive
+//! it deterministically with a [`FakeClock`](super::clock::FakeClock) and tokio's paused time.
+//!
+//! States: signed out → active → warning → ending → signed out. Deadlines are measured on the
+//! boot clock, which counts suspended time and ignores wall-clock changes. The task never sleeps
+//! longer than one second while a session is live, so after a resume an overdue session ends
+//! within a second, and an administrator's request (polled from the database) within two.
+//!
+//! Fail closed: only activity reports move the idle deadline. If the UI hangs or dies, reports
+//! stop and the session ends on time.
+//!
+//! Every change of what the UI should show is announced on a `watch` channel of [`AppStatus`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::api::{AppStatus, EndReason, IdleWarning, Screen, SessionKind};
+use super::auth::Password;
+use super::clock::Clock;
+use super::kiosk::{Identity, Kiosk, KioskError};
+use super::settings::Settings;
+
+/// How often a live session re-reads its settings and looks for an administrator's end request.
+const POLL: Duration = Duration::from_secs(1);
+/// The longest the task sleeps while a session is live (the resume rule).
+const MAX_SLEEP_LIVE: Duration = Duration::from_secs(1);
+
+/// The person using the kiosk now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveSession {
+    /// 128 random bits, hex.
+    pub id: String,
+    pub display_name: String,
+    pub kind: SessionKind,
+    /// The account's username; `None` for a guest.
+    pub username: Option<String>,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+}
+
+type Reply<T> = oneshot::Sender<Result<T, KioskError>>;
+
+enum Msg {
+    SignIn {
+        username: String,
+        password: Password,
+        reply: Reply<AppStatus>,
+    },
+    Guest(Reply<AppStatus>),
+    Activity,
+    Stay(Reply<AppStatus>),
+    SignOut(Reply<AppStatus>),
+    Dismiss(Reply<AppStatus>),
+    End(EndReason, Reply<AppStatus>),
+    Refresh,
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// The way in to the session manager; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SessionHandle {
+    tx: mpsc::Sender<Msg>,
+    status: watch::Receiver<AppStatus>,
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Msg") // never print a password
+    }
+}
+
+fn stopped() -> KioskError {
+    KioskError::Stopped
+}
+
+impl SessionHandle {
+    /// What the UI should show now.
+    pub fn status(&self) -> AppStatus {
+        self.status.borrow().clone()
+    }
+
+    /// A receiver that sees every change of [`SessionHandle::status`].
+    pub fn subscribe(&self) -> watch::Receiver<AppStatus> {
+        self.status.clone()
+    }
+
+    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Msg) -> Result<T, KioskError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(make(reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Signs in with an account (see [`Kiosk::authenticate`]) and starts a session.
+    pub async fn sign_in(
+        &self,
+        username: String,
+        password: Password,
+    ) -> Result<AppStatus, KioskError> {
+        self.ask(|reply| Msg::SignIn {
+            username,
+            password,
+            reply,
+        })
+        .await
+    }
+
+    /// Starts a guest session, where allowed.
+    pub async fn sign_in_guest(&self) -> Result<AppStatus, KioskError> {
+        self.ask(Msg::Guest).await
+    }
+
+    /// The person did something (pointer, key, touch, wheel, text input). Never blocks; if the
+    /// manager is busy the report is dropped, which can only make the session end sooner.
+    pub fn activity(&self) {
+        let _ = self.tx.try_send(Msg::Activity);
+    }
+
+    /// "Stay signed in" in the idle warning.
+    pub async fn stay(&self) -> Result<AppStatus, KioskError> {
+        self.ask(Msg::Stay).await
+    }
+
+    /// The person signs out (after confirming, in the UI).
+    pub async fn sign_out(&self) -> Result<AppStatus, KioskError> {
+        self.ask(Msg::SignOut).await
+    }
+
+    /// Leaves the signed-out screen for the sign-in screen.
+    pub async fn dismiss(&self) -> Result<AppStatus, KioskError> {
+        self.ask(Msg::Dismiss).await
+    }
+
+    /// Ends the live session for `reason` (administrators, sleep).
+    pub async fn end(&self, reason: EndReason) -> Result<AppStatus, KioskError> {
+        self.ask(|reply| Msg::End(reason, reply)).await
+    }
+
+    /// Re-reads the database (after first-run setup or a settings change).
+    pub fn refresh(&self) {
+        let _ = self.tx.try_send(Msg::Refresh);
+    }
+
+    /// Ends any live session with `Shutdown` and stops the manager.
+    pub async fn shutdown(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Shutdown(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+struct Live {
+    session: ActiveSession,
+    boot_start: Duration,
+    last_activity: Duration,
+    warned: bool,
+    time_warning: Option<Duration>,
+}
+
+enum State {
+    SignedOut {
+        farewell: Option<(Screen, Duration)>,
+    },
+    Live(Box<Live>),
+}
+
+/// The task that owns the session. Create it with [`SessionManager::new`], spawn
+/// [`SessionManager::run`], and talk to it through the returned [`SessionHandle`].
+pub struct SessionManager {
+    kiosk: Arc<Kiosk>,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    state: State,
+    status: watch::Sender<AppStatus>,
+    rx: mpsc::Receiver<Msg>,
+    last_poll: Duration,
+}
+
+impl SessionManager {
+    /// A manager for `kiosk`, signed out. Open sessions left by a previous run must have been
+    /// recovered first ([`Kiosk::recover_open_sessions`]).
+    pub fn new(kiosk: Arc<Kiosk>) -> Result<(Self, SessionHandle), KioskError> {
+        let clock = kiosk.clock();
+        let settings = kiosk.settings()?;
+        let initial = AppStatus {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            screen: kiosk.signed_out_screen()?,
+        };
+        let (status_tx, status_rx) = watch::channel(initial);
+        let (tx, rx) = mpsc::channel(64);
+        let manager = Self {
+            kiosk,
+            clock,
+            settings,
+            state: State::SignedOut { farewell: None },
+            status: status_tx,
+            rx,
+            last_poll: Duration::ZERO,
+        };
+        Ok((
+            manager,
+            SessionHandle {
+                tx,
+                status: status_rx,
+            },
+        ))
+    }
+
+    /// Runs until [`SessionHandle::shutdown`] (or every handle is dropped, which also ends a
+    /// live session with `Shutdown`).
+    pub async fn run(mut self) {
+        loop {
+            let now = self.clock.boot_now();
+            self.on_time(now);
+            self.publish();
+            let now = self.clock.boot_now();
+            let wait = self.next_wake(now).saturating_sub(now);
+            tokio::select! {
+                msg = self.rx.recv() => match msg {
+                    Some(Msg::Shutdown(done)) => {
+                        self.end(EndReason::Shutdown);
+                        self.publish();
+                        let _ = done.send(());
+                        return;
+                    }
+                    Some(msg) => self.handle(msg).await,
+                    None => {
+                        self.end(EndReason::Shutdown);
+                        return;
+                    }
+                },
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    async fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::SignIn {
+                username,
+                password,
+                reply,
+            } => {
+                let result = if matches!(self.state, State::Live(_)) {
+                    Err(KioskError::SessionActive)
+                } else {
+                    let kiosk = Arc::clone(&self.kiosk);
+                    let checked = tokio::task::spawn_blocking(move || {
+                        kiosk.authenticate(&username, &password)
+                    })
+                    .await
+                    .unwrap_or_else(|_| Err(stopped()));
+                    match checked {
+                        Ok(identity) => self.begin(identity),
+                        Err(e) => Err(e),
+                    }
+                };
+                let _ = reply.send(result);
+            }
+            Msg::Guest(reply) => {
+                let result = if matches!(self.state, State::Live(_)) {
+                    Err(KioskError::SessionActive)
+                } else {
+                    self.kiosk.guest().and_then(|identity| self.begin(identity))
+                };
+                let _ = reply.send(result);
+            }
+            Msg::Activity => self.touch(),
+            Msg::Stay(reply) => {
+                let result = if matches!(self.state, State::Live(_)) {
+                    self.touch();
+                    Ok(self.current())
+                } else {
+                    Err(KioskError::NoSession)
+                };
+                let _ = reply.send(result);
+            }
+            Msg::SignOut(reply) => {
+                let _ = reply.send(self.end_or_refuse(EndReason::User));
+            }
+            Msg::End(reason, reply) => {
+                let _ = reply.send(self.end_or_refuse(reason));
+            }
+            Msg::Dismiss(reply) => {
+                if let State::SignedOut { farewell } = &mut self.state {
+                    *farewell = None;
+                }
+                let _ = reply.send(Ok(self.current()));
+            }
+            Msg::Refresh => {
+                if let Ok(s) = self.kiosk.settings() {
+                    self.settings = s;
+                }
+            }
+            Msg::Shutdown(_) => unreachable!("handled in run"),
+        }
+    }
+
+    fn end_or_refuse(&mut self, reason: EndReason) -> Result<AppStatus, KioskError> {
+        if matches!(self.state, State::Live(_)) {
+            self.end(reason);
+            Ok(self.current())
+        } else {
+            Err(KioskError::NoSession)
+        }
+    }
+
+    /// Starts a session: durably recorded as open before anyone can use it.
+    fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
+        self.settings = self.kiosk.settings()?;
+        let id: [u8; 16] = rand::random();
+        let session = ActiveSession {
+            id: hex::encode(id),
+            display_name: identity.display_name,
+            kind: identity.kind,
+            username: identity.username,
+            started_at: self.clock.now_utc(),
+        };
+        self.kiosk.record_session_open(&session)?;
+        tracing::info!(session = %session.id, kind = ?session.kind, "session started");
+        let now = self.clock.boot_now();
+        self.state = State::Live(Box::new(Live {
+            session,
+            boot_start: now,
+            last_activity: now,
+            warned: false,
+            time_warning: None,
+        }));
+        self.last_poll = now;
+        Ok(self.current())
+    }
+
+    fn touch(&mut self) {
+        if let State::Live(live) = &mut self.state {
+            live.last_activity = self.clock.boot_now();
+            live.warned = false;
+        }
+    }
+
+    /// Ends the live session (if any) for `reason`: runs the end steps, records the ending, and
+    /// shows the signed-out screen.
+    fn end(&mut self, reason: EndReason) {
+        let State::Live(live) =
+            std::mem::replace(&mut self.state, State::SignedOut { farewell: None })
+        else {
+            return;
+        };
+        self.status.send_replace(AppStatus {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            screen: Screen::Ending,
+        });
+        let now = self.clock.boot_now();
+        if reason == EndReason::Idle {
+            let deadline = live.last_activity + self.settings.idle_timeout;
+            let late = now.saturating_sub(deadline);
+            tracing::info!(late_ms = late.as_secs_f64() * 1000.0, "idle ending fired");
+        }
+        let duration = now.saturating_sub(live.boot_start);
+        if let Err(e) = self
+            .kiosk
+            .record_session_end(&live.session, reason, duration)
+        {
+            // The row stays open; the next start ends it as Recovered. Nothing is lost.
+            tracing::error!("could not record the end of the session: {e}");
+        }
+        tracing::info!(session = %live.session.id, ?reason, duration_ms = duration.as_millis(), "session ended");
+        let farewell = (!self.settings.signed_out_screen.is_zero()
+            && reason != EndReason::Shutdown)
+            .then(|| {
+                (
+                    Screen::SignedOut {
+                        reason,
+                        reason_text: reason_text(reason, &self.settings),
+                        message: self.settings.signed_out_message.clone(),
+                    },
+                    now + self.settings.signed_out_screen,
+                )
+            });
+        self.state = State::SignedOut { farewell };
+    }
+
+    /// Applies whatever is due at boot time `now`.
+    fn on_time(&mut self, now: Duration) {
+        match &mut self.state {
+            State::SignedOut { farewell } => {
+                if farewell.as_ref().is_some_and(|(_, until)| *until <= now) {
+                    *farewell = None;
+                }
+            }
+            State::Live(_) => {
+                if now.saturating_sub(self.last_poll) >= POLL {
+                    self.last_poll = now;
+                    self.poll();
+                }
+                let State::Live(live) = &mut self.state else {
+                    return; // the poll ended it
+                };
+                let s = &self.settings;
+                let idle_end = live.last_activity + s.idle_timeout;
+                let limit_end = s.time_limit.map(|l| live.boot_start + l);
+                if limit_end.is_some_and(|end| end <= now) {
+                    self.end(EndReason::TimeLimit);
+                } else if idle_end <= now {
+                    self.end(EndReason::Idle);
+                } else {
+                    if idle_end.saturating_sub(s.idle_warning) <= now {
+                        live.warned = true;
+                    }
+                    if let Some(end) = limit_end {
+                        let left = end.saturating_sub(now);
+                        live.time_warning = s
+                            .time_limit_warnings
+                            .iter()
+                            .copied()
+                            .filter(|w| left <= *w)
+                            .min();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Re-reads settings (changes apply at once) and looks for an administrator's end request.
+    fn poll(&mut self) {
+        if let Ok(s) = self.kiosk.settings() {
+            self.settings = s;
+        }
+        let State::Live(live) = &self.state else {
+            return;
+        };
+        match self.kiosk.end_requested(&live.session.id) {
+            Ok(true) => self.end(EndReason::Admin),
+            Ok(false) => {}
+            Err(e) => tracing::warn!("cannot read the session's end request: {e}"),
+        }
+    }
+
+    /// When to look again: the next deadline or countdown step, never more than a second ahead
+    /// while a session is live.
+    fn next_wake(&self, now: Duration) -> Duration {
+        match &self.state {
+            State::SignedOut {
+                farewell: Some((_, until)),
+            } => *until,
+            State::SignedOut { farewell: None } => now + Duration::from_secs(3600),
+            State::Live(live) => {
+                let s = &self.settings;
+                let idle_end = live.last_activity + s.idle_timeout;
+                let mut wake = (now + MAX_SLEEP_LIVE).min(idle_end);
+                if live.warned {
+                    wake = wake.min(now + next_whole_second(idle_end.saturating_sub(now)));
+                } else {
+                    wake = wake.min(idle_end.saturating_sub(s.idle_warning));
+                }
+                if let Some(limit) = s.time_limit {
+                    let end = live.boot_start + limit;
+                    wake = wake
+                        .min(end)
+                        .min(now + next_whole_second(end.saturating_sub(now)));
+                }
+                wake.max(now)
+            }
+        }
+    }
+
+    fn current(&self) -> AppStatus {
+        let now = self.clock.boot_now();
+        let screen = match &self.state {
+            State::SignedOut {
+                farewell: Some((screen, _)),
+            } => screen.clone(),
+            State::SignedOut { farewell: None } => match self.kiosk.signed_out_screen() {
+                Ok(screen) => screen,
+                Err(e) => {
+                    tracing::error!("cannot read the database: {e}");
+                    Screen::FirstRun
+                }
+            },
+            State::Live(live) => {
+                let s = &self.settings;
+                let idle_end = live.last_activity + s.idle_timeout;
+                Screen::Session {
+                    display_name: live.session.display_name.clone(),
+                    account: live.session.kind,
+                    idle_warning: live.warned.then(|| IdleWarning {
+                        seconds_left: ceil_secs(idle_end.saturating_sub(now)),
+                    }),
+                    time_left_secs: s
+                        .time_limit
+                        .map(|l| ceil_secs((live.boot_start + l).saturating_sub(now))),
+                    time_warning_secs: live
+                        .time_warning
+                        .map(|w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),
+                }
+            }
+        };
+        AppStatus {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            screen,
+        }
+    }
+
+    fn publish(&self) {
+        let now = self.current();
+        self.status.send_if_modified(|s| {
+            if *s == now {
+                false
+            } else {
+                *s = now;
+                true
+            }
+        });
+    }
+}
+
+/// Whole seconds, rounded up.
+fn ceil_secs(d: Duration) -> u32 {
+    u32::try_from(d.as_secs() + u64::from(d.subsec_nanos() > 0)).unwrap_or(u32::MAX)
+}
+
+/// Time until a countdown shown in whole seconds (rounded up) changes.
+fn next_whole_second(left: Duration) -> Duration {
+    match left.subsec_nanos() {
+        0 => Duration::from_secs(1).min(left.max(Duration::from_millis(1))),
+        n => Duration::from_nanos(u64::from(n)),
+    }
+}
+
+/// "5 minutes", "1 hour 30 minutes", "45 seconds".
+pub fn human_duration(d: Duration) -> String {
+    let secs = d.as_secs();
+    let plural = |n: u64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if secs < 60 {
+        return plural(secs, "second");
+    }
+    let (h, m) = (secs / 3600, (secs % 3600).div_ceil(60));
+    match (h, m) {
+        (0, m) => plural(m, "minute"),
+        (h, 0) => plural(h, "hour"),
+        (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+    }
+}
+
+/// Why the session ended, in plain words.
+pub fn reason_text(reason: EndReason, s: &Settings) -> String {
+    match reason {
+        EndReason::User => "You signed out.".into(),
+        EndReason::Idle => format!(
+            "You were signed out after {} without activity.",
+            human_duration(s.idle_timeout)
+        ),
+        EndReason::TimeLimit => match s.time_limit {
+            Some(l) => format!(
+                "Your session reached its time limit of {}.",
+                human_duration(l)
+            ),
+            None => "Your session reached its time limit.".into(),
+        },
+        EndReason::Admin => "A member of staff ended your session.".into(),
+        EndReason::Shutdown => "The session ended because the kiosk was closed.".into(),
+        EndReason::Recovered => "The previous session was ended when the kiosk restarted.".into(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unchecked_time_subtraction)]
+mod tests {
+    use super::*;
+    use crate::core::accounts::Role;
+    use crate::core::clock::FakeClock;
+    use crate::core::datadir::DataDir;
+
+    struct Rig {
+        handle: SessionHandle,
+        clock: Arc<FakeClock>,
+        kiosk: Arc<Kiosk>,
+        _tmp: tempfile::TempDir,
+    }
+
+    fn pw(s: &str) -> Password {
+        Password::from(s.to_owned())
+    }
+
+    /// A kiosk with an administrator and "ana", idle 300 s / warning 60 s, 5 s signed-out screen.
+    fn rig(settings: &[(&str, &str)]) -> Rig {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FakeClock::following_tokio());
+        let kiosk = Arc::new(
+            Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone())
+                .unwrap(),
+        );
+        kiosk
+            .create_first_admin("admin", "", &pw("admin passphrase"))
+            .unwrap();
+        kiosk
+            .add_user("ana", "Ana", Role::User, &pw("ana's passphrase"))
+            .unwrap();
+        kiosk.set_setting("signed_out_screen", "5").unwrap();
+        for (k, v) in settings {
+            kiosk.set_setting(k, v).unwrap();
+        }
+        let (manager, handle) = SessionManager::new(kiosk.clone()).unwrap();
+        tokio::spawn(manager.run());
+        Rig {
+            handle,
+            clock,
+            kiosk,
+            _tmp: tmp,
+        }
+    }
+
+    impl Rig {
+        async fn sign_in(&self) -> ActiveSession {
+            self.handle
+                .sign_in("ana".into(), pw("ana's passphrase"))
+                .await
+                .unwrap();
+            self.kiosk.open_sessions().unwrap().pop().map_or_else(
+                || panic!("no open session recorded"),
+                |r| ActiveSession {
+                    id: r.id,
+                    display_name: r.display_name,
+                    kind: r.kind,
+                    username: r.username,
+                    started_at: chrono::Utc::now(),
+                },
+            )
+        }
+
+        /// Lets the manager run until tokio's (paused) time reaches `by` from now.
+        async fn pass(&self, by: Duration) {
+            tokio::time::sleep(by).await;
+            // Let the manager handle whatever became due at this instant.
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+        }
+
+        fn screen(&self) -> Screen {
+            self.handle.status().screen
+        }
+
+        fn warning(&self) -> Option<u32> {
+            match self.screen() {
+                Screen::Session { idle_warning, .. } => idle_warning.map(|w| w.seconds_left),
+                other => panic!("not in a session: {other:?}"),
+            }
+        }
+
+        fn ended(&self, id: &str) -> Option<EndReason> {
+            self.kiosk.session_record(id).unwrap().unwrap().end_reason
+        }
+    }
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_warning_then_ending_at_the_exact_deadline() {
+        let r = rig(&[]);
+        let s = r.sign_in().await;
+        assert!(
+            r.kiosk
+                .session_record(&s.id)
+                .unwrap()
+                .unwrap()
+                .ended_at
+                .is_none(),
+            "open"
+        );
+        r.pass(Duration::from_secs(240) - MS).await;
+        assert_eq!(r.warning(), None);
+        r.pass(2 * MS).await;
+        assert_eq!(r.warning(), Some(60));
+        r.pass(Duration::from_secs(30)).await;
+        assert_eq!(r.warning(), Some(30), "the countdown moves");
+        r.pass(Duration::from_secs(30) - 2 * MS).await;
+        assert_eq!(r.warning(), Some(1));
+        assert_eq!(r.ended(&s.id), None, "never early");
+        r.pass(2 * MS).await;
+        assert_eq!(r.ended(&s.id), Some(EndReason::Idle));
+        let rec = r.kiosk.session_record(&s.id).unwrap().unwrap();
+        assert_eq!(
+            rec.duration_ms,
+            Some(300_000),
+            "ended exactly at the deadline"
+        );
+        match r.screen() {
+            Screen::SignedOut {
+                reason,
+                reason_text,
+                message,
+            } => {
+                assert_eq!(reason, EndReason::Idle);
+                assert_eq!(
+                    reason_text,
+                    "You were signed out after 5 minutes without activity."
+                );
+                assert_eq!(message, "Thank you for using this terminal.");
+            }
+            other => panic!("{other:?}"),
+        }
+        r.pass(Duration::from_secs(5)).await;
+        assert!(matches!(r.screen(), Screen::SignIn { .. }));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn activity_and_stay_push_the_deadline_and_the_warning_comes_again() {
+        let r = rig(&[]);
+        let s = r.sign_in().await;
+        r.pass(Duration::from_secs(100)).await;
+        r.handle.activity();
+        r.pass(Duration::from_secs(239)).await;
+        assert_eq!(r.warning(), None, "activity moved the warning");
+        r.pass(Duration::from_secs(2)).await;
+        assert!(r.warning().is_some());
+        let status = r.handle.stay().await.unwrap();
+        assert!(matches!(
+            status.screen,
+            Screen::Session {
+                idle_warning: None,
+                ..
+            }
+        ));
+        r.pass(Duration::from_secs(241)).await;
+        assert!(
+            r.warning().is_some(),
+            "warning again after another quiet spell"
+        );
+        r.handle.activity();
+        r.pass(MS).await;
+        assert_eq!(r.warning(), None, "any activity counts as staying");
+        assert_eq!(r.ended(&s.id), None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_suspend_past_the_deadline_ends_the_session_within_a_second() {
+        let r = rig(&[]);
+        let s = r.sign_in().await;
+        r.pass(Duration::from_secs(10)).await;
+        r.clock.suspend(Duration::from_secs(3600));
+        r.pass(Duration::from_secs(1)).await;
+        assert_eq!(r.ended(&s.id), Some(EndReason::Idle));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn wall_clock_jumps_neither_extend_nor_shorten_a_session() {
+        let r = rig(&[]);
+        let s = r.sign_in().await;
+        let now = r.clock.now_utc();
+        r.clock.set(now + chrono::Duration::days(2));
+        r.pass(Duration::from_secs(2)).await;
+        assert_eq!(r.ended(&s.id), None, "jump forward: not shortened");
+        r.clock.set(now - chrono::Duration::days(2));
+        r.pass(Duration::from_secs(298) - MS).await;
+        assert_eq!(r.ended(&s.id), None);
+        r.pass(2 * MS).await;
+        assert_eq!(
+            r.ended(&s.id),
+            Some(EndReason::Idle),
+            "jump back: not extended"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_time_limit_is_not_extended_by_activity_and_warns_first() {
+        let r = rig(&[("time_limit", "600"), ("time_limit_warnings", "300,60")]);
+        let s = r.sign_in().await;
+        let left = || match r.screen() {
+            Screen::Session {
+                time_left_secs,
+                time_warning_secs,
+                ..
+            } => (time_left_secs, time_warning_secs),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(left(), (Some(600), None));
+        for _ in 0..5 {
+            r.pass(Duration::from_secs(60)).await;
+            r.handle.activity();
+        }
+        r.pass(MS).await;
+        assert_eq!(left(), (Some(300), Some(300)));
+        for _ in 0..4 {
+            r.pass(Duration::from_secs(60)).await;
+            r.handle.activity();
+        }
+        r.pass(MS).await;
+        assert_eq!(left(), (Some(60), Some(60)));
+        r.handle.activity();
+        r.pass(Duration::from_secs(60) - 4 * MS).await;
+        assert_eq!(r.ended(&s.id), None);
+        r.pass(2 * MS).await;
+        assert_eq!(r.ended(&s.id), Some(EndReason::TimeLimit));
+        assert_eq!(
+            r.kiosk.session_record(&s.id).unwrap().unwrap().duration_ms,
+            Some(600_000)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_administrator_can_end_a_session_during_its_warning() {
+        let r = rig(&[]);
+        let s = r.sign_in().await;
+        r.pass(Duration::from_secs(250)).await;
+        assert!(r.warning().is_some());
+        assert_eq!(r.kiosk.request_end(None).unwrap(), 1);
+        r.pass(Duration::from_secs(2)).await;
+        assert_eq!(r.ended(&s.id), Some(EndReason::Admin));
+        assert!(matches!(
+            r.screen(),
+            Screen::SignedOut {
+                reason: EndReason::Admin,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn sign_out_dismiss_and_the_rules_of_one_session() {
+        let r = rig(&[]);
+        assert!(matches!(
+            r.handle.sign_out().await,
+            Err(KioskError::NoSession)
+        ));
+        let s = r.sign_in().await;
+        assert!(matches!(
+            r.handle
+                .sign_in("admin".into(), pw("admin passphrase"))
+                .await,
+            Err(KioskError::SessionActive)
+        ));
+        let status = r.handle.sign_out().await.unwrap();
+        assert!(matches!(
+            status.screen,
+            Screen::SignedOut {
+                reason: EndReason::User,
+                ..
+            }
+        ));
+        assert_eq!(r.ended(&s.id), Some(EndReason::User));
+        let status = r.handle.dismiss().await.unwrap();
+        assert!(matches!(status.screen, Screen::SignIn { .. }));
+        assert!(matches!(r.handle.stay().await, Err(KioskError::NoSession)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn shutdown_ends_the_live_session() {
+        let r = rig(&[]);
+        let s = r.sign_in().await;
+        r.handle.shutdown().await;
+        assert_eq!(r.ended(&s.id), Some(EndReason::Shutdown));
+        assert!(matches!(
+            r.handle.sign_out().await,
+            Err(KioskError::Stopped)
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn guests_follow_the_setting() {
+        let r = rig(&[]);
+        assert!(matches!(
+            r.handle.sign_in_guest().await,
+            Err(KioskError::GuestsNotAllowed)
+        ));
+        r.kiosk.set_setting("guests_allowed", "true").unwrap();
+        let status = r.handle.sign_in_guest().await.unwrap();
+        assert!(matches!(
+            status.screen,
+            Screen::Session {
+                account: SessionKind::Guest,
+                ..
+            }
+        ));
+        let open = r.kiosk.open_sessions().unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].username, None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_settings_change_applies_to_the_live_session_at_once() {
+        let r = rig(&[]);
+        let s = r.sign_in().await;
+        r.pass(Duration::from_secs(40)).await;
+        r.kiosk.set_setting("idle_warning", "20").unwrap();
+        r.kiosk.set_setting("idle_timeout", "30").unwrap();
+        r.pass(Duration::from_secs(2)).await;
+        assert_eq!(
+            r.ended(&s.id),
+            Some(EndReason::Idle),
+            "already overdue under the new timeout"
+        );
+    }
+
+    #[test]
+    fn durations_and_reasons_read_naturally() {
+        assert_eq!(human_duration(Duration::from_secs(45)), "45 seconds");
+        assert_eq!(human_duration(Duration::from_secs(60)), "1 minute");
+        assert_eq!(human_duration(Duration::from_secs(300)), "5 minutes");
+        assert_eq!(human_duration(Duration::from_secs(3600)), "1 hour");
+        assert_eq!(
+            human_duration(Duration::from_secs(5400)),
+            "1 hour 30 minutes"
+        );
+        let s = Settings::default();
+        assert_eq!(reason_text(EndReason::User, &s), "You signed out.");
+        assert_eq!(
+            reason_text(EndReason::Idle, &s),
+            "You were signed out after 5 minutes without activity."
+        );
+    }
+}

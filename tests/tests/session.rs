@@ -1,0 +1,256 @@
+//! The session manager on the real app: the idle warning and its countdown, staying signed in,
+//! the desktop notification, signing out with confirmation, the signed-out screen, an
+//! administrator's end, and endings by SIGTERM and by a crash.
+//!
+//! Session timings are in seconds here through the debug-only `SLATE_TEST_SHORT_BOUNDS`.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use slate_e2e::notifications::observer;
+use slate_e2e::{artifacts_dir, keys, slatectl, with_kiosk_launched, Kiosk, Launch};
+
+fn prepared(settings: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    slatectl(
+        dir.path(),
+        &["init", "--admin", "admin", "--password-stdin"],
+        "admin passphrase\n",
+    );
+    slatectl(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "ana",
+            "--display-name",
+            "Ana",
+            "--password-stdin",
+        ],
+        "ana's passphrase\n",
+    );
+    for (key, value) in settings {
+        slatectl(dir.path(), &["config", "set", key, value], "");
+    }
+    dir
+}
+
+fn launch(dir: &tempfile::TempDir) -> Launch {
+    Launch {
+        data_dir: Some(dir.path().to_owned()),
+        ..Launch::default()
+    }
+}
+
+async fn sign_in_ana(k: &Kiosk) {
+    k.type_into("Username", "ana").await;
+    k.type_into("Password", "ana's passphrase").await;
+    k.click("Sign in").await;
+    k.by_role("heading", "Welcome, Ana").await;
+}
+
+fn sessions(dir: &std::path::Path) -> Value {
+    serde_json::from_str(&slatectl(
+        dir,
+        &["--json", "session", "list", "--recent", "10"],
+        "",
+    ))
+    .unwrap()
+}
+
+async fn idle_seconds(k: &Kiosk) -> String {
+    k.eval("return document.getElementById('idle-seconds').textContent")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_idle_session_warns_counts_down_notifies_and_ends() {
+    let dir = prepared(&[
+        ("idle_warning", "4"),
+        ("idle_timeout", "6"),
+        ("signed_out_screen", "60"),
+    ]);
+    let notifications = observer();
+    with_kiosk_launched("idle_ending", launch(&dir), async |k| {
+        sign_in_ana(k).await;
+        let dialog = k.by_role("alertdialog", "").await;
+        assert!(dialog
+            .text()
+            .await
+            .unwrap()
+            .contains("because nobody has used this terminal"));
+        assert_eq!(
+            k.focused_label().await,
+            "Stay signed in",
+            "the safe choice has the focus"
+        );
+        let first = idle_seconds(k).await;
+        k.screenshot(&artifacts_dir().join("idle-warning.png"))
+            .await;
+        let pid = k.app_pid().unwrap();
+        let shown = notifications
+            .wait_for(Duration::from_secs(5), |n| {
+                n.sender_pid == Some(pid) && n.summary == "You will be signed out soon"
+            })
+            .await;
+        assert_eq!(shown.app_name, "Slate");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let later = idle_seconds(k).await;
+        assert_ne!(first, later, "the countdown moves ({first} → {later})");
+
+        k.wait_for_text("You were signed out after 6 seconds without activity.")
+            .await;
+        k.wait_for_text("Thank you for using this terminal.").await;
+        k.screenshot(&artifacts_dir().join("signed-out.png")).await;
+        let rows = sessions(k.data_dir());
+        assert_eq!(rows[0]["end_reason"], "idle");
+        // The notification was withdrawn with the session.
+        notifications
+            .wait_for(Duration::from_secs(5), |n| n.id == shown.id && n.closed)
+            .await;
+        // Any key goes straight to the sign-in screen.
+        k.keyboard("x").await;
+        k.by_role("heading", "Sign in").await;
+        let log = k.log();
+        let late: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("idle ending fired"))
+            .collect();
+        eprintln!("{}", late.join("\n"));
+        assert_eq!(late.len(), 1, "one idle ending in the log");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn staying_signed_in_keeps_the_session_and_withdraws_the_notification() {
+    let dir = prepared(&[("idle_warning", "4"), ("idle_timeout", "5")]);
+    let notifications = observer();
+    with_kiosk_launched("stay", launch(&dir), async |k| {
+        sign_in_ana(k).await;
+        k.by_role("alertdialog", "").await;
+        let pid = k.app_pid().unwrap();
+        let shown = notifications
+            .wait_for(Duration::from_secs(5), |n| n.sender_pid == Some(pid))
+            .await;
+        k.click("Stay signed in").await;
+        notifications
+            .wait_for(Duration::from_secs(5), |n| n.id == shown.id && n.closed)
+            .await;
+        let open = k
+            .eval("return document.getElementById('idle-dialog').open")
+            .await;
+        assert_eq!(open, false);
+        // The warning comes back after another quiet spell; Escape also means "stay".
+        k.by_role("alertdialog", "").await;
+        k.keyboard("\u{e00c}").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            k.eval("return document.getElementById('idle-dialog').open")
+                .await,
+            false
+        );
+        assert!(k.page_text().await.contains("Welcome, Ana"));
+        assert_eq!(
+            sessions(k.data_dir())[0]["ended_at"],
+            Value::Null,
+            "still open"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_out_asks_first_with_cancel_focused() {
+    let dir = prepared(&[("signed_out_screen", "60")]);
+    with_kiosk_launched("sign_out_confirm", launch(&dir), async |k| {
+        sign_in_ana(k).await;
+        k.click("Sign out").await;
+        k.wait_for_text("Sign out now?").await;
+        k.wait_for_text("Your files on this terminal will be erased.")
+            .await;
+        assert_eq!(k.focused_label().await, "Cancel");
+        k.screenshot(&artifacts_dir().join("confirm-sign-out.png"))
+            .await;
+        k.keyboard(keys::ENTER).await; // Enter on the default: Cancel
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            k.page_text().await.contains("Welcome, Ana"),
+            "still signed in"
+        );
+
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.wait_for_text("You signed out.").await;
+        assert_eq!(sessions(k.data_dir())[0]["end_reason"], "user");
+        k.by_role("heading", "You are signed out")
+            .await
+            .click()
+            .await
+            .unwrap();
+        k.by_role("heading", "Sign in").await;
+        // Nothing of the session is left in the page.
+        assert!(!k.page_text().await.contains("Ana"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_administrator_ends_the_live_session_from_slatectl() {
+    let dir = prepared(&[("signed_out_screen", "60")]);
+    with_kiosk_launched("admin_end", launch(&dir), async |k| {
+        sign_in_ana(k).await;
+        let listed = slatectl(k.data_dir(), &["session", "list"], "");
+        assert!(
+            listed.contains("ana") && listed.contains("open"),
+            "{listed}"
+        );
+        let asked = Instant::now();
+        slatectl(k.data_dir(), &["session", "end", "--user", "ANA"], "");
+        k.wait_for_text("A member of staff ended your session.")
+            .await;
+        assert!(
+            asked.elapsed() < Duration::from_secs(4),
+            "acted on within 2 s (plus slack)"
+        );
+        assert_eq!(sessions(k.data_dir())[0]["end_reason"], "admin");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sigterm_ends_the_session_as_shutdown() {
+    let dir = prepared(&[]);
+    with_kiosk_launched("sigterm", launch(&dir), async |k| {
+        sign_in_ana(k).await;
+        k.signal_app("TERM").await;
+    })
+    .await;
+    let rows = sessions(dir.path());
+    assert_eq!(rows[0]["end_reason"], "shutdown", "{rows}");
+}
+
+#[tokio::test]
+async fn a_crash_mid_session_is_ended_as_recovered_at_the_next_start() {
+    let dir = prepared(&[]);
+    with_kiosk_launched("crash", launch(&dir), async |k| {
+        sign_in_ana(k).await;
+        k.signal_app("KILL").await;
+    })
+    .await;
+    assert_eq!(
+        sessions(dir.path())[0]["ended_at"],
+        Value::Null,
+        "left open by the crash"
+    );
+    with_kiosk_launched("crash_restart", launch(&dir), async |k| {
+        k.by_role("heading", "Sign in").await;
+        let rows = sessions(k.data_dir());
+        assert_eq!(rows[0]["end_reason"], "recovered", "{rows}");
+        assert!(rows[0]["duration_ms"].as_i64().is_some());
+    })
+    .await;
+}
