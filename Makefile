@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 ARGS ?=
 
-.PHONY: run test deps deps-test ui build bindings screenshots clean
+.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-idle
 
 ## run: install what is missing, build, and start the kiosk (under Xvfb when there is no display)
 run: deps ui
@@ -47,3 +47,14 @@ screenshots: deps-test ui
 clean:
 	cargo clean
 	rm -rf ui/dist ui/.test-build
+
+## bench: the criterion benches (sign-in cost); figures go to BENCHMARKS.md by hand, with the date
+bench:
+	cargo bench -p slate --bench signin
+	@cat target/criterion/signin-summary.md
+
+## bench-idle: how late idle endings fire in the real app (10 endings; prints median and max)
+bench-idle: deps-test ui
+	cargo build -p slate --bins
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+	  cargo test -p slate-e2e --test timing -- --ignored --nocapture
