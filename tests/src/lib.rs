@@ -15,6 +15,7 @@
 //! # }
 //! ```
 
+pub mod logind;
 pub mod notifications;
 
 use std::net::TcpListener;
@@ -142,6 +143,8 @@ pub struct Launch {
     pub data_dir: Option<PathBuf>,
     /// Extra command-line arguments for `slate`.
     pub args: Vec<String>,
+    /// Extra environment for the driver and the app it starts.
+    pub env: Vec<(String, String)>,
 }
 
 /// One running kiosk and the WebDriver session attached to it.
@@ -197,6 +200,7 @@ impl Kiosk {
             .env("SLATE_LOG", "debug")
             // Debug builds only: session timings in seconds, so idle endings can be watched.
             .env("SLATE_TEST_SHORT_BOUNDS", "1")
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("a log handle"))
             .stderr(log)

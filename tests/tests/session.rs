@@ -254,3 +254,28 @@ async fn a_crash_mid_session_is_ended_as_recovered_at_the_next_start() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_session_ends_before_the_machine_sleeps() {
+    use slate_e2e::logind::FakeLogind;
+    let dir = prepared(&[("signed_out_screen", "60")]);
+    let logind = FakeLogind::start().await;
+    let mut launch = launch(&dir);
+    launch.env.push(FakeLogind::env());
+    with_kiosk_launched("sleep", launch, async |k| {
+        logind.wait("a delay inhibitor", |l| l.taken() == 1).await;
+        sign_in_ana(k).await;
+        logind.prepare_for_sleep(true).await;
+        k.wait_for_text("the machine went to sleep").await;
+        assert_eq!(sessions(k.data_dir())[0]["end_reason"], "shutdown");
+        logind
+            .wait("the inhibitor released", |l| l.released(0))
+            .await;
+        logind.prepare_for_sleep(false).await;
+        logind
+            .wait("a new inhibitor after the resume", |l| l.taken() == 2)
+            .await;
+        assert!(!logind.released(1));
+    })
+    .await;
+}

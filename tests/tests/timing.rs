@@ -16,13 +16,21 @@ const ROUNDS: usize = 10;
 #[ignore = "a timing harness: run it with `make bench-idle`"]
 async fn idle_ending_lateness() {
     let dir = tempfile::tempdir().unwrap();
-    slatectl(dir.path(), &["init", "--admin", "admin", "--password-stdin"], "admin passphrase\n");
+    slatectl(
+        dir.path(),
+        &["init", "--admin", "admin", "--password-stdin"],
+        "admin passphrase\n",
+    );
     slatectl(
         dir.path(),
         &["user", "add", "ana", "--password-stdin"],
         "ana's passphrase\n",
     );
-    for (k, v) in [("idle_warning", "1"), ("idle_timeout", "2"), ("signed_out_screen", "60")] {
+    for (k, v) in [
+        ("idle_warning", "1"),
+        ("idle_timeout", "2"),
+        ("signed_out_screen", "60"),
+    ] {
         slatectl(dir.path(), &["config", "set", k, v], "");
     }
     let launch = Launch {
@@ -49,7 +57,7 @@ async fn idle_ending_lateness() {
         assert_eq!(late.len(), ROUNDS, "one figure per ending");
         assert!(late.iter().all(|ms| *ms >= 0.0), "never early: {late:?}");
         late.sort_by(f64::total_cmp);
-        let median = (late[ROUNDS / 2 - 1] + late[ROUNDS / 2]) / 2.0;
+        let median = f64::midpoint(late[ROUNDS / 2 - 1], late[ROUNDS / 2]);
         let max = late[ROUNDS - 1];
         println!(
             "idle ending lateness over {ROUNDS} endings (debug build, Xvfb): median {median:.2} ms, max {max:.2} ms (target: never early, at most 250 ms)"

@@ -369,18 +369,16 @@ impl SessionManager {
             tracing::error!("could not record the end of the session: {e}");
         }
         tracing::info!(session = %live.session.id, ?reason, duration_ms = duration.as_millis(), "session ended");
-        let farewell = (!self.settings.signed_out_screen.is_zero()
-            && reason != EndReason::Shutdown)
-            .then(|| {
-                (
-                    Screen::SignedOut {
-                        reason,
-                        reason_text: reason_text(reason, &self.settings),
-                        message: self.settings.signed_out_message.clone(),
-                    },
-                    now + self.settings.signed_out_screen,
-                )
-            });
+        let farewell = (!self.settings.signed_out_screen.is_zero()).then(|| {
+            (
+                Screen::SignedOut {
+                    reason,
+                    reason_text: reason_text(reason, &self.settings),
+                    message: self.settings.signed_out_message.clone(),
+                },
+                now + self.settings.signed_out_screen,
+            )
+        });
         self.state = State::SignedOut { farewell };
     }
 
@@ -562,7 +560,9 @@ pub fn reason_text(reason: EndReason, s: &Settings) -> String {
             None => "Your session reached its time limit.".into(),
         },
         EndReason::Admin => "A member of staff ended your session.".into(),
-        EndReason::Shutdown => "The session ended because the kiosk was closed.".into(),
+        EndReason::Shutdown => {
+            "The session ended because the kiosk was closed or the machine went to sleep.".into()
+        }
         EndReason::Recovered => "The previous session was ended when the kiosk restarted.".into(),
     }
 }

@@ -1,11 +1,13 @@
 //! The Tauri shell: opens the kiosk window, registers the commands in [`commands`], forwards the
 //! core's announcements to the UI (event `slate://status`) and the desktop ([`notify`]), and turns
-//! a window close or SIGTERM into an orderly `Shutdown` ending. It draws nothing and decides
+//! a window close, SIGTERM or the machine going to sleep ([`sleep`]) into an orderly `Shutdown`
+//! ending. It draws nothing and decides
 //! nothing.
 
 pub mod command_names;
 pub mod commands;
 pub mod notify;
+pub mod sleep;
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,6 +75,7 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
             tauri::async_runtime::spawn(manager.run());
             forward_status(app.handle().clone(), &for_setup);
             end_on_signals(app.handle().clone(), for_setup.clone());
+            sleep::watch(for_setup.clone());
             open_main_window(app.handle())?;
             Ok(())
         })

@@ -1,0 +1,72 @@
+//! Sleep: when logind announces that the machine is about to sleep (`PrepareForSleep(true)`),
+//! the live session ends before it does. Slate holds a logind "delay" inhibitor so that the
+//! machine waits for that ending, releases it once the session has ended, and takes a new one
+//! after the resume. Where there is no logind (no system bus, a container), nothing is lost:
+//! the session manager still ends an overdue session within a second of the resume.
+
+use futures::StreamExt;
+
+use crate::core::api::EndReason;
+use crate::core::session::SessionHandle;
+
+#[zbus::proxy(
+    interface = "org.freedesktop.login1.Manager",
+    default_service = "org.freedesktop.login1",
+    default_path = "/org/freedesktop/login1"
+)]
+trait LoginManager {
+    fn inhibit(&self, what: &str, who: &str, why: &str, mode: &str) -> zbus::Result<zbus::OwnedFd>;
+
+    #[zbus(signal)]
+    fn prepare_for_sleep(&self, start: bool) -> zbus::Result<()>;
+}
+
+/// Watches logind on the system bus for as long as the app runs.
+pub fn watch(session: SessionHandle) {
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = run(session).await {
+            tracing::info!(
+                "logind is not reachable ({e}); an overdue session still ends within a second of a resume"
+            );
+        }
+    });
+}
+
+async fn inhibit(proxy: &LoginManagerProxy<'_>) -> Option<zbus::OwnedFd> {
+    match proxy
+        .inhibit(
+            "sleep",
+            "Slate",
+            "End the kiosk session before the machine sleeps",
+            "delay",
+        )
+        .await
+    {
+        Ok(fd) => Some(fd),
+        Err(e) => {
+            tracing::warn!("cannot take a sleep inhibitor: {e}");
+            None
+        }
+    }
+}
+
+async fn run(session: SessionHandle) -> zbus::Result<()> {
+    let conn = zbus::Connection::system().await?;
+    let proxy = LoginManagerProxy::new(&conn).await?;
+    let mut signals = proxy.receive_prepare_for_sleep().await?;
+    let mut inhibitor = inhibit(&proxy).await;
+    tracing::info!("watching logind for sleep");
+    while let Some(signal) = signals.next().await {
+        if signal.args()?.start {
+            match session.end(EndReason::Shutdown).await {
+                Ok(_) => tracing::info!("session ended before sleep"),
+                Err(e) => tracing::debug!("nothing to end before sleep: {e}"),
+            }
+            // Let the machine sleep now.
+            drop(inhibitor.take());
+        } else if inhibitor.is_none() {
+            inhibitor = inhibit(&proxy).await;
+        }
+    }
+    Ok(())
+}
