@@ -21,7 +21,7 @@ packages=(
   xvfb xauth dbus dbus-x11
 )
 if [ "$mode" = test ]; then
-  packages+=(webkit2gtk-driver)
+  packages+=(webkit2gtk-driver xclip)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

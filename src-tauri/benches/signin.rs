@@ -62,7 +62,8 @@ fn setup() -> Bench {
         .enable_all()
         .build()
         .expect("a runtime");
-    let (manager, session) = SessionManager::new(Arc::clone(&kiosk)).expect("a manager");
+    let wipers = slate::core::wipe::core_wipers(&kiosk);
+    let (manager, session) = SessionManager::new(Arc::clone(&kiosk), wipers).expect("a manager");
     rt.spawn(manager.run());
     Bench {
         session,

@@ -21,10 +21,5 @@ fn main() -> ExitCode {
         }
     };
     tracing::info!(data_dir = %kiosk.data_dir().path().display(), "starting");
-    // A session left open by a crash or SIGKILL ends before anyone can sign in.
-    if let Err(e) = kiosk.recover_open_sessions() {
-        eprintln!("slate: {e}");
-        return exit_code_for(&e);
-    }
     slate::shell::run(kiosk)
 }

@@ -92,11 +92,48 @@ pub fn slatectl(data_dir: &Path, args: &[&str], stdin: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A data folder set up through `slatectl` as an administrator would: an administrator
+/// (`admin` / "admin passphrase"), the user `ana` ("Ana" / "ana's passphrase"), and `settings`
+/// applied in order.
+pub fn prepared_data_dir(settings: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    slatectl(
+        dir.path(),
+        &[
+            "init",
+            "--admin",
+            "admin",
+            "--display-name",
+            "The Librarian",
+            "--password-stdin",
+        ],
+        "admin passphrase\n",
+    );
+    slatectl(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "ana",
+            "--display-name",
+            "Ana",
+            "--password-stdin",
+        ],
+        "ana's passphrase\n",
+    );
+    for (key, value) in settings {
+        slatectl(dir.path(), &["config", "set", key, value], "");
+    }
+    dir
+}
+
 /// WebDriver key codes, for typing with the keyboard alone.
 pub mod keys {
     pub const TAB: &str = "\u{e004}";
     pub const ENTER: &str = "\u{e007}";
     pub const SHIFT_TAB: &str = "\u{e008}\u{e004}\u{e008}";
+    /// Press (and, sent again, release) Control.
+    pub const CONTROL: &str = "\u{e009}";
 }
 
 /// `tauri-driver`: `TAURI_DRIVER`, or the pinned copy `make` installs in `.tools/bin`, or PATH.
@@ -145,6 +182,16 @@ pub struct Launch {
     pub args: Vec<String>,
     /// Extra environment for the driver and the app it starts.
     pub env: Vec<(String, String)>,
+}
+
+impl Launch {
+    /// Launch on an existing data folder.
+    pub fn on(dir: &tempfile::TempDir) -> Self {
+        Self {
+            data_dir: Some(dir.path().to_owned()),
+            ..Self::default()
+        }
+    }
 }
 
 /// One running kiosk and the WebDriver session attached to it.

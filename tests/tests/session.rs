@@ -8,39 +8,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use slate_e2e::notifications::observer;
-use slate_e2e::{artifacts_dir, keys, slatectl, with_kiosk_launched, Kiosk, Launch};
-
-fn prepared(settings: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    slatectl(
-        dir.path(),
-        &["init", "--admin", "admin", "--password-stdin"],
-        "admin passphrase\n",
-    );
-    slatectl(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "ana",
-            "--display-name",
-            "Ana",
-            "--password-stdin",
-        ],
-        "ana's passphrase\n",
-    );
-    for (key, value) in settings {
-        slatectl(dir.path(), &["config", "set", key, value], "");
-    }
-    dir
-}
-
-fn launch(dir: &tempfile::TempDir) -> Launch {
-    Launch {
-        data_dir: Some(dir.path().to_owned()),
-        ..Launch::default()
-    }
-}
+use slate_e2e::{
+    artifacts_dir, keys, prepared_data_dir, slatectl, with_kiosk_launched, Kiosk, Launch,
+};
 
 async fn sign_in_ana(k: &Kiosk) {
     k.type_into("Username", "ana").await;
@@ -68,13 +38,13 @@ async fn idle_seconds(k: &Kiosk) -> String {
 
 #[tokio::test]
 async fn an_idle_session_warns_counts_down_notifies_and_ends() {
-    let dir = prepared(&[
+    let dir = prepared_data_dir(&[
         ("idle_warning", "4"),
         ("idle_timeout", "6"),
         ("signed_out_screen", "60"),
     ]);
     let notifications = observer();
-    with_kiosk_launched("idle_ending", launch(&dir), async |k| {
+    with_kiosk_launched("idle_ending", Launch::on(&dir), async |k| {
         sign_in_ana(k).await;
         let dialog = k.by_role("alertdialog", "").await;
         assert!(dialog
@@ -127,9 +97,9 @@ async fn an_idle_session_warns_counts_down_notifies_and_ends() {
 
 #[tokio::test]
 async fn staying_signed_in_keeps_the_session_and_withdraws_the_notification() {
-    let dir = prepared(&[("idle_warning", "4"), ("idle_timeout", "5")]);
+    let dir = prepared_data_dir(&[("idle_warning", "4"), ("idle_timeout", "5")]);
     let notifications = observer();
-    with_kiosk_launched("stay", launch(&dir), async |k| {
+    with_kiosk_launched("stay", Launch::on(&dir), async |k| {
         sign_in_ana(k).await;
         k.by_role("alertdialog", "").await;
         let pid = k.app_pid().unwrap();
@@ -165,8 +135,8 @@ async fn staying_signed_in_keeps_the_session_and_withdraws_the_notification() {
 
 #[tokio::test]
 async fn signing_out_asks_first_with_cancel_focused() {
-    let dir = prepared(&[("signed_out_screen", "60")]);
-    with_kiosk_launched("sign_out_confirm", launch(&dir), async |k| {
+    let dir = prepared_data_dir(&[("signed_out_screen", "60")]);
+    with_kiosk_launched("sign_out_confirm", Launch::on(&dir), async |k| {
         sign_in_ana(k).await;
         k.click("Sign out").await;
         k.wait_for_text("Sign out now?").await;
@@ -200,8 +170,8 @@ async fn signing_out_asks_first_with_cancel_focused() {
 
 #[tokio::test]
 async fn an_administrator_ends_the_live_session_from_slatectl() {
-    let dir = prepared(&[("signed_out_screen", "60")]);
-    with_kiosk_launched("admin_end", launch(&dir), async |k| {
+    let dir = prepared_data_dir(&[("signed_out_screen", "60")]);
+    with_kiosk_launched("admin_end", Launch::on(&dir), async |k| {
         sign_in_ana(k).await;
         let listed = slatectl(k.data_dir(), &["session", "list"], "");
         assert!(
@@ -223,8 +193,8 @@ async fn an_administrator_ends_the_live_session_from_slatectl() {
 
 #[tokio::test]
 async fn sigterm_ends_the_session_as_shutdown() {
-    let dir = prepared(&[]);
-    with_kiosk_launched("sigterm", launch(&dir), async |k| {
+    let dir = prepared_data_dir(&[]);
+    with_kiosk_launched("sigterm", Launch::on(&dir), async |k| {
         sign_in_ana(k).await;
         k.signal_app("TERM").await;
     })
@@ -235,8 +205,8 @@ async fn sigterm_ends_the_session_as_shutdown() {
 
 #[tokio::test]
 async fn a_crash_mid_session_is_ended_as_recovered_at_the_next_start() {
-    let dir = prepared(&[]);
-    with_kiosk_launched("crash", launch(&dir), async |k| {
+    let dir = prepared_data_dir(&[]);
+    with_kiosk_launched("crash", Launch::on(&dir), async |k| {
         sign_in_ana(k).await;
         k.signal_app("KILL").await;
     })
@@ -246,7 +216,7 @@ async fn a_crash_mid_session_is_ended_as_recovered_at_the_next_start() {
         Value::Null,
         "left open by the crash"
     );
-    with_kiosk_launched("crash_restart", launch(&dir), async |k| {
+    with_kiosk_launched("crash_restart", Launch::on(&dir), async |k| {
         k.by_role("heading", "Sign in").await;
         let rows = sessions(k.data_dir());
         assert_eq!(rows[0]["end_reason"], "recovered", "{rows}");
@@ -258,9 +228,9 @@ async fn a_crash_mid_session_is_ended_as_recovered_at_the_next_start() {
 #[tokio::test]
 async fn the_session_ends_before_the_machine_sleeps() {
     use slate_e2e::logind::FakeLogind;
-    let dir = prepared(&[("signed_out_screen", "60")]);
+    let dir = prepared_data_dir(&[("signed_out_screen", "60")]);
     let logind = FakeLogind::start().await;
-    let mut launch = launch(&dir);
+    let mut launch = Launch::on(&dir);
     launch.env.push(FakeLogind::env());
     with_kiosk_launched("sleep", launch, async |k| {
         logind.wait("a delay inhibitor", |l| l.taken() == 1).await;

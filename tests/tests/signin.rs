@@ -3,47 +3,10 @@
 //! with the keyboard alone.
 
 use serde_json::json;
-use slate_e2e::{artifacts_dir, keys, slatectl, with_kiosk, with_kiosk_launched, Kiosk, Launch};
-
-/// A data folder with an administrator and one user, plus any settings given.
-fn prepared(settings: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    slatectl(
-        dir.path(),
-        &[
-            "init",
-            "--admin",
-            "admin",
-            "--display-name",
-            "The Librarian",
-            "--password-stdin",
-        ],
-        "admin passphrase\n",
-    );
-    slatectl(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "ana",
-            "--display-name",
-            "Ana",
-            "--password-stdin",
-        ],
-        "ana's passphrase\n",
-    );
-    for (key, value) in settings {
-        slatectl(dir.path(), &["config", "set", key, value], "");
-    }
-    dir
-}
-
-fn launch(dir: &tempfile::TempDir) -> Launch {
-    Launch {
-        data_dir: Some(dir.path().to_owned()),
-        ..Launch::default()
-    }
-}
+use slate_e2e::{
+    artifacts_dir, keys, prepared_data_dir, slatectl, with_kiosk, with_kiosk_launched, Kiosk,
+    Launch,
+};
 
 async fn sign_in(k: &Kiosk, username: &str, password: &str) {
     k.type_into("Username", username).await;
@@ -105,8 +68,8 @@ async fn first_run_setup_then_sign_in_and_out() {
 
 #[tokio::test]
 async fn wrong_username_and_wrong_password_read_the_same_then_the_wait_shows() {
-    let dir = prepared(&[]);
-    with_kiosk_launched("wrong_credentials", launch(&dir), async |k| {
+    let dir = prepared_data_dir(&[]);
+    with_kiosk_launched("wrong_credentials", Launch::on(&dir), async |k| {
         sign_in(k, "ana", "not her passphrase").await;
         k.wait_for_text("Wrong username or password.").await;
         let after_wrong_password = k.page_text().await;
@@ -154,8 +117,8 @@ async fn wrong_username_and_wrong_password_read_the_same_then_the_wait_shows() {
 
 #[tokio::test]
 async fn a_locked_account_says_so_only_with_the_right_password() {
-    let dir = prepared(&[("signin_lock_after", "3"), ("signin_backoff_cap", "1")]);
-    with_kiosk_launched("locked", launch(&dir), async |k| {
+    let dir = prepared_data_dir(&[("signin_lock_after", "3"), ("signin_backoff_cap", "1")]);
+    with_kiosk_launched("locked", Launch::on(&dir), async |k| {
         for _ in 0..3 {
             let err = k
                 .invoke(
@@ -193,8 +156,8 @@ async fn a_locked_account_says_so_only_with_the_right_password() {
 
 #[tokio::test]
 async fn guests_are_refused_by_default() {
-    let dir = prepared(&[]);
-    with_kiosk_launched("guest_refused", launch(&dir), async |k| {
+    let dir = prepared_data_dir(&[]);
+    with_kiosk_launched("guest_refused", Launch::on(&dir), async |k| {
         k.by_role("heading", "Sign in").await;
         let offered = k
             .eval("return !document.getElementById('guest').hidden")
@@ -213,8 +176,8 @@ async fn guests_are_refused_by_default() {
 
 #[tokio::test]
 async fn guests_sign_in_when_allowed() {
-    let dir = prepared(&[("guests_allowed", "true")]);
-    with_kiosk_launched("guest_allowed", launch(&dir), async |k| {
+    let dir = prepared_data_dir(&[("guests_allowed", "true")]);
+    with_kiosk_launched("guest_allowed", Launch::on(&dir), async |k| {
         k.click("Continue as guest").await;
         k.by_role("heading", "Welcome, guest").await;
         sign_out(k).await;
@@ -242,6 +205,12 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
         k.keyboard(&format!("keys{t}turn the key slowly{}", keys::ENTER))
             .await;
         k.by_role("heading", "Welcome, Key Holder").await;
+        assert_eq!(
+            k.focused_label().await,
+            "Larger text",
+            "focus starts on the first control"
+        );
+        k.keyboard(&format!("{t}{t}")).await;
         assert_eq!(k.focused_label().await, "Sign out");
         k.keyboard(keys::ENTER).await;
         k.wait_for_text("Sign out now?").await;

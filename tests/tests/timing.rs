@@ -8,35 +8,19 @@
 
 use std::time::Duration;
 
-use slate_e2e::{slatectl, with_kiosk_launched, Launch};
+use slate_e2e::{prepared_data_dir, with_kiosk_launched, Launch};
 
 const ROUNDS: usize = 10;
 
 #[tokio::test]
 #[ignore = "a timing harness: run it with `make bench-idle`"]
 async fn idle_ending_lateness() {
-    let dir = tempfile::tempdir().unwrap();
-    slatectl(
-        dir.path(),
-        &["init", "--admin", "admin", "--password-stdin"],
-        "admin passphrase\n",
-    );
-    slatectl(
-        dir.path(),
-        &["user", "add", "ana", "--password-stdin"],
-        "ana's passphrase\n",
-    );
-    for (k, v) in [
+    let dir = prepared_data_dir(&[
         ("idle_warning", "1"),
         ("idle_timeout", "2"),
         ("signed_out_screen", "60"),
-    ] {
-        slatectl(dir.path(), &["config", "set", k, v], "");
-    }
-    let launch = Launch {
-        data_dir: Some(dir.path().to_owned()),
-        ..Launch::default()
-    };
+    ]);
+    let launch = Launch::on(&dir);
     with_kiosk_launched("idle_lateness", launch, async |k| {
         for _ in 0..ROUNDS {
             k.type_into("Username", "ana").await;

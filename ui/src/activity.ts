@@ -44,10 +44,31 @@ export class Coalescer {
   }
 }
 
+/**
+ * Whether a pointer move is a real move: engines may send moves with an unchanged position
+ * (after layout or scrolling under a resting pointer), and a pointer left on the screen must not
+ * keep a session alive.
+ */
+export class MoveFilter {
+  private last: { x: number; y: number } | null = null;
+
+  moved(x: number, y: number): boolean {
+    const moved = this.last === null || this.last.x !== x || this.last.y !== y;
+    this.last = { x, y };
+    return moved;
+  }
+}
+
 /** Listens on `target` and reports trusted input through `coalescer` while `enabled()` says so. */
 export function watchActivity(target: EventTarget, coalescer: Coalescer, enabled: () => boolean): void {
+  const moves = new MoveFilter();
   const onEvent = (ev: Event) => {
-    if (ev.isTrusted && enabled()) coalescer.report();
+    if (!ev.isTrusted || !enabled()) return;
+    if (ev.type === "pointermove") {
+      const p = ev as PointerEvent;
+      if (!moves.moved(p.screenX, p.screenY)) return;
+    }
+    coalescer.report();
   };
   for (const name of ACTIVITY_EVENTS) {
     target.addEventListener(name, onEvent, { capture: true, passive: true });

@@ -17,21 +17,43 @@ time_left_secs: number | null,
 /**
  * The time-limit warning most recently passed (seconds before the end), if any.
  */
-time_warning_secs: number | null, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
+time_warning_secs: number | null, 
+/**
+ * The session's display preferences (wiped with the session).
+ */
+preferences: Preferences, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
 /**
  * The reason in plain words.
  */
 reason_text: string, 
 /**
+ * Whether every surface of the session was wiped and re-checked empty.
+ */
+erased: boolean, 
+/**
  * The administrator's line (may be empty).
  */
-message: string, };
+message: string, } | { "kind": "needs_attention", message: string, };
 
 export type IdleWarning = { 
 /**
  * Whole seconds until the session ends, rounded up.
  */
 seconds_left: number, };
+
+export type Preferences = { 
+/**
+ * "normal" or "large".
+ */
+text_size: string, 
+/**
+ * "normal" or "high".
+ */
+contrast: string, };
+
+export type SessionFile = { name: string, size: bigint, folder: boolean, };
+
+export type PreferenceRequest = { key: string, value: string, };
 
 export type EndReason = "user" | "idle" | "time_limit" | "admin" | "shutdown" | "recovered";
 
@@ -51,7 +73,7 @@ export type SetupRequest = { username: string, displayName: string, password: st
 
 export type SignInRequest = { username: string, password: string, };
 
-export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "internal";
+export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, 
 /**

@@ -14,6 +14,7 @@ const CODES = [
   "conflict",
   "refused",
   "session_state",
+  "needs_attention",
   "internal",
 ] as const satisfies readonly ErrorCode[];
 

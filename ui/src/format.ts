@@ -22,3 +22,16 @@ export function spokenDuration(totalSeconds: number): string {
 export function announceCountdownAt(secondsLeft: number): boolean {
   return [60, 30, 20, 10, 5].includes(secondsLeft);
 }
+
+/** "512 bytes", "1.5 KB", "20 MB". */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const units = ["KB", "MB", "GB"];
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}

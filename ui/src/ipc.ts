@@ -1,6 +1,6 @@
 // The one door to the core: typed calls to Slate's commands. Errors always arrive as an
 // IpcError (a stable code plus a sentence), whatever went wrong underneath.
-import type { AppStatus, IpcError, SetupRequest, SignInRequest } from "./bindings.js";
+import type { AppStatus, IpcError, SessionFile, SetupRequest, SignInRequest } from "./bindings.js";
 import { toIpcError } from "./errors.js";
 
 interface TauriGlobal {
@@ -50,4 +50,8 @@ export const commands = {
   stay: (): Promise<AppStatus> => call<AppStatus>("stay"),
   signOut: (): Promise<AppStatus> => call<AppStatus>("sign_out"),
   dismissSignedOut: (): Promise<AppStatus> => call<AppStatus>("dismiss_signed_out"),
+  listFiles: (): Promise<SessionFile[]> => call<SessionFile[]>("list_files"),
+  deleteFile: (name: string): Promise<SessionFile[]> => call<SessionFile[]>("delete_file", { name }),
+  setPreference: (key: string, value: string): Promise<AppStatus> =>
+    call<AppStatus>("set_preference", { request: { key, value } }),
 };

@@ -6,7 +6,8 @@ import { commands, onStatus } from "./ipc.js";
 import { toIpcError } from "./errors.js";
 import { setupProblem } from "./forms.js";
 import { Coalescer, watchActivity } from "./activity.js";
-import { announceCountdownAt, clock, spokenDuration } from "./format.js";
+import { announceCountdownAt, clock, fileSize, spokenDuration } from "./format.js";
+import type { SessionFile } from "./bindings.js";
 
 const app = document.getElementById("app") as HTMLElement;
 let shown: Screen | null = null;
@@ -30,7 +31,9 @@ function sameScreen(a: Screen | null, b: Screen): boolean {
   if (a.kind === "session" && b.kind === "session") {
     return a.display_name === b.display_name && a.account === b.account;
   }
-  return a.kind !== "sign_in" && a.kind !== "first_run";
+  // Any other screen is the same when nothing in it differs: redrawing it would lose what the
+  // person is typing, or a notice shown on it.
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function draw(status: AppStatus, notice = ""): void {
@@ -42,6 +45,7 @@ function draw(status: AppStatus, notice = ""): void {
     return;
   }
   shown = screen;
+  if (screen.kind !== "session") applyPreferences("normal", "normal");
   switch (screen.kind) {
     case "first_run":
       wireSetup(mount("first_run"));
@@ -59,7 +63,12 @@ function draw(status: AppStatus, notice = ""): void {
     case "signed_out":
       mount("signed_out");
       el("signedout-reason").textContent = screen.reason_text;
+      el("signedout-erased").hidden = !screen.erased;
       el("signedout-message").textContent = screen.message;
+      break;
+    case "needs_attention":
+      mount("needs_attention");
+      el("attention-message").textContent = screen.message;
       break;
   }
 }
@@ -161,6 +170,25 @@ function wireSession(_root: HTMLElement, screen: SessionScreen): void {
     el("confirm-cancel").focus();
   });
   el("confirm-cancel").addEventListener("click", () => confirm.close());
+
+  el("pref-text").addEventListener("click", (ev) => {
+    const on = (ev.currentTarget as HTMLElement).getAttribute("aria-pressed") !== "true";
+    void commands.setPreference("text_size", on ? "large" : "normal").then(draw, (e) => {
+      problem.textContent = toIpcError(e).message;
+    });
+  });
+  el("pref-contrast").addEventListener("click", (ev) => {
+    const on = (ev.currentTarget as HTMLElement).getAttribute("aria-pressed") !== "true";
+    void commands.setPreference("contrast", on ? "high" : "normal").then(draw, (e) => {
+      problem.textContent = toIpcError(e).message;
+    });
+  });
+  void refreshFiles();
+  // Files can arrive from elsewhere (downloads): look again every few seconds.
+  const poll = window.setInterval(() => {
+    if (shown?.kind === "session") void refreshFiles();
+    else window.clearInterval(poll);
+  }, 3000);
   el("confirm-sign-out").addEventListener("click", (ev) => {
     void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.signOut());
   });
@@ -178,7 +206,52 @@ function wireSession(_root: HTMLElement, screen: SessionScreen): void {
   });
 }
 
+/** Draws "My files" from the core's list. */
+function drawFiles(files: SessionFile[]): void {
+  const list = el("files-list");
+  if (!list) return;
+  list.replaceChildren(
+    ...files.map((f) => {
+      const item = document.createElement("li");
+      const name = document.createElement("span");
+      name.textContent = f.name;
+      const size = document.createElement("span");
+      size.className = "size";
+      size.textContent = f.folder ? "folder" : fileSize(Number(f.size));
+      const del = document.createElement("button");
+      del.type = "button";
+      del.textContent = "Delete";
+      del.setAttribute("aria-label", `Delete ${f.name}`);
+      del.addEventListener("click", () => {
+        void commands.deleteFile(f.name).then(drawFiles, (e) => {
+          el("session-problem").textContent = toIpcError(e).message;
+        });
+      });
+      item.append(name, size, del);
+      return item;
+    }),
+  );
+  el("files-empty").hidden = files.length > 0;
+}
+
+async function refreshFiles(): Promise<void> {
+  try {
+    drawFiles(await commands.listFiles());
+  } catch {
+    // Not in a session any more: the screen is about to change.
+  }
+}
+
+/** Applies (or removes) the session's display preferences to the whole page. */
+function applyPreferences(textSize: string, contrast: string): void {
+  document.documentElement.classList.toggle("large-text", textSize === "large");
+  document.documentElement.classList.toggle("high-contrast", contrast === "high");
+}
+
 function updateSession(screen: SessionScreen): void {
+  applyPreferences(screen.preferences.text_size, screen.preferences.contrast);
+  el("pref-text").setAttribute("aria-pressed", String(screen.preferences.text_size === "large"));
+  el("pref-contrast").setAttribute("aria-pressed", String(screen.preferences.contrast === "high"));
   const timeLeft = el("time-left");
   timeLeft.hidden = screen.time_left_secs === null;
   if (screen.time_left_secs !== null) timeLeft.textContent = `Time left ${clock(screen.time_left_secs)}`;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Coalescer, ACTIVITY_EVENTS } from "../src/activity.js";
+import { Coalescer, ACTIVITY_EVENTS, MoveFilter } from "../src/activity.js";
 import { announceCountdownAt, clock, spokenDuration } from "../src/format.js";
 
 function rig() {
@@ -67,4 +67,12 @@ test("countdowns read as clocks and as words", () => {
 test("the countdown is announced at sensible moments, not every second", () => {
   const said = Array.from({ length: 61 }, (_, i) => i).filter(announceCountdownAt);
   assert.deepEqual(said, [5, 10, 20, 30, 60]);
+});
+
+test("a pointer resting in one place is not activity", () => {
+  const f = new MoveFilter();
+  assert.equal(f.moved(10, 10), true);
+  assert.equal(f.moved(10, 10), false);
+  assert.equal(f.moved(10, 10), false);
+  assert.equal(f.moved(11, 10), true);
 });

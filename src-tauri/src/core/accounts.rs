@@ -59,6 +59,19 @@ pub struct AccountSummary {
     pub created_at: String,
 }
 
+impl From<Account> for AccountSummary {
+    fn from(a: Account) -> Self {
+        Self {
+            username: a.username,
+            display_name: a.display_name,
+            role: a.role,
+            enabled: a.enabled,
+            locked: a.locked,
+            created_at: a.created_at,
+        }
+    }
+}
+
 const COLUMNS: &str =
     "id, username, display_name, role, enabled, locked, password_hash, created_at";
 
@@ -148,15 +161,7 @@ impl Store {
         let rows = stmt.query_map([], row_to_account)?;
         let mut out = Vec::new();
         for row in rows {
-            let a = row?;
-            out.push(AccountSummary {
-                username: a.username,
-                display_name: a.display_name,
-                role: a.role,
-                enabled: a.enabled,
-                locked: a.locked,
-                created_at: a.created_at,
-            });
+            out.push(AccountSummary::from(row?));
         }
         Ok(out)
     }

@@ -31,6 +31,8 @@ pub enum Screen {
         time_left_secs: Option<u32>,
         /// The time-limit warning most recently passed (seconds before the end), if any.
         time_warning_secs: Option<u32>,
+        /// The session's display preferences (wiped with the session).
+        preferences: Preferences,
     },
     /// The session is ending: its end steps are running.
     Ending,
@@ -39,9 +41,37 @@ pub enum Screen {
         reason: EndReason,
         /// The reason in plain words.
         reason_text: String,
+        /// Whether every surface of the session was wiped and re-checked empty.
+        erased: bool,
         /// The administrator's line (may be empty).
         message: String,
     },
+    /// A wipe failed: nobody can sign in until a retry succeeds.
+    NeedsAttention { message: String },
+}
+
+/// Display preferences chosen during a session.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct Preferences {
+    /// "normal" or "large".
+    pub text_size: String,
+    /// "normal" or "high".
+    pub contrast: String,
+}
+
+/// One entry of the session's "My files".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionFile {
+    pub name: String,
+    pub size: u64,
+    pub folder: bool,
+}
+
+/// Arguments of `set_preference`.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PreferenceRequest {
+    pub key: String,
+    pub value: String,
 }
 
 /// The idle warning's countdown.
@@ -133,6 +163,8 @@ pub enum ErrorCode {
     Refused,
     /// Someone is already signed in, or nobody is.
     SessionState,
+    /// A wipe failed; the terminal cannot be used until it succeeds.
+    NeedsAttention,
     /// Something Slate did not expect; the message says what.
     Internal,
 }
@@ -163,6 +195,9 @@ pub fn typescript_bindings() -> String {
     let decls = [
         Screen::decl(&cfg),
         IdleWarning::decl(&cfg),
+        Preferences::decl(&cfg),
+        SessionFile::decl(&cfg),
+        PreferenceRequest::decl(&cfg),
         EndReason::decl(&cfg),
         SessionKind::decl(&cfg),
         AppStatus::decl(&cfg),

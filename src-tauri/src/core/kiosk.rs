@@ -2,21 +2,26 @@
 //! database connection and the signed-in session, and decides who may sign in: throttling,
 //! locking, first-run setup and guests. Answers come in the types of [`super::api`].
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 use super::accounts::{Account, AccountSummary, Role};
-use super::api::{EndReason, ErrorCode, IpcError, Screen, SessionKind};
+use super::api::{EndReason, ErrorCode, IpcError, Screen, SessionFile, SessionKind};
 use super::auth::{
     backoff, describe_wait, hash_password, needs_rehash, verify_dummy, verify_password,
     CredentialError, Password, Username, PASSWORD_MAX,
 };
+use super::clock::from_db;
 use super::clock::{Clock, SystemClock};
 use super::datadir::{DataDir, DataDirError};
 use super::records::{wall_duration_ms, SessionRecord};
 use super::session::ActiveSession;
 use super::settings::{SettingError, Settings};
 use super::store::{Store, StoreError};
+use super::wipe::{wipe_all, SessionFiles, WipeReceipt, WipeTarget, Wiper};
 
 /// Why the kiosk refused or failed. Each message is one sentence for a person.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +60,10 @@ pub enum KioskError {
     NoSession,
     #[error("Slate's session manager has stopped; restart the kiosk.")]
     Stopped,
+    #[error("This terminal needs attention: {0} Ask a member of staff.")]
+    NeedsAttention(String),
+    #[error("{0}")]
+    InvalidPreference(String),
 }
 
 impl KioskError {
@@ -62,7 +71,9 @@ impl KioskError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::DataDir(_) | Self::Store(_) => ErrorCode::Storage,
-            Self::Setting(_) | Self::Credential(_) => ErrorCode::InvalidInput,
+            Self::Setting(_) | Self::Credential(_) | Self::InvalidPreference(_) => {
+                ErrorCode::InvalidInput
+            }
             Self::BadCredentials => ErrorCode::BadCredentials,
             Self::Throttled(_) => ErrorCode::Throttled,
             Self::Locked => ErrorCode::Locked,
@@ -74,6 +85,7 @@ impl KioskError {
             Self::LastAdmin(_) => ErrorCode::Refused,
             Self::SessionActive | Self::NoSession => ErrorCode::SessionState,
             Self::Stopped => ErrorCode::Internal,
+            Self::NeedsAttention(_) => ErrorCode::NeedsAttention,
         }
     }
 }
@@ -165,6 +177,9 @@ impl Kiosk {
     /// The screen when nobody is signed in: first-run setup until an administrator exists,
     /// then sign-in.
     pub fn signed_out_screen(&self) -> Result<Screen, KioskError> {
+        if let Some(message) = self.needs_attention()? {
+            return Ok(Screen::NeedsAttention { message });
+        }
         let store = lock(&self.store);
         Ok(if store.has_admin()? {
             Screen::SignIn {
@@ -187,28 +202,200 @@ impl Kiosk {
         )?)
     }
 
-    /// Records the end of a session, after its end steps.
+    /// Records the end of a session with its wipe receipt, after the wipe.
     pub fn record_session_end(
         &self,
         s: &ActiveSession,
         reason: EndReason,
         duration: Duration,
+        receipt: &WipeReceipt,
     ) -> Result<(), KioskError> {
         let ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
-        lock(&self.store).record_session_end(&s.id, reason, self.clock.now_utc(), Some(ms))?;
+        lock(&self.store).record_session_end(
+            &s.id,
+            reason,
+            self.clock.now_utc(),
+            Some(ms),
+            receipt,
+        )?;
         Ok(())
     }
 
-    /// Ends, as `Recovered`, every session a previous run left open (crash, power loss, SIGKILL).
-    /// Runs at start, before anyone can sign in. Returns how many there were.
-    pub fn recover_open_sessions(&self) -> Result<usize, KioskError> {
+    /// The folder of a session's files ("My files").
+    pub fn session_folder(&self, id: &str) -> PathBuf {
+        self.data_dir.path().join("sessions").join(id)
+    }
+
+    /// Creates a session's folder, private (0700).
+    pub fn create_session_folder(&self, id: &str) -> Result<PathBuf, KioskError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let folder = self.session_folder(id);
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&folder)
+            .map_err(|e| {
+                KioskError::from(DataDirError::CannotCreate {
+                    path: folder.clone(),
+                    reason: e.to_string(),
+                })
+            })?;
+        Ok(folder)
+    }
+
+    /// What to wipe for a session.
+    pub fn wipe_target(&self, id: &str, started_at: DateTime<Utc>) -> WipeTarget {
+        WipeTarget {
+            session_id: id.to_owned(),
+            folder: self.session_folder(id),
+            started_at,
+        }
+    }
+
+    /// Why the terminal must not be used, if a wipe failed and has not yet succeeded on retry.
+    pub fn needs_attention(&self) -> Result<Option<String>, KioskError> {
         let store = lock(&self.store);
-        let open = store.open_sessions()?;
-        let now = self.clock.now_utc();
+        let failed = store.failed_wipes()?;
+        let Some((id, _)) = failed.last() else {
+            return Ok(None);
+        };
+        Ok(Some(
+            store
+                .wipe_receipt(id)?
+                .and_then(|r| r.failure_sentence())
+                .unwrap_or_else(|| "The last session could not be fully erased.".to_owned()),
+        ))
+    }
+
+    /// The receipt recorded with a session's ending.
+    pub fn wipe_receipt(&self, id: &str) -> Result<Option<WipeReceipt>, KioskError> {
+        Ok(lock(&self.store).wipe_receipt(id)?)
+    }
+
+    /// Retries the wipes that failed. Returns whether the terminal is clear now.
+    pub fn retry_failed_wipes(&self, wipers: &[Arc<dyn Wiper>]) -> Result<bool, KioskError> {
+        let failed = lock(&self.store).failed_wipes()?;
+        for (id, started) in failed {
+            let target = self.wipe_target(&id, from_db(&started).unwrap_or_else(Utc::now));
+            let receipt = wipe_all(wipers, &target);
+            lock(&self.store).record_rewipe(&id, &receipt)?;
+            if receipt.complete() {
+                tracing::info!(session = %id, "the retried wipe succeeded");
+            } else {
+                tracing::error!(session = %id, "the retried wipe failed again");
+            }
+        }
+        Ok(self.needs_attention()?.is_none())
+    }
+
+    /// Stores a preference of the live session (wiped with the session). Keys and values are
+    /// checked: `text_size` (normal, large), `contrast` (normal, high), `language` (en, es).
+    pub fn set_session_value(&self, id: &str, key: &str, value: &str) -> Result<(), KioskError> {
+        let allowed: &[&str] = match key {
+            "text_size" => &["normal", "large"],
+            "contrast" => &["normal", "high"],
+            "language" => &["en", "es"],
+            _ => {
+                return Err(KioskError::InvalidPreference(format!(
+                    "There is no preference called {key:?}."
+                )))
+            }
+        };
+        if !allowed.contains(&value) {
+            return Err(KioskError::InvalidPreference(format!(
+                "{key} can be {}, not {value:?}.",
+                allowed.join(" or ")
+            )));
+        }
+        Ok(lock(&self.store).set_session_value(id, key, value)?)
+    }
+
+    /// The entries of a session's folder ("My files"), by name.
+    pub fn session_files(&self, id: &str) -> Result<Vec<SessionFile>, KioskError> {
+        let folder = self.session_folder(id);
+        let mut out = Vec::new();
+        let entries = std::fs::read_dir(&folder).map_err(|e| {
+            KioskError::from(DataDirError::NotWritable {
+                path: folder.clone(),
+                reason: e.to_string(),
+            })
+        })?;
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.path().symlink_metadata() else {
+                continue;
+            };
+            out.push(SessionFile {
+                name: entry.file_name().to_string_lossy().into_owned(),
+                size: if meta.is_file() { meta.len() } else { 0 },
+                folder: meta.is_dir(),
+            });
+        }
+        out.sort_by_key(|f| f.name.to_lowercase());
+        Ok(out)
+    }
+
+    /// Deletes one entry of a session's folder. The name must be an entry of that folder itself:
+    /// no path, no "..".
+    pub fn delete_session_file(&self, id: &str, name: &str) -> Result<(), KioskError> {
+        let bad = || {
+            KioskError::InvalidPreference(format!("There is no file called {name:?} in My files."))
+        };
+        if name.is_empty()
+            || name == "."
+            || name == ".."
+            || name.contains('/')
+            || name.contains('\0')
+        {
+            return Err(bad());
+        }
+        let path = self.session_folder(id).join(name);
+        let meta = path.symlink_metadata().map_err(|_| bad())?;
+        let result = if meta.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        result.map_err(|e| KioskError::InvalidPreference(format!("Cannot delete {name}: {e}.")))
+    }
+
+    /// The preferences stored for a session.
+    pub fn session_values(&self, id: &str) -> Result<Vec<(String, String)>, KioskError> {
+        Ok(lock(&self.store).session_values(id)?)
+    }
+
+    /// Deletes a session's preferences and checkpoints the WAL: (values, bytes) removed.
+    pub fn wipe_session_values(&self, id: &str) -> Result<(u64, u64), KioskError> {
+        Ok(lock(&self.store).wipe_session_values(id)?)
+    }
+
+    /// Ends, as `Recovered`, every session a previous run left open (crash, power loss,
+    /// SIGKILL), wiping it first; retries wipes that failed before; and removes session folders
+    /// that belong to no open session. Runs at start, before anyone can sign in. Returns how many
+    /// sessions were recovered.
+    pub fn recover_open_sessions(&self, wipers: &[Arc<dyn Wiper>]) -> Result<usize, KioskError> {
+        let open = lock(&self.store).open_sessions()?;
         for s in &open {
+            let started = from_db(&s.started_at).unwrap_or_else(Utc::now);
+            let receipt = wipe_all(wipers, &self.wipe_target(&s.id, started));
+            let now = self.clock.now_utc();
             let duration = wall_duration_ms(&s.started_at, now);
-            store.record_session_end(&s.id, EndReason::Recovered, now, duration)?;
-            tracing::warn!(session = %s.id, "ended a session left open by the previous run");
+            lock(&self.store).record_session_end(
+                &s.id,
+                EndReason::Recovered,
+                now,
+                duration,
+                &receipt,
+            )?;
+            tracing::warn!(session = %s.id, wiped = receipt.complete(), "ended a session left open by the previous run");
+        }
+        self.retry_failed_wipes(wipers)?;
+        // A folder with no session row: a crash between creating it and recording the session.
+        if let Ok(entries) = std::fs::read_dir(self.data_dir.path().join("sessions")) {
+            for entry in entries.flatten() {
+                let id = entry.file_name().to_string_lossy().into_owned();
+                let target = self.wipe_target(&id, Utc::now());
+                let _ = SessionFiles.wipe(&target);
+            }
         }
         Ok(open.len())
     }
@@ -282,7 +469,9 @@ impl Kiosk {
         let now = self.clock.now_utc();
         let store = lock(&self.store);
         let created = store.create_first_admin(&username, &display_name, &hash, now)?;
-        created.map(summary).ok_or(KioskError::AlreadySetUp)
+        created
+            .map(AccountSummary::from)
+            .ok_or(KioskError::AlreadySetUp)
     }
 
     /// Adds an account (administrators, from `slatectl`).
@@ -298,7 +487,7 @@ impl Kiosk {
         let now = self.clock.now_utc();
         lock(&self.store)
             .create_account(&username, &display_name, role, &hash, now)?
-            .map(summary)
+            .map(AccountSummary::from)
             .ok_or_else(|| KioskError::UserExists(username.to_string()))
     }
 
@@ -476,17 +665,6 @@ impl Kiosk {
             kind: SessionKind::Guest,
             username: None,
         })
-    }
-}
-
-fn summary(a: Account) -> AccountSummary {
-    AccountSummary {
-        username: a.username,
-        display_name: a.display_name,
-        role: a.role,
-        enabled: a.enabled,
-        locked: a.locked,
-        created_at: a.created_at,
     }
 }
 
@@ -786,12 +964,12 @@ mod tests {
         assert!(f.kiosk.end_requested("s1").unwrap());
         assert!(!f.kiosk.end_requested("s2").unwrap());
         f.clock.advance(Duration::from_secs(90));
-        assert_eq!(f.kiosk.recover_open_sessions().unwrap(), 2);
+        assert_eq!(f.kiosk.recover_open_sessions(&[]).unwrap(), 2);
         let rec = f.kiosk.session_record("s1").unwrap().unwrap();
         assert_eq!(rec.end_reason, Some(EndReason::Recovered));
         assert_eq!(rec.duration_ms, Some(90_000));
         assert!(f.kiosk.open_sessions().unwrap().is_empty());
-        assert_eq!(f.kiosk.recover_open_sessions().unwrap(), 0);
+        assert_eq!(f.kiosk.recover_open_sessions(&[]).unwrap(), 0);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! - [`store`] owns the SQLite database: pragmas, migrations, integrity check.
 //! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
 //! - [`accounts`] and [`settings`] own their tables; [`clock`] is time (real or fake).
+//! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
 //! - [`kiosk`] is the facade the shell and the CLI talk to: accounts, settings, records.
 //! - [`session`] is the session manager, the one owner of session state; [`records`] keeps its
@@ -19,5 +20,6 @@ pub mod records;
 pub mod session;
 pub mod settings;
 pub mod store;
+pub mod wipe;
 
 pub use kiosk::Kiosk;

@@ -8,6 +8,7 @@ use rusqlite::{params, OptionalExtension};
 use super::api::{EndReason, SessionKind};
 use super::clock::{from_db, to_db};
 use super::store::{Store, StoreError};
+use super::wipe::WipeReceipt;
 
 /// A session row as `slatectl session list` shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -108,19 +109,109 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a session ended; `false` if it was not open.
+    /// Marks a session ended, with its wipe receipt; `false` if it was not open.
     pub fn record_session_end(
         &self,
         id: &str,
         reason: EndReason,
         ended_at: DateTime<Utc>,
         duration_ms: Option<i64>,
+        receipt: &WipeReceipt,
     ) -> Result<bool, StoreError> {
         Ok(self.conn().execute(
-            "UPDATE sessions SET ended_at = ?2, end_reason = ?3, duration_ms = ?4
+            "UPDATE sessions SET ended_at = ?2, end_reason = ?3, duration_ms = ?4,
+                                 wipe_receipt = ?5, wipe_ok = ?6
              WHERE id = ?1 AND ended_at IS NULL",
-            params![id, to_db(ended_at), reason.as_db(), duration_ms],
+            params![
+                id,
+                to_db(ended_at),
+                reason.as_db(),
+                duration_ms,
+                serde_json::to_string(receipt).unwrap_or_default(),
+                receipt.complete()
+            ],
         )? > 0)
+    }
+
+    /// Replaces the receipt of an ended session whose wipe failed, after a retry.
+    pub fn record_rewipe(&self, id: &str, receipt: &WipeReceipt) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE sessions SET wipe_receipt = ?2, wipe_ok = ?3 WHERE id = ?1",
+            params![
+                id,
+                serde_json::to_string(receipt).unwrap_or_default(),
+                receipt.complete()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Ended sessions whose wipe failed and must be retried: `(id, started_at)`.
+    pub fn failed_wipes(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, started_at FROM sessions WHERE wipe_ok = 0 ORDER BY started_at")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The receipt recorded with a session's ending.
+    pub fn wipe_receipt(&self, id: &str) -> Result<Option<WipeReceipt>, StoreError> {
+        let text: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT wipe_receipt FROM sessions WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Stores a value for the live session (a preference).
+    pub fn set_session_value(&self, id: &str, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO session_values (session_id, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (session_id, key) DO UPDATE SET value = excluded.value",
+            params![id, key, value],
+        )?;
+        Ok(())
+    }
+
+    /// The values stored for a session.
+    pub fn session_values(&self, id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT key, value FROM session_values WHERE session_id = ?1 ORDER BY key")?;
+        let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes a session's values (overwritten on disk: `secure_delete` is on) and checkpoints
+    /// the WAL so the deleted pages do not linger in it. Returns (values, bytes) removed.
+    pub fn wipe_session_values(&self, id: &str) -> Result<(u64, u64), StoreError> {
+        let (items, bytes): (i64, i64) = self.conn().query_row(
+            "SELECT count(*), coalesce(sum(length(key) + length(value)), 0)
+             FROM session_values WHERE session_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        self.conn()
+            .execute("DELETE FROM session_values WHERE session_id = ?1", [id])?;
+        self.checkpoint()?;
+        Ok((
+            u64::try_from(items).unwrap_or(0),
+            u64::try_from(bytes).unwrap_or(0),
+        ))
+    }
+
+    /// Copies the WAL into the database and truncates it. A reader in another process can keep
+    /// part of it alive; that part is overwritten by the next checkpoint.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// Sessions still open (normally none, or the one in progress).

@@ -20,11 +20,14 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::api::{AppStatus, EndReason, IdleWarning, Screen, SessionKind};
+use super::api::{
+    AppStatus, EndReason, IdleWarning, Preferences, Screen, SessionFile, SessionKind,
+};
 use super::auth::Password;
 use super::clock::Clock;
 use super::kiosk::{Identity, Kiosk, KioskError};
 use super::settings::Settings;
+use super::wipe::{total_duration, wipe_all, WipeReceipt, Wiper};
 
 /// How often a live session re-reads its settings and looks for an administrator's end request.
 const POLL: Duration = Duration::from_secs(1);
@@ -58,6 +61,10 @@ enum Msg {
     Dismiss(Reply<AppStatus>),
     End(EndReason, Reply<AppStatus>),
     Refresh,
+    Ping(oneshot::Sender<()>),
+    Files(Reply<Vec<SessionFile>>),
+    DeleteFile(String, Reply<Vec<SessionFile>>),
+    SetPreference(String, String, Reply<AppStatus>),
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -140,6 +147,34 @@ impl SessionHandle {
         self.ask(|reply| Msg::End(reason, reply)).await
     }
 
+    /// The live session's files ("My files").
+    pub async fn files(&self) -> Result<Vec<SessionFile>, KioskError> {
+        self.ask(Msg::Files).await
+    }
+
+    /// Deletes one of the live session's files; returns the files left.
+    pub async fn delete_file(&self, name: String) -> Result<Vec<SessionFile>, KioskError> {
+        self.ask(|reply| Msg::DeleteFile(name, reply)).await
+    }
+
+    /// Sets a display preference of the live session.
+    pub async fn set_preference(
+        &self,
+        key: String,
+        value: String,
+    ) -> Result<AppStatus, KioskError> {
+        self.ask(|reply| Msg::SetPreference(key, value, reply))
+            .await
+    }
+
+    /// Waits until the manager has finished what it was doing (an ending, a wipe).
+    pub async fn settled(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Ping(done)).await.is_ok() {
+            let _ = wait.await;
+        }
+    }
+
     /// Re-reads the database (after first-run setup or a settings change).
     pub fn refresh(&self) {
         let _ = self.tx.try_send(Msg::Refresh);
@@ -156,6 +191,7 @@ impl SessionHandle {
 
 struct Live {
     session: ActiveSession,
+    preferences: Preferences,
     boot_start: Duration,
     last_activity: Duration,
     warned: bool,
@@ -173,18 +209,28 @@ enum State {
 /// [`SessionManager::run`], and talk to it through the returned [`SessionHandle`].
 pub struct SessionManager {
     kiosk: Arc<Kiosk>,
+    wipers: Arc<Vec<Arc<dyn Wiper>>>,
     clock: Arc<dyn Clock>,
     settings: Settings,
     state: State,
     status: watch::Sender<AppStatus>,
     rx: mpsc::Receiver<Msg>,
     last_poll: Duration,
+    /// While a failed wipe keeps the terminal closed: when to try again.
+    next_retry: Option<Duration>,
 }
+
+/// How often a failed wipe is retried while the terminal shows "needs attention".
+const RETRY_WIPE: Duration = Duration::from_secs(10);
 
 impl SessionManager {
     /// A manager for `kiosk`, signed out. Open sessions left by a previous run must have been
     /// recovered first ([`Kiosk::recover_open_sessions`]).
-    pub fn new(kiosk: Arc<Kiosk>) -> Result<(Self, SessionHandle), KioskError> {
+    /// `wipers` are every per-session surface, run in order at each ending.
+    pub fn new(
+        kiosk: Arc<Kiosk>,
+        wipers: Vec<Arc<dyn Wiper>>,
+    ) -> Result<(Self, SessionHandle), KioskError> {
         let clock = kiosk.clock();
         let settings = kiosk.settings()?;
         let initial = AppStatus {
@@ -193,8 +239,13 @@ impl SessionManager {
         };
         let (status_tx, status_rx) = watch::channel(initial);
         let (tx, rx) = mpsc::channel(64);
+        let next_retry = kiosk
+            .needs_attention()?
+            .map(|_| clock.boot_now() + RETRY_WIPE);
         let manager = Self {
             kiosk,
+            wipers: Arc::new(wipers),
+            next_retry,
             clock,
             settings,
             state: State::SignedOut { farewell: None },
@@ -216,21 +267,21 @@ impl SessionManager {
     pub async fn run(mut self) {
         loop {
             let now = self.clock.boot_now();
-            self.on_time(now);
+            self.on_time(now).await;
             self.publish();
             let now = self.clock.boot_now();
             let wait = self.next_wake(now).saturating_sub(now);
             tokio::select! {
                 msg = self.rx.recv() => match msg {
                     Some(Msg::Shutdown(done)) => {
-                        self.end(EndReason::Shutdown);
+                        self.end(EndReason::Shutdown).await;
                         self.publish();
                         let _ = done.send(());
                         return;
                     }
                     Some(msg) => self.handle(msg).await,
                     None => {
-                        self.end(EndReason::Shutdown);
+                        self.end(EndReason::Shutdown).await;
                         return;
                     }
                 },
@@ -281,10 +332,10 @@ impl SessionManager {
                 let _ = reply.send(result);
             }
             Msg::SignOut(reply) => {
-                let _ = reply.send(self.end_or_refuse(EndReason::User));
+                let _ = reply.send(self.end_or_refuse(EndReason::User).await);
             }
             Msg::End(reason, reply) => {
-                let _ = reply.send(self.end_or_refuse(reason));
+                let _ = reply.send(self.end_or_refuse(reason).await);
             }
             Msg::Dismiss(reply) => {
                 if let State::SignedOut { farewell } = &mut self.state {
@@ -297,13 +348,42 @@ impl SessionManager {
                     self.settings = s;
                 }
             }
+            Msg::Ping(done) => {
+                let _ = done.send(());
+            }
+            Msg::Files(reply) => {
+                let _ = reply.send(self.live_id().and_then(|id| self.kiosk.session_files(&id)));
+            }
+            Msg::DeleteFile(name, reply) => {
+                let _ = reply.send(self.live_id().and_then(|id| {
+                    self.kiosk.delete_session_file(&id, &name)?;
+                    self.kiosk.session_files(&id)
+                }));
+            }
+            Msg::SetPreference(key, value, reply) => {
+                let result = self.live_id().and_then(|id| {
+                    self.kiosk.set_session_value(&id, &key, &value)?;
+                    if let State::Live(live) = &mut self.state {
+                        live.preferences = preferences_of(&self.kiosk, &id);
+                    }
+                    Ok(self.current())
+                });
+                let _ = reply.send(result);
+            }
             Msg::Shutdown(_) => unreachable!("handled in run"),
         }
     }
 
-    fn end_or_refuse(&mut self, reason: EndReason) -> Result<AppStatus, KioskError> {
+    fn live_id(&self) -> Result<String, KioskError> {
+        match &self.state {
+            State::Live(live) => Ok(live.session.id.clone()),
+            State::SignedOut { .. } => Err(KioskError::NoSession),
+        }
+    }
+
+    async fn end_or_refuse(&mut self, reason: EndReason) -> Result<AppStatus, KioskError> {
         if matches!(self.state, State::Live(_)) {
-            self.end(reason);
+            self.end(reason).await;
             Ok(self.current())
         } else {
             Err(KioskError::NoSession)
@@ -312,6 +392,9 @@ impl SessionManager {
 
     /// Starts a session: durably recorded as open before anyone can use it.
     fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
+        if let Some(why) = self.kiosk.needs_attention()? {
+            return Err(KioskError::NeedsAttention(why));
+        }
         self.settings = self.kiosk.settings()?;
         let id: [u8; 16] = rand::random();
         let session = ActiveSession {
@@ -321,11 +404,18 @@ impl SessionManager {
             username: identity.username,
             started_at: self.clock.now_utc(),
         };
+        // The folder first: a crash after it but before the record leaves an orphan folder, which
+        // the next start removes; the other way round could leave a recorded session without one.
+        self.kiosk.create_session_folder(&session.id)?;
         self.kiosk.record_session_open(&session)?;
         tracing::info!(session = %session.id, kind = ?session.kind, "session started");
         let now = self.clock.boot_now();
         self.state = State::Live(Box::new(Live {
             session,
+            preferences: Preferences {
+                text_size: "normal".into(),
+                contrast: "normal".into(),
+            },
             boot_start: now,
             last_activity: now,
             warned: false,
@@ -342,9 +432,10 @@ impl SessionManager {
         }
     }
 
-    /// Ends the live session (if any) for `reason`: runs the end steps, records the ending, and
-    /// shows the signed-out screen.
-    fn end(&mut self, reason: EndReason) {
+    /// Ends the live session (if any) for `reason`: wipes every surface and re-checks it, records
+    /// the ending with the receipt, and shows the signed-out screen (or, if the wipe failed,
+    /// "needs attention").
+    async fn end(&mut self, reason: EndReason) {
         let State::Live(live) =
             std::mem::replace(&mut self.state, State::SignedOut { farewell: None })
         else {
@@ -361,39 +452,90 @@ impl SessionManager {
             tracing::info!(late_ms = late.as_secs_f64() * 1000.0, "idle ending fired");
         }
         let duration = now.saturating_sub(live.boot_start);
+        let receipt = self.wipe(&live.session).await;
         if let Err(e) = self
             .kiosk
-            .record_session_end(&live.session, reason, duration)
+            .record_session_end(&live.session, reason, duration, &receipt)
         {
-            // The row stays open; the next start ends it as Recovered. Nothing is lost.
+            // The row stays open; the next start wipes again and ends it as Recovered.
             tracing::error!("could not record the end of the session: {e}");
         }
-        tracing::info!(session = %live.session.id, ?reason, duration_ms = duration.as_millis(), "session ended");
+        let totals = receipt.totals();
+        tracing::info!(
+            session = %live.session.id,
+            ?reason,
+            duration_ms = duration.as_millis(),
+            wiped_items = totals.items,
+            wiped_bytes = totals.bytes,
+            wipe_ms = total_duration(&receipt).as_millis(),
+            erased = receipt.complete(),
+            "session ended"
+        );
+        if let Some(why) = receipt.failure_sentence() {
+            tracing::error!("{why}");
+            self.next_retry = Some(self.clock.boot_now() + RETRY_WIPE);
+        }
         let farewell = (!self.settings.signed_out_screen.is_zero()).then(|| {
             (
                 Screen::SignedOut {
                     reason,
                     reason_text: reason_text(reason, &self.settings),
+                    erased: receipt.complete(),
                     message: self.settings.signed_out_message.clone(),
                 },
-                now + self.settings.signed_out_screen,
+                self.clock.boot_now() + self.settings.signed_out_screen,
             )
         });
         self.state = State::SignedOut { farewell };
     }
 
+    /// Runs every wiper off the async threads (a large folder takes a while).
+    async fn wipe(&self, session: &ActiveSession) -> WipeReceipt {
+        let wipers = Arc::clone(&self.wipers);
+        let target = self.kiosk.wipe_target(&session.id, session.started_at);
+        let id = session.id.clone();
+        tokio::task::spawn_blocking(move || wipe_all(&wipers, &target))
+            .await
+            .unwrap_or_else(|_| WipeReceipt {
+                session_id: id,
+                surfaces: vec![super::wipe::SurfaceReport {
+                    surface: "wipe".into(),
+                    items: 0,
+                    bytes: 0,
+                    duration_us: 0,
+                    wiped: false,
+                    verified: false,
+                    error: Some("the wipe stopped unexpectedly".into()),
+                }],
+            })
+    }
+
     /// Applies whatever is due at boot time `now`.
-    fn on_time(&mut self, now: Duration) {
+    async fn on_time(&mut self, now: Duration) {
         match &mut self.state {
             State::SignedOut { farewell } => {
                 if farewell.as_ref().is_some_and(|(_, until)| *until <= now) {
                     *farewell = None;
                 }
+                if self.next_retry.is_some_and(|at| at <= now) {
+                    let kiosk = Arc::clone(&self.kiosk);
+                    let wipers = Arc::clone(&self.wipers);
+                    let clear =
+                        tokio::task::spawn_blocking(move || kiosk.retry_failed_wipes(&wipers))
+                            .await
+                            .ok()
+                            .and_then(Result::ok)
+                            .unwrap_or(false);
+                    self.next_retry = (!clear).then(|| now + RETRY_WIPE);
+                }
             }
             State::Live(_) => {
                 if now.saturating_sub(self.last_poll) >= POLL {
                     self.last_poll = now;
-                    self.poll();
+                    if self.poll() {
+                        self.end(EndReason::Admin).await;
+                        return;
+                    }
                 }
                 let State::Live(live) = &mut self.state else {
                     return; // the poll ended it
@@ -402,9 +544,9 @@ impl SessionManager {
                 let idle_end = live.last_activity + s.idle_timeout;
                 let limit_end = s.time_limit.map(|l| live.boot_start + l);
                 if limit_end.is_some_and(|end| end <= now) {
-                    self.end(EndReason::TimeLimit);
+                    self.end(EndReason::TimeLimit).await;
                 } else if idle_end <= now {
-                    self.end(EndReason::Idle);
+                    self.end(EndReason::Idle).await;
                 } else {
                     if idle_end.saturating_sub(s.idle_warning) <= now {
                         live.warned = true;
@@ -423,18 +565,21 @@ impl SessionManager {
         }
     }
 
-    /// Re-reads settings (changes apply at once) and looks for an administrator's end request.
-    fn poll(&mut self) {
+    /// Re-reads settings (changes apply at once); whether an administrator asked to end the
+    /// session.
+    fn poll(&mut self) -> bool {
         if let Ok(s) = self.kiosk.settings() {
             self.settings = s;
         }
         let State::Live(live) = &self.state else {
-            return;
+            return false;
         };
         match self.kiosk.end_requested(&live.session.id) {
-            Ok(true) => self.end(EndReason::Admin),
-            Ok(false) => {}
-            Err(e) => tracing::warn!("cannot read the session's end request: {e}"),
+            Ok(asked) => asked,
+            Err(e) => {
+                tracing::warn!("cannot read the session's end request: {e}");
+                false
+            }
         }
     }
 
@@ -494,6 +639,7 @@ impl SessionManager {
                     time_warning_secs: live
                         .time_warning
                         .map(|w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),
+                    preferences: live.preferences.clone(),
                 }
             }
         };
@@ -513,6 +659,21 @@ impl SessionManager {
                 true
             }
         });
+    }
+}
+
+/// A session's display preferences as stored ("normal" where unset).
+fn preferences_of(kiosk: &Kiosk, id: &str) -> Preferences {
+    let values = kiosk.session_values(id).unwrap_or_default();
+    let get = |k: &str| {
+        values
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or_else(|| "normal".to_owned(), |(_, v)| v.clone())
+    };
+    Preferences {
+        text_size: get("text_size"),
+        contrast: get("contrast"),
     }
 }
 
@@ -604,7 +765,8 @@ mod tests {
         for (k, v) in settings {
             kiosk.set_setting(k, v).unwrap();
         }
-        let (manager, handle) = SessionManager::new(kiosk.clone()).unwrap();
+        let wipers = crate::core::wipe::core_wipers(&kiosk);
+        let (manager, handle) = SessionManager::new(kiosk.clone(), wipers).unwrap();
         tokio::spawn(manager.run());
         Rig {
             handle,
@@ -639,6 +801,7 @@ mod tests {
             for _ in 0..10 {
                 tokio::task::yield_now().await;
             }
+            self.handle.settled().await;
         }
 
         fn screen(&self) -> Screen {
@@ -693,8 +856,10 @@ mod tests {
             Screen::SignedOut {
                 reason,
                 reason_text,
+                erased,
                 message,
             } => {
+                assert!(erased, "the wipe receipt is complete");
                 assert_eq!(reason, EndReason::Idle);
                 assert_eq!(
                     reason_text,
@@ -894,6 +1059,63 @@ mod tests {
             Some(EndReason::Idle),
             "already overdue under the new timeout"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_wipe_closes_the_terminal_until_a_retry_succeeds() {
+        use crate::core::wipe::{Removed, WipeTarget, Wiper};
+        use std::sync::atomic::{AtomicBool, Ordering};
+        struct Flaky(Arc<AtomicBool>);
+        impl Wiper for Flaky {
+            fn name(&self) -> &'static str {
+                "flaky"
+            }
+            fn wipe(&self, _: &WipeTarget) -> Result<Removed, String> {
+                if self.0.load(Ordering::SeqCst) {
+                    Ok(Removed::default())
+                } else {
+                    Err("disk full".into())
+                }
+            }
+            fn check(&self, _: &WipeTarget) -> Result<(), String> {
+                Ok(())
+            }
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FakeClock::following_tokio());
+        let kiosk = Arc::new(
+            Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock).unwrap(),
+        );
+        kiosk
+            .create_first_admin("admin", "", &pw("admin passphrase"))
+            .unwrap();
+        kiosk.set_setting("signed_out_screen", "0").unwrap();
+        let healthy = Arc::new(AtomicBool::new(false));
+        let mut wipers = crate::core::wipe::core_wipers(&kiosk);
+        wipers.push(Arc::new(Flaky(Arc::clone(&healthy))));
+        let (manager, handle) = SessionManager::new(kiosk.clone(), wipers).unwrap();
+        tokio::spawn(manager.run());
+        handle
+            .sign_in("admin".into(), pw("admin passphrase"))
+            .await
+            .unwrap();
+        let status = handle.sign_out().await.unwrap();
+        match status.screen {
+            Screen::NeedsAttention { message } => assert_eq!(
+                message,
+                "The last session could not be fully erased: flaky (disk full)."
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            handle.sign_in("admin".into(), pw("admin passphrase")).await,
+            Err(KioskError::NeedsAttention(_))
+        ));
+        healthy.store(true, Ordering::SeqCst);
+        tokio::time::sleep(RETRY_WIPE + Duration::from_secs(1)).await;
+        handle.settled().await;
+        handle.settled().await;
+        assert!(matches!(handle.status().screen, Screen::SignIn { .. }));
     }
 
     #[test]

@@ -64,6 +64,16 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK ((ended_at IS NULL) = (end_reason IS NULL))
     ) STRICT;
     CREATE INDEX sessions_open ON sessions (id) WHERE ended_at IS NULL;",
+    // 3: per-session values (preferences) and the wipe receipt of each ending.
+    "CREATE TABLE session_values (
+        session_id TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        PRIMARY KEY (session_id, key)
+    ) STRICT;
+    ALTER TABLE sessions ADD COLUMN wipe_receipt TEXT;
+    ALTER TABLE sessions ADD COLUMN wipe_ok INTEGER CHECK (wipe_ok IN (0, 1));
+    CREATE INDEX sessions_wipe_failed ON sessions (id) WHERE wipe_ok = 0;",
 ];
 
 /// Why the database cannot be used. Each message is one sentence for a person.

@@ -12,4 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "stay",
     "sign_out",
     "dismiss_signed_out",
+    "list_files",
+    "delete_file",
+    "set_preference",
 ];

@@ -6,7 +6,9 @@
 use tauri::State;
 
 use super::Slate;
-use crate::core::api::{AppStatus, IpcError, SetupRequest, SignInRequest};
+use crate::core::api::{
+    AppStatus, IpcError, PreferenceRequest, SessionFile, SetupRequest, SignInRequest,
+};
 
 type Core<'a> = State<'a, Slate>;
 
@@ -80,4 +82,28 @@ pub async fn sign_out(slate: Core<'_>) -> Result<AppStatus, IpcError> {
 #[tauri::command]
 pub async fn dismiss_signed_out(slate: Core<'_>) -> Result<AppStatus, IpcError> {
     ipc(slate.session.dismiss().await)
+}
+
+/// The live session's files ("My files").
+#[tauri::command]
+pub async fn list_files(slate: Core<'_>) -> Result<Vec<SessionFile>, IpcError> {
+    ipc(slate.session.files().await)
+}
+
+/// Deletes one of the live session's files; answers with the files left.
+#[tauri::command]
+pub async fn delete_file(slate: Core<'_>, name: String) -> Result<Vec<SessionFile>, IpcError> {
+    ipc(slate.session.delete_file(name).await)
+}
+
+/// Sets a display preference of the live session (text size, contrast).
+#[tauri::command]
+pub async fn set_preference(
+    slate: Core<'_>,
+    request: PreferenceRequest,
+) -> Result<AppStatus, IpcError> {
+    ipc(slate
+        .session
+        .set_preference(request.key, request.value)
+        .await)
 }

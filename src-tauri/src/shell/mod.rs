@@ -8,15 +8,17 @@ pub mod command_names;
 pub mod commands;
 pub mod notify;
 pub mod sleep;
+pub mod wipers;
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use tauri::{Emitter, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use tauri::{Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
 use crate::cli::exit;
 use crate::core::session::{SessionHandle, SessionManager};
+use crate::core::wipe::core_wipers;
 use crate::core::Kiosk;
 
 /// The event that carries every new [`AppStatus`](crate::core::api::AppStatus) to the UI.
@@ -48,19 +50,24 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         return ExitCode::from(exit::RUNTIME);
     }
     let kiosk = Arc::new(kiosk);
-    let (manager, session) = match SessionManager::new(Arc::clone(&kiosk)) {
-        Ok(pair) => pair,
-        Err(e) => {
-            eprintln!("slate: {e}");
-            return crate::cli::exit_code_for(&e);
-        }
-    };
-    let for_setup = session.clone();
+    // A session left open by a crash or SIGKILL is wiped and ended before anyone can sign in.
+    // (Its clipboard and window died with the old process; its notifications expire by
+    // themselves.)
+    if let Err(e) = kiosk.recover_open_sessions(&core_wipers(&kiosk)) {
+        eprintln!("slate: {e}");
+        return crate::cli::exit_code_for(&e);
+    }
+    // The webview's own folder starts empty at every start: whatever the pages of a crashed
+    // session stored (cookies, localStorage, IndexedDB, cache) goes before any window opens.
+    let webview_folder = kiosk.data_dir().path().join("webview");
+    if let Err(e) = crate::core::wipe::remove_folder(&webview_folder) {
+        eprintln!("slate: cannot clear the webview folder: {e}.");
+        return ExitCode::from(exit::DATA_DIR);
+    }
+    let notifications = wipers::OpenNotifications::default();
+    let setup_kiosk = Arc::clone(&kiosk);
+    let setup_notifications = Arc::clone(&notifications);
     let app = tauri::Builder::default()
-        .manage(Slate {
-            kiosk,
-            session: session.clone(),
-        })
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::create_first_admin,
@@ -70,13 +77,33 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
             commands::stay,
             commands::sign_out,
             commands::dismiss_signed_out,
+            commands::list_files,
+            commands::delete_file,
+            commands::set_preference,
         ])
         .setup(move |app| {
+            let handle = app.handle().clone();
+            let mut all = core_wipers(&setup_kiosk);
+            all.push(Arc::new(wipers::WebviewData {
+                app: handle.clone(),
+                folder: setup_kiosk.data_dir().path().join("webview"),
+            }));
+            all.push(Arc::new(wipers::Clipboard {
+                app: handle.clone(),
+            }));
+            all.push(Arc::new(wipers::Notifications {
+                open: Arc::clone(&setup_notifications),
+            }));
+            let (manager, session) = SessionManager::new(Arc::clone(&setup_kiosk), all)?;
+            app.manage(Slate {
+                kiosk: Arc::clone(&setup_kiosk),
+                session: session.clone(),
+            });
             tauri::async_runtime::spawn(manager.run());
-            forward_status(app.handle().clone(), &for_setup);
-            end_on_signals(app.handle().clone(), for_setup.clone());
-            sleep::watch(for_setup.clone());
-            open_main_window(app.handle())?;
+            forward_status(handle.clone(), &session, Arc::clone(&setup_notifications));
+            end_on_signals(handle.clone());
+            sleep::watch(session);
+            open_main_window(&handle, setup_kiosk.data_dir().path())?;
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -89,13 +116,13 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
     };
     // Closing the window or the app ends the session first; the app exits when that is done.
     app.run(move |handle, event| match event {
-        RunEvent::ExitRequested { api, .. } if begin_shutdown(handle, &session) => {
+        RunEvent::ExitRequested { api, .. } if begin_shutdown(handle) => {
             api.prevent_exit();
         }
         RunEvent::WindowEvent {
             event: WindowEvent::CloseRequested { api, .. },
             ..
-        } if begin_shutdown(handle, &session) => api.prevent_close(),
+        } if begin_shutdown(handle) => api.prevent_close(),
         _ => {}
     });
     ExitCode::SUCCESS
@@ -105,11 +132,14 @@ static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 
 /// Starts an orderly shutdown (the live session ends with `Shutdown`, then the app exits).
 /// Returns whether the caller should hold the exit until then (false once it is under way).
-fn begin_shutdown(app: &tauri::AppHandle, session: &SessionHandle) -> bool {
+fn begin_shutdown(app: &tauri::AppHandle) -> bool {
+    let Some(slate) = app.try_state::<Slate>() else {
+        return false; // not started: nothing to end
+    };
     if SHUTTING_DOWN.swap(true, Ordering::SeqCst) {
         return false;
     }
-    let (app, session) = (app.clone(), session.clone());
+    let (app, session) = (app.clone(), slate.session.clone());
     tauri::async_runtime::spawn(async move {
         session.shutdown().await;
         tracing::info!("shut down");
@@ -119,7 +149,7 @@ fn begin_shutdown(app: &tauri::AppHandle, session: &SessionHandle) -> bool {
 }
 
 /// SIGTERM, SIGINT and SIGHUP end the session as `Shutdown` before the app exits.
-fn end_on_signals(app: tauri::AppHandle, session: SessionHandle) {
+fn end_on_signals(app: tauri::AppHandle) {
     use tokio::signal::unix::{signal, SignalKind};
     tauri::async_runtime::spawn(async move {
         let kinds = [
@@ -137,7 +167,7 @@ fn end_on_signals(app: tauri::AppHandle, session: SessionHandle) {
         let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
         futures_select_all(waits).await;
         tracing::info!("signal received: ending the session");
-        begin_shutdown(&app, &session);
+        begin_shutdown(&app);
     });
 }
 
@@ -151,10 +181,14 @@ async fn futures_select_all<F: std::future::Future + Unpin>(futures: impl Iterat
 }
 
 /// Every status change goes to the UI as an event and to the desktop as notifications.
-fn forward_status(app: tauri::AppHandle, session: &SessionHandle) {
+fn forward_status(
+    app: tauri::AppHandle,
+    session: &SessionHandle,
+    notifications: wipers::OpenNotifications,
+) {
     let mut rx = session.subscribe();
     tauri::async_runtime::spawn(async move {
-        let mut notifier = notify::Notifier::default();
+        let mut notifier = notify::Notifier::new(notifications);
         loop {
             let status = rx.borrow_and_update().clone();
             if let Err(e) = app.emit(STATUS_EVENT, &status) {
@@ -162,7 +196,6 @@ fn forward_status(app: tauri::AppHandle, session: &SessionHandle) {
             }
             notifier.update(&status).await;
             if rx.changed().await.is_err() {
-                notifier.close_all().await;
                 return;
             }
         }
@@ -171,10 +204,15 @@ fn forward_status(app: tauri::AppHandle, session: &SessionHandle) {
 
 /// The one window: fullscreen in release builds, an ordinary window (with developer tools) in
 /// debug builds so that developers and the end-to-end tests can see around it.
-fn open_main_window(app: &tauri::AppHandle) -> tauri::Result<()> {
+fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri::Result<()> {
     let release = !cfg!(debug_assertions);
     WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
         .title("Slate")
+        // The page's web data lives inside Slate's data folder and is cleared at every ending
+        // (see wipers::WebviewData). (Incognito would keep it off the disk altogether, but
+        // WebKitWebDriver cannot attach to an ephemeral context, and the wipe is tested end to end
+        // through WebDriver.)
+        .data_directory(data_dir.join("webview"))
         .inner_size(1280.0, 800.0)
         .min_inner_size(800.0, 600.0)
         .fullscreen(release)

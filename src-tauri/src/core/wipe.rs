@@ -1,0 +1,385 @@
+//! The wipe: every per-session surface is a [`Wiper`]. When a session ends, each wiper removes
+//! what the session left on its surface and reports items, bytes, duration and success; then each
+//! surface is checked again to be empty. The result is a [`WipeReceipt`].
+//!
+//! Wiping is idempotent (wiping an empty surface is a success with zero items), so a wipe cut
+//! short by a crash is simply run again at the next start, before anyone can sign in.
+//!
+//! The core's own surfaces live here ([`SessionFiles`], [`SessionStore`]); the shell adds the
+//! ones only it can reach (webview data, clipboard, notifications, the recently-used list).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::kiosk::Kiosk;
+
+/// What a wiper needs to know about the session being wiped.
+#[derive(Debug, Clone)]
+pub struct WipeTarget {
+    pub session_id: String,
+    /// The session's own folder ("My files"), inside the data folder.
+    pub folder: PathBuf,
+    /// When the session started (surfaces keyed by time, like the recently-used list, use it).
+    pub started_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Items and bytes a wiper removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub items: u64,
+    pub bytes: u64,
+}
+
+/// One per-session surface.
+pub trait Wiper: Send + Sync {
+    /// A short stable name (`session_files`, `clipboard`, …).
+    fn name(&self) -> &'static str;
+    /// Removes what the session left on this surface. Must be idempotent.
+    fn wipe(&self, target: &WipeTarget) -> Result<Removed, String>;
+    /// Checks the surface again: `Ok` when nothing of the session is left.
+    fn check(&self, target: &WipeTarget) -> Result<(), String>;
+}
+
+/// What happened on one surface.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SurfaceReport {
+    pub surface: String,
+    pub items: u64,
+    pub bytes: u64,
+    pub duration_us: u64,
+    /// Wiped without error.
+    pub wiped: bool,
+    /// Checked again afterwards and found empty.
+    pub verified: bool,
+    /// What went wrong, in a sentence, if anything.
+    pub error: Option<String>,
+}
+
+/// The proof of a wipe: every surface, what was removed, and whether it was re-checked empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WipeReceipt {
+    pub session_id: String,
+    pub surfaces: Vec<SurfaceReport>,
+}
+
+impl WipeReceipt {
+    /// Every surface wiped and verified empty.
+    pub fn complete(&self) -> bool {
+        self.surfaces.iter().all(|s| s.wiped && s.verified)
+    }
+
+    /// The surfaces that failed, with why, as one sentence.
+    pub fn failure_sentence(&self) -> Option<String> {
+        let failed: Vec<String> = self
+            .surfaces
+            .iter()
+            .filter(|s| !(s.wiped && s.verified))
+            .map(|s| {
+                format!(
+                    "{} ({})",
+                    s.surface,
+                    s.error.as_deref().unwrap_or("not verified empty")
+                )
+            })
+            .collect();
+        (!failed.is_empty()).then(|| {
+            format!(
+                "The last session could not be fully erased: {}.",
+                failed.join("; ")
+            )
+        })
+    }
+
+    /// Totals over all surfaces.
+    pub fn totals(&self) -> Removed {
+        self.surfaces
+            .iter()
+            .fold(Removed::default(), |t, s| Removed {
+                items: t.items + s.items,
+                bytes: t.bytes + s.bytes,
+            })
+    }
+}
+
+/// Runs every wiper, then checks every surface.
+pub fn wipe_all(wipers: &[Arc<dyn Wiper>], target: &WipeTarget) -> WipeReceipt {
+    let surfaces = wipers
+        .iter()
+        .map(|w| {
+            let started = Instant::now();
+            let result = w.wipe(target);
+            let duration = started.elapsed();
+            let (removed, error) = match result {
+                Ok(r) => (r, None),
+                Err(e) => (Removed::default(), Some(e)),
+            };
+            let check = w.check(target);
+            SurfaceReport {
+                surface: w.name().to_owned(),
+                items: removed.items,
+                bytes: removed.bytes,
+                duration_us: u64::try_from(duration.as_micros()).unwrap_or(u64::MAX),
+                wiped: error.is_none(),
+                verified: check.is_ok(),
+                error: error.or_else(|| check.err()),
+            }
+        })
+        .collect();
+    WipeReceipt {
+        session_id: target.session_id.clone(),
+        surfaces,
+    }
+}
+
+/// The session's folder ("My files"): created 0700 at sign-in inside `<data>/sessions/`, removed
+/// whole at the end. Symlinks inside are removed, never followed; files that appear or change
+/// while it is being removed are removed too.
+#[derive(Debug)]
+pub struct SessionFiles;
+
+impl Wiper for SessionFiles {
+    fn name(&self) -> &'static str {
+        "session_files"
+    }
+
+    fn wipe(&self, target: &WipeTarget) -> Result<Removed, String> {
+        let mut removed = Removed::default();
+        // A writer racing the wipe can add entries after a pass: go again until it is gone.
+        for _ in 0..5 {
+            match fs::symlink_metadata(&target.folder) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(removed),
+                Err(e) => return Err(sentence(&target.folder, &e)),
+                Ok(_) => {}
+            }
+            remove_tree(&target.folder, &mut removed)?;
+        }
+        if target.folder.exists() {
+            Err(format!("{} keeps changing", target.folder.display()))
+        } else {
+            Ok(removed)
+        }
+    }
+
+    fn check(&self, target: &WipeTarget) -> Result<(), String> {
+        match fs::symlink_metadata(&target.folder) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Ok(_) => Err(format!("{} is still there", target.folder.display())),
+            Err(e) => Err(sentence(&target.folder, &e)),
+        }
+    }
+}
+
+/// Removes a whole folder (without following symlinks), for start-up: the webview's folder is
+/// removed before any window exists, so nothing a crashed session's pages stored survives.
+pub fn remove_folder(path: &Path) -> Result<Removed, String> {
+    let mut removed = Removed::default();
+    remove_tree(path, &mut removed)?;
+    Ok(removed)
+}
+
+/// Removes `path` and everything below it without following symlinks, counting files and bytes.
+fn remove_tree(path: &Path, removed: &mut Removed) -> Result<(), String> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(sentence(path, &e)),
+    };
+    if meta.is_dir() {
+        // A folder made read-only inside the session must not stop the wipe.
+        if meta.permissions().readonly() {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o700));
+        }
+        let entries = fs::read_dir(path).map_err(|e| sentence(path, &e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| sentence(path, &e))?;
+            remove_tree(&entry.path(), removed)?;
+        }
+        match fs::remove_dir(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            // Something was added meanwhile: the caller goes round again.
+            Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => return Ok(()),
+            Err(e) => return Err(sentence(path, &e)),
+        }
+    } else {
+        match fs::remove_file(path) {
+            Ok(()) => {
+                removed.items += 1;
+                // A symlink's own size is its target's name, not data of the session.
+                if !meta.file_type().is_symlink() {
+                    removed.bytes += meta.len();
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(sentence(path, &e)),
+        }
+    }
+    Ok(())
+}
+
+fn sentence(path: &Path, e: &io::Error) -> String {
+    let s = e.to_string();
+    format!(
+        "{}: {}",
+        path.display(),
+        s.split(" (os error").next().unwrap_or(&s).to_lowercase()
+    )
+}
+
+/// The session's key-value store (preferences chosen during the session), in SQLite. Its rows are
+/// deleted with `secure_delete` on and the WAL is checkpointed and truncated, so deleted pages do
+/// not linger in the `-wal` file.
+pub struct SessionStore {
+    kiosk: Arc<Kiosk>,
+}
+
+impl SessionStore {
+    pub fn new(kiosk: Arc<Kiosk>) -> Self {
+        Self { kiosk }
+    }
+}
+
+impl Wiper for SessionStore {
+    fn name(&self) -> &'static str {
+        "session_store"
+    }
+
+    fn wipe(&self, target: &WipeTarget) -> Result<Removed, String> {
+        let (items, bytes) = self
+            .kiosk
+            .wipe_session_values(&target.session_id)
+            .map_err(|e| e.to_string())?;
+        Ok(Removed { items, bytes })
+    }
+
+    fn check(&self, target: &WipeTarget) -> Result<(), String> {
+        match self.kiosk.session_values(&target.session_id) {
+            Ok(v) if v.is_empty() => Ok(()),
+            Ok(v) => Err(format!("{} values are still stored", v.len())),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// How long wiping took in all, for logs.
+pub fn total_duration(receipt: &WipeReceipt) -> Duration {
+    Duration::from_micros(receipt.surfaces.iter().map(|s| s.duration_us).sum())
+}
+
+/// The surfaces the core can reach by itself: the session folder and the session's values.
+/// The shell adds its own (webview data, clipboard, notifications).
+pub fn core_wipers(kiosk: &Arc<Kiosk>) -> Vec<Arc<dyn Wiper>> {
+    vec![
+        Arc::new(SessionFiles),
+        Arc::new(SessionStore::new(Arc::clone(kiosk))),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::datadir::DataDir;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn target(dir: &Path) -> WipeTarget {
+        WipeTarget {
+            session_id: "s1".into(),
+            folder: dir.join("sessions/s1"),
+            started_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn session_files_are_removed_counted_and_rechecked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = target(tmp.path());
+        fs::create_dir_all(t.folder.join("deep/er")).unwrap();
+        fs::write(t.folder.join("a.txt"), b"12345").unwrap();
+        fs::write(t.folder.join("deep/er/b.bin"), vec![0u8; 1000]).unwrap();
+        // Read-only file and folder, a file held open, a symlink pointing outside.
+        fs::write(t.folder.join("deep/ro.txt"), b"xx").unwrap();
+        fs::set_permissions(
+            t.folder.join("deep/ro.txt"),
+            fs::Permissions::from_mode(0o400),
+        )
+        .unwrap();
+        fs::set_permissions(t.folder.join("deep/er"), fs::Permissions::from_mode(0o500)).unwrap();
+        let held = fs::File::open(t.folder.join("a.txt")).unwrap();
+        let outside = tmp.path().join("outside.txt");
+        fs::write(&outside, b"keep me").unwrap();
+        std::os::unix::fs::symlink(&outside, t.folder.join("link")).unwrap();
+        std::os::unix::fs::symlink(tmp.path(), t.folder.join("dirlink")).unwrap();
+
+        let receipt = wipe_all(&[Arc::new(SessionFiles) as Arc<dyn Wiper>], &t);
+        drop(held);
+        assert!(receipt.complete(), "{receipt:?}");
+        let s = &receipt.surfaces[0];
+        assert_eq!((s.items, s.bytes), (5, 1007), "3 files + 2 links: {s:?}");
+        assert!(!t.folder.exists());
+        assert_eq!(
+            fs::read(&outside).unwrap(),
+            b"keep me",
+            "links not followed"
+        );
+        // Idempotent: wiping again is a success with nothing to do.
+        let again = wipe_all(&[Arc::new(SessionFiles) as Arc<dyn Wiper>], &t);
+        assert!(again.complete());
+        assert_eq!(again.totals(), Removed::default());
+    }
+
+    #[test]
+    fn the_session_store_is_wiped_and_its_pages_leave_the_wal() {
+        let tmp = tempfile::tempdir().unwrap();
+        let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
+        let marker = "canary-4e1f9a7c";
+        kiosk.set_session_value("s1", "language", "es").unwrap();
+        kiosk.set_session_value("s1", "contrast", "high").unwrap();
+        assert!(kiosk.set_session_value("s1", "colour", marker).is_err());
+        assert!(kiosk.set_session_value("s1", "language", marker).is_err());
+        kiosk.set_session_value("s2", "language", "en").unwrap();
+        let receipt = wipe_all(&core_wipers(&kiosk), &target(tmp.path()));
+        assert!(receipt.complete(), "{receipt:?}");
+        assert_eq!(receipt.surfaces[1].items, 2);
+        assert!(kiosk.session_values("s1").unwrap().is_empty());
+        assert_eq!(
+            kiosk.session_values("s2").unwrap().len(),
+            1,
+            "other sessions untouched"
+        );
+        let wal = fs::metadata(tmp.path().join("slate.db-wal")).map_or(0, |m| m.len());
+        assert_eq!(wal, 0, "the WAL was checkpointed and truncated");
+    }
+
+    #[test]
+    fn a_failing_surface_makes_an_incomplete_receipt_with_a_sentence() {
+        struct Stuck;
+        impl Wiper for Stuck {
+            fn name(&self) -> &'static str {
+                "stuck"
+            }
+            fn wipe(&self, _: &WipeTarget) -> Result<Removed, String> {
+                Err("disk full".into())
+            }
+            fn check(&self, _: &WipeTarget) -> Result<(), String> {
+                Err("still there".into())
+            }
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let receipt = wipe_all(
+            &[Arc::new(SessionFiles) as Arc<dyn Wiper>, Arc::new(Stuck)],
+            &target(tmp.path()),
+        );
+        assert!(!receipt.complete());
+        assert_eq!(
+            receipt.failure_sentence().unwrap(),
+            "The last session could not be fully erased: stuck (disk full)."
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! Canary tests of the wipe on the real app: during a session a unique marker goes into every
+//! surface that can hold free text (a file in My files; localStorage, IndexedDB and a cookie
+//! through the page; the clipboard); after the ending the whole data folder (database, `-wal`,
+//! `-shm`, webview folder), Tauri's default webview folders and the clipboard are scanned for the
+//! marker: zero hits. The same after a SIGKILL mid-session and a restart.
+//!
+//! Preferences only take fixed values (text size, contrast), so they cannot carry the marker;
+//! their rows are checked to be gone instead. The clipboard is shared by everything on the X
+//! display, so this file holds a single test that runs alone.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::json;
+use slate_e2e::{keys, prepared_data_dir, with_kiosk_launched, Kiosk, Launch};
+
+fn marker() -> String {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("slate-canary-{n:x}-{}", std::process::id())
+}
+
+/// Every file below `root` whose bytes contain `needle`.
+fn hits(root: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let Ok(meta) = p.symlink_metadata() else {
+            continue;
+        };
+        if meta.is_dir() {
+            out.extend(hits(&p, needle));
+        } else if meta.is_file() {
+            if let Ok(bytes) = std::fs::read(&p) {
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn clipboard() -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .expect("xclip runs (make test installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn everywhere(data: &Path, needle: &str) -> Vec<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let mut found = hits(data, needle);
+    for default in [
+        ".local/share/org.slatekiosk.slate",
+        ".cache/org.slatekiosk.slate",
+        ".cache/slate",
+    ] {
+        found.extend(hits(&home.join(default), needle));
+    }
+    found
+}
+
+async fn sign_in_ana(k: &Kiosk) {
+    k.type_into("Username", "ana").await;
+    k.type_into("Password", "ana's passphrase").await;
+    k.click("Sign in").await;
+    k.by_role("heading", "Welcome, Ana").await;
+}
+
+/// Puts the marker into every surface of the live session and checks that it landed.
+async fn plant(k: &Kiosk, marker: &str) {
+    let sessions = k.data_dir().join("sessions");
+    let folder = std::fs::read_dir(&sessions)
+        .unwrap()
+        .flatten()
+        .next()
+        .expect("the session has a folder")
+        .path();
+    std::fs::write(folder.join("canary.txt"), format!("my notes: {marker}")).unwrap();
+    let files = k.invoke("list_files", json!({})).await.unwrap();
+    assert_eq!(files[0]["name"], "canary.txt", "{files}");
+    k.invoke(
+        "set_preference",
+        json!({ "request": { "key": "text_size", "value": "large" } }),
+    )
+    .await
+    .unwrap();
+
+    let stored = k
+        .client()
+        .execute_async(
+            r"const [marker, done] = arguments;
+              localStorage.setItem('canary', marker);
+              document.cookie = 'canary=' + marker;
+              const open = indexedDB.open('canary-' + marker, 1);
+              open.onupgradeneeded = () => open.result.createObjectStore('s');
+              open.onblocked = () => done('indexeddb blocked');
+              open.onsuccess = () => {
+                const tx = open.result.transaction('s', 'readwrite');
+                tx.objectStore('s').put(marker, 'k');
+                tx.oncomplete = () => done(localStorage.getItem('canary'));
+                tx.onerror = () => done('indexeddb failed');
+              };
+              open.onerror = () => done('indexeddb refused');",
+            vec![json!(marker)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored, json!(marker));
+
+    // The clipboard, the way a person fills it: select text and press Ctrl+C.
+    k.eval(&format!(
+        "const t = document.createElement('textarea'); t.id = 'canary-box'; t.value = {marker:?};
+         document.body.append(t); t.focus(); t.select(); return true;"
+    ))
+    .await;
+    k.keyboard(&format!("{}c{}", keys::CONTROL, keys::CONTROL))
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while clipboard() != marker {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the marker never reached the clipboard"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn nothing_of_a_session_survives_its_ending_or_a_crash() {
+    let dir = prepared_data_dir(&[("signed_out_screen", "60")]);
+
+    // 1. An ordinary sign-out.
+    let first = marker();
+    with_kiosk_launched("canary_sign_out", Launch::on(&dir), async |k| {
+        sign_in_ana(k).await;
+        plant(k, &first).await;
+        assert!(
+            !everywhere(k.data_dir(), &first).is_empty(),
+            "the file canary is on disk"
+        );
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.wait_for_text("Your files and browsing data on this terminal were erased.")
+            .await;
+        assert_eq!(everywhere(k.data_dir(), &first), Vec::<PathBuf>::new());
+        assert_ne!(clipboard(), first, "the clipboard was emptied");
+        let left = k
+            .eval("return [localStorage.getItem('canary'), document.cookie].join('|')")
+            .await;
+        assert!(
+            !left.to_string().contains(&first),
+            "page storage cleared: {left}"
+        );
+        let idb = k
+            .client()
+            .execute_async(
+                r"const [marker, done] = arguments;
+                  const open = indexedDB.open('canary-' + marker);
+                  open.onsuccess = () => {
+                    const names = [...open.result.objectStoreNames];
+                    if (!names.includes('s')) return done(null);
+                    const get = open.result.transaction('s').objectStore('s').get('k');
+                    get.onsuccess = () => done(get.result ?? null);
+                  };
+                  open.onerror = () => done(null);",
+                vec![json!(first)],
+            )
+            .await
+            .unwrap();
+        assert!(
+            !idb.to_string().contains(&first),
+            "IndexedDB cleared: {idb}"
+        );
+    })
+    .await;
+
+    // 2. Killed mid-session: the next start wipes before the sign-in screen.
+    let second = marker();
+    with_kiosk_launched("canary_crash", Launch::on(&dir), async |k| {
+        k.by_role("heading", "Sign in").await;
+        sign_in_ana(k).await;
+        plant(k, &second).await;
+        k.signal_app("KILL").await;
+    })
+    .await;
+    assert!(
+        !everywhere(dir.path(), &second).is_empty(),
+        "left behind by the crash"
+    );
+    with_kiosk_launched("canary_restart", Launch::on(&dir), async |k| {
+        k.by_role("heading", "Sign in").await;
+        assert_eq!(everywhere(k.data_dir(), &second), Vec::<PathBuf>::new());
+        let rows: serde_json::Value = serde_json::from_str(&slate_e2e::slatectl(
+            k.data_dir(),
+            &["--json", "session", "list", "--recent", "1"],
+            "",
+        ))
+        .unwrap();
+        assert_eq!(rows[0]["end_reason"], "recovered");
+    })
+    .await;
+}
