@@ -51,7 +51,8 @@ clean:
 ## bench: the criterion benches (sign-in cost); figures go to BENCHMARKS.md by hand, with the date
 bench:
 	cargo bench -p slate --bench signin
-	@cat target/criterion/signin-summary.md
+	cargo bench -p slate --bench wipe
+	@cat target/criterion/signin-summary.md target/criterion/wipe-summary.md
 
 ## bench-idle: how late idle endings fire in the real app (10 endings; prints median and max)
 bench-idle: deps-test ui

@@ -247,6 +247,10 @@ impl Kiosk {
             .env("SLATE_LOG", "debug")
             // Debug builds only: session timings in seconds, so idle endings can be watched.
             .env("SLATE_TEST_SHORT_BOUNDS", "1")
+            // The app's desktop files (recently-used list, webview defaults) stay in the test's
+            // own folder, never in the account running the tests.
+            .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
+            .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
             .envs(launch.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("a log handle"))

@@ -273,8 +273,105 @@ pub fn total_duration(receipt: &WipeReceipt) -> Duration {
     Duration::from_micros(receipt.surfaces.iter().map(|s| s.duration_us).sum())
 }
 
-/// The surfaces the core can reach by itself: the session folder and the session's values.
-/// The shell adds its own (webview data, clipboard, notifications).
+/// The GTK recently-used list (`~/.local/share/recently-used.xbel`): file choosers add an entry
+/// for every file opened or saved. Entries that point into the session's folder, or that were
+/// added after the session started, are removed; the rest of the list is left as it was.
+#[derive(Debug)]
+pub struct RecentlyUsed {
+    pub file: PathBuf,
+}
+
+impl RecentlyUsed {
+    /// The list of the account running Slate.
+    pub fn for_this_account() -> Option<Self> {
+        directories::BaseDirs::new().map(|d| Self {
+            file: d.data_dir().join("recently-used.xbel"),
+        })
+    }
+
+    /// Splits the list into (kept text, number of entries removed).
+    fn filter(text: &str, target: &WipeTarget) -> (String, u64) {
+        let folder_uri = format!("file://{}", target.folder.display());
+        let mut out = String::with_capacity(text.len());
+        let mut removed = 0;
+        let mut rest = text;
+        while let Some(start) = rest.find("<bookmark ") {
+            let Some(len) = rest[start..].find("</bookmark>") else {
+                break;
+            };
+            let end = start + len + "</bookmark>".len();
+            let entry = &rest[start..end];
+            out.push_str(&rest[..start]);
+            if Self::belongs_to_session(entry, &folder_uri, target) {
+                removed += 1;
+                // Drop the line's indentation and newline with the entry.
+                let trimmed = out.trim_end_matches([' ', '\t']).len();
+                out.truncate(trimmed);
+                rest = rest[end..].strip_prefix('\n').unwrap_or(&rest[end..]);
+            } else {
+                out.push_str(entry);
+                rest = &rest[end..];
+            }
+        }
+        out.push_str(rest);
+        (out, removed)
+    }
+
+    fn belongs_to_session(entry: &str, folder_uri: &str, target: &WipeTarget) -> bool {
+        let attr = |name: &str| {
+            let key = format!("{name}=\"");
+            let from = entry.find(&key)? + key.len();
+            let to = entry[from..].find('"')?;
+            Some(&entry[from..from + to])
+        };
+        let inside = attr("href").is_some_and(|h| h.starts_with(folder_uri));
+        let added_during = ["added", "modified", "visited"].iter().any(|a| {
+            attr(a)
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .is_some_and(|t| t >= target.started_at)
+        });
+        inside || added_during
+    }
+}
+
+impl Wiper for RecentlyUsed {
+    fn name(&self) -> &'static str {
+        "recently_used"
+    }
+
+    fn wipe(&self, target: &WipeTarget) -> Result<Removed, String> {
+        let text = match fs::read_to_string(&self.file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Removed::default()),
+            Err(e) => return Err(sentence(&self.file, &e)),
+        };
+        let (kept, items) = Self::filter(&text, target);
+        if items > 0 {
+            // Write beside, then rename: a crash leaves the old list or the new one, never half.
+            let tmp = self.file.with_extension("xbel.slate-tmp");
+            fs::write(&tmp, kept.as_bytes()).map_err(|e| sentence(&tmp, &e))?;
+            fs::rename(&tmp, &self.file).map_err(|e| sentence(&self.file, &e))?;
+        }
+        Ok(Removed {
+            items,
+            bytes: (text.len() - kept.len()) as u64,
+        })
+    }
+
+    fn check(&self, target: &WipeTarget) -> Result<(), String> {
+        match fs::read_to_string(&self.file) {
+            Ok(text) if Self::filter(&text, target).1 > 0 => {
+                Err("entries of the session are still listed".into())
+            }
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(sentence(&self.file, &e)),
+        }
+    }
+}
+
+/// The surfaces that live in Slate's data folder: the session folder and the session's values.
+/// The shell adds the desktop's (recently-used list, webview data, clipboard, notifications).
 pub fn core_wipers(kiosk: &Arc<Kiosk>) -> Vec<Arc<dyn Wiper>> {
     vec![
         Arc::new(SessionFiles),
@@ -355,6 +452,48 @@ mod tests {
         );
         let wal = fs::metadata(tmp.path().join("slate.db-wal")).map_or(0, |m| m.len());
         assert_eq!(wal, 0, "the WAL was checkpointed and truncated");
+    }
+
+    #[test]
+    fn recently_used_entries_of_the_session_are_removed_and_others_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = WipeTarget {
+            started_at: chrono::DateTime::parse_from_rfc3339("2026-11-21T10:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+            ..target(tmp.path())
+        };
+        let inside = format!("file://{}/cv.pdf", t.folder.display());
+        let list = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<xbel version="1.0">
+  <bookmark href="file:///home/kiosk/old.txt" added="2026-11-20T09:00:00Z" modified="2026-11-20T09:00:00Z" visited="2026-11-20T09:00:00Z">
+    <info/>
+  </bookmark>
+  <bookmark href="{inside}" added="2026-11-19T09:00:00Z" modified="2026-11-19T09:00:00Z" visited="2026-11-19T09:00:00Z">
+    <info/>
+  </bookmark>
+  <bookmark href="file:///tmp/new.txt" added="2026-11-21T10:05:00Z" modified="2026-11-21T10:05:00Z" visited="2026-11-21T10:05:00Z">
+    <info/>
+  </bookmark>
+</xbel>
+"#
+        );
+        let file = tmp.path().join("recently-used.xbel");
+        fs::write(&file, &list).unwrap();
+        let w = RecentlyUsed { file: file.clone() };
+        assert!(w.check(&t).is_err());
+        let removed = w.wipe(&t).unwrap();
+        assert_eq!(removed.items, 2);
+        let kept = fs::read_to_string(&file).unwrap();
+        assert!(kept.contains("old.txt"));
+        assert!(
+            !kept.contains("cv.pdf") && !kept.contains("new.txt"),
+            "{kept}"
+        );
+        assert!(kept.trim_end().ends_with("</xbel>"));
+        assert!(w.check(&t).is_ok());
+        assert_eq!(w.wipe(&t).unwrap(), Removed::default(), "idempotent");
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
     // A session left open by a crash or SIGKILL is wiped and ended before anyone can sign in.
     // (Its clipboard and window died with the old process; its notifications expire by
     // themselves.)
-    if let Err(e) = kiosk.recover_open_sessions(&core_wipers(&kiosk)) {
+    if let Err(e) = kiosk.recover_open_sessions(&desktop_wipers(&kiosk)) {
         eprintln!("slate: {e}");
         return crate::cli::exit_code_for(&e);
     }
@@ -83,7 +83,7 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            let mut all = core_wipers(&setup_kiosk);
+            let mut all = desktop_wipers(&setup_kiosk);
             all.push(Arc::new(wipers::WebviewData {
                 app: handle.clone(),
                 folder: setup_kiosk.data_dir().path().join("webview"),
@@ -126,6 +126,16 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         _ => {}
     });
     ExitCode::SUCCESS
+}
+
+/// The core's surfaces plus the account's recently-used list: everything that outlives the
+/// process, so also what start-up recovery wipes after a crash.
+fn desktop_wipers(kiosk: &Arc<Kiosk>) -> Vec<Arc<dyn crate::core::wipe::Wiper>> {
+    let mut all = core_wipers(kiosk);
+    if let Some(recent) = crate::core::wipe::RecentlyUsed::for_this_account() {
+        all.push(Arc::new(recent));
+    }
+    all
 }
 
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
