@@ -405,3 +405,36 @@ fn two_processes_can_use_the_database_at_once() {
     assert_eq!(ctl.users().as_array().unwrap().len(), 10);
     assert!(ctl.ok(&["check"], "").contains("Database: ok"));
 }
+
+#[test]
+fn status_says_ready_in_use_or_why_it_needs_attention() {
+    let ctl = Ctl::new();
+    assert!(ctl.ok(&["status"], "").contains("Not set up"));
+    ctl.set_up();
+    assert_eq!(
+        ctl.ok(&["status"], "").trim(),
+        "Ready: nobody is signed in."
+    );
+    // A session whose wipe failed, as the kiosk records it.
+    let db = rusqlite::Connection::open(ctl.dir.path().join("slate.db")).unwrap();
+    db.execute(
+        "INSERT INTO sessions (id, display_name, kind, started_at, utc_offset_secs, ended_at,
+                               end_reason, duration_ms, wipe_receipt, wipe_ok)
+         VALUES ('s1', 'Ana', 'user', '2026-11-21T10:00:00Z', 0, '2026-11-21T10:05:00Z', 'user',
+                 300000, ?1, 0)",
+        [r#"{"session_id":"s1","surfaces":[{"surface":"session_files","items":0,"bytes":0,"duration_us":5,"wiped":false,"verified":false,"error":"permission denied"}]}"#],
+    )
+    .unwrap();
+    let status = ctl.ok(&["status"], "");
+    assert_eq!(
+        status.trim(),
+        "Needs attention: The last session could not be fully erased: session_files (permission denied)."
+    );
+    let v = ctl.json(&["status"]);
+    assert!(v["needs_attention"]
+        .as_str()
+        .unwrap()
+        .contains("permission denied"));
+    let listed = ctl.ok(&["session", "list", "--recent", "1"], "");
+    assert!(listed.contains("NOT fully erased"), "{listed}");
+}

@@ -37,6 +37,8 @@ enum Command {
     /// Check the data folder and its database (integrity, schema) and say whether the kiosk is
     /// set up.
     Check,
+    /// Whether the terminal is ready, in use, or needs attention (and why).
+    Status,
     /// Set up the kiosk from a shell: create the first administrator.
     Init {
         /// The administrator's username.
@@ -170,6 +172,31 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
             }
         }
+        Command::Status => {
+            let set_up = kiosk.check()?.set_up;
+            let open = kiosk.open_sessions()?;
+            let attention = kiosk.needs_attention()?;
+            if json {
+                print_json(&json!({
+                    "set_up": set_up,
+                    "live_session": open.first(),
+                    "needs_attention": attention,
+                }));
+            } else {
+                match (&attention, open.first(), set_up) {
+                    (Some(why), _, _) => println!("Needs attention: {why}"),
+                    (None, Some(s), _) => println!(
+                        "In use: {} since {}.",
+                        s.username.as_deref().unwrap_or("a guest"),
+                        s.started_at
+                    ),
+                    (None, None, false) => {
+                        println!("Not set up: run `slatectl init --admin NAME`.");
+                    }
+                    (None, None, true) => println!("Ready: nobody is signed in."),
+                }
+            }
+        }
         Command::Init { admin, new } => {
             if kiosk.check()?.set_up {
                 return Err(KioskError::AlreadySetUp.into());
@@ -201,9 +228,14 @@ fn session(kiosk: &Kiosk, cmd: SessionCommand, json: bool) -> Result<(), Failure
                     let who = r.username.as_deref().unwrap_or("(guest)");
                     let end = match (&r.ended_at, r.end_reason) {
                         (Some(at), Some(reason)) => format!(
-                            "ended {at} ({}), {} s",
+                            "ended {at} ({}), {} s, {}",
                             reason.as_db(),
-                            r.duration_ms.unwrap_or_default() / 1000
+                            r.duration_ms.unwrap_or_default() / 1000,
+                            if r.erased == Some(true) {
+                                "erased"
+                            } else {
+                                "NOT fully erased"
+                            }
                         ),
                         _ => "open".to_owned(),
                     };

@@ -21,6 +21,8 @@ pub struct SessionRecord {
     pub ended_at: Option<String>,
     pub end_reason: Option<EndReason>,
     pub duration_ms: Option<i64>,
+    /// Whether the wipe at its ending was complete and re-checked (`None` while open).
+    pub erased: Option<bool>,
 }
 
 fn kind_db(k: SessionKind) -> &'static str {
@@ -77,11 +79,12 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
             .get::<_, Option<String>>(6)?
             .and_then(|s| EndReason::from_db(&s)),
         duration_ms: r.get(7)?,
+        erased: r.get(8)?,
     })
 }
 
 const COLUMNS: &str =
-    "id, username, display_name, kind, started_at, ended_at, end_reason, duration_ms";
+    "id, username, display_name, kind, started_at, ended_at, end_reason, duration_ms, wipe_ok";
 
 impl Store {
     /// Commits a new open session.
