@@ -272,25 +272,26 @@ impl SessionManager {
             let now = self.clock.boot_now();
             let wait = self.next_wake(now).saturating_sub(now);
             tokio::select! {
-                msg = self.rx.recv() => match msg {
-                    Some(Msg::Shutdown(done)) => {
+                msg = self.rx.recv() => {
+                    let Some(msg) = msg else {
+                        // Every handle is gone: the app is going away.
                         self.end(EndReason::Shutdown).await;
+                        return;
+                    };
+                    if let Some(done) = self.handle(msg).await {
+                        // Shut down: the live session has ended; stop taking messages.
                         self.publish();
                         let _ = done.send(());
                         return;
                     }
-                    Some(msg) => self.handle(msg).await,
-                    None => {
-                        self.end(EndReason::Shutdown).await;
-                        return;
-                    }
-                },
+                }
                 () = tokio::time::sleep(wait) => {}
             }
         }
     }
 
-    async fn handle(&mut self, msg: Msg) {
+    /// Handles one message; `Some` (the shutdown's reply) when the manager must stop.
+    async fn handle(&mut self, msg: Msg) -> Option<oneshot::Sender<()>> {
         match msg {
             Msg::SignIn {
                 username,
@@ -370,8 +371,12 @@ impl SessionManager {
                 });
                 let _ = reply.send(result);
             }
-            Msg::Shutdown(_) => unreachable!("handled in run"),
+            Msg::Shutdown(done) => {
+                self.end(EndReason::Shutdown).await;
+                return Some(done);
+            }
         }
+        None
     }
 
     fn live_id(&self) -> Result<String, KioskError> {
