@@ -218,6 +218,12 @@ pub struct SessionManager {
     last_poll: Duration,
     /// While a failed wipe keeps the terminal closed: when to try again.
     next_retry: Option<Duration>,
+    /// Endings wiped but not yet recorded (the database refused the write, e.g. a full disk),
+    /// with why. Until they are recorded the terminal needs attention; they are retried with the
+    /// failed wipes. (If the app stops first, the rows are still open and the next start wipes
+    /// and ends them as recovered.)
+    unrecorded: Vec<(ActiveSession, EndReason, Duration, WipeReceipt)>,
+    unrecorded_why: Option<String>,
 }
 
 /// How often a failed wipe is retried while the terminal shows "needs attention".
@@ -246,6 +252,8 @@ impl SessionManager {
             kiosk,
             wipers: Arc::new(wipers),
             next_retry,
+            unrecorded: Vec::new(),
+            unrecorded_why: None,
             clock,
             settings,
             state: State::SignedOut { farewell: None },
@@ -397,6 +405,9 @@ impl SessionManager {
 
     /// Starts a session: durably recorded as open before anyone can use it.
     fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
+        if let Some(why) = &self.unrecorded_why {
+            return Err(KioskError::NeedsAttention(why.clone()));
+        }
         if let Some(why) = self.kiosk.needs_attention()? {
             return Err(KioskError::NeedsAttention(why));
         }
@@ -462,8 +473,13 @@ impl SessionManager {
             .kiosk
             .record_session_end(&live.session, reason, duration, &receipt)
         {
-            // The row stays open; the next start wipes again and ends it as Recovered.
             tracing::error!("could not record the end of the session: {e}");
+            self.unrecorded_why = Some(format!(
+                "Slate could not record the end of the last session ({e})"
+            ));
+            self.unrecorded
+                .push((live.session.clone(), reason, duration, receipt.clone()));
+            self.next_retry = Some(self.clock.boot_now() + RETRY_WIPE);
         }
         let totals = receipt.totals();
         tracing::info!(
@@ -523,6 +539,15 @@ impl SessionManager {
                     *farewell = None;
                 }
                 if self.next_retry.is_some_and(|at| at <= now) {
+                    self.unrecorded
+                        .retain(|(session, reason, duration, receipt)| {
+                            self.kiosk
+                                .record_session_end(session, *reason, *duration, receipt)
+                                .is_err()
+                        });
+                    if self.unrecorded.is_empty() {
+                        self.unrecorded_why = None;
+                    }
                     let kiosk = Arc::clone(&self.kiosk);
                     let wipers = Arc::clone(&self.wipers);
                     let clear =
@@ -531,7 +556,8 @@ impl SessionManager {
                             .ok()
                             .and_then(Result::ok)
                             .unwrap_or(false);
-                    self.next_retry = (!clear).then(|| now + RETRY_WIPE);
+                    self.next_retry =
+                        (!clear || !self.unrecorded.is_empty()).then(|| now + RETRY_WIPE);
                 }
             }
             State::Live(_) => {
@@ -622,13 +648,21 @@ impl SessionManager {
             State::SignedOut {
                 farewell: Some((screen, _)),
             } => screen.clone(),
-            State::SignedOut { farewell: None } => match self.kiosk.signed_out_screen() {
-                Ok(screen) => screen,
-                Err(e) => {
-                    tracing::error!("cannot read the database: {e}");
-                    Screen::FirstRun
+            State::SignedOut { farewell: None } => {
+                match (&self.unrecorded_why, self.kiosk.signed_out_screen()) {
+                    (Some(why), _) => Screen::NeedsAttention {
+                        message: format!("{why}."),
+                    },
+                    (None, Ok(screen)) => screen,
+                    (None, Err(e)) => {
+                        // Never fall back to first-run setup: that would let anyone make an admin.
+                        tracing::error!("cannot read the database: {e}");
+                        Screen::NeedsAttention {
+                            message: e.to_string(),
+                        }
+                    }
                 }
-            },
+            }
             State::Live(live) => {
                 let s = &self.settings;
                 let idle_end = live.last_activity + s.idle_timeout;

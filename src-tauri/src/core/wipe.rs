@@ -455,6 +455,35 @@ mod tests {
     }
 
     #[test]
+    fn a_file_being_written_during_the_wipe_is_removed_too() {
+        use std::io::Write;
+        let tmp = tempfile::tempdir().unwrap();
+        let t = target(tmp.path());
+        fs::create_dir_all(&t.folder).unwrap();
+        let mut f = fs::File::create(t.folder.join("growing.log")).unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let stop = Arc::clone(&stop);
+            let folder = t.folder.clone();
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    let _ = f.write_all(b"still writing\n");
+                    // New files appear too, until the folder is gone.
+                    let _ = fs::write(folder.join(format!("new-{n}.tmp")), b"x");
+                    n += 1;
+                }
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let receipt = wipe_all(&[Arc::new(SessionFiles) as Arc<dyn Wiper>], &t);
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        writer.join().unwrap();
+        assert!(receipt.complete(), "{receipt:?}");
+        assert!(!t.folder.exists());
+    }
+
+    #[test]
     fn recently_used_entries_of_the_session_are_removed_and_others_kept() {
         let tmp = tempfile::tempdir().unwrap();
         let t = WipeTarget {
