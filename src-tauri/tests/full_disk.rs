@@ -85,7 +85,7 @@ async fn a_full_disk_never_lets_a_session_slip_through() {
     );
     assert!(matches!(
         session.sign_in_guest().await,
-        Err(KioskError::NeedsAttention(_)) | Err(KioskError::Store(_))
+        Err(KioskError::NeedsAttention(_) | KioskError::Store(_))
     ));
     std::fs::remove_file(mnt.join("filler.bin")).unwrap();
     tokio::time::sleep(Duration::from_secs(11)).await;
