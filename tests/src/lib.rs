@@ -411,6 +411,20 @@ impl Kiosk {
             .unwrap_or_else(|e| panic!("cannot type into {label:?}: {e}"));
     }
 
+    /// Signs in through the sign-in screen and waits for the session screen's "Welcome, NAME".
+    pub async fn sign_in(&self, username: &str, password: &str, welcome: &str) {
+        self.type_into("Username", username).await;
+        self.type_into("Password", password).await;
+        self.click("Sign in").await;
+        self.by_role("heading", &format!("Welcome, {welcome}"))
+            .await;
+    }
+
+    /// Signs in as `ana`, the user of [`prepared_data_dir`].
+    pub async fn sign_in_ana(&self) {
+        self.sign_in("ana", "ana's passphrase", "Ana").await;
+    }
+
     /// Types into whatever has the keyboard focus (keys from [`keys`] included), as a person at
     /// a keyboard would: no pointer involved.
     pub async fn keyboard(&self, text: &str) {

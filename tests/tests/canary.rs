@@ -69,13 +69,6 @@ fn everywhere(data: &Path, needle: &str) -> Vec<PathBuf> {
     found
 }
 
-async fn sign_in_ana(k: &Kiosk) {
-    k.type_into("Username", "ana").await;
-    k.type_into("Password", "ana's passphrase").await;
-    k.click("Sign in").await;
-    k.by_role("heading", "Welcome, Ana").await;
-}
-
 /// Puts the marker into every surface of the live session and checks that it landed.
 async fn plant(k: &Kiosk, marker: &str) {
     let sessions = k.data_dir().join("sessions");
@@ -142,7 +135,7 @@ async fn nothing_of_a_session_survives_its_ending_or_a_crash() {
     // 1. An ordinary sign-out.
     let first = marker();
     with_kiosk_launched("canary_sign_out", Launch::on(&dir), async |k| {
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         plant(k, &first).await;
         assert!(
             !everywhere(k.data_dir(), &first).is_empty(),
@@ -188,7 +181,7 @@ async fn nothing_of_a_session_survives_its_ending_or_a_crash() {
     let second = marker();
     with_kiosk_launched("canary_crash", Launch::on(&dir), async |k| {
         k.by_role("heading", "Sign in").await;
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         plant(k, &second).await;
         k.signal_app("KILL").await;
     })

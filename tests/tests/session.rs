@@ -12,13 +12,6 @@ use slate_e2e::{
     artifacts_dir, keys, prepared_data_dir, slatectl, with_kiosk_launched, Kiosk, Launch,
 };
 
-async fn sign_in_ana(k: &Kiosk) {
-    k.type_into("Username", "ana").await;
-    k.type_into("Password", "ana's passphrase").await;
-    k.click("Sign in").await;
-    k.by_role("heading", "Welcome, Ana").await;
-}
-
 fn sessions(dir: &std::path::Path) -> Value {
     serde_json::from_str(&slatectl(
         dir,
@@ -45,7 +38,7 @@ async fn an_idle_session_warns_counts_down_notifies_and_ends() {
     ]);
     let notifications = observer();
     with_kiosk_launched("idle_ending", Launch::on(&dir), async |k| {
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         let dialog = k.by_role("alertdialog", "").await;
         assert!(dialog
             .text()
@@ -100,7 +93,7 @@ async fn staying_signed_in_keeps_the_session_and_withdraws_the_notification() {
     let dir = prepared_data_dir(&[("idle_warning", "4"), ("idle_timeout", "5")]);
     let notifications = observer();
     with_kiosk_launched("stay", Launch::on(&dir), async |k| {
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         k.by_role("alertdialog", "").await;
         let pid = k.app_pid().unwrap();
         let shown = notifications
@@ -137,7 +130,7 @@ async fn staying_signed_in_keeps_the_session_and_withdraws_the_notification() {
 async fn signing_out_asks_first_with_cancel_focused() {
     let dir = prepared_data_dir(&[("signed_out_screen", "60")]);
     with_kiosk_launched("sign_out_confirm", Launch::on(&dir), async |k| {
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         k.click("Sign out").await;
         k.wait_for_text("Sign out now?").await;
         k.wait_for_text("Your files on this terminal will be erased.")
@@ -172,7 +165,7 @@ async fn signing_out_asks_first_with_cancel_focused() {
 async fn an_administrator_ends_the_live_session_from_slatectl() {
     let dir = prepared_data_dir(&[("signed_out_screen", "60")]);
     with_kiosk_launched("admin_end", Launch::on(&dir), async |k| {
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         let listed = slatectl(k.data_dir(), &["session", "list"], "");
         assert!(
             listed.contains("ana") && listed.contains("open"),
@@ -195,7 +188,7 @@ async fn an_administrator_ends_the_live_session_from_slatectl() {
 async fn sigterm_ends_the_session_as_shutdown() {
     let dir = prepared_data_dir(&[]);
     with_kiosk_launched("sigterm", Launch::on(&dir), async |k| {
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         k.signal_app("TERM").await;
     })
     .await;
@@ -207,7 +200,7 @@ async fn sigterm_ends_the_session_as_shutdown() {
 async fn a_crash_mid_session_is_ended_as_recovered_at_the_next_start() {
     let dir = prepared_data_dir(&[]);
     with_kiosk_launched("crash", Launch::on(&dir), async |k| {
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         k.signal_app("KILL").await;
     })
     .await;
@@ -234,7 +227,7 @@ async fn the_session_ends_before_the_machine_sleeps() {
     launch.env.push(FakeLogind::env());
     with_kiosk_launched("sleep", launch, async |k| {
         logind.wait("a delay inhibitor", |l| l.taken() == 1).await;
-        sign_in_ana(k).await;
+        k.sign_in_ana().await;
         logind.prepare_for_sleep(true).await;
         k.wait_for_text("the machine went to sleep").await;
         assert_eq!(sessions(k.data_dir())[0]["end_reason"], "shutdown");
