@@ -60,8 +60,13 @@ async fn an_idle_session_warns_counts_down_notifies_and_ends() {
             })
             .await;
         assert_eq!(shown.app_name, "Slate");
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let later = idle_seconds(k).await;
+        // The countdown moves on its own (polled: a loaded machine may paint late).
+        let deadline = Instant::now() + Duration::from_millis(3500);
+        let mut later = idle_seconds(k).await;
+        while later == first && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            later = idle_seconds(k).await;
+        }
         assert_ne!(first, later, "the countdown moves ({first} → {later})");
 
         k.wait_for_text("You were signed out after 6 seconds without activity.")
