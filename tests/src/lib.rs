@@ -494,6 +494,15 @@ impl Kiosk {
         }
     }
 
+    /// Waits until `script` (which returns a boolean) returns true in the page.
+    pub async fn wait_until(&self, script: &str, what: &str) {
+        let deadline = Instant::now() + WAIT;
+        while self.eval(script).await != Value::Bool(true) {
+            assert!(Instant::now() < deadline, "waited {WAIT:?} for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Runs a script in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Value {
         self.client

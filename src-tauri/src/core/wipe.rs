@@ -150,29 +150,47 @@ impl Wiper for SessionFiles {
 
     fn wipe(&self, target: &WipeTarget) -> Result<Removed, String> {
         let mut removed = Removed::default();
-        // A writer racing the wipe can add entries after a pass: go again until it is gone.
+        // First move the folder aside in one step: anything still writing by path can no longer
+        // add to it, and what it already holds is removed from the moved copy.
+        let aside = aside_of(&target.folder);
+        match fs::rename(&target.folder, &aside) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(sentence(&target.folder, &e)),
+        }
         for _ in 0..5 {
-            match fs::symlink_metadata(&target.folder) {
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(removed),
-                Err(e) => return Err(sentence(&target.folder, &e)),
-                Ok(_) => {}
-            }
+            remove_tree(&aside, &mut removed)?;
+            // A writer that recreated the folder meanwhile: take that too.
             remove_tree(&target.folder, &mut removed)?;
+            if !exists(&aside) && !exists(&target.folder) {
+                return Ok(removed);
+            }
         }
-        if target.folder.exists() {
-            Err(format!("{} keeps changing", target.folder.display()))
-        } else {
-            Ok(removed)
-        }
+        Err(format!("{} keeps changing", target.folder.display()))
     }
 
     fn check(&self, target: &WipeTarget) -> Result<(), String> {
-        match fs::symlink_metadata(&target.folder) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            Ok(_) => Err(format!("{} is still there", target.folder.display())),
-            Err(e) => Err(sentence(&target.folder, &e)),
+        for path in [target.folder.clone(), aside_of(&target.folder)] {
+            match fs::symlink_metadata(&path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Ok(_) => return Err(format!("{} is still there", path.display())),
+                Err(e) => return Err(sentence(&path, &e)),
+            }
         }
+        Ok(())
     }
+}
+
+/// Where a session folder is moved while it is removed: `sessions/.wiping-<id>`.
+fn aside_of(folder: &Path) -> PathBuf {
+    let name = folder
+        .file_name()
+        .map_or_else(|| "session".into(), |n| n.to_string_lossy().into_owned());
+    folder.with_file_name(format!(".wiping-{name}"))
+}
+
+fn exists(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
 }
 
 /// Removes a whole folder (without following symlinks), for start-up: the webview's folder is
