@@ -1,7 +1,7 @@
 //! The Tauri shell: opens the kiosk window, registers the commands in [`commands`], forwards the
 //! core's announcements to the UI (event `slate://status`) and the desktop ([`notify`]), and turns
 //! a window close, SIGTERM or the machine going to sleep ([`sleep`]) into an orderly `Shutdown`
-//! ending. It draws nothing and decides
+//! ending. It adds the wipe surfaces only it can reach ([`wipers`]). It draws nothing and decides
 //! nothing.
 
 pub mod command_names;
