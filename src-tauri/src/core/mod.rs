@@ -5,6 +5,7 @@
 //! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
 //! - [`accounts`] and [`settings`] own their tables; [`clock`] is time (real or fake).
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
+//! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
 //! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
 //! - [`kiosk`] is the facade the shell and the CLI talk to: accounts, settings, records.
 //! - [`session`] is the session manager, the one owner of session state; [`records`] keeps its
@@ -12,6 +13,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod datadir;

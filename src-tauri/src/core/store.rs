@@ -74,6 +74,28 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN wipe_receipt TEXT;
     ALTER TABLE sessions ADD COLUMN wipe_ok INTEGER CHECK (wipe_ok IN (0, 1));
     CREATE INDEX sessions_wipe_failed ON sessions (id) WHERE wipe_ok = 0;",
+    // 4: the tamper-evident audit log. Append-only: updates are refused always, deletes except
+    // while pruning (see audit.rs).
+    "CREATE TABLE audit (
+        seq             INTEGER PRIMARY KEY,
+        at              TEXT NOT NULL,
+        utc_offset_secs INTEGER NOT NULL,
+        terminal        TEXT NOT NULL,
+        event           TEXT NOT NULL,
+        username        TEXT,
+        session_id      TEXT,
+        duration_ms     INTEGER,
+        details         TEXT NOT NULL,
+        mac             TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_event ON audit (event, seq);
+    CREATE INDEX audit_user ON audit (username, seq);
+    CREATE INDEX audit_at ON audit (at);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    WHEN coalesce((SELECT value FROM meta WHERE key = 'audit_pruning'), '0') <> '1'
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 ];
 
 /// Why the database cannot be used. Each message is one sentence for a person.

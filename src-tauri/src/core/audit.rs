@@ -1,0 +1,616 @@
+//! The tamper-evident audit log: an append-only chain of records in SQLite.
+//!
+//! Each record carries `mac = HMAC-SHA256(K, previous mac ‖ canonical encoding of the record)`,
+//! the first one chained to 32 zero bytes. K is 32 random bytes in a 0600 file in its own 0700
+//! folder (`<data>/keys/audit.key`), created at first run and never stored in the database, so
+//! whoever can edit the database cannot recompute the chain. Triggers refuse UPDATE and DELETE.
+//!
+//! [`Store::audit_verify`] walks the chain and names the first bad record and what is wrong with
+//! it; an anchor (`SEQ:MAC`, kept off the machine) also detects a truncated tail.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use hmac::{Hmac, Mac};
+use rusqlite::{params, OptionalExtension};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use super::clock::to_db;
+use super::store::{Store, StoreError};
+
+/// Why the audit log cannot be used or does not verify. One sentence each.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("The audit key {path} cannot be used: {reason}.")]
+    Key { path: String, reason: String },
+    #[error("The audit log is broken at record {seq}: {what}.")]
+    Broken { seq: i64, what: String },
+    #[error("The anchor {0} is not of the form SEQ:MAC (a number, a colon, 64 hex digits).")]
+    BadAnchor(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The chain key, zeroised when dropped.
+pub struct AuditKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(<redacted>)")
+    }
+}
+
+impl AuditKey {
+    /// Loads `<data>/keys/audit.key`, creating it (and its 0700 folder) at first run.
+    pub fn load_or_create(data_dir: &Path) -> Result<Self, AuditError> {
+        let dir = data_dir.join("keys");
+        let path = dir.join("audit.key");
+        let err = |reason: String| AuditError::Key {
+            path: path.display().to_string(),
+            reason,
+        };
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| err(e.to_string()))?;
+        match fs::read(&path) {
+            Ok(bytes) => {
+                let key: [u8; 32] = bytes
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| err(format!("it holds {} bytes, not 32", bytes.len())))?;
+                let mode = fs::metadata(&path).map_err(|e| err(e.to_string()))?.permissions().mode();
+                if mode & 0o077 != 0 {
+                    let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
+                }
+                Ok(Self(Zeroizing::new(key)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key: [u8; 32] = rand::random();
+                let mut f = fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+                    .map_err(|e| err(e.to_string()))?;
+                f.write_all(&key).and_then(|()| f.sync_all()).map_err(|e| err(e.to_string()))?;
+                Ok(Self(Zeroizing::new(key)))
+            }
+            Err(e) => Err(err(e.to_string())),
+        }
+    }
+
+    /// A key for tests.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+}
+
+/// One event to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    pub event: &'static str,
+    /// The account concerned; `None` for a guest or an unknown name (never what was typed).
+    pub username: Option<String>,
+    pub session_id: Option<String>,
+    /// Measured on the boot clock.
+    pub duration_ms: Option<i64>,
+    pub details: serde_json::Value,
+}
+
+impl AuditEvent {
+    /// An event with no user, session or duration.
+    pub fn new(event: &'static str, details: serde_json::Value) -> Self {
+        Self {
+            event,
+            username: None,
+            session_id: None,
+            duration_ms: None,
+            details,
+        }
+    }
+
+    pub fn user(mut self, username: Option<&str>) -> Self {
+        self.username = username.map(str::to_owned);
+        self
+    }
+
+    pub fn session(mut self, id: &str) -> Self {
+        self.session_id = Some(id.to_owned());
+        self
+    }
+
+    pub fn duration_ms(mut self, ms: Option<i64>) -> Self {
+        self.duration_ms = ms;
+        self
+    }
+}
+
+/// Where and when: filled in by the caller for each append.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub at: DateTime<Utc>,
+    pub offset: FixedOffset,
+    pub terminal: String,
+}
+
+/// One stored record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditRecord {
+    pub seq: i64,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub utc_offset_secs: i64,
+    pub terminal: String,
+    pub event: String,
+    pub username: Option<String>,
+    pub session_id: Option<String>,
+    pub duration_ms: Option<i64>,
+    /// JSON.
+    pub details: String,
+    pub mac: String,
+}
+
+/// The canonical encoding: every field in a fixed order, each as a 4-byte big-endian length and
+/// its UTF-8 bytes (absent fields as length 0xFFFFFFFF), so no two records encode alike.
+fn encode(r: &AuditRecord) -> Vec<u8> {
+    fn field(out: &mut Vec<u8>, v: Option<&str>) {
+        match v {
+            Some(s) => {
+                out.extend_from_slice(&u32::try_from(s.len()).unwrap_or(u32::MAX).to_be_bytes());
+                out.extend_from_slice(s.as_bytes());
+            }
+            None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
+        }
+    }
+    let mut out = Vec::with_capacity(128 + r.details.len());
+    out.extend_from_slice(b"slate-audit-v1");
+    field(&mut out, Some(&r.seq.to_string()));
+    field(&mut out, Some(&r.at));
+    field(&mut out, Some(&r.utc_offset_secs.to_string()));
+    field(&mut out, Some(&r.terminal));
+    field(&mut out, Some(&r.event));
+    field(&mut out, r.username.as_deref());
+    field(&mut out, r.session_id.as_deref());
+    field(&mut out, r.duration_ms.map(|d| d.to_string()).as_deref());
+    field(&mut out, Some(&r.details));
+    out
+}
+
+fn compute_mac(key: &AuditKey, prev: &[u8], r: &AuditRecord) -> [u8; 32] {
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&key.0[..]).expect("HMAC takes any key");
+    m.update(prev);
+    m.update(&encode(r));
+    m.finalize().into_bytes().into()
+}
+
+/// What a successful verification found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VerifyReport {
+    pub records: u64,
+    /// The last record: `SEQ:MAC`, the anchor to keep off the machine.
+    pub head: Option<String>,
+}
+
+/// Filters for listing.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub username: Option<String>,
+    pub event: Option<String>,
+    pub reason: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub limit: u32,
+    /// Only records with a sequence number below this (for paging back).
+    pub before_seq: Option<i64>,
+}
+
+const COLUMNS: &str =
+    "seq, at, utc_offset_secs, terminal, event, username, session_id, duration_ms, details, mac";
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        utc_offset_secs: r.get(2)?,
+        terminal: r.get(3)?,
+        event: r.get(4)?,
+        username: r.get(5)?,
+        session_id: r.get(6)?,
+        duration_ms: r.get(7)?,
+        details: r.get(8)?,
+        mac: r.get(9)?,
+    })
+}
+
+/// Parses `SEQ:MAC`.
+pub fn parse_anchor(s: &str) -> Result<(i64, String), AuditError> {
+    let bad = || AuditError::BadAnchor(s.to_owned());
+    let (seq, mac) = s.trim().split_once(':').ok_or_else(bad)?;
+    let seq: i64 = seq.parse().map_err(|_| bad())?;
+    if mac.len() != 64 || !mac.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok((seq, mac.to_ascii_lowercase()))
+}
+
+impl Store {
+    /// Appends a record, chained to the last one, inside a savepoint (so it commits with the
+    /// caller's transaction, or on its own). Returns its sequence number.
+    pub fn audit_append(
+        &self,
+        key: &AuditKey,
+        stamp: &Stamp,
+        e: &AuditEvent,
+    ) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute_batch("SAVEPOINT audit_append")?;
+        let result = (|| {
+            let last: Option<(i64, String)> = conn
+                .query_row("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let (prev_seq, prev_mac) = match last {
+                Some((seq, mac)) => (seq, hex::decode(mac).unwrap_or_default()),
+                None => (0, vec![0u8; 32]),
+            };
+            let mut record = AuditRecord {
+                seq: prev_seq + 1,
+                at: to_db(stamp.at),
+                utc_offset_secs: i64::from(stamp.offset.local_minus_utc()),
+                terminal: stamp.terminal.clone(),
+                event: e.event.to_owned(),
+                username: e.username.clone(),
+                session_id: e.session_id.clone(),
+                duration_ms: e.duration_ms,
+                details: e.details.to_string(),
+                mac: String::new(),
+            };
+            record.mac = hex::encode(compute_mac(key, &prev_mac, &record));
+            conn.execute(
+                &format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                params![
+                    record.seq,
+                    record.at,
+                    record.utc_offset_secs,
+                    record.terminal,
+                    record.event,
+                    record.username,
+                    record.session_id,
+                    record.duration_ms,
+                    record.details,
+                    record.mac
+                ],
+            )?;
+            Ok::<i64, StoreError>(record.seq)
+        })();
+        match result {
+            Ok(seq) => {
+                conn.execute_batch("RELEASE audit_append")?;
+                Ok(seq)
+            }
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK TO audit_append; RELEASE audit_append");
+                Err(e)
+            }
+        }
+    }
+
+    /// Walks the whole chain. With an anchor, also checks that the anchored record is still
+    /// there with the same mac (so a truncated tail is found).
+    pub fn audit_verify(
+        &self,
+        key: &AuditKey,
+        anchor: Option<&(i64, String)>,
+    ) -> Result<VerifyReport, AuditError> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([]).map_err(StoreError::from)?;
+        let mut prev = vec![0u8; 32];
+        let mut expected = 1_i64;
+        let mut count = 0_u64;
+        let mut head = None;
+        let mut anchor_seen = false;
+        while let Some(row) = rows.next().map_err(StoreError::from)? {
+            let r = row_to_record(row).map_err(StoreError::from)?;
+            if r.seq != expected {
+                let what = if r.seq > expected {
+                    format!("records {expected} to {} are missing", r.seq - 1)
+                } else {
+                    "it is out of order".to_owned()
+                };
+                return Err(AuditError::Broken { seq: expected, what });
+            }
+            let mac = compute_mac(key, &prev, &r);
+            if hex::encode(mac) != r.mac {
+                return Err(AuditError::Broken {
+                    seq: r.seq,
+                    what: "it was edited, moved, or the chain was rewritten without the key".into(),
+                });
+            }
+            if let Some((seq, m)) = anchor {
+                if *seq == r.seq {
+                    if *m != r.mac {
+                        return Err(AuditError::Broken {
+                            seq: r.seq,
+                            what: "it does not match the anchor".into(),
+                        });
+                    }
+                    anchor_seen = true;
+                }
+            }
+            prev = mac.to_vec();
+            expected += 1;
+            count += 1;
+            head = Some(format!("{}:{}", r.seq, r.mac));
+        }
+        if let Some((seq, _)) = anchor {
+            if !anchor_seen {
+                return Err(AuditError::Broken {
+                    seq: *seq,
+                    what: format!(
+                        "the log ends at record {} but the anchor is record {seq}: records were removed from the end",
+                        expected - 1
+                    ),
+                });
+            }
+        }
+        Ok(VerifyReport {
+            records: count,
+            head,
+        })
+    }
+
+    /// The newest records matching `f`, newest first.
+    pub fn audit_list(&self, f: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut sql = format!("SELECT {COLUMNS} FROM audit WHERE 1 = 1");
+        let mut args: Vec<String> = Vec::new();
+        let mut add = |clause: &str, v: &str| {
+            args.push(v.to_owned());
+            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+        };
+        if let Some(u) = &f.username {
+            add("lower(username) =", &u.to_lowercase());
+        }
+        if let Some(e) = &f.event {
+            add("event =", e);
+        }
+        if let Some(r) = &f.reason {
+            add("json_extract(details, '$.reason') =", r);
+        }
+        if let Some(s) = &f.since {
+            add("at >=", s);
+        }
+        if let Some(u) = &f.until {
+            add("at <", u);
+        }
+        if let Some(b) = f.before_seq {
+            add("seq <", &b.to_string());
+        }
+        sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", f.limit.max(1)));
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_record)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every record, oldest first, for export.
+    pub fn audit_all(&self, mut each: impl FnMut(AuditRecord)) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            each(row_to_record(row)?);
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn store() -> (Store, tempfile::TempDir) {
+        let tmp = tempfile::tempdir().unwrap();
+        (Store::open(&tmp.path().join("slate.db")).unwrap(), tmp)
+    }
+
+    fn stamp() -> Stamp {
+        Stamp {
+            at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            offset: FixedOffset::east_opt(3600).unwrap(),
+            terminal: "library-1".into(),
+        }
+    }
+
+    fn key() -> AuditKey {
+        AuditKey::from_bytes([7; 32])
+    }
+
+    fn fill(s: &Store, n: usize) {
+        for i in 0..n {
+            s.audit_append(
+                &key(),
+                &stamp(),
+                &AuditEvent::new("sign_out", json!({ "reason": "idle", "i": i }))
+                    .user(Some("ana"))
+                    .session("s1")
+                    .duration_ms(Some(1000)),
+            )
+            .unwrap();
+        }
+    }
+
+    fn broken_at(s: &Store, anchor: Option<&(i64, String)>) -> (i64, String) {
+        match s.audit_verify(&key(), anchor) {
+            Err(AuditError::Broken { seq, what }) => (seq, what),
+            other => panic!("expected a break, got {other:?}"),
+        }
+    }
+
+    /// Edits behind the triggers' back, as someone with the file and sqlite3 could.
+    fn tamper(s: &Store, sql: &str) {
+        s.conn()
+            .execute_batch(&format!(
+                "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; {sql}"
+            ))
+            .unwrap();
+    }
+
+    #[test]
+    fn an_intact_chain_verifies_and_gives_its_anchor() {
+        let (s, _t) = store();
+        fill(&s, 5);
+        let report = s.audit_verify(&key(), None).unwrap();
+        assert_eq!(report.records, 5);
+        let head = report.head.unwrap();
+        assert!(head.starts_with("5:"));
+        let anchor = parse_anchor(&head).unwrap();
+        assert_eq!(s.audit_verify(&key(), Some(&anchor)).unwrap().records, 5);
+    }
+
+    #[test]
+    fn the_table_refuses_updates_and_deletes() {
+        let (s, _t) = store();
+        fill(&s, 2);
+        let upd = s.conn().execute("UPDATE audit SET event = 'x' WHERE seq = 1", []);
+        assert!(upd.unwrap_err().to_string().contains("append-only"));
+        let del = s.conn().execute("DELETE FROM audit WHERE seq = 2", []);
+        assert!(del.unwrap_err().to_string().contains("append-only"));
+    }
+
+    #[test]
+    fn an_edited_field_is_found() {
+        let (s, _t) = store();
+        fill(&s, 5);
+        tamper(&s, "UPDATE audit SET username = 'bob' WHERE seq = 3;");
+        assert_eq!(broken_at(&s, None).0, 3);
+    }
+
+    #[test]
+    fn a_deleted_middle_record_is_found() {
+        let (s, _t) = store();
+        fill(&s, 5);
+        tamper(&s, "DELETE FROM audit WHERE seq = 2;");
+        let (seq, what) = broken_at(&s, None);
+        assert_eq!(seq, 2);
+        assert!(what.contains("missing"), "{what}");
+    }
+
+    #[test]
+    fn two_swapped_records_are_found() {
+        let (s, _t) = store();
+        fill(&s, 5);
+        tamper(
+            &s,
+            "UPDATE audit SET seq = -2 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3;
+             UPDATE audit SET seq = 3 WHERE seq = -2;",
+        );
+        assert_eq!(broken_at(&s, None).0, 2);
+    }
+
+    #[test]
+    fn a_truncated_tail_is_found_with_an_anchor() {
+        let (s, _t) = store();
+        fill(&s, 5);
+        let anchor = parse_anchor(&s.audit_verify(&key(), None).unwrap().head.unwrap()).unwrap();
+        tamper(&s, "DELETE FROM audit WHERE seq >= 4;");
+        assert!(s.audit_verify(&key(), None).is_ok(), "without an anchor it looks intact");
+        let (seq, what) = broken_at(&s, Some(&anchor));
+        assert_eq!(seq, 5);
+        assert!(what.contains("removed from the end"), "{what}");
+    }
+
+    #[test]
+    fn a_chain_recomputed_without_the_key_is_found() {
+        let (s, _t) = store();
+        fill(&s, 3);
+        // Rewrite record 2 and recompute every mac from there with a guessed key.
+        let wrong = AuditKey::from_bytes([8; 32]);
+        let mut prev = hex::decode(
+            s.audit_list(&AuditFilter { limit: 10, ..AuditFilter::default() })
+                .unwrap()
+                .iter()
+                .find(|r| r.seq == 1)
+                .unwrap()
+                .mac
+                .clone(),
+        )
+        .unwrap();
+        let mut records = s.audit_list(&AuditFilter { limit: 10, ..AuditFilter::default() }).unwrap();
+        records.reverse();
+        let mut sql = String::new();
+        for mut r in records.into_iter().skip(1) {
+            r.username = Some("mallory".into());
+            let mac = compute_mac(&wrong, &prev, &r);
+            sql.push_str(&format!(
+                "UPDATE audit SET username = 'mallory', mac = '{}' WHERE seq = {};",
+                hex::encode(mac),
+                r.seq
+            ));
+            prev = mac.to_vec();
+        }
+        tamper(&s, &sql);
+        assert_eq!(broken_at(&s, None).0, 2);
+    }
+
+    #[test]
+    fn the_key_file_is_private_and_stable() {
+        let tmp = tempfile::tempdir().unwrap();
+        let a = AuditKey::load_or_create(tmp.path()).unwrap();
+        let b = AuditKey::load_or_create(tmp.path()).unwrap();
+        assert_eq!(a.0[..], b.0[..]);
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&tmp.path().join("keys")), 0o700);
+        assert_eq!(mode(&tmp.path().join("keys/audit.key")), 0o600);
+        fs::write(tmp.path().join("keys/audit.key"), b"short").unwrap();
+        let err = AuditKey::load_or_create(tmp.path()).unwrap_err();
+        assert!(err.to_string().contains("5 bytes, not 32"), "{err}");
+        assert_eq!(format!("{a:?}"), "AuditKey(<redacted>)");
+    }
+
+    #[test]
+    fn anchors_are_checked_for_form() {
+        assert!(parse_anchor("12:zz").is_err());
+        assert!(parse_anchor("x:0000000000000000000000000000000000000000000000000000000000000000").is_err());
+        assert_eq!(
+            parse_anchor(&format!("3:{}", "AB".repeat(32))).unwrap(),
+            (3, "ab".repeat(32))
+        );
+    }
+
+    #[test]
+    fn records_can_be_filtered() {
+        let (s, _t) = store();
+        fill(&s, 3);
+        s.audit_append(&key(), &stamp(), &AuditEvent::new("sign_in_failed", json!({"reason": "bad_credentials"}))).unwrap();
+        let failed = s
+            .audit_list(&AuditFilter {
+                event: Some("sign_in_failed".into()),
+                limit: 10,
+                ..AuditFilter::default()
+            })
+            .unwrap();
+        assert_eq!(failed.len(), 1);
+        let idle = s
+            .audit_list(&AuditFilter {
+                reason: Some("idle".into()),
+                username: Some("ANA".into()),
+                limit: 2,
+                ..AuditFilter::default()
+            })
+            .unwrap();
+        assert_eq!(idle.iter().map(|r| r.seq).collect::<Vec<_>>(), [3, 2]);
+    }
+}
