@@ -25,6 +25,8 @@ pub mod exit {
     pub const INVALID: u8 = 8;
     /// Refused to protect the kiosk (e.g. the last administrator).
     pub const REFUSED: u8 = 9;
+    /// The audit log does not verify.
+    pub const AUDIT_BROKEN: u8 = 10;
     /// Anything else.
     pub const FAILURE: u8 = 1;
 }
@@ -46,12 +48,15 @@ pub struct SlateArgs {
 /// The exit code for a core error that stops start-up.
 pub fn exit_code_for(e: &KioskError) -> ExitCode {
     ExitCode::from(match e {
-        KioskError::DataDir(_) => exit::DATA_DIR,
+        KioskError::DataDir(_) | KioskError::Audit(crate::core::audit::AuditError::Key { .. }) => {
+            exit::DATA_DIR
+        }
         KioskError::Store(_) => exit::DATABASE,
         KioskError::NoSuchUser(_) => exit::NOT_FOUND,
         KioskError::UserExists(_) | KioskError::AlreadySetUp => exit::CONFLICT,
         KioskError::Setting(_) | KioskError::Credential(_) => exit::INVALID,
         KioskError::LastAdmin(_) => exit::REFUSED,
+        KioskError::Audit(crate::core::audit::AuditError::Broken { .. }) => exit::AUDIT_BROKEN,
         _ => exit::FAILURE,
     })
 }

@@ -438,3 +438,66 @@ fn status_says_ready_in_use_or_why_it_needs_attention() {
     let listed = ctl.ok(&["session", "list", "--recent", "1"], "");
     assert!(listed.contains("NOT fully erased"), "{listed}");
 }
+
+#[test]
+fn the_audit_log_records_administration_and_verifies_exports_and_catches_tampering() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    ctl.ok(&["config", "set", "guests_allowed", "true"], "");
+    ctl.ok(&["user", "disable", "ana"], "");
+    let events: Vec<String> = ctl
+        .json(&["audit", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["event"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "user_disabled",
+            "setting_changed",
+            "user_created",
+            "user_created"
+        ],
+        "newest first"
+    );
+    let setting = &ctl.json(&["audit", "list", "--event", "setting_changed"])[0];
+    let details: Value = serde_json::from_str(setting["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["key"], "guests_allowed");
+    assert_eq!(
+        (details["old"].as_str(), details["new"].as_str()),
+        (Some("false"), Some("true"))
+    );
+    assert!(details["by"]
+        .as_str()
+        .unwrap()
+        .starts_with("slatectl (uid "));
+    let all = ctl.ok(&["audit", "export", "--format", "jsonl"], "");
+    assert_eq!(all.lines().count(), 4);
+    assert!(!all.contains("passphrase"), "no password in any record");
+    let csv = ctl.ok(&["audit", "export", "--format", "csv"], "");
+    assert!(csv.starts_with("seq,at,"), "{csv}");
+    assert_eq!(csv.lines().count(), 5);
+
+    assert_eq!(
+        ctl.ok(&["audit", "verify"], "").trim(),
+        "The audit log is intact: 4 records."
+    );
+    let anchor = ctl.ok(&["audit", "anchor"], "").trim().to_owned();
+    assert!(anchor.starts_with("4:"), "{anchor}");
+    ctl.ok(&["audit", "verify", "--anchor", &anchor], "");
+    refused(
+        &ctl.run(&["audit", "verify", "--anchor", "x:y"], ""),
+        2,
+        "SEQ:MAC",
+    );
+
+    // Someone with the database file edits a record behind the triggers' back.
+    let db = rusqlite::Connection::open(ctl.dir.path().join("slate.db")).unwrap();
+    db.execute_batch(
+        "DROP TRIGGER audit_no_update; UPDATE audit SET username = 'mallory' WHERE seq = 2;",
+    )
+    .unwrap();
+    refused(&ctl.run(&["audit", "verify"], ""), 10, "broken at record 2");
+}

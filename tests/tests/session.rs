@@ -21,6 +21,33 @@ fn sessions(dir: &std::path::Path) -> Value {
     .unwrap()
 }
 
+/// The newest session has ended with `reason`, and the audit log has exactly one `sign_out`
+/// record for it, with that reason, and still verifies.
+fn assert_ended_and_audited(dir: &std::path::Path, reason: &str) {
+    let newest = &sessions(dir)[0];
+    assert_eq!(newest["end_reason"], reason, "{newest}");
+    let id = newest["id"].as_str().unwrap();
+    let records: Value = serde_json::from_str(&slatectl(
+        dir,
+        &[
+            "--json", "audit", "list", "--event", "sign_out", "--limit", "1000",
+        ],
+        "",
+    ))
+    .unwrap();
+    let mine: Vec<&Value> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["session_id"] == id)
+        .collect();
+    assert_eq!(mine.len(), 1, "exactly one sign_out record: {records}");
+    let details: Value = serde_json::from_str(mine[0]["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["reason"], reason);
+    assert_eq!(details["erased"], true);
+    slatectl(dir, &["audit", "verify"], "");
+}
+
 async fn idle_seconds(k: &Kiosk) -> String {
     k.eval("return document.getElementById('idle-seconds').textContent")
         .await
@@ -73,8 +100,7 @@ async fn an_idle_session_warns_counts_down_notifies_and_ends() {
             .await;
         k.wait_for_text("Thank you for using this terminal.").await;
         k.screenshot(&artifacts_dir().join("signed-out.png")).await;
-        let rows = sessions(k.data_dir());
-        assert_eq!(rows[0]["end_reason"], "idle");
+        assert_ended_and_audited(k.data_dir(), "idle");
         // The notification was withdrawn with the session.
         notifications
             .wait_for(Duration::from_secs(5), |n| n.id == shown.id && n.closed)
@@ -153,7 +179,7 @@ async fn signing_out_asks_first_with_cancel_focused() {
         k.click("Sign out").await;
         k.click("Sign out now").await;
         k.wait_for_text("You signed out.").await;
-        assert_eq!(sessions(k.data_dir())[0]["end_reason"], "user");
+        assert_ended_and_audited(k.data_dir(), "user");
         k.by_role("heading", "You are signed out")
             .await
             .click()
@@ -180,7 +206,7 @@ async fn an_administrator_ends_the_live_session_from_slatectl() {
         slatectl(k.data_dir(), &["session", "end", "--user", "ANA"], "");
         k.wait_for_text("A member of staff ended your session.")
             .await;
-        assert_eq!(sessions(k.data_dir())[0]["end_reason"], "admin");
+        assert_ended_and_audited(k.data_dir(), "admin");
     })
     .await;
 }
@@ -193,8 +219,7 @@ async fn sigterm_ends_the_session_as_shutdown() {
         k.signal_app("TERM").await;
     })
     .await;
-    let rows = sessions(dir.path());
-    assert_eq!(rows[0]["end_reason"], "shutdown", "{rows}");
+    assert_ended_and_audited(dir.path(), "shutdown");
 }
 
 #[tokio::test]
@@ -213,8 +238,8 @@ async fn a_crash_mid_session_is_ended_as_recovered_at_the_next_start() {
     with_kiosk_launched("crash_restart", Launch::on(&dir), async |k| {
         k.by_role("heading", "Sign in").await;
         let rows = sessions(k.data_dir());
-        assert_eq!(rows[0]["end_reason"], "recovered", "{rows}");
         assert!(rows[0]["duration_ms"].as_i64().is_some());
+        assert_ended_and_audited(k.data_dir(), "recovered");
     })
     .await;
 }
@@ -231,7 +256,7 @@ async fn the_session_ends_before_the_machine_sleeps() {
         k.sign_in_ana().await;
         logind.prepare_for_sleep(true).await;
         k.wait_for_text("the machine went to sleep").await;
-        assert_eq!(sessions(k.data_dir())[0]["end_reason"], "shutdown");
+        assert_ended_and_audited(k.data_dir(), "shutdown");
         logind
             .wait("the inhibitor released", |l| l.released(0))
             .await;

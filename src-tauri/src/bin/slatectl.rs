@@ -56,6 +56,53 @@ enum Command {
     /// See and end sessions.
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Read and check the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the whole chain: exit 0 and the count when intact, otherwise exit 10 and the first
+    /// bad record.
+    Verify {
+        /// Also check against an anchor printed earlier by `audit anchor` (finds a cut tail).
+        #[arg(long, value_name = "SEQ:MAC")]
+        anchor: Option<String>,
+    },
+    /// Print the head of the chain (SEQ:MAC) to keep somewhere off this machine.
+    Anchor,
+    /// Records, newest first.
+    List {
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        #[arg(long, value_name = "EVENT")]
+        event: Option<String>,
+        #[arg(long, value_name = "REASON")]
+        reason: Option<String>,
+        /// From this UTC time on (RFC 3339, or a date: 2026-11-21).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Before this UTC time.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Every record, oldest first.
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Jsonl,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,9 +197,14 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let kiosk = DataDir::prepare(cli.data_dir.as_deref())
+    let mut kiosk = DataDir::prepare(cli.data_dir.as_deref())
         .map_err(KioskError::from)
         .and_then(Kiosk::open)?;
+    let uid = std::fs::metadata("/proc/self").map_or(u32::MAX, |m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid()
+    });
+    kiosk.set_actor(format!("slatectl (uid {uid})"));
     let json = cli.json;
     match cli.command {
         Command::Check => {
@@ -208,8 +260,160 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::User(cmd) => user(&kiosk, cmd, json)?,
         Command::Config(cmd) => config(&kiosk, cmd, json)?,
         Command::Session(cmd) => session(&kiosk, cmd, json)?,
+        Command::Audit(cmd) => audit(&kiosk, cmd, json)?,
     }
     Ok(())
+}
+
+fn audit(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> {
+    use slate::core::audit::{AuditError, AuditFilter};
+    let verify_failure = |e: KioskError| match e {
+        KioskError::Audit(AuditError::Broken { .. }) => {
+            Failure(e.to_string(), ExitCode::from(exit::AUDIT_BROKEN))
+        }
+        KioskError::Audit(AuditError::BadAnchor(_)) => {
+            Failure(e.to_string(), ExitCode::from(exit::USAGE))
+        }
+        other => Failure::from(other),
+    };
+    match cmd {
+        AuditCommand::Verify { anchor } => {
+            let report = kiosk
+                .audit_verify(anchor.as_deref())
+                .map_err(verify_failure)?;
+            if json {
+                print_json(&json!(report));
+            } else {
+                println!("The audit log is intact: {} records.", report.records);
+            }
+        }
+        AuditCommand::Anchor => {
+            let report = kiosk.audit_verify(None).map_err(verify_failure)?;
+            let head = report
+                .head
+                .unwrap_or_else(|| "0:".to_owned() + &"0".repeat(64));
+            if json {
+                print_json(&json!({ "anchor": head }));
+            } else {
+                println!("{head}");
+            }
+        }
+        AuditCommand::List {
+            user,
+            event,
+            reason,
+            since,
+            until,
+            limit,
+        } => {
+            let rows = kiosk.audit_list(&AuditFilter {
+                username: user,
+                event,
+                reason,
+                since,
+                until,
+                limit,
+                before_seq: None,
+            })?;
+            if json {
+                print_json(&json!(rows));
+            } else {
+                for r in rows {
+                    println!("{}", audit_line(&r));
+                }
+            }
+        }
+        AuditCommand::Export { format, output } => export(kiosk, format, output)?,
+    }
+    Ok(())
+}
+
+/// Writes every record, oldest first, as JSON lines or CSV.
+fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Result<(), Failure> {
+    use slate::core::audit::AuditRecord;
+    let mut out: Box<dyn std::io::Write> = match &output {
+        Some(path) => Box::new(std::fs::File::create(path).map_err(|e| {
+            Failure(
+                format!("Cannot write {}: {e}.", path.display()),
+                ExitCode::from(exit::FAILURE),
+            )
+        })?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut failed = None;
+    if matches!(format, ExportFormat::Csv) {
+        let _ = writeln!(
+            out,
+            "seq,at,utc_offset_secs,terminal,event,username,session_id,duration_ms,details,mac"
+        );
+    }
+    let n = kiosk.audit_all(|r: AuditRecord| {
+        let line = match format {
+            ExportFormat::Jsonl => serde_json::to_string(&r).unwrap_or_default(),
+            ExportFormat::Csv => [
+                r.seq.to_string(),
+                r.at.clone(),
+                r.utc_offset_secs.to_string(),
+                r.terminal.clone(),
+                r.event.clone(),
+                r.username.clone().unwrap_or_default(),
+                r.session_id.clone().unwrap_or_default(),
+                r.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
+                r.details.clone(),
+                r.mac.clone(),
+            ]
+            .iter()
+            .map(|f| csv_field(f))
+            .collect::<Vec<_>>()
+            .join(","),
+        };
+        if failed.is_none() {
+            if let Err(e) = writeln!(out, "{line}") {
+                failed = Some(e.to_string());
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(Failure(
+            format!("The export failed: {e}."),
+            ExitCode::from(exit::FAILURE),
+        ));
+    }
+    if let Some(path) = output {
+        eprintln!("Exported {n} records to {}.", path.display());
+    }
+    Ok(())
+}
+
+/// A record as one line: local time with the offset, event, user, details.
+fn audit_line(r: &slate::core::audit::AuditRecord) -> String {
+    let local = chrono::DateTime::parse_from_rfc3339(&r.at)
+        .ok()
+        .and_then(|t| {
+            let offset = chrono::FixedOffset::east_opt(i32::try_from(r.utc_offset_secs).ok()?)?;
+            Some(
+                t.with_timezone(&offset)
+                    .format("%Y-%m-%d %H:%M:%S%:z")
+                    .to_string(),
+            )
+        })
+        .unwrap_or_else(|| r.at.clone());
+    format!(
+        "{:>6}  {local}  {:<22}  {:<12}  {}",
+        r.seq,
+        r.event,
+        r.username.as_deref().unwrap_or("-"),
+        r.details
+    )
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
 }
 
 fn session(kiosk: &Kiosk, cmd: SessionCommand, json: bool) -> Result<(), Failure> {

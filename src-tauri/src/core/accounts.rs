@@ -128,17 +128,12 @@ impl Store {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Account>, StoreError> {
-        let tx = rusqlite::Transaction::new_unchecked(
-            self.conn(),
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        if self.has_admin()? {
-            return Ok(None);
-        }
-        let created =
-            self.create_account(username, display_name, Role::Admin, password_hash, now)?;
-        tx.commit()?;
-        Ok(created)
+        self.atomically(|s| {
+            if s.has_admin()? {
+                return Ok(None);
+            }
+            s.create_account(username, display_name, Role::Admin, password_hash, now)
+        })
     }
 
     /// The account with this username (case-insensitively), if any.
@@ -262,16 +257,13 @@ impl Store {
         account: Option<&Username>,
         lock_after: u32,
     ) -> Result<u32, StoreError> {
-        let tx = rusqlite::Transaction::new_unchecked(
-            self.conn(),
-            rusqlite::TransactionBehavior::Immediate,
-        )?;
-        let failures = self.throttle_fail(digest, now)?;
-        if let Some(name) = account.filter(|_| failures >= lock_after) {
-            self.set_locked(name, true)?;
-        }
-        tx.commit()?;
-        Ok(failures)
+        self.atomically(|s| {
+            let failures = s.throttle_fail(digest, now)?;
+            if let Some(name) = account.filter(|_| failures >= lock_after) {
+                s.set_locked(name, true)?;
+            }
+            Ok(failures)
+        })
     }
 
     /// Forgets the failures of a name (after a success, or an administrator's unlock).

@@ -8,6 +8,7 @@
 //! [`Store::audit_verify`] walks the chain and names the first bad record and what is wrong with
 //! it; an anchor (`SEQ:MAC`, kept off the machine) also detects a truncated tail.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -64,7 +65,10 @@ impl AuditKey {
                     .as_slice()
                     .try_into()
                     .map_err(|_| err(format!("it holds {} bytes, not 32", bytes.len())))?;
-                let mode = fs::metadata(&path).map_err(|e| err(e.to_string()))?.permissions().mode();
+                let mode = fs::metadata(&path)
+                    .map_err(|e| err(e.to_string()))?
+                    .permissions()
+                    .mode();
                 if mode & 0o077 != 0 {
                     let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
                 }
@@ -78,7 +82,9 @@ impl AuditKey {
                     .mode(0o600)
                     .open(&path)
                     .map_err(|e| err(e.to_string()))?;
-                f.write_all(&key).and_then(|()| f.sync_all()).map_err(|e| err(e.to_string()))?;
+                f.write_all(&key)
+                    .and_then(|()| f.sync_all())
+                    .map_err(|e| err(e.to_string()))?;
                 Ok(Self(Zeroizing::new(key)))
             }
             Err(e) => Err(err(e.to_string())),
@@ -115,16 +121,19 @@ impl AuditEvent {
         }
     }
 
+    #[must_use]
     pub fn user(mut self, username: Option<&str>) -> Self {
         self.username = username.map(str::to_owned);
         self
     }
 
+    #[must_use]
     pub fn session(mut self, id: &str) -> Self {
         self.session_id = Some(id.to_owned());
         self
     }
 
+    #[must_use]
     pub fn duration_ms(mut self, ms: Option<i64>) -> Self {
         self.duration_ms = ms;
         self
@@ -252,9 +261,11 @@ impl Store {
         conn.execute_batch("SAVEPOINT audit_append")?;
         let result = (|| {
             let last: Option<(i64, String)> = conn
-                .query_row("SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    "SELECT seq, mac FROM audit ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?;
             let (prev_seq, prev_mac) = match last {
                 Some((seq, mac)) => (seq, hex::decode(mac).unwrap_or_default()),
@@ -327,7 +338,10 @@ impl Store {
                 } else {
                     "it is out of order".to_owned()
                 };
-                return Err(AuditError::Broken { seq: expected, what });
+                return Err(AuditError::Broken {
+                    seq: expected,
+                    what,
+                });
             }
             let mac = compute_mac(key, &prev, &r);
             if hex::encode(mac) != r.mac {
@@ -375,7 +389,7 @@ impl Store {
         let mut args: Vec<String> = Vec::new();
         let mut add = |clause: &str, v: &str| {
             args.push(v.to_owned());
-            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+            let _ = write!(sql, " AND {clause} ?{}", args.len());
         };
         if let Some(u) = &f.username {
             add("lower(username) =", &u.to_lowercase());
@@ -395,7 +409,7 @@ impl Store {
         if let Some(b) = f.before_seq {
             add("seq <", &b.to_string());
         }
-        sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", f.limit.max(1)));
+        let _ = write!(sql, " ORDER BY seq DESC LIMIT {}", f.limit.max(1));
         let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_record)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -484,7 +498,9 @@ mod tests {
     fn the_table_refuses_updates_and_deletes() {
         let (s, _t) = store();
         fill(&s, 2);
-        let upd = s.conn().execute("UPDATE audit SET event = 'x' WHERE seq = 1", []);
+        let upd = s
+            .conn()
+            .execute("UPDATE audit SET event = 'x' WHERE seq = 1", []);
         assert!(upd.unwrap_err().to_string().contains("append-only"));
         let del = s.conn().execute("DELETE FROM audit WHERE seq = 2", []);
         assert!(del.unwrap_err().to_string().contains("append-only"));
@@ -526,7 +542,10 @@ mod tests {
         fill(&s, 5);
         let anchor = parse_anchor(&s.audit_verify(&key(), None).unwrap().head.unwrap()).unwrap();
         tamper(&s, "DELETE FROM audit WHERE seq >= 4;");
-        assert!(s.audit_verify(&key(), None).is_ok(), "without an anchor it looks intact");
+        assert!(
+            s.audit_verify(&key(), None).is_ok(),
+            "without an anchor it looks intact"
+        );
         let (seq, what) = broken_at(&s, Some(&anchor));
         assert_eq!(seq, 5);
         assert!(what.contains("removed from the end"), "{what}");
@@ -539,26 +558,35 @@ mod tests {
         // Rewrite record 2 and recompute every mac from there with a guessed key.
         let wrong = AuditKey::from_bytes([8; 32]);
         let mut prev = hex::decode(
-            s.audit_list(&AuditFilter { limit: 10, ..AuditFilter::default() })
-                .unwrap()
-                .iter()
-                .find(|r| r.seq == 1)
-                .unwrap()
-                .mac
-                .clone(),
+            s.audit_list(&AuditFilter {
+                limit: 10,
+                ..AuditFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .find(|r| r.seq == 1)
+            .unwrap()
+            .mac
+            .clone(),
         )
         .unwrap();
-        let mut records = s.audit_list(&AuditFilter { limit: 10, ..AuditFilter::default() }).unwrap();
+        let mut records = s
+            .audit_list(&AuditFilter {
+                limit: 10,
+                ..AuditFilter::default()
+            })
+            .unwrap();
         records.reverse();
         let mut sql = String::new();
         for mut r in records.into_iter().skip(1) {
             r.username = Some("mallory".into());
             let mac = compute_mac(&wrong, &prev, &r);
-            sql.push_str(&format!(
+            let _ = write!(
+                sql,
                 "UPDATE audit SET username = 'mallory', mac = '{}' WHERE seq = {};",
                 hex::encode(mac),
                 r.seq
-            ));
+            );
             prev = mac.to_vec();
         }
         tamper(&s, &sql);
@@ -583,7 +611,10 @@ mod tests {
     #[test]
     fn anchors_are_checked_for_form() {
         assert!(parse_anchor("12:zz").is_err());
-        assert!(parse_anchor("x:0000000000000000000000000000000000000000000000000000000000000000").is_err());
+        assert!(
+            parse_anchor("x:0000000000000000000000000000000000000000000000000000000000000000")
+                .is_err()
+        );
         assert_eq!(
             parse_anchor(&format!("3:{}", "AB".repeat(32))).unwrap(),
             (3, "ab".repeat(32))
@@ -594,7 +625,12 @@ mod tests {
     fn records_can_be_filtered() {
         let (s, _t) = store();
         fill(&s, 3);
-        s.audit_append(&key(), &stamp(), &AuditEvent::new("sign_in_failed", json!({"reason": "bad_credentials"}))).unwrap();
+        s.audit_append(
+            &key(),
+            &stamp(),
+            &AuditEvent::new("sign_in_failed", json!({"reason": "bad_credentials"})),
+        )
+        .unwrap();
         let failed = s
             .audit_list(&AuditFilter {
                 event: Some("sign_in_failed".into()),

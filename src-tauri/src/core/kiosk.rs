@@ -6,10 +6,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
+use serde_json::json;
 use std::time::Duration;
 
 use super::accounts::{Account, AccountSummary, Role};
 use super::api::{EndReason, ErrorCode, IpcError, Screen, SessionFile, SessionKind};
+use super::audit::{
+    parse_anchor, AuditError, AuditEvent, AuditFilter, AuditKey, AuditRecord, Stamp, VerifyReport,
+};
 use super::auth::{
     backoff, describe_wait, hash_password, needs_rehash, verify_dummy, verify_password,
     CredentialError, Password, Username, PASSWORD_MAX,
@@ -64,13 +68,15 @@ pub enum KioskError {
     NeedsAttention(String),
     #[error("{0}")]
     InvalidPreference(String),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
 }
 
 impl KioskError {
     /// The stable code this error carries across IPC.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::DataDir(_) | Self::Store(_) => ErrorCode::Storage,
+            Self::DataDir(_) | Self::Store(_) | Self::Audit(_) => ErrorCode::Storage,
             Self::Setting(_) | Self::Credential(_) | Self::InvalidPreference(_) => {
                 ErrorCode::InvalidInput
             }
@@ -132,6 +138,9 @@ pub struct Kiosk {
     data_dir: DataDir,
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
+    audit_key: AuditKey,
+    /// Who changes things through this instance, for the audit ("kiosk", "slatectl (uid 0)").
+    actor: String,
     /// Held for a whole sign-in attempt (hash included), so attempts cannot race the throttle.
     signin_gate: Mutex<()>,
 }
@@ -151,12 +160,58 @@ impl Kiosk {
     /// [`Kiosk::open`] with a chosen clock (tests use a fake one).
     pub fn open_with_clock(data_dir: DataDir, clock: Arc<dyn Clock>) -> Result<Self, KioskError> {
         let store = Store::open(&data_dir.database())?;
+        let audit_key = AuditKey::load_or_create(data_dir.path())?;
         Ok(Self {
             data_dir,
             store: Mutex::new(store),
             clock,
+            audit_key,
+            actor: "kiosk".to_owned(),
             signin_gate: Mutex::new(()),
         })
+    }
+
+    /// Names who acts through this instance in the audit records of changes it makes.
+    pub fn set_actor(&mut self, actor: impl Into<String>) {
+        self.actor = actor.into();
+    }
+
+    /// When and where, for an audit record.
+    fn stamp(&self) -> Stamp {
+        Stamp {
+            at: self.clock.now_utc(),
+            offset: self.clock.local_offset(),
+            terminal: terminal_name(),
+        }
+    }
+
+    /// Appends an audit record inside the caller's transaction.
+    fn record(&self, store: &Store, e: AuditEvent) -> Result<(), StoreError> {
+        store
+            .audit_append(&self.audit_key, &self.stamp(), &e)
+            .map(|_| ())
+    }
+
+    /// Appends an audit record on its own.
+    fn record_now(&self, e: AuditEvent) -> Result<(), KioskError> {
+        let store = lock(&self.store);
+        Ok(self.record(&store, e)?)
+    }
+
+    /// Verifies the audit chain (optionally against an anchor `SEQ:MAC`).
+    pub fn audit_verify(&self, anchor: Option<&str>) -> Result<VerifyReport, KioskError> {
+        let anchor = anchor.map(parse_anchor).transpose()?;
+        Ok(lock(&self.store).audit_verify(&self.audit_key, anchor.as_ref())?)
+    }
+
+    /// Audit records matching a filter, newest first.
+    pub fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, KioskError> {
+        Ok(lock(&self.store).audit_list(filter)?)
+    }
+
+    /// Every audit record, oldest first.
+    pub fn audit_all(&self, each: impl FnMut(AuditRecord)) -> Result<u64, KioskError> {
+        Ok(lock(&self.store).audit_all(each)?)
     }
 
     /// The data folder in use.
@@ -192,14 +247,63 @@ impl Kiosk {
 
     /// Commits a session as open (before the person can use it).
     pub fn record_session_open(&self, s: &ActiveSession) -> Result<(), KioskError> {
-        Ok(lock(&self.store).record_session_open(
-            &s.id,
-            s.username.as_deref(),
-            &s.display_name,
-            s.kind,
-            s.started_at,
-            self.clock.local_offset(),
-        )?)
+        lock(&self.store).atomically(|store| {
+            store.record_session_open(
+                &s.id,
+                s.username.as_deref(),
+                &s.display_name,
+                s.kind,
+                s.started_at,
+                self.clock.local_offset(),
+            )?;
+            self.record(
+                store,
+                AuditEvent::new("sign_in", json!({ "kind": s.kind }))
+                    .user(s.username.as_deref())
+                    .session(&s.id),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Marks a session ended and writes its `sign_out` record (and `wipe_failed` if the wipe
+    /// was not complete) in one transaction: neither can exist without the other.
+    fn finish_session(
+        &self,
+        store: &Store,
+        id: &str,
+        username: Option<&str>,
+        reason: EndReason,
+        duration_ms: Option<i64>,
+        receipt: &WipeReceipt,
+    ) -> Result<(), StoreError> {
+        store.atomically(|store| {
+            store.record_session_end(id, reason, self.clock.now_utc(), duration_ms, receipt)?;
+            let totals = receipt.totals();
+            self.record(
+                store,
+                AuditEvent::new(
+                    "sign_out",
+                    json!({
+                        "reason": reason,
+                        "erased": receipt.complete(),
+                        "wiped_items": totals.items,
+                        "wiped_bytes": totals.bytes,
+                        "surfaces": receipt.surfaces.len(),
+                    }),
+                )
+                .user(username)
+                .session(id)
+                .duration_ms(duration_ms),
+            )?;
+            if let Some(why) = receipt.failure_sentence() {
+                self.record(
+                    store,
+                    AuditEvent::new("wipe_failed", json!({ "why": why })).session(id),
+                )?;
+            }
+            Ok(())
+        })
     }
 
     /// Records the end of a session with its wipe receipt, after the wipe.
@@ -211,10 +315,12 @@ impl Kiosk {
         receipt: &WipeReceipt,
     ) -> Result<(), KioskError> {
         let ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
-        lock(&self.store).record_session_end(
+        let store = lock(&self.store);
+        self.finish_session(
+            &store,
             &s.id,
+            s.username.as_deref(),
             reason,
-            self.clock.now_utc(),
             Some(ms),
             receipt,
         )?;
@@ -379,10 +485,12 @@ impl Kiosk {
             let receipt = wipe_all(wipers, &self.wipe_target(&s.id, started));
             let now = self.clock.now_utc();
             let duration = wall_duration_ms(&s.started_at, now);
-            lock(&self.store).record_session_end(
+            let store = lock(&self.store);
+            self.finish_session(
+                &store,
                 &s.id,
+                s.username.as_deref(),
                 EndReason::Recovered,
-                now,
                 duration,
                 &receipt,
             )?;
@@ -430,7 +538,20 @@ impl Kiosk {
                 (Some(k), Some(u)) => Username::parse(u).is_ok_and(|n| n.key() == k),
                 (Some(_), None) => false,
             };
-            if matches && store.request_session_end(&s.id)? {
+            if matches
+                && store.atomically(|store| {
+                    let asked = store.request_session_end(&s.id)?;
+                    if asked {
+                        self.record(
+                            store,
+                            AuditEvent::new("session_ended_by_admin", json!({ "by": self.actor }))
+                                .user(s.username.as_deref())
+                                .session(&s.id),
+                        )?;
+                    }
+                    Ok::<bool, StoreError>(asked)
+                })?
+            {
                 asked += 1;
             }
         }
@@ -468,7 +589,18 @@ impl Kiosk {
         let hash = hash_password(password);
         let now = self.clock.now_utc();
         let store = lock(&self.store);
-        let created = store.create_first_admin(&username, &display_name, &hash, now)?;
+        let created = store.atomically(|store| {
+            let created = store.create_first_admin(&username, &display_name, &hash, now)?;
+            if created.is_some() {
+                self.user_event(
+                    store,
+                    "user_created",
+                    username.as_str(),
+                    json!({ "role": "admin", "first_run": true }),
+                )?;
+            }
+            Ok::<_, StoreError>(created)
+        })?;
         created
             .map(AccountSummary::from)
             .ok_or(KioskError::AlreadySetUp)
@@ -485,8 +617,20 @@ impl Kiosk {
         let (username, display_name) = checked_new_account(username, display_name, password)?;
         let hash = hash_password(password);
         let now = self.clock.now_utc();
-        lock(&self.store)
-            .create_account(&username, &display_name, role, &hash, now)?
+        let store = lock(&self.store);
+        store
+            .atomically(|store| {
+                let created = store.create_account(&username, &display_name, role, &hash, now)?;
+                if created.is_some() {
+                    self.user_event(
+                        store,
+                        "user_created",
+                        username.as_str(),
+                        json!({ "role": role }),
+                    )?;
+                }
+                Ok::<_, StoreError>(created)
+            })?
             .map(AccountSummary::from)
             .ok_or_else(|| KioskError::UserExists(username.to_string()))
     }
@@ -503,7 +647,10 @@ impl Kiosk {
         if account.role == Role::Admin && account.enabled && store.count_enabled_admins()? <= 1 {
             return Err(KioskError::LastAdmin(account.username));
         }
-        store.remove_account(&username)?;
+        store.atomically(|store| {
+            store.remove_account(&username)?;
+            self.user_event(store, "user_removed", username.as_str(), json!({}))
+        })?;
         drop(store);
         self.request_end(Some(username.as_str()))?;
         Ok(())
@@ -514,7 +661,10 @@ impl Kiosk {
         let (username, _) = self.existing(username)?;
         password.check_new(&username)?;
         let hash = hash_password(password);
-        lock(&self.store).set_password_hash(&username, &hash, self.clock.now_utc())?;
+        lock(&self.store).atomically(|store| {
+            store.set_password_hash(&username, &hash, self.clock.now_utc())?;
+            self.user_event(store, "password_changed", username.as_str(), json!({}))
+        })?;
         // A password change ends that user's live session at once.
         self.request_end(Some(username.as_str()))?;
         Ok(())
@@ -531,7 +681,15 @@ impl Kiosk {
         {
             return Err(KioskError::LastAdmin(account.username));
         }
-        store.set_enabled(&username, enabled)?;
+        store.atomically(|store| {
+            store.set_enabled(&username, enabled)?;
+            let event = if enabled {
+                "user_enabled"
+            } else {
+                "user_disabled"
+            };
+            self.user_event(store, event, username.as_str(), json!({}))
+        })?;
         drop(store);
         if !enabled {
             self.request_end(Some(username.as_str()))?;
@@ -543,15 +701,42 @@ impl Kiosk {
     pub fn unlock_user(&self, username: &str) -> Result<(), KioskError> {
         let (username, _) = self.existing(username)?;
         let store = lock(&self.store);
-        store.set_locked(&username, false)?;
-        let digest = store.throttle_digest(username.key())?;
-        store.throttle_clear(&digest)?;
+        store.atomically(|store| {
+            store.set_locked(&username, false)?;
+            let digest = store.throttle_digest(username.key())?;
+            store.throttle_clear(&digest)?;
+            self.user_event(store, "user_unlocked", username.as_str(), json!({}))
+        })?;
         Ok(())
     }
 
     /// Stores an administrator setting.
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(String, String), KioskError> {
-        Ok(lock(&self.store).set_setting(key, value, self.clock.now_utc())?)
+        let store = lock(&self.store);
+        Ok(store.atomically(|store| {
+            let (old, new) = store.set_setting(key, value, self.clock.now_utc())?;
+            self.record(
+                store,
+                AuditEvent::new(
+                    "setting_changed",
+                    json!({ "key": key, "old": old, "new": new, "by": self.actor }),
+                ),
+            )
+            .map_err(SettingError::from)?;
+            Ok::<_, SettingError>((old, new))
+        })?)
+    }
+
+    /// An administrator's change to an account, with who made it.
+    fn user_event(
+        &self,
+        store: &Store,
+        event: &'static str,
+        username: &str,
+        mut details: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        details["by"] = json!(self.actor);
+        self.record(store, AuditEvent::new(event, details).user(Some(username)))
     }
 
     /// The value in force for each setting, with its definition.
@@ -606,6 +791,7 @@ impl Kiosk {
             // A wall clock set back must not shorten the wait: count from now in that case.
             let since = (now - last).to_std().unwrap_or(Duration::ZERO);
             if let Some(left) = wait.checked_sub(since).filter(|d| !d.is_zero()) {
+                self.record_now(failed("throttled", account.as_ref()))?;
                 return Err(KioskError::Throttled(left));
             }
         }
@@ -630,14 +816,32 @@ impl Kiosk {
                     .as_ref()
                     .filter(|a| !a.locked)
                     .and(parsed.as_ref());
-                store.record_failure(&digest, now, lock_name, settings.signin_lock_after)?;
+                store.atomically(|store| {
+                    let failures = store.record_failure(
+                        &digest,
+                        now,
+                        lock_name,
+                        settings.signin_lock_after,
+                    )?;
+                    self.record(store, failed("bad_credentials", unmatched.as_ref()))?;
+                    if lock_name.is_some() && failures >= settings.signin_lock_after {
+                        self.record(
+                            store,
+                            AuditEvent::new("account_locked", json!({ "failures": failures }))
+                                .user(unmatched.as_ref().map(|a| a.username.as_str())),
+                        )?;
+                    }
+                    Ok::<(), StoreError>(())
+                })?;
                 return Err(KioskError::BadCredentials);
             }
         };
         if !account.enabled {
+            self.record(&store, failed("disabled", Some(&account)))?;
             return Err(KioskError::Disabled);
         }
         if account.locked {
+            self.record(&store, failed("locked", Some(&account)))?;
             return Err(KioskError::Locked);
         }
         store.throttle_clear(&digest)?;
@@ -669,6 +873,30 @@ impl Kiosk {
 }
 
 /// Checks a new account's fields; the display name defaults to the username.
+/// A `sign_in_failed` record: the account's name when the name is an account, otherwise only
+/// that it was unknown (never what was typed: it may be a password typed into the wrong field).
+fn failed(reason: &str, account: Option<&Account>) -> AuditEvent {
+    match account {
+        Some(a) => {
+            AuditEvent::new("sign_in_failed", json!({ "reason": reason })).user(Some(&a.username))
+        }
+        None => AuditEvent::new(
+            "sign_in_failed",
+            json!({ "reason": reason, "unknown_user": true }),
+        ),
+    }
+}
+
+/// This terminal's name in audit records: the host name (the `terminal_name` setting will
+/// override it).
+fn terminal_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "terminal".to_owned())
+}
+
 fn checked_new_account(
     username: &str,
     display_name: &str,

@@ -243,6 +243,42 @@ impl Store {
         )?)
     }
 
+    /// Runs `f` atomically: in a new IMMEDIATE transaction, or, inside one already, as a savepoint
+    /// of it (so atomic steps compose). Rolls back if `f` fails.
+    pub fn atomically<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Self) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let outer = self.conn.is_autocommit();
+        self.conn
+            .execute_batch(if outer {
+                "BEGIN IMMEDIATE"
+            } else {
+                "SAVEPOINT atomically"
+            })
+            .map_err(StoreError::from)?;
+        match f(self) {
+            Ok(v) => {
+                self.conn
+                    .execute_batch(if outer {
+                        "COMMIT"
+                    } else {
+                        "RELEASE atomically"
+                    })
+                    .map_err(StoreError::from)?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch(if outer {
+                    "ROLLBACK"
+                } else {
+                    "ROLLBACK TO atomically; RELEASE atomically"
+                });
+                Err(e)
+            }
+        }
+    }
+
     /// The connection, for the modules that own a table each (accounts, settings).
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
@@ -317,6 +353,33 @@ mod tests {
         assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
         assert!(err.to_string().starts_with("The database"));
         assert_eq!(fs::read(&path).unwrap(), junk, "never silently recreated");
+    }
+
+    #[test]
+    fn atomic_steps_nest_and_roll_back_together() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = Store::open(&tmp.path().join("slate.db")).unwrap();
+        let r: Result<(), StoreError> = s.atomically(|s| {
+            s.conn
+                .execute("INSERT INTO meta (key, value) VALUES ('a', '1')", [])?;
+            s.atomically(|s| {
+                s.conn
+                    .execute("INSERT INTO meta (key, value) VALUES ('b', '2')", [])?;
+                Ok::<(), StoreError>(())
+            })?;
+            Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery))
+        });
+        assert!(r.is_err());
+        let n: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM meta WHERE key IN ('a', 'b')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 0, "the inner step rolled back with the outer one");
+        assert!(s.conn.is_autocommit());
     }
 
     #[test]
