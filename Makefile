@@ -52,7 +52,8 @@ clean:
 bench:
 	cargo bench -p slate --bench signin
 	cargo bench -p slate --bench wipe
-	@cat target/criterion/signin-summary.md target/criterion/wipe-summary.md
+	cargo bench -p slate --bench audit
+	@cat target/criterion/signin-summary.md target/criterion/wipe-summary.md target/criterion/audit-summary.md
 
 ## bench-idle: how late idle endings fire in the real app (10 endings; prints median and max)
 bench-idle: deps-test ui

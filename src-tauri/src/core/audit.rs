@@ -168,6 +168,12 @@ pub struct AuditRecord {
 /// The canonical encoding: every field in a fixed order, each as a 4-byte big-endian length and
 /// its UTF-8 bytes (absent fields as length 0xFFFFFFFF), so no two records encode alike.
 fn encode(r: &AuditRecord) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128 + r.details.len());
+    encode_into(r, &mut out);
+    out
+}
+
+fn encode_into(r: &AuditRecord, out: &mut Vec<u8>) {
     fn field(out: &mut Vec<u8>, v: Option<&str>) {
         match v {
             Some(s) => {
@@ -177,22 +183,25 @@ fn encode(r: &AuditRecord) -> Vec<u8> {
             None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
         }
     }
-    let mut out = Vec::with_capacity(128 + r.details.len());
+    out.clear();
     out.extend_from_slice(b"slate-audit-v1");
-    field(&mut out, Some(&r.seq.to_string()));
-    field(&mut out, Some(&r.at));
-    field(&mut out, Some(&r.utc_offset_secs.to_string()));
-    field(&mut out, Some(&r.terminal));
-    field(&mut out, Some(&r.event));
-    field(&mut out, r.username.as_deref());
-    field(&mut out, r.session_id.as_deref());
-    field(&mut out, r.duration_ms.map(|d| d.to_string()).as_deref());
-    field(&mut out, Some(&r.details));
-    out
+    field(out, Some(&r.seq.to_string()));
+    field(out, Some(&r.at));
+    field(out, Some(&r.utc_offset_secs.to_string()));
+    field(out, Some(&r.terminal));
+    field(out, Some(&r.event));
+    field(out, r.username.as_deref());
+    field(out, r.session_id.as_deref());
+    field(out, r.duration_ms.map(|d| d.to_string()).as_deref());
+    field(out, Some(&r.details));
+}
+
+fn keyed(key: &AuditKey) -> Hmac<Sha256> {
+    <Hmac<Sha256> as Mac>::new_from_slice(&key.0[..]).expect("HMAC takes any key")
 }
 
 fn compute_mac(key: &AuditKey, prev: &[u8], r: &AuditRecord) -> [u8; 32] {
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&key.0[..]).expect("HMAC takes any key");
+    let mut m = keyed(key);
     m.update(prev);
     m.update(&encode(r));
     m.finalize().into_bytes().into()
@@ -326,6 +335,10 @@ impl Store {
             .map_err(StoreError::from)?;
         let mut rows = stmt.query([]).map_err(StoreError::from)?;
         let mut prev = vec![0u8; 32];
+        // The keyed state is made once and copied per record; one buffer serves every encoding.
+        let keyed_state = keyed(key);
+        let mut buf = Vec::with_capacity(512);
+        let mut hex_mac = [0u8; 64];
         let mut expected = 1_i64;
         let mut count = 0_u64;
         let mut head = None;
@@ -343,8 +356,13 @@ impl Store {
                     what,
                 });
             }
-            let mac = compute_mac(key, &prev, &r);
-            if hex::encode(mac) != r.mac {
+            let mut m = keyed_state.clone();
+            m.update(&prev);
+            encode_into(&r, &mut buf);
+            m.update(&buf);
+            let mac: [u8; 32] = m.finalize().into_bytes().into();
+            hex::encode_to_slice(mac, &mut hex_mac).expect("64 hex digits for 32 bytes");
+            if hex_mac[..] != *r.mac.as_bytes() {
                 return Err(AuditError::Broken {
                     seq: r.seq,
                     what: "it was edited, moved, or the chain was rewritten without the key".into(),
