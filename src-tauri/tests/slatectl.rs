@@ -501,3 +501,27 @@ fn the_audit_log_records_administration_and_verifies_exports_and_catches_tamperi
     .unwrap();
     refused(&ctl.run(&["audit", "verify"], ""), 10, "broken at record 2");
 }
+
+#[test]
+fn the_prune_command_keeps_recent_records_and_the_retention_is_bounded() {
+    // Pruning old records themselves is tested in core::audit with records a year old; here the
+    // command and the setting.
+    let ctl = Ctl::new();
+    ctl.set_up();
+    assert_eq!(
+        ctl.ok(&["audit", "prune"], "").trim(),
+        "Removed 0 audit records past their retention."
+    );
+    ctl.ok(&["config", "set", "audit_retention_days", "0"], "");
+    assert_eq!(
+        ctl.ok(&["audit", "prune"], "").trim(),
+        "Removed 0 audit records past their retention.",
+        "0 keeps everything"
+    );
+    refused(
+        &ctl.run(&["config", "set", "audit_retention_days", "40000"], ""),
+        8,
+        "audit_retention_days",
+    );
+    ctl.ok(&["audit", "verify"], "");
+}

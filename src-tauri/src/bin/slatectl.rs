@@ -72,6 +72,8 @@ enum AuditCommand {
     },
     /// Print the head of the chain (SEQ:MAC) to keep somewhere off this machine.
     Anchor,
+    /// Remove records older than `audit_retention_days` now (the kiosk also does it at start).
+    Prune,
     /// Records, newest first.
     List {
         #[arg(long, value_name = "NAME")]
@@ -324,6 +326,14 @@ fn audit(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> {
             }
         }
         AuditCommand::Export { format, output } => export(kiosk, format, output)?,
+        AuditCommand::Prune => {
+            let n = kiosk.prune_audit()?;
+            if json {
+                print_json(&json!({ "removed": n }));
+            } else {
+                println!("Removed {n} audit records past their retention.");
+            }
+        }
     }
     Ok(())
 }

@@ -334,12 +334,17 @@ impl Store {
             .prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))
             .map_err(StoreError::from)?;
         let mut rows = stmt.query([]).map_err(StoreError::from)?;
-        let mut prev = vec![0u8; 32];
+        // After pruning, the chain starts from the last pruned record's mac, which the newest
+        // `audit_pruned` record carries (and its own mac vouches for).
+        let (mut prev, mut expected) = match self.last_prune()? {
+            Some((through, mac)) => (hex::decode(mac).unwrap_or_default(), through + 1),
+            None => (vec![0u8; 32], 1_i64),
+        };
+        let pruned_through = expected - 1;
         // The keyed state is made once and copied per record; one buffer serves every encoding.
         let keyed_state = keyed(key);
         let mut buf = Vec::with_capacity(512);
         let mut hex_mac = [0u8; 64];
-        let mut expected = 1_i64;
         let mut count = 0_u64;
         let mut head = None;
         let mut anchor_seen = false;
@@ -385,6 +390,14 @@ impl Store {
             head = Some(format!("{}:{}", r.seq, r.mac));
         }
         if let Some((seq, _)) = anchor {
+            if !anchor_seen && *seq <= pruned_through {
+                return Err(AuditError::Broken {
+                    seq: *seq,
+                    what: format!(
+                        "the anchor's record was pruned (records up to {pruned_through} are gone by retention); take a newer anchor"
+                    ),
+                });
+            }
             if !anchor_seen {
                 return Err(AuditError::Broken {
                     seq: *seq,
@@ -398,6 +411,89 @@ impl Store {
         Ok(VerifyReport {
             records: count,
             head,
+        })
+    }
+
+    /// What the newest `audit_pruned` record says: the last pruned sequence number and its mac.
+    fn last_prune(&self) -> Result<Option<(i64, String)>, AuditError> {
+        let details: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT details FROM audit WHERE event = 'audit_pruned' ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?;
+        let Some(details) = details else {
+            return Ok(None);
+        };
+        let v: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
+        match (v["through_seq"].as_i64(), v["last_mac"].as_str()) {
+            (Some(seq), Some(mac)) => Ok(Some((seq, mac.to_owned()))),
+            _ => Err(AuditError::Broken {
+                seq: 0,
+                what: "an audit_pruned record is malformed".into(),
+            }),
+        }
+    }
+
+    /// Removes the records older than `before` (the oldest unbroken run of them) and appends an
+    /// `audit_pruned` record carrying the last removed record's mac, so the chain still verifies.
+    /// Returns how many were removed.
+    pub fn audit_prune(
+        &self,
+        key: &AuditKey,
+        stamp: &Stamp,
+        before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        self.atomically(|s| {
+            let first_kept: Option<i64> = s
+                .conn()
+                .query_row(
+                    "SELECT min(seq) FROM audit WHERE at >= ?1",
+                    [to_db(before)],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            let last: Option<(i64, String)> = s
+                .conn()
+                .query_row(
+                    "SELECT seq, mac FROM audit WHERE seq < coalesce(?1, 9223372036854775807)
+                     ORDER BY seq DESC LIMIT 1",
+                    [first_kept],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((through, mac)) = last else {
+                return Ok(0);
+            };
+            s.conn().execute_batch(
+                "INSERT INTO meta (key, value) VALUES ('audit_pruning', '1')
+                 ON CONFLICT (key) DO UPDATE SET value = '1';",
+            )?;
+            let removed = s
+                .conn()
+                .execute("DELETE FROM audit WHERE seq <= ?1", [through])?;
+            s.conn().execute(
+                "UPDATE meta SET value = '0' WHERE key = 'audit_pruning'",
+                [],
+            )?;
+            s.audit_append(
+                key,
+                stamp,
+                &AuditEvent::new(
+                    "audit_pruned",
+                    serde_json::json!({
+                        "through_seq": through,
+                        "last_mac": mac,
+                        "removed": removed,
+                        "before": to_db(before),
+                    }),
+                ),
+            )?;
+            Ok(u64::try_from(removed).unwrap_or(0))
         })
     }
 
@@ -624,6 +720,42 @@ mod tests {
         let err = AuditKey::load_or_create(tmp.path()).unwrap_err();
         assert!(err.to_string().contains("5 bytes, not 32"), "{err}");
         assert_eq!(format!("{a:?}"), "AuditKey(<redacted>)");
+    }
+
+    #[test]
+    fn pruning_keeps_the_chain_verifiable_and_tampering_still_shows() {
+        let (s, _t) = store();
+        fill(&s, 5);
+        let old_anchor =
+            parse_anchor(&s.audit_verify(&key(), None).unwrap().head.unwrap()).unwrap();
+        let later = Stamp {
+            at: stamp().at + chrono::Duration::days(400),
+            ..stamp()
+        };
+        for i in 0..3 {
+            s.audit_append(
+                &key(),
+                &later,
+                &AuditEvent::new("sign_in", json!({ "i": i })),
+            )
+            .unwrap();
+        }
+        let removed = s
+            .audit_prune(&key(), &later, later.at - chrono::Duration::days(365))
+            .unwrap();
+        assert_eq!(removed, 5);
+        let report = s.audit_verify(&key(), None).unwrap();
+        assert_eq!(report.records, 4, "3 kept + the audit_pruned record");
+        let (seq, what) = broken_at(&s, Some(&old_anchor));
+        assert_eq!(seq, 5);
+        assert!(what.contains("was pruned"), "{what}");
+        // Pruning again with nothing old enough changes nothing.
+        assert_eq!(s.audit_prune(&key(), &later, stamp().at).unwrap(), 0);
+        // The first kept record cannot be removed unnoticed.
+        tamper(&s, "DELETE FROM audit WHERE seq = 6;");
+        let (seq, what) = broken_at(&s, None);
+        assert_eq!(seq, 6);
+        assert!(what.contains("missing"), "{what}");
     }
 
     #[test]

@@ -198,6 +198,18 @@ impl Kiosk {
         Ok(self.record(&store, e)?)
     }
 
+    /// Removes audit records older than `audit_retention_days` (nothing when it is 0, "keep
+    /// forever"); the `audit_pruned` record keeps the chain verifiable. Returns how many went.
+    pub fn prune_audit(&self) -> Result<u64, KioskError> {
+        let store = lock(&self.store);
+        let Some(days) = store.settings()?.audit_retention_days else {
+            return Ok(0);
+        };
+        let stamp = self.stamp();
+        let before = stamp.at - chrono::Duration::days(i64::from(days));
+        Ok(store.audit_prune(&self.audit_key, &stamp, before)?)
+    }
+
     /// Verifies the audit chain (optionally against an anchor `SEQ:MAC`).
     pub fn audit_verify(&self, anchor: Option<&str>) -> Result<VerifyReport, KioskError> {
         let anchor = anchor.map(parse_anchor).transpose()?;

@@ -75,6 +75,12 @@ pub const SETTINGS: &[SettingDef] = &[
         description: "A line of your own on the signed-out screen (empty for none).",
     },
     SettingDef {
+        key: "audit_retention_days",
+        kind: Kind::SecondsOrOff { min: 1, max: 36_500 },
+        default: "365",
+        description: "Days the audit log keeps its records, 0 to keep them forever (pruning keeps the chain verifiable).",
+    },
+    SettingDef {
         key: "guests_allowed",
         kind: Kind::Bool,
         default: "false",
@@ -242,6 +248,8 @@ pub struct Settings {
     pub time_limit_warnings: Vec<Duration>,
     pub signed_out_screen: Duration,
     pub signed_out_message: String,
+    /// `None`: keep the audit log forever.
+    pub audit_retention_days: Option<u32>,
 }
 
 impl Default for Settings {
@@ -256,6 +264,7 @@ impl Default for Settings {
             time_limit_warnings: vec![Duration::from_secs(300), Duration::from_secs(60)],
             signed_out_screen: Duration::from_secs(10),
             signed_out_message: "Thank you for using this terminal.".into(),
+            audit_retention_days: Some(365),
         }
     }
 }
@@ -346,6 +355,10 @@ impl Store {
                 .collect(),
             signed_out_screen: secs(&get("signed_out_screen")?, d.signed_out_screen),
             signed_out_message: get("signed_out_message")?,
+            audit_retention_days: get("audit_retention_days")?
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d > 0),
         })
     }
 }

@@ -57,6 +57,11 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         eprintln!("slate: {e}");
         return crate::cli::exit_code_for(&e);
     }
+    match kiosk.prune_audit() {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "pruned audit records past their retention"),
+        Err(e) => tracing::error!("cannot prune the audit log: {e}"),
+    }
     // The webview's own folder starts empty at every start: whatever the pages of a crashed
     // session stored (cookies, localStorage, IndexedDB, cache) goes before any window opens.
     let webview_folder = kiosk.data_dir().path().join("webview");
