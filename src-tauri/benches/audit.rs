@@ -3,6 +3,8 @@
 //! - `append_durable`: one record appended and committed on its own (WAL, `synchronous=FULL`).
 //! - `verify_100k`: walking a chain of 100,000 records; the summary gives records per second.
 
+mod common;
+
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
@@ -68,20 +70,13 @@ fn audit(c: &mut Criterion) {
 
 criterion_group!(benches, audit);
 
-fn median_ms(id: &str) -> Option<f64> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/criterion/audit")
-        .join(id)
-        .join("new/estimates.json");
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    Some(v["median"]["point_estimate"].as_f64()? / 1e6)
-}
-
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    let (Some(append), Some(verify)) = (median_ms("append_durable"), median_ms("verify_100k"))
-    else {
+    let (Some(append), Some(verify)) = (
+        common::median_ms("audit", "append_durable"),
+        common::median_ms("audit", "verify_100k"),
+    ) else {
         return;
     };
     #[allow(clippy::cast_precision_loss)]

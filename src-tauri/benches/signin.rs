@@ -10,6 +10,8 @@
 //! After criterion's own report the bench prints the ratios of the medians measured in this run
 //! and writes them to `target/criterion/signin-summary.md`.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +22,7 @@ use slate::core::accounts::Role;
 use slate::core::auth::Password;
 use slate::core::clock::FakeClock;
 use slate::core::datadir::DataDir;
-use slate::core::session::{SessionHandle, SessionManager};
+use slate::core::session::SessionHandle;
 use slate::core::Kiosk;
 
 struct Bench {
@@ -57,14 +59,7 @@ fn setup() -> Bench {
     kiosk
         .set_setting("signed_out_screen", "0")
         .expect("a setting");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let wipers = slate::core::wipe::core_wipers(&kiosk);
-    let (manager, session) = SessionManager::new(Arc::clone(&kiosk), wipers).expect("a manager");
-    rt.spawn(manager.run());
+    let (session, rt) = common::manager(&kiosk);
     Bench {
         session,
         rt,
@@ -121,28 +116,18 @@ fn signin(c: &mut Criterion) {
 
 criterion_group!(benches, signin);
 
-fn median_ns(id: &str) -> Option<f64> {
-    let path = format!("target/criterion/signin/{id}/new/estimates.json");
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(path);
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    v["median"]["point_estimate"].as_f64()
-}
-
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     let (Some(bare), Some(ok), Some(known), Some(unknown)) = (
-        median_ns("bare_argon2id"),
-        median_ns("signin_ok"),
-        median_ns("failed_known"),
-        median_ns("failed_unknown"),
+        common::median_ms("signin", "bare_argon2id"),
+        common::median_ms("signin", "signin_ok"),
+        common::median_ms("signin", "failed_known"),
+        common::median_ms("signin", "failed_unknown"),
     ) else {
         eprintln!("(no estimates to summarise: run without a filter)");
         return;
     };
-    let ms = |ns: f64| ns / 1e6;
     let summary = format!(
         "| measure | median |\n|---|---|\n\
          | bare Argon2id hash (m=19456, t=2, p=1) | {:.2} ms |\n\
@@ -151,10 +136,10 @@ fn main() {
          | failed sign-in, unknown user | {:.2} ms |\n\n\
          sign-in / bare hash = **{:.3}×** (target ≤ 1.25×)\n\
          failed known / failed unknown = **{:.3}** (target within 5 %: 0.95–1.05)\n",
-        ms(bare),
-        ms(ok),
-        ms(known),
-        ms(unknown),
+        bare,
+        ok,
+        known,
+        unknown,
         ok / bare,
         known / unknown
     );

@@ -9,6 +9,8 @@
 //! After criterion's report the bench prints the medians and the ratio, and writes them to
 //! `target/criterion/wipe-summary.md`.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +18,6 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, Criterion};
 use slate::core::clock::FakeClock;
 use slate::core::datadir::DataDir;
-use slate::core::session::SessionManager;
 use slate::core::wipe::{SessionFiles, WipeTarget, Wiper};
 use slate::core::Kiosk;
 
@@ -46,14 +47,7 @@ fn end_of_session(c: &mut Criterion) {
     kiosk
         .set_setting("signed_out_screen", "0")
         .expect("a setting");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let wipers = slate::core::wipe::core_wipers(&kiosk);
-    let (manager, session) = SessionManager::new(Arc::clone(&kiosk), wipers).expect("a manager");
-    rt.spawn(manager.run());
+    let (session, rt) = common::manager(&kiosk);
 
     let mut g = c.benchmark_group("wipe");
     g.sample_size(20).measurement_time(Duration::from_secs(10));
@@ -125,23 +119,13 @@ fn end_of_session(c: &mut Criterion) {
 
 criterion_group!(benches, end_of_session);
 
-fn median_ms(group: &str, id: &str) -> Option<f64> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/criterion")
-        .join(group)
-        .join(id)
-        .join("new/estimates.json");
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    Some(v["median"]["point_estimate"].as_f64()? / 1e6)
-}
-
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     let (Some(end), Some(wipe), Some(rm)) = (
-        median_ms("wipe", "end_session_200_files_20mb"),
-        median_ms("wipe10k", "wipe_10k_files"),
-        median_ms("wipe10k", "rm_rf_10k_files"),
+        common::median_ms("wipe", "end_session_200_files_20mb"),
+        common::median_ms("wipe10k", "wipe_10k_files"),
+        common::median_ms("wipe10k", "rm_rf_10k_files"),
     ) else {
         eprintln!("(no estimates to summarise: run without a filter)");
         return;
@@ -155,7 +139,5 @@ fn main() {
          wipe / rm -rf = **{:.3}×** (target ≤ 1.2×)\n",
         wipe / rm
     );
-    println!("\n{summary}");
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion/wipe-summary.md");
-    let _ = std::fs::write(out, summary);
+    common::write_summary("wipe", &summary);
 }
