@@ -54,7 +54,8 @@ function draw(status: AppStatus, notice = ""): void {
       wireSignIn(mount("sign_in"), screen.guests_allowed, notice);
       break;
     case "session":
-      wireSession(mount("session"), screen);
+      mount("session");
+      wireSession(screen);
       updateSession(screen);
       break;
     case "ending":
@@ -157,7 +158,7 @@ function wireSignIn(root: HTMLElement, guestsAllowed: boolean, notice: string): 
 
 type SessionScreen = Extract<Screen, { kind: "session" }>;
 
-function wireSession(_root: HTMLElement, screen: SessionScreen): void {
+function wireSession(screen: SessionScreen): void {
   el("session-title").textContent =
     screen.account === "guest" ? "Welcome, guest" : `Welcome, ${screen.display_name}`;
   el("session-badge").hidden = screen.account !== "admin";

@@ -66,8 +66,9 @@ pub enum KioskError {
     Stopped,
     #[error("This terminal needs attention: {0} Ask a member of staff.")]
     NeedsAttention(String),
+    /// A request the kiosk cannot carry out as asked (a preference or file that does not exist).
     #[error("{0}")]
-    InvalidPreference(String),
+    InvalidRequest(String),
     #[error(transparent)]
     Audit(#[from] AuditError),
 }
@@ -77,7 +78,7 @@ impl KioskError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::DataDir(_) | Self::Store(_) | Self::Audit(_) => ErrorCode::Storage,
-            Self::Setting(_) | Self::Credential(_) | Self::InvalidPreference(_) => {
+            Self::Setting(_) | Self::Credential(_) | Self::InvalidRequest(_) => {
                 ErrorCode::InvalidInput
             }
             Self::BadCredentials => ErrorCode::BadCredentials,
@@ -414,13 +415,13 @@ impl Kiosk {
             "contrast" => &["normal", "high"],
             "language" => &["en", "es"],
             _ => {
-                return Err(KioskError::InvalidPreference(format!(
+                return Err(KioskError::InvalidRequest(format!(
                     "There is no preference called {key:?}."
                 )))
             }
         };
         if !allowed.contains(&value) {
-            return Err(KioskError::InvalidPreference(format!(
+            return Err(KioskError::InvalidRequest(format!(
                 "{key} can be {}, not {value:?}.",
                 allowed.join(" or ")
             )));
@@ -455,9 +456,8 @@ impl Kiosk {
     /// Deletes one entry of a session's folder. The name must be an entry of that folder itself:
     /// no path, no "..".
     pub fn delete_session_file(&self, id: &str, name: &str) -> Result<(), KioskError> {
-        let bad = || {
-            KioskError::InvalidPreference(format!("There is no file called {name:?} in My files."))
-        };
+        let bad =
+            || KioskError::InvalidRequest(format!("There is no file called {name:?} in My files."));
         if name.is_empty()
             || name == "."
             || name == ".."
@@ -473,7 +473,7 @@ impl Kiosk {
         } else {
             std::fs::remove_file(&path)
         };
-        result.map_err(|e| KioskError::InvalidPreference(format!("Cannot delete {name}: {e}.")))
+        result.map_err(|e| KioskError::InvalidRequest(format!("Cannot delete {name}: {e}.")))
     }
 
     /// The preferences stored for a session.
