@@ -48,12 +48,13 @@ clean:
 	cargo clean
 	rm -rf ui/dist ui/.test-build
 
-## bench: the criterion benches (sign-in cost); figures go to BENCHMARKS.md by hand, with the date
+## bench: the criterion benches (sign-in, wipe, audit; the 10M-record audit page builds a 4 GB database once); figures go to BENCHMARKS.md by hand, with the date
 bench:
 	cargo bench -p slate --bench signin
 	cargo bench -p slate --bench wipe
 	cargo bench -p slate --bench audit
-	@cat target/criterion/signin-summary.md target/criterion/wipe-summary.md target/criterion/audit-summary.md
+	cargo bench -p slate --bench audit_page
+	@cat target/criterion/signin-summary.md target/criterion/wipe-summary.md target/criterion/audit-summary.md target/criterion/audit-page-summary.md
 
 ## bench-idle: how late idle endings fire in the real app (10 endings; prints median and max)
 bench-idle: deps-test ui

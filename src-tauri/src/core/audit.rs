@@ -497,31 +497,54 @@ impl Store {
         })
     }
 
-    /// The newest records matching `f`, newest first.
+    /// The newest records matching `f`, newest first. Every filter has an index (migration 5), so
+    /// the first page of ten million records comes back in milliseconds (`make bench`).
     pub fn audit_list(&self, f: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
+        // The account's own spelling when it exists (so any case finds a non-ASCII name);
+        // SQLite's lower() covers the ASCII case of removed accounts' names.
+        let user = match &f.username {
+            Some(u) => Some(
+                super::auth::Username::parse(u)
+                    .ok()
+                    .map(|name| {
+                        self.conn()
+                            .query_row(
+                                "SELECT username FROM users WHERE username_key = ?1",
+                                [name.key()],
+                                |r| r.get::<_, String>(0),
+                            )
+                            .optional()
+                    })
+                    .transpose()?
+                    .flatten()
+                    .unwrap_or_else(|| u.clone()),
+            ),
+            None => None,
+        };
         let mut sql = format!("SELECT {COLUMNS} FROM audit WHERE 1 = 1");
         let mut args: Vec<String> = Vec::new();
+        // `clause` holds one `?`, replaced by the argument's number.
         let mut add = |clause: &str, v: &str| {
             args.push(v.to_owned());
-            let _ = write!(sql, " AND {clause} ?{}", args.len());
+            let _ = write!(sql, " AND {}", clause.replace('?', &format!("?{}", args.len())));
         };
-        if let Some(u) = &f.username {
-            add("lower(username) =", &u.to_lowercase());
+        if let Some(u) = &user {
+            add("lower(username) = lower(?)", u);
         }
         if let Some(e) = &f.event {
-            add("event =", e);
+            add("event = ?", e);
         }
         if let Some(r) = &f.reason {
-            add("json_extract(details, '$.reason') =", r);
+            add("json_extract(details, '$.reason') = ?", r);
         }
         if let Some(s) = &f.since {
-            add("at >=", s);
+            add("at >= ?", s);
         }
         if let Some(u) = &f.until {
-            add("at <", u);
+            add("at < ?", u);
         }
         if let Some(b) = f.before_seq {
-            add("seq <", &b.to_string());
+            add("seq < ?", &b.to_string());
         }
         let _ = write!(sql, " ORDER BY seq DESC LIMIT {}", f.limit.max(1));
         let mut stmt = self.conn().prepare(&sql)?;
