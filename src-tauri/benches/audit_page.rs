@@ -7,6 +7,7 @@
 
 mod common;
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -32,7 +33,8 @@ fn event(i: i64) -> AuditEvent {
         4 => AuditEvent::new("sign_in_failed", json!({ "reason": "bad_credentials" }))
             .user(Some(&user)),
         _ => {
-            let reason = ["user", "idle", "idle", "time_limit", "user"][usize::try_from(i % 5).unwrap_or(0)];
+            let reason =
+                ["user", "idle", "idle", "time_limit", "user"][usize::try_from(i % 5).unwrap_or(0)];
             AuditEvent::new(
                 "sign_out",
                 json!({ "reason": reason, "erased": true, "wiped_items": i % 50, "wiped_bytes": i * 10 }),
@@ -185,11 +187,12 @@ fn main() {
     ] {
         if let Some(ms) = common::median_ms("audit_page", name) {
             worst = worst.max(ms);
-            rows.push_str(&format!("| {name} | {ms:.2} ms |\n"));
+            let _ = writeln!(rows, "| {name} | {ms:.2} ms |");
         }
     }
-    rows.push_str(&format!(
-        "\nslowest first page over 10,000,000 records: **{worst:.2} ms** (target ≤ 50 ms)\n"
-    ));
+    let _ = writeln!(
+        rows,
+        "\nslowest first page over 10,000,000 records: **{worst:.2} ms** (target ≤ 50 ms)"
+    );
     common::write_summary("audit-page", &rows);
 }

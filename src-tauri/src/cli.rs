@@ -40,6 +40,11 @@ pub struct SlateArgs {
     #[arg(long, value_name = "DIR", env = "SLATE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// The policy file (TOML) whose keys override and lock the administrator's settings
+    /// [default: /etc/slate/policy.toml]
+    #[arg(long, value_name = "FILE", env = "SLATE_POLICY")]
+    pub policy: Option<PathBuf>,
+
     /// Passed by WebKitWebDriver when it launches the app for automated tests; ignored.
     #[arg(long, hide = true)]
     pub automation: bool,
@@ -54,8 +59,9 @@ pub fn exit_code_for(e: &KioskError) -> ExitCode {
         KioskError::Store(_) => exit::DATABASE,
         KioskError::NoSuchUser(_) => exit::NOT_FOUND,
         KioskError::UserExists(_) | KioskError::AlreadySetUp => exit::CONFLICT,
+        KioskError::Setting(crate::core::settings::SettingError::SetByPolicy { .. })
+        | KioskError::LastAdmin(_) => exit::REFUSED,
         KioskError::Setting(_) | KioskError::Credential(_) => exit::INVALID,
-        KioskError::LastAdmin(_) => exit::REFUSED,
         KioskError::Audit(crate::core::audit::AuditError::Broken { .. }) => exit::AUDIT_BROKEN,
         _ => exit::FAILURE,
     })

@@ -20,6 +20,12 @@ fn main() -> ExitCode {
             return exit_code_for(&e);
         }
     };
+    // A policy file with problems still starts the kiosk: each bad key is logged, audited and
+    // ignored, and the layers below apply.
+    if let Err(e) = kiosk.use_policy(slate::core::policy::PolicySource::choose(args.policy)) {
+        eprintln!("slate: {e}");
+        return exit_code_for(&e);
+    }
     tracing::info!(data_dir = %kiosk.data_dir().path().display(), "starting");
     slate::shell::run(kiosk)
 }

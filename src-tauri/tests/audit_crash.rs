@@ -72,7 +72,12 @@ fn sigkill_during_appends_never_breaks_the_chain_or_loses_an_acknowledged_record
     let mut mid_write = 0_u32;
     for round in 0..kills() {
         let mut child = Command::new(&exe)
-            .args(["--exact", "append_until_killed", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "append_until_killed",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

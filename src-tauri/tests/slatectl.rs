@@ -21,16 +21,21 @@ impl Ctl {
         }
     }
 
+    /// The policy file tests may write; passed with `--policy` once it exists.
+    fn policy(&self) -> std::path::PathBuf {
+        self.dir.path().join("policy.toml")
+    }
+
     fn run_bytes(&self, args: &[&str], stdin: &[u8]) -> Out {
-        let out = Command::cargo_bin("slatectl")
-            .unwrap()
-            .env_remove("SLATE_DATA_DIR")
+        let mut cmd = Command::cargo_bin("slatectl").unwrap();
+        cmd.env_remove("SLATE_DATA_DIR")
+            .env_remove("SLATE_POLICY")
             .arg("--data-dir")
-            .arg(self.dir.path())
-            .args(args)
-            .write_stdin(stdin.to_vec())
-            .output()
-            .unwrap();
+            .arg(self.dir.path());
+        if self.policy().exists() {
+            cmd.arg("--policy").arg(self.policy());
+        }
+        let out = cmd.args(args).write_stdin(stdin.to_vec()).output().unwrap();
         Out {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -338,10 +343,18 @@ fn invalid_utf8_arguments_are_a_usage_error() {
 }
 
 #[test]
-fn config_lists_gets_and_sets_with_validation() {
+fn config_shows_gets_sets_and_unsets_with_validation() {
     let ctl = Ctl::new();
-    let list = ctl.ok(&["config", "list"], "");
-    assert!(list.contains("guests_allowed = false"), "{list}");
+    let list = ctl.ok(&["config", "show"], "");
+    assert!(
+        list.contains("guests_allowed = \"false\"  [default]"),
+        "{list}"
+    );
+    assert!(
+        list.contains("idle_timeout = 300 (5m)  [default]"),
+        "{list}"
+    );
+    assert_eq!(ctl.ok(&["config", "list"], ""), list, "list is show");
     assert_eq!(
         ctl.ok(&["config", "get", "guests_allowed"], "").trim(),
         "false"
@@ -349,10 +362,27 @@ fn config_lists_gets_and_sets_with_validation() {
     assert_eq!(
         ctl.ok(&["config", "set", "guests_allowed", "true"], "")
             .trim(),
-        "guests_allowed: false -> true"
+        "guests_allowed: \"false\" -> \"true\""
     );
     let v = ctl.json(&["config", "get", "guests_allowed"]);
     assert_eq!(v["value"], "true");
+    assert_eq!(v["layer"], "administrator");
+    // Durations the way people write them.
+    ctl.ok(&["config", "set", "idle_timeout", "1h30m"], "");
+    assert_eq!(
+        ctl.ok(&["config", "get", "idle_timeout"], "").trim(),
+        "5400"
+    );
+    ctl.ok(&["config", "set", "time_limit_warnings", "5m, 90s"], "");
+    assert_eq!(
+        ctl.ok(&["config", "get", "time_limit_warnings"], "").trim(),
+        "300,90"
+    );
+    refused(
+        &ctl.run(&["config", "set", "idle_timeout", "5 minutes"], ""),
+        8,
+        "a duration from 30s to 1d",
+    );
     refused(
         &ctl.run(&["config", "set", "signin_lock_after", "1000"], ""),
         8,
@@ -368,10 +398,136 @@ fn config_lists_gets_and_sets_with_validation() {
         8,
         "no setting called",
     );
+    refused(
+        &ctl.run(&["config", "unset", "nope"], ""),
+        8,
+        "no setting called",
+    );
+    refused(
+        &ctl.run(
+            &["config", "set", "allowed_sites", "https://a.org/path"],
+            "",
+        ),
+        8,
+        "no path",
+    );
     assert_eq!(
         ctl.ok(&["config", "get", "signin_lock_after"], "").trim(),
         "10"
     );
+    assert_eq!(
+        ctl.ok(&["config", "unset", "idle_timeout"], "").trim(),
+        "idle_timeout: \"5400\" -> \"300\" (the default)"
+    );
+    let all = ctl.json(&["config", "show"]);
+    let row = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "idle_timeout")
+        .unwrap()
+        .clone();
+    assert_eq!(row["layer"], "default");
+    assert_eq!(row["bounds"], "a duration from 30s to 1d");
+    // The terminal's name goes into the audit records from then on.
+    ctl.ok(&["config", "set", "terminal_name", "Library PC 3"], "");
+    ctl.ok(&["config", "set", "guests_allowed", "false"], "");
+    let newest = ctl.json(&["audit", "list", "--limit", "1"]);
+    assert_eq!(newest[0]["terminal"], "Library PC 3");
+    // Every key is in the help, with its description, from the core's one list.
+    let help = ctl.ok(&["config", "set", "--help"], "");
+    for key in [
+        "idle_timeout",
+        "admin_idle_timeout",
+        "allowed_sites",
+        "terminal_name",
+        "language",
+    ] {
+        assert!(help.contains(key), "{key} in {help}");
+    }
+}
+
+#[test]
+fn the_policy_file_locks_its_keys_and_a_bad_key_is_reported_and_ignored() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    ctl.ok(&["config", "set", "signin_lock_after", "7"], "");
+    std::fs::write(
+        ctl.policy(),
+        "idle_timeout = \"10m\"\nguests_allowed = true\nsignin_lock_after = 99\n",
+    )
+    .unwrap();
+    let out = ctl.run(&["config", "show", "--json"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("policy.toml, line 3: signin_lock_after must be a whole number from 3 to 50, not \"99\". The key signin_lock_after is ignored"),
+        "{}",
+        out.stderr
+    );
+    let rows: Value = serde_json::from_str(&out.stdout).unwrap();
+    let layer = |k: &str| {
+        let r = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == k)
+            .unwrap();
+        (
+            r["value"].as_str().unwrap().to_owned(),
+            r["layer"].as_str().unwrap().to_owned(),
+        )
+    };
+    assert_eq!(layer("idle_timeout"), ("600".into(), "policy".into()));
+    assert_eq!(layer("guests_allowed"), ("true".into(), "policy".into()));
+    assert_eq!(
+        layer("signin_lock_after"),
+        ("7".into(), "administrator".into()),
+        "the layer below applies"
+    );
+    let out = ctl.run(&["config", "set", "idle_timeout", "5m"], "");
+    assert_eq!(out.code, 9, "{}", out.stderr);
+    let last = out.stderr.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "slatectl: idle_timeout is set by the policy file {}; change it there.",
+            ctl.policy().display()
+        )
+    );
+    assert_eq!(ctl.run(&["config", "unset", "guests_allowed"], "").code, 9);
+    // The problem and the changes the policy made are in the audit, once.
+    ctl.ok(&["status"], "");
+    let problems = ctl.json(&["audit", "list", "--event", "policy_problem"]);
+    assert_eq!(problems.as_array().unwrap().len(), 1, "{problems}");
+    let changes = ctl.json(&["audit", "list", "--event", "setting_changed"]);
+    let by_policy: Vec<_> = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["details"].as_str().unwrap().contains("policy file"))
+        .collect();
+    assert_eq!(
+        by_policy.len(),
+        2,
+        "idle_timeout and guests_allowed: {changes}"
+    );
+    // Status names the file.
+    let status = ctl.json(&["status"]);
+    assert_eq!(
+        status["policy"]["keys"],
+        serde_json::json!(["guests_allowed", "idle_timeout"])
+    );
+    assert_eq!(status["policy"]["problems"].as_array().unwrap().len(), 1);
+    // A file that is not TOML: everything below applies, and one sentence says why.
+    std::fs::write(ctl.policy(), "idle_timeout = \n").unwrap();
+    let out = ctl.run(&["config", "get", "idle_timeout"], "");
+    assert_eq!(out.stdout.trim(), "300");
+    assert!(
+        out.stderr.contains("is not valid TOML at line 1"),
+        "{}",
+        out.stderr
+    );
+    ctl.ok(&["audit", "verify"], "");
 }
 
 #[test]
@@ -411,9 +567,18 @@ fn status_says_ready_in_use_or_why_it_needs_attention() {
     let ctl = Ctl::new();
     assert!(ctl.ok(&["status"], "").contains("Not set up"));
     ctl.set_up();
+    let status = ctl.ok(&["status"], "");
     assert_eq!(
-        ctl.ok(&["status"], "").trim(),
-        "Ready: nobody is signed in."
+        status.lines().collect::<Vec<_>>(),
+        [
+            "Ready: nobody is signed in.",
+            "Last session: none yet.",
+            &format!(
+                "Audit head: {} (`slatectl audit verify` checks the chain).",
+                ctl.ok(&["audit", "anchor"], "").trim()
+            ),
+            "Policy file: none (/etc/slate/policy.toml does not exist).",
+        ]
     );
     // A session whose wipe failed, as the kiosk records it.
     let db = rusqlite::Connection::open(ctl.dir.path().join("slate.db")).unwrap();
@@ -427,8 +592,12 @@ fn status_says_ready_in_use_or_why_it_needs_attention() {
     .unwrap();
     let status = ctl.ok(&["status"], "");
     assert_eq!(
-        status.trim(),
+        status.lines().next().unwrap(),
         "Needs attention: The last session could not be fully erased: session_files (permission denied)."
+    );
+    assert!(
+        status.contains("Last session: ended 2026-11-21T10:05:00Z (user), NOT fully wiped."),
+        "{status}"
     );
     let v = ctl.json(&["status"]);
     assert!(v["needs_attention"]

@@ -62,6 +62,24 @@ pub fn slatectl_bin() -> PathBuf {
     slate_bin().with_file_name("slatectl")
 }
 
+/// The policy file the kiosk and `slatectl` use in tests of `data_dir`: `test-policy.toml`
+/// inside it, created empty (no keys) when missing, so the machine's `/etc/slate/policy.toml`
+/// never leaks in. Tests write keys into it to lock settings.
+pub fn policy_file(data_dir: &Path) -> PathBuf {
+    use std::os::unix::fs::DirBuilderExt;
+    let path = data_dir.join("test-policy.toml");
+    if !path.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)
+            .expect("the data folder");
+        std::fs::write(&path, "# No policy: the test's own settings apply.\n")
+            .expect("an empty policy file");
+    }
+    path
+}
+
 /// Runs `slatectl --data-dir DIR ARGS…` with `stdin` (and, like the kiosk under test, the
 /// debug-only short session bounds), and panics with its stderr if it fails:
 /// tests use it to prepare a data folder (accounts, settings) before launching the kiosk.
@@ -69,6 +87,7 @@ pub fn slatectl(data_dir: &Path, args: &[&str], stdin: &str) -> String {
     use std::io::Write;
     let mut child = Command::new(slatectl_bin())
         .env("SLATE_TEST_SHORT_BOUNDS", "1")
+        .env("SLATE_POLICY", policy_file(data_dir))
         .arg("--data-dir")
         .arg(data_dir)
         .args(args)
@@ -251,6 +270,7 @@ impl Kiosk {
             // own folder, never in the account running the tests.
             .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
             .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
+            .env("SLATE_POLICY", policy_file(&data_dir))
             .envs(launch.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("a log handle"))

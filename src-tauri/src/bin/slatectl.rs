@@ -3,6 +3,7 @@
 //! standard input (`--password-stdin`), never from the command line. Errors are one sentence on
 //! stderr with a distinct exit code (see `slate::cli::exit`).
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,10 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR", env = "SLATE_DATA_DIR")]
     data_dir: Option<PathBuf>,
 
+    /// The policy file whose keys override and lock settings [default: /etc/slate/policy.toml]
+    #[arg(long, global = true, value_name = "FILE", env = "SLATE_POLICY")]
+    policy: Option<PathBuf>,
+
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -37,7 +42,8 @@ enum Command {
     /// Check the data folder and its database (integrity, schema) and say whether the kiosk is
     /// set up.
     Check,
-    /// Whether the terminal is ready, in use, or needs attention (and why).
+    /// Whether the terminal is ready, in use, or needs attention; the last wipe, the audit
+    /// head and the policy file.
     Status,
     /// Set up the kiosk from a shell: create the first administrator.
     Init {
@@ -50,8 +56,8 @@ enum Command {
     /// Manage local accounts.
     #[command(subcommand)]
     User(UserCommand),
-    /// Read and change settings.
-    #[command(subcommand)]
+    /// Read and change settings (defaults < administrator < policy file).
+    #[command(subcommand, after_help = settings_help())]
     Config(ConfigCommand),
     /// See and end sessions.
     #[command(subcommand)]
@@ -165,12 +171,33 @@ enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 enum ConfigCommand {
-    /// Every setting with its value, bounds and description.
-    List,
-    /// One setting's value.
+    /// Every setting: its value in force, which layer set it, its bounds and description.
+    #[command(alias = "list")]
+    Show,
+    /// One setting's value in force.
     Get { key: String },
-    /// Change a setting.
+    /// Set an administrator value (durations as "90s", "5m", "1h30m"); refused for a key the
+    /// policy file sets.
+    #[command(after_help = settings_help())]
     Set { key: String, value: String },
+    /// Remove the administrator value, so the default applies.
+    Unset { key: String },
+}
+
+/// Every key with its bounds and description, from the core's one list.
+fn settings_help() -> String {
+    let mut out = String::from("Settings:\n");
+    for def in slate::core::settings::SETTINGS {
+        let _ = writeln!(
+            out,
+            "  {:<22} {} [{}; default {:?}]",
+            def.key,
+            def.description,
+            slate::core::settings::bounds_text(slate::core::settings::kind_of(def)),
+            def.default
+        );
+    }
+    out
 }
 
 /// An error of this tool: a sentence and an exit code.
@@ -207,6 +234,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         m.uid()
     });
     kiosk.set_actor(format!("slatectl (uid {uid})"));
+    kiosk.use_policy(slate::core::policy::PolicySource::choose(cli.policy))?;
+    for problem in &kiosk.policy()?.problems {
+        eprintln!("slatectl: warning: {problem}");
+    }
     let json = cli.json;
     match cli.command {
         Command::Check => {
@@ -226,31 +257,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 );
             }
         }
-        Command::Status => {
-            let set_up = kiosk.check()?.set_up;
-            let open = kiosk.open_sessions()?;
-            let attention = kiosk.needs_attention()?;
-            if json {
-                print_json(&json!({
-                    "set_up": set_up,
-                    "live_session": open.first(),
-                    "needs_attention": attention,
-                }));
-            } else {
-                match (&attention, open.first(), set_up) {
-                    (Some(why), _, _) => println!("Needs attention: {why}"),
-                    (None, Some(s), _) => println!(
-                        "In use: {} since {}.",
-                        s.username.as_deref().unwrap_or("a guest"),
-                        s.started_at
-                    ),
-                    (None, None, false) => {
-                        println!("Not set up: run `slatectl init --admin NAME`.");
-                    }
-                    (None, None, true) => println!("Ready: nobody is signed in."),
-                }
-            }
-        }
+        Command::Status => status(&kiosk, json)?,
         Command::Init { admin, new } => {
             if kiosk.check()?.set_up {
                 return Err(KioskError::AlreadySetUp.into());
@@ -541,36 +548,139 @@ fn user(kiosk: &Kiosk, cmd: UserCommand, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+fn status(kiosk: &Kiosk, json: bool) -> Result<(), Failure> {
+    let set_up = kiosk.check()?.set_up;
+    let open = kiosk.open_sessions()?;
+    let attention = kiosk.needs_attention()?;
+    let last = kiosk
+        .recent_sessions(5)?
+        .into_iter()
+        .find(|s| s.ended_at.is_some());
+    let head = kiosk
+        .audit_list(&slate::core::audit::AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })?
+        .into_iter()
+        .next()
+        .map(|r| format!("{}:{}", r.seq, r.mac));
+    let policy = kiosk.policy()?;
+    if json {
+        print_json(&json!({
+            "set_up": set_up,
+            "live_session": open.first(),
+            "needs_attention": attention,
+            "last_session": last,
+            "audit_head": head,
+            "policy": {
+                "file": policy.layer.file,
+                "keys": policy.layer.values.keys().collect::<Vec<_>>(),
+                "problems": policy.problems,
+            },
+        }));
+        return Ok(());
+    }
+    match (&attention, open.first(), set_up) {
+        (Some(why), _, _) => println!("Needs attention: {why}"),
+        (None, Some(s), _) => println!(
+            "In use: {} since {}.",
+            s.username.as_deref().unwrap_or("a guest"),
+            s.started_at
+        ),
+        (None, None, false) => println!("Not set up: run `slatectl init --admin NAME`."),
+        (None, None, true) => println!("Ready: nobody is signed in."),
+    }
+    match &last {
+        Some(s) => println!(
+            "Last session: ended {} ({}), {}.",
+            s.ended_at.as_deref().unwrap_or("?"),
+            s.end_reason.map_or("?", |r| r.as_db()),
+            if s.erased == Some(true) {
+                "wiped and re-checked"
+            } else {
+                "NOT fully wiped"
+            }
+        ),
+        None => println!("Last session: none yet."),
+    }
+    println!(
+        "Audit head: {} (`slatectl audit verify` checks the chain).",
+        head.as_deref().unwrap_or("empty")
+    );
+    match &policy.layer.file {
+        Some(file) if policy.problems.is_empty() => println!(
+            "Policy file: {file}, setting {}.",
+            if policy.layer.values.is_empty() {
+                "nothing".to_owned()
+            } else {
+                policy
+                    .layer
+                    .values
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ),
+        Some(file) => println!(
+            "Policy file: {file}, with {} problem(s) (see the warnings above).",
+            policy.problems.len()
+        ),
+        None => println!(
+            "Policy file: none ({} does not exist).",
+            slate::core::policy::DEFAULT_POLICY_FILE
+        ),
+    }
+    Ok(())
+}
+
 fn config(kiosk: &Kiosk, cmd: ConfigCommand, json: bool) -> Result<(), Failure> {
+    use slate::core::settings::{bounds_text, human_seconds, kind_of, Kind, SettingError};
+    let shown = |d: &slate::core::settings::SettingDef, v: &str| match d.kind {
+        Kind::Seconds { .. } | Kind::SecondsOrOff { .. } if v != "0" => {
+            format!("{v} ({})", human_seconds(v.parse().unwrap_or(0)))
+        }
+        _ => format!("{v:?}"),
+    };
     match cmd {
-        ConfigCommand::List => {
+        ConfigCommand::Show => {
             let all = kiosk.settings_in_force()?;
             if json {
                 let rows: Vec<_> = all
                     .iter()
-                    .map(|(d, v)| json!({ "key": d.key, "value": v, "default": d.default, "description": d.description }))
+                    .map(|e| {
+                        json!({
+                            "key": e.def.key,
+                            "value": e.value,
+                            "layer": e.layer,
+                            "default": e.def.default,
+                            "bounds": bounds_text(kind_of(e.def)),
+                            "description": e.def.description,
+                        })
+                    })
                     .collect();
                 print_json(&json!(rows));
             } else {
-                for (d, v) in all {
+                for e in all {
                     println!(
-                        "{} = {}  (default {})\n    {}",
-                        d.key, v, d.default, d.description
+                        "{} = {}  [{}]\n    {}",
+                        e.def.key,
+                        shown(e.def, &e.value),
+                        e.layer.text(),
+                        e.def.description
                     );
                 }
             }
         }
         ConfigCommand::Get { key } => {
             let all = kiosk.settings_in_force()?;
-            let Some((_, value)) = all.iter().find(|(d, _)| d.key == key) else {
-                return Err(
-                    KioskError::from(slate::core::settings::SettingError::Unknown(key)).into(),
-                );
+            let Some(e) = all.iter().find(|e| e.def.key == key) else {
+                return Err(KioskError::from(SettingError::Unknown(key)).into());
             };
             if json {
-                print_json(&json!({ "key": key, "value": value }));
+                print_json(&json!({ "key": key, "value": e.value, "layer": e.layer }));
             } else {
-                println!("{value}");
+                println!("{}", e.value);
             }
         }
         ConfigCommand::Set { key, value } => {
@@ -578,7 +688,15 @@ fn config(kiosk: &Kiosk, cmd: ConfigCommand, json: bool) -> Result<(), Failure> 
             if json {
                 print_json(&json!({ "key": key, "old": old, "new": new }));
             } else {
-                println!("{key}: {old} -> {new}");
+                println!("{key}: {old:?} -> {new:?}");
+            }
+        }
+        ConfigCommand::Unset { key } => {
+            let (old, new) = kiosk.unset_setting(&key)?;
+            if json {
+                print_json(&json!({ "key": key, "old": old, "new": new }));
+            } else {
+                println!("{key}: {old:?} -> {new:?} (the default)");
             }
         }
     }

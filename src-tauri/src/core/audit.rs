@@ -526,7 +526,11 @@ impl Store {
         // `clause` holds one `?`, replaced by the argument's number.
         let mut add = |clause: &str, v: &str| {
             args.push(v.to_owned());
-            let _ = write!(sql, " AND {}", clause.replace('?', &format!("?{}", args.len())));
+            let _ = write!(
+                sql,
+                " AND {}",
+                clause.replace('?', &format!("?{}", args.len()))
+            );
         };
         if let Some(u) = &user {
             add("lower(username) = lower(?)", u);

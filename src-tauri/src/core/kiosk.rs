@@ -21,9 +21,10 @@ use super::auth::{
 use super::clock::from_db;
 use super::clock::{Clock, SystemClock};
 use super::datadir::{DataDir, DataDirError};
+use super::policy::{file_stamp, Policy, PolicySource};
 use super::records::{wall_duration_ms, SessionRecord};
 use super::session::ActiveSession;
-use super::settings::{SettingError, Settings};
+use super::settings::{Effective, SettingError, Settings};
 use super::store::{Store, StoreError};
 use super::wipe::{wipe_all, SessionFiles, WipeReceipt, WipeTarget, Wiper};
 
@@ -144,6 +145,16 @@ pub struct Kiosk {
     actor: String,
     /// Held for a whole sign-in attempt (hash included), so attempts cannot race the throttle.
     signin_gate: Mutex<()>,
+    /// The policy file and what was last read from it; re-read when the file changes.
+    policy: Mutex<PolicyState>,
+}
+
+/// The policy in force, where it comes from, and the version of the file it was read from.
+#[derive(Debug, Default)]
+struct PolicyState {
+    source: Option<PolicySource>,
+    stamp: Option<(std::time::SystemTime, u64, u64)>,
+    current: Arc<Policy>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -169,7 +180,110 @@ impl Kiosk {
             audit_key,
             actor: "kiosk".to_owned(),
             signin_gate: Mutex::new(()),
+            policy: Mutex::new(PolicyState::default()),
         })
+    }
+
+    /// Reads the policy file from `source` (the top settings layer) and keeps following it:
+    /// changes to the file apply within the next settings read. Problems are audited.
+    pub fn use_policy(&self, source: PolicySource) -> Result<(), KioskError> {
+        {
+            let mut state = lock(&self.policy);
+            state.source = Some(source);
+            state.stamp = None;
+        }
+        self.policy().map(|_| ())
+    }
+
+    /// The policy in force, re-read first if its file changed (one `stat` when it did not).
+    /// The policy lock is never held while the store is locked (`record` takes them the other
+    /// way round).
+    pub fn policy(&self) -> Result<Arc<Policy>, KioskError> {
+        let (source, previous) = {
+            let state = lock(&self.policy);
+            let Some(source) = state.source.clone() else {
+                return Ok(Arc::clone(&state.current));
+            };
+            let stamp = file_stamp(&source.path);
+            if stamp.is_some() && stamp == state.stamp {
+                return Ok(Arc::clone(&state.current));
+            }
+            (source, Arc::clone(&state.current))
+        };
+        let stamp = file_stamp(&source.path);
+        let fresh = Policy::load(&source);
+        if *previous != fresh {
+            self.note_policy(&previous, &fresh)?;
+        }
+        let mut state = lock(&self.policy);
+        state.stamp = stamp;
+        if *state.current != fresh {
+            state.current = Arc::new(fresh);
+        }
+        Ok(Arc::clone(&state.current))
+    }
+
+    /// Audits what a newly read policy changes, once per version of the file (the last one
+    /// seen is kept in the database, so a restart does not repeat it): each problem as a
+    /// `policy_problem` record, each value it changes as `setting_changed` by the policy file.
+    fn note_policy(&self, before: &Policy, after: &Policy) -> Result<(), KioskError> {
+        for problem in &after.problems {
+            tracing::warn!("{problem}");
+        }
+        let store = lock(&self.store);
+        if store.meta("policy_digest")?.as_deref() == Some(after.digest.as_str()) {
+            return Ok(());
+        }
+        let previous: super::settings::PolicyLayer = store
+            .meta("policy_values")?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .map_or_else(
+                || before.layer.clone(),
+                |values| super::settings::PolicyLayer {
+                    file: before.layer.file.clone(),
+                    values,
+                },
+            );
+        store.atomically(|store| {
+            let old = store.effective_settings(&previous)?;
+            let new = store.effective_settings(&after.layer)?;
+            let by = format!(
+                "policy file {}",
+                after
+                    .layer
+                    .file
+                    .as_deref()
+                    .or(previous.file.as_deref())
+                    .unwrap_or("")
+            );
+            for (o, n) in old.iter().zip(&new) {
+                if o.value != n.value {
+                    self.record(
+                        store,
+                        AuditEvent::new(
+                            "setting_changed",
+                            json!({ "key": n.def.key, "old": o.value, "new": n.value, "by": by }),
+                        ),
+                    )?;
+                }
+            }
+            for problem in &after.problems {
+                self.record(
+                    store,
+                    AuditEvent::new(
+                        "policy_problem",
+                        json!({ "file": after.layer.file, "problem": problem }),
+                    ),
+                )?;
+            }
+            store.set_meta("policy_digest", &after.digest)?;
+            store.set_meta(
+                "policy_values",
+                &serde_json::to_string(&after.layer.values).unwrap_or_default(),
+            )?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(())
     }
 
     /// Names who acts through this instance in the audit records of changes it makes.
@@ -178,18 +292,35 @@ impl Kiosk {
     }
 
     /// When and where, for an audit record.
-    fn stamp(&self) -> Stamp {
+    fn stamp(&self, store: &Store) -> Stamp {
         Stamp {
             at: self.clock.now_utc(),
             offset: self.clock.local_offset(),
-            terminal: terminal_name(),
+            terminal: self.terminal_name(store),
         }
+    }
+
+    /// This terminal's name: the `terminal_name` setting (policy, then administrator), else the
+    /// host name. Uses the policy as last read (never re-reads it: the store is locked here).
+    fn terminal_name(&self, store: &Store) -> String {
+        let policy = Arc::clone(&lock(&self.policy).current);
+        policy
+            .layer
+            .values
+            .get("terminal_name")
+            .cloned()
+            .or_else(|| store.setting("terminal_name").ok().flatten())
+            .map(|t| t.trim().to_owned())
+            .filter(|t| {
+                !t.is_empty() && !t.chars().any(char::is_control) && t.chars().count() <= 64
+            })
+            .unwrap_or_else(host_name)
     }
 
     /// Appends an audit record inside the caller's transaction.
     fn record(&self, store: &Store, e: AuditEvent) -> Result<(), StoreError> {
         store
-            .audit_append(&self.audit_key, &self.stamp(), &e)
+            .audit_append(&self.audit_key, &self.stamp(store), &e)
             .map(|_| ())
     }
 
@@ -202,11 +333,11 @@ impl Kiosk {
     /// Removes audit records older than `audit_retention_days` (nothing when it is 0, "keep
     /// forever"); the `audit_pruned` record keeps the chain verifiable. Returns how many went.
     pub fn prune_audit(&self) -> Result<u64, KioskError> {
-        let store = lock(&self.store);
-        let Some(days) = store.settings()?.audit_retention_days else {
+        let Some(days) = self.settings()?.audit_retention_days else {
             return Ok(0);
         };
-        let stamp = self.stamp();
+        let store = lock(&self.store);
+        let stamp = self.stamp(&store);
         let before = stamp.at - chrono::Duration::days(i64::from(days));
         Ok(store.audit_prune(&self.audit_key, &stamp, before)?)
     }
@@ -237,9 +368,10 @@ impl Kiosk {
         Arc::clone(&self.clock)
     }
 
-    /// The settings in force.
+    /// The settings in force: defaults < administrator values < policy file.
     pub fn settings(&self) -> Result<Settings, KioskError> {
-        Ok(lock(&self.store).settings()?)
+        let policy = self.policy()?;
+        Ok(lock(&self.store).settings(&policy.layer)?)
     }
 
     /// The screen when nobody is signed in: first-run setup until an administrator exists,
@@ -248,11 +380,10 @@ impl Kiosk {
         if let Some(message) = self.needs_attention()? {
             return Ok(Screen::NeedsAttention { message });
         }
+        let guests_allowed = self.settings()?.guests_allowed;
         let store = lock(&self.store);
         Ok(if store.has_admin()? {
-            Screen::SignIn {
-                guests_allowed: store.settings()?.guests_allowed,
-            }
+            Screen::SignIn { guests_allowed }
         } else {
             Screen::FirstRun
         })
@@ -722,11 +853,25 @@ impl Kiosk {
         Ok(())
     }
 
-    /// Stores an administrator setting.
+    /// Stores an administrator setting (refused for a key the policy file sets).
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(String, String), KioskError> {
+        self.change_setting(key, Some(value))
+    }
+
+    /// Removes an administrator setting, so the default applies (refused for a policy key).
+    pub fn unset_setting(&self, key: &str) -> Result<(String, String), KioskError> {
+        self.change_setting(key, None)
+    }
+
+    fn change_setting(
+        &self,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<(String, String), KioskError> {
+        let policy = self.policy()?;
         let store = lock(&self.store);
         Ok(store.atomically(|store| {
-            let (old, new) = store.set_setting(key, value, self.clock.now_utc())?;
+            let (old, new) = store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?;
             self.record(
                 store,
                 AuditEvent::new(
@@ -751,15 +896,10 @@ impl Kiosk {
         self.record(store, AuditEvent::new(event, details).user(Some(username)))
     }
 
-    /// The value in force for each setting, with its definition.
-    pub fn settings_in_force(
-        &self,
-    ) -> Result<Vec<(&'static super::settings::SettingDef, String)>, KioskError> {
-        let store = lock(&self.store);
-        super::settings::SETTINGS
-            .iter()
-            .map(|def| Ok((def, store.effective_setting(def)?)))
-            .collect()
+    /// Each setting's value in force and the layer that set it.
+    pub fn settings_in_force(&self) -> Result<Vec<Effective>, KioskError> {
+        let policy = self.policy()?;
+        Ok(lock(&self.store).effective_settings(&policy.layer)?)
     }
 
     fn existing(&self, username: &str) -> Result<(Username, Account), KioskError> {
@@ -788,7 +928,8 @@ impl Kiosk {
         let name_key = parsed
             .as_ref()
             .map_or_else(|| username.trim().to_lowercase(), |u| u.key().to_owned());
-        let (digest, account, settings, previous) = {
+        let settings = self.settings()?;
+        let (digest, account, previous) = {
             let store = lock(&self.store);
             let digest = store.throttle_digest(&name_key)?;
             let account = match &parsed {
@@ -796,7 +937,7 @@ impl Kiosk {
                 None => None,
             };
             let previous = store.throttle_state(&digest)?;
-            (digest, account, store.settings()?, previous)
+            (digest, account, previous)
         };
         if let Some((failures, last)) = previous {
             let wait = backoff(failures, settings.signin_backoff_cap);
@@ -873,7 +1014,7 @@ impl Kiosk {
 
     /// A guest, when the settings allow guests.
     pub fn guest(&self) -> Result<Identity, KioskError> {
-        if !lock(&self.store).settings()?.guests_allowed {
+        if !self.settings()?.guests_allowed {
             return Err(KioskError::GuestsNotAllowed);
         }
         Ok(Identity {
@@ -899,9 +1040,8 @@ fn failed(reason: &str, account: Option<&Account>) -> AuditEvent {
     }
 }
 
-/// This terminal's name in audit records: the host name (the `terminal_name` setting will
-/// override it).
-fn terminal_name() -> String {
+/// The machine's host name.
+fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .ok()

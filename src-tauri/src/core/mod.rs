@@ -3,7 +3,8 @@
 //! - [`datadir`] finds and prepares the data folder (0700) and refuses one that cannot be used.
 //! - [`store`] owns the SQLite database: pragmas, migrations, integrity check.
 //! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
-//! - [`accounts`] and [`settings`] own their tables; [`clock`] is time (real or fake).
+//! - [`accounts`] and [`settings`] own their tables; [`policy`] reads the policy file, the top
+//!   settings layer; [`clock`] is time (real or fake).
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
 //! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
@@ -18,6 +19,7 @@ pub mod auth;
 pub mod clock;
 pub mod datadir;
 pub mod kiosk;
+pub mod policy;
 pub mod records;
 pub mod session;
 pub mod settings;

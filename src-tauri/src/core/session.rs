@@ -411,7 +411,7 @@ impl SessionManager {
         if let Some(why) = self.kiosk.needs_attention()? {
             return Err(KioskError::NeedsAttention(why));
         }
-        self.settings = self.kiosk.settings()?;
+        self.settings = rules_for(self.kiosk.settings()?, identity.kind);
         let id: [u8; 16] = rand::random();
         let session = ActiveSession {
             id: hex::encode(id),
@@ -599,12 +599,12 @@ impl SessionManager {
     /// Re-reads settings (changes apply at once); whether an administrator asked to end the
     /// session.
     fn poll(&mut self) -> bool {
-        if let Ok(s) = self.kiosk.settings() {
-            self.settings = s;
-        }
         let State::Live(live) = &self.state else {
             return false;
         };
+        if let Ok(s) = self.kiosk.settings() {
+            self.settings = rules_for(s, live.session.kind);
+        }
         match self.kiosk.end_requested(&live.session.id) {
             Ok(asked) => asked,
             Err(e) => {
@@ -702,6 +702,17 @@ impl SessionManager {
 }
 
 /// A session's display preferences as stored ("normal" where unset).
+/// The rules a session of `kind` runs under: administrators time out after
+/// `admin_idle_timeout` (warned at most half-way through it) and have no time limit.
+fn rules_for(mut s: Settings, kind: SessionKind) -> Settings {
+    if kind == SessionKind::Admin {
+        s.idle_timeout = s.admin_idle_timeout;
+        s.idle_warning = s.idle_warning.min(s.idle_timeout / 2);
+        s.time_limit = None;
+    }
+    s
+}
+
 fn preferences_of(kiosk: &Kiosk, id: &str) -> Preferences {
     let values = kiosk.session_values(id).unwrap_or_default();
     let get = |k: &str| {
@@ -1097,6 +1108,71 @@ mod tests {
             r.ended(&s.id),
             Some(EndReason::Idle),
             "already overdue under the new timeout"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_administrator_session_times_out_after_its_own_shorter_timeout() {
+        let r = rig(&[("time_limit", "120")]);
+        r.handle
+            .sign_in("admin".into(), pw("admin passphrase"))
+            .await
+            .unwrap();
+        let id = r.kiosk.open_sessions().unwrap().pop().unwrap().id;
+        r.pass(Duration::from_secs(59)).await;
+        assert_eq!(r.warning(), None);
+        r.pass(Duration::from_secs(1)).await;
+        assert_eq!(r.warning(), Some(60), "warned half-way through 2 min");
+        r.pass(Duration::from_secs(59)).await;
+        assert_eq!(
+            r.ended(&id),
+            None,
+            "the users' time limit (2 min) does not apply"
+        );
+        r.pass(Duration::from_secs(1)).await;
+        assert_eq!(r.ended(&id), Some(EndReason::Idle), "ended at 120 s");
+        match r.screen() {
+            Screen::SignedOut { reason_text, .. } => {
+                assert!(reason_text.contains("2 minutes"), "{reason_text}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_policy_file_change_applies_to_the_live_session_at_once() {
+        let r = rig(&[]);
+        let policy = r.kiosk.data_dir().path().join("policy.toml");
+        std::fs::write(&policy, "# nothing yet\n").unwrap();
+        r.kiosk
+            .use_policy(crate::core::policy::PolicySource {
+                path: policy.clone(),
+                explicit: true,
+            })
+            .unwrap();
+        let s = r.sign_in().await;
+        r.pass(Duration::from_secs(40)).await;
+        std::fs::write(&policy, "idle_timeout = \"30s\"\nidle_warning = \"10s\"\n").unwrap();
+        r.pass(Duration::from_secs(2)).await;
+        assert_eq!(
+            r.ended(&s.id),
+            Some(EndReason::Idle),
+            "already overdue under the policy's timeout"
+        );
+        let changed = r
+            .kiosk
+            .audit_list(&crate::core::audit::AuditFilter {
+                event: Some("setting_changed".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(
+            changed
+                .iter()
+                .any(|c| c.details.contains("\"key\":\"idle_timeout\"")
+                    && c.details.contains("policy file")),
+            "{changed:?}"
         );
     }
 

@@ -1,7 +1,10 @@
 //! Settings: every key with its type, default, bounds and one-line description, kept in one place
-//! ([`SETTINGS`]) from which validation and `slatectl config` help come. Administrator values
-//! live in the `settings` table; anything not set there takes its default.
+//! ([`SETTINGS`]) from which validation, `slatectl config` help and the administrator panel's
+//! form all come, and the three layers that decide each value: built-in default < administrator
+//! value (the `settings` table) < policy file ([`super::policy`]). A key the policy sets is
+//! locked. Durations are accepted in human form everywhere ("90s", "5m", "1h30m").
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -23,12 +26,24 @@ pub enum Kind {
     SecondsOrOff { min: u64, max: u64 },
     /// Comma-separated seconds, each between the bounds (stored largest first).
     SecondsList { min: u64, max: u64 },
+    /// 0 (off), or a whole number between the bounds.
+    CountOrOff { min: u64, max: u64 },
     /// Free text of at most this many characters, no control characters.
     Text { max_chars: usize },
+    /// One of a fixed list of words.
+    Choice(&'static [&'static str]),
+    /// Sites a session may browse: origins (`https://catalogue.example.org`) or host patterns
+    /// (`*.gov.example`), separated by commas or new lines; empty for none.
+    Sites,
+    /// Empty, or an `http`/`https` address (within `allowed_sites`).
+    Address,
 }
 
+/// The languages the UI ships.
+pub const LANGUAGES: &[&str] = &["en", "es"];
+
 /// One setting's definition.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SettingDef {
     pub key: &'static str,
     pub kind: Kind,
@@ -76,7 +91,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "audit_retention_days",
-        kind: Kind::SecondsOrOff { min: 1, max: 36_500 },
+        kind: Kind::CountOrOff { min: 1, max: 36_500 },
         default: "365",
         description: "Days the audit log keeps its records, 0 to keep them forever (pruning keeps the chain verifiable).",
     },
@@ -98,40 +113,67 @@ pub const SETTINGS: &[SettingDef] = &[
         default: "10",
         description: "Consecutive failed sign-ins after which an account locks until an administrator unlocks it.",
     },
+    SettingDef {
+        key: "admin_idle_timeout",
+        kind: Kind::Seconds { min: 30, max: 3600 },
+        default: "120",
+        description: "Seconds without activity after which an administrator's session ends (30 s to 1 h).",
+    },
+    SettingDef {
+        key: "terminal_name",
+        kind: Kind::Text { max_chars: 64 },
+        default: "",
+        description: "This terminal's name in the audit log and on screen (empty: the machine's host name).",
+    },
+    SettingDef {
+        key: "language",
+        kind: Kind::Choice(LANGUAGES),
+        default: "en",
+        description: "The language the sign-in screen starts in (en or es); people can switch.",
+    },
+    SettingDef {
+        key: "allowed_sites",
+        kind: Kind::Sites,
+        default: "",
+        description: "Sites a session may browse: origins or host patterns like *.gov.example, comma-separated (empty: no browser).",
+    },
+    SettingDef {
+        key: "home_page",
+        kind: Kind::Address,
+        default: "",
+        description: "The address the browser opens at, within allowed_sites (empty: the first allowed site).",
+    },
 ];
 
 /// Why a setting cannot be changed. One sentence each.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingError {
-    #[error("There is no setting called {0:?}; `slatectl config list` shows them all.")]
+    #[error("There is no setting called {0:?}; `slatectl config show` lists them all.")]
     Unknown(String),
     #[error("{key} must be true or false, not {value:?}.")]
     NotBool { key: String, value: String },
-    #[error("{key} must be a whole number from {min} to {max}, not {value:?}.")]
+    #[error("{key} must be {bounds}, not {value:?}.")]
     OutOfBounds {
         key: String,
         value: String,
-        min: u64,
-        max: u64,
-    },
-    #[error("{key} must be 0 (off) or a whole number from {min} to {max}, not {value:?}.")]
-    OutOfBoundsOrOff {
-        key: String,
-        value: String,
-        min: u64,
-        max: u64,
-    },
-    #[error("{key} must be whole numbers from {min} to {max} separated by commas, not {value:?}.")]
-    BadList {
-        key: String,
-        value: String,
-        min: u64,
-        max: u64,
+        bounds: String,
     },
     #[error("{key} can have at most {max_chars} characters and no line breaks.")]
     BadText { key: String, max_chars: usize },
-    #[error("idle_warning ({warning} s) must be less than idle_timeout ({timeout} s).")]
-    WarningNotBeforeTimeout { warning: u64, timeout: u64 },
+    #[error("{key} must be one of {choices}, not {value:?}.")]
+    NotAChoice {
+        key: String,
+        value: String,
+        choices: String,
+    },
+    #[error("{key}: {why}")]
+    BadSite { key: String, why: String },
+    #[error("idle_warning ({warning}) must be less than idle_timeout ({timeout}).")]
+    WarningNotBeforeTimeout { warning: String, timeout: String },
+    #[error("home_page {0} is not within allowed_sites.")]
+    HomeNotAllowed(String),
+    #[error("{key} is set by the policy file {file}; change it there.")]
+    SetByPolicy { key: String, file: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -144,10 +186,12 @@ pub fn definition(key: &str) -> Option<&'static SettingDef> {
 /// Debug builds only: with `SLATE_TEST_SHORT_BOUNDS=1`, the session timings accept seconds instead
 /// of minutes so end-to-end tests can watch an idle ending. Release builds do not contain this.
 #[cfg(debug_assertions)]
-fn kind_of(def: &SettingDef) -> Kind {
+pub fn kind_of(def: &SettingDef) -> Kind {
     if std::env::var_os("SLATE_TEST_SHORT_BOUNDS").is_some() {
         match (def.key, def.kind) {
-            ("idle_timeout", Kind::Seconds { max, .. }) => return Kind::Seconds { min: 2, max },
+            ("idle_timeout" | "admin_idle_timeout", Kind::Seconds { max, .. }) => {
+                return Kind::Seconds { min: 2, max }
+            }
             ("idle_warning", Kind::Seconds { max, .. }) => return Kind::Seconds { min: 1, max },
             ("time_limit", Kind::SecondsOrOff { max, .. }) => {
                 return Kind::SecondsOrOff { min: 2, max }
@@ -161,21 +205,191 @@ fn kind_of(def: &SettingDef) -> Kind {
     def.kind
 }
 
+/// The kind of `def` (its bounds).
 #[cfg(not(debug_assertions))]
-fn kind_of(def: &SettingDef) -> Kind {
+pub fn kind_of(def: &SettingDef) -> Kind {
     def.kind
 }
 
+/// Parses a duration: a bare number of seconds, or numbers with units `d`, `h`, `m`, `s`
+/// ("90s", "5m", "1h30m", "1h 30m"). `None` for anything else, or above a year.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_lowercase();
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(n) = t.parse::<u64>() {
+        return (n <= 366 * 86_400).then_some(n);
+    }
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    let mut last_unit = u64::MAX;
+    for c in t.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' if digits.is_empty() => {}
+            'd' | 'h' | 'm' | 's' => {
+                let unit = match c {
+                    'd' => 86_400,
+                    'h' => 3600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                // Units must come largest first, each once ("1h30m", not "30m1h" or "1m1m").
+                if digits.is_empty() || unit >= last_unit {
+                    return None;
+                }
+                last_unit = unit;
+                let n: u64 = digits.parse().ok()?;
+                total = total.checked_add(n.checked_mul(unit)?)?;
+                digits.clear();
+            }
+            _ => return None,
+        }
+    }
+    (digits.is_empty() && total <= 366 * 86_400).then_some(total)
+}
+
+/// A number of seconds the way people write it: "90s" → "1m30s", "5400" → "1h30m".
+pub fn human_seconds(secs: u64) -> String {
+    if secs == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    let mut left = secs;
+    for (unit, name) in [(86_400, "d"), (3600, "h"), (60, "m"), (1, "s")] {
+        if left >= unit {
+            let _ = write!(out, "{}{name}", left / unit);
+            left %= unit;
+        }
+    }
+    out
+}
+
+/// The bounds of a kind in words, for messages, help and the panel's form.
+pub fn bounds_text(kind: Kind) -> String {
+    match kind {
+        Kind::Bool => "true or false".into(),
+        Kind::Seconds { min, max } => {
+            format!(
+                "a duration from {} to {}",
+                human_seconds(min),
+                human_seconds(max)
+            )
+        }
+        Kind::Count { min, max } => format!("a whole number from {min} to {max}"),
+        Kind::SecondsOrOff { min, max } => format!(
+            "0 (off) or a duration from {} to {}",
+            human_seconds(min),
+            human_seconds(max)
+        ),
+        Kind::CountOrOff { min, max } => format!("0 (off) or a whole number from {min} to {max}"),
+        Kind::SecondsList { min, max } => format!(
+            "durations from {} to {}, separated by commas",
+            human_seconds(min),
+            human_seconds(max)
+        ),
+        Kind::Text { max_chars } => format!("text of at most {max_chars} characters"),
+        Kind::Choice(choices) => format!("one of {}", choices.join(", ")),
+        Kind::Sites => "origins or host patterns, separated by commas".into(),
+        Kind::Address => "empty, or an http:// or https:// address".into(),
+    }
+}
+
+/// One entry of `allowed_sites`, checked and made canonical (lower case, no trailing slash).
+fn canonical_site(entry: &str) -> Result<String, String> {
+    let e = entry.trim().to_ascii_lowercase();
+    let e = e.strip_suffix('/').unwrap_or(&e);
+    if let Some(rest) = e.strip_prefix("*.") {
+        return if valid_host(rest) && rest.contains('.') {
+            Ok(e.to_owned())
+        } else {
+            Err(format!(
+                "{entry:?} is not a host pattern like *.gov.example."
+            ))
+        };
+    }
+    if e.contains("://") {
+        let u = url::Url::parse(e).map_err(|_| format!("{entry:?} is not a site address."))?;
+        if !matches!(u.scheme(), "http" | "https")
+            || u.host_str().is_none()
+            || u.path() != "/"
+            || u.query().is_some()
+            || !u.username().is_empty()
+        {
+            return Err(format!(
+                "{entry:?} must be an origin like https://catalogue.example.org (no path)."
+            ));
+        }
+        return Ok(u.origin().ascii_serialization());
+    }
+    let (host, port) = e.split_once(':').unwrap_or((e, ""));
+    if valid_host(host) && (port.is_empty() || port.parse::<u16>().is_ok_and(|p| p > 0)) {
+        Ok(e.to_owned())
+    } else {
+        Err(format!(
+            "{entry:?} is not a site: write an origin (https://catalogue.example.org), a host, or a pattern (*.gov.example)."
+        ))
+    }
+}
+
+fn valid_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// Whether `address` is within `sites` (canonical entries of `allowed_sites`): an origin matches
+/// exactly; a host (with an optional port) matches on http and https; `*.example.org` matches
+/// any host under example.org (not example.org itself).
+pub fn site_allowed(sites: &[String], address: &str) -> bool {
+    let Ok(u) = url::Url::parse(address) else {
+        return false;
+    };
+    if !matches!(u.scheme(), "http" | "https") {
+        return false;
+    }
+    let Some(host) = u.host_str() else {
+        return false;
+    };
+    let origin = u.origin().ascii_serialization();
+    let port = u.port_or_known_default();
+    sites.iter().any(|site| {
+        if site.contains("://") {
+            *site == origin
+        } else if let Some(domain) = site.strip_prefix("*.") {
+            host.len() > domain.len()
+                && host.ends_with(domain)
+                && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
+        } else {
+            match site.split_once(':') {
+                Some((h, p)) => h == host && p.parse::<u16>().ok() == port,
+                None => site == host,
+            }
+        }
+    })
+}
+
 /// Checks `value` for `def` and returns its canonical text.
+#[allow(clippy::too_many_lines)] // one arm per kind, each short
 pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
     let v = value.trim();
-    let out_of_bounds = |min, max| SettingError::OutOfBounds {
+    let kind = kind_of(def);
+    let bad = || SettingError::OutOfBounds {
         key: def.key.into(),
         value: value.into(),
-        min,
-        max,
+        bounds: bounds_text(kind),
     };
-    match kind_of(def) {
+    let off = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "0" | "off" | "none");
+    match kind {
         Kind::Bool => match v.to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Ok("true".into()),
             "false" | "no" | "off" | "0" => Ok("false".into()),
@@ -184,33 +398,30 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
                 value: value.into(),
             }),
         },
-        Kind::Seconds { min, max } | Kind::Count { min, max } => match v.parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
-            _ => Err(out_of_bounds(min, max)),
+        Kind::Seconds { min, max } => match parse_duration(v) {
+            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
         },
-        Kind::SecondsOrOff { min, max } => match v.parse::<u64>() {
-            Ok(0) => Ok("0".into()),
+        Kind::Count { min, max } => match v.parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
-            _ => Err(SettingError::OutOfBoundsOrOff {
-                key: def.key.into(),
-                value: value.into(),
-                min,
-                max,
-            }),
+            _ => Err(bad()),
+        },
+        Kind::SecondsOrOff { min, max } => match parse_duration(v) {
+            _ if off(v) => Ok("0".into()),
+            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
+        },
+        Kind::CountOrOff { min, max } => match v.parse::<u64>() {
+            _ if off(v) => Ok("0".into()),
+            Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
         },
         Kind::SecondsList { min, max } => {
             let mut list = Vec::new();
             for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                match part.parse::<u64>() {
-                    Ok(n) if (min..=max).contains(&n) => list.push(n),
-                    _ => {
-                        return Err(SettingError::BadList {
-                            key: def.key.into(),
-                            value: value.into(),
-                            min,
-                            max,
-                        })
-                    }
+                match parse_duration(part) {
+                    Some(n) if (min..=max).contains(&n) => list.push(n),
+                    _ => return Err(bad()),
                 }
             }
             list.sort_unstable_by(|a, b| b.cmp(a));
@@ -231,7 +442,91 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
                 Ok(v.to_owned())
             }
         }
+        Kind::Choice(choices) => {
+            let lower = v.to_ascii_lowercase();
+            choices
+                .iter()
+                .find(|c| **c == lower)
+                .map(|c| (*c).to_owned())
+                .ok_or_else(|| SettingError::NotAChoice {
+                    key: def.key.into(),
+                    value: value.into(),
+                    choices: choices.join(", "),
+                })
+        }
+        Kind::Sites => {
+            let mut out: Vec<String> = Vec::new();
+            for entry in v
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+            {
+                let site = canonical_site(entry).map_err(|why| SettingError::BadSite {
+                    key: def.key.into(),
+                    why,
+                })?;
+                if !out.contains(&site) {
+                    out.push(site);
+                }
+            }
+            if out.len() > 100 {
+                return Err(SettingError::BadSite {
+                    key: def.key.into(),
+                    why: "at most 100 sites.".into(),
+                });
+            }
+            Ok(out.join(","))
+        }
+        Kind::Address => {
+            if v.is_empty() {
+                return Ok(String::new());
+            }
+            match url::Url::parse(v) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                    Ok(u.to_string())
+                }
+                _ => Err(bad()),
+            }
+        }
     }
+}
+
+/// Which layer decided a setting's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// Nobody set it: the built-in default.
+    Default,
+    /// An administrator set it (panel or `slatectl config set`).
+    Administrator,
+    /// The policy file sets it; it is locked.
+    Policy,
+}
+
+impl Layer {
+    /// In words, for `slatectl config show` and the panel.
+    pub fn text(self) -> &'static str {
+        match self {
+            Layer::Default => "default",
+            Layer::Administrator => "administrator",
+            Layer::Policy => "policy",
+        }
+    }
+}
+
+/// One setting's value in force and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effective {
+    pub def: &'static SettingDef,
+    pub value: String,
+    pub layer: Layer,
+}
+
+/// The policy layer as the settings see it: checked canonical values by key, and the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyLayer {
+    pub file: Option<String>,
+    pub values: std::collections::BTreeMap<String, String>,
 }
 
 /// The settings in force, typed.
@@ -242,6 +537,7 @@ pub struct Settings {
     pub signin_lock_after: u32,
     pub idle_timeout: Duration,
     pub idle_warning: Duration,
+    pub admin_idle_timeout: Duration,
     /// `None`: no time limit.
     pub time_limit: Option<Duration>,
     /// Largest first.
@@ -250,27 +546,105 @@ pub struct Settings {
     pub signed_out_message: String,
     /// `None`: keep the audit log forever.
     pub audit_retention_days: Option<u32>,
+    /// Empty: the host name.
+    pub terminal_name: String,
+    pub language: String,
+    /// Canonical entries; empty: no browser.
+    pub allowed_sites: Vec<String>,
+    /// Empty: the first allowed site.
+    pub home_page: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            guests_allowed: false,
-            signin_backoff_cap: Duration::from_secs(900),
-            signin_lock_after: 10,
-            idle_timeout: Duration::from_secs(300),
-            idle_warning: Duration::from_secs(60),
-            time_limit: None,
-            time_limit_warnings: vec![Duration::from_secs(300), Duration::from_secs(60)],
-            signed_out_screen: Duration::from_secs(10),
-            signed_out_message: "Thank you for using this terminal.".into(),
-            audit_retention_days: Some(365),
-        }
+        Self::from_values(|key| definition(key).expect("a known setting").default.to_owned())
     }
 }
 
 fn secs(text: &str, fallback: Duration) -> Duration {
     text.parse().map_or(fallback, Duration::from_secs)
+}
+
+impl Settings {
+    /// Types the values `get` gives for each key (already valid), and repairs what only a
+    /// combination of layers can break: a warning not before its timeout warns at half the
+    /// timeout, a home page outside the allowed sites falls back to the first of them.
+    fn from_values(get: impl Fn(&str) -> String) -> Self {
+        let d = |key: &str| {
+            secs(
+                definition(key).expect("a known setting").default,
+                Duration::ZERO,
+            )
+        };
+        let idle_timeout = secs(&get("idle_timeout"), d("idle_timeout"));
+        let mut idle_warning = secs(&get("idle_warning"), d("idle_warning"));
+        if idle_warning >= idle_timeout {
+            idle_warning = idle_timeout / 2;
+        }
+        let allowed_sites: Vec<String> = get("allowed_sites")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut home_page = get("home_page");
+        if !home_page.is_empty() && !site_allowed(&allowed_sites, &home_page) {
+            home_page.clear();
+        }
+        Self {
+            guests_allowed: get("guests_allowed") == "true",
+            signin_backoff_cap: secs(&get("signin_backoff_cap"), d("signin_backoff_cap")),
+            signin_lock_after: get("signin_lock_after").parse().unwrap_or(10),
+            idle_timeout,
+            idle_warning,
+            admin_idle_timeout: secs(&get("admin_idle_timeout"), d("admin_idle_timeout")),
+            time_limit: Some(secs(&get("time_limit"), Duration::ZERO)).filter(|d| !d.is_zero()),
+            time_limit_warnings: get("time_limit_warnings")
+                .split(',')
+                .filter_map(|p| p.parse().ok())
+                .map(Duration::from_secs)
+                .collect(),
+            signed_out_screen: secs(&get("signed_out_screen"), d("signed_out_screen")),
+            signed_out_message: get("signed_out_message"),
+            audit_retention_days: get("audit_retention_days")
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d > 0),
+            terminal_name: get("terminal_name"),
+            language: get("language"),
+            allowed_sites,
+            home_page,
+        }
+    }
+}
+
+/// The checks that span two keys, on the values that would be in force after changing `key`
+/// (only the pairs `key` belongs to, so a combination the policy made cannot block other keys).
+fn check_combination(
+    key: &str,
+    values: &std::collections::BTreeMap<&str, String>,
+) -> Result<(), SettingError> {
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let warning: u64 = get("idle_warning").parse().unwrap_or(0);
+    let timeout: u64 = get("idle_timeout").parse().unwrap_or(u64::MAX);
+    if matches!(key, "idle_warning" | "idle_timeout") && warning >= timeout {
+        return Err(SettingError::WarningNotBeforeTimeout {
+            warning: human_seconds(warning),
+            timeout: human_seconds(timeout),
+        });
+    }
+    let home = get("home_page");
+    let sites: Vec<String> = get("allowed_sites")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if matches!(key, "home_page" | "allowed_sites")
+        && !home.is_empty()
+        && !site_allowed(&sites, &home)
+    {
+        return Err(SettingError::HomeNotAllowed(home));
+    }
+    Ok(())
 }
 
 impl Store {
@@ -284,82 +658,85 @@ impl Store {
             .optional()?)
     }
 
-    /// The value in force for `key`: the stored one when it is still valid, else the default.
-    pub fn effective_setting(&self, def: &SettingDef) -> Result<String, StoreError> {
-        Ok(self
-            .setting(def.key)?
-            .and_then(|v| validate(def, &v).ok())
-            .unwrap_or_else(|| def.default.to_owned()))
+    /// Every setting's value in force and its layer. A stored value that is no longer valid
+    /// is skipped (the default applies), so a bad row never leaves the kiosk without a timeout.
+    pub fn effective_settings(&self, policy: &PolicyLayer) -> Result<Vec<Effective>, StoreError> {
+        SETTINGS
+            .iter()
+            .map(|def| {
+                if let Some(v) = policy.values.get(def.key) {
+                    return Ok(Effective {
+                        def,
+                        value: v.clone(),
+                        layer: Layer::Policy,
+                    });
+                }
+                Ok(
+                    match self.setting(def.key)?.and_then(|v| validate(def, &v).ok()) {
+                        Some(value) => Effective {
+                            def,
+                            value,
+                            layer: Layer::Administrator,
+                        },
+                        None => Effective {
+                            def,
+                            value: def.default.to_owned(),
+                            layer: Layer::Default,
+                        },
+                    },
+                )
+            })
+            .collect()
     }
 
-    /// Validates and stores a setting; returns (old, new) values in force.
+    /// All settings in force, typed.
+    pub fn settings(&self, policy: &PolicyLayer) -> Result<Settings, StoreError> {
+        let all = self.effective_settings(policy)?;
+        Ok(Settings::from_values(|key| {
+            all.iter()
+                .find(|e| e.def.key == key)
+                .map(|e| e.value.clone())
+                .unwrap_or_default()
+        }))
+    }
+
+    /// Validates and stores an administrator value (`None` removes it, so the default applies);
+    /// refuses a key the policy sets. Returns the (old, new) values in force.
     pub fn set_setting(
         &self,
         key: &str,
-        value: &str,
+        value: Option<&str>,
         now: DateTime<Utc>,
+        policy: &PolicyLayer,
     ) -> Result<(String, String), SettingError> {
         let def = definition(key).ok_or_else(|| SettingError::Unknown(key.to_owned()))?;
-        let new = validate(def, value)?;
-        let old = self.effective_setting(def)?;
-        // The warning must come before the ending it warns of.
-        let current = self.settings()?;
-        let (warning, timeout) = match key {
-            "idle_warning" => (secs(&new, current.idle_warning), current.idle_timeout),
-            "idle_timeout" => (current.idle_warning, secs(&new, current.idle_timeout)),
-            _ => (Duration::ZERO, Duration::MAX),
-        };
-        if warning >= timeout {
-            return Err(SettingError::WarningNotBeforeTimeout {
-                warning: warning.as_secs(),
-                timeout: timeout.as_secs(),
+        if policy.values.contains_key(key) {
+            return Err(SettingError::SetByPolicy {
+                key: key.to_owned(),
+                file: policy.file.clone().unwrap_or_default(),
             });
         }
-        self.conn()
-            .execute(
+        let new = match value {
+            Some(v) => validate(def, v)?,
+            None => def.default.to_owned(),
+        };
+        let all = self.effective_settings(policy)?;
+        let mut values: std::collections::BTreeMap<&str, String> =
+            all.iter().map(|e| (e.def.key, e.value.clone())).collect();
+        let old = values.insert(def.key, new.clone()).unwrap_or_default();
+        check_combination(def.key, &values)?;
+        match value {
+            Some(_) => self.conn().execute(
                 "INSERT INTO settings (key, value, changed_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at",
                 params![key, new, to_db(now)],
-            )
-            .map_err(StoreError::from)?;
-        Ok((old, new))
-    }
-
-    /// All settings in force, typed. A stored value that is no longer valid falls back to the
-    /// default, so a bad row never leaves the kiosk without throttling.
-    pub fn settings(&self) -> Result<Settings, StoreError> {
-        let get = |key: &str| -> Result<String, StoreError> {
-            let def = definition(key).expect("a known setting");
-            self.effective_setting(def)
-        };
-        let d = Settings::default();
-        let idle_timeout = secs(&get("idle_timeout")?, d.idle_timeout);
-        let mut idle_warning = secs(&get("idle_warning")?, d.idle_warning);
-        if idle_warning >= idle_timeout {
-            // Only reachable by editing the database by hand: warn at half the timeout.
-            idle_warning = idle_timeout / 2;
+            ),
+            None => self
+                .conn()
+                .execute("DELETE FROM settings WHERE key = ?1", [key]),
         }
-        Ok(Settings {
-            guests_allowed: get("guests_allowed")? == "true",
-            signin_backoff_cap: secs(&get("signin_backoff_cap")?, d.signin_backoff_cap),
-            signin_lock_after: get("signin_lock_after")?
-                .parse()
-                .unwrap_or(d.signin_lock_after),
-            idle_timeout,
-            idle_warning,
-            time_limit: Some(secs(&get("time_limit")?, Duration::ZERO)).filter(|d| !d.is_zero()),
-            time_limit_warnings: get("time_limit_warnings")?
-                .split(',')
-                .filter_map(|p| p.parse().ok())
-                .map(Duration::from_secs)
-                .collect(),
-            signed_out_screen: secs(&get("signed_out_screen")?, d.signed_out_screen),
-            signed_out_message: get("signed_out_message")?,
-            audit_retention_days: get("audit_retention_days")?
-                .parse::<u32>()
-                .ok()
-                .filter(|d| *d > 0),
-        })
+        .map_err(StoreError::from)?;
+        Ok((old, new))
     }
 }
 
@@ -367,11 +744,23 @@ impl Store {
 mod tests {
     use super::*;
 
+    fn store() -> (Store, tempfile::TempDir) {
+        let tmp = tempfile::tempdir().unwrap();
+        (Store::open(&tmp.path().join("slate.db")).unwrap(), tmp)
+    }
+
+    fn no_policy() -> PolicyLayer {
+        PolicyLayer::default()
+    }
+
+    fn set(s: &Store, key: &str, value: &str) -> Result<(String, String), SettingError> {
+        s.set_setting(key, Some(value), Utc::now(), &no_policy())
+    }
+
     #[test]
     fn defaults_agree_with_the_definitions() {
-        let tmp = tempfile::tempdir().unwrap();
-        let s = Store::open(&tmp.path().join("slate.db")).unwrap();
-        assert_eq!(s.settings().unwrap(), Settings::default());
+        let (s, _t) = store();
+        assert_eq!(s.settings(&no_policy()).unwrap(), Settings::default());
         for def in SETTINGS {
             assert_eq!(
                 validate(def, def.default).unwrap(),
@@ -379,62 +768,137 @@ mod tests {
                 "{}",
                 def.key
             );
+            assert!(!def.description.is_empty());
+        }
+        let d = Settings::default();
+        assert_eq!(d.idle_timeout, Duration::from_secs(300));
+        assert_eq!(d.admin_idle_timeout, Duration::from_secs(120));
+        assert_eq!(d.language, "en");
+        assert!(d.allowed_sites.is_empty());
+    }
+
+    #[test]
+    fn durations_are_read_the_way_people_write_them() {
+        for (text, secs) in [
+            ("90", 90),
+            ("90s", 90),
+            ("5m", 300),
+            ("1h30m", 5400),
+            ("1h 30m", 5400),
+            (" 2H ", 7200),
+            ("1d", 86_400),
+            ("1m30s", 90),
+            ("0", 0),
+        ] {
+            assert_eq!(parse_duration(text), Some(secs), "{text}");
+        }
+        for bad in [
+            "",
+            "m",
+            "5x",
+            "-5",
+            "1.5m",
+            "30m1h",
+            "1m1m",
+            "5 m",
+            "99999999999999999999s",
+            "400d",
+            "1h30",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        assert_eq!(human_seconds(5400), "1h30m");
+        assert_eq!(human_seconds(90), "1m30s");
+        assert_eq!(human_seconds(0), "0s");
+    }
+
+    #[test]
+    fn every_bound_is_enforced_at_both_ends() {
+        for def in SETTINGS {
+            let (below, above, inside): (Option<String>, Option<String>, String) =
+                match kind_of(def) {
+                    Kind::Seconds { min, max } | Kind::Count { min, max } => (
+                        min.checked_sub(1).map(|v| v.to_string()),
+                        Some((max + 1).to_string()),
+                        min.to_string(),
+                    ),
+                    Kind::SecondsOrOff { min, max } | Kind::CountOrOff { min, max } => (
+                        (min > 1).then(|| (min - 1).to_string()),
+                        Some((max + 1).to_string()),
+                        max.to_string(),
+                    ),
+                    Kind::SecondsList { min, max } => (
+                        Some(format!("{},{}", min, min - 1)),
+                        Some((max + 1).to_string()),
+                        format!("{min},{max}"),
+                    ),
+                    Kind::Text { max_chars } => {
+                        (None, Some("x".repeat(max_chars + 1)), "x".repeat(max_chars))
+                    }
+                    Kind::Bool => (None, Some("maybe".into()), "true".into()),
+                    Kind::Choice(c) => (None, Some("xx".into()), c[0].to_owned()),
+                    Kind::Sites => (None, Some("ftp://x.org".into()), "*.gov.example".into()),
+                    Kind::Address => (None, Some("javascript:alert(1)".into()), String::new()),
+                };
+            assert!(
+                validate(def, &inside).is_ok(),
+                "{} accepts {inside}",
+                def.key
+            );
+            for bad in below.iter().chain(above.iter()) {
+                let err = validate(def, bad).unwrap_err().to_string();
+                assert!(err.starts_with(def.key), "{}: {err}", def.key);
+            }
         }
     }
 
     #[test]
     fn values_are_validated_and_bad_ones_change_nothing() {
-        let tmp = tempfile::tempdir().unwrap();
-        let s = Store::open(&tmp.path().join("slate.db")).unwrap();
-        let now = Utc::now();
+        let (s, _t) = store();
         assert_eq!(
-            s.set_setting("guests_allowed", "yes", now).unwrap(),
+            set(&s, "guests_allowed", "yes").unwrap(),
             ("false".into(), "true".into())
         );
-        assert!(s.settings().unwrap().guests_allowed);
-        let err = s.set_setting("signin_lock_after", "500", now).unwrap_err();
+        assert!(s.settings(&no_policy()).unwrap().guests_allowed);
+        let err = set(&s, "signin_lock_after", "500").unwrap_err();
         assert_eq!(
             err.to_string(),
             "signin_lock_after must be a whole number from 3 to 50, not \"500\"."
         );
-        assert!(s.set_setting("signin_lock_after", "-1", now).is_err());
-        assert!(s.set_setting("guests_allowed", "maybe", now).is_err());
+        assert!(set(&s, "signin_lock_after", "-1").is_err());
+        assert!(set(&s, "guests_allowed", "maybe").is_err());
         assert!(matches!(
-            s.set_setting("idle", "1", now),
+            set(&s, "idle", "1"),
             Err(SettingError::Unknown(_))
         ));
-        assert_eq!(s.settings().unwrap().signin_lock_after, 10);
+        assert_eq!(s.settings(&no_policy()).unwrap().signin_lock_after, 10);
+        assert_eq!(set(&s, "language", "ES").unwrap().1, "es");
+        assert!(set(&s, "language", "fr").is_err());
     }
 
     #[test]
     fn session_timings_are_bounded_and_consistent() {
-        let tmp = tempfile::tempdir().unwrap();
-        let s = Store::open(&tmp.path().join("slate.db")).unwrap();
-        let now = Utc::now();
-        assert!(s.set_setting("idle_timeout", "29", now).is_err());
-        assert!(s.set_setting("idle_timeout", "86401", now).is_err());
-        let err = s.set_setting("idle_timeout", "60", now).unwrap_err();
+        let (s, _t) = store();
+        assert!(set(&s, "idle_timeout", "29").is_err());
+        assert!(set(&s, "idle_timeout", "86401").is_err());
+        let err = set(&s, "idle_timeout", "1m").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "idle_warning (60 s) must be less than idle_timeout (60 s)."
+            "idle_warning (1m) must be less than idle_timeout (1m)."
         );
-        s.set_setting("idle_warning", "20", now).unwrap();
-        s.set_setting("idle_timeout", "30", now).unwrap();
-        assert!(s.set_setting("idle_warning", "19", now).is_err());
-        assert!(s.set_setting("time_limit", "59", now).is_err());
-        s.set_setting("time_limit", "3600", now).unwrap();
+        set(&s, "idle_warning", "20s").unwrap();
+        set(&s, "idle_timeout", "30").unwrap();
+        assert!(set(&s, "idle_warning", "19").is_err());
+        assert!(set(&s, "time_limit", "59").is_err());
+        set(&s, "time_limit", "1h").unwrap();
         assert_eq!(
-            s.set_setting("time_limit_warnings", " 60, 600,60", now)
-                .unwrap()
-                .1,
+            set(&s, "time_limit_warnings", " 1m, 10m,60").unwrap().1,
             "600,60"
         );
-        assert!(s.set_setting("time_limit_warnings", "60,abc", now).is_err());
-        assert!(s.set_setting("signed_out_screen", "121", now).is_err());
-        assert!(s
-            .set_setting("signed_out_message", "two\nlines", now)
-            .is_err());
-        let got = s.settings().unwrap();
+        assert!(set(&s, "time_limit_warnings", "60,abc").is_err());
+        assert!(set(&s, "signed_out_screen", "121").is_err());
+        assert!(set(&s, "signed_out_message", "two\nlines").is_err());
+        let got = s.settings(&no_policy()).unwrap();
         assert_eq!(got.idle_timeout, Duration::from_secs(30));
         assert_eq!(got.idle_warning, Duration::from_secs(20));
         assert_eq!(got.time_limit, Some(Duration::from_secs(3600)));
@@ -442,14 +906,132 @@ mod tests {
             got.time_limit_warnings,
             [Duration::from_secs(600), Duration::from_secs(60)]
         );
-        s.set_setting("time_limit", "0", now).unwrap();
-        assert_eq!(s.settings().unwrap().time_limit, None);
+        set(&s, "time_limit", "off").unwrap();
+        assert_eq!(s.settings(&no_policy()).unwrap().time_limit, None);
+        assert_eq!(set(&s, "audit_retention_days", "0").unwrap().1, "0");
+        assert!(
+            set(&s, "audit_retention_days", "5m").is_err(),
+            "days are not a duration"
+        );
+    }
+
+    #[test]
+    fn sites_and_the_home_page() {
+        let (s, _t) = store();
+        assert_eq!(
+            set(
+                &s,
+                "allowed_sites",
+                "https://Catalogue.Example.org/, *.gov.example\n127.0.0.1:8080"
+            )
+            .unwrap()
+            .1,
+            "https://catalogue.example.org,*.gov.example,127.0.0.1:8080"
+        );
+        for bad in [
+            "https://a.org/path",
+            "*.org",
+            "ftp://a.org",
+            "a b",
+            "*.",
+            "x.org:0",
+        ] {
+            assert!(set(&s, "allowed_sites", bad).is_err(), "{bad}");
+        }
+        let sites = s.settings(&no_policy()).unwrap().allowed_sites;
+        for ok in [
+            "https://catalogue.example.org/search?q=x",
+            "https://forms.gov.example/",
+            "http://a.b.gov.example/x",
+            "http://127.0.0.1:8080/",
+        ] {
+            assert!(site_allowed(&sites, ok), "{ok}");
+        }
+        for no in [
+            "http://catalogue.example.org/",
+            "https://gov.example/",
+            "https://evilgov.example/",
+            "http://127.0.0.1:8081/",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            assert!(!site_allowed(&sites, no), "{no}");
+        }
+        set(&s, "home_page", "https://forms.gov.example/start").unwrap();
+        let err = set(&s, "home_page", "https://elsewhere.org/").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "home_page https://elsewhere.org/ is not within allowed_sites."
+        );
+        assert!(set(&s, "allowed_sites", "https://catalogue.example.org").is_err());
+    }
+
+    #[test]
+    fn layers_default_then_administrator_then_policy() {
+        let (s, _t) = store();
+        let mut policy = PolicyLayer {
+            file: Some("/etc/slate/policy.toml".into()),
+            ..PolicyLayer::default()
+        };
+        let layer_of = |s: &Store, p: &PolicyLayer, k: &str| {
+            s.effective_settings(p)
+                .unwrap()
+                .into_iter()
+                .find(|e| e.def.key == k)
+                .map(|e| (e.value, e.layer))
+                .unwrap()
+        };
+        assert_eq!(
+            layer_of(&s, &policy, "idle_timeout"),
+            ("300".into(), Layer::Default)
+        );
+        s.set_setting("idle_timeout", Some("10m"), Utc::now(), &policy)
+            .unwrap();
+        assert_eq!(
+            layer_of(&s, &policy, "idle_timeout"),
+            ("600".into(), Layer::Administrator)
+        );
+        policy.values.insert("idle_timeout".into(), "900".into());
+        assert_eq!(
+            layer_of(&s, &policy, "idle_timeout"),
+            ("900".into(), Layer::Policy)
+        );
+        assert_eq!(
+            s.settings(&policy).unwrap().idle_timeout,
+            Duration::from_secs(900)
+        );
+        let err = s
+            .set_setting("idle_timeout", Some("5m"), Utc::now(), &policy)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "idle_timeout is set by the policy file /etc/slate/policy.toml; change it there."
+        );
+        assert!(s
+            .set_setting("idle_timeout", None, Utc::now(), &policy)
+            .is_err());
+        // Unset: the administrator's value goes, the default is back.
+        assert_eq!(
+            s.set_setting("idle_timeout", None, Utc::now(), &PolicyLayer::default())
+                .unwrap(),
+            ("600".into(), "300".into())
+        );
+        assert_eq!(
+            layer_of(&s, &PolicyLayer::default(), "idle_timeout"),
+            ("300".into(), Layer::Default)
+        );
+        // A combination the policy made does not block other keys, and is repaired.
+        policy.values.insert("idle_timeout".into(), "30".into());
+        set(&s, "guests_allowed", "true").unwrap();
+        assert_eq!(
+            s.settings(&policy).unwrap().idle_warning,
+            Duration::from_secs(15)
+        );
     }
 
     #[test]
     fn an_invalid_stored_value_falls_back_to_the_default() {
-        let tmp = tempfile::tempdir().unwrap();
-        let s = Store::open(&tmp.path().join("slate.db")).unwrap();
+        let (s, _t) = store();
         s.conn()
             .execute(
                 "INSERT INTO settings VALUES ('signin_backoff_cap', 'forever', '')",
@@ -457,7 +1039,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            s.settings().unwrap().signin_backoff_cap,
+            s.settings(&no_policy()).unwrap().signin_backoff_cap,
             Duration::from_secs(900)
         );
     }
