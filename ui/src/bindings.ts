@@ -73,6 +73,78 @@ export type SetupRequest = { username: string, displayName: string, password: st
 
 export type SignInRequest = { username: string, password: string, };
 
+export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" };
+
+export type AuditQuery = { user: string, event: string, reason: string, 
+/**
+ * A date (`2026-11-21`) or an RFC 3339 time; records from then on.
+ */
+since: string, 
+/**
+ * A date or time; records before it.
+ */
+until: string, 
+/**
+ * Older than this sequence number (the previous page's `next_before`).
+ */
+before: number | null, };
+
+export type AdminSetting = { key: string, 
+/**
+ * The value in force, canonical (durations in seconds).
+ */
+value: string, 
+/**
+ * The value as people write it ("5m" for 300 seconds).
+ */
+shown: string, 
+/**
+ * "default", "administrator" or "policy" (locked).
+ */
+layer: string, default: string, 
+/**
+ * The bounds in words.
+ */
+bounds: string, description: string, 
+/**
+ * "bool", "choice" (one of `choices`) or "text".
+ */
+input: string, choices: Array<string>, };
+
+export type AdminUser = { username: string, display_name: string, admin: boolean, enabled: boolean, locked: boolean, 
+/**
+ * UTC, RFC 3339; `None` when never.
+ */
+last_sign_in: string | null, last_sign_out: string | null, };
+
+export type AdminAuditRecord = { seq: number, 
+/**
+ * Local time with its offset, as recorded.
+ */
+at: string, event: string, user: string | null, duration_ms: number | null, details: string, };
+
+export type AdminAuditPage = { records: Array<AdminAuditRecord>, 
+/**
+ * Pass as `before` for the next (older) page; `None` on the last page.
+ */
+next_before: number | null, };
+
+export type AdminTerminal = { version: string, terminal_name: string, data_dir: string, 
+/**
+ * `None` without a policy file.
+ */
+policy_file: string | null, policy_keys: Array<string>, policy_problems: Array<string>, 
+/**
+ * The last ended session's wipe, in words ("None yet" before the first).
+ */
+last_wipe: string, 
+/**
+ * The newest audit record's sequence number; `None` while the log is empty.
+ */
+audit_head: number | null, };
+
+export type AdminReply = { message: string, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, };
+
 export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 
 export type IpcError = { code: ErrorCode, message: string, 

@@ -1,6 +1,14 @@
 // The one door to the core: typed calls to Slate's commands. Errors always arrive as an
 // IpcError (a stable code plus a sentence), whatever went wrong underneath.
-import type { AppStatus, IpcError, SessionFile, SetupRequest, SignInRequest } from "./bindings.js";
+import type {
+  AdminReply,
+  AdminRequest,
+  AppStatus,
+  IpcError,
+  SessionFile,
+  SetupRequest,
+  SignInRequest,
+} from "./bindings.js";
 import { toIpcError } from "./errors.js";
 
 interface TauriGlobal {
@@ -54,4 +62,5 @@ export const commands = {
   deleteFile: (name: string): Promise<SessionFile[]> => call<SessionFile[]>("delete_file", { name }),
   setPreference: (key: string, value: string): Promise<AppStatus> =>
     call<AppStatus>("set_preference", { request: { key, value } }),
+  admin: (request: AdminRequest): Promise<AdminReply> => call<AdminReply>("admin", { request }),
 };

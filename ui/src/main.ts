@@ -8,6 +8,7 @@ import { setupProblem } from "./forms.js";
 import { Coalescer, watchActivity } from "./activity.js";
 import { announceCountdownAt, clock, fileSize, spokenDuration } from "./format.js";
 import type { SessionFile } from "./bindings.js";
+import { wireAdmin } from "./admin.js";
 
 const app = document.getElementById("app") as HTMLElement;
 let shown: Screen | null = null;
@@ -161,7 +162,12 @@ type SessionScreen = Extract<Screen, { kind: "session" }>;
 function wireSession(screen: SessionScreen): void {
   el("session-title").textContent =
     screen.account === "guest" ? "Welcome, guest" : `Welcome, ${screen.display_name}`;
-  el("session-badge").hidden = screen.account !== "admin";
+  const isAdmin = screen.account === "admin";
+  el("session-badge").hidden = !isAdmin;
+  // Administrators get the panel instead of the person's session view.
+  el("user-area").hidden = isAdmin;
+  el("admin-panel").hidden = !isAdmin;
+  app.querySelector("section.card")?.classList.toggle("wide", isAdmin);
   const problem = el("session-problem");
   const confirm = el<HTMLDialogElement>("confirm-dialog");
   const idle = el<HTMLDialogElement>("idle-dialog");
@@ -184,10 +190,11 @@ function wireSession(screen: SessionScreen): void {
       problem.textContent = toIpcError(e).message;
     });
   });
-  void refreshFiles();
+  if (isAdmin) wireAdmin();
+  else void refreshFiles();
   // Files can arrive from elsewhere (downloads): look again every few seconds.
   const poll = window.setInterval(() => {
-    if (shown?.kind === "session") void refreshFiles();
+    if (shown?.kind === "session" && !isAdmin) void refreshFiles();
     else window.clearInterval(poll);
   }, 3000);
   el("confirm-sign-out").addEventListener("click", (ev) => {

@@ -226,7 +226,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let mut kiosk = DataDir::prepare(cli.data_dir.as_deref())
+    let kiosk = DataDir::prepare(cli.data_dir.as_deref())
         .map_err(KioskError::from)
         .and_then(Kiosk::open)?;
     let uid = std::fs::metadata("/proc/self").map_or(u32::MAX, |m| {
@@ -315,12 +315,22 @@ fn audit(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> {
             until,
             limit,
         } => {
+            let bound = |flag: &str, v: Option<String>| {
+                v.map(|t| {
+                    slate::core::audit::time_bound(&t).ok_or_else(|| {
+                        invalid(&format!(
+                            "--{flag} must be a date (2026-11-21) or an RFC 3339 time, not {t:?}."
+                        ))
+                    })
+                })
+                .transpose()
+            };
             let rows = kiosk.audit_list(&AuditFilter {
                 username: user,
                 event,
                 reason,
-                since,
-                until,
+                since: bound("since", since)?,
+                until: bound("until", until)?,
                 limit,
                 before_seq: None,
             })?;
@@ -404,20 +414,10 @@ fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Resul
 
 /// A record as one line: local time with the offset, event, user, details.
 fn audit_line(r: &slate::core::audit::AuditRecord) -> String {
-    let local = chrono::DateTime::parse_from_rfc3339(&r.at)
-        .ok()
-        .and_then(|t| {
-            let offset = chrono::FixedOffset::east_opt(i32::try_from(r.utc_offset_secs).ok()?)?;
-            Some(
-                t.with_timezone(&offset)
-                    .format("%Y-%m-%d %H:%M:%S%:z")
-                    .to_string(),
-            )
-        })
-        .unwrap_or_else(|| r.at.clone());
     format!(
-        "{:>6}  {local}  {:<22}  {:<12}  {}",
+        "{:>6}  {}  {:<22}  {:<12}  {}",
         r.seq,
+        r.local_time(),
         r.event,
         r.username.as_deref().unwrap_or("-"),
         r.details

@@ -135,6 +135,155 @@ pub struct SignInRequest {
     pub password: Password,
 }
 
+/// What the administrator panel asks for (the `admin` command). Every request is refused unless
+/// the live session is an administrator's.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum AdminRequest {
+    /// Every setting with its value, layer and bounds.
+    Settings,
+    /// Checks a value without saving it (live validation): the reply's message is the problem,
+    /// or empty when it is acceptable.
+    CheckSetting {
+        key: String,
+        value: String,
+    },
+    SetSetting {
+        key: String,
+        value: String,
+    },
+    /// Removes the administrator value, so the default applies.
+    UnsetSetting {
+        key: String,
+    },
+    Users,
+    AddUser {
+        username: String,
+        display_name: String,
+        #[ts(type = "string")]
+        password: Password,
+        admin: bool,
+    },
+    SetUserEnabled {
+        username: String,
+        enabled: bool,
+    },
+    ResetPassword {
+        username: String,
+        #[ts(type = "string")]
+        password: Password,
+    },
+    Unlock {
+        username: String,
+    },
+    RemoveUser {
+        username: String,
+    },
+    /// A page of the audit log, newest first.
+    Audit {
+        query: AuditQuery,
+    },
+    VerifyAudit,
+    Terminal,
+}
+
+/// Filters and paging for the audit list. Empty strings mean "any".
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct AuditQuery {
+    pub user: String,
+    pub event: String,
+    pub reason: String,
+    /// A date (`2026-11-21`) or an RFC 3339 time; records from then on.
+    pub since: String,
+    /// A date or time; records before it.
+    pub until: String,
+    /// Older than this sequence number (the previous page's `next_before`).
+    #[ts(type = "number | null")]
+    pub before: Option<i64>,
+}
+
+/// One setting as the panel's form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminSetting {
+    pub key: String,
+    /// The value in force, canonical (durations in seconds).
+    pub value: String,
+    /// The value as people write it ("5m" for 300 seconds).
+    pub shown: String,
+    /// "default", "administrator" or "policy" (locked).
+    pub layer: String,
+    pub default: String,
+    /// The bounds in words.
+    pub bounds: String,
+    pub description: String,
+    /// "bool", "choice" (one of `choices`) or "text".
+    pub input: String,
+    pub choices: Vec<String>,
+}
+
+/// One account as the panel's user list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminUser {
+    pub username: String,
+    pub display_name: String,
+    pub admin: bool,
+    pub enabled: bool,
+    pub locked: bool,
+    /// UTC, RFC 3339; `None` when never.
+    pub last_sign_in: Option<String>,
+    pub last_sign_out: Option<String>,
+}
+
+/// One audit record as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminAuditRecord {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// Local time with its offset, as recorded.
+    pub at: String,
+    pub event: String,
+    pub user: Option<String>,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<i64>,
+    pub details: String,
+}
+
+/// A page of the audit list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminAuditPage {
+    pub records: Vec<AdminAuditRecord>,
+    /// Pass as `before` for the next (older) page; `None` on the last page.
+    #[ts(type = "number | null")]
+    pub next_before: Option<i64>,
+}
+
+/// The panel's Terminal section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminTerminal {
+    pub version: String,
+    pub terminal_name: String,
+    pub data_dir: String,
+    /// `None` without a policy file.
+    pub policy_file: Option<String>,
+    pub policy_keys: Vec<String>,
+    pub policy_problems: Vec<String>,
+    /// The last ended session's wipe, in words ("None yet" before the first).
+    pub last_wipe: String,
+    /// The newest audit record's sequence number; `None` while the log is empty.
+    #[ts(type = "number | null")]
+    pub audit_head: Option<i64>,
+}
+
+/// The answer to an [`AdminRequest`]: what it asked for, and a sentence saying what was done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct AdminReply {
+    pub message: String,
+    pub settings: Option<Vec<AdminSetting>>,
+    pub users: Option<Vec<AdminUser>>,
+    pub audit: Option<AdminAuditPage>,
+    pub terminal: Option<AdminTerminal>,
+}
+
 /// A stable, machine-readable error code. The UI may branch on it; people read the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -203,6 +352,14 @@ pub fn typescript_bindings() -> String {
         AppStatus::decl(&cfg),
         SetupRequest::decl(&cfg),
         SignInRequest::decl(&cfg),
+        AdminRequest::decl(&cfg),
+        AuditQuery::decl(&cfg),
+        AdminSetting::decl(&cfg),
+        AdminUser::decl(&cfg),
+        AdminAuditRecord::decl(&cfg),
+        AdminAuditPage::decl(&cfg),
+        AdminTerminal::decl(&cfg),
+        AdminReply::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
     ];

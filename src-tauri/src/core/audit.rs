@@ -165,6 +165,35 @@ pub struct AuditRecord {
     pub mac: String,
 }
 
+impl AuditRecord {
+    /// When, in the local time it was recorded in, with the offset: `2026-11-21 10:00:00+01:00`.
+    pub fn local_time(&self) -> String {
+        DateTime::parse_from_rfc3339(&self.at)
+            .ok()
+            .and_then(|t| {
+                let offset = FixedOffset::east_opt(i32::try_from(self.utc_offset_secs).ok()?)?;
+                Some(
+                    t.with_timezone(&offset)
+                        .format("%Y-%m-%d %H:%M:%S%:z")
+                        .to_string(),
+                )
+            })
+            .unwrap_or_else(|| self.at.clone())
+    }
+}
+
+/// A time bound for listing: a date (`2026-11-21`, midnight UTC) or an RFC 3339 time, as the
+/// stored text it compares with. `None` when it is neither.
+pub fn time_bound(text: &str) -> Option<String> {
+    let t = text.trim();
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Some(to_db(d.and_hms_opt(0, 0, 0)?.and_utc()));
+    }
+    DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|d| to_db(d.with_timezone(&Utc)))
+}
+
 /// The canonical encoding: every field in a fixed order, each as a 4-byte big-endian length and
 /// its UTF-8 bytes (absent fields as length 0xFFFFFFFF), so no two records encode alike.
 fn encode(r: &AuditRecord) -> Vec<u8> {

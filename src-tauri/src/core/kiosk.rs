@@ -63,6 +63,8 @@ pub enum KioskError {
     SessionActive,
     #[error("Nobody is signed in.")]
     NoSession,
+    #[error("Only an administrator signed in at this terminal can do that.")]
+    NotAdministrator,
     #[error("Slate's session manager has stopped; restart the kiosk.")]
     Stopped,
     #[error("This terminal needs attention: {0} Ask a member of staff.")]
@@ -90,7 +92,7 @@ impl KioskError {
             Self::AlreadySetUp => ErrorCode::AlreadySetUp,
             Self::NoSuchUser(_) => ErrorCode::NotFound,
             Self::UserExists(_) => ErrorCode::Conflict,
-            Self::LastAdmin(_) => ErrorCode::Refused,
+            Self::LastAdmin(_) | Self::NotAdministrator => ErrorCode::Refused,
             Self::SessionActive | Self::NoSession => ErrorCode::SessionState,
             Self::Stopped => ErrorCode::Internal,
             Self::NeedsAttention(_) => ErrorCode::NeedsAttention,
@@ -142,7 +144,7 @@ pub struct Kiosk {
     clock: Arc<dyn Clock>,
     audit_key: AuditKey,
     /// Who changes things through this instance, for the audit ("kiosk", "slatectl (uid 0)").
-    actor: String,
+    actor: Mutex<String>,
     /// Held for a whole sign-in attempt (hash included), so attempts cannot race the throttle.
     signin_gate: Mutex<()>,
     /// The policy file and what was last read from it; re-read when the file changes.
@@ -178,7 +180,7 @@ impl Kiosk {
             store: Mutex::new(store),
             clock,
             audit_key,
-            actor: "kiosk".to_owned(),
+            actor: Mutex::new("kiosk".to_owned()),
             signin_gate: Mutex::new(()),
             policy: Mutex::new(PolicyState::default()),
         })
@@ -287,8 +289,14 @@ impl Kiosk {
     }
 
     /// Names who acts through this instance in the audit records of changes it makes.
-    pub fn set_actor(&mut self, actor: impl Into<String>) {
-        self.actor = actor.into();
+    /// (The session manager names the administrator signed in at the terminal while their
+    /// session lasts.)
+    pub fn set_actor(&self, actor: impl Into<String>) {
+        *lock(&self.actor) = actor.into();
+    }
+
+    fn actor(&self) -> String {
+        lock(&self.actor).clone()
     }
 
     /// When and where, for an audit record.
@@ -356,6 +364,17 @@ impl Kiosk {
     /// Every audit record, oldest first.
     pub fn audit_all(&self, each: impl FnMut(AuditRecord)) -> Result<u64, KioskError> {
         Ok(lock(&self.store).audit_all(each)?)
+    }
+
+    /// For each username with sessions: the last sign-in and the last sign-out.
+    pub fn last_session_times(&self) -> Result<Vec<super::records::LastSessionTimes>, KioskError> {
+        Ok(lock(&self.store).last_session_times()?)
+    }
+
+    /// This terminal's name as the audit records it.
+    pub fn terminal(&self) -> String {
+        let store = lock(&self.store);
+        self.terminal_name(&store)
     }
 
     /// The data folder in use.
@@ -687,9 +706,12 @@ impl Kiosk {
                     if asked {
                         self.record(
                             store,
-                            AuditEvent::new("session_ended_by_admin", json!({ "by": self.actor }))
-                                .user(s.username.as_deref())
-                                .session(&s.id),
+                            AuditEvent::new(
+                                "session_ended_by_admin",
+                                json!({ "by": self.actor() }),
+                            )
+                            .user(s.username.as_deref())
+                            .session(&s.id),
                         )?;
                     }
                     Ok::<bool, StoreError>(asked)
@@ -876,7 +898,7 @@ impl Kiosk {
                 store,
                 AuditEvent::new(
                     "setting_changed",
-                    json!({ "key": key, "old": old, "new": new, "by": self.actor }),
+                    json!({ "key": key, "old": old, "new": new, "by": self.actor() }),
                 ),
             )
             .map_err(SettingError::from)?;
@@ -892,7 +914,7 @@ impl Kiosk {
         username: &str,
         mut details: serde_json::Value,
     ) -> Result<(), StoreError> {
-        details["by"] = json!(self.actor);
+        details["by"] = json!(self.actor());
         self.record(store, AuditEvent::new(event, details).user(Some(username)))
     }
 

@@ -8,11 +8,13 @@
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
 //! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
+//! - [`admin`] answers the administrator panel's requests (the session manager decides who may).
 //! - [`kiosk`] is the facade the shell and the CLI talk to: accounts, settings, records.
 //! - [`session`] is the session manager, the one owner of session state; [`records`] keeps its
 //!   rows.
 
 pub mod accounts;
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;

@@ -152,7 +152,10 @@ pub fn parse(file: &str, text: &str) -> Policy {
             ));
         }
         Ok(map) => {
-            for (key, spanned) in map {
+            // In the order of the file, so problems read top to bottom.
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by_key(|(_, v)| v.span().start);
+            for (key, spanned) in entries {
                 let line = line_of(text, spanned.span().start);
                 let mut bad = |why: String| {
                     problems.push(format!(

@@ -86,6 +86,9 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
 const COLUMNS: &str =
     "id, username, display_name, kind, started_at, ended_at, end_reason, duration_ms, wipe_ok";
 
+/// A username, its last sign-in and its last sign-out (UTC, RFC 3339).
+pub type LastSessionTimes = (String, Option<String>, Option<String>);
+
 impl Store {
     /// Commits a new open session.
     pub fn record_session_open(
@@ -147,6 +150,16 @@ impl Store {
             ],
         )?;
         Ok(())
+    }
+
+    /// For each username with sessions: the last start and the last end (UTC, RFC 3339).
+    pub fn last_session_times(&self) -> Result<Vec<LastSessionTimes>, StoreError> {
+        let mut stmt = self.conn().prepare(
+            "SELECT username, max(started_at), max(ended_at) FROM sessions
+             WHERE username IS NOT NULL GROUP BY username",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Ended sessions whose wipe failed and must be retried: `(id, started_at)`.

@@ -65,6 +65,7 @@ enum Msg {
     Files(Reply<Vec<SessionFile>>),
     DeleteFile(String, Reply<Vec<SessionFile>>),
     SetPreference(String, String, Reply<AppStatus>),
+    Admin(Reply<String>),
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -140,6 +141,12 @@ impl SessionHandle {
     /// Leaves the signed-out screen for the sign-in screen.
     pub async fn dismiss(&self) -> Result<AppStatus, KioskError> {
         self.ask(Msg::Dismiss).await
+    }
+
+    /// The username of the administrator whose session is live (counts as activity), or
+    /// [`KioskError::NotAdministrator`]: the gate of every administrator command.
+    pub async fn admin(&self) -> Result<String, KioskError> {
+        self.ask(Msg::Admin).await
     }
 
     /// Ends the live session for `reason` (administrators, sleep).
@@ -352,10 +359,18 @@ impl SessionManager {
                 }
                 let _ = reply.send(Ok(self.current()));
             }
-            Msg::Refresh => {
-                if let Ok(s) = self.kiosk.settings() {
-                    self.settings = s;
+            Msg::Refresh => self.reload_settings(),
+            Msg::Admin(reply) => {
+                let result = match &self.state {
+                    State::Live(live) if live.session.kind == SessionKind::Admin => {
+                        Ok(live.session.username.clone().unwrap_or_default())
+                    }
+                    _ => Err(KioskError::NotAdministrator),
+                };
+                if result.is_ok() {
+                    self.touch();
                 }
+                let _ = reply.send(result);
             }
             Msg::Ping(done) => {
                 let _ = done.send(());
@@ -425,6 +440,13 @@ impl SessionManager {
         self.kiosk.create_session_folder(&session.id)?;
         self.kiosk.record_session_open(&session)?;
         tracing::info!(session = %session.id, kind = ?session.kind, "session started");
+        if session.kind == SessionKind::Admin {
+            // Changes made from the panel are audited as this administrator's.
+            self.kiosk.set_actor(format!(
+                "{} (at the terminal)",
+                session.username.as_deref().unwrap_or("administrator")
+            ));
+        }
         let now = self.clock.boot_now();
         self.state = State::Live(Box::new(Live {
             session,
@@ -457,6 +479,9 @@ impl SessionManager {
         else {
             return;
         };
+        if live.session.kind == SessionKind::Admin {
+            self.kiosk.set_actor("kiosk");
+        }
         self.status.send_replace(AppStatus {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             screen: Screen::Ending,
@@ -599,18 +624,26 @@ impl SessionManager {
     /// Re-reads settings (changes apply at once); whether an administrator asked to end the
     /// session.
     fn poll(&mut self) -> bool {
+        self.reload_settings();
         let State::Live(live) = &self.state else {
             return false;
         };
-        if let Ok(s) = self.kiosk.settings() {
-            self.settings = rules_for(s, live.session.kind);
-        }
         match self.kiosk.end_requested(&live.session.id) {
             Ok(asked) => asked,
             Err(e) => {
                 tracing::warn!("cannot read the session's end request: {e}");
                 false
             }
+        }
+    }
+
+    /// Reads the settings in force again, under the live session's rules.
+    fn reload_settings(&mut self) {
+        if let Ok(s) = self.kiosk.settings() {
+            self.settings = match &self.state {
+                State::Live(live) => rules_for(s, live.session.kind),
+                State::SignedOut { .. } => s,
+            };
         }
     }
 

@@ -57,31 +57,31 @@ pub const SETTINGS: &[SettingDef] = &[
         key: "idle_timeout",
         kind: Kind::Seconds { min: 30, max: 86_400 },
         default: "300",
-        description: "Seconds without activity after which a session ends (30 s to 24 h).",
+        description: "How long a session may go without activity before it ends.",
     },
     SettingDef {
         key: "idle_warning",
         kind: Kind::Seconds { min: 20, max: 86_399 },
         default: "60",
-        description: "Seconds before an idle ending at which the warning appears; less than idle_timeout.",
+        description: "How long before an idle ending the warning appears; less than the idle timeout.",
     },
     SettingDef {
         key: "time_limit",
         kind: Kind::SecondsOrOff { min: 60, max: 86_400 },
         default: "0",
-        description: "Longest session in seconds, 0 for none (1 min to 24 h); activity does not extend it.",
+        description: "The longest a session may last, or off; activity does not extend it.",
     },
     SettingDef {
         key: "time_limit_warnings",
         kind: Kind::SecondsList { min: 10, max: 86_400 },
         default: "300,60",
-        description: "Seconds before the time limit at which to warn, comma-separated.",
+        description: "When to warn before the time limit, comma-separated.",
     },
     SettingDef {
         key: "signed_out_screen",
         kind: Kind::Seconds { min: 0, max: 120 },
         default: "10",
-        description: "Seconds the signed-out screen shows before the sign-in screen (0 to 120).",
+        description: "How long the signed-out screen shows before the sign-in screen.",
     },
     SettingDef {
         key: "signed_out_message",
@@ -93,7 +93,7 @@ pub const SETTINGS: &[SettingDef] = &[
         key: "audit_retention_days",
         kind: Kind::CountOrOff { min: 1, max: 36_500 },
         default: "365",
-        description: "Days the audit log keeps its records, 0 to keep them forever (pruning keeps the chain verifiable).",
+        description: "Days the audit log keeps its records, or off to keep them forever (pruning keeps the chain verifiable).",
     },
     SettingDef {
         key: "guests_allowed",
@@ -105,7 +105,7 @@ pub const SETTINGS: &[SettingDef] = &[
         key: "signin_backoff_cap",
         kind: Kind::Seconds { min: 1, max: 3600 },
         default: "900",
-        description: "Longest wait, in seconds, between failed sign-ins to one name (the wait doubles from 1 s).",
+        description: "The longest wait between failed sign-ins to one name (the wait doubles from 1 s).",
     },
     SettingDef {
         key: "signin_lock_after",
@@ -117,7 +117,7 @@ pub const SETTINGS: &[SettingDef] = &[
         key: "admin_idle_timeout",
         kind: Kind::Seconds { min: 30, max: 3600 },
         default: "120",
-        description: "Seconds without activity after which an administrator's session ends (30 s to 1 h).",
+        description: "How long an administrator's session may go without activity before it ends.",
     },
     SettingDef {
         key: "terminal_name",

@@ -15,4 +15,5 @@ pub const COMMANDS: &[&str] = &[
     "list_files",
     "delete_file",
     "set_preference",
+    "admin",
 ];

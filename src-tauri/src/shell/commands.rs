@@ -7,7 +7,8 @@ use tauri::State;
 
 use super::Slate;
 use crate::core::api::{
-    AppStatus, IpcError, PreferenceRequest, SessionFile, SetupRequest, SignInRequest,
+    AdminReply, AdminRequest, AppStatus, IpcError, PreferenceRequest, SessionFile, SetupRequest,
+    SignInRequest,
 };
 
 type Core<'a> = State<'a, Slate>;
@@ -106,4 +107,20 @@ pub async fn set_preference(
         .session
         .set_preference(request.key, request.value)
         .await)
+}
+
+/// The administrator panel: refused unless the live session is an administrator's (the core's
+/// session manager decides, and counts the request as activity). Runs off the async runtime:
+/// adding a user or resetting a password hashes, verifying walks the whole audit chain.
+#[tauri::command]
+pub async fn admin(slate: Core<'_>, request: AdminRequest) -> Result<AdminReply, IpcError> {
+    ipc(slate.session.admin().await)?;
+    let kiosk = std::sync::Arc::clone(&slate.kiosk);
+    let reply =
+        tauri::async_runtime::spawn_blocking(move || crate::core::admin::handle(&kiosk, request))
+            .await
+            .map_err(|_| IpcError::internal("Slate stopped while doing that. Please try again."))?;
+    // A settings change applies to the live session at once.
+    slate.session.refresh();
+    ipc(reply)
 }

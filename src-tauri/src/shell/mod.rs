@@ -85,6 +85,7 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
             commands::list_files,
             commands::delete_file,
             commands::set_preference,
+            commands::admin,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

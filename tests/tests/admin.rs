@@ -1,0 +1,326 @@
+//! Administration on the real app: the panel inside an administrator's session (settings with
+//! live validation, users, audit, terminal), the policy file's locked keys, a broken policy
+//! file, and an administrator's session timing out.
+//!
+//! Session timings are in seconds here through the debug-only `SLATE_TEST_SHORT_BOUNDS`.
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use slate_e2e::{
+    artifacts_dir, keys, policy_file, prepared_data_dir, slatectl, slatectl_bin,
+    with_kiosk_launched, Kiosk, Launch,
+};
+
+fn sessions(dir: &std::path::Path) -> Value {
+    serde_json::from_str(&slatectl(
+        dir,
+        &["--json", "session", "list", "--recent", "10"],
+        "",
+    ))
+    .unwrap()
+}
+
+fn audit(dir: &std::path::Path, event: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&slatectl(
+        dir,
+        &[
+            "--json", "audit", "list", "--event", event, "--limit", "100",
+        ],
+        "",
+    ))
+    .unwrap();
+    v.as_array().unwrap().clone()
+}
+
+async fn sign_in_admin(k: &Kiosk) {
+    k.sign_in("admin", "admin passphrase", "The Librarian")
+        .await;
+    k.by_role("tab", "Settings").await;
+}
+
+/// Presses the confirming button of the administrator's confirmation dialog.
+async fn confirm(k: &Kiosk) {
+    k.client()
+        .find(fantoccini::Locator::Id("admin-confirm-ok"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn field_value(k: &Kiosk, id: &str) -> String {
+    k.eval(&format!("return document.getElementById('{id}').value"))
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_administrator_changes_the_idle_timeout_and_the_next_session_uses_it() {
+    let dir = prepared_data_dir(&[("idle_warning", "2"), ("signed_out_screen", "60")]);
+    with_kiosk_launched("admin_idle_timeout", Launch::on(&dir), async |k| {
+        sign_in_admin(k).await;
+        assert_eq!(field_value(k, "set-idle_timeout").await, "5m");
+        // Live validation by the core's rules, before saving.
+        k.type_into("Idle timeout", "1s").await;
+        k.wait_for_text("idle_timeout must be a duration from 2s to 1d")
+            .await;
+        assert_eq!(
+            k.eval(
+                "return document.getElementById('set-idle_timeout').getAttribute('aria-invalid')"
+            )
+            .await,
+            json!("true")
+        );
+        k.screenshot(&artifacts_dir().join("admin-settings-invalid.png"))
+            .await;
+        k.type_into("Idle timeout", "5s").await;
+        k.click("Save Idle timeout").await;
+        k.wait_for_text("Saved idle_timeout: 5s.").await;
+        assert!(k.page_text().await.contains("Set here (default: 5m)"));
+        if std::env::var_os("SLATE_UPDATE_DOCS").is_some() {
+            k.screenshot(&slate_e2e::workspace_root().join("docs/admin-settings.png"))
+                .await;
+        }
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "You are signed out").await;
+        k.keyboard(keys::ENTER).await;
+        k.by_role("heading", "Sign in").await;
+
+        k.sign_in_ana().await;
+        k.by_role("heading", "You are signed out").await;
+        let newest = &sessions(k.data_dir())[0];
+        assert_eq!(newest["username"], "ana");
+        assert_eq!(newest["end_reason"], "idle");
+        let ms = newest["duration_ms"].as_i64().unwrap();
+        // 5 s after the last activity (the sign-in itself may count as some): far from the old
+        // 5 minutes, never before the new 5 seconds.
+        assert!(
+            (5000..30_000).contains(&ms),
+            "ended under the new 5 s: {ms} ms"
+        );
+        let changed = audit(k.data_dir(), "setting_changed");
+        let by_panel = changed
+            .iter()
+            .find(|r| {
+                r["details"]
+                    .as_str()
+                    .unwrap()
+                    .contains("\"key\":\"idle_timeout\"")
+            })
+            .expect("the change is audited");
+        assert!(
+            by_panel["details"]
+                .as_str()
+                .unwrap()
+                .contains("admin (at the terminal)"),
+            "{by_panel}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_key_locked_by_the_policy_file_is_read_only_in_the_panel_and_refused_by_the_cli() {
+    let dir = prepared_data_dir(&[]);
+    std::fs::write(
+        policy_file(dir.path()),
+        "guests_allowed = true\nidle_timeout = \"10m\"\n",
+    )
+    .unwrap();
+    with_kiosk_launched("admin_policy_locked", Launch::on(&dir), async |k| {
+        // The policy's value applies: guests are offered.
+        k.by_label("Continue as guest").await;
+        sign_in_admin(k).await;
+        assert_eq!(field_value(k, "set-idle_timeout").await, "10m");
+        assert_eq!(
+            k.eval("return document.getElementById('set-idle_timeout').readOnly")
+                .await,
+            json!(true)
+        );
+        assert_eq!(
+            k.eval("return document.getElementById('set-idle_timeout-state').textContent")
+                .await,
+            json!("Set by policy")
+        );
+        assert_eq!(
+            k.eval("return document.querySelector('[aria-label=\"Save Idle timeout\"]') === null")
+                .await,
+            json!(true),
+            "no Save button for a locked key"
+        );
+        k.screenshot(&artifacts_dir().join("admin-settings-policy.png"))
+            .await;
+        // Even asked directly, the core refuses.
+        let err = k
+            .invoke(
+                "admin",
+                json!({ "request": { "action": "set_setting", "key": "idle_timeout", "value": "5m" } }),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap()
+                .contains("is set by the policy file"),
+            "{err}"
+        );
+        // And so does slatectl, naming the file, with exit code 9.
+        let out = Command::new(slatectl_bin())
+            .env("SLATE_POLICY", policy_file(dir.path()))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["config", "set", "idle_timeout", "5m"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(9));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "idle_timeout is set by the policy file {}",
+                policy_file(dir.path()).display()
+            )),
+            "{stderr}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_broken_policy_file_leaves_the_kiosk_working_on_the_lower_layers_and_is_audited() {
+    let dir = prepared_data_dir(&[("guests_allowed", "true")]);
+    std::fs::write(
+        policy_file(dir.path()),
+        "# fleet policy\nidle_timeout = \"1s\"\nguests_allowed = \"perhaps\"\n",
+    )
+    .unwrap();
+    with_kiosk_launched("admin_policy_broken", Launch::on(&dir), async |k| {
+        // The administrator's value (guests on) applies under the bad key.
+        k.by_label("Continue as guest").await;
+        let problems = audit(k.data_dir(), "policy_problem");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let all = format!("{problems:?}");
+        assert!(
+            all.contains("line 2: idle_timeout must be a duration"),
+            "{all}"
+        );
+        assert!(
+            all.contains("line 3: guests_allowed must be true or false"),
+            "{all}"
+        );
+        sign_in_admin(k).await;
+        assert_eq!(
+            field_value(k, "set-idle_timeout").await,
+            "5m",
+            "the default"
+        );
+        k.click("Terminal").await;
+        k.wait_for_text("guests_allowed must be true or false")
+            .await;
+        assert!(k
+            .page_text()
+            .await
+            .contains(&policy_file(dir.path()).display().to_string()));
+        k.screenshot(&artifacts_dir().join("admin-terminal.png"))
+            .await;
+        slatectl(k.data_dir(), &["audit", "verify"], "");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn users_and_the_audit_are_managed_from_the_panel() {
+    let dir = prepared_data_dir(&[]);
+    with_kiosk_launched("admin_users_audit", Launch::on(&dir), async |k| {
+        sign_in_admin(k).await;
+        // To the Users tab with the arrow key, as on a keyboard.
+        k.by_role("tab", "Settings").await.click().await.unwrap();
+        k.keyboard("\u{e014}").await; // ArrowRight
+        k.by_role("tab", "Users").await;
+        assert_eq!(k.focused_label().await, "Users");
+        k.wait_for_text("Last sign-in").await;
+        k.type_into("Username", "bob").await;
+        k.type_into("Display name", "Bob").await;
+        k.type_into("Password", "short").await;
+        k.click("Add user").await;
+        k.wait_for_text("The password needs at least 8 characters.").await;
+        k.type_into("Password", "bob's passphrase").await;
+        k.keyboard(keys::ENTER).await;
+        k.wait_for_text("Added bob.").await;
+        // Disabling and removing ask first.
+        k.click("Disable bob").await;
+        k.by_role("alertdialog", "").await;
+        k.wait_for_text("Disable bob?").await;
+        k.click("Cancel").await;
+        k.click("Disable bob").await;
+        confirm(k).await;
+        k.wait_for_text("Disabled bob.").await;
+        k.click("Enable bob").await;
+        k.wait_for_text("Enabled bob.").await;
+        k.click("Reset the password of bob").await;
+        k.type_into("New password", "a new passphrase").await;
+        k.click("Change password").await;
+        k.wait_for_text("Changed the password of bob.").await;
+        if std::env::var_os("SLATE_UPDATE_DOCS").is_some() {
+            k.screenshot(&slate_e2e::workspace_root().join("docs/admin-users.png"))
+                .await;
+        }
+        k.click("Remove bob").await;
+        confirm(k).await;
+        k.wait_for_text("Removed bob.").await;
+        assert!(!k.page_text().await.contains("Bob"));
+
+        k.click("Audit").await;
+        k.wait_for_text("user_removed").await;
+        k.eval("document.getElementById('audit-event').value = 'user_created'; return null")
+            .await;
+        k.click("Show").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let rows = k
+            .eval("return [...document.querySelectorAll('#audit-body tr td:nth-child(3)')].map(t => t.textContent)")
+            .await;
+        let rows = rows.as_array().unwrap();
+        assert!(!rows.is_empty());
+        assert!(rows.iter().all(|e| e == "user_created"), "{rows:?}");
+        k.click("Verify the chain").await;
+        k.wait_for_text("The audit log is intact").await;
+        k.screenshot(&artifacts_dir().join("admin-audit.png")).await;
+        let removed = audit(k.data_dir(), "user_removed");
+        assert!(removed[0]["details"].as_str().unwrap().contains("admin (at the terminal)"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_administrator_session_times_out_and_others_cannot_use_the_panel() {
+    let dir = prepared_data_dir(&[
+        ("admin_idle_timeout", "4"),
+        ("idle_warning", "2"),
+        ("signed_out_screen", "60"),
+    ]);
+    with_kiosk_launched("admin_times_out", Launch::on(&dir), async |k| {
+        sign_in_admin(k).await;
+        k.by_role("heading", "You are signed out").await;
+        let newest = &sessions(k.data_dir())[0];
+        assert_eq!(newest["kind"], "admin");
+        assert_eq!(newest["end_reason"], "idle");
+        k.keyboard(keys::ENTER).await;
+        k.sign_in_ana().await;
+        let err = k
+            .invoke("admin", json!({ "request": { "action": "users" } }))
+            .await
+            .unwrap_err();
+        assert_eq!(err["code"], "refused");
+        assert_eq!(
+            err["message"],
+            "Only an administrator signed in at this terminal can do that."
+        );
+    })
+    .await;
+}
