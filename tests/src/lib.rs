@@ -151,6 +151,7 @@ pub mod keys {
     pub const TAB: &str = "\u{e004}";
     pub const ENTER: &str = "\u{e007}";
     pub const SHIFT_TAB: &str = "\u{e008}\u{e004}\u{e008}";
+    pub const ARROW_RIGHT: &str = "\u{e014}";
     /// Press (and, sent again, release) Control.
     pub const CONTROL: &str = "\u{e009}";
 }

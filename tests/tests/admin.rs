@@ -241,7 +241,7 @@ async fn users_and_the_audit_are_managed_from_the_panel() {
         sign_in_admin(k).await;
         // To the Users tab with the arrow key, as on a keyboard.
         k.by_role("tab", "Settings").await.click().await.unwrap();
-        k.keyboard("\u{e014}").await; // ArrowRight
+        k.keyboard(keys::ARROW_RIGHT).await;
         k.by_role("tab", "Users").await;
         assert_eq!(k.focused_label().await, "Users");
         k.wait_for_text("Last sign-in").await;

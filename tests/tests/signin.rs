@@ -207,10 +207,16 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
         k.by_role("heading", "Welcome, Key Holder").await;
         assert_eq!(
             k.focused_label().await,
-            "Larger text",
-            "focus starts on the first control"
+            "Settings",
+            "an administrator's focus starts on the panel's first tab"
         );
-        k.keyboard(&format!("{t}{t}")).await;
+        // The tabs follow the arrow keys; the Terminal section has nothing to focus, so the
+        // next Tab reaches Sign out.
+        let right = keys::ARROW_RIGHT;
+        k.keyboard(&format!("{right}{right}{right}")).await;
+        assert_eq!(k.focused_label().await, "Terminal");
+        k.wait_for_text("Terminal name").await;
+        k.keyboard(t).await;
         assert_eq!(k.focused_label().await, "Sign out");
         k.keyboard(keys::ENTER).await;
         k.wait_for_text("Sign out now?").await;

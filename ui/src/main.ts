@@ -190,8 +190,12 @@ function wireSession(screen: SessionScreen): void {
       problem.textContent = toIpcError(e).message;
     });
   });
-  if (isAdmin) wireAdmin();
-  else void refreshFiles();
+  if (isAdmin) {
+    wireAdmin();
+    el("tab-settings").focus();
+  } else {
+    void refreshFiles();
+  }
   // Files can arrive from elsewhere (downloads): look again every few seconds.
   const poll = window.setInterval(() => {
     if (shown?.kind === "session" && !isAdmin) void refreshFiles();

@@ -308,6 +308,31 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_is_clean_with_every_line_uncommented() {
+        let example = include_str!("../../../packaging/policy.toml.example");
+        let p = parse(FILE, example);
+        assert!(p.problems.is_empty() && p.layer.values.is_empty(), "{p:?}");
+        let uncommented: String = example
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|l| l.contains(" = "))
+                    .unwrap_or("")
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let p = parse(FILE, &uncommented);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        for def in crate::core::settings::SETTINGS {
+            assert!(
+                p.layer.values.contains_key(def.key),
+                "the example shows {}",
+                def.key
+            );
+        }
+    }
+
+    #[test]
     fn missing_unreadable_and_huge_files() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("policy.toml");
