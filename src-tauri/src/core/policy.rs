@@ -312,15 +312,11 @@ mod tests {
         let example = include_str!("../../../packaging/policy.toml.example");
         let p = parse(FILE, example);
         assert!(p.problems.is_empty() && p.layer.values.is_empty(), "{p:?}");
-        let uncommented: String = example
+        let uncommented = example
             .lines()
-            .map(|l| {
-                l.strip_prefix("# ")
-                    .filter(|l| l.contains(" = "))
-                    .unwrap_or("")
-            })
-            .map(|l| format!("{l}\n"))
-            .collect();
+            .filter_map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")))
+            .collect::<Vec<_>>()
+            .join("\n");
         let p = parse(FILE, &uncommented);
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         for def in crate::core::settings::SETTINGS {
