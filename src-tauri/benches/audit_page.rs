@@ -120,7 +120,7 @@ fn pages(c: &mut Criterion) {
         (
             "user_and_reason",
             AuditFilter {
-                username: Some("user0042".into()),
+                username: Some("user0046".into()),
                 reason: Some("idle".into()),
                 ..AuditFilter::default()
             },
