@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 ARGS ?=
 
-.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-idle
+.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-idle package
 
 ## run: install what is missing, build, and start the kiosk (under Xvfb when there is no display)
 run: deps ui
@@ -17,10 +17,18 @@ run: deps ui
 	  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- ./target/debug/slate $(ARGS); \
 	fi
 
-## test: install what is missing, build, and run every test; prints the totals
-test: deps-test ui
+## test: install what is missing, build (debug, and the release packages), run every test
+test: deps-test ui package
 	cargo build -p slate --bins
 	scripts/test.sh
+
+## package: the .deb and .rpm (Tauri's bundler, CLI pinned in ui/package.json), from a release
+## build; they land in target/release/bundle/{deb,rpm}/
+package: deps-test ui
+	cargo build --release -p slate --bin slatectl
+	mkdir -p target/packaging
+	gzip -9 -n -c packaging/changelog > target/packaging/changelog.gz
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --ci --bundles deb rpm
 
 deps:
 	scripts/install-deps.sh run

@@ -2,7 +2,8 @@
 # Installs what building, running and testing Slate needs on Debian 12, and nothing that is
 # already there. Safe to run again. Usage: scripts/install-deps.sh [run|test]
 #   run  — build and run the kiosk (Tauri's libraries, Node.js for the UI, Xvfb for headless runs)
-#   test — also WebKitWebDriver, D-Bus, and the pinned tauri-driver in .tools/
+#   test — also WebKitWebDriver, D-Bus, lintian and rpm (to check the packages), and the pinned
+#          tauri-driver in .tools/
 #
 # System packages come from Debian 12's own archive (versions fixed by the release and its
 # security updates). npm packages are pinned by ui/package-lock.json; tauri-driver by
@@ -22,6 +23,8 @@ packages=(
 )
 if [ "$mode" = test ]; then
   packages+=(webkit2gtk-driver xclip)
+  # the package test: inspect the .deb and .rpm, check the .deb with lintian
+  packages+=(lintian rpm)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -694,3 +694,70 @@ fn the_prune_command_keeps_recent_records_and_the_retention_is_bounded() {
     );
     ctl.ok(&["audit", "verify"], "");
 }
+
+#[test]
+fn kiosk_enable_gives_the_account_its_data_folder_and_an_autostart_entry() {
+    use std::os::unix::fs::MetadataExt;
+    let ctl = Ctl::new();
+    refused(
+        &ctl.run(&["kiosk", "enable", "--user", "no-such-account-here"], ""),
+        6,
+        "There is no local account",
+    );
+    // A real account is needed for the rest: made and removed here (CI runs as root).
+    let name = format!("slk{}", std::process::id() % 100_000);
+    let made = std::process::Command::new("useradd")
+        .args(["--create-home", "--shell", "/usr/sbin/nologin", &name])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: creating an account needs root and useradd");
+        return;
+    }
+    struct Gone(String);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("userdel")
+                .args(["--remove", &self.0])
+                .status();
+        }
+    }
+    let _gone = Gone(name.clone());
+    // Here the data folder is the test's own (the kiosk's is /var/lib/slate by default).
+    let data = ctl.dir.path().join("kiosk-data");
+    let out = Command::cargo_bin("slatectl")
+        .unwrap()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["kiosk", "enable", "--user", &name])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.contains("autologin-user="), "{out}");
+    let uid = std::fs::metadata(format!("/home/{name}")).unwrap().uid();
+    let meta = std::fs::metadata(&data).unwrap();
+    assert_eq!(
+        meta.uid(),
+        uid,
+        "the data folder belongs to the kiosk account"
+    );
+    assert_eq!(meta.mode() & 0o777, 0o700);
+    let entry = format!("/home/{name}/.config/autostart/slate-kiosk.desktop");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    assert!(
+        text.contains(&format!(
+            "Exec=env SLATE_DATA_DIR={} /usr/lib/slate/slate-kiosk",
+            data.display()
+        )),
+        "{text}"
+    );
+    assert_eq!(std::fs::metadata(&entry).unwrap().uid(), uid);
+    ctl.ok(&["kiosk", "disable", "--user", &name], "");
+    assert!(!std::path::Path::new(&entry).exists());
+    assert!(data.exists(), "disabling keeps the data");
+}

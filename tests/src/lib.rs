@@ -57,6 +57,17 @@ pub fn slate_bin() -> PathBuf {
     bin
 }
 
+/// The release build of `slate` (`make test` builds it; the packages are made from it).
+pub fn release_slate_bin() -> PathBuf {
+    let bin = target_dir().join("release/slate");
+    assert!(
+        bin.exists(),
+        "{} does not exist: build it with `cargo build --release -p slate --bins` (`make test` does)",
+        bin.display()
+    );
+    bin
+}
+
 /// The `slatectl` binary beside [`slate_bin`].
 pub fn slatectl_bin() -> PathBuf {
     slate_bin().with_file_name("slatectl")
@@ -202,6 +213,8 @@ pub struct Launch {
     pub args: Vec<String>,
     /// Extra environment for the driver and the app it starts.
     pub env: Vec<(String, String)>,
+    /// Another `slate` binary (the release build) instead of [`slate_bin`].
+    pub binary: Option<PathBuf>,
 }
 
 impl Launch {
@@ -289,7 +302,7 @@ impl Kiosk {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": slate_bin(), "args": args }),
+            json!({ "application": launch.binary.clone().unwrap_or_else(slate_bin), "args": args }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + WAIT;

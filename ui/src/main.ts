@@ -9,6 +9,7 @@ import { Coalescer, watchActivity } from "./activity.js";
 import { announceCountdownAt, clock, fileSize, spokenDuration } from "./format.js";
 import type { SessionFile } from "./bindings.js";
 import { wireAdmin } from "./admin.js";
+import { lockDown } from "./lockdown.js";
 
 const app = document.getElementById("app") as HTMLElement;
 let shown: Screen | null = null;
@@ -312,6 +313,8 @@ function showFatal(message: string): void {
   mount("error");
   el("error-message").textContent = message;
 }
+
+lockDown(document);
 
 async function start(): Promise<void> {
   try {

@@ -65,7 +65,29 @@ enum Command {
     /// Read and check the tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Make a desktop account boot straight into Slate (run as root).
+    #[command(subcommand)]
+    Kiosk(KioskCommand),
 }
+
+#[derive(Debug, Subcommand)]
+enum KioskCommand {
+    /// Start Slate whenever USER logs in to the desktop (restarted if it stops unexpectedly),
+    /// on a data folder owned by USER [default with this command: /var/lib/slate].
+    Enable {
+        #[arg(long, value_name = "USER")]
+        user: String,
+    },
+    /// Stop starting Slate at USER's login (the data folder is kept).
+    Disable {
+        #[arg(long, value_name = "USER")]
+        user: String,
+    },
+}
+
+/// Where a kiosk install keeps its data: one system folder, owned by the kiosk account.
+const KIOSK_DATA_DIR: &str = "/var/lib/slate";
+const AUTOSTART_FILE: &str = ".config/autostart/slate-kiosk.desktop";
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
@@ -226,6 +248,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    if let Command::Kiosk(cmd) = cli.command {
+        return kiosk_mode(cmd, cli.data_dir, cli.json);
+    }
     let kiosk = DataDir::prepare(cli.data_dir.as_deref())
         .map_err(KioskError::from)
         .and_then(Kiosk::open)?;
@@ -270,6 +295,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Config(cmd) => config(&kiosk, cmd, json)?,
         Command::Session(cmd) => session(&kiosk, cmd, json)?,
         Command::Audit(cmd) => audit(&kiosk, cmd, json)?,
+        Command::Kiosk(_) => unreachable!("handled before the database is opened"),
     }
     Ok(())
 }
@@ -544,6 +570,94 @@ fn user(kiosk: &Kiosk, cmd: UserCommand, json: bool) -> Result<(), Failure> {
                 &format!("Unlocked {}.", name.trim()),
             );
         }
+    }
+    Ok(())
+}
+
+/// A local account from `/etc/passwd`: uid, gid and home folder.
+fn local_account(name: &str) -> Option<(u32, u32, PathBuf)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let f: Vec<&str> = line.split(':').collect();
+        (f.len() >= 7 && f[0] == name)
+            .then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?, PathBuf::from(f[5]))))?
+    })
+}
+
+/// `slatectl kiosk enable|disable --user USER`.
+fn kiosk_mode(cmd: KioskCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(), Failure> {
+    use std::os::unix::fs::{chown, DirBuilderExt, MetadataExt};
+    let fail = |msg: String| Failure(msg, ExitCode::from(exit::FAILURE));
+    let (user, enable) = match &cmd {
+        KioskCommand::Enable { user } => (user.clone(), true),
+        KioskCommand::Disable { user } => (user.clone(), false),
+    };
+    let Some((uid, gid, home)) = local_account(&user) else {
+        return Err(Failure(
+            format!("There is no local account called {user:?} in /etc/passwd."),
+            ExitCode::from(exit::NOT_FOUND),
+        ));
+    };
+    let me = std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid());
+    if me != 0 && me != uid {
+        return Err(Failure(
+            format!("Setting up {user}'s kiosk needs root; run it with sudo."),
+            ExitCode::from(exit::REFUSED),
+        ));
+    }
+    let entry = home.join(AUTOSTART_FILE);
+    if !enable {
+        match std::fs::remove_file(&entry) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(fail(format!("Cannot remove {}: {e}.", entry.display()))),
+        }
+        if json {
+            print_json(&json!({ "user": user, "kiosk": false }));
+        } else {
+            println!("{user}'s desktop no longer starts Slate. The data folder is kept.");
+        }
+        return Ok(());
+    }
+    let data = data_dir.unwrap_or_else(|| PathBuf::from(KIOSK_DATA_DIR));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&data)
+        .map_err(|e| fail(format!("Cannot create {}: {e}.", data.display())))?;
+    chown(&data, Some(uid), Some(gid))
+        .map_err(|e| fail(format!("Cannot give {} to {user}: {e}.", data.display())))?;
+    // The folders up to the entry, each owned by the account if this creates it.
+    let mut dir = home.clone();
+    for part in [".config", "autostart"] {
+        dir.push(part);
+        if !dir.exists() {
+            std::fs::create_dir(&dir)
+                .and_then(|()| chown(&dir, Some(uid), Some(gid)))
+                .map_err(|e| fail(format!("Cannot create {}: {e}.", dir.display())))?;
+        }
+    }
+    let text = format!(
+        "[Desktop Entry]\nType=Application\nName=Slate kiosk\n\
+         Comment=Start Slate at login and again if it stops\n\
+         Exec=env SLATE_DATA_DIR={} /usr/lib/slate/slate-kiosk\n\
+         X-GNOME-Autostart-enabled=true\nNoDisplay=true\n",
+        data.display()
+    );
+    std::fs::write(&entry, text)
+        .and_then(|()| chown(&entry, Some(uid), Some(gid)))
+        .map_err(|e| fail(format!("Cannot write {}: {e}.", entry.display())))?;
+    if json {
+        print_json(&json!({ "user": user, "kiosk": true, "data_dir": data, "autostart": entry }));
+    } else {
+        println!(
+            "{user}'s desktop now starts Slate at login, on {} (owned by {user}).\n\
+             To log {user} in automatically with LightDM, put these lines in /etc/lightdm/lightdm.conf:\n\
+             \n    [Seat:*]\n    autologin-user={user}\n    autologin-user-timeout=0\n\n\
+             Administer it as that account: sudo -u {user} slatectl --data-dir {} status",
+            data.display(),
+            data.display()
+        );
     }
     Ok(())
 }

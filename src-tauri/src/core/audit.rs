@@ -253,7 +253,8 @@ pub struct AuditFilter {
     pub since: Option<String>,
     pub until: Option<String>,
     pub limit: u32,
-    /// Only records with a sequence number below this (for paging back).
+    /// Only records after this one in the list's order (for paging back): a lower sequence
+    /// number, or with a time filter an earlier (time, sequence number).
     pub before_seq: Option<i64>,
 }
 
@@ -576,10 +577,27 @@ impl Store {
         if let Some(u) = &f.until {
             add("at < ?", u);
         }
+        // With a time filter the list is in recorded-time order (newest first, by sequence
+        // number within a second), which the `at` index (it ends in the sequence number, the
+        // rowid) serves directly: ordering by sequence number instead would make SQLite walk
+        // every newer record to find the first one before `until` (350 ms at ten million).
+        let by_time = f.since.is_some() || f.until.is_some();
         if let Some(b) = f.before_seq {
-            add("seq < ?", &b.to_string());
+            if by_time {
+                add(
+                    "(at, seq) < (SELECT at, seq FROM audit WHERE seq = ?)",
+                    &b.to_string(),
+                );
+            } else {
+                add("seq < ?", &b.to_string());
+            }
         }
-        let _ = write!(sql, " ORDER BY seq DESC LIMIT {}", f.limit.max(1));
+        let order = if by_time {
+            "at DESC, seq DESC"
+        } else {
+            "seq DESC"
+        };
+        let _ = write!(sql, " ORDER BY {order} LIMIT {}", f.limit.max(1));
         let mut stmt = self.conn().prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_record)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -854,5 +872,46 @@ mod tests {
             })
             .unwrap();
         assert_eq!(idle.iter().map(|r| r.seq).collect::<Vec<_>>(), [3, 2]);
+    }
+
+    #[test]
+    fn time_filters_list_in_recorded_time_order_and_page_exactly() {
+        let (s, _t) = store();
+        // The wall clock was set back between the second and third record.
+        for secs in [0, 10, 5, 20] {
+            let at = Stamp {
+                at: stamp().at + chrono::Duration::seconds(secs),
+                ..stamp()
+            };
+            s.audit_append(
+                &key(),
+                &at,
+                &AuditEvent::new("sign_in", json!({ "t": secs })),
+            )
+            .unwrap();
+        }
+        let until = to_db(stamp().at + chrono::Duration::seconds(15));
+        let page = |before: Option<i64>| {
+            s.audit_list(&AuditFilter {
+                until: Some(until.clone()),
+                limit: 1,
+                before_seq: before,
+                ..AuditFilter::default()
+            })
+            .unwrap()
+            .first()
+            .map(|r| r.seq)
+        };
+        let mut seen = Vec::new();
+        let mut before = None;
+        while let Some(seq) = page(before) {
+            seen.push(seq);
+            before = Some(seq);
+        }
+        assert_eq!(
+            seen,
+            [2, 3, 1],
+            "every record before `until`, newest recorded time first"
+        );
     }
 }

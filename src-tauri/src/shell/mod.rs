@@ -128,6 +128,14 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         RunEvent::WindowEvent {
             event: WindowEvent::CloseRequested { api, .. },
             ..
+        } if kiosk_locked(handle) => {
+            // Alt+F4 and the like do nothing unless an administrator is signed in.
+            tracing::info!("refused to close the kiosk window: no administrator is signed in");
+            api.prevent_close();
+        }
+        RunEvent::WindowEvent {
+            event: WindowEvent::CloseRequested { api, .. },
+            ..
         } if begin_shutdown(handle) => api.prevent_close(),
         _ => {}
     });
@@ -148,6 +156,30 @@ static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 
 /// Starts an orderly shutdown (the live session ends with `Shutdown`, then the app exits).
 /// Returns whether the caller should hold the exit until then (false once it is under way).
+/// Whether the window must stay open: in release builds, unless an administrator's session is
+/// live. (Debug builds close normally, for developers and the end-to-end tests. SIGTERM still
+/// ends the session and the app in every build.)
+fn kiosk_locked(app: &tauri::AppHandle) -> bool {
+    if cfg!(debug_assertions) {
+        return false;
+    }
+    let Some(slate) = app.try_state::<Slate>() else {
+        return true;
+    };
+    !matches!(
+        slate.session.status().screen,
+        crate::core::api::Screen::Session {
+            account: crate::core::api::SessionKind::Admin,
+            ..
+        }
+    )
+}
+
+/// Whether the window may show `url`: only Slate's own pages, never anywhere else.
+fn own_page(url: &tauri::Url) -> bool {
+    url.scheme() == "tauri" || (url.scheme() == "http" && url.host_str() == Some("tauri.localhost"))
+}
+
 fn begin_shutdown(app: &tauri::AppHandle) -> bool {
     let Some(slate) = app.try_state::<Slate>() else {
         return false; // not started: nothing to end
@@ -218,8 +250,11 @@ fn forward_status(
     });
 }
 
-/// The one window: fullscreen in release builds, an ordinary window (with developer tools) in
-/// debug builds so that developers and the end-to-end tests can see around it.
+/// The one window: in release builds fullscreen, undecorated and always on top; in debug builds
+/// an ordinary window (with developer tools) so that developers can see around it. In every
+/// build it shows only Slate's own pages (any other navigation is refused) and opens no other
+/// window; zoom shortcuts are off. (The page itself refuses the context menu, reload and close
+/// shortcuts and dropped files: `ui/src/lockdown.ts`.)
 fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri::Result<()> {
     let release = !cfg!(debug_assertions);
     WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
@@ -232,7 +267,21 @@ fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri
         .inner_size(1280.0, 800.0)
         .min_inner_size(800.0, 600.0)
         .fullscreen(release)
+        .decorations(!release)
+        .always_on_top(release)
         .devtools(!release)
+        .zoom_hotkeys_enabled(false)
+        .on_navigation(|url| {
+            let ok = own_page(url);
+            if !ok {
+                tracing::warn!(%url, "refused a navigation away from Slate's pages");
+            }
+            ok
+        })
+        .on_new_window(|url, _| {
+            tracing::warn!(%url, "refused to open a new window");
+            tauri::webview::NewWindowResponse::Deny
+        })
         .build()?;
     Ok(())
 }
