@@ -695,6 +695,17 @@ fn the_prune_command_keeps_recent_records_and_the_retention_is_bounded() {
     ctl.ok(&["audit", "verify"], "");
 }
 
+/// Removes a test account when dropped.
+struct Gone(String);
+
+impl Drop for Gone {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("userdel")
+            .args(["--remove", &self.0])
+            .status();
+    }
+}
+
 #[test]
 fn kiosk_enable_gives_the_account_its_data_folder_and_an_autostart_entry() {
     use std::os::unix::fs::MetadataExt;
@@ -713,14 +724,6 @@ fn kiosk_enable_gives_the_account_its_data_folder_and_an_autostart_entry() {
     if !made {
         eprintln!("skipped: creating an account needs root and useradd");
         return;
-    }
-    struct Gone(String);
-    impl Drop for Gone {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("userdel")
-                .args(["--remove", &self.0])
-                .status();
-        }
     }
     let _gone = Gone(name.clone());
     // Here the data folder is the test's own (the kiosk's is /var/lib/slate by default).
