@@ -44,8 +44,16 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
     let deb = deb.to_str().unwrap();
     assert_eq!(ok("dpkg-deb", &["-f", deb, "Package"]).trim(), "slate");
     let depends = ok("dpkg-deb", &["-f", deb, "Depends"]);
-    for needed in ["libwebkit2gtk-4.1-0", "libgtk-3-0", "libc6", "dbus-user-session"] {
-        assert!(depends.contains(needed), "Depends lacks {needed}: {depends}");
+    for needed in [
+        "libwebkit2gtk-4.1-0",
+        "libgtk-3-0",
+        "libc6",
+        "dbus-user-session",
+    ] {
+        assert!(
+            depends.contains(needed),
+            "Depends lacks {needed}: {depends}"
+        );
     }
     let contents = ok("dpkg-deb", &["-c", deb]);
     let entry = |path: &str| {
@@ -55,7 +63,11 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
             .unwrap_or_else(|| panic!("{path} is not in the package:\n{contents}"))
             .to_owned()
     };
-    for exe in ["/usr/bin/slate", "/usr/bin/slatectl", "/usr/lib/slate/slate-kiosk"] {
+    for exe in [
+        "/usr/bin/slate",
+        "/usr/bin/slatectl",
+        "/usr/lib/slate/slate-kiosk",
+    ] {
         assert!(entry(exe).starts_with("-rwxr-xr-x 0/0"), "{}", entry(exe));
     }
     for file in [
@@ -96,18 +108,24 @@ fn the_rpm_holds_the_same_files_and_requires_the_libraries() {
         "/usr/share/doc/slate/examples/policy.toml.example",
         "/usr/share/applications/Slate.desktop",
     ] {
-        assert!(files.lines().any(|l| l == f), "{f} is not in the rpm:\n{files}");
+        assert!(
+            files.lines().any(|l| l == f),
+            "{f} is not in the rpm:\n{files}"
+        );
     }
     let requires = ok("rpm", &["-qpR", rpm]);
     assert!(requires.contains("libwebkit2gtk-4.1.so.0"), "{requires}");
     let scripts = ok("rpm", &["-qp", "--scripts", rpm]);
-    assert!(scripts.contains("postinstall") && scripts.contains("postuninstall"), "{scripts}");
+    assert!(
+        scripts.contains("postinstall") && scripts.contains("postuninstall"),
+        "{scripts}"
+    );
 }
 
 #[test]
 fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
-    let root = std::fs::metadata("/proc/self")
-        .is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+    let root =
+        std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
     if !root {
         eprintln!("skipped: installing a package needs root");
         return;
@@ -117,14 +135,29 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
     let deb = bundle("deb", "deb");
     ok(
         "apt-get",
-        &["install", "-y", "-qq", "--no-install-recommends", deb.to_str().unwrap()],
+        &[
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            deb.to_str().unwrap(),
+        ],
     );
     let installed = std::panic::catch_unwind(|| {
-        assert_eq!(ok("sh", &["-c", "command -v slate"]).trim(), "/usr/bin/slate");
+        assert_eq!(
+            ok("sh", &["-c", "command -v slate"]).trim(),
+            "/usr/bin/slate"
+        );
         let version = ok("slate", &["--version"]);
-        assert_eq!(version.trim(), format!("slate {}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(
+            version.trim(),
+            format!("slate {}", env!("CARGO_PKG_VERSION"))
+        );
         let help = ok("slatectl", &["--help"]);
-        assert!(help.contains("Usage: slatectl") && help.contains("audit"), "{help}");
+        assert!(
+            help.contains("Usage: slatectl") && help.contains("audit"),
+            "{help}"
+        );
         assert!(Path::new("/etc/slate/policy.toml.example").exists());
     });
     if !keep_existing {
@@ -133,7 +166,10 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
     }
     ok("apt-get", &["remove", "-y", "-qq", "slate"]);
     assert!(!Path::new("/usr/bin/slate").exists(), "removed");
-    assert!(data.join("slate.db").exists() || keep_existing, "remove keeps the data");
+    assert!(
+        data.join("slate.db").exists() || keep_existing,
+        "remove keeps the data"
+    );
     if keep_existing {
         eprintln!("/var/lib/slate existed before the test: not purging it");
     } else {
@@ -144,4 +180,33 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
     if let Err(panic) = installed {
         std::panic::resume_unwind(panic);
     }
+}
+
+#[test]
+fn the_kiosk_wrapper_starts_slate_again_until_it_exits_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    let stub = tmp.path().join("slate");
+    // A stand-in for slate that crashes twice (exit 101, as a panic does), then exits cleanly.
+    std::fs::write(
+        &stub,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> {runs}\n[ $(wc -l < {runs}) -ge 3 ] && exit 0\nexit 101\n",
+            runs = runs.display()
+        ),
+    )
+    .unwrap();
+    ok("chmod", &["755", stub.to_str().unwrap()]);
+    let out = Command::new(workspace_root().join("packaging/slate-kiosk"))
+        .env("SLATE_BIN", &stub)
+        .env("SLATE_DATA_DIR", "/var/lib/kiosk-test")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log = std::fs::read_to_string(&runs).unwrap();
+    assert_eq!(
+        log.lines().collect::<Vec<_>>(),
+        ["--data-dir /var/lib/kiosk-test"; 3],
+        "started three times, on the kiosk's data folder"
+    );
 }
