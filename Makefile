@@ -22,13 +22,18 @@ test: deps-test ui package
 	cargo build -p slate --bins
 	scripts/test.sh
 
-## package: the .deb and .rpm (Tauri's bundler, CLI pinned in ui/package.json), from a release
-## build; they land in target/release/bundle/{deb,rpm}/
-package: deps-test ui
+## package: the .deb and .rpm (Tauri's bundler; its CLI pinned in packaging/tauri-cli), from a
+## release build; they land in target/release/bundle/{deb,rpm}/
+package: deps-test ui packaging/tauri-cli/node_modules/.package-lock.json
 	cargo build --release -p slate --bin slatectl
 	mkdir -p target/packaging
 	gzip -9 -n -c packaging/changelog > target/packaging/changelog.gz
-	cd src-tauri && ../ui/node_modules/.bin/tauri build --ci --bundles deb rpm
+	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm
+
+# `npm install`, not `npm ci`: the registry this is built from may lack the CLI's binaries for
+# other platforms, which the lockfile then omits and `npm ci` would refuse; versions stay pinned.
+packaging/tauri-cli/node_modules/.package-lock.json: packaging/tauri-cli/package.json packaging/tauri-cli/package-lock.json
+	cd packaging/tauri-cli && npm install --no-audit --no-fund --silent
 
 deps:
 	scripts/install-deps.sh run
