@@ -25,6 +25,8 @@ if [ "$mode" = test ]; then
   packages+=(webkit2gtk-driver xclip)
   # the package test: inspect the .deb and .rpm, check the .deb with lintian
   packages+=(lintian rpm)
+  # the kiosk-window test asks the window to close as a window manager would (Alt+F4)
+  packages+=(python3-xlib)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -87,6 +87,75 @@ async fn the_release_window_is_fullscreen_and_never_leaves_slate() {
             )
             .await;
         assert_eq!(prevented, json!(true), "the context menu is refused");
+        // Nor reload, zoom or close shortcuts.
+        for (key, ctrl) in [("r", true), ("F5", false), ("+", true), ("w", true), ("q", true)] {
+            let prevented = k
+                .eval(&format!(
+                    "const e = new KeyboardEvent('keydown', {{ key: '{key}', ctrlKey: {ctrl}, bubbles: true, cancelable: true }});
+                     return !document.body.dispatchEvent(e)"
+                ))
+                .await;
+            assert_eq!(prevented, json!(true), "{key} (ctrl {ctrl}) is refused");
+        }
+    })
+    .await;
+}
+
+/// Sends WM_DELETE_WINDOW to the app's windows, as a window manager does for Alt+F4.
+fn ask_to_close(pid: u32) {
+    let out = std::process::Command::new("/usr/bin/python3")
+        .arg(slate_e2e::workspace_root().join("tests/tools/close-window.py"))
+        .arg(pid.to_string())
+        .output()
+        .expect("python3 with python3-xlib (`make test` installs it)");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).trim() != "0",
+        "no window was asked to close: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn closing_the_window_does_nothing_unless_an_administrator_is_signed_in() {
+    let dir = prepared_data_dir(&[]);
+    with_kiosk_launched("release_close", release_on(&dir), async |k| {
+        k.by_role("heading", "Sign in").await;
+        let pid = k.app_pid().expect("the app runs");
+        let alive = || std::path::Path::new(&format!("/proc/{pid}")).exists();
+        ask_to_close(pid);
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        assert!(alive(), "the kiosk is still running at the sign-in screen");
+        assert!(
+            k.log().contains("refused to close the kiosk window"),
+            "{}",
+            k.log()
+        );
+        k.sign_in_ana().await;
+        ask_to_close(pid);
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        assert!(alive(), "and in a person's session");
+        k.by_role("heading", "Welcome, Ana").await;
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "You are signed out").await;
+        k.keyboard(slate_e2e::keys::ENTER).await;
+        // An administrator may close it: the session ends (wiped, recorded), then the app exits.
+        k.sign_in("admin", "admin passphrase", "The Librarian")
+            .await;
+        ask_to_close(pid);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while alive() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(!alive(), "an administrator closed the kiosk");
+        let sessions: serde_json::Value = serde_json::from_str(&slate_e2e::slatectl(
+            &dir.path(),
+            &["--json", "session", "list", "--recent", "1"],
+            "",
+        ))
+        .unwrap();
+        assert_eq!(sessions[0]["end_reason"], "shutdown");
+        assert_eq!(sessions[0]["erased"], true);
     })
     .await;
 }
