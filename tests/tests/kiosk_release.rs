@@ -101,7 +101,7 @@ async fn the_release_window_is_fullscreen_and_never_leaves_slate() {
     .await;
 }
 
-/// Sends WM_DELETE_WINDOW to the app's windows, as a window manager does for Alt+F4.
+/// Sends `WM_DELETE_WINDOW` to the app's windows, as a window manager does for Alt+F4.
 fn ask_to_close(pid: u32) {
     let out = std::process::Command::new("/usr/bin/python3")
         .arg(slate_e2e::workspace_root().join("tests/tools/close-window.py"))
