@@ -123,7 +123,7 @@ async fn closing_the_window_does_nothing_unless_an_administrator_is_signed_in() 
         let pid = k.app_pid().expect("the app runs");
         let alive = || std::path::Path::new(&format!("/proc/{pid}")).exists();
         ask_to_close(pid);
-        tokio::time::sleep(Duration::from_millis(1000)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
         assert!(alive(), "the kiosk is still running at the sign-in screen");
         assert!(
             k.log().contains("refused to close the kiosk window"),
@@ -132,7 +132,7 @@ async fn closing_the_window_does_nothing_unless_an_administrator_is_signed_in() 
         );
         k.sign_in_ana().await;
         ask_to_close(pid);
-        tokio::time::sleep(Duration::from_millis(1000)).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
         assert!(alive(), "and in a person's session");
         k.by_role("heading", "Welcome, Ana").await;
         k.click("Sign out").await;
