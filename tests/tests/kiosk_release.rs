@@ -149,7 +149,7 @@ async fn closing_the_window_does_nothing_unless_an_administrator_is_signed_in() 
         }
         assert!(!alive(), "an administrator closed the kiosk");
         let sessions: serde_json::Value = serde_json::from_str(&slate_e2e::slatectl(
-            &dir.path(),
+            dir.path(),
             &["--json", "session", "list", "--recent", "1"],
             "",
         ))
