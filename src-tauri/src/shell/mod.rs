@@ -154,8 +154,6 @@ fn desktop_wipers(kiosk: &Arc<Kiosk>) -> Vec<Arc<dyn crate::core::wipe::Wiper>> 
 
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 
-/// Starts an orderly shutdown (the live session ends with `Shutdown`, then the app exits).
-/// Returns whether the caller should hold the exit until then (false once it is under way).
 /// Whether the window must stay open: in release builds, unless an administrator's session is
 /// live. (Debug builds close normally, for developers and the end-to-end tests. SIGTERM still
 /// ends the session and the app in every build.)
@@ -180,6 +178,8 @@ fn own_page(url: &tauri::Url) -> bool {
     url.scheme() == "tauri" || (url.scheme() == "http" && url.host_str() == Some("tauri.localhost"))
 }
 
+/// Starts an orderly shutdown (the live session ends with `Shutdown`, then the app exits).
+/// Returns whether the caller should hold the exit until then (false once it is under way).
 fn begin_shutdown(app: &tauri::AppHandle) -> bool {
     let Some(slate) = app.try_state::<Slate>() else {
         return false; // not started: nothing to end
