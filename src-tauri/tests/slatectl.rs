@@ -679,14 +679,42 @@ fn the_prune_command_keeps_recent_records_and_the_retention_is_bounded() {
     ctl.set_up();
     assert_eq!(
         ctl.ok(&["audit", "prune"], "").trim(),
-        "Removed 0 audit records past their retention."
+        "Removed 0 audit records and 0 session rows past their retention."
     );
+    // Sessions rows go with the same retention, unless their wipe failed.
+    let db = rusqlite::Connection::open(ctl.dir.path().join("slate.db")).unwrap();
+    for (id, ended, ok) in [
+        ("old", "2020-01-01T10:05:00Z", 1),
+        ("old-unwiped", "2020-01-01T11:05:00Z", 0),
+        ("recent", "2099-01-01T10:05:00Z", 1),
+    ] {
+        db.execute(
+            "INSERT INTO sessions (id, display_name, kind, started_at, utc_offset_secs, ended_at,
+                                   end_reason, duration_ms, wipe_receipt, wipe_ok)
+             VALUES (?1, 'Ana', 'user', ?2, 0, ?2, 'user', 1000, '{}', ?3)",
+            rusqlite::params![id, ended, ok],
+        )
+        .unwrap();
+    }
     ctl.ok(&["config", "set", "audit_retention_days", "0"], "");
     assert_eq!(
         ctl.ok(&["audit", "prune"], "").trim(),
-        "Removed 0 audit records past their retention.",
+        "Removed 0 audit records and 0 session rows past their retention.",
         "0 keeps everything"
     );
+    ctl.ok(&["config", "set", "audit_retention_days", "365"], "");
+    assert_eq!(
+        ctl.ok(&["audit", "prune"], "").trim(),
+        "Removed 0 audit records and 1 session rows past their retention."
+    );
+    let left: Vec<String> = db
+        .prepare("SELECT id FROM sessions ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(left, ["old-unwiped", "recent"]);
     refused(
         &ctl.run(&["config", "set", "audit_retention_days", "40000"], ""),
         8,

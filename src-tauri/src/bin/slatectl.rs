@@ -100,7 +100,8 @@ enum AuditCommand {
     },
     /// Print the head of the chain (SEQ:MAC) to keep somewhere off this machine.
     Anchor,
-    /// Remove records older than `audit_retention_days` now (the kiosk also does it at start).
+    /// Remove records (and wiped sessions' rows) older than `audit_retention_days` now (the
+    /// kiosk also does it at start).
     Prune,
     /// Records, newest first.
     List {
@@ -370,11 +371,13 @@ fn audit(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> {
         }
         AuditCommand::Export { format, output } => export(kiosk, format, output)?,
         AuditCommand::Prune => {
-            let n = kiosk.prune_audit()?;
+            let (n, sessions) = kiosk.prune_audit()?;
             if json {
-                print_json(&json!({ "removed": n }));
+                print_json(&json!({ "removed": n, "sessions_removed": sessions }));
             } else {
-                println!("Removed {n} audit records past their retention.");
+                println!(
+                    "Removed {n} audit records and {sessions} session rows past their retention."
+                );
             }
         }
     }

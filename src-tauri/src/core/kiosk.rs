@@ -339,15 +339,19 @@ impl Kiosk {
     }
 
     /// Removes audit records older than `audit_retention_days` (nothing when it is 0, "keep
-    /// forever"); the `audit_pruned` record keeps the chain verifiable. Returns how many went.
-    pub fn prune_audit(&self) -> Result<u64, KioskError> {
+    /// forever"); the `audit_pruned` record keeps the chain verifiable. The rows of sessions
+    /// that ended (wiped) before then go too: their audit records are the history that is kept
+    /// for that long. Returns how many audit records and session rows went.
+    pub fn prune_audit(&self) -> Result<(u64, u64), KioskError> {
         let Some(days) = self.settings()?.audit_retention_days else {
-            return Ok(0);
+            return Ok((0, 0));
         };
         let store = lock(&self.store);
         let stamp = self.stamp(&store);
         let before = stamp.at - chrono::Duration::days(i64::from(days));
-        Ok(store.audit_prune(&self.audit_key, &stamp, before)?)
+        let records = store.audit_prune(&self.audit_key, &stamp, before)?;
+        let sessions = store.prune_sessions(&super::clock::to_db(before))?;
+        Ok((records, sessions))
     }
 
     /// Verifies the audit chain (optionally against an anchor `SEQ:MAC`).

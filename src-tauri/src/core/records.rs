@@ -152,6 +152,23 @@ impl Store {
         Ok(())
     }
 
+    /// Removes the rows of sessions that ended before `before` and were wiped (a session whose
+    /// wipe failed stays until it succeeds). Returns how many went.
+    pub fn prune_sessions(&self, before: &str) -> Result<u64, StoreError> {
+        self.atomically(|s| {
+            s.conn().execute(
+                "DELETE FROM session_values WHERE session_id IN
+                 (SELECT id FROM sessions WHERE ended_at < ?1 AND wipe_ok = 1)",
+                [before],
+            )?;
+            let n = s.conn().execute(
+                "DELETE FROM sessions WHERE ended_at < ?1 AND wipe_ok = 1",
+                [before],
+            )?;
+            Ok::<u64, StoreError>(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     /// For each username with sessions: the last start and the last end (UTC, RFC 3339).
     pub fn last_session_times(&self) -> Result<Vec<LastSessionTimes>, StoreError> {
         let mut stmt = self.conn().prepare(

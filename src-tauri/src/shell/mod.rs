@@ -58,8 +58,14 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         return crate::cli::exit_code_for(&e);
     }
     match kiosk.prune_audit() {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(removed = n, "pruned audit records past their retention"),
+        Ok((0, 0)) => {}
+        Ok((records, sessions)) => {
+            tracing::info!(
+                records,
+                sessions,
+                "pruned audit records and sessions past their retention"
+            );
+        }
         Err(e) => tracing::error!("cannot prune the audit log: {e}"),
     }
     // The webview's own folder starts empty at every start: whatever the pages of a crashed
