@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 ARGS ?=
 
-.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-idle package
+.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-idle bench-e2e package
 
 ## run: install what is missing, build, and start the kiosk (under Xvfb when there is no display)
 run: deps ui
@@ -74,3 +74,8 @@ bench-idle: deps-test ui
 	cargo build -p slate --bins
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
 	  cargo test -p slate-e2e --test timing -- --ignored --nocapture
+
+## bench-e2e: sign-out click -> sign-in screen in the real app (release build; prints median and max)
+bench-e2e: deps-test ui package
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+	  cargo test -p slate-e2e --test timing sign_out_to_sign_in -- --ignored --nocapture
