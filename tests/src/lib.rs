@@ -122,6 +122,30 @@ pub fn slatectl(data_dir: &Path, args: &[&str], stdin: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The last ten sessions of `data_dir`, newest first, as `slatectl --json session list` gives them.
+pub fn recent_sessions(data_dir: &Path) -> Value {
+    serde_json::from_str(&slatectl(
+        data_dir,
+        &["--json", "session", "list", "--recent", "10"],
+        "",
+    ))
+    .expect("slatectl prints JSON")
+}
+
+/// The audit records of one event (newest first, up to 100), as `slatectl --json audit list`
+/// gives them.
+pub fn audit_records(data_dir: &Path, event: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(&slatectl(
+        data_dir,
+        &[
+            "--json", "audit", "list", "--event", event, "--limit", "100",
+        ],
+        "",
+    ))
+    .expect("slatectl prints JSON");
+    v.as_array().expect("a list").clone()
+}
+
 /// A data folder set up through `slatectl` as an administrator would: an administrator
 /// (`admin` / "admin passphrase"), the user `ana` ("Ana" / "ana's passphrase"), and `settings`
 /// applied in order.
@@ -452,6 +476,20 @@ impl Kiosk {
         self.click("Sign in").await;
         self.by_role("heading", &format!("Welcome, {welcome}"))
             .await;
+    }
+
+    /// Asserts that the administrator command refuses whoever is signed in now (not an
+    /// administrator), with its sentence.
+    pub async fn assert_admin_command_refused(&self) {
+        let err = self
+            .invoke("admin", json!({ "request": { "action": "settings" } }))
+            .await
+            .expect_err("the administrator command refuses");
+        assert_eq!(err["code"], "refused");
+        assert_eq!(
+            err["message"],
+            "Only an administrator signed in at this terminal can do that."
+        );
     }
 
     /// Signs in as `ana`, the user of [`prepared_data_dir`].

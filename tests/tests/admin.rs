@@ -7,32 +7,11 @@
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use slate_e2e::{
-    artifacts_dir, keys, policy_file, prepared_data_dir, slatectl, slatectl_bin,
-    with_kiosk_launched, Kiosk, Launch,
+    artifacts_dir, audit_records, keys, policy_file, prepared_data_dir, recent_sessions, slatectl,
+    slatectl_bin, with_kiosk_launched, Kiosk, Launch,
 };
-
-fn sessions(dir: &std::path::Path) -> Value {
-    serde_json::from_str(&slatectl(
-        dir,
-        &["--json", "session", "list", "--recent", "10"],
-        "",
-    ))
-    .unwrap()
-}
-
-fn audit(dir: &std::path::Path, event: &str) -> Vec<Value> {
-    let v: Value = serde_json::from_str(&slatectl(
-        dir,
-        &[
-            "--json", "audit", "list", "--event", event, "--limit", "100",
-        ],
-        "",
-    ))
-    .unwrap();
-    v.as_array().unwrap().clone()
-}
 
 async fn sign_in_admin(k: &Kiosk) {
     k.sign_in("admin", "admin passphrase", "The Librarian")
@@ -94,7 +73,7 @@ async fn an_administrator_changes_the_idle_timeout_and_the_next_session_uses_it(
 
         k.sign_in_ana().await;
         k.by_role("heading", "You are signed out").await;
-        let newest = &sessions(k.data_dir())[0];
+        let newest = &recent_sessions(k.data_dir())[0];
         assert_eq!(newest["username"], "ana");
         assert_eq!(newest["end_reason"], "idle");
         let ms = newest["duration_ms"].as_i64().unwrap();
@@ -104,7 +83,7 @@ async fn an_administrator_changes_the_idle_timeout_and_the_next_session_uses_it(
             (5000..30_000).contains(&ms),
             "ended under the new 5 s: {ms} ms"
         );
-        let changed = audit(k.data_dir(), "setting_changed");
+        let changed = audit_records(k.data_dir(), "setting_changed");
         let by_panel = changed
             .iter()
             .find(|r| {
@@ -203,7 +182,7 @@ async fn a_broken_policy_file_leaves_the_kiosk_working_on_the_lower_layers_and_i
     with_kiosk_launched("admin_policy_broken", Launch::on(&dir), async |k| {
         // The administrator's value (guests on) applies under the bad key.
         k.by_label("Continue as guest").await;
-        let problems = audit(k.data_dir(), "policy_problem");
+        let problems = audit_records(k.data_dir(), "policy_problem");
         assert_eq!(problems.len(), 2, "{problems:?}");
         let all = format!("{problems:?}");
         assert!(
@@ -291,7 +270,7 @@ async fn users_and_the_audit_are_managed_from_the_panel() {
         k.click("Verify the chain").await;
         k.wait_for_text("The audit log is intact").await;
         k.screenshot(&artifacts_dir().join("admin-audit.png")).await;
-        let removed = audit(k.data_dir(), "user_removed");
+        let removed = audit_records(k.data_dir(), "user_removed");
         assert!(removed[0]["details"].as_str().unwrap().contains("admin (at the terminal)"));
     })
     .await;
@@ -307,20 +286,12 @@ async fn an_administrator_session_times_out_and_others_cannot_use_the_panel() {
     with_kiosk_launched("admin_times_out", Launch::on(&dir), async |k| {
         sign_in_admin(k).await;
         k.by_role("heading", "You are signed out").await;
-        let newest = &sessions(k.data_dir())[0];
+        let newest = &recent_sessions(k.data_dir())[0];
         assert_eq!(newest["kind"], "admin");
         assert_eq!(newest["end_reason"], "idle");
         k.keyboard(keys::ENTER).await;
         k.sign_in_ana().await;
-        let err = k
-            .invoke("admin", json!({ "request": { "action": "users" } }))
-            .await
-            .unwrap_err();
-        assert_eq!(err["code"], "refused");
-        assert_eq!(
-            err["message"],
-            "Only an administrator signed in at this terminal can do that."
-        );
+        k.assert_admin_command_refused().await;
     })
     .await;
 }

@@ -193,12 +193,7 @@ async fn nothing_of_a_session_survives_its_ending_or_a_crash() {
     with_kiosk_launched("canary_restart", Launch::on(&dir), async |k| {
         k.by_role("heading", "Sign in").await;
         assert_eq!(everywhere(k.data_dir(), &second), Vec::<PathBuf>::new());
-        let rows: serde_json::Value = serde_json::from_str(&slate_e2e::slatectl(
-            k.data_dir(),
-            &["--json", "session", "list", "--recent", "1"],
-            "",
-        ))
-        .unwrap();
+        let rows = slate_e2e::recent_sessions(k.data_dir());
         assert_eq!(rows[0]["end_reason"], "recovered");
     })
     .await;

@@ -70,15 +70,7 @@ async fn the_release_window_is_fullscreen_and_never_leaves_slate() {
 
         // The administrator's command refuses a person who is not one.
         k.sign_in_ana().await;
-        let err = k
-            .invoke("admin", json!({ "request": { "action": "settings" } }))
-            .await
-            .unwrap_err();
-        assert_eq!(err["code"], "refused");
-        assert_eq!(
-            err["message"],
-            "Only an administrator signed in at this terminal can do that."
-        );
+        k.assert_admin_command_refused().await;
         // No context menu.
         let prevented = k
             .eval(
@@ -148,12 +140,7 @@ async fn closing_the_window_does_nothing_unless_an_administrator_is_signed_in() 
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         assert!(!alive(), "an administrator closed the kiosk");
-        let sessions: serde_json::Value = serde_json::from_str(&slate_e2e::slatectl(
-            dir.path(),
-            &["--json", "session", "list", "--recent", "1"],
-            "",
-        ))
-        .unwrap();
+        let sessions = slate_e2e::recent_sessions(dir.path());
         assert_eq!(sessions[0]["end_reason"], "shutdown");
         assert_eq!(sessions[0]["erased"], true);
     })

@@ -9,22 +9,14 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use slate_e2e::notifications::observer;
 use slate_e2e::{
-    artifacts_dir, keys, prepared_data_dir, slatectl, with_kiosk_launched, Kiosk, Launch,
+    artifacts_dir, keys, prepared_data_dir, recent_sessions, slatectl, with_kiosk_launched, Kiosk,
+    Launch,
 };
-
-fn sessions(dir: &std::path::Path) -> Value {
-    serde_json::from_str(&slatectl(
-        dir,
-        &["--json", "session", "list", "--recent", "10"],
-        "",
-    ))
-    .unwrap()
-}
 
 /// The newest session has ended with `reason`, and the audit log has exactly one `sign_out`
 /// record for it, with that reason, and still verifies.
 fn assert_ended_and_audited(dir: &std::path::Path, reason: &str) {
-    let newest = &sessions(dir)[0];
+    let newest = &recent_sessions(dir)[0];
     assert_eq!(newest["end_reason"], reason, "{newest}");
     let id = newest["id"].as_str().unwrap();
     let records: Value = serde_json::from_str(&slatectl(
@@ -149,7 +141,7 @@ async fn staying_signed_in_keeps_the_session_and_withdraws_the_notification() {
         .await;
         assert!(k.page_text().await.contains("Welcome, Ana"));
         assert_eq!(
-            sessions(k.data_dir())[0]["ended_at"],
+            recent_sessions(k.data_dir())[0]["ended_at"],
             Value::Null,
             "still open"
         );
@@ -231,13 +223,13 @@ async fn a_crash_mid_session_is_ended_as_recovered_at_the_next_start() {
     })
     .await;
     assert_eq!(
-        sessions(dir.path())[0]["ended_at"],
+        recent_sessions(dir.path())[0]["ended_at"],
         Value::Null,
         "left open by the crash"
     );
     with_kiosk_launched("crash_restart", Launch::on(&dir), async |k| {
         k.by_role("heading", "Sign in").await;
-        let rows = sessions(k.data_dir());
+        let rows = recent_sessions(k.data_dir());
         assert!(rows[0]["duration_ms"].as_i64().is_some());
         assert_ended_and_audited(k.data_dir(), "recovered");
     })

@@ -669,18 +669,8 @@ fn status(kiosk: &Kiosk, json: bool) -> Result<(), Failure> {
     let set_up = kiosk.check()?.set_up;
     let open = kiosk.open_sessions()?;
     let attention = kiosk.needs_attention()?;
-    let last = kiosk
-        .recent_sessions(5)?
-        .into_iter()
-        .find(|s| s.ended_at.is_some());
-    let head = kiosk
-        .audit_list(&slate::core::audit::AuditFilter {
-            limit: 1,
-            ..Default::default()
-        })?
-        .into_iter()
-        .next()
-        .map(|r| format!("{}:{}", r.seq, r.mac));
+    let last = kiosk.last_ended_session()?;
+    let head = kiosk.audit_head()?.map(|r| format!("{}:{}", r.seq, r.mac));
     let policy = kiosk.policy()?;
     if json {
         print_json(&json!({
@@ -752,10 +742,10 @@ fn status(kiosk: &Kiosk, json: bool) -> Result<(), Failure> {
 }
 
 fn config(kiosk: &Kiosk, cmd: ConfigCommand, json: bool) -> Result<(), Failure> {
-    use slate::core::settings::{bounds_text, human_seconds, kind_of, Kind, SettingError};
+    use slate::core::settings::{bounds_text, human_value, kind_of, Kind, SettingError};
     let shown = |d: &slate::core::settings::SettingDef, v: &str| match d.kind {
         Kind::Seconds { .. } | Kind::SecondsOrOff { .. } if v != "0" => {
-            format!("{v} ({})", human_seconds(v.parse().unwrap_or(0)))
+            format!("{v} ({})", human_value(d.key, v))
         }
         _ => format!("{v:?}"),
     };

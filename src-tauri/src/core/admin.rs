@@ -11,7 +11,7 @@ use super::api::{
 };
 use super::audit::{time_bound, AuditFilter};
 use super::kiosk::{Kiosk, KioskError};
-use super::settings::{bounds_text, definition, human_seconds, kind_of, validate, Kind};
+use super::settings::{bounds_text, definition, human_value, kind_of, validate, Kind};
 
 /// Records per audit page.
 pub const AUDIT_PAGE: u32 = 50;
@@ -92,30 +92,11 @@ pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskE
 
 /// A value for a sentence: as people write it, "(empty)" when empty.
 fn in_words(key: &str, value: &str) -> String {
-    let v = shown(key, value);
+    let v = human_value(key, value);
     if v.is_empty() {
         "(empty)".into()
     } else {
         v
-    }
-}
-
-/// A value as people write it (what the panel's field holds): durations in h/m/s ("off" for
-/// 0 where 0 means off), lists with a space after each comma, text as is.
-fn shown(key: &str, value: &str) -> String {
-    match definition(key).map(|d| d.kind) {
-        Some(Kind::Seconds { .. } | Kind::SecondsOrOff { .. }) if value != "0" => {
-            human_seconds(value.parse().unwrap_or(0))
-        }
-        Some(Kind::SecondsList { .. }) => value
-            .split(',')
-            .filter_map(|v| v.parse().ok())
-            .map(human_seconds)
-            .collect::<Vec<_>>()
-            .join(", "),
-        Some(Kind::SecondsOrOff { .. } | Kind::CountOrOff { .. }) if value == "0" => "off".into(),
-        Some(Kind::Sites) => value.replace(',', ", "),
-        _ => value.to_owned(),
     }
 }
 
@@ -151,10 +132,10 @@ fn settings_reply(kiosk: &Kiosk, message: String) -> Result<AdminReply, KioskErr
             };
             AdminSetting {
                 key: e.def.key.to_owned(),
-                shown: shown(e.def.key, &e.value),
+                shown: human_value(e.def.key, &e.value),
                 value: e.value,
                 layer: e.layer.text().to_owned(),
-                default: shown(e.def.key, e.def.default),
+                default: human_value(e.def.key, e.def.default),
                 bounds: bounds_text(kind),
                 description: e.def.description.to_owned(),
                 input: input.to_owned(),
@@ -245,11 +226,7 @@ fn audit_page(kiosk: &Kiosk, q: &AuditQuery) -> Result<AdminAuditPage, KioskErro
 
 fn terminal(kiosk: &Kiosk) -> Result<AdminTerminal, KioskError> {
     let policy = kiosk.policy()?;
-    let last_wipe = match kiosk
-        .recent_sessions(5)?
-        .into_iter()
-        .find(|s| s.ended_at.is_some())
-    {
+    let last_wipe = match kiosk.last_ended_session()? {
         Some(s) => format!(
             "{} at {} ({}).",
             if s.erased == Some(true) {
@@ -270,12 +247,6 @@ fn terminal(kiosk: &Kiosk) -> Result<AdminTerminal, KioskError> {
         policy_keys: policy.layer.values.keys().cloned().collect(),
         policy_problems: policy.problems.clone(),
         last_wipe,
-        audit_head: kiosk
-            .audit_list(&AuditFilter {
-                limit: 1,
-                ..AuditFilter::default()
-            })?
-            .first()
-            .map(|r| r.seq),
+        audit_head: kiosk.audit_head()?.map(|r| r.seq),
     })
 }

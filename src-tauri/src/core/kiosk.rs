@@ -155,6 +155,8 @@ pub struct Kiosk {
 #[derive(Debug, Default)]
 struct PolicyState {
     source: Option<PolicySource>,
+    /// Whether `source` has been read; `stamp` is the file's version then (`None`: absent).
+    read: bool,
     stamp: Option<(std::time::SystemTime, u64, u64)>,
     current: Arc<Policy>,
 }
@@ -192,7 +194,7 @@ impl Kiosk {
         {
             let mut state = lock(&self.policy);
             state.source = Some(source);
-            state.stamp = None;
+            state.read = false;
         }
         self.policy().map(|_| ())
     }
@@ -201,24 +203,26 @@ impl Kiosk {
     /// The policy lock is never held while the store is locked (`record` takes them the other
     /// way round).
     pub fn policy(&self) -> Result<Arc<Policy>, KioskError> {
-        let (source, previous) = {
+        let (source, stamp, previous) = {
             let state = lock(&self.policy);
             let Some(source) = state.source.clone() else {
                 return Ok(Arc::clone(&state.current));
             };
+            // Unchanged (or still absent) since the last read: nothing to do.
             let stamp = file_stamp(&source.path);
-            if stamp.is_some() && stamp == state.stamp {
+            if state.read && stamp == state.stamp {
                 return Ok(Arc::clone(&state.current));
             }
-            (source, Arc::clone(&state.current))
+            (source, stamp, Arc::clone(&state.current))
         };
-        let stamp = file_stamp(&source.path);
+        // (Should the file change between the stat and the read, the next call reads it again.)
         let fresh = Policy::load(&source);
         if *previous != fresh {
             self.note_policy(&previous, &fresh)?;
         }
         let mut state = lock(&self.policy);
         state.stamp = stamp;
+        state.read = true;
         if *state.current != fresh {
             state.current = Arc::new(fresh);
         }
@@ -682,6 +686,26 @@ impl Kiosk {
     /// The most recent sessions, newest first.
     pub fn recent_sessions(&self, limit: u32) -> Result<Vec<SessionRecord>, KioskError> {
         Ok(lock(&self.store).recent_sessions(limit)?)
+    }
+
+    /// The session that ended last (with its wipe result), if any has. (At most one session is
+    /// open, so it is one of the two newest.)
+    pub fn last_ended_session(&self) -> Result<Option<SessionRecord>, KioskError> {
+        Ok(self
+            .recent_sessions(2)?
+            .into_iter()
+            .find(|s| s.ended_at.is_some()))
+    }
+
+    /// The newest audit record (unverified), if any.
+    pub fn audit_head(&self) -> Result<Option<AuditRecord>, KioskError> {
+        Ok(self
+            .audit_list(&AuditFilter {
+                limit: 1,
+                ..AuditFilter::default()
+            })?
+            .into_iter()
+            .next())
     }
 
     /// One session's record.

@@ -266,6 +266,26 @@ pub fn human_seconds(secs: u64) -> String {
     out
 }
 
+/// A value of `key` as people write it (what the panel's field holds, and `validate` accepts
+/// back): durations in h/m/s ("off" for 0 where 0 means off), lists with a space after each
+/// comma, anything else as it is.
+pub fn human_value(key: &str, value: &str) -> String {
+    match definition(key).map(|d| d.kind) {
+        Some(Kind::Seconds { .. } | Kind::SecondsOrOff { .. }) if value != "0" => {
+            human_seconds(value.parse().unwrap_or(0))
+        }
+        Some(Kind::SecondsList { .. }) => value
+            .split(',')
+            .filter_map(|v| v.parse().ok())
+            .map(human_seconds)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(Kind::SecondsOrOff { .. } | Kind::CountOrOff { .. }) if value == "0" => "off".into(),
+        Some(Kind::Sites) => value.replace(',', ", "),
+        _ => value.to_owned(),
+    }
+}
+
 /// The bounds of a kind in words, for messages, help and the panel's form.
 pub fn bounds_text(kind: Kind) -> String {
     match kind {
