@@ -55,7 +55,7 @@ bindings:
 screenshots: deps-test ui
 	cargo build -p slate --bins
 	SLATE_UPDATE_DOCS=1 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-	  cargo test -p slate-e2e --test first_run
+	  cargo test -p slate-e2e --test first_run --test admin
 
 clean:
 	cargo clean

@@ -169,11 +169,13 @@ function drawUsers(users: AdminUser[]): void {
       const who = make("th", { scope: "row" });
       who.append(make("span", { class: "name" }, u.display_name), make("span", { class: "username" }, u.username));
       const status = !u.enabled ? "Disabled" : u.locked ? "Locked" : "Active";
-      const actions = make("td", { class: "actions-cell" });
+      const actions = make("td");
+      const buttons = make("div", { class: "actions-cell" });
+      actions.append(buttons);
       const button = (text: string, label: string, fn: () => void) => {
         const b = make("button", { type: "button", "aria-label": `${label} ${u.username}` }, text);
         b.addEventListener("click", fn);
-        actions.append(b);
+        buttons.append(b);
       };
       if (u.enabled) {
         button("Disable", "Disable", () =>
