@@ -251,6 +251,68 @@ impl Launch {
     }
 }
 
+/// An X display of one kiosk's own: a real kiosk has its display to itself, and the clipboard
+/// is per display, so kiosks of tests running side by side must not share one (one's clipboard
+/// wipe would wait on another's selection, and fail).
+struct OwnDisplay {
+    server: Child,
+    name: String,
+}
+
+impl OwnDisplay {
+    fn start() -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let base = 400 + (std::process::id() % 100) * 50;
+        loop {
+            let n = base + NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 5000;
+            if Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            {
+                continue;
+            }
+            let mut server = Command::new("Xvfb")
+                .args([
+                    &format!(":{n}"),
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb runs (`make test` installs it)");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                    return Self {
+                        server,
+                        name: format!(":{n}"),
+                    };
+                }
+                if server.try_wait().ok().flatten().is_some() || Instant::now() > deadline {
+                    let _ = server.kill();
+                    let _ = server.wait();
+                    break; // taken meanwhile: try the next number
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+impl Drop for OwnDisplay {
+    fn drop(&mut self) {
+        // SIGTERM, so the server removes its socket and lock file.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.server.id().to_string()])
+            .status();
+        let _ = self.server.wait();
+    }
+}
+
 /// One running kiosk and the WebDriver session attached to it.
 pub struct Kiosk {
     name: String,
@@ -258,6 +320,7 @@ pub struct Kiosk {
     driver: Child,
     data_dir: PathBuf,
     log_path: PathBuf,
+    display: OwnDisplay,
     _tmp: tempfile::TempDir,
 }
 
@@ -293,6 +356,7 @@ impl Kiosk {
             .unwrap_or_else(|| tmp.path().join("data"));
         let log_path = tmp.path().join("app.log");
         let log = std::fs::File::create(&log_path).expect("a log file");
+        let display = OwnDisplay::start();
         let (port, native_port) = (free_port(), free_port());
         let driver = Command::new(tauri_driver_bin())
             .args([
@@ -309,6 +373,7 @@ impl Kiosk {
             .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
             .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
             .env("SLATE_POLICY", policy_file(&data_dir))
+            .env("DISPLAY", &display.name)
             .envs(launch.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("a log handle"))
@@ -353,8 +418,14 @@ impl Kiosk {
             driver,
             data_dir,
             log_path,
+            display,
             _tmp: tmp,
         }
+    }
+
+    /// The X display the kiosk runs on (its own), for tools that talk to it (`xclip`).
+    pub fn display(&self) -> &str {
+        &self.display.name
     }
 
     /// The kiosk's data folder.

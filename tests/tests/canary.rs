@@ -46,8 +46,10 @@ fn hits(root: &Path, needle: &str) -> Vec<PathBuf> {
     out
 }
 
-fn clipboard() -> String {
+/// The clipboard of the kiosk's display.
+fn clipboard(k: &Kiosk) -> String {
     let out = Command::new("xclip")
+        .env("DISPLAY", k.display())
         .args(["-o", "-selection", "clipboard"])
         .output()
         .expect("xclip runs (make test installs it)");
@@ -119,7 +121,7 @@ async fn plant(k: &Kiosk, marker: &str) {
     k.keyboard(&format!("{}c{}", keys::CONTROL, keys::CONTROL))
         .await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while clipboard() != marker {
+    while clipboard(k) != marker {
         assert!(
             std::time::Instant::now() < deadline,
             "the marker never reached the clipboard"
@@ -146,7 +148,7 @@ async fn nothing_of_a_session_survives_its_ending_or_a_crash() {
         k.wait_for_text("Your files and browsing data on this terminal were erased.")
             .await;
         assert_eq!(everywhere(k.data_dir(), &first), Vec::<PathBuf>::new());
-        assert_ne!(clipboard(), first, "the clipboard was emptied");
+        assert_ne!(clipboard(k), first, "the clipboard was emptied");
         let left = k
             .eval("return [localStorage.getItem('canary'), document.cookie].join('|')")
             .await;

@@ -94,8 +94,9 @@ async fn the_release_window_is_fullscreen_and_never_leaves_slate() {
 }
 
 /// Sends `WM_DELETE_WINDOW` to the app's windows, as a window manager does for Alt+F4.
-fn ask_to_close(pid: u32) {
+fn ask_to_close(display: &str, pid: u32) {
     let out = std::process::Command::new("/usr/bin/python3")
+        .env("DISPLAY", display)
         .arg(slate_e2e::workspace_root().join("tests/tools/close-window.py"))
         .arg(pid.to_string())
         .output()
@@ -114,7 +115,7 @@ async fn closing_the_window_does_nothing_unless_an_administrator_is_signed_in() 
         k.by_role("heading", "Sign in").await;
         let pid = k.app_pid().expect("the app runs");
         let alive = || std::path::Path::new(&format!("/proc/{pid}")).exists();
-        ask_to_close(pid);
+        ask_to_close(k.display(), pid);
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert!(alive(), "the kiosk is still running at the sign-in screen");
         assert!(
@@ -123,7 +124,7 @@ async fn closing_the_window_does_nothing_unless_an_administrator_is_signed_in() 
             k.log()
         );
         k.sign_in_ana().await;
-        ask_to_close(pid);
+        ask_to_close(k.display(), pid);
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert!(alive(), "and in a person's session");
         k.by_role("heading", "Welcome, Ana").await;
@@ -134,7 +135,7 @@ async fn closing_the_window_does_nothing_unless_an_administrator_is_signed_in() 
         // An administrator may close it: the session ends (wiped, recorded), then the app exits.
         k.sign_in("admin", "admin passphrase", "The Librarian")
             .await;
-        ask_to_close(pid);
+        ask_to_close(k.display(), pid);
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         while alive() && std::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(100)).await;
