@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 ARGS ?=
 
-.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-idle bench-e2e package
+.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-build bench-e2e package
 
 ## run: install what is missing, build, and start the kiosk (under Xvfb when there is no display)
 run: deps ui
@@ -61,21 +61,31 @@ clean:
 	cargo clean
 	rm -rf ui/dist ui/.test-build
 
-## bench: the criterion benches (sign-in, wipe, audit; the 10M-record audit page builds a 4 GB database once); figures go to BENCHMARKS.md by hand, with the date
-bench:
+## bench: every bench and long loop, then their figures into BENCHMARKS.md (about an hour; the
+## 10M-record audit database is built once, about 4 GB in target/bench-data). One at a time: the
+## figures are medians and ratios of one run, and the machine is shared.
+bench: deps-test ui package bench-build
 	cargo bench -p slate --bench signin
 	cargo bench -p slate --bench wipe
 	cargo bench -p slate --bench audit
 	cargo bench -p slate --bench audit_page
-	@cat target/criterion/signin-summary.md target/criterion/wipe-summary.md target/criterion/audit-summary.md target/criterion/audit-page-summary.md
+	SLATE_CRASH_KILLS=200 cargo test -p slate --test audit_crash -- --nocapture
+	SLATE_SOAK_SESSIONS=10000 cargo test -p slate --test soak -- --nocapture
+	SLATE_FUZZ_SECS=20 cargo test -p slate --test fuzz -- --nocapture --test-threads=1
+	$(E2E) cargo test -p slate-e2e --test timing -- --ignored --nocapture --test-threads=1
+	SLATE_APP_KILLS=200 $(E2E) cargo test -p slate-e2e --test crash_loop -- --nocapture
+	SLATE_APP_SESSIONS=200 $(E2E) cargo test -p slate-e2e --test app_soak -- --nocapture
+	cargo run -q -p slate-e2e --bin bench-report
 
-## bench-idle: how late idle endings fire in the real app (10 endings; prints median and max)
-bench-idle: deps-test ui
+E2E := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
+
+# The debug build (for the idle timings, which need the debug-only short bounds) and the bare
+# Tauri window the memory and CPU figures compare with, built by the same Tauri CLI as Slate.
+bench-build: ui packaging/tauri-cli/node_modules/.package-lock.json
 	cargo build -p slate --bins
-	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-	  cargo test -p slate-e2e --test timing -- --ignored --nocapture
+	cd tests/bare-window && ../../packaging/tauri-cli/node_modules/.bin/tauri build --ci --no-bundle
 
-## bench-e2e: sign-out click -> sign-in screen in the real app (release build; prints median and max)
-bench-e2e: deps-test ui package
-	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-	  cargo test -p slate-e2e --test timing sign_out_to_sign_in -- --ignored --nocapture
+## bench-e2e: only the end-to-end timing harness (idle lateness, sign-out, cold start, at rest)
+bench-e2e: deps-test ui package bench-build
+	$(E2E) cargo test -p slate-e2e --test timing -- --ignored --nocapture --test-threads=1
+	cargo run -q -p slate-e2e --bin bench-report

@@ -87,8 +87,5 @@ fn main() {
          | verify 100,000 records | {verify:.1} ms |\n\n\
          verify speed: **{per_second:.0} records/s** (target ≥ 1,000,000)\n"
     );
-    println!("\n{summary}");
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/criterion/audit-summary.md");
-    let _ = std::fs::write(out, summary);
+    common::write_summary("audit", &summary);
 }

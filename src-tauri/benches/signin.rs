@@ -1,4 +1,4 @@
-//! Sign-in cost, measured with criterion (`make bench-signin`).
+//! Sign-in cost, measured with criterion (`make bench`).
 //!
 //! - `bare_argon2id`: one Argon2id hash at the parameters Slate uses (the floor any sign-in pays).
 //! - `signin_ok`: the whole sign-in path through the session manager: throttle look-up, account
@@ -8,7 +8,7 @@
 //!   for a name that does not exist. They must cost the same, or timing reveals which names exist.
 //!
 //! After criterion's own report the bench prints the ratios of the medians measured in this run
-//! and writes them to `target/criterion/signin-summary.md`.
+//! and writes them to `target/bench-results/signin.md`.
 
 mod common;
 
@@ -143,8 +143,5 @@ fn main() {
         ok / bare,
         known / unknown
     );
-    println!("\n{summary}");
-    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/criterion/signin-summary.md");
-    let _ = std::fs::write(out, summary);
+    common::write_summary("signin", &summary);
 }

@@ -7,7 +7,7 @@
 //!   tree of 10,000 small files in 100 folders, built afresh (untimed) before each run.
 //!
 //! After criterion's report the bench prints the medians and the ratio, and writes them to
-//! `target/criterion/wipe-summary.md`.
+//! `target/bench-results/wipe.md`.
 
 mod common;
 

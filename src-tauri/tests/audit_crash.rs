@@ -10,6 +10,8 @@
 //! `SLATE_CRASH_KILLS` sets the number of kills (default 12, so `make test` stays quick; the
 //! long loop is `SLATE_CRASH_KILLS=200 cargo test -p slate --test audit_crash`).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -120,8 +122,17 @@ fn sigkill_during_appends_never_breaks_the_chain_or_loses_an_acknowledged_record
             mid_write += 1;
         }
     }
-    eprintln!(
-        "{} kills, {acknowledged} acknowledged records all present, {mid_write} kills fell between a commit and its acknowledgement",
+    let figures = format!(
+        "**{} kills: every kill left a database that passed `integrity_check` and a chain that \
+         verified; all {acknowledged} acknowledged records were present.** {mid_write} of the kills \
+         fell after a record reached the file but before its acknowledgement was printed (mostly \
+         inside the fsync, since SIGKILL is not a power cut); such records are present and verify, \
+         which is allowed.\n",
         kills()
     );
+    if kills() >= 100 {
+        common::write_figures("crash-loop-audit", &figures);
+    } else {
+        eprintln!("{figures}");
+    }
 }

@@ -7,6 +7,8 @@
 //! `SLATE_SOAK_SESSIONS` sets the count: 100 in `make test`; the long run is
 //! `SLATE_SOAK_SESSIONS=10000 cargo test --release -p slate --test soak -- --nocapture`.
 
+mod common;
+
 use std::sync::Arc;
 
 use slate::core::api::Screen;
@@ -78,13 +80,22 @@ async fn many_sessions_leak_nothing() {
     let (fds_after, rss_after) = (open_fds(), rss_kib());
     let db_after = std::fs::metadata(&db).unwrap().len();
     let measured = (sessions - warm).max(1);
-    eprintln!(
-        "{measured} sessions in {:.1} s ({:.1} ms each); fds {fds} -> {fds_after}; RSS {rss} -> {rss_after} KiB; \
-         database {db_before} -> {db_after} bytes ({:.0} bytes per session)",
-        elapsed.as_secs_f64(),
+    let figures = format!(
+        "| measure | value |\n|---|---|\n\
+         | sessions measured | {measured} (after {warm} warm-up) |\n\
+         | time per session (sign-in, file, preference, sign-out, wipe re-checked, ending and audit durable) | {:.1} ms |\n\
+         | open file descriptors | {fds} → {fds_after} |\n\
+         | resident memory | {rss} → {rss_after} KiB ({:+.1} MiB) |\n\
+         | database growth | {:.0} bytes per session |\n",
         elapsed.as_secs_f64() * 1000.0 / measured as f64,
+        (rss_after as f64 - rss as f64) / 1024.0,
         (db_after.saturating_sub(db_before)) as f64 / measured as f64
     );
+    if sessions >= 1000 {
+        common::write_figures("soak-core", &figures);
+    } else {
+        eprintln!("{figures}");
+    }
     assert!(
         fds_after <= fds + 2,
         "file descriptors leak: {fds} -> {fds_after}"

@@ -17,6 +17,8 @@
 
 pub mod logind;
 pub mod notifications;
+pub mod procfs;
+pub mod report;
 
 use std::net::TcpListener;
 use std::panic::AssertUnwindSafe;
@@ -40,7 +42,8 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn target_dir() -> PathBuf {
+/// The target folder (`CARGO_TARGET_DIR`, or `target/` in the workspace).
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
@@ -321,6 +324,7 @@ pub struct Kiosk {
     data_dir: PathBuf,
     log_path: PathBuf,
     display: OwnDisplay,
+    binary: PathBuf,
     _tmp: tempfile::TempDir,
 }
 
@@ -388,10 +392,11 @@ impl Kiosk {
 
         let mut args = vec!["--data-dir".to_owned(), data_dir.display().to_string()];
         args.extend(launch.args);
+        let binary = launch.binary.clone().unwrap_or_else(slate_bin);
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": launch.binary.clone().unwrap_or_else(slate_bin), "args": args }),
+            json!({ "application": binary, "args": args }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + WAIT;
@@ -419,6 +424,7 @@ impl Kiosk {
             data_dir,
             log_path,
             display,
+            binary,
             _tmp: tmp,
         }
     }
@@ -443,7 +449,8 @@ impl Kiosk {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
-    /// The process id of this test's `slate`, found by its data folder on the command line.
+    /// The process id of this test's app (`slate`, or the binary of [`Launch::binary`]), found by
+    /// its data folder on the command line.
     pub fn app_pid(&self) -> Option<u32> {
         let needle = self.data_dir.display().to_string();
         std::fs::read_dir("/proc")
@@ -455,7 +462,7 @@ impl Kiosk {
                 let mut parts = cmdline.split(|b| *b == 0);
                 let exe = parts.next()?;
                 let is_slate = Path::new(std::str::from_utf8(exe).ok()?).file_name()?
-                    == slate_bin().file_name()?;
+                    == self.binary.file_name()?;
                 let has_dir = parts.any(|p| p == needle.as_bytes());
                 (is_slate && has_dir).then_some(pid)
             })

@@ -1,19 +1,27 @@
-//! End-to-end timing harness (run by `make bench-idle`, not by `make test`): how late idle
-//! endings fire against their deadlines in the real app.
+//! End-to-end timing harness (run by `make bench`, not by `make test`): figures of the real app.
 //!
-//! The kiosk measures each idle ending on its own boot clock (the clock deadlines are kept on)
-//! and logs `late_ms`; this harness drives ten idle sessions through the real UI, reads the
-//! figures from the app's log and prints the median and the maximum. Never early is checked by
-//! the core's tests (the ending fires at `deadline <= now`); here a negative figure fails.
+//! - `idle_ending_lateness`: how late idle endings fire against their deadlines. The kiosk
+//!   measures each idle ending on its own boot clock (the clock deadlines are kept on) and logs
+//!   `late_ms`; the harness drives ten idle sessions through the real UI and reads the figures
+//!   from the app's log. Never early is checked by the core's tests (the ending fires at
+//!   `deadline <= now`); here a negative figure fails.
+//! - `sign_out_to_sign_in`: the sign-out click to the sign-in screen (release build).
+//! - `cold_start`: a new release process to its sign-in screen drawn.
+//! - `at_rest`: CPU over 60 s at rest and memory (PSS), Slate against a bare Tauri window.
+//!
+//! Each keeps its figures for BENCHMARKS.md (`slate_e2e::report`).
 
+#![allow(clippy::cast_precision_loss)] // tick and KiB counts far below 2^52
+
+use std::fmt::Write as _;
 use std::time::Duration;
 
-use slate_e2e::{prepared_data_dir, with_kiosk_launched, Launch};
+use slate_e2e::{prepared_data_dir, procfs, with_kiosk_launched, Kiosk, Launch};
 
 const ROUNDS: usize = 10;
 
 #[tokio::test]
-#[ignore = "a timing harness: run it with `make bench-idle`"]
+#[ignore = "a timing harness: run it with `make bench`"]
 async fn idle_ending_lateness() {
     let dir = prepared_data_dir(&[
         ("idle_warning", "1"),
@@ -43,10 +51,14 @@ async fn idle_ending_lateness() {
         late.sort_by(f64::total_cmp);
         let median = f64::midpoint(late[ROUNDS / 2 - 1], late[ROUNDS / 2]);
         let max = late[ROUNDS - 1];
-        println!(
-            "idle ending lateness over {ROUNDS} endings (debug build, Xvfb): median {median:.2} ms, max {max:.2} ms (target: never early, at most 250 ms)"
+        slate_e2e::report::write_figures(
+            "idle-lateness",
+            &format!(
+                "idle endings over {ROUNDS} sessions (debug build, Xvfb, idle timeout 2 s): median \
+                 **{median:.2} ms** late, max **{max:.2} ms** (target: never early, at most 250 ms)\n\n\
+                 all: {late:.2?}\n"
+            ),
         );
-        println!("all: {late:?}");
     })
     .await;
 }
@@ -58,7 +70,7 @@ async fn idle_ending_lateness() {
 /// anything the page could keep), from just before the WebDriver click to the first poll that
 /// finds the sign-in heading: an upper bound, by about one WebDriver round trip.
 #[tokio::test]
-#[ignore = "a timing harness: run it with `make bench-e2e`"]
+#[ignore = "a timing harness: run it with `make bench`"]
 async fn sign_out_to_sign_in() {
     let dir = prepared_data_dir(&[("signed_out_screen", "0")]);
     let launch = Launch {
@@ -93,12 +105,201 @@ async fn sign_out_to_sign_in() {
         ms.sort_by(f64::total_cmp);
         trip.sort_by(f64::total_cmp);
         let median = f64::midpoint(ms[ROUNDS / 2 - 1], ms[ROUNDS / 2]);
-        println!(
-            "sign-out click -> sign-in screen over {ROUNDS} sign-outs (release build, Xvfb): median {median:.1} ms, max {:.1} ms (target at most 1000 ms); one WebDriver round trip: median {:.1} ms",
-            ms[ROUNDS - 1],
-            f64::midpoint(trip[ROUNDS / 2 - 1], trip[ROUNDS / 2])
+        slate_e2e::report::write_figures(
+            "signout-to-signin",
+            &format!(
+                "over {ROUNDS} sign-outs (release build, Xvfb): median **{median:.1} ms**, max \
+                 **{:.1} ms** (target ≤ 1 s); one WebDriver round trip in the same run: median \
+                 {:.1} ms\n\nall: {ms:.1?}\n",
+                ms[ROUNDS - 1],
+                f64::midpoint(trip[ROUNDS / 2 - 1], trip[ROUNDS / 2])
+            ),
         );
-        println!("all: {ms:?}");
     })
     .await;
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n.is_multiple_of(2) {
+        f64::midpoint(v[n / 2 - 1], v[n / 2])
+    } else {
+        v[n / 2]
+    }
+}
+
+/// Drops the kernel's page cache, when this process may (root, outside a container that forbids
+/// it): the next start then reads the binary and the libraries from disk.
+fn drop_page_cache() -> bool {
+    let _ = std::process::Command::new("sync").status();
+    std::fs::write("/proc/sys/vm/drop_caches", "3\n").is_ok()
+}
+
+/// Milliseconds from the start of the app's process to the frame that shows the sign-in screen.
+async fn start_to_sign_in(k: &Kiosk) -> f64 {
+    // The page marks the frame that draws each screen (ui/src/main.ts), on the wall clock.
+    let shown_wall_ms = loop {
+        let v = k
+            .eval(
+                "const m = performance.getEntriesByName('slate:shown:sign_in');
+                 return m.length ? performance.timeOrigin + m[0].startTime : null;",
+            )
+            .await;
+        if let Some(ms) = v.as_f64() {
+            break ms;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let pid = k.app_pid().expect("the kiosk runs");
+    let started = procfs::started_since_boot(pid).expect("its start time");
+    let (up, wall_ms) = procfs::uptime_and_wall_ms();
+    let started_wall_ms = wall_ms - (up - started) * 1000.0;
+    shown_wall_ms - started_wall_ms
+}
+
+/// A new release process (started by WebKitWebDriver, as the harness must) to the frame that
+/// draws the sign-in screen, ten times on a set-up data folder. The process's start time comes
+/// from `/proc` (a clock tick, 10 ms, of resolution) and the frame's from the page's performance
+/// mark; both are put on the wall clock. When the page cache can be dropped, the first start is
+/// also made after dropping it (a truly cold start: binary and libraries read from disk).
+#[tokio::test]
+#[ignore = "a timing harness: run it with `make bench`"]
+async fn cold_start() {
+    let dir = prepared_data_dir(&[]);
+    let mut ms = Vec::new();
+    let mut from_disk = None;
+    for round in 0..=ROUNDS {
+        let dropped = round == 0 && drop_page_cache();
+        let launch = Launch {
+            binary: Some(slate_e2e::release_slate_bin()),
+            ..Launch::on(&dir)
+        };
+        with_kiosk_launched("cold_start", launch, async |k| {
+            let t = start_to_sign_in(k).await;
+            k.by_role("heading", "Sign in").await;
+            if round == 0 {
+                // The first start after a build also loads what no earlier start did.
+                if dropped {
+                    from_disk = Some(t);
+                }
+            } else {
+                ms.push(t);
+            }
+        })
+        .await;
+    }
+    let all = ms.clone();
+    let max = ms.iter().copied().fold(0.0, f64::max);
+    let med = median(&mut ms);
+    let disk = from_disk.map_or_else(
+        || "the page cache could not be dropped here, so no start from disk was timed".to_owned(),
+        |t| {
+            format!(
+                "after dropping the page cache (binary and libraries read from disk): {t:.0} ms"
+            )
+        },
+    );
+    slate_e2e::report::write_figures(
+        "cold-start",
+        &format!(
+            "process start → sign-in screen drawn, release build, {ROUNDS} starts (Xvfb, started \
+             by WebKitWebDriver): median **{med:.0} ms**, max **{max:.0} ms** (target ≤ 1.5 s); \
+             {disk}\n\nall: {all:.0?}\n"
+        ),
+    );
+}
+
+struct Rest {
+    cpu_percent: f64,
+    pss_kib: u64,
+    processes: usize,
+}
+
+/// CPU (percent of one core) of the app's whole process tree over `secs` seconds after 5 s of
+/// settling, and its PSS at the end.
+async fn at_rest_for(k: &Kiosk, secs: u64) -> Rest {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let pids = procfs::tree(k.app_pid().expect("the app runs"));
+    let before = procfs::cpu_ticks(&pids);
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    let pids = procfs::tree(k.app_pid().expect("the app runs"));
+    let ticks = procfs::cpu_ticks(&pids).saturating_sub(before);
+    Rest {
+        cpu_percent: ticks as f64 / procfs::TICKS_PER_SECOND / secs as f64 * 100.0,
+        pss_kib: procfs::pss_kib(&pids),
+        processes: pids.len(),
+    }
+}
+
+/// At rest for 60 s: the release kiosk at its sign-in screen and in a session, and a bare Tauri
+/// window built the same way (`tests/bare-window`, same Tauri, same release profile), each
+/// started by WebKitWebDriver on its own Xvfb display. CPU is the user and system time of the
+/// whole process tree (app, `WebKitWebProcess`, `WebKitNetworkProcess`) in clock ticks; memory is
+/// their PSS summed, so pages they share count once.
+#[tokio::test]
+#[ignore = "a timing harness: run it with `make bench`"]
+async fn at_rest() {
+    const SECS: u64 = 60;
+    let bare_bin = slate_e2e::target_dir().join("release/bare-window");
+    assert!(
+        bare_bin.exists(),
+        "{} is missing: `make bench` builds it",
+        bare_bin.display()
+    );
+    let bare_dir = tempfile::tempdir().unwrap();
+    let mut bare = None;
+    let launch = Launch {
+        binary: Some(bare_bin),
+        ..Launch::on(&bare_dir)
+    };
+    with_kiosk_launched("at_rest_bare", launch, async |k| {
+        k.by_role("heading", "Bare Tauri window").await;
+        bare = Some(at_rest_for(k, SECS).await);
+    })
+    .await;
+    let bare = bare.expect("measured");
+
+    // No warning or ending inside the minute in a session.
+    let dir = prepared_data_dir(&[("idle_timeout", "30m"), ("idle_warning", "1m")]);
+    let (mut signin, mut session) = (None, None);
+    let launch = Launch {
+        binary: Some(slate_e2e::release_slate_bin()),
+        ..Launch::on(&dir)
+    };
+    with_kiosk_launched("at_rest_slate", launch, async |k| {
+        k.by_role("heading", "Sign in").await;
+        signin = Some(at_rest_for(k, SECS).await);
+        k.sign_in_ana().await;
+        session = Some(at_rest_for(k, SECS).await);
+    })
+    .await;
+    let (signin, session) = (signin.expect("measured"), session.expect("measured"));
+    let row = |what: &str, r: &Rest| {
+        format!(
+            "| {what} | {:.3} % | {} KiB ({:.0} MiB) | {} |\n",
+            r.cpu_percent,
+            r.pss_kib,
+            r.pss_kib as f64 / 1024.0,
+            r.processes
+        )
+    };
+    let mut figures = String::from(
+        "| at rest for 60 s (release builds, Xvfb) | CPU, % of one core | PSS of all processes | processes |\n|---|---|---|---|\n",
+    );
+    figures += &row("bare Tauri window (baseline)", &bare);
+    figures += &row("Slate, sign-in screen", &signin);
+    figures += &row("Slate, in a session", &session);
+    let _ = write!(
+        figures,
+        "\n- CPU at rest: sign-in screen **{:.3} %**, in a session **{:.3} %** (target ≤ 0.1 %); \
+         the bare window {:.3} %\n\
+         - memory / bare Tauri window: sign-in screen **{:.3}×**, in a session **{:.3}×** (target ≤ 1.15×)\n",
+        signin.cpu_percent,
+        session.cpu_percent,
+        bare.cpu_percent,
+        signin.pss_kib as f64 / bare.pss_kib as f64,
+        session.pss_kib as f64 / bare.pss_kib as f64,
+    );
+    slate_e2e::report::write_figures("at-rest", &figures);
 }

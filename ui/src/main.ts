@@ -74,6 +74,10 @@ function draw(status: AppStatus, notice = ""): void {
       el("attention-message").textContent = screen.message;
       break;
   }
+  // A performance mark when the frame showing the new screen is drawn: the end-to-end timing
+  // harness reads it (cold start to the sign-in screen). It holds nothing of the person.
+  const kind = screen.kind;
+  requestAnimationFrame(() => performance.mark(`slate:shown:${kind}`));
 }
 
 /** Runs a command from a button: disabled while it runs; errors land in `problem`. */

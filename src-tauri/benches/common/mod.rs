@@ -1,5 +1,5 @@
 //! What the benches share: a running session manager on a real database, and the medians
-//! criterion measured, read back for the summaries in BENCHMARKS.md.
+//! criterion measured, read back for the figures `make bench` puts into BENCHMARKS.md.
 
 #![allow(dead_code)] // each bench uses part of it
 
@@ -37,8 +37,11 @@ pub fn median_ms(group: &str, id: &str) -> Option<f64> {
     Some(v["median"]["point_estimate"].as_f64()? / 1e6)
 }
 
-/// Prints a summary and keeps it in `target/criterion/<name>-summary.md`.
+#[path = "../../tests/common/mod.rs"]
+mod figures;
+
+/// Prints a summary and keeps it as the fragment `target/bench-results/<name>.md`, which
+/// `bench-report` (the last step of `make bench`) puts into BENCHMARKS.md.
 pub fn write_summary(name: &str, summary: &str) {
-    println!("\n{summary}");
-    let _ = std::fs::write(criterion_dir().join(format!("{name}-summary.md")), summary);
+    figures::write_figures(name, summary);
 }

@@ -27,9 +27,11 @@ fn on_main<T: Send + 'static>(
         .map_err(|_| "the window did not answer".to_owned())
 }
 
-/// The webview's browsing data: cookies, localStorage, IndexedDB, cache and history. Slate's
-/// window runs incognito (nothing reaches the disk); at the end Slate also clears everything and
-/// reloads the page, so no state of the session survives in memory or can be navigated back to.
+/// The webview's browsing data: cookies, localStorage, IndexedDB, cache and history. They live
+/// in the webview's own folder inside Slate's data folder (emptied at every start). At the end
+/// Slate asks WebKit to clear every kind of website data, waits until WebKit says it has, checks
+/// the folder for storage files, and reloads the page, so no state of the session survives on
+/// disk or in memory or can be navigated back to.
 pub struct WebviewData {
     pub app: tauri::AppHandle,
     /// The webview's own data folder (inside Slate's data folder).
@@ -45,8 +47,29 @@ impl Wiper for WebviewData {
         let Some(window) = self.app.get_webview_window("main") else {
             return Ok(Removed::default()); // no window yet (start-up recovery)
         };
+        // WebKit clears asynchronously (and wry's clear_all_browsing_data does not wait): the
+        // files are gone only when the callback runs, on the main loop. Wait for it here.
+        let (tx, rx) = mpsc::channel();
         window
-            .clear_all_browsing_data()
+            .with_webview(move |webview| {
+                use webkit2gtk::{WebViewExt, WebsiteDataManagerExtManual};
+                match webview.inner().website_data_manager() {
+                    Some(manager) => manager.clear(
+                        webkit2gtk::WebsiteDataTypes::ALL,
+                        gtk::glib::TimeSpan::from_seconds(0),
+                        None::<&gtk::gio::Cancellable>,
+                        move |done| {
+                            let _ = tx.send(done.map_err(|e| e.to_string()));
+                        },
+                    ),
+                    None => {
+                        let _ = tx.send(Err("the webview has no data manager".to_owned()));
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot clear the browsing data: {e}"))?;
+        rx.recv_timeout(Duration::from_secs(5))
+            .map_err(|_| "WebKit did not finish clearing the browsing data".to_owned())?
             .map_err(|e| format!("cannot clear the browsing data: {e}"))?;
         // A fresh page: no script state, and replace() leaves no history entry to go back to.
         window
@@ -56,8 +79,7 @@ impl Wiper for WebviewData {
     }
 
     fn check(&self, _: &WipeTarget) -> Result<(), String> {
-        // Incognito: WebKit keeps the session's web data in memory only, and it was just cleared.
-        // Confirm that nothing was written to the webview's folder on disk either.
+        // WebKit has cleared its data: confirm that no storage file is left in the folder.
         let dir = &self.folder;
         let storage = ["localstorage", "indexeddb", "cookies", "databases"];
         let found: Vec<String> = walk(dir)

@@ -1,0 +1,118 @@
+//! What the timing harness and the long loops read about the kiosk's processes from `/proc`:
+//! the process tree (the app and the `WebKit` processes it starts), their CPU time, their
+//! proportional memory (PSS, so pages shared between them count once), open descriptors, and
+//! when a process started, on the boot clock.
+
+use std::path::Path;
+
+/// The kernel's clock tick (`getconf CLK_TCK`; 100 on Linux for every architecture Slate targets).
+pub const TICKS_PER_SECOND: f64 = 100.0;
+
+fn stat_fields(pid: u32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: split after it.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    Some(rest.split_whitespace().map(str::to_owned).collect())
+}
+
+/// `pid` and every process below it.
+pub fn tree(pid: u32) -> Vec<u32> {
+    let mut all = vec![pid];
+    let mut i = 0;
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let child: u32 = e.file_name().to_str()?.parse().ok()?;
+            // Field 4 (index 1 after the name): the parent.
+            let parent: u32 = stat_fields(child)?.get(1)?.parse().ok()?;
+            Some((child, parent))
+        })
+        .collect();
+    while i < all.len() {
+        let p = all[i];
+        all.extend(parents.iter().filter(|(_, pp)| *pp == p).map(|(c, _)| *c));
+        i += 1;
+    }
+    all
+}
+
+/// User plus system CPU time of `pids`, in clock ticks.
+pub fn cpu_ticks(pids: &[u32]) -> u64 {
+    pids.iter()
+        .filter_map(|p| {
+            let f = stat_fields(*p)?;
+            // Fields 14 and 15: utime, stime (indexes 11 and 12 after the name).
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .sum()
+}
+
+/// The proportional set size of `pids` together, in KiB.
+pub fn pss_kib(pids: &[u32]) -> u64 {
+    pids.iter()
+        .filter_map(|p| {
+            let rollup = std::fs::read_to_string(format!("/proc/{p}/smaps_rollup")).ok()?;
+            rollup
+                .lines()
+                .find_map(|l| l.strip_prefix("Pss:"))?
+                .split_whitespace()
+                .next()?
+                .parse::<u64>()
+                .ok()
+        })
+        .sum()
+}
+
+/// How many file descriptors `pid` has open.
+pub fn open_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
+}
+
+/// When `pid` started, in seconds since boot (a clock tick's resolution).
+pub fn started_since_boot(pid: u32) -> Option<f64> {
+    // Field 22: starttime, in ticks since boot (index 19 after the name).
+    let ticks: f64 = stat_fields(pid)?.get(19)?.parse().ok()?;
+    Some(ticks / TICKS_PER_SECOND)
+}
+
+/// Seconds since boot now (`/proc/uptime`, the same clock as [`started_since_boot`]), and the
+/// wall clock read at the same moment, in milliseconds since the epoch.
+pub fn uptime_and_wall_ms() -> (f64, f64) {
+    let wall = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    let before = wall();
+    let up: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0.0);
+    (up, f64::midpoint(before, wall()))
+}
+
+/// The size of a file and its `-wal` beside it, in bytes.
+pub fn db_bytes(db: &Path) -> u64 {
+    let wal = db.with_extension("db-wal");
+    [db, wal.as_path()]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_this_process() {
+        let me = std::process::id();
+        assert!(super::tree(me).contains(&me));
+        assert!(super::pss_kib(&[me]) > 0);
+        assert!(super::open_fds(me) >= 3);
+        let (up, _) = super::uptime_and_wall_ms();
+        let started = super::started_since_boot(me).expect("a start time");
+        assert!(started > 0.0 && started <= up + 0.01, "{started} {up}");
+    }
+}

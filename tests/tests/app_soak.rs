@@ -1,0 +1,125 @@
+//! Soak through the real app: consecutive sessions on one running release kiosk, each signed in
+//! through the sign-in screen, given a file in My files and a value in the page's storage, and
+//! signed out through the confirmation. After a warm-up tenth, the kiosk's memory (PSS of the app
+//! and its `WebKit` processes together), its open file descriptors and the database's size are
+//! read, and again at the end: descriptors must not grow, and every session must have been wiped.
+//!
+//! `make test` runs 5 sessions; `SLATE_APP_SESSIONS=200` is the long run (`make bench`), which
+//! also keeps the figures for BENCHMARKS.md.
+
+#![allow(clippy::cast_precision_loss)] // KiB and byte counts far below 2^52
+
+use slate_e2e::procfs;
+use slate_e2e::{prepared_data_dir, recent_sessions, with_kiosk_launched, Kiosk, Launch};
+
+struct Sample {
+    pss_kib: u64,
+    fds: usize,
+    db_bytes: u64,
+}
+
+fn sample(k: &Kiosk) -> Sample {
+    let pid = k.app_pid().expect("the kiosk runs");
+    Sample {
+        pss_kib: procfs::pss_kib(&procfs::tree(pid)),
+        fds: procfs::open_fds(pid),
+        db_bytes: procfs::db_bytes(&k.data_dir().join("slate.db")),
+    }
+}
+
+async fn one_session(k: &Kiosk, n: usize) {
+    k.sign_in_ana().await;
+    let folder = std::fs::read_dir(k.data_dir().join("sessions"))
+        .unwrap()
+        .flatten()
+        .next()
+        .expect("the session has a folder")
+        .path();
+    std::fs::write(folder.join("letter.txt"), vec![b'x'; 4096]).unwrap();
+    k.eval(&format!(
+        "localStorage.setItem('draft', 'session {n}'); return 1"
+    ))
+    .await;
+    k.click("Sign out").await;
+    k.wait_for_text("Sign out now?").await;
+    k.click("Sign out now").await;
+    k.by_role("heading", "Sign in").await;
+}
+
+#[tokio::test]
+async fn sessions_through_the_app_leave_nothing_growing() {
+    let sessions: usize = std::env::var("SLATE_APP_SESSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let dir = prepared_data_dir(&[("signed_out_screen", "0")]);
+    let launch = Launch {
+        binary: Some(slate_e2e::release_slate_bin()),
+        ..Launch::on(&dir)
+    };
+    with_kiosk_launched("app_soak", launch, async |k| {
+        k.by_role("heading", "Sign in").await;
+        let warm_up = (sessions / 10).max(1);
+        let started = std::time::Instant::now();
+        for n in 0..warm_up {
+            one_session(k, n).await;
+        }
+        let before = sample(k);
+        let measured_from = std::time::Instant::now();
+        for n in warm_up..sessions {
+            one_session(k, n).await;
+        }
+        let per_session_ms =
+            measured_from.elapsed().as_secs_f64() * 1000.0 / (sessions - warm_up).max(1) as f64;
+        let after = sample(k);
+
+        let rows = slate_e2e::slatectl(
+            k.data_dir(),
+            &["--json", "session", "list", "--recent", "100000"],
+            "",
+        );
+        let rows: serde_json::Value = serde_json::from_str(&rows).expect("JSON");
+        let rows = rows.as_array().expect("a list");
+        assert_eq!(rows.len(), sessions, "one row per session");
+        assert!(
+            rows.iter().all(|r| r["erased"] == true && r["end_reason"] == "user"),
+            "every session ended by its user and was wiped"
+        );
+        assert_eq!(recent_sessions(k.data_dir())[0]["erased"], true);
+        assert!(
+            after.fds <= before.fds + 4,
+            "open descriptors grew from {} to {}",
+            before.fds,
+            after.fds
+        );
+
+        let measured = sessions - warm_up;
+        let growth = after.pss_kib as f64 - before.pss_kib as f64;
+        let figures = format!(
+            "| measure | value |\n|---|---|\n\
+             | sessions through the app (release build, Xvfb) | {sessions} ({warm_up} warm-up, {measured} measured) |\n\
+             | time per session (sign-in typed, file and page storage written, sign-out confirmed, wipe re-checked, sign-in screen back) | {per_session_ms:.0} ms |\n\
+             | PSS of the app and its WebKit processes | {} → {} KiB ({:+.1} MiB, {:+.1} KiB a session) |\n\
+             | open file descriptors of the app | {} → {} |\n\
+             | database with its WAL | {} → {} bytes ({:+.0} bytes a session) |\n\
+             | wall time | {:.0} s |\n\n\
+             Every session ended by its user was recorded as wiped and re-checked.\n",
+            before.pss_kib,
+            after.pss_kib,
+            growth / 1024.0,
+            growth / measured.max(1) as f64,
+            before.fds,
+            after.fds,
+            before.db_bytes,
+            after.db_bytes,
+            (after.db_bytes as f64 - before.db_bytes as f64) / measured.max(1) as f64,
+            started.elapsed().as_secs_f64()
+        );
+        if sessions >= 100 {
+            slate_e2e::report::write_figures("soak-app", &figures);
+        } else {
+            println!("{figures}");
+        }
+    })
+    .await;
+}
