@@ -65,9 +65,17 @@ pub fn pss_kib(pids: &[u32]) -> u64 {
         .sum()
 }
 
-/// How many file descriptors `pid` has open.
-pub fn open_fds(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
+/// What each open descriptor of `pid` points at (`socket:[…]`, a path, `anon_inode:…`), sorted.
+pub fn fd_targets(pid: u32) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_link(e.path()).ok())
+        .map(|t| t.display().to_string())
+        .collect();
+    out.sort();
+    out
 }
 
 /// When `pid` started, in seconds since boot (a clock tick's resolution).
@@ -110,7 +118,7 @@ mod tests {
         let me = std::process::id();
         assert!(super::tree(me).contains(&me));
         assert!(super::pss_kib(&[me]) > 0);
-        assert!(super::open_fds(me) >= 3);
+        assert!(super::fd_targets(me).len() >= 3);
         let (up, _) = super::uptime_and_wall_ms();
         let started = super::started_since_boot(me).expect("a start time");
         assert!(started > 0.0 && started <= up + 0.01, "{started} {up}");

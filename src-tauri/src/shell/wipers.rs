@@ -29,7 +29,7 @@ fn on_main<T: Send + 'static>(
 
 /// The webview's browsing data: cookies, localStorage, IndexedDB, cache and history. They live
 /// in the webview's own folder inside Slate's data folder (emptied at every start). At the end
-/// Slate asks WebKit to clear every kind of website data, waits until WebKit says it has, checks
+/// Slate asks the web engine to clear every kind of website data, waits until it says it has, checks
 /// the folder for storage files, and reloads the page, so no state of the session survives on
 /// disk or in memory or can be navigated back to.
 pub struct WebviewData {
