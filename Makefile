@@ -69,10 +69,10 @@ bench: deps-test ui package bench-build
 	cargo bench -p slate --bench wipe
 	cargo bench -p slate --bench audit
 	cargo bench -p slate --bench audit_page
+	$(E2E) cargo test -p slate-e2e --test timing -- --ignored --nocapture --test-threads=1
 	SLATE_CRASH_KILLS=200 cargo test -p slate --test audit_crash -- --nocapture
 	SLATE_SOAK_SESSIONS=10000 cargo test -p slate --test soak -- --nocapture
 	SLATE_FUZZ_SECS=20 cargo test -p slate --test fuzz -- --nocapture --test-threads=1
-	$(E2E) cargo test -p slate-e2e --test timing -- --ignored --nocapture --test-threads=1
 	SLATE_APP_KILLS=200 $(E2E) cargo test -p slate-e2e --test crash_loop -- --nocapture
 	SLATE_APP_SESSIONS=200 $(E2E) cargo test -p slate-e2e --test app_soak -- --nocapture
 	cargo run -q -p slate-e2e --bin bench-report

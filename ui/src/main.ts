@@ -227,6 +227,11 @@ function wireSession(screen: SessionScreen): void {
 function drawFiles(files: SessionFile[]): void {
   const list = el("files-list");
   if (!list) return;
+  // The list is polled every few seconds: redraw only when it changed, so that a focused Delete
+  // button keeps its focus and a terminal at rest does not repaint.
+  const key = files.map((f) => `${f.name}\u0000${String(f.size)}\u0000${f.folder}`).join("\u0001");
+  if (list.dataset.drawn === key) return;
+  list.dataset.drawn = key;
   list.replaceChildren(
     ...files.map((f) => {
       const item = document.createElement("li");
@@ -265,13 +270,19 @@ function applyPreferences(textSize: string, contrast: string): void {
   document.documentElement.classList.toggle("high-contrast", contrast === "high");
 }
 
+function setIfChanged(node: HTMLElement, attribute: string, value: string): void {
+  if (node.getAttribute(attribute) !== value) node.setAttribute(attribute, value);
+}
+
 function updateSession(screen: SessionScreen): void {
   applyPreferences(screen.preferences.text_size, screen.preferences.contrast);
-  el("pref-text").setAttribute("aria-pressed", String(screen.preferences.text_size === "large"));
-  el("pref-contrast").setAttribute("aria-pressed", String(screen.preferences.contrast === "high"));
+  setIfChanged(el("pref-text"), "aria-pressed", String(screen.preferences.text_size === "large"));
+  setIfChanged(el("pref-contrast"), "aria-pressed", String(screen.preferences.contrast === "high"));
+  // Status arrives every second in a session: touch the page only where something changed.
   const timeLeft = el("time-left");
-  timeLeft.hidden = screen.time_left_secs === null;
-  if (screen.time_left_secs !== null) timeLeft.textContent = `Time left ${clock(screen.time_left_secs)}`;
+  if (timeLeft.hidden !== (screen.time_left_secs === null)) timeLeft.hidden = screen.time_left_secs === null;
+  const timeText = screen.time_left_secs === null ? "" : `Time left ${clock(screen.time_left_secs)}`;
+  if (timeLeft.textContent !== timeText) timeLeft.textContent = timeText;
   const warning = screen.time_warning_secs;
   const warningText = warning === null ? "" : `Your session ends in ${spokenDuration(warning)}. Save what you need now.`;
   if (el("time-warning").textContent !== warningText) el("time-warning").textContent = warningText;

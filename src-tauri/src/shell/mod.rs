@@ -94,6 +94,13 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
             commands::admin,
         ])
         .setup(move |app| {
+            // A steady text caret: WebKit blinks it for as long as a field has the focus, which
+            // at a sign-in screen left alone for hours is a repaint twice a second (about 4 % of
+            // a core in software rendering, `make bench-e2e`). Steady carets are easier to find.
+            if let Some(settings) = gtk::Settings::default() {
+                use gtk::prelude::GtkSettingsExt;
+                settings.set_gtk_cursor_blink(false);
+            }
             let handle = app.handle().clone();
             let mut all = desktop_wipers(&setup_kiosk);
             all.push(Arc::new(wipers::WebviewData {
