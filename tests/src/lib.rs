@@ -242,6 +242,8 @@ pub struct Launch {
     pub env: Vec<(String, String)>,
     /// Another `slate` binary (the release build) instead of [`slate_bin`].
     pub binary: Option<PathBuf>,
+    /// The size of the kiosk's display (default 1280×800); the window is sized to fit it.
+    pub screen: Option<(u32, u32)>,
 }
 
 impl Launch {
@@ -263,7 +265,7 @@ struct OwnDisplay {
 }
 
 impl OwnDisplay {
-    fn start() -> Self {
+    fn start(width: u32, height: u32) -> Self {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let base = 400 + (std::process::id() % 100) * 50;
         loop {
@@ -278,7 +280,7 @@ impl OwnDisplay {
                     &format!(":{n}"),
                     "-screen",
                     "0",
-                    "1280x800x24",
+                    &format!("{width}x{height}x24"),
                     "-nolisten",
                     "tcp",
                 ])
@@ -360,7 +362,8 @@ impl Kiosk {
             .unwrap_or_else(|| tmp.path().join("data"));
         let log_path = tmp.path().join("app.log");
         let log = std::fs::File::create(&log_path).expect("a log file");
-        let display = OwnDisplay::start();
+        let (width, height) = launch.screen.unwrap_or((1280, 800));
+        let display = OwnDisplay::start(width, height);
         let (port, native_port) = (free_port(), free_port());
         let driver = Command::new(tauri_driver_bin())
             .args([

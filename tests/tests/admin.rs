@@ -242,7 +242,7 @@ async fn users_and_the_audit_are_managed_from_the_panel() {
         k.wait_for_text("Disabled bob.").await;
         k.click("Enable bob").await;
         k.wait_for_text("Enabled bob.").await;
-        k.click("Reset the password of bob").await;
+        k.click("Reset password for bob").await;
         k.type_into("New password", "a new passphrase").await;
         k.click("Change password").await;
         k.wait_for_text("Changed the password of bob.").await;

@@ -187,7 +187,20 @@ async fn guests_sign_in_when_allowed() {
 
 #[tokio::test]
 async fn the_whole_flow_works_with_the_keyboard_alone() {
-    with_kiosk("keyboard_only", async |k| {
+    // An administrator's session that warns soon (the policy file, read from the first start),
+    // so the warning and "Stay signed in" are part of the walk.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::write(
+        slate_e2e::policy_file(&data),
+        "admin_idle_timeout = \"8s\"\n",
+    )
+    .unwrap();
+    let launch = Launch {
+        data_dir: Some(data),
+        ..Launch::default()
+    };
+    with_kiosk_launched("keyboard_only", launch, async |k| {
         k.by_role("heading", "Set up this kiosk").await;
         assert_eq!(
             k.focused_label().await,
@@ -209,6 +222,24 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
             k.focused_label().await,
             "Settings",
             "an administrator's focus starts on the panel's first tab"
+        );
+        // Left alone, the session warns; the focus is on "Stay signed in", and Enter stays.
+        k.wait_until(
+            "return document.getElementById('idle-dialog').open",
+            "the idle warning",
+        )
+        .await;
+        assert_eq!(k.focused_label().await, "Stay signed in");
+        k.keyboard(keys::ENTER).await;
+        k.wait_until(
+            "return !document.getElementById('idle-dialog').open",
+            "the warning closes",
+        )
+        .await;
+        assert_eq!(
+            k.focused_label().await,
+            "Settings",
+            "the focus returns to where it was before the warning"
         );
         // The tabs follow the arrow keys; the Terminal section has nothing to focus, so the
         // next Tab reaches Sign out.

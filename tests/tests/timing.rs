@@ -214,6 +214,8 @@ struct Rest {
     cpu_percent: f64,
     pss_kib: u64,
     processes: usize,
+    /// PSS of the app, then of each process below it, in MiB.
+    each_mib: Vec<f64>,
 }
 
 /// CPU (percent of one core) of the app's whole process tree over `secs` seconds after 5 s of
@@ -229,6 +231,10 @@ async fn at_rest_for(k: &Kiosk, secs: u64) -> Rest {
         cpu_percent: ticks as f64 / procfs::TICKS_PER_SECOND / secs as f64 * 100.0,
         pss_kib: procfs::pss_kib(&pids),
         processes: pids.len(),
+        each_mib: pids
+            .iter()
+            .map(|p| procfs::pss_kib(&[*p]) as f64 / 1024.0)
+            .collect(),
     }
 }
 
@@ -277,15 +283,16 @@ async fn at_rest() {
     let (signin, session) = (signin.expect("measured"), session.expect("measured"));
     let row = |what: &str, r: &Rest| {
         format!(
-            "| {what} | {:.3} % | {} KiB ({:.0} MiB) | {} |\n",
+            "| {what} | {:.3} % | {} KiB ({:.0} MiB) | {} ({:.0?} MiB) |\n",
             r.cpu_percent,
             r.pss_kib,
             r.pss_kib as f64 / 1024.0,
-            r.processes
+            r.processes,
+            r.each_mib
         )
     };
     let mut figures = String::from(
-        "| at rest for 60 s (release builds, Xvfb) | CPU, % of one core | PSS of all processes | processes |\n|---|---|---|---|\n",
+        "| at rest for 60 s (release builds, Xvfb) | CPU, % of one core | PSS of all processes | processes (PSS of the app, then the web engine's processes) |\n|---|---|---|---|\n",
     );
     figures += &row("bare Tauri window (baseline)", &bare);
     figures += &row("Slate, sign-in screen", &signin);

@@ -11,7 +11,8 @@ import type {
   AdminUser,
 } from "./bindings.js";
 import { commands } from "./ipc.js";
-import { toIpcError } from "./errors.js";
+import { errorText, toIpcError } from "./errors.js";
+import { t } from "./i18n.js";
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
@@ -33,24 +34,24 @@ async function ask(request: AdminRequest, then?: (reply: AdminReply) => void): P
   el("admin-problem").textContent = "";
   try {
     const reply = await commands.admin(request);
-    if (reply.message) el("admin-status").textContent = reply.message;
+    if (reply.message) el("admin-status").textContent = t(reply.message);
     then?.(reply);
     return true;
   } catch (raw) {
     el("admin-status").textContent = "";
-    el("admin-problem").textContent = toIpcError(raw).message;
+    el("admin-problem").textContent = errorText(toIpcError(raw));
     return false;
   }
 }
 
-/** "idle_timeout" → "Idle timeout". */
+/** "idle_timeout" → "Idle timeout", in the current language. */
 function labelOf(key: string): string {
   const words = key.replace(/_/g, " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return t(words.charAt(0).toUpperCase() + words.slice(1));
 }
 
 function localTime(utc: string | null): string {
-  if (!utc) return "Never";
+  if (!utc) return t("Never");
   const d = new Date(utc);
   return Number.isNaN(d.getTime()) ? utc : d.toLocaleString();
 }
@@ -66,18 +67,26 @@ function settingRow(s: AdminSetting): HTMLElement {
   const id = `set-${s.key}`;
   const row = make("div", { class: "setting", "data-key": s.key });
   const label = make("label", { for: id }, labelOf(s.key));
-  const desc = make("p", { class: "hint", id: `${id}-desc` }, `${s.description} Allowed: ${s.bounds}.`);
+  const desc = make(
+    "p",
+    { class: "hint", id: `${id}-desc` },
+    t("{description} Allowed: {bounds}.", { description: t(s.description), bounds: s.bounds }),
+  );
   const locked = s.layer === "policy";
   const state = make(
     "p",
     { class: `layer layer-${s.layer}`, id: `${id}-state` },
-    locked ? "Set by policy" : s.layer === "administrator" ? `Set here (default: ${s.default || "empty"})` : "Default",
+    locked
+      ? t("Set by policy")
+      : s.layer === "administrator"
+        ? t("Set here (default: {default})", { default: s.default || t("empty") })
+        : t("Default"),
   );
   let field: HTMLInputElement | HTMLSelectElement;
   if (s.input === "bool" || s.input === "choice") {
     const select = make("select", { id });
     for (const c of s.choices) {
-      const option = make("option", { value: c }, s.input === "bool" ? (c === "true" ? "Yes" : "No") : c);
+      const option = make("option", { value: c }, s.input === "bool" ? (c === "true" ? t("Yes") : t("No")) : c);
       select.append(option);
     }
     select.value = s.value;
@@ -97,10 +106,14 @@ function settingRow(s: AdminSetting): HTMLElement {
     return row;
   }
   const actions = make("div", { class: "row-actions" });
-  const save = make("button", { type: "button", "aria-label": `Save ${labelOf(s.key)}` }, "Save");
+  const save = make("button", { type: "button", "aria-label": t("Save {setting}", { setting: labelOf(s.key) }) }, t("Save"));
   actions.append(save);
   if (s.layer === "administrator") {
-    const reset = make("button", { type: "button", "aria-label": `Use the default for ${labelOf(s.key)}` }, "Use default");
+    const reset = make(
+      "button",
+      { type: "button", "aria-label": t("Use default for {setting}", { setting: labelOf(s.key) }) },
+      t("Use default"),
+    );
     reset.addEventListener("click", () => {
       void ask({ action: "unset_setting", key: s.key }, (r) => r.settings && drawSettings(r.settings));
     });
@@ -115,7 +128,7 @@ function settingRow(s: AdminSetting): HTMLElement {
       void commands
         .admin({ action: "check_setting", key: s.key, value: field.value })
         .then((r) => {
-          problem.textContent = r.message;
+          problem.textContent = t(r.message);
           field.setAttribute("aria-invalid", String(r.message !== ""));
         })
         .catch(() => undefined);
@@ -148,6 +161,16 @@ function settingRow(s: AdminSetting): HTMLElement {
 // ---- Users -------------------------------------------------------------------------------
 
 let confirmAction: (() => void) | null = null;
+/** The button that opened a dialog: the focus goes back to it (or to the Users tab, when the
+ * action redrew the table) when the dialog closes. */
+let opener: Element | null = null;
+
+function giveFocusBack(): void {
+  const back = opener;
+  opener = null;
+  if (back instanceof HTMLElement && back.isConnected) back.focus();
+  else el("tab-users").focus();
+}
 
 function confirmThen(title: string, text: string, ok: string, action: () => void): void {
   const dialog = el<HTMLDialogElement>("admin-confirm-dialog");
@@ -155,6 +178,7 @@ function confirmThen(title: string, text: string, ok: string, action: () => void
   el("admin-confirm-text").textContent = text;
   el("admin-confirm-ok").textContent = ok;
   confirmAction = action;
+  opener = document.activeElement;
   dialog.showModal();
   el("admin-confirm-cancel").focus();
 }
@@ -168,47 +192,59 @@ function drawUsers(users: AdminUser[]): void {
       const row = make("tr");
       const who = make("th", { scope: "row" });
       who.append(make("span", { class: "name" }, u.display_name), make("span", { class: "username" }, u.username));
-      const status = !u.enabled ? "Disabled" : u.locked ? "Locked" : "Active";
+      const status = !u.enabled ? t("Disabled") : u.locked ? t("Locked") : t("Active");
       const actions = make("td");
       const buttons = make("div", { class: "actions-cell" });
       actions.append(buttons);
+      // `label` names the action for one user, for people who hear the button ("Remove ana").
       const button = (text: string, label: string, fn: () => void) => {
-        const b = make("button", { type: "button", "aria-label": `${label} ${u.username}` }, text);
+        const b = make("button", { type: "button", "aria-label": t(label, { user: u.username }) }, t(text));
         b.addEventListener("click", fn);
         buttons.append(b);
       };
       if (u.enabled) {
-        button("Disable", "Disable", () =>
-          confirmThen(`Disable ${u.username}?`, "They will not be able to sign in, and their session ends if they are signed in.", "Disable", () => {
+        button("Disable", "Disable {user}", () =>
+          confirmThen(
+            t("Disable {user}?", { user: u.username }),
+            t("They will not be able to sign in, and their session ends if they are signed in."),
+            t("Disable"),
+            () => {
             void ask({ action: "set_user_enabled", username: u.username, enabled: false }, (r) => r.users && drawUsers(r.users));
-          }),
+            },
+          ),
         );
       } else {
-        button("Enable", "Enable", () => {
+        button("Enable", "Enable {user}", () => {
           void ask({ action: "set_user_enabled", username: u.username, enabled: true }, (r) => r.users && drawUsers(r.users));
         });
       }
       if (u.locked) {
-        button("Unlock", "Unlock", () => {
+        button("Unlock", "Unlock {user}", () => {
           void ask({ action: "unlock", username: u.username }, (r) => r.users && drawUsers(r.users));
         });
       }
-      button("Reset password", "Reset the password of", () => {
+      button("Reset password", "Reset password for {user}", () => {
         passwordFor = u.username;
-        el("password-title").textContent = `New password for ${u.username}`;
+        el("password-title").textContent = t("New password for {user}", { user: u.username });
         el<HTMLInputElement>("password-new").value = "";
         el("password-problem").textContent = "";
+        opener = document.activeElement;
         el<HTMLDialogElement>("password-dialog").showModal();
         el("password-new").focus();
       });
-      button("Remove", "Remove", () =>
-        confirmThen(`Remove ${u.username}?`, "The account is deleted. The audit log keeps its records.", "Remove", () => {
-          void ask({ action: "remove_user", username: u.username }, (r) => r.users && drawUsers(r.users));
-        }),
+      button("Remove", "Remove {user}", () =>
+        confirmThen(
+          t("Remove {user}?", { user: u.username }),
+          t("The account is deleted. The audit log keeps its records."),
+          t("Remove"),
+          () => {
+            void ask({ action: "remove_user", username: u.username }, (r) => r.users && drawUsers(r.users));
+          },
+        ),
       );
       row.append(
         who,
-        make("td", {}, u.admin ? "Administrator" : "User"),
+        make("td", {}, u.admin ? t("Administrator") : t("User")),
         make("td", {}, status),
         make("td", {}, localTime(u.last_sign_in)),
         make("td", {}, localTime(u.last_sign_out)),
@@ -265,16 +301,16 @@ function loadAudit(before: number | null): void {
 
 // ---- Terminal ----------------------------------------------------------------------------
 
-function drawTerminal(t: AdminTerminal): void {
+function drawTerminal(info: AdminTerminal): void {
   const facts: [string, string][] = [
-    ["Terminal name", t.terminal_name],
-    ["Slate version", t.version],
-    ["Last wipe", t.last_wipe],
-    ["Policy file", t.policy_file ?? "None"],
-    ["Set by policy", t.policy_keys.length ? t.policy_keys.join(", ") : "Nothing"],
-    ["Policy problems", t.policy_problems.length ? t.policy_problems.join("\n") : "None"],
-    ["Audit log", t.audit_head === null ? "Empty" : `${t.audit_head} records so far`],
-    ["Data folder", t.data_dir],
+    [t("Terminal name"), info.terminal_name],
+    [t("Slate version"), info.version],
+    [t("Last wipe"), info.last_wipe],
+    [t("Policy file"), info.policy_file ?? t("None")],
+    [t("Set by policy"), info.policy_keys.length ? info.policy_keys.join(", ") : t("Nothing")],
+    [t("Policy problems"), info.policy_problems.length ? info.policy_problems.join("\n") : t("None")],
+    [t("Audit log"), info.audit_head === null ? t("Empty") : t("{count} records so far", { count: info.audit_head })],
+    [t("Data folder"), info.data_dir],
   ];
   el("terminal-info").replaceChildren(
     ...facts.flatMap(([k, v]) => [make("dt", {}, k), make("dd", {}, v)]),
@@ -287,12 +323,12 @@ const TABS = ["settings", "users", "audit", "terminal"] as const;
 type Tab = (typeof TABS)[number];
 
 function select(tab: Tab, focus = false): void {
-  for (const t of TABS) {
-    const button = el(`tab-${t}`);
-    const on = t === tab;
+  for (const each of TABS) {
+    const button = el(`tab-${each}`);
+    const on = each === tab;
     button.setAttribute("aria-selected", String(on));
     button.tabIndex = on ? 0 : -1;
-    el(`panel-${t}`).hidden = !on;
+    el(`panel-${each}`).hidden = !on;
   }
   if (focus) el(`tab-${tab}`).focus();
   el("admin-status").textContent = "";
@@ -316,9 +352,9 @@ function select(tab: Tab, focus = false): void {
 
 /** Wires the panel of a freshly mounted administrator session screen. */
 export function wireAdmin(): void {
-  TABS.forEach((t, i) => {
-    const button = el(`tab-${t}`);
-    button.addEventListener("click", () => select(t));
+  TABS.forEach((tab, i) => {
+    const button = el(`tab-${tab}`);
+    button.addEventListener("click", () => select(tab));
     button.addEventListener("keydown", (ev) => {
       const key = (ev as KeyboardEvent).key;
       const step = key === "ArrowRight" ? 1 : key === "ArrowLeft" ? -1 : 0;
@@ -362,7 +398,9 @@ export function wireAdmin(): void {
     confirmAction = null;
     action?.();
   });
+  confirm.addEventListener("close", giveFocusBack);
   const passwordDialog = el<HTMLDialogElement>("password-dialog");
+  passwordDialog.addEventListener("close", giveFocusBack);
   el("password-cancel").addEventListener("click", () => passwordDialog.close());
   el("password-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -372,11 +410,11 @@ export function wireAdmin(): void {
       .then((r) => {
         field.value = "";
         passwordDialog.close();
-        el("admin-status").textContent = r.message;
+        el("admin-status").textContent = t(r.message);
         if (r.users) drawUsers(r.users);
       })
       .catch((e) => {
-        el("password-problem").textContent = toIpcError(e).message;
+        el("password-problem").textContent = errorText(toIpcError(e));
       });
   });
 

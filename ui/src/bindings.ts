@@ -23,9 +23,14 @@ time_warning_secs: number | null,
  */
 preferences: Preferences, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
 /**
- * The reason in plain words.
+ * The reason in plain words (English).
  */
 reason_text: string, 
+/**
+ * The duration the reason names, in seconds: the idle timeout or the time limit (so
+ * the UI can say it in the person's language).
+ */
+reason_secs: number | null, 
 /**
  * Whether every surface of the session was wiped and re-checked empty.
  */
@@ -64,6 +69,11 @@ export type AppStatus = {
  * Slate's version, shown in the corner of the screen.
  */
 version: string, 
+/**
+ * The language screens start in (the `language` setting); a person may switch for their
+ * own visit.
+ */
+language: string, 
 /**
  * The screen to show.
  */

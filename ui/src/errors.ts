@@ -1,5 +1,7 @@
 // Turning whatever a failed call threw into the IpcError shape the core promises.
 import type { ErrorCode, IpcError } from "./bindings.js";
+import { catalogue, language, t } from "./i18n.js";
+import { spokenDuration } from "./format.js";
 
 const CODES = [
   "storage",
@@ -23,6 +25,40 @@ type Missing = Exclude<ErrorCode, (typeof CODES)[number]>;
 const everyCodeListed: [Missing] extends [never] ? true : Missing = true;
 void everyCodeListed;
 
+const INTERNAL = "Something went wrong inside Slate. Please tell staff.";
+
+/** For each code, the sentence shown in other languages when the core's own sentence has names
+ * or figures in it (the catalogue cannot hold every one). */
+const BY_CODE: Record<ErrorCode, string> = {
+  storage: "Slate cannot read or write its data. Please tell staff.",
+  invalid_input: "What was entered is not accepted.",
+  bad_credentials: "Wrong username or password.",
+  throttled: "Too many attempts. Try again in {wait}.",
+  locked: "This account is locked after too many failed sign-ins. Ask a member of staff to unlock it.",
+  disabled: "This account is disabled. Ask a member of staff.",
+  guests_not_allowed: "Guest sign-in is not available on this kiosk.",
+  already_set_up: "This kiosk is already set up; sign in instead.",
+  not_found: "There is no such user.",
+  conflict: "There is already a user with that name.",
+  refused: "That is not allowed.",
+  session_state: "Nobody is signed in.",
+  needs_attention: "This terminal needs attention. Ask a member of staff.",
+  internal: INTERNAL,
+};
+
+/**
+ * What to show for an error, in the current language: the core's sentence where the catalogue
+ * has it; a throttle rebuilt from its wait; otherwise, in English the core's own sentence and in
+ * other languages the sentence of its code, followed by the core's detail.
+ */
+export function errorText(e: IpcError): string {
+  if (e.code === "throttled" && e.retry_after_secs !== null) {
+    return t(BY_CODE.throttled, { wait: spokenDuration(e.retry_after_secs) });
+  }
+  if (language() === "en" || e.message in catalogue(language())) return t(e.message);
+  return `${t(BY_CODE[e.code])} (${e.message})`;
+}
+
 function isIpcError(e: unknown): e is IpcError {
   if (typeof e !== "object" || e === null) return false;
   const r = e as Record<string, unknown>;
@@ -40,7 +76,7 @@ export function toIpcError(e: unknown): IpcError {
   }
   return {
     code: "internal",
-    message: "Something went wrong inside Slate. Please tell staff.",
+    message: INTERNAL,
     retry_after_secs: null,
   };
 }

@@ -18,13 +18,20 @@ export function charCount(s: string): number {
   return [...s].length;
 }
 
-/** The first problem with the first-run form, as one sentence, or null when it may be sent. */
-export function setupProblem(f: SetupForm): string | null {
+/** A sentence to translate: its message id and the figures to put in it. */
+export interface Problem {
+  id: string;
+  vars: Record<string, number>;
+}
+
+/** The first problem with the first-run form, or null when it may be sent. */
+export function setupProblem(f: SetupForm): Problem | null {
   const username = f.username.normalize("NFC").trim();
-  if (username === "") return "Enter a username.";
-  if (charCount(username) > USERNAME_MAX) return `A username can have at most ${USERNAME_MAX} characters.`;
-  if (charCount(f.password) < PASSWORD_MIN) return `The password needs at least ${PASSWORD_MIN} characters.`;
-  if (charCount(f.password) > PASSWORD_MAX) return `The password can have at most ${PASSWORD_MAX} characters.`;
-  if (f.password !== f.confirm) return "The two passwords are not the same.";
+  const problem = (id: string, vars: Record<string, number> = {}) => ({ id, vars });
+  if (username === "") return problem("Enter a username.");
+  if (charCount(username) > USERNAME_MAX) return problem("A username can have at most {max} characters.", { max: USERNAME_MAX });
+  if (charCount(f.password) < PASSWORD_MIN) return problem("The password needs at least {min} characters.", { min: PASSWORD_MIN });
+  if (charCount(f.password) > PASSWORD_MAX) return problem("The password can have at most {max} characters.", { max: PASSWORD_MAX });
+  if (f.password !== f.confirm) return problem("The two passwords are not the same.");
   return null;
 }

@@ -3,7 +3,9 @@
 // status too, so the UI is never behind. The UI never decides that a session ends.
 import type { AppStatus, IpcError, Screen } from "./bindings.js";
 import { commands, onStatus } from "./ipc.js";
-import { toIpcError } from "./errors.js";
+import { errorText, toIpcError } from "./errors.js";
+import { LANGUAGES, isLanguage, language, setLanguage, t, translateTree } from "./i18n.js";
+import type { Language } from "./i18n.js";
 import { setupProblem } from "./forms.js";
 import { Coalescer, watchActivity } from "./activity.js";
 import { announceCountdownAt, clock, fileSize, spokenDuration } from "./format.js";
@@ -13,12 +15,26 @@ import { lockDown } from "./lockdown.js";
 
 const app = document.getElementById("app") as HTMLElement;
 let shown: Screen | null = null;
+let lastStatus: AppStatus | null = null;
+
+/**
+ * What the person chose before signing in: a language and the display preferences. They live in
+ * this page only, carry into the session (the preferences become the session's own) and are
+ * gone when the session's wipe reloads the page, like everything else of the visit.
+ */
+const visit: { language: Language | null; textSize: string; contrast: string } = {
+  language: null,
+  textSize: "normal",
+  contrast: "normal",
+};
 
 function mount(id: string): HTMLElement {
   const template = document.getElementById(`screen-${id}`) as HTMLTemplateElement | null;
   if (!template) throw new Error(`missing template for screen ${id}`);
   // Replace the whole screen: nothing of the previous one (fields, dialogs) survives.
-  app.replaceChildren(template.content.cloneNode(true));
+  const screen = template.content.cloneNode(true);
+  translateTree(screen);
+  app.replaceChildren(screen);
   app.querySelector<HTMLElement>("section input, section button")?.focus();
   return app;
 }
@@ -39,7 +55,14 @@ function sameScreen(a: Screen | null, b: Screen): boolean {
 }
 
 function draw(status: AppStatus, notice = ""): void {
-  el("version").textContent = `Slate ${status.version}`;
+  lastStatus = status;
+  const wanted = visit.language ?? (isLanguage(status.language) ? status.language : "en");
+  if (wanted !== language()) {
+    setLanguage(wanted);
+    translateTree(document.body);
+    shown = null; // redraw the screen in the new language
+  }
+  el("version").textContent = t("Slate {version}", { version: status.version });
   const screen = status.screen;
   if (sameScreen(shown, screen)) {
     shown = screen;
@@ -47,7 +70,7 @@ function draw(status: AppStatus, notice = ""): void {
     return;
   }
   shown = screen;
-  if (screen.kind !== "session") applyPreferences("normal", "normal");
+  if (screen.kind !== "session") applyPreferences(visit.textSize, visit.contrast);
   switch (screen.kind) {
     case "first_run":
       wireSetup(mount("first_run"));
@@ -65,13 +88,13 @@ function draw(status: AppStatus, notice = ""): void {
       break;
     case "signed_out":
       mount("signed_out");
-      el("signedout-reason").textContent = screen.reason_text;
+      el("signedout-reason").textContent = reasonText(screen);
       el("signedout-erased").hidden = !screen.erased;
       el("signedout-message").textContent = screen.message;
       break;
     case "needs_attention":
       mount("needs_attention");
-      el("attention-message").textContent = screen.message;
+      el("attention-message").textContent = t(screen.message);
       break;
   }
   // A performance mark when the frame showing the new screen is drawn: the end-to-end timing
@@ -93,7 +116,7 @@ async function submit(
     draw(await action());
   } catch (raw) {
     const e = toIpcError(raw);
-    problem.textContent = e.message;
+    problem.textContent = errorText(e);
     onError?.(e);
     const wait = e.code === "throttled" ? (e.retry_after_secs ?? 1) : 0;
     window.setTimeout(() => {
@@ -116,7 +139,7 @@ function wireSetup(root: HTMLElement): void {
     };
     const found = setupProblem(values);
     if (found) {
-      problem.textContent = found;
+      problem.textContent = t(found.id, found.vars);
       return;
     }
     void (async () => {
@@ -129,9 +152,9 @@ function wireSetup(root: HTMLElement): void {
           password: values.password,
         });
         shown = null;
-        draw(status, "The administrator account is ready. Sign in with it.");
+        draw(status, t("The administrator account is ready. Sign in with it."));
       } catch (raw) {
-        problem.textContent = toIpcError(raw).message;
+        problem.textContent = errorText(toIpcError(raw));
         button.disabled = false;
       }
     })();
@@ -144,10 +167,11 @@ function wireSignIn(root: HTMLElement, guestsAllowed: boolean, notice: string): 
   const button = form.querySelector("button") as HTMLButtonElement;
   const password = el<HTMLInputElement>("signin-password");
   el("signin-notice").textContent = notice;
+  wireVisitChoices();
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const request = { username: el<HTMLInputElement>("signin-username").value, password: password.value };
-    void submit(button, problem, () => commands.signIn(request), () => {
+    void submit(button, problem, () => commands.signIn(request).then(carryPreferences), () => {
       password.value = "";
       password.focus();
     });
@@ -157,16 +181,81 @@ function wireSignIn(root: HTMLElement, guestsAllowed: boolean, notice: string): 
   if (guestsAllowed) {
     const guestButton = el<HTMLButtonElement>("guest-button");
     guestButton.addEventListener("click", () => {
-      void submit(guestButton, problem, () => commands.signInGuest());
+      void submit(guestButton, problem, () => commands.signInGuest().then(carryPreferences));
     });
   }
 }
 
 type SessionScreen = Extract<Screen, { kind: "session" }>;
+type SignedOutScreen = Extract<Screen, { kind: "signed_out" }>;
+
+/** Why the session ended, in the screen's language. */
+function reasonText(screen: SignedOutScreen): string {
+  const duration = screen.reason_secs === null ? "" : spokenDuration(screen.reason_secs);
+  switch (screen.reason) {
+    case "user":
+      return t("You signed out.");
+    case "idle":
+      return t("You were signed out after {duration} without activity.", { duration });
+    case "time_limit":
+      return screen.reason_secs === null
+        ? t("Your session reached its time limit.")
+        : t("Your session reached its time limit of {duration}.", { duration });
+    default:
+      return t(screen.reason_text);
+  }
+}
+
+/** After a sign-in: the display preferences chosen on the sign-in screen become the session's. */
+async function carryPreferences(status: AppStatus): Promise<AppStatus> {
+  let now = status;
+  if (visit.textSize !== "normal") now = await commands.setPreference("text_size", visit.textSize);
+  if (visit.contrast !== "normal") now = await commands.setPreference("contrast", visit.contrast);
+  return now;
+}
+
+/** The sign-in screen's own choices: language, larger text, high contrast. */
+function wireVisitChoices(): void {
+  const picker = el<HTMLSelectElement>("signin-language");
+  picker.replaceChildren(
+    ...LANGUAGES.map((l) => {
+      const option = document.createElement("option");
+      option.value = l.code;
+      option.lang = l.code;
+      option.textContent = l.name;
+      return option;
+    }),
+  );
+  picker.value = language();
+  picker.addEventListener("change", () => {
+    if (!isLanguage(picker.value) || !lastStatus) return;
+    visit.language = picker.value;
+    // The screen is drawn again in the new language; what was typed stays.
+    const username = el<HTMLInputElement>("signin-username").value;
+    draw(lastStatus);
+    el<HTMLInputElement>("signin-username").value = username;
+    el("signin-language").focus();
+  });
+  const toggle = (id: string, on: () => boolean, flip: () => void) => {
+    const button = el(id);
+    button.setAttribute("aria-pressed", String(on()));
+    button.addEventListener("click", () => {
+      flip();
+      button.setAttribute("aria-pressed", String(on()));
+      applyPreferences(visit.textSize, visit.contrast);
+    });
+  };
+  toggle("signin-pref-text", () => visit.textSize === "large", () => {
+    visit.textSize = visit.textSize === "large" ? "normal" : "large";
+  });
+  toggle("signin-pref-contrast", () => visit.contrast === "high", () => {
+    visit.contrast = visit.contrast === "high" ? "normal" : "high";
+  });
+}
 
 function wireSession(screen: SessionScreen): void {
   el("session-title").textContent =
-    screen.account === "guest" ? "Welcome, guest" : `Welcome, ${screen.display_name}`;
+    screen.account === "guest" ? t("Welcome, guest") : t("Welcome, {name}", { name: screen.display_name });
   const isAdmin = screen.account === "admin";
   el("session-badge").hidden = !isAdmin;
   // Administrators get the panel instead of the person's session view.
@@ -182,17 +271,21 @@ function wireSession(screen: SessionScreen): void {
     el("confirm-cancel").focus();
   });
   el("confirm-cancel").addEventListener("click", () => confirm.close());
+  // However the confirmation closes (Cancel, Escape), the focus goes back to "Sign out".
+  confirm.addEventListener("close", () => {
+    if (shown?.kind === "session" && !el<HTMLDialogElement>("idle-dialog").open) el("signout-button").focus();
+  });
 
   el("pref-text").addEventListener("click", (ev) => {
     const on = (ev.currentTarget as HTMLElement).getAttribute("aria-pressed") !== "true";
     void commands.setPreference("text_size", on ? "large" : "normal").then(draw, (e) => {
-      problem.textContent = toIpcError(e).message;
+      problem.textContent = errorText(toIpcError(e));
     });
   });
   el("pref-contrast").addEventListener("click", (ev) => {
     const on = (ev.currentTarget as HTMLElement).getAttribute("aria-pressed") !== "true";
     void commands.setPreference("contrast", on ? "high" : "normal").then(draw, (e) => {
-      problem.textContent = toIpcError(e).message;
+      problem.textContent = errorText(toIpcError(e));
     });
   });
   if (isAdmin) {
@@ -239,14 +332,14 @@ function drawFiles(files: SessionFile[]): void {
       name.textContent = f.name;
       const size = document.createElement("span");
       size.className = "size";
-      size.textContent = f.folder ? "folder" : fileSize(Number(f.size));
+      size.textContent = f.folder ? t("folder") : fileSize(Number(f.size));
       const del = document.createElement("button");
       del.type = "button";
-      del.textContent = "Delete";
-      del.setAttribute("aria-label", `Delete ${f.name}`);
+      del.textContent = t("Delete");
+      del.setAttribute("aria-label", t("Delete {name}", { name: f.name }));
       del.addEventListener("click", () => {
         void commands.deleteFile(f.name).then(drawFiles, (e) => {
-          el("session-problem").textContent = toIpcError(e).message;
+          el("session-problem").textContent = errorText(toIpcError(e));
         });
       });
       item.append(name, size, del);
@@ -270,6 +363,9 @@ function applyPreferences(textSize: string, contrast: string): void {
   document.documentElement.classList.toggle("high-contrast", contrast === "high");
 }
 
+/** What had the focus when the idle warning opened, to give it back when the warning closes. */
+let focusBeforeWarning: Element | null = null;
+
 function setIfChanged(node: HTMLElement, attribute: string, value: string): void {
   if (node.getAttribute(attribute) !== value) node.setAttribute(attribute, value);
 }
@@ -281,10 +377,14 @@ function updateSession(screen: SessionScreen): void {
   // Status arrives every second in a session: touch the page only where something changed.
   const timeLeft = el("time-left");
   if (timeLeft.hidden !== (screen.time_left_secs === null)) timeLeft.hidden = screen.time_left_secs === null;
-  const timeText = screen.time_left_secs === null ? "" : `Time left ${clock(screen.time_left_secs)}`;
+  const timeText =
+    screen.time_left_secs === null ? "" : t("Time left {time}", { time: clock(screen.time_left_secs) });
   if (timeLeft.textContent !== timeText) timeLeft.textContent = timeText;
   const warning = screen.time_warning_secs;
-  const warningText = warning === null ? "" : `Your session ends in ${spokenDuration(warning)}. Save what you need now.`;
+  const warningText =
+    warning === null
+      ? ""
+      : t("Your session ends in {duration}. Save what you need now.", { duration: spokenDuration(warning) });
   if (el("time-warning").textContent !== warningText) el("time-warning").textContent = warningText;
 
   const idle = el<HTMLDialogElement>("idle-dialog");
@@ -292,15 +392,21 @@ function updateSession(screen: SessionScreen): void {
     const left = screen.idle_warning.seconds_left;
     el("idle-seconds").textContent = spokenDuration(left);
     if (!idle.open) {
-      el<HTMLDialogElement>("confirm-dialog").close();
+      const confirm = el<HTMLDialogElement>("confirm-dialog");
+      // Focus goes back where it was when the warning closes (the confirmation gives way to it).
+      focusBeforeWarning = confirm.open ? el("signout-button") : document.activeElement;
+      confirm.close();
       idle.showModal();
       el("idle-stay").focus();
     } else if (announceCountdownAt(left)) {
-      el("idle-announce").textContent = `${spokenDuration(left)} left.`;
+      el("idle-announce").textContent = t("{duration} left.", { duration: spokenDuration(left) });
     }
   } else if (idle.open) {
     idle.close();
-    el("signout-button").focus();
+    const back = focusBeforeWarning;
+    focusBeforeWarning = null;
+    if (back instanceof HTMLElement && back.isConnected && back !== document.body) back.focus();
+    else el("signout-button").focus();
   }
 }
 
@@ -336,7 +442,7 @@ async function start(): Promise<void> {
     await onStatus((status) => draw(status));
     draw(await commands.appStatus());
   } catch (e) {
-    showFatal(toIpcError(e).message);
+    showFatal(errorText(toIpcError(e)));
   }
 }
 

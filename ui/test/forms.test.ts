@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { charCount, setupProblem } from "../src/forms.js";
+import { charCount, setupProblem as problemOf } from "../src/forms.js";
+import type { SetupForm } from "../src/forms.js";
+import { t } from "../src/i18n.js";
+
+/** The problem as the English sentence the screen shows. */
+function setupProblem(f: SetupForm): string | null {
+  const p = problemOf(f);
+  return p ? t(p.id, p.vars) : null;
+}
 import { toIpcError } from "../src/errors.js";
 
 const ok = { username: "ana", displayName: "Ana", password: "correct horse", confirm: "correct horse" };

@@ -39,8 +39,11 @@ pub enum Screen {
     /// A session just ended: why, shown for `signed_out_screen` seconds or until a key or tap.
     SignedOut {
         reason: EndReason,
-        /// The reason in plain words.
+        /// The reason in plain words (English).
         reason_text: String,
+        /// The duration the reason names, in seconds: the idle timeout or the time limit (so
+        /// the UI can say it in the person's language).
+        reason_secs: Option<u32>,
         /// Whether every surface of the session was wiped and re-checked empty.
         erased: bool,
         /// The administrator's line (may be empty).
@@ -113,8 +116,22 @@ pub enum SessionKind {
 pub struct AppStatus {
     /// Slate's version, shown in the corner of the screen.
     pub version: String,
+    /// The language screens start in (the `language` setting); a person may switch for their
+    /// own visit.
+    pub language: String,
     /// The screen to show.
     pub screen: Screen,
+}
+
+impl AppStatus {
+    /// `screen`, in `language`, with this build's version.
+    pub fn new(screen: Screen, language: &str) -> Self {
+        Self {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            language: language.to_owned(),
+            screen,
+        }
+    }
 }
 
 /// Arguments of `create_first_admin`: the first-run form.

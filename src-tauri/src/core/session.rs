@@ -246,10 +246,7 @@ impl SessionManager {
     ) -> Result<(Self, SessionHandle), KioskError> {
         let clock = kiosk.clock();
         let settings = kiosk.settings()?;
-        let initial = AppStatus {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            screen: kiosk.signed_out_screen()?,
-        };
+        let initial = AppStatus::new(kiosk.signed_out_screen()?, &settings.language);
         let (status_tx, status_rx) = watch::channel(initial);
         let (tx, rx) = mpsc::channel(64);
         let next_retry = kiosk
@@ -482,10 +479,8 @@ impl SessionManager {
         if live.session.kind == SessionKind::Admin {
             self.kiosk.set_actor("kiosk");
         }
-        self.status.send_replace(AppStatus {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            screen: Screen::Ending,
-        });
+        self.status
+            .send_replace(AppStatus::new(Screen::Ending, &self.settings.language));
         let now = self.clock.boot_now();
         if reason == EndReason::Idle {
             let deadline = live.last_activity + self.settings.idle_timeout;
@@ -526,6 +521,7 @@ impl SessionManager {
                 Screen::SignedOut {
                     reason,
                     reason_text: reason_text(reason, &self.settings),
+                    reason_secs: reason_secs(reason, &self.settings),
                     erased: receipt.complete(),
                     message: self.settings.signed_out_message.clone(),
                 },
@@ -715,10 +711,7 @@ impl SessionManager {
                 }
             }
         };
-        AppStatus {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            screen,
-        }
+        AppStatus::new(screen, &self.settings.language)
     }
 
     fn publish(&self) {
@@ -785,6 +778,16 @@ pub fn human_duration(d: Duration) -> String {
         (0, m) => plural(m, "minute"),
         (h, 0) => plural(h, "hour"),
         (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+    }
+}
+
+/// The duration [`reason_text`] names, in seconds.
+pub fn reason_secs(reason: EndReason, s: &Settings) -> Option<u32> {
+    let secs = |d: Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
+    match reason {
+        EndReason::Idle => Some(secs(s.idle_timeout)),
+        EndReason::TimeLimit => s.time_limit.map(secs),
+        _ => None,
     }
 }
 
@@ -941,6 +944,7 @@ mod tests {
                 reason_text,
                 erased,
                 message,
+                ..
             } => {
                 assert!(erased, "the wipe receipt is complete");
                 assert_eq!(reason, EndReason::Idle);

@@ -32,17 +32,17 @@ pub async fn create_first_admin(
     let kiosk = std::sync::Arc::clone(&slate.kiosk);
     let screen = tauri::async_runtime::spawn_blocking(move || {
         kiosk.create_first_admin(&request.username, &request.display_name, &request.password)?;
-        kiosk.signed_out_screen()
+        Ok::<_, crate::core::kiosk::KioskError>((
+            kiosk.signed_out_screen()?,
+            kiosk.settings()?.language,
+        ))
     })
     .await
     .map_err(|_| IpcError::internal("Slate stopped while setting up. Please try again."))?;
-    let screen = ipc(screen)?;
+    let (screen, language) = ipc(screen)?;
     tracing::info!("first administrator created");
     slate.session.refresh();
-    Ok(AppStatus {
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-        screen,
-    })
+    Ok(AppStatus::new(screen, &language))
 }
 
 /// Signs in with an account.

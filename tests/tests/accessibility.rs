@@ -1,0 +1,351 @@
+//! Accessibility of every screen, in the real app: axe-core (pinned in `ui/package.json`, run
+//! inside the page through WebDriver) checks each screen against WCAG 2.0, 2.1 and 2.2 A and AA,
+//! in English and in Spanish, and each again with larger text and high contrast on. Zero
+//! violations. The screens: first run, sign-in, a session, the sign-out confirmation, the idle
+//! warning, signed out, "needs attention", and each section of the administrator panel.
+//!
+//! Also here: the layout at 1024×768, at 4K and in portrait (nothing wider than the window), and
+//! Spanish chosen on the sign-in screen reaching the session and going at its end.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+use slate_e2e::{prepared_data_dir, with_kiosk_launched, workspace_root, Kiosk, Launch};
+
+fn axe_source() -> String {
+    let path: PathBuf = workspace_root().join("ui/node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (`make test` installs the UI's packages)",
+            path.display()
+        )
+    })
+}
+
+/// The WCAG A and AA violations axe-core finds on the page as it is now: for each, its rule,
+/// impact and up to five of the elements it names.
+async fn violations(k: &Kiosk) -> Vec<Value> {
+    let loaded = k.eval("return typeof window.axe === 'object'").await;
+    if loaded != json!(true) {
+        k.client()
+            .execute(&format!("{}\nreturn true;", axe_source()), vec![])
+            .await
+            .expect("axe-core loads into the page");
+    }
+    let found = k
+        .client()
+        .execute_async(
+            r"const done = arguments[0];
+              axe.run(document, {
+                runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+              }).then(
+                (r) => done(r.violations.map((v) => ({
+                  rule: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary),
+                }))),
+                (e) => done([{ rule: 'axe failed', help: String(e) }]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    found.as_array().cloned().unwrap_or_default()
+}
+
+/// How many times axe-core ran, so a screen skipped by mistake cannot pass silently.
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Checks the screen as it is, then with larger text and high contrast, in the language shown.
+async fn check(k: &Kiosk, screen: &str, found: &mut Vec<String>) {
+    // Let entrance animations finish: axe reads the colours as drawn.
+    k.wait_until(
+        "return document.getAnimations().every((a) => a.playState !== 'running')",
+        "animations to finish",
+    )
+    .await;
+    let lang = k.eval("return document.documentElement.lang").await;
+    assert!(
+        lang == "en" || lang == "es",
+        "{screen}: the page says its language ({lang})"
+    );
+    for modes in ["", "large-text high-contrast"] {
+        let set = format!(
+            "const c = document.documentElement.classList;
+             const had = [c.contains('large-text'), c.contains('high-contrast')];
+             window.__slateModes = had;
+             if ({on:?}) {{ c.add('large-text', 'high-contrast'); }}
+             return true;",
+            on = !modes.is_empty()
+        );
+        k.eval(&set).await;
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut seen = violations(k).await;
+        if !seen.is_empty() {
+            // A screen caught while it fades in reads as low contrast: look again once settled.
+            tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+            seen = violations(k).await;
+        }
+        for v in seen {
+            found.push(format!("{screen} [{lang} {modes}]: {v}"));
+        }
+        k.eval(
+            "const c = document.documentElement.classList; const had = window.__slateModes;
+             c.toggle('large-text', had[0]); c.toggle('high-contrast', had[1]); return true;",
+        )
+        .await;
+    }
+}
+
+/// Every screen of one language (`en` or `es`, the `language` setting).
+async fn every_screen(lang: &str, found: &mut Vec<String>) {
+    first_run(lang, found).await;
+    people_and_panel(lang, found).await;
+    needs_attention(lang, found).await;
+}
+
+/// The first-run screen, in the language of the policy file.
+async fn first_run(lang: &str, found: &mut Vec<String>) {
+    let t = |en: &'static str, es: &'static str| if lang == "en" { en } else { es };
+
+    // First run.
+    let fresh = tempfile::tempdir().unwrap();
+    let policy = slate_e2e::policy_file(fresh.path());
+    std::fs::write(&policy, format!("language = {lang:?}\n")).unwrap();
+    with_kiosk_launched("a11y_first_run", Launch::on(&fresh), async |k| {
+        k.by_role("heading", t("Set up this kiosk", "Configurar este quiosco"))
+            .await;
+        check(k, "first run", found).await;
+    })
+    .await;
+}
+
+/// Sign-in (and its problem), a session, the confirmation, the warning, signed out, and each
+/// section of the panel.
+async fn people_and_panel(lang: &str, found: &mut Vec<String>) {
+    let t = |en: &'static str, es: &'static str| if lang == "en" { en } else { es };
+    let dir = prepared_data_dir(&[
+        ("language", lang),
+        ("idle_warning", "8"),
+        ("idle_timeout", "20"),
+        ("signed_out_screen", "60"),
+    ]);
+    with_kiosk_launched("a11y_screens", Launch::on(&dir), async |k| {
+        k.by_role("heading", t("Sign in", "Iniciar sesión")).await;
+        check(k, "sign-in", found).await;
+        // A failed sign-in shows its sentence on the screen.
+        k.type_into(t("Username", "Nombre de usuario"), "ana").await;
+        k.type_into(t("Password", "Contraseña"), "not the passphrase")
+            .await;
+        k.click(t("Sign in", "Iniciar sesión")).await;
+        k.wait_for_text(t(
+            "Wrong username or password.",
+            "Nombre de usuario o contraseña incorrectos.",
+        ))
+        .await;
+        check(k, "sign-in with a problem", found).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+        k.type_into(t("Password", "Contraseña"), "ana's passphrase")
+            .await;
+        k.click(t("Sign in", "Iniciar sesión")).await;
+        k.by_role("heading", t("Welcome, Ana", "Bienvenido, Ana"))
+            .await;
+        std::fs::write(
+            std::fs::read_dir(k.data_dir().join("sessions"))
+                .unwrap()
+                .flatten()
+                .next()
+                .unwrap()
+                .path()
+                .join("letter.txt"),
+            "dear council",
+        )
+        .unwrap();
+        k.wait_for_text("letter.txt").await;
+        check(k, "session", found).await;
+        k.click(t("Sign out", "Cerrar sesión")).await;
+        k.wait_for_text(t("Sign out now?", "¿Cerrar la sesión ahora?"))
+            .await;
+        check(k, "sign-out confirmation", found).await;
+        k.click(t("Cancel", "Cancelar")).await;
+        // Left alone, the warning comes (after 12 s), then the ending (after 20 s).
+        let warned = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !k.page_text().await.contains(t("Are you still there?", "¿Sigue ahí?")) {
+            assert!(std::time::Instant::now() < warned, "no idle warning");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        check(k, "idle warning", found).await;
+        let ended = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !k.page_text().await.contains(t("You are signed out", "Ha cerrado la sesión")) {
+            assert!(std::time::Instant::now() < ended, "no idle ending");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        check(k, "signed out", found).await;
+
+        // An administrator's panel, section by section.
+        k.keyboard(slate_e2e::keys::ENTER).await;
+        k.by_role("heading", t("Sign in", "Iniciar sesión")).await;
+        k.type_into(t("Username", "Nombre de usuario"), "admin").await;
+        k.type_into(t("Password", "Contraseña"), "admin passphrase")
+            .await;
+        k.click(t("Sign in", "Iniciar sesión")).await;
+        k.by_role(
+            "heading",
+            t("Welcome, The Librarian", "Bienvenido, The Librarian"),
+        )
+        .await;
+        for (tab, shows) in [
+            (t("Settings", "Configuración"), "idle_timeout"),
+            (t("Users", "Usuarios"), "ana"),
+            (t("Audit", "Auditoría"), "sign_in"),
+            (t("Terminal", "Terminal"), "test-policy.toml"),
+        ] {
+            k.by_role("tab", tab).await.click().await.unwrap();
+            k.wait_until(
+                &format!("return document.body.innerText.includes({shows:?}) || document.body.innerHTML.includes({shows:?})"),
+                shows,
+            )
+            .await;
+            check(k, &format!("administrator: {tab}"), found).await;
+        }
+    })
+    .await;
+}
+
+async fn needs_attention(lang: &str, found: &mut Vec<String>) {
+    let t = |en: &'static str, es: &'static str| if lang == "en" { en } else { es };
+    // Needs attention: a storage file the wipe cannot account for stays in the webview's folder,
+    // so the wipe's check fails (and fails again at each retry) until staff look.
+    let dir = prepared_data_dir(&[("language", lang), ("signed_out_screen", "0")]);
+    with_kiosk_launched("a11y_attention", Launch::on(&dir), async |k| {
+        k.by_role("heading", t("Sign in", "Iniciar sesión")).await;
+        k.type_into(t("Username", "Nombre de usuario"), "ana").await;
+        k.type_into(t("Password", "Contraseña"), "ana's passphrase")
+            .await;
+        k.click(t("Sign in", "Iniciar sesión")).await;
+        k.by_role("heading", t("Welcome, Ana", "Bienvenido, Ana"))
+            .await;
+        let stuck = k.data_dir().join("webview/localstorage");
+        std::fs::create_dir_all(&stuck).unwrap();
+        std::fs::write(stuck.join("left-behind.localstorage"), "x").unwrap();
+        k.click(t("Sign out", "Cerrar sesión")).await;
+        k.click(t("Sign out now", "Cerrar sesión ahora")).await;
+        k.by_role(
+            "heading",
+            t(
+                "This terminal needs attention",
+                "Este terminal necesita atención",
+            ),
+        )
+        .await;
+        check(k, "needs attention", found).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_screen_passes_axe_in_both_languages_and_both_modes() {
+    let mut found = Vec::new();
+    every_screen("en", &mut found).await;
+    every_screen("es", &mut found).await;
+    // 12 screens (first run, sign-in, sign-in with a problem, session, confirmation, warning,
+    // signed out, four panel sections, needs attention) × 2 languages × 2 modes.
+    assert_eq!(RUNS.load(std::sync::atomic::Ordering::SeqCst), 48);
+    assert!(
+        found.is_empty(),
+        "{} axe-core violations:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// Nothing is wider than the window, from 1024×768 to 4K and in portrait.
+#[tokio::test]
+async fn the_layout_fits_from_1024x768_to_4k_and_in_portrait() {
+    for (width, height) in [(1024, 768), (3840, 2160), (800, 1280)] {
+        let dir = prepared_data_dir(&[]);
+        let launch = Launch {
+            screen: Some((width, height)),
+            ..Launch::on(&dir)
+        };
+        with_kiosk_launched("layout", launch, async |k| {
+            k.client()
+                .set_window_rect(0, 0, width, height)
+                .await
+                .expect("the window takes the size of the screen");
+            let fits = "return document.documentElement.scrollWidth <= window.innerWidth";
+            k.by_role("heading", "Sign in").await;
+            assert_eq!(
+                k.eval("return window.innerWidth").await,
+                json!(width),
+                "{width}×{height}"
+            );
+            assert_eq!(
+                k.eval(fits).await,
+                json!(true),
+                "sign-in at {width}×{height}"
+            );
+            k.click("Larger text").await;
+            assert_eq!(
+                k.eval(fits).await,
+                json!(true),
+                "sign-in, larger text, at {width}×{height}"
+            );
+            k.sign_in("admin", "admin passphrase", "The Librarian")
+                .await;
+            k.wait_for_text("Idle timeout").await;
+            assert_eq!(
+                k.eval(fits).await,
+                json!(true),
+                "administrator panel, larger text, at {width}×{height}"
+            );
+            k.screenshot(&slate_e2e::artifacts_dir().join(format!("layout-{width}x{height}.png")))
+                .await;
+        })
+        .await;
+    }
+}
+
+/// Spanish chosen on the sign-in screen is the session's language; the session's end (the page is
+/// reloaded by the wipe) brings the terminal's own language back, as it does the display
+/// preferences chosen there.
+#[tokio::test]
+async fn the_language_and_display_chosen_at_sign_in_last_the_session() {
+    let dir = prepared_data_dir(&[("signed_out_screen", "0")]);
+    with_kiosk_launched("language_choice", Launch::on(&dir), async |k| {
+        k.by_role("heading", "Sign in").await;
+        let picker = k.by_label("Language").await;
+        picker
+            .select_by_value("es")
+            .await
+            .expect("Spanish is offered");
+        k.by_role("heading", "Iniciar sesión").await;
+        assert_eq!(k.eval("return document.documentElement.lang").await, "es");
+        k.click("Texto más grande").await;
+        k.screenshot(&slate_e2e::artifacts_dir().join("sign-in-es-larger-text.png"))
+            .await;
+        k.type_into("Nombre de usuario", "ana").await;
+        k.type_into("Contraseña", "ana's passphrase").await;
+        k.click("Iniciar sesión").await;
+        k.by_role("heading", "Bienvenido, Ana").await;
+        k.wait_until(
+            "return document.getElementById('pref-text').getAttribute('aria-pressed') === 'true'",
+            "larger text carried into the session",
+        )
+        .await;
+        assert_eq!(
+            k.eval("return document.documentElement.classList.contains('large-text')")
+                .await,
+            true
+        );
+        k.click("Cerrar sesión").await;
+        k.click("Cerrar sesión ahora").await;
+        k.by_role("heading", "Sign in").await;
+        assert_eq!(k.eval("return document.documentElement.lang").await, "en");
+        assert_eq!(
+            k.eval("return document.documentElement.classList.contains('large-text')")
+                .await,
+            false
+        );
+    })
+    .await;
+}
