@@ -349,3 +349,59 @@ async fn the_language_and_display_chosen_at_sign_in_last_the_session() {
     })
     .await;
 }
+
+/// A tap: a touch pointer put down on the element's centre and lifted, as a finger does.
+async fn tap(k: &Kiosk, element: fantoccini::elements::Element) {
+    use fantoccini::actions::{InputSource, PointerAction, TouchActions};
+    let finger = TouchActions::new("finger".into())
+        .then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down { button: 0 })
+        .then(PointerAction::Up { button: 0 });
+    k.client()
+        .perform_actions(finger)
+        .await
+        .expect("the driver taps");
+    k.client().release_actions().await.expect("released");
+}
+
+/// The whole flow with touch alone: every control is reached and pressed by a tap, text comes
+/// from typing into the tapped field (as an on-screen keyboard does), and the signed-out screen
+/// gives way to a tap anywhere.
+#[tokio::test]
+async fn the_whole_flow_works_with_touch_alone() {
+    let dir = prepared_data_dir(&[("signed_out_screen", "60")]);
+    with_kiosk_launched("touch_only", Launch::on(&dir), async |k| {
+        k.by_role("heading", "Sign in").await;
+        tap(k, k.by_label("Larger text").await).await;
+        for (label, text) in [("Username", "ana"), ("Password", "ana's passphrase")] {
+            let field = k.by_label(label).await;
+            tap(k, field.clone()).await;
+            assert_eq!(k.focused_label().await, label, "the tap focused {label}");
+            field.send_keys(text).await.unwrap();
+        }
+        tap(k, k.by_role("button", "Sign in").await).await;
+        k.by_role("heading", "Welcome, Ana").await;
+        tap(k, k.by_label("High contrast").await).await;
+        k.wait_until(
+            "return document.documentElement.classList.contains('high-contrast')",
+            "high contrast by a tap",
+        )
+        .await;
+        tap(k, k.by_role("button", "Sign out").await).await;
+        k.wait_until(
+            "return document.getElementById('confirm-dialog').open",
+            "the confirmation",
+        )
+        .await;
+        tap(k, k.by_label("Sign out now").await).await;
+        k.by_role("heading", "You are signed out").await;
+        tap(k, k.by_role("heading", "You are signed out").await).await;
+        k.by_role("heading", "Sign in").await;
+    })
+    .await;
+}

@@ -12,7 +12,7 @@ import type {
 } from "./bindings.js";
 import { commands } from "./ipc.js";
 import { errorText, toIpcError } from "./errors.js";
-import { t } from "./i18n.js";
+import { catalogue, language, t } from "./i18n.js";
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
@@ -29,12 +29,47 @@ function make<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/**
+ * The core's sentence about what a request did, in the current language. The core writes it in
+ * English with names and values in it; other languages get the same news from the request itself
+ * (and the core's detail where only it knows it).
+ */
+export function replyText(request: AdminRequest, message: string): string {
+  if (message === "" || language() === "en" || message in catalogue(language())) return t(message);
+  switch (request.action) {
+    case "set_setting":
+      return t("Saved {setting}.", { setting: labelOf(request.key) });
+    case "unset_setting":
+      return t("{setting} is back to its default.", { setting: labelOf(request.key) });
+    case "add_user":
+      return t("Added {user}.", { user: request.username.trim() });
+    case "set_user_enabled":
+      return t(request.enabled ? "Enabled {user}." : "Disabled {user}.", { user: request.username.trim() });
+    case "reset_password":
+      return t("Changed the password of {user}.", { user: request.username.trim() });
+    case "unlock":
+      return t("Unlocked {user}.", { user: request.username.trim() });
+    case "remove_user":
+      return t("Removed {user}.", { user: request.username.trim() });
+    case "verify_audit": {
+      const intact = /^The audit log is intact: (\d+) records/.exec(message);
+      return intact
+        ? t("The audit log is intact: {count} records.", { count: intact[1] ?? "" })
+        : t("The audit log does not verify: {detail}", { detail: message });
+    }
+    case "check_setting":
+      return t("Not accepted: {detail}", { detail: message });
+    default:
+      return message;
+  }
+}
+
 /** Sends a request; shows its sentence (or the error) and hands the reply to `then`. */
 async function ask(request: AdminRequest, then?: (reply: AdminReply) => void): Promise<boolean> {
   el("admin-problem").textContent = "";
   try {
     const reply = await commands.admin(request);
-    if (reply.message) el("admin-status").textContent = t(reply.message);
+    if (reply.message) el("admin-status").textContent = replyText(request, reply.message);
     then?.(reply);
     return true;
   } catch (raw) {
@@ -50,10 +85,11 @@ function labelOf(key: string): string {
   return t(words.charAt(0).toUpperCase() + words.slice(1));
 }
 
+/** A time for people, in the screen's language ("21/11/2026, 10:00:00" in Spanish). */
 function localTime(utc: string | null): string {
   if (!utc) return t("Never");
   const d = new Date(utc);
-  return Number.isNaN(d.getTime()) ? utc : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? utc : d.toLocaleString(language());
 }
 
 // ---- Settings ----------------------------------------------------------------------------
@@ -128,7 +164,7 @@ function settingRow(s: AdminSetting): HTMLElement {
       void commands
         .admin({ action: "check_setting", key: s.key, value: field.value })
         .then((r) => {
-          problem.textContent = t(r.message);
+          problem.textContent = replyText({ action: "check_setting", key: s.key, value: field.value }, r.message);
           field.setAttribute("aria-invalid", String(r.message !== ""));
         })
         .catch(() => undefined);
@@ -410,7 +446,10 @@ export function wireAdmin(): void {
       .then((r) => {
         field.value = "";
         passwordDialog.close();
-        el("admin-status").textContent = t(r.message);
+        el("admin-status").textContent = replyText(
+          { action: "reset_password", username: passwordFor, password: "" },
+          r.message,
+        );
         if (r.users) drawUsers(r.users);
       })
       .catch((e) => {

@@ -194,6 +194,19 @@ export const ES: Readonly<Record<string, string>> = {
   Nothing: "Nada",
   Empty: "Vacío",
 
+  // What an administrator's action did.
+  "Saved {setting}.": "Se ha guardado {setting}.",
+  "{setting} is back to its default.": "{setting} vuelve a su valor predeterminado.",
+  "Added {user}.": "Se ha añadido a {user}.",
+  "Enabled {user}.": "Se ha activado a {user}.",
+  "Disabled {user}.": "Se ha desactivado a {user}.",
+  "Changed the password of {user}.": "Se ha cambiado la contraseña de {user}.",
+  "Unlocked {user}.": "Se ha desbloqueado a {user}.",
+  "Removed {user}.": "Se ha eliminado a {user}.",
+  "The audit log is intact: {count} records.": "El registro de auditoría está intacto: {count} registros.",
+  "The audit log does not verify: {detail}": "El registro de auditoría no se verifica: {detail}",
+  "Not accepted: {detail}": "No se acepta: {detail}",
+
   // The settings: their names (from their keys) and what the core says of them.
   "Idle timeout": "Tiempo de inactividad",
   "Idle warning": "Aviso de inactividad",
