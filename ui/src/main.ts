@@ -294,11 +294,12 @@ function wireSession(screen: SessionScreen): void {
   } else {
     void refreshFiles();
   }
-  // Files can arrive from elsewhere (downloads): look again every few seconds.
+  // Files can arrive from elsewhere (downloads): look again now and then. (Each look is a call
+  // into the core and a folder read; every 10 s keeps a terminal at rest near idle.)
   const poll = window.setInterval(() => {
     if (shown?.kind === "session" && !isAdmin) void refreshFiles();
     else window.clearInterval(poll);
-  }, 3000);
+  }, 10_000);
   el("confirm-sign-out").addEventListener("click", (ev) => {
     void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.signOut());
   });

@@ -145,6 +145,9 @@ pub struct Kiosk {
     audit_key: AuditKey,
     /// Who changes things through this instance, for the audit ("kiosk", "slatectl (uid 0)").
     actor: Mutex<String>,
+    /// Settings changed and end requests made through this instance so far (another process's
+    /// show in SQLite's `data_version`); see [`Kiosk::change_stamp`].
+    local_changes: std::sync::atomic::AtomicU64,
     /// Held for a whole sign-in attempt (hash included), so attempts cannot race the throttle.
     signin_gate: Mutex<()>,
     /// The policy file and what was last read from it; re-read when the file changes.
@@ -159,6 +162,14 @@ struct PolicyState {
     read: bool,
     stamp: Option<(std::time::SystemTime, u64, u64)>,
     current: Arc<Policy>,
+}
+
+/// See [`Kiosk::change_stamp`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeStamp {
+    data: i64,
+    local: u64,
+    policy: Option<Option<(std::time::SystemTime, u64, u64)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -183,6 +194,7 @@ impl Kiosk {
             clock,
             audit_key,
             actor: Mutex::new("kiosk".to_owned()),
+            local_changes: std::sync::atomic::AtomicU64::new(0),
             signin_gate: Mutex::new(()),
             policy: Mutex::new(PolicyState::default()),
         })
@@ -720,6 +732,8 @@ impl Kiosk {
             .map(|u| Username::parse(u).map(|n| n.key().to_owned()))
             .transpose()
             .map_err(|_| KioskError::NoSuchUser(username.unwrap_or_default().trim().to_owned()))?;
+        self.local_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let store = lock(&self.store);
         let mut asked = 0;
         for s in store.open_sessions()? {
@@ -754,6 +768,23 @@ impl Kiosk {
     /// Whether an administrator asked to end this session.
     pub fn end_requested(&self, id: &str) -> Result<bool, KioskError> {
         Ok(lock(&self.store).session_end_requested(id)?)
+    }
+
+    /// A value that changes whenever the settings in force or an end request may have changed:
+    /// a commit by another process (SQLite's `data_version`), a setting changed through this
+    /// instance, or a new version of the policy file. The live session polls it every second,
+    /// and re-reads settings and end requests only when it moved (`None`: cannot tell, read).
+    pub fn change_stamp(&self) -> Option<ChangeStamp> {
+        let data = lock(&self.store).data_version().ok()?;
+        let policy = lock(&self.policy)
+            .source
+            .as_ref()
+            .map(|s| crate::core::policy::file_stamp(&s.path));
+        Some(ChangeStamp {
+            data,
+            local: self.local_changes.load(std::sync::atomic::Ordering::SeqCst),
+            policy,
+        })
     }
 
     /// Re-checks the database (integrity, schema) and reports on the installation.
@@ -919,6 +950,8 @@ impl Kiosk {
         value: Option<&str>,
     ) -> Result<(String, String), KioskError> {
         let policy = self.policy()?;
+        self.local_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let store = lock(&self.store);
         Ok(store.atomically(|store| {
             let (old, new) = store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?;

@@ -223,6 +223,8 @@ pub struct SessionManager {
     status: watch::Sender<AppStatus>,
     rx: mpsc::Receiver<Msg>,
     last_poll: Duration,
+    /// What [`Kiosk::change_stamp`] said at the last poll that read settings and end requests.
+    last_stamp: Option<crate::core::kiosk::ChangeStamp>,
     /// While a failed wipe keeps the terminal closed: when to try again.
     next_retry: Option<Duration>,
     /// Endings wiped but not yet recorded (the database refused the write, e.g. a full disk),
@@ -264,6 +266,7 @@ impl SessionManager {
             status: status_tx,
             rx,
             last_poll: Duration::ZERO,
+            last_stamp: None,
         };
         Ok((
             manager,
@@ -457,6 +460,7 @@ impl SessionManager {
             time_warning: None,
         }));
         self.last_poll = now;
+        self.last_stamp = None;
         Ok(self.current())
     }
 
@@ -620,6 +624,13 @@ impl SessionManager {
     /// Re-reads settings (changes apply at once); whether an administrator asked to end the
     /// session.
     fn poll(&mut self) -> bool {
+        // Nothing committed by anyone, no setting changed here, the policy file as it was: the
+        // settings and end requests are as last read (a poll then costs one PRAGMA and a stat).
+        let stamp = self.kiosk.change_stamp();
+        if stamp.is_some() && stamp == self.last_stamp {
+            return false;
+        }
+        self.last_stamp = stamp;
         self.reload_settings();
         let State::Live(live) = &self.state else {
             return false;

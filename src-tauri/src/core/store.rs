@@ -229,6 +229,14 @@ impl Store {
         }
     }
 
+    /// SQLite's `data_version`: it changes whenever another connection (another process, such as
+    /// `slatectl`) commits to the file, and costs no I/O to read.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// The schema version (how many migrations have run).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self
@@ -388,6 +396,27 @@ mod tests {
         assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
         assert!(err.to_string().starts_with("The database"));
         assert_eq!(fs::read(&path).unwrap(), junk, "never silently recreated");
+    }
+
+    #[test]
+    fn data_version_moves_when_another_process_commits() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("slate.db");
+        let kiosk = Store::open(&path).unwrap();
+        let slatectl = Store::open(&path).unwrap();
+        let before = kiosk.data_version().unwrap();
+        kiosk.set_meta("own", "write").unwrap();
+        assert_eq!(
+            kiosk.data_version().unwrap(),
+            before,
+            "its own commits do not count"
+        );
+        slatectl.set_meta("other", "write").unwrap();
+        assert_ne!(
+            kiosk.data_version().unwrap(),
+            before,
+            "another connection's do"
+        );
     }
 
     #[test]
