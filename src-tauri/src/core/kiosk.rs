@@ -169,7 +169,7 @@ struct PolicyState {
 pub struct ChangeStamp {
     data: i64,
     local: u64,
-    policy: Option<Option<(std::time::SystemTime, u64, u64)>>,
+    policy: Option<(std::time::SystemTime, u64, u64)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -779,7 +779,7 @@ impl Kiosk {
         let policy = lock(&self.policy)
             .source
             .as_ref()
-            .map(|s| crate::core::policy::file_stamp(&s.path));
+            .and_then(|s| crate::core::policy::file_stamp(&s.path));
         Some(ChangeStamp {
             data,
             local: self.local_changes.load(std::sync::atomic::Ordering::SeqCst),
