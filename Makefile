@@ -25,9 +25,7 @@ test: deps-test ui package
 ## package: the .deb and .rpm (Tauri's bundler; its CLI pinned in packaging/tauri-cli), from a
 ## release build; they land in target/release/bundle/{deb,rpm}/
 package: deps-test ui packaging/tauri-cli/node_modules/.package-lock.json
-	# The same features as the Tauri CLI's build of `slate` (tauri/custom-protocol), so the two
-	# share one compile of the crate instead of rebuilding it with and without the feature.
-	cargo build --release -p slate --bin slatectl --features tauri/custom-protocol
+	cargo build --release -p slate --bin slatectl
 	mkdir -p target/packaging
 	gzip -9 -n -c packaging/changelog > target/packaging/changelog.gz
 	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm
