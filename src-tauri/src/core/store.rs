@@ -3,8 +3,8 @@
 //!
 //! Opening sets WAL, `synchronous=FULL`, foreign keys, `secure_delete` and a busy timeout, checks
 //! the file with `PRAGMA quick_check` (the full `integrity_check`, which also cross-checks every
-//! index and costs several times more on a large log, is [`Store::check_integrity`], run by
-//! `slatectl check`), and runs the versioned migrations in [`MIGRATIONS`]
+//! index against its table, is [`Store::check_integrity`], run by `slatectl check`; both read
+//! the whole file, see BENCHMARKS.md), and runs the versioned migrations in [`MIGRATIONS`]
 //! (`PRAGMA user_version` holds how many have run). A damaged file is reported in one sentence
 //! and never silently recreated.
 
