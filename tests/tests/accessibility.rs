@@ -322,6 +322,19 @@ async fn the_language_and_display_chosen_at_sign_in_last_the_session() {
             .expect("Spanish is offered");
         k.by_role("heading", "Iniciar sesión").await;
         assert_eq!(k.eval("return document.documentElement.lang").await, "es");
+        // And back, and there again: each screen is translated from the English templates.
+        k.by_label("Idioma")
+            .await
+            .select_by_value("en")
+            .await
+            .unwrap();
+        k.by_role("heading", "Sign in").await;
+        k.by_label("Language")
+            .await
+            .select_by_value("es")
+            .await
+            .unwrap();
+        k.by_role("heading", "Iniciar sesión").await;
         k.click("Texto más grande").await;
         k.screenshot(&slate_e2e::artifacts_dir().join("sign-in-es-larger-text.png"))
             .await;

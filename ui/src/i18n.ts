@@ -49,7 +49,9 @@ const ATTRIBUTES = ["aria-label", "placeholder", "alt", "title"] as const;
 
 /**
  * Translates the text and the readable attributes of everything under `root` (a screen just
- * cloned from its template, or the page itself). Leading and trailing spaces are kept.
+ * cloned from its template, or the page around the screens). Leading and trailing spaces are
+ * kept. Templates themselves are never changed (a tree walker does not enter them): they stay
+ * English, the source every clone is translated from, so switching back to English works.
  */
 export function translateTree(root: Node): void {
   if (current === "en") return;
@@ -70,7 +72,6 @@ export function translateTree(root: Node): void {
           node.setAttribute(name, t(normalise(value)));
         }
       }
-      if (node instanceof HTMLTemplateElement) translateTree(node.content);
     }
   }
 }
