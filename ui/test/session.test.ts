@@ -76,3 +76,18 @@ test("a pointer resting in one place is not activity", () => {
   assert.equal(f.moved(10, 10), false);
   assert.equal(f.moved(11, 10), true);
 });
+
+test("durations and sizes are said in the screen's language", async () => {
+  const { setLanguage } = await import("../src/i18n.js");
+  const { fileSize } = await import("../src/format.js");
+  setLanguage("es");
+  try {
+    assert.equal(spokenDuration(300), "5 minutos");
+    assert.equal(spokenDuration(1), "1 segundo");
+    assert.equal(fileSize(1536), "1,5 kB");
+  } finally {
+    setLanguage("en");
+  }
+  assert.equal(spokenDuration(300), "5 minutes");
+  assert.equal(fileSize(512), "512 bytes");
+});
