@@ -442,6 +442,16 @@ impl Kiosk {
         &self.data_dir
     }
 
+    /// The folder (My files) of the live session.
+    pub fn session_folder(&self) -> PathBuf {
+        std::fs::read_dir(self.data_dir.join("sessions"))
+            .expect("the sessions folder")
+            .flatten()
+            .next()
+            .expect("the session has a folder")
+            .path()
+    }
+
     /// The WebDriver client, for anything the helpers do not cover.
     pub fn client(&self) -> &Client {
         &self.client
@@ -721,6 +731,28 @@ impl Kiosk {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// Every file below `root` whose bytes contain `needle` (symbolic links are not followed): the
+/// canary scans of the wipe tests.
+pub fn files_containing(root: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(root).into_iter().flatten().flatten() {
+        let p = entry.path();
+        let Ok(meta) = p.symlink_metadata() else {
+            continue;
+        };
+        if meta.is_dir() {
+            out.extend(files_containing(&p, needle));
+        } else if meta.is_file() {
+            if let Ok(bytes) = std::fs::read(&p) {
+                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// An XPath string literal for any text, quotes included.

@@ -150,17 +150,7 @@ async fn people_and_panel(lang: &str, found: &mut Vec<String>) {
         k.click(t("Sign in", "Iniciar sesión")).await;
         k.by_role("heading", t("Welcome, Ana", "Bienvenido, Ana"))
             .await;
-        std::fs::write(
-            std::fs::read_dir(k.data_dir().join("sessions"))
-                .unwrap()
-                .flatten()
-                .next()
-                .unwrap()
-                .path()
-                .join("letter.txt"),
-            "dear council",
-        )
-        .unwrap();
+        std::fs::write(k.session_folder().join("letter.txt"), "dear council").unwrap();
         k.wait_for_text("letter.txt").await;
         check(k, "session", found).await;
         k.click(t("Sign out", "Cerrar sesión")).await;

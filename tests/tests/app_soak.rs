@@ -39,13 +39,7 @@ fn sample(k: &Kiosk) -> Sample {
 
 async fn one_session(k: &Kiosk, n: usize) {
     k.sign_in_ana().await;
-    let folder = std::fs::read_dir(k.data_dir().join("sessions"))
-        .unwrap()
-        .flatten()
-        .next()
-        .expect("the session has a folder")
-        .path();
-    std::fs::write(folder.join("letter.txt"), vec![b'x'; 4096]).unwrap();
+    std::fs::write(k.session_folder().join("letter.txt"), vec![b'x'; 4096]).unwrap();
     k.eval(&format!(
         "localStorage.setItem('draft', 'session {n}'); return 1"
     ))

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::json;
-use slate_e2e::{keys, prepared_data_dir, with_kiosk_launched, Kiosk, Launch};
+use slate_e2e::{files_containing, keys, prepared_data_dir, with_kiosk_launched, Kiosk, Launch};
 
 fn marker() -> String {
     let n = std::time::SystemTime::now()
@@ -20,30 +20,6 @@ fn marker() -> String {
         .unwrap()
         .as_nanos();
     format!("slate-canary-{n:x}-{}", std::process::id())
-}
-
-/// Every file below `root` whose bytes contain `needle`.
-fn hits(root: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(root) else {
-        return out;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        let Ok(meta) = p.symlink_metadata() else {
-            continue;
-        };
-        if meta.is_dir() {
-            out.extend(hits(&p, needle));
-        } else if meta.is_file() {
-            if let Ok(bytes) = std::fs::read(&p) {
-                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The clipboard of the kiosk's display.
@@ -60,26 +36,20 @@ fn everywhere(data: &Path, needle: &str) -> Vec<PathBuf> {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_default();
-    let mut found = hits(data, needle);
+    let mut found = files_containing(data, needle);
     for default in [
         ".local/share/org.slatekiosk.slate",
         ".cache/org.slatekiosk.slate",
         ".cache/slate",
     ] {
-        found.extend(hits(&home.join(default), needle));
+        found.extend(files_containing(&home.join(default), needle));
     }
     found
 }
 
 /// Puts the marker into every surface of the live session and checks that it landed.
 async fn plant(k: &Kiosk, marker: &str) {
-    let sessions = k.data_dir().join("sessions");
-    let folder = std::fs::read_dir(&sessions)
-        .unwrap()
-        .flatten()
-        .next()
-        .expect("the session has a folder")
-        .path();
+    let folder = k.session_folder();
     std::fs::write(folder.join("canary.txt"), format!("my notes: {marker}")).unwrap();
     let files = k.invoke("list_files", json!({})).await.unwrap();
     assert_eq!(files[0]["name"], "canary.txt", "{files}");

@@ -15,7 +15,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use slate_e2e::{prepared_data_dir, recent_sessions, slatectl, with_kiosk_launched, Kiosk, Launch};
+use slate_e2e::{
+    files_containing, prepared_data_dir, recent_sessions, slatectl, with_kiosk_launched, Kiosk,
+    Launch,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Moment {
@@ -44,35 +47,9 @@ impl Rng {
     }
 }
 
-/// Every file below `root` whose bytes contain `needle`.
-fn hits(root: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(root).into_iter().flatten().flatten() {
-        let p = e.path();
-        let Ok(meta) = p.symlink_metadata() else {
-            continue;
-        };
-        if meta.is_dir() {
-            out.extend(hits(&p, needle));
-        } else if meta.is_file() {
-            if let Ok(bytes) = std::fs::read(&p) {
-                if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                    out.push(p);
-                }
-            }
-        }
-    }
-    out
-}
-
 /// Puts `marker` into My files and the page's localStorage of the live session.
 async fn plant(k: &Kiosk, marker: &str) {
-    let folder = std::fs::read_dir(k.data_dir().join("sessions"))
-        .unwrap()
-        .flatten()
-        .next()
-        .expect("the session has a folder")
-        .path();
+    let folder = k.session_folder();
     std::fs::write(folder.join("notes.txt"), format!("my notes: {marker}")).unwrap();
     let stored = k
         .eval(&format!(
@@ -124,7 +101,7 @@ fn check_after_restart(dir: &Path, acknowledged: &[String], canary: Option<&str>
     }
     if let Some(marker) = canary {
         assert_eq!(
-            hits(dir, marker),
+            files_containing(dir, marker),
             Vec::<PathBuf>::new(),
             "the killed session's canary is gone"
         );
@@ -231,7 +208,10 @@ async fn the_kiosk_survives_sigkill_at_any_moment() {
         canary = planted.then(|| marker.clone());
         if moment == Moment::InSession {
             // The check can fail: the killed session's canary is on disk until the restart.
-            assert!(!hits(dir.path(), &marker).is_empty(), "left by the kill");
+            assert!(
+                !files_containing(dir.path(), &marker).is_empty(),
+                "left by the kill"
+            );
         }
     }
 
