@@ -195,7 +195,10 @@ fn fuzz_policy() {
             assert_eq!(&validate(def, value).expect("kept values are valid"), value);
         }
         for problem in &p.problems {
-            assert!(problem.contains("/etc/slate/policy.toml"), "{problem}");
+            assert!(
+                problem.to_string().contains("/etc/slate/policy.toml"),
+                "{problem}"
+            );
         }
     });
     assert!(n > 100);

@@ -46,7 +46,7 @@ async fn an_administrator_changes_the_idle_timeout_and_the_next_session_uses_it(
         assert_eq!(field_value(k, "set-idle_timeout").await, "5m");
         // Live validation by the core's rules, before saving.
         k.type_into("Idle timeout", "1s").await;
-        k.wait_for_text("idle_timeout must be a duration from 2s to 1d")
+        k.wait_for_text("Idle timeout must be a duration from 2 seconds to 1 day, not \"1s\".")
             .await;
         assert_eq!(
             k.eval(
@@ -59,7 +59,7 @@ async fn an_administrator_changes_the_idle_timeout_and_the_next_session_uses_it(
             .await;
         k.type_into("Idle timeout", "5s").await;
         k.click("Save Idle timeout").await;
-        k.wait_for_text("Saved idle_timeout: 5s.").await;
+        k.wait_for_text("Saved Idle timeout: 5s.").await;
         assert!(k.page_text().await.contains("Set here (default: 5m)"));
         if std::env::var_os("SLATE_UPDATE_DOCS").is_some() {
             k.screenshot(&slate_e2e::workspace_root().join("docs/admin-settings.png"))
@@ -167,6 +167,52 @@ async fn a_key_locked_by_the_policy_file_is_read_only_in_the_panel_and_refused_b
             )),
             "{stderr}"
         );
+    })
+    .await;
+}
+
+/// In Spanish the panel says the core's sentences with their pieces in Spanish too: a setting's
+/// label, its bounds with durations in words, the problems of the policy file, the last wipe.
+#[tokio::test]
+async fn the_panel_says_the_cores_sentences_in_spanish() {
+    let dir = prepared_data_dir(&[]);
+    std::fs::write(policy_file(dir.path()), "guests_allowed = \"perhaps\"\n").unwrap();
+    with_kiosk_launched("admin_spanish", Launch::on(&dir), async |k| {
+        k.by_label("Language")
+            .await
+            .select_by_value("es")
+            .await
+            .unwrap();
+        k.type_into("Nombre de usuario", "admin").await;
+        k.type_into("Contraseña", "admin passphrase").await;
+        k.click("Iniciar sesión").await;
+        k.by_role("tab", "Configuración").await;
+        // The bounds under the field, the live check of a value out of them, and the refusal
+        // of one that does not agree with another setting.
+        k.wait_for_text("Permitido: una duración de 2 segundos a 1 día.")
+            .await;
+        k.type_into("Tiempo de inactividad", "1s").await;
+        k.wait_for_text(
+            "Tiempo de inactividad debe ser una duración de 2 segundos a 1 día, no \"1s\".",
+        )
+        .await;
+        k.type_into("Tiempo de inactividad", "5s").await;
+        k.click("Guardar Tiempo de inactividad").await;
+        k.wait_for_text(
+            "idle_warning (1 minuto) debe ser menor que idle_timeout (5 segundos).",
+        )
+        .await;
+        k.type_into("Tiempo de inactividad", "10m").await;
+        k.click("Guardar Tiempo de inactividad").await;
+        k.wait_for_text("Se ha guardado Tiempo de inactividad: 10m.")
+            .await;
+        // The policy file's problem, with its line and the setting's refusal inside it.
+        k.click("Terminal").await;
+        k.wait_for_text("línea 1: guests_allowed debe ser true o false, no \"perhaps\". La clave guests_allowed se ignora")
+            .await;
+        k.wait_for_text("Todavía no ha terminado ninguna sesión.").await;
+        k.screenshot(&artifacts_dir().join("admin-terminal-es.png"))
+            .await;
     })
     .await;
 }

@@ -12,7 +12,8 @@ import type {
 } from "./bindings.js";
 import { commands } from "./ipc.js";
 import { errorText, toIpcError } from "./errors.js";
-import { catalogue, language, t } from "./i18n.js";
+import { t } from "./i18n.js";
+import { localTime, say, settingLabel } from "./format.js";
 
 function el<T extends HTMLElement = HTMLElement>(id: string): T {
   return document.getElementById(id) as T;
@@ -29,47 +30,12 @@ function make<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/**
- * The core's sentence about what a request did, in the current language. The core writes it in
- * English with names and values in it; other languages get the same news from the request itself
- * (and the core's detail where only it knows it).
- */
-export function replyText(request: AdminRequest, message: string): string {
-  if (message === "" || language() === "en" || message in catalogue(language())) return t(message);
-  switch (request.action) {
-    case "set_setting":
-      return t("Saved {setting}.", { setting: labelOf(request.key) });
-    case "unset_setting":
-      return t("{setting} is back to its default.", { setting: labelOf(request.key) });
-    case "add_user":
-      return t("Added {user}.", { user: request.username.trim() });
-    case "set_user_enabled":
-      return t(request.enabled ? "Enabled {user}." : "Disabled {user}.", { user: request.username.trim() });
-    case "reset_password":
-      return t("Changed the password of {user}.", { user: request.username.trim() });
-    case "unlock":
-      return t("Unlocked {user}.", { user: request.username.trim() });
-    case "remove_user":
-      return t("Removed {user}.", { user: request.username.trim() });
-    case "verify_audit": {
-      const intact = /^The audit log is intact: (\d+) records/.exec(message);
-      return intact
-        ? t("The audit log is intact: {count} records.", { count: intact[1] ?? "" })
-        : t("The audit log does not verify: {detail}", { detail: message });
-    }
-    case "check_setting":
-      return t("Not accepted: {detail}", { detail: message });
-    default:
-      return message;
-  }
-}
-
 /** Sends a request; shows its sentence (or the error) and hands the reply to `then`. */
 async function ask(request: AdminRequest, then?: (reply: AdminReply) => void): Promise<boolean> {
   el("admin-problem").textContent = "";
   try {
     const reply = await commands.admin(request);
-    if (reply.message) el("admin-status").textContent = replyText(request, reply.message);
+    if (reply.message.text) el("admin-status").textContent = say(reply.message);
     then?.(reply);
     return true;
   } catch (raw) {
@@ -77,19 +43,6 @@ async function ask(request: AdminRequest, then?: (reply: AdminReply) => void): P
     el("admin-problem").textContent = errorText(toIpcError(raw));
     return false;
   }
-}
-
-/** "idle_timeout" → "Idle timeout", in the current language. */
-function labelOf(key: string): string {
-  const words = key.replace(/_/g, " ");
-  return t(words.charAt(0).toUpperCase() + words.slice(1));
-}
-
-/** A time for people, in the screen's language ("21/11/2026, 10:00:00" in Spanish). */
-function localTime(utc: string | null): string {
-  if (!utc) return t("Never");
-  const d = new Date(utc);
-  return Number.isNaN(d.getTime()) ? utc : d.toLocaleString(language());
 }
 
 // ---- Settings ----------------------------------------------------------------------------
@@ -102,11 +55,11 @@ function drawSettings(settings: AdminSetting[]): void {
 function settingRow(s: AdminSetting): HTMLElement {
   const id = `set-${s.key}`;
   const row = make("div", { class: "setting", "data-key": s.key });
-  const label = make("label", { for: id }, labelOf(s.key));
+  const label = make("label", { for: id }, settingLabel(s.key));
   const desc = make(
     "p",
     { class: "hint", id: `${id}-desc` },
-    t("{description} Allowed: {bounds}.", { description: t(s.description), bounds: s.bounds }),
+    t("{description} Allowed: {bounds}.", { description: t(s.description), bounds: say(s.bounds) }),
   );
   const locked = s.layer === "policy";
   const state = make(
@@ -142,12 +95,12 @@ function settingRow(s: AdminSetting): HTMLElement {
     return row;
   }
   const actions = make("div", { class: "row-actions" });
-  const save = make("button", { type: "button", "aria-label": t("Save {setting}", { setting: labelOf(s.key) }) }, t("Save"));
+  const save = make("button", { type: "button", "aria-label": t("Save {setting}", { setting: settingLabel(s.key) }) }, t("Save"));
   actions.append(save);
   if (s.layer === "administrator") {
     const reset = make(
       "button",
-      { type: "button", "aria-label": t("Use default for {setting}", { setting: labelOf(s.key) }) },
+      { type: "button", "aria-label": t("Use default for {setting}", { setting: settingLabel(s.key) }) },
       t("Use default"),
     );
     reset.addEventListener("click", () => {
@@ -164,8 +117,8 @@ function settingRow(s: AdminSetting): HTMLElement {
       void commands
         .admin({ action: "check_setting", key: s.key, value: field.value })
         .then((r) => {
-          problem.textContent = replyText({ action: "check_setting", key: s.key, value: field.value }, r.message);
-          field.setAttribute("aria-invalid", String(r.message !== ""));
+          problem.textContent = say(r.message);
+          field.setAttribute("aria-invalid", String(r.message.text !== ""));
         })
         .catch(() => undefined);
     }, 250);
@@ -341,10 +294,10 @@ function drawTerminal(info: AdminTerminal): void {
   const facts: [string, string][] = [
     [t("Terminal name"), info.terminal_name],
     [t("Slate version"), info.version],
-    [t("Last wipe"), info.last_wipe],
+    [t("Last wipe"), say(info.last_wipe)],
     [t("Policy file"), info.policy_file ?? t("None")],
     [t("Set by policy"), info.policy_keys.length ? info.policy_keys.join(", ") : t("Nothing")],
-    [t("Policy problems"), info.policy_problems.length ? info.policy_problems.join("\n") : t("None")],
+    [t("Policy problems"), info.policy_problems.length ? info.policy_problems.map(say).join("\n") : t("None")],
     [t("Audit log"), info.audit_head === null ? t("Empty") : t("{count} records so far", { count: info.audit_head })],
     [t("Data folder"), info.data_dir],
   ];
@@ -446,10 +399,7 @@ export function wireAdmin(): void {
       .then((r) => {
         field.value = "";
         passwordDialog.close();
-        el("admin-status").textContent = replyText(
-          { action: "reset_password", username: passwordFor, password: "" },
-          r.message,
-        );
+        el("admin-status").textContent = say(r.message);
         if (r.users) drawUsers(r.users);
       })
       .catch((e) => {

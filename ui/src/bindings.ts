@@ -38,7 +38,15 @@ erased: boolean,
 /**
  * The administrator's line (may be empty).
  */
-message: string, } | { "kind": "needs_attention", message: string, };
+message: string, } | { "kind": "needs_attention", 
+/**
+ * What failed (English).
+ */
+message: string, 
+/**
+ * The same, for the UI to say in the person's language.
+ */
+phrase: Phrase, };
 
 export type IdleWarning = { 
 /**
@@ -115,7 +123,7 @@ layer: string, default: string,
 /**
  * The bounds in words.
  */
-bounds: string, description: string, 
+bounds: Phrase, description: string, 
 /**
  * "bool", "choice" (one of `choices`) or "text".
  */
@@ -143,22 +151,46 @@ export type AdminTerminal = { version: string, terminal_name: string, data_dir: 
 /**
  * `None` without a policy file.
  */
-policy_file: string | null, policy_keys: Array<string>, policy_problems: Array<string>, 
+policy_file: string | null, policy_keys: Array<string>, policy_problems: Array<Phrase>, 
 /**
- * The last ended session's wipe, in words ("None yet" before the first).
+ * The last ended session's wipe, in words ("No session has ended yet." before the first).
  */
-last_wipe: string, 
+last_wipe: Phrase, 
 /**
  * The newest audit record's sequence number; `None` while the log is empty.
  */
 audit_head: number | null, };
 
-export type AdminReply = { message: string, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, };
+export type AdminReply = { 
+/**
+ * What was done (empty when the request only asked).
+ */
+message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, };
 
 export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 
-export type IpcError = { code: ErrorCode, message: string, 
+export type IpcError = { code: ErrorCode, 
+/**
+ * The sentence in English (for logs and the CLI).
+ */
+message: string, 
+/**
+ * The same sentence with its pieces, for the UI to say in the person's language.
+ */
+phrase: Phrase, 
 /**
  * For `throttled`: whole seconds until the next attempt will be considered.
  */
 retry_after_secs: number | null, };
+
+export type Phrase = { 
+/**
+ * The English template, e.g. "There is no user called {user}." (empty: no sentence).
+ */
+text: string, 
+/**
+ * The pieces by name.
+ */
+args: { [key in string]: Arg }, };
+
+export type Arg = { "type": "text", "value": string } | { "type": "setting", "value": string } | { "type": "number", "value": number } | { "type": "seconds", "value": number } | { "type": "time", "value": string } | { "type": "phrase", "value": Phrase };

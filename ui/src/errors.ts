@@ -1,7 +1,7 @@
 // Turning whatever a failed call threw into the IpcError shape the core promises.
-import type { ErrorCode, IpcError } from "./bindings.js";
+import type { ErrorCode, IpcError, Phrase } from "./bindings.js";
 import { catalogue, language, t } from "./i18n.js";
-import { spokenDuration } from "./format.js";
+import { say, spokenDuration } from "./format.js";
 
 const CODES = [
   "storage",
@@ -47,16 +47,21 @@ const BY_CODE: Record<ErrorCode, string> = {
 };
 
 /**
- * What to show for an error, in the current language: the core's sentence where the catalogue
- * has it; a throttle rebuilt from its wait; otherwise, in English the core's own sentence and in
- * other languages the sentence of its code, followed by the core's detail.
+ * What to show for an error, in the current language: the core's phrase where the catalogue has
+ * it (its pieces formatted for the language); a throttle said from its wait; otherwise, in
+ * English the core's own sentence and in other languages the sentence of its code, followed by
+ * the core's detail (a library's or the system's own words, which no catalogue holds).
  */
 export function errorText(e: IpcError): string {
   if (e.code === "throttled" && e.retry_after_secs !== null) {
     return t(BY_CODE.throttled, { wait: spokenDuration(e.retry_after_secs) });
   }
-  if (language() === "en" || e.message in catalogue(language())) return t(e.message);
+  if (language() === "en" || e.phrase.text in catalogue(language())) return say(e.phrase);
   return `${t(BY_CODE[e.code])} (${e.message})`;
+}
+
+function plain(text: string): Phrase {
+  return { text, args: {} };
 }
 
 function isIpcError(e: unknown): e is IpcError {
@@ -65,18 +70,26 @@ function isIpcError(e: unknown): e is IpcError {
   return typeof r.message === "string" && (CODES as readonly unknown[]).includes(r.code);
 }
 
+function isPhrase(p: unknown): p is Phrase {
+  if (typeof p !== "object" || p === null) return false;
+  const r = p as Record<string, unknown>;
+  return typeof r.text === "string" && typeof r.args === "object" && r.args !== null;
+}
+
 /** The error as an IpcError; anything unexpected becomes `internal` with a plain sentence. */
 export function toIpcError(e: unknown): IpcError {
   if (isIpcError(e)) {
     const retry = typeof e.retry_after_secs === "number" ? e.retry_after_secs : null;
-    return { code: e.code, message: e.message, retry_after_secs: retry };
+    const phrase = isPhrase(e.phrase) ? e.phrase : plain(e.message);
+    return { code: e.code, message: e.message, phrase, retry_after_secs: retry };
   }
   if (typeof e === "string" && e.trim() !== "") {
-    return { code: "internal", message: e, retry_after_secs: null };
+    return { code: "internal", message: e, phrase: plain(e), retry_after_secs: null };
   }
   return {
     code: "internal",
     message: INTERNAL,
+    phrase: plain(INTERNAL),
     retry_after_secs: null,
   };
 }

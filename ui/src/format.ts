@@ -1,5 +1,67 @@
 // Formatting what the core announces for people to read, in the language of the screen.
-import { language } from "./i18n.js";
+import type { Arg, Phrase } from "./bindings.js";
+import { language, t } from "./i18n.js";
+
+/**
+ * A phrase of the core in the current language: its English template looked up in the
+ * catalogue (a sentence the catalogue lacks stays English), and each piece formatted for the
+ * language — numbers, exact durations, local times, phrases inside phrases.
+ */
+export function say(p: Phrase): string {
+  const pieces: Record<string, string> = {};
+  for (const [name, arg] of Object.entries(p.args)) pieces[name] = piece(arg);
+  return t(p.text, pieces);
+}
+
+function piece(arg: Arg): string {
+  switch (arg.type) {
+    case "text":
+      return arg.value;
+    case "setting":
+      return settingLabel(arg.value);
+    case "number":
+      return new Intl.NumberFormat(language()).format(arg.value);
+    case "seconds":
+      return exactDuration(arg.value);
+    case "time":
+      return localTime(arg.value);
+    case "phrase":
+      return say(arg.value);
+  }
+}
+
+/** "1 minute, 30 seconds" / "1 minuto y 30 segundos": every unit, nothing rounded. */
+export function exactDuration(totalSeconds: number): string {
+  const units = [
+    [86_400, "day"],
+    [3600, "hour"],
+    [60, "minute"],
+    [1, "second"],
+  ] as const;
+  let left = Math.max(0, Math.floor(totalSeconds));
+  const parts: string[] = [];
+  for (const [size, unit] of units) {
+    const n = Math.floor(left / size);
+    left %= size;
+    if (n > 0 || (unit === "second" && parts.length === 0)) {
+      parts.push(new Intl.NumberFormat(language(), { style: "unit", unit, unitDisplay: "long" }).format(n));
+    }
+  }
+  return new Intl.ListFormat(language(), { style: "long", type: "unit" }).format(parts);
+}
+
+/** "idle_timeout" → "Idle timeout", in the current language. */
+export function settingLabel(key: string): string {
+  const words = key.replace(/_/g, " ");
+  return t(words.charAt(0).toUpperCase() + words.slice(1));
+}
+
+/** A time for people, in the screen's language ("21/11/2026, 10:00:00" in Spanish). */
+export function localTime(iso: string | null): string {
+  if (!iso) return t("Never");
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(language());
+}
 
 /** "4:05" or "1:02:03" for a countdown of whole seconds. */
 export function clock(totalSeconds: number): string {

@@ -27,12 +27,7 @@ declare global {
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   const tauri = window.__TAURI__;
   if (!tauri) {
-    const unreachable: IpcError = {
-      code: "internal",
-      message: "Slate's core is not reachable from this page.",
-      retry_after_secs: null,
-    };
-    throw unreachable;
+    throw toIpcError("Slate's core is not reachable from this page.");
   }
   try {
     return await tauri.core.invoke<T>(cmd, args);

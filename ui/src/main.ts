@@ -8,7 +8,7 @@ import { LANGUAGES, isLanguage, language, setLanguage, t, translateTree } from "
 import type { Language } from "./i18n.js";
 import { setupProblem } from "./forms.js";
 import { Coalescer, watchActivity } from "./activity.js";
-import { announceCountdownAt, clock, fileSize, spokenDuration } from "./format.js";
+import { announceCountdownAt, clock, fileSize, say, spokenDuration } from "./format.js";
 import type { SessionFile } from "./bindings.js";
 import { wireAdmin } from "./admin.js";
 import { lockDown } from "./lockdown.js";
@@ -94,7 +94,7 @@ function draw(status: AppStatus, notice = ""): void {
       break;
     case "needs_attention":
       mount("needs_attention");
-      el("attention-message").textContent = t(screen.message);
+      el("attention-message").textContent = say(screen.phrase);
       break;
   }
   // A performance mark when the frame showing the new screen is drawn: the end-to-end timing

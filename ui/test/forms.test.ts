@@ -40,11 +40,15 @@ test("the confirmation must match", () => {
 });
 
 test("errors from the core keep their code and sentence", () => {
+  // An error without its phrase (an older core) gets its sentence as the phrase.
   assert.deepEqual(toIpcError({ code: "storage", message: "The database failed." }), {
     code: "storage",
     message: "The database failed.",
+    phrase: { text: "The database failed.", args: {} },
     retry_after_secs: null,
   });
+  const phrase = { text: "There is no user called {user}.", args: { user: { type: "text", value: "bob" } } };
+  assert.deepEqual(toIpcError({ code: "not_found", message: "There is no user called bob.", phrase }).phrase, phrase);
   assert.equal(
     toIpcError({ code: "throttled", message: "Too many attempts.", retry_after_secs: 4 }).retry_after_secs,
     4,

@@ -52,6 +52,28 @@ function scriptStrings(): string[] {
   return [...found];
 }
 
+/** The English templates of the core's phrases (`Phrase::new("…")`, possibly across lines) and
+ * the settings' descriptions, which the panel shows: the UI says them through the catalogues. */
+function coreStrings(): string[] {
+  const dir = join(root, "..", "src-tauri", "src", "core");
+  const found = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".rs"))) {
+    // The code only: not the unit tests' samples, not the comments.
+    const source = (readFileSync(join(dir, file), "utf8").split("#[cfg(test)]\nmod tests")[0] ?? "")
+      .split("\n")
+      .filter((line) => !line.trim().startsWith("//"))
+      .join("\n");
+    for (const m of source.matchAll(/\bPhrase::new\(\s*"((?:[^"\\]|\\.)*)"/g)) {
+      found.add(JSON.parse(`"${m[1]}"`));
+    }
+    for (const m of source.matchAll(/\bdescription:\s*"((?:[^"\\]|\\.)*)"/g)) {
+      found.add(JSON.parse(`"${m[1]}"`));
+    }
+  }
+  found.delete("");
+  return [...found];
+}
+
 test("the page and the scripts show strings", () => {
   // The extraction itself works (a broken pattern would make the next test pass vacuously).
   assert.ok(pageStrings().includes("Sign in"));
@@ -60,13 +82,17 @@ test("the page and the scripts show strings", () => {
   assert.ok(scriptStrings().includes("Remove {user}"));
   assert.ok(scriptStrings().includes("Wrong username or password."));
   assert.ok(scriptStrings().includes("Enter a username."));
+  assert.ok(coreStrings().includes("There is no user called {user}."));
+  assert.ok(coreStrings().includes("{key} must be {bounds}, not {value}."));
+  assert.ok(coreStrings().includes("a duration from {min} to {max}"));
+  assert.ok(coreStrings().includes("How long a session may go without activity before it ends."));
 });
 
 for (const { code } of LANGUAGES.filter((l) => l.code !== "en")) {
   test(`every visible string has a ${code} translation`, () => {
     const strings = catalogue(code);
-    const missing = [...pageStrings(), ...scriptStrings()].filter((s) => !(s in strings));
-    assert.deepEqual(missing, [], `missing from src/locales/${code}.ts`);
+    const missing = [...pageStrings(), ...scriptStrings(), ...coreStrings()].filter((s) => !(s in strings));
+    assert.deepEqual(missing, [], `missing from src/locales/${code}.ts:\n${missing.map((m) => JSON.stringify(m)).join("\n")}`);
   });
 
   test(`${code} translations keep every {piece} of their English`, () => {
@@ -84,4 +110,41 @@ test("t() fills pieces and falls back to the English id", () => {
   assert.equal(t("A sentence nobody translated."), "A sentence nobody translated.");
   setLanguage("en");
   assert.equal(t("Welcome, {name}", { name: "Ana" }), "Welcome, Ana");
+});
+
+test("the core's phrases are said in the screen's language, pieces formatted for it", async () => {
+  const { say, exactDuration } = await import("../src/format.js");
+  type Phrase = import("../src/bindings.js").Phrase;
+  // What the core sends for `idle_timeout = soon` (see SettingError::phrase).
+  const refused: Phrase = {
+    text: "{key} must be {bounds}, not {value}.",
+    args: {
+      key: { type: "setting", value: "idle_timeout" },
+      bounds: {
+        type: "phrase",
+        value: {
+          text: "a duration from {min} to {max}",
+          args: { min: { type: "seconds", value: 30 }, max: { type: "seconds", value: 86_400 } },
+        },
+      },
+      value: { type: "text", value: '"soon"' },
+    },
+  };
+  const records: Phrase = {
+    text: "The audit log is intact: {count} records, head {head}.",
+    args: { count: { type: "number", value: 12_345 }, head: { type: "text", value: "12345:ab" } },
+  };
+  assert.equal(say(refused), 'Idle timeout must be a duration from 30 seconds to 1 day, not "soon".');
+  assert.equal(say(records), "The audit log is intact: 12,345 records, head 12345:ab.");
+  assert.equal(exactDuration(90), "1 minute, 30 seconds");
+  setLanguage("es");
+  try {
+    assert.equal(say(refused), 'Tiempo de inactividad debe ser una duración de 30 segundos a 1 día, no "soon".');
+    assert.equal(say(records), "El registro de auditoría está intacto: 12.345 registros, cabeza 12345:ab.");
+    assert.equal(exactDuration(5400), "1 hora y 30 minutos");
+    // A sentence no catalogue holds (a library's own words) stays as the core wrote it.
+    assert.equal(say({ text: "disk I/O error", args: {} }), "disk I/O error");
+  } finally {
+    setLanguage("en");
+  }
 });

@@ -676,13 +676,13 @@ fn status(kiosk: &Kiosk, json: bool) -> Result<(), Failure> {
         print_json(&json!({
             "set_up": set_up,
             "live_session": open.first(),
-            "needs_attention": attention,
+            "needs_attention": attention.as_ref().map(ToString::to_string),
             "last_session": last,
             "audit_head": head,
             "policy": {
                 "file": policy.layer.file,
                 "keys": policy.layer.values.keys().collect::<Vec<_>>(),
-                "problems": policy.problems,
+                "problems": policy.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
             },
         }));
         return Ok(());

@@ -11,7 +11,10 @@ use super::api::{
 };
 use super::audit::{time_bound, AuditFilter};
 use super::kiosk::{Kiosk, KioskError};
-use super::settings::{bounds_text, definition, human_value, kind_of, validate, Kind};
+use super::phrase::Phrase;
+use super::settings::{
+    bounds_phrase, definition, human_value, kind_of, validate, Kind, SettingError,
+};
 
 /// Records per audit page.
 pub const AUDIT_PAGE: u32 = 50;
@@ -19,23 +22,30 @@ pub const AUDIT_PAGE: u32 = 50;
 /// Answers one request.
 pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskError> {
     let reply = match request {
-        AdminRequest::Settings => settings_reply(kiosk, String::new())?,
+        AdminRequest::Settings => settings_reply(kiosk, Phrase::none())?,
         AdminRequest::CheckSetting { key, value } => AdminReply {
             message: check(kiosk, &key, &value)?,
             ..AdminReply::default()
         },
         AdminRequest::SetSetting { key, value } => {
             let (_, new) = kiosk.set_setting(&key, &value)?;
-            settings_reply(kiosk, format!("Saved {key}: {}.", in_words(&key, &new)))?
+            settings_reply(
+                kiosk,
+                in_words(Phrase::new("Saved {key}: {value}."), &key, &new),
+            )?
         }
         AdminRequest::UnsetSetting { key } => {
             let (_, new) = kiosk.unset_setting(&key)?;
             settings_reply(
                 kiosk,
-                format!("{key} is back to its default: {}.", in_words(&key, &new)),
+                in_words(
+                    Phrase::new("{key} is back to its default: {value}."),
+                    &key,
+                    &new,
+                ),
             )?
         }
-        AdminRequest::Users => users_reply(kiosk, String::new())?,
+        AdminRequest::Users => users_reply(kiosk, Phrase::none())?,
         AdminRequest::AddUser {
             username,
             display_name,
@@ -44,27 +54,37 @@ pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskE
         } => {
             let role = if admin { Role::Admin } else { Role::User };
             let a = kiosk.add_user(&username, &display_name, role, &password)?;
-            users_reply(kiosk, format!("Added {}.", a.username))?
+            users_reply(kiosk, Phrase::new("Added {user}.").text("user", a.username))?
         }
         AdminRequest::SetUserEnabled { username, enabled } => {
             kiosk.set_user_enabled(&username, enabled)?;
-            let did = if enabled { "Enabled" } else { "Disabled" };
-            users_reply(kiosk, format!("{did} {}.", username.trim()))?
+            let did = if enabled {
+                Phrase::new("Enabled {user}.")
+            } else {
+                Phrase::new("Disabled {user}.")
+            };
+            users_reply(kiosk, did.text("user", username.trim()))?
         }
         AdminRequest::ResetPassword { username, password } => {
             kiosk.set_password(&username, &password)?;
             users_reply(
                 kiosk,
-                format!("Changed the password of {}.", username.trim()),
+                Phrase::new("Changed the password of {user}.").text("user", username.trim()),
             )?
         }
         AdminRequest::Unlock { username } => {
             kiosk.unlock_user(&username)?;
-            users_reply(kiosk, format!("Unlocked {}.", username.trim()))?
+            users_reply(
+                kiosk,
+                Phrase::new("Unlocked {user}.").text("user", username.trim()),
+            )?
         }
         AdminRequest::RemoveUser { username } => {
             kiosk.remove_user(&username)?;
-            users_reply(kiosk, format!("Removed {}.", username.trim()))?
+            users_reply(
+                kiosk,
+                Phrase::new("Removed {user}.").text("user", username.trim()),
+            )?
         }
         AdminRequest::Audit { query } => AdminReply {
             audit: Some(audit_page(kiosk, &query)?),
@@ -72,12 +92,12 @@ pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskE
         },
         AdminRequest::VerifyAudit => AdminReply {
             message: match kiosk.audit_verify(None) {
-                Ok(r) => format!(
-                    "The audit log is intact: {} records, head {}.",
-                    r.records,
-                    r.head.as_deref().unwrap_or("none")
-                ),
-                Err(KioskError::Audit(e)) => e.to_string(),
+                Ok(r) => Phrase::new("The audit log is intact: {count} records, head {head}.")
+                    .number("count", r.records)
+                    .text("head", r.head.as_deref().unwrap_or("none")),
+                Err(KioskError::Audit(e)) => {
+                    Phrase::new("The audit log does not verify: {why}").text("why", e.to_string())
+                }
                 Err(e) => return Err(e),
             },
             ..AdminReply::default()
@@ -90,36 +110,37 @@ pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskE
     Ok(reply)
 }
 
-/// A value for a sentence: as people write it, "(empty)" when empty.
-fn in_words(key: &str, value: &str) -> String {
+/// `phrase` with its `{key}` and its `{value}` as people write it ("(empty)" when empty).
+fn in_words(phrase: Phrase, key: &str, value: &str) -> Phrase {
     let v = human_value(key, value);
+    let phrase = phrase.setting("key", key);
     if v.is_empty() {
-        "(empty)".into()
+        phrase.phrase("value", Phrase::new("(empty)"))
     } else {
-        v
+        phrase.text("value", v)
     }
 }
 
-/// Whether `value` would be accepted for `key`: an empty message, or the problem.
-fn check(kiosk: &Kiosk, key: &str, value: &str) -> Result<String, KioskError> {
+/// Whether `value` would be accepted for `key`: no sentence, or the problem.
+fn check(kiosk: &Kiosk, key: &str, value: &str) -> Result<Phrase, KioskError> {
     let Some(def) = definition(key) else {
-        return Ok(super::settings::SettingError::Unknown(key.to_owned()).to_string());
+        return Ok(SettingError::Unknown(key.to_owned()).phrase());
     };
     let policy = kiosk.policy()?;
     if policy.layer.values.contains_key(key) {
-        return Ok(super::settings::SettingError::SetByPolicy {
+        return Ok(SettingError::SetByPolicy {
             key: key.to_owned(),
             file: policy.layer.file.clone().unwrap_or_default(),
         }
-        .to_string());
+        .phrase());
     }
     Ok(validate(def, value)
         .err()
-        .map(|e| e.to_string())
+        .map(|e| e.phrase())
         .unwrap_or_default())
 }
 
-fn settings_reply(kiosk: &Kiosk, message: String) -> Result<AdminReply, KioskError> {
+fn settings_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskError> {
     let settings = kiosk
         .settings_in_force()?
         .into_iter()
@@ -136,7 +157,7 @@ fn settings_reply(kiosk: &Kiosk, message: String) -> Result<AdminReply, KioskErr
                 value: e.value,
                 layer: e.layer.text().to_owned(),
                 default: human_value(e.def.key, e.def.default),
-                bounds: bounds_text(kind),
+                bounds: bounds_phrase(kind),
                 description: e.def.description.to_owned(),
                 input: input.to_owned(),
                 choices,
@@ -150,7 +171,7 @@ fn settings_reply(kiosk: &Kiosk, message: String) -> Result<AdminReply, KioskErr
     })
 }
 
-fn users_reply(kiosk: &Kiosk, message: String) -> Result<AdminReply, KioskError> {
+fn users_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskError> {
     let times: HashMap<String, (Option<String>, Option<String>)> = kiosk
         .last_session_times()?
         .into_iter()
@@ -181,13 +202,15 @@ fn users_reply(kiosk: &Kiosk, message: String) -> Result<AdminReply, KioskError>
 
 fn audit_page(kiosk: &Kiosk, q: &AuditQuery) -> Result<AdminAuditPage, KioskError> {
     let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let bound = |name: &str, s: &str| -> Result<Option<String>, KioskError> {
+    let bound = |name: fn() -> Phrase, s: &str| -> Result<Option<String>, KioskError> {
         match text(s) {
             None => Ok(None),
             Some(t) => time_bound(&t).map(Some).ok_or_else(|| {
-                KioskError::InvalidRequest(format!(
-                    "{name} must be a date like 2026-11-21, not {t:?}."
-                ))
+                KioskError::InvalidRequest(
+                    Phrase::new("{field} must be a date like 2026-11-21, not {value}.")
+                        .phrase("field", name())
+                        .text("value", format!("{t:?}")),
+                )
             }),
         }
     };
@@ -195,8 +218,8 @@ fn audit_page(kiosk: &Kiosk, q: &AuditQuery) -> Result<AdminAuditPage, KioskErro
         username: text(&q.user),
         event: text(&q.event),
         reason: text(&q.reason),
-        since: bound("From", &q.since)?,
-        until: bound("Until", &q.until)?,
+        since: bound(|| Phrase::new("From"), &q.since)?,
+        until: bound(|| Phrase::new("Until"), &q.until)?,
         limit: AUDIT_PAGE + 1,
         before_seq: q.before,
     };
@@ -227,17 +250,14 @@ fn audit_page(kiosk: &Kiosk, q: &AuditQuery) -> Result<AdminAuditPage, KioskErro
 fn terminal(kiosk: &Kiosk) -> Result<AdminTerminal, KioskError> {
     let policy = kiosk.policy()?;
     let last_wipe = match kiosk.last_ended_session()? {
-        Some(s) => format!(
-            "{} at {} ({}).",
-            if s.erased == Some(true) {
-                "Wiped and re-checked"
-            } else {
-                "NOT fully wiped"
-            },
-            s.ended_at.unwrap_or_default(),
-            s.end_reason.map_or("?", |r| r.as_db())
-        ),
-        None => "No session has ended yet.".to_owned(),
+        Some(s) => if s.erased == Some(true) {
+            Phrase::new("Wiped and re-checked at {time} ({reason}).")
+        } else {
+            Phrase::new("NOT fully wiped at {time} ({reason}).")
+        }
+        .time("time", s.ended_at.unwrap_or_default())
+        .text("reason", s.end_reason.map_or("?", |r| r.as_db())),
+        None => Phrase::new("No session has ended yet."),
     };
     Ok(AdminTerminal {
         version: env!("CARGO_PKG_VERSION").to_owned(),

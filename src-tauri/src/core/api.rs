@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::auth::Password;
+use super::phrase::{Arg, Phrase};
 
 /// Which screen the kiosk shows. The core decides; the UI draws.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -50,7 +51,22 @@ pub enum Screen {
         message: String,
     },
     /// A wipe failed: nobody can sign in until a retry succeeds.
-    NeedsAttention { message: String },
+    NeedsAttention {
+        /// What failed (English).
+        message: String,
+        /// The same, for the UI to say in the person's language.
+        phrase: Phrase,
+    },
+}
+
+impl Screen {
+    /// "Needs attention", saying why.
+    pub fn needs_attention(why: Phrase) -> Self {
+        Self::NeedsAttention {
+            message: why.to_string(),
+            phrase: why,
+        }
+    }
 }
 
 /// Display preferences chosen during a session.
@@ -231,7 +247,7 @@ pub struct AdminSetting {
     pub layer: String,
     pub default: String,
     /// The bounds in words.
-    pub bounds: String,
+    pub bounds: Phrase,
     pub description: String,
     /// "bool", "choice" (one of `choices`) or "text".
     pub input: String,
@@ -283,9 +299,9 @@ pub struct AdminTerminal {
     /// `None` without a policy file.
     pub policy_file: Option<String>,
     pub policy_keys: Vec<String>,
-    pub policy_problems: Vec<String>,
-    /// The last ended session's wipe, in words ("None yet" before the first).
-    pub last_wipe: String,
+    pub policy_problems: Vec<Phrase>,
+    /// The last ended session's wipe, in words ("No session has ended yet." before the first).
+    pub last_wipe: Phrase,
     /// The newest audit record's sequence number; `None` while the log is empty.
     #[ts(type = "number | null")]
     pub audit_head: Option<i64>,
@@ -294,7 +310,8 @@ pub struct AdminTerminal {
 /// The answer to an [`AdminRequest`]: what it asked for, and a sentence saying what was done.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct AdminReply {
-    pub message: String,
+    /// What was done (empty when the request only asked).
+    pub message: Phrase,
     pub settings: Option<Vec<AdminSetting>>,
     pub users: Option<Vec<AdminUser>>,
     pub audit: Option<AdminAuditPage>,
@@ -339,7 +356,10 @@ pub enum ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct IpcError {
     pub code: ErrorCode,
+    /// The sentence in English (for logs and the CLI).
     pub message: String,
+    /// The same sentence with its pieces, for the UI to say in the person's language.
+    pub phrase: Phrase,
     /// For `throttled`: whole seconds until the next attempt will be considered.
     pub retry_after_secs: Option<u32>,
 }
@@ -347,9 +367,11 @@ pub struct IpcError {
 impl IpcError {
     /// An `internal` error with a sentence.
     pub fn internal(message: impl Into<String>) -> Self {
+        let message = message.into();
         Self {
             code: ErrorCode::Internal,
-            message: message.into(),
+            phrase: Phrase::plain(message.clone()),
+            message,
             retry_after_secs: None,
         }
     }
@@ -379,6 +401,8 @@ pub fn typescript_bindings() -> String {
         AdminReply::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
+        Phrase::decl(&cfg),
+        Arg::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src-tauri/src/core/api.rs by `make bindings`.\n\
@@ -422,11 +446,12 @@ mod tests {
         let e = IpcError {
             code: ErrorCode::Storage,
             message: "The database failed.".into(),
+            phrase: Phrase::plain("The database failed."),
             retry_after_secs: None,
         };
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
-            r#"{"code":"storage","message":"The database failed.","retry_after_secs":null}"#
+            r#"{"code":"storage","message":"The database failed.","phrase":{"text":"The database failed.","args":{}},"retry_after_secs":null}"#
         );
     }
 }

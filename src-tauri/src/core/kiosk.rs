@@ -21,6 +21,7 @@ use super::auth::{
 use super::clock::from_db;
 use super::clock::{Clock, SystemClock};
 use super::datadir::{DataDir, DataDirError};
+use super::phrase::Phrase;
 use super::policy::{file_stamp, Policy, PolicySource};
 use super::records::{wall_duration_ms, SessionRecord};
 use super::session::ActiveSession;
@@ -51,13 +52,11 @@ pub enum KioskError {
     GuestsNotAllowed,
     #[error("This kiosk is already set up; sign in instead.")]
     AlreadySetUp,
-    #[error("There is no user called {0}.")]
+    #[error("{}", self.phrase())]
     NoSuchUser(String),
-    #[error("There is already a user called {0}.")]
+    #[error("{}", self.phrase())]
     UserExists(String),
-    #[error(
-        "{0} is the last administrator who can sign in; add or enable another administrator first."
-    )]
+    #[error("{}", self.phrase())]
     LastAdmin(String),
     #[error("Someone is already signed in on this kiosk.")]
     SessionActive,
@@ -67,16 +66,41 @@ pub enum KioskError {
     NotAdministrator,
     #[error("Slate's session manager has stopped; restart the kiosk.")]
     Stopped,
-    #[error("This terminal needs attention: {0} Ask a member of staff.")]
-    NeedsAttention(String),
+    #[error("{}", self.phrase())]
+    NeedsAttention(Phrase),
     /// A request the kiosk cannot carry out as asked (a preference or file that does not exist).
     #[error("{0}")]
-    InvalidRequest(String),
+    InvalidRequest(Phrase),
     #[error(transparent)]
     Audit(#[from] AuditError),
 }
 
 impl KioskError {
+    /// The sentence with its pieces, for the UI to say in the person's language.
+    pub fn phrase(&self) -> Phrase {
+        match self {
+            Self::Setting(e) => e.phrase(),
+            Self::Throttled(wait) => Phrase::new("Too many attempts. Try again in {wait}.")
+                .seconds("wait", wait_secs(*wait).into()),
+            Self::NoSuchUser(user) => {
+                Phrase::new("There is no user called {user}.").text("user", user)
+            }
+            Self::UserExists(user) => {
+                Phrase::new("There is already a user called {user}.").text("user", user)
+            }
+            Self::LastAdmin(user) => Phrase::new(
+                "{user} is the last administrator who can sign in; add or enable another administrator first.",
+            )
+            .text("user", user),
+            Self::NeedsAttention(why) => {
+                Phrase::new("This terminal needs attention: {why} Ask a member of staff.")
+                    .phrase("why", why.clone())
+            }
+            Self::InvalidRequest(p) => p.clone(),
+            other => Phrase::plain(other.to_string()),
+        }
+    }
+
     /// The stable code this error carries across IPC.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -100,18 +124,21 @@ impl KioskError {
     }
 }
 
+/// A wait in whole seconds, rounded up.
+fn wait_secs(wait: Duration) -> u32 {
+    u32::try_from(wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).unwrap_or(u32::MAX)
+}
+
 impl From<KioskError> for IpcError {
     fn from(e: KioskError) -> Self {
         let retry_after_secs = match &e {
-            KioskError::Throttled(wait) => Some(
-                u32::try_from(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
-                    .unwrap_or(u32::MAX),
-            ),
+            KioskError::Throttled(wait) => Some(wait_secs(*wait)),
             _ => None,
         };
         Self {
             code: e.code(),
             message: e.to_string(),
+            phrase: e.phrase(),
             retry_after_secs,
         }
     }
@@ -290,7 +317,7 @@ impl Kiosk {
                     store,
                     AuditEvent::new(
                         "policy_problem",
-                        json!({ "file": after.layer.file, "problem": problem }),
+                        json!({ "file": after.layer.file, "problem": problem.to_string() }),
                     ),
                 )?;
             }
@@ -416,8 +443,8 @@ impl Kiosk {
     /// The screen when nobody is signed in: first-run setup until an administrator exists,
     /// then sign-in.
     pub fn signed_out_screen(&self) -> Result<Screen, KioskError> {
-        if let Some(message) = self.needs_attention()? {
-            return Ok(Screen::NeedsAttention { message });
+        if let Some(why) = self.needs_attention()? {
+            return Ok(Screen::needs_attention(why));
         }
         let guests_allowed = self.settings()?.guests_allowed;
         let store = lock(&self.store);
@@ -482,7 +509,7 @@ impl Kiosk {
             if let Some(why) = receipt.failure_sentence() {
                 self.record(
                     store,
-                    AuditEvent::new("wipe_failed", json!({ "why": why })).session(id),
+                    AuditEvent::new("wipe_failed", json!({ "why": why.to_string() })).session(id),
                 )?;
             }
             Ok(())
@@ -542,7 +569,7 @@ impl Kiosk {
     }
 
     /// Why the terminal must not be used, if a wipe failed and has not yet succeeded on retry.
-    pub fn needs_attention(&self) -> Result<Option<String>, KioskError> {
+    pub fn needs_attention(&self) -> Result<Option<Phrase>, KioskError> {
         let store = lock(&self.store);
         let failed = store.failed_wipes()?;
         let Some((id, _)) = failed.last() else {
@@ -552,7 +579,7 @@ impl Kiosk {
             store
                 .wipe_receipt(id)?
                 .and_then(|r| r.failure_sentence())
-                .unwrap_or_else(|| "The last session could not be fully erased.".to_owned()),
+                .unwrap_or_else(|| Phrase::new("The last session could not be fully erased.")),
         ))
     }
 
@@ -585,16 +612,19 @@ impl Kiosk {
             "contrast" => &["normal", "high"],
             "language" => &["en", "es"],
             _ => {
-                return Err(KioskError::InvalidRequest(format!(
-                    "There is no preference called {key:?}."
-                )))
+                return Err(KioskError::InvalidRequest(
+                    Phrase::new("There is no preference called {key}.")
+                        .text("key", format!("{key:?}")),
+                ))
             }
         };
         if !allowed.contains(&value) {
-            return Err(KioskError::InvalidRequest(format!(
-                "{key} can be {}, not {value:?}.",
-                allowed.join(" or ")
-            )));
+            return Err(KioskError::InvalidRequest(
+                Phrase::new("{key} can be {choices}, not {value}.")
+                    .text("key", key)
+                    .text("choices", allowed.join(" or "))
+                    .text("value", format!("{value:?}")),
+            ));
         }
         Ok(lock(&self.store).set_session_value(id, key, value)?)
     }
@@ -626,8 +656,12 @@ impl Kiosk {
     /// Deletes one entry of a session's folder. The name must be an entry of that folder itself:
     /// no path, no "..".
     pub fn delete_session_file(&self, id: &str, name: &str) -> Result<(), KioskError> {
-        let bad =
-            || KioskError::InvalidRequest(format!("There is no file called {name:?} in My files."));
+        let bad = || {
+            KioskError::InvalidRequest(
+                Phrase::new("There is no file called {name} in My files.")
+                    .text("name", format!("{name:?}")),
+            )
+        };
         if name.is_empty()
             || name == "."
             || name == ".."
@@ -643,7 +677,13 @@ impl Kiosk {
         } else {
             std::fs::remove_file(&path)
         };
-        result.map_err(|e| KioskError::InvalidRequest(format!("Cannot delete {name}: {e}.")))
+        result.map_err(|e| {
+            KioskError::InvalidRequest(
+                Phrase::new("Cannot delete {name}: {why}.")
+                    .text("name", name)
+                    .text("why", e.to_string()),
+            )
+        })
     }
 
     /// The preferences stored for a session.

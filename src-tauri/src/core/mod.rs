@@ -7,6 +7,7 @@
 //!   settings layer; [`clock`] is time (real or fake).
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
+//! - [`phrase`] is a sentence with its pieces, for the UI to say in the person's language.
 //! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
 //! - [`admin`] answers the administrator panel's requests (the session manager decides who may).
 //! - [`kiosk`] is the facade the shell and the CLI talk to: accounts, settings, records.
@@ -21,6 +22,7 @@ pub mod auth;
 pub mod clock;
 pub mod datadir;
 pub mod kiosk;
+pub mod phrase;
 pub mod policy;
 pub mod records;
 pub mod session;

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::settings::{definition, site_allowed, validate, PolicyLayer};
+use super::phrase::Phrase;
+use super::settings::{definition, site_allowed, validate, PolicyLayer, SettingError};
 
 /// The policy file used when none is named.
 pub const DEFAULT_POLICY_FILE: &str = "/etc/slate/policy.toml";
@@ -56,7 +57,7 @@ pub struct Policy {
     /// The checked values, for the settings.
     pub layer: PolicyLayer,
     /// One sentence per problem, each naming the file and line.
-    pub problems: Vec<String>,
+    pub problems: Vec<Phrase>,
     /// SHA-256 of the file's bytes (empty when there is no file), to notice changes.
     pub digest: String,
 }
@@ -70,15 +71,17 @@ impl Policy {
     /// Reads the file at `source`. Never fails: what cannot be used is a problem.
     pub fn load(source: &PolicySource) -> Self {
         let name = source.path.display().to_string();
-        let problem = |why: String| Self {
+        let problem = |why: Phrase| Self {
             layer: PolicyLayer {
                 file: Some(name.clone()),
                 values: BTreeMap::new(),
             },
-            problems: vec![format!(
-                "The policy file {name} {why}; it is ignored and the settings below it apply."
-            )],
             digest: format!("problem:{why}"),
+            problems: vec![Phrase::new(
+                "The policy file {file} {why}; it is ignored and the settings below it apply.",
+            )
+            .text("file", &name)
+            .phrase("why", why)],
         };
         let meta = match std::fs::metadata(&source.path) {
             Ok(m) => m,
@@ -86,30 +89,35 @@ impl Policy {
                 return Self::none()
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return problem("does not exist".into())
+                return problem(Phrase::new("does not exist"))
             }
-            Err(e) => return problem(format!("cannot be read ({e})")),
+            Err(e) => return problem(unreadable(&e)),
         };
         if !meta.is_file() {
-            return problem("is not a file".into());
+            return problem(Phrase::new("is not a file"));
         }
         if meta.len() > MAX_BYTES {
-            return problem(format!(
-                "is {} bytes, larger than the {MAX_BYTES} a policy may be",
-                meta.len()
-            ));
+            return problem(
+                Phrase::new("is {size} bytes, larger than the {max} a policy may be")
+                    .number("size", meta.len())
+                    .number("max", MAX_BYTES),
+            );
         }
         let bytes = match std::fs::read(&source.path) {
             Ok(b) => b,
-            Err(e) => return problem(format!("cannot be read ({e})")),
+            Err(e) => return problem(unreadable(&e)),
         };
         let Ok(text) = String::from_utf8(bytes.clone()) else {
-            return problem("is not UTF-8 text".into());
+            return problem(Phrase::new("is not UTF-8 text"));
         };
         let mut policy = parse(&name, &text);
         policy.digest = hex::encode(Sha256::digest(&bytes));
         policy
     }
+}
+
+fn unreadable(e: &std::io::Error) -> Phrase {
+    Phrase::new("cannot be read ({why})").text("why", e.to_string())
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -135,6 +143,15 @@ fn as_text(v: &toml::Value) -> Option<String> {
     }
 }
 
+/// A key of the file that is not used, and why.
+fn ignored_key(file: &str, line: usize, key: &str, why: Phrase) -> Phrase {
+    Phrase::new("{file}, line {line}: {why} The key {key} is ignored; the settings below it apply.")
+        .text("file", file)
+        .number("line", line as u64)
+        .phrase("why", why.keys_as_written())
+        .text("key", key)
+}
+
 /// Checks a policy's text. `file` names it in the problems.
 pub fn parse(file: &str, text: &str) -> Policy {
     let mut problems = Vec::new();
@@ -143,13 +160,15 @@ pub fn parse(file: &str, text: &str) -> Policy {
     match toml::from_str::<BTreeMap<String, toml::Spanned<toml::Value>>>(text) {
         Err(e) => {
             let line = e.span().map_or(1, |s| line_of(text, s.start));
-            let mut why = e.message().trim().trim_end_matches('.').to_owned();
-            if why.is_empty() {
-                why = "it is not valid TOML".into();
-            }
-            problems.push(format!(
-                "The policy file {file} is not valid TOML at line {line} ({why}); it is ignored and the settings below it apply."
-            ));
+            let why = e.message().trim().trim_end_matches('.').to_owned();
+            problems.push(
+                Phrase::new(
+                    "The policy file {file} is not valid TOML at line {line} ({why}); it is ignored and the settings below it apply.",
+                )
+                .text("file", file)
+                .number("line", line as u64)
+                .text("why", if why.is_empty() { "it is not valid TOML".into() } else { why }),
+            );
         }
         Ok(map) => {
             // In the order of the file, so problems read top to bottom.
@@ -157,19 +176,19 @@ pub fn parse(file: &str, text: &str) -> Policy {
             entries.sort_by_key(|(_, v)| v.span().start);
             for (key, spanned) in entries {
                 let line = line_of(text, spanned.span().start);
-                let mut bad = |why: String| {
-                    problems.push(format!(
-                        "{file}, line {line}: {why} The key {key} is ignored; the settings below it apply."
-                    ));
+                let mut bad = |why: Phrase| {
+                    problems.push(ignored_key(file, line, &key, why));
                 };
                 let Some(def) = definition(&key) else {
-                    bad(format!("there is no setting called {key:?}."));
+                    bad(Phrase::new("there is no setting called {key}.")
+                        .text("key", format!("{key:?}")));
                     continue;
                 };
                 let Some(text_value) = as_text(spanned.get_ref()) else {
-                    bad(format!(
-                        "{key} must be a string, a number, true/false or a list of them."
-                    ));
+                    bad(Phrase::new(
+                        "{key} must be a string, a number, true/false or a list of them.",
+                    )
+                    .text("key", &key));
                     continue;
                 };
                 match validate(def, &text_value) {
@@ -177,7 +196,7 @@ pub fn parse(file: &str, text: &str) -> Policy {
                         values.insert(key.clone(), v);
                         lines.insert(key, line);
                     }
-                    Err(e) => bad(e.to_string()),
+                    Err(e) => bad(e.phrase()),
                 }
             }
         }
@@ -188,20 +207,21 @@ pub fn parse(file: &str, text: &str) -> Policy {
     };
     if let (Some(w), Some(t)) = (num("idle_warning", &values), num("idle_timeout", &values)) {
         if w >= t {
-            problems.push(format!(
-                "{file}, line {}: idle_warning ({w} s) must be less than idle_timeout ({t} s). The key idle_warning is ignored; the settings below it apply.",
-                lines.get("idle_warning").copied().unwrap_or(1)
-            ));
+            let why = SettingError::WarningNotBeforeTimeout {
+                warning: w,
+                timeout: t,
+            };
+            let line = lines.get("idle_warning").copied().unwrap_or(1);
+            problems.push(ignored_key(file, line, "idle_warning", why.phrase()));
             values.remove("idle_warning");
         }
     }
     if let (Some(home), Some(sites)) = (values.get("home_page"), values.get("allowed_sites")) {
         let sites: Vec<String> = sites.split(',').map(str::to_owned).collect();
         if !home.is_empty() && !site_allowed(&sites, home) {
-            problems.push(format!(
-                "{file}, line {}: home_page {home} is not within allowed_sites. The key home_page is ignored; the settings below it apply.",
-                lines.get("home_page").copied().unwrap_or(1)
-            ));
+            let why = SettingError::HomeNotAllowed(home.clone());
+            let line = lines.get("home_page").copied().unwrap_or(1);
+            problems.push(ignored_key(file, line, "home_page", why.phrase()));
             values.remove("home_page");
         }
     }
@@ -259,12 +279,18 @@ mod tests {
         assert_eq!(p.layer.values.len(), 1, "{:?}", p.layer.values);
         assert_eq!(p.layer.values["guests_allowed"], "true");
         assert_eq!(p.problems.len(), 5, "{:#?}", p.problems);
-        assert!(p.problems[0].starts_with(
+        assert!(p.problems[0].to_string().starts_with(
             "/etc/slate/policy.toml, line 1: idle_timeout must be a duration from 30s to 1d, not \"5\"."
         ), "{}", p.problems[0]);
         assert!(p.problems[0]
+            .to_string()
             .ends_with("The key idle_timeout is ignored; the settings below it apply."));
-        let all = p.problems.join("\n");
+        let all = p
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
         assert!(
             all.contains("line 3: there is no setting called \"idle_timout\""),
             "{all}"
@@ -287,6 +313,7 @@ mod tests {
         assert_eq!(p.problems.len(), 1);
         assert!(
             p.problems[0]
+                .to_string()
                 .starts_with("The policy file /etc/slate/policy.toml is not valid TOML at line 2"),
             "{}",
             p.problems[0]
@@ -301,10 +328,11 @@ mod tests {
         );
         assert_eq!(p.layer.values.len(), 2, "{:?}", p.layer.values);
         assert!(p.problems[0]
-            .contains("line 2: idle_warning (120 s) must be less than idle_timeout (60 s)"));
-        assert!(
-            p.problems[1].contains("line 4: home_page https://b.org/ is not within allowed_sites")
-        );
+            .to_string()
+            .contains("line 2: idle_warning (2m) must be less than idle_timeout (1m)"));
+        assert!(p.problems[1]
+            .to_string()
+            .contains("line 4: home_page https://b.org/ is not within allowed_sites"));
     }
 
     #[test]
@@ -343,11 +371,16 @@ mod tests {
         };
         let p = Policy::load(&named);
         assert!(p.problems[0]
+            .to_string()
             .ends_with("does not exist; it is ignored and the settings below it apply."));
         std::fs::write(&path, vec![b'#'; 300 * 1024]).unwrap();
-        assert!(Policy::load(&named).problems[0].contains("larger than"));
+        assert!(Policy::load(&named).problems[0]
+            .to_string()
+            .contains("larger than"));
         std::fs::write(&path, b"\xff\xfe").unwrap();
-        assert!(Policy::load(&named).problems[0].contains("not UTF-8"));
+        assert!(Policy::load(&named).problems[0]
+            .to_string()
+            .contains("not UTF-8"));
         std::fs::write(&path, b"idle_timeout = 600\n").unwrap();
         let p = Policy::load(&named);
         assert!(p.problems.is_empty());

@@ -26,6 +26,7 @@ use super::api::{
 use super::auth::Password;
 use super::clock::Clock;
 use super::kiosk::{Identity, Kiosk, KioskError};
+use super::phrase::Phrase;
 use super::settings::Settings;
 use super::wipe::{total_duration, wipe_all, WipeReceipt, Wiper};
 
@@ -232,7 +233,7 @@ pub struct SessionManager {
     /// failed wipes. (If the app stops first, the rows are still open and the next start wipes
     /// and ends them as recovered.)
     unrecorded: Vec<(ActiveSession, EndReason, Duration, WipeReceipt)>,
-    unrecorded_why: Option<String>,
+    unrecorded_why: Option<Phrase>,
 }
 
 /// How often a failed wipe is retried while the terminal shows "needs attention".
@@ -498,9 +499,10 @@ impl SessionManager {
             .record_session_end(&live.session, reason, duration, &receipt)
         {
             tracing::error!("could not record the end of the session: {e}");
-            self.unrecorded_why = Some(format!(
-                "Slate could not record the end of the last session ({e})"
-            ));
+            self.unrecorded_why = Some(
+                Phrase::new("Slate could not record the end of the last session ({why}).")
+                    .text("why", e.to_string()),
+            );
             self.unrecorded
                 .push((live.session.clone(), reason, duration, receipt.clone()));
             self.next_retry = Some(self.clock.boot_now() + RETRY_WIPE);
@@ -690,16 +692,12 @@ impl SessionManager {
             } => screen.clone(),
             State::SignedOut { farewell: None } => {
                 match (&self.unrecorded_why, self.kiosk.signed_out_screen()) {
-                    (Some(why), _) => Screen::NeedsAttention {
-                        message: format!("{why}."),
-                    },
+                    (Some(why), _) => Screen::needs_attention(why.clone()),
                     (None, Ok(screen)) => screen,
                     (None, Err(e)) => {
                         // Never fall back to first-run setup: that would let anyone make an admin.
                         tracing::error!("cannot read the database: {e}");
-                        Screen::NeedsAttention {
-                            message: e.to_string(),
-                        }
+                        Screen::needs_attention(e.phrase())
                     }
                 }
             }
@@ -1264,7 +1262,7 @@ mod tests {
             .unwrap();
         let status = handle.sign_out().await.unwrap();
         match status.screen {
-            Screen::NeedsAttention { message } => assert_eq!(
+            Screen::NeedsAttention { message, .. } => assert_eq!(
                 message,
                 "The last session could not be fully erased: flaky (disk full)."
             ),

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::clock::to_db;
+use super::phrase::Phrase;
 use super::store::{Store, StoreError};
 
 /// The kind of value a setting holds.
@@ -145,37 +146,116 @@ pub const SETTINGS: &[SettingDef] = &[
     },
 ];
 
-/// Why a setting cannot be changed. One sentence each.
-#[derive(Debug, thiserror::Error)]
+/// Why a setting cannot be changed. One sentence each ([`SettingError::phrase`]).
+#[derive(Debug)]
 pub enum SettingError {
-    #[error("There is no setting called {0:?}; `slatectl config show` lists them all.")]
     Unknown(String),
-    #[error("{key} must be true or false, not {value:?}.")]
-    NotBool { key: String, value: String },
-    #[error("{key} must be {bounds}, not {value:?}.")]
+    NotBool {
+        key: String,
+        value: String,
+    },
     OutOfBounds {
         key: String,
         value: String,
-        bounds: String,
+        bounds: Phrase,
     },
-    #[error("{key} can have at most {max_chars} characters and no line breaks.")]
-    BadText { key: String, max_chars: usize },
-    #[error("{key} must be one of {choices}, not {value:?}.")]
+    BadText {
+        key: String,
+        max_chars: usize,
+    },
     NotAChoice {
         key: String,
         value: String,
         choices: String,
     },
-    #[error("{key}: {why}")]
-    BadSite { key: String, why: String },
-    #[error("idle_warning ({warning}) must be less than idle_timeout ({timeout}).")]
-    WarningNotBeforeTimeout { warning: String, timeout: String },
-    #[error("home_page {0} is not within allowed_sites.")]
+    BadSite {
+        key: String,
+        why: Phrase,
+    },
+    WarningNotBeforeTimeout {
+        warning: u64,
+        timeout: u64,
+    },
     HomeNotAllowed(String),
-    #[error("{key} is set by the policy file {file}; change it there.")]
-    SetByPolicy { key: String, file: String },
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    SetByPolicy {
+        key: String,
+        file: String,
+    },
+    Store(StoreError),
+}
+
+impl SettingError {
+    /// The sentence, with its pieces.
+    pub fn phrase(&self) -> Phrase {
+        match self {
+            Self::Unknown(key) => Phrase::new(
+                "There is no setting called {key}; `slatectl config show` lists them all.",
+            )
+            .text("key", format!("{key:?}")),
+            Self::NotBool { key, value } => {
+                Phrase::new("{key} must be true or false, not {value}.")
+                    .setting("key", key)
+                    .text("value", format!("{value:?}"))
+            }
+            Self::OutOfBounds { key, value, bounds } => {
+                Phrase::new("{key} must be {bounds}, not {value}.")
+                    .setting("key", key)
+                    .phrase("bounds", bounds.clone())
+                    .text("value", format!("{value:?}"))
+            }
+            Self::BadText { key, max_chars } => {
+                Phrase::new("{key} can have at most {count} characters and no line breaks.")
+                    .setting("key", key)
+                    .number("count", *max_chars as u64)
+            }
+            Self::NotAChoice {
+                key,
+                value,
+                choices,
+            } => Phrase::new("{key} must be one of {choices}, not {value}.")
+                .setting("key", key)
+                .text("choices", choices)
+                .text("value", format!("{value:?}")),
+            Self::BadSite { key, why } => Phrase::new("{key}: {why}")
+                .setting("key", key)
+                .phrase("why", why.clone()),
+            Self::WarningNotBeforeTimeout { warning, timeout } => {
+                Phrase::new("idle_warning ({warning}) must be less than idle_timeout ({timeout}).")
+                    .seconds("warning", *warning)
+                    .seconds("timeout", *timeout)
+            }
+            Self::HomeNotAllowed(home) => {
+                Phrase::new("home_page {home} is not within allowed_sites.").text("home", home)
+            }
+            Self::SetByPolicy { key, file } => {
+                Phrase::new("{key} is set by the policy file {file}; change it there.")
+                    .setting("key", key)
+                    .text("file", file)
+            }
+            Self::Store(e) => Phrase::plain(e.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for SettingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.phrase().fmt(f)
+    }
+}
+
+impl std::error::Error for SettingError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for SettingError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
 }
 
 /// The definition of `key`.
@@ -288,58 +368,90 @@ pub fn human_value(key: &str, value: &str) -> String {
 
 /// The bounds of a kind in words, for messages, help and the panel's form.
 pub fn bounds_text(kind: Kind) -> String {
-    match kind {
-        Kind::Bool => "true or false".into(),
-        Kind::Seconds { min, max } => {
-            format!(
-                "a duration from {} to {}",
-                human_seconds(min),
-                human_seconds(max)
-            )
+    bounds_phrase(kind).to_string()
+}
+
+/// The bounds of a kind as a phrase, for the panel to say in its language.
+pub fn bounds_phrase(kind: Kind) -> Phrase {
+    let range = |p: Phrase, min: u64, max: u64, secs: bool| {
+        if secs {
+            p.seconds("min", min).seconds("max", max)
+        } else {
+            p.number("min", min).number("max", max)
         }
-        Kind::Count { min, max } => format!("a whole number from {min} to {max}"),
-        Kind::SecondsOrOff { min, max } => format!(
-            "0 (off) or a duration from {} to {}",
-            human_seconds(min),
-            human_seconds(max)
+    };
+    match kind {
+        Kind::Bool => Phrase::new("true or false"),
+        Kind::Seconds { min, max } => range(
+            Phrase::new("a duration from {min} to {max}"),
+            min,
+            max,
+            true,
         ),
-        Kind::CountOrOff { min, max } => format!("0 (off) or a whole number from {min} to {max}"),
-        Kind::SecondsList { min, max } => format!(
-            "durations from {} to {}, separated by commas",
-            human_seconds(min),
-            human_seconds(max)
+        Kind::Count { min, max } => range(
+            Phrase::new("a whole number from {min} to {max}"),
+            min,
+            max,
+            false,
         ),
-        Kind::Text { max_chars } => format!("text of at most {max_chars} characters"),
-        Kind::Choice(choices) => format!("one of {}", choices.join(", ")),
-        Kind::Sites => "origins or host patterns, separated by commas".into(),
-        Kind::Address => "empty, or an http:// or https:// address".into(),
+        Kind::SecondsOrOff { min, max } => range(
+            Phrase::new("0 (off) or a duration from {min} to {max}"),
+            min,
+            max,
+            true,
+        ),
+        Kind::CountOrOff { min, max } => range(
+            Phrase::new("0 (off) or a whole number from {min} to {max}"),
+            min,
+            max,
+            false,
+        ),
+        Kind::SecondsList { min, max } => range(
+            Phrase::new("durations from {min} to {max}, separated by commas"),
+            min,
+            max,
+            true,
+        ),
+        Kind::Text { max_chars } => {
+            Phrase::new("text of at most {count} characters").number("count", max_chars as u64)
+        }
+        Kind::Choice(choices) => {
+            Phrase::new("one of {choices}").text("choices", choices.join(", "))
+        }
+        Kind::Sites => Phrase::new("origins or host patterns, separated by commas"),
+        Kind::Address => Phrase::new("empty, or an http:// or https:// address"),
     }
 }
 
 /// One entry of `allowed_sites`, checked and made canonical (lower case, no trailing slash).
-fn canonical_site(entry: &str) -> Result<String, String> {
+fn canonical_site(entry: &str) -> Result<String, Phrase> {
+    let quoted = format!("{entry:?}");
     let e = entry.trim().to_ascii_lowercase();
     let e = e.strip_suffix('/').unwrap_or(&e);
     if let Some(rest) = e.strip_prefix("*.") {
         return if valid_host(rest) && rest.contains('.') {
             Ok(e.to_owned())
         } else {
-            Err(format!(
-                "{entry:?} is not a host pattern like *.gov.example."
-            ))
+            Err(
+                Phrase::new("{entry} is not a host pattern like *.gov.example.")
+                    .text("entry", quoted),
+            )
         };
     }
     if e.contains("://") {
-        let u = url::Url::parse(e).map_err(|_| format!("{entry:?} is not a site address."))?;
+        let u = url::Url::parse(e).map_err(|_| {
+            Phrase::new("{entry} is not a site address.").text("entry", quoted.clone())
+        })?;
         if !matches!(u.scheme(), "http" | "https")
             || u.host_str().is_none()
             || u.path() != "/"
             || u.query().is_some()
             || !u.username().is_empty()
         {
-            return Err(format!(
-                "{entry:?} must be an origin like https://catalogue.example.org (no path)."
-            ));
+            return Err(Phrase::new(
+                "{entry} must be an origin like https://catalogue.example.org (no path).",
+            )
+            .text("entry", quoted));
         }
         return Ok(u.origin().ascii_serialization());
     }
@@ -347,9 +459,10 @@ fn canonical_site(entry: &str) -> Result<String, String> {
     if valid_host(host) && (port.is_empty() || port.parse::<u16>().is_ok_and(|p| p > 0)) {
         Ok(e.to_owned())
     } else {
-        Err(format!(
-            "{entry:?} is not a site: write an origin (https://catalogue.example.org), a host, or a pattern (*.gov.example)."
-        ))
+        Err(Phrase::new(
+            "{entry} is not a site: write an origin (https://catalogue.example.org), a host, or a pattern (*.gov.example).",
+        )
+        .text("entry", quoted))
     }
 }
 
@@ -406,7 +519,7 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
     let bad = || SettingError::OutOfBounds {
         key: def.key.into(),
         value: value.into(),
-        bounds: bounds_text(kind),
+        bounds: bounds_phrase(kind),
     };
     let off = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "0" | "off" | "none");
     match kind {
@@ -492,7 +605,7 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
             if out.len() > 100 {
                 return Err(SettingError::BadSite {
                     key: def.key.into(),
-                    why: "at most 100 sites.".into(),
+                    why: Phrase::new("at most {count} sites.").number("count", 100),
                 });
             }
             Ok(out.join(","))
@@ -647,10 +760,7 @@ fn check_combination(
     let warning: u64 = get("idle_warning").parse().unwrap_or(0);
     let timeout: u64 = get("idle_timeout").parse().unwrap_or(u64::MAX);
     if matches!(key, "idle_warning" | "idle_timeout") && warning >= timeout {
-        return Err(SettingError::WarningNotBeforeTimeout {
-            warning: human_seconds(warning),
-            timeout: human_seconds(timeout),
-        });
+        return Err(SettingError::WarningNotBeforeTimeout { warning, timeout });
     }
     let home = get("home_page");
     let sites: Vec<String> = get("allowed_sites")

@@ -8,6 +8,7 @@
 //! The core's own surfaces live here ([`SessionFiles`], [`SessionStore`]); the shell adds the
 //! ones only it can reach (webview data, clipboard, notifications, the recently-used list).
 
+use super::phrase::Phrase;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -75,7 +76,7 @@ impl WipeReceipt {
     }
 
     /// The surfaces that failed, with why, as one sentence.
-    pub fn failure_sentence(&self) -> Option<String> {
+    pub fn failure_sentence(&self) -> Option<Phrase> {
         let failed: Vec<String> = self
             .surfaces
             .iter()
@@ -89,10 +90,8 @@ impl WipeReceipt {
             })
             .collect();
         (!failed.is_empty()).then(|| {
-            format!(
-                "The last session could not be fully erased: {}.",
-                failed.join("; ")
-            )
+            Phrase::new("The last session could not be fully erased: {surfaces}.")
+                .text("surfaces", failed.join("; "))
         })
     }
 
@@ -564,7 +563,7 @@ mod tests {
         );
         assert!(!receipt.complete());
         assert_eq!(
-            receipt.failure_sentence().unwrap(),
+            receipt.failure_sentence().unwrap().to_string(),
             "The last session could not be fully erased: stuck (disk full)."
         );
     }

@@ -194,18 +194,94 @@ export const ES: Readonly<Record<string, string>> = {
   Nothing: "Nada",
   Empty: "Vacío",
 
-  // What an administrator's action did.
-  "Saved {setting}.": "Se ha guardado {setting}.",
-  "{setting} is back to its default.": "{setting} vuelve a su valor predeterminado.",
+  // What an administrator's action did (the core's phrases).
+  "Saved {key}: {value}.": "Se ha guardado {key}: {value}.",
+  "{key} is back to its default: {value}.": "{key} vuelve a su valor predeterminado: {value}.",
+  "(empty)": "(vacío)",
   "Added {user}.": "Se ha añadido a {user}.",
   "Enabled {user}.": "Se ha activado a {user}.",
   "Disabled {user}.": "Se ha desactivado a {user}.",
   "Changed the password of {user}.": "Se ha cambiado la contraseña de {user}.",
   "Unlocked {user}.": "Se ha desbloqueado a {user}.",
   "Removed {user}.": "Se ha eliminado a {user}.",
-  "The audit log is intact: {count} records.": "El registro de auditoría está intacto: {count} registros.",
-  "The audit log does not verify: {detail}": "El registro de auditoría no se verifica: {detail}",
-  "Not accepted: {detail}": "No se acepta: {detail}",
+  "The audit log is intact: {count} records, head {head}.":
+    "El registro de auditoría está intacto: {count} registros, cabeza {head}.",
+  "The audit log does not verify: {why}": "El registro de auditoría no se verifica: {why}",
+  "{field} must be a date like 2026-11-21, not {value}.":
+    "{field} debe ser una fecha como 2026-11-21, no {value}.",
+  From: "Desde",
+  Until: "Hasta",
+  "Wiped and re-checked at {time} ({reason}).": "Borrada y comprobada el {time} ({reason}).",
+  "NOT fully wiped at {time} ({reason}).": "NO borrada del todo el {time} ({reason}).",
+  "No session has ended yet.": "Todavía no ha terminado ninguna sesión.",
+
+  // The core's refusals, with their pieces.
+  "There is no user called {user}.": "No hay ningún usuario llamado {user}.",
+  "There is already a user called {user}.": "Ya hay un usuario llamado {user}.",
+  "{user} is the last administrator who can sign in; add or enable another administrator first.":
+    "{user} es el último administrador que puede iniciar sesión; añada o active antes otro administrador.",
+  "There is no preference called {key}.": "No hay ninguna preferencia llamada {key}.",
+  "{key} can be {choices}, not {value}.": "{key} puede ser {choices}, no {value}.",
+  "There is no file called {name} in My files.": "No hay ningún archivo llamado {name} en Mis archivos.",
+  "Cannot delete {name}: {why}.": "No se puede eliminar {name}: {why}.",
+
+  // Needs attention: why.
+  "This terminal needs attention: {why} Ask a member of staff.":
+    "Este terminal necesita atención: {why} Avise a un miembro del personal.",
+  "The last session could not be fully erased.": "La última sesión no se pudo borrar del todo.",
+  "The last session could not be fully erased: {surfaces}.":
+    "La última sesión no se pudo borrar del todo: {surfaces}.",
+  "Slate could not record the end of the last session ({why}).":
+    "Slate no pudo registrar el final de la última sesión ({why}).",
+
+  // A setting's value refused, and the bounds it must keep.
+  "There is no setting called {key}; `slatectl config show` lists them all.":
+    "No hay ningún ajuste llamado {key}; `slatectl config show` los enumera todos.",
+  "{key} must be true or false, not {value}.": "{key} debe ser true o false, no {value}.",
+  "{key} must be {bounds}, not {value}.": "{key} debe ser {bounds}, no {value}.",
+  "{key} can have at most {count} characters and no line breaks.":
+    "{key} puede tener como máximo {count} caracteres y ningún salto de línea.",
+  "{key} must be one of {choices}, not {value}.": "{key} debe ser uno de {choices}, no {value}.",
+  "{key}: {why}": "{key}: {why}",
+  "idle_warning ({warning}) must be less than idle_timeout ({timeout}).":
+    "idle_warning ({warning}) debe ser menor que idle_timeout ({timeout}).",
+  "home_page {home} is not within allowed_sites.": "home_page {home} no está dentro de allowed_sites.",
+  "{key} is set by the policy file {file}; change it there.":
+    "{key} lo fija el archivo de directivas {file}; cámbielo allí.",
+  "true or false": "true o false",
+  "a duration from {min} to {max}": "una duración de {min} a {max}",
+  "a whole number from {min} to {max}": "un número entero de {min} a {max}",
+  "0 (off) or a duration from {min} to {max}": "0 (desactivado) o una duración de {min} a {max}",
+  "0 (off) or a whole number from {min} to {max}": "0 (desactivado) o un número entero de {min} a {max}",
+  "durations from {min} to {max}, separated by commas": "duraciones de {min} a {max}, separadas por comas",
+  "text of at most {count} characters": "un texto de como máximo {count} caracteres",
+  "one of {choices}": "uno de {choices}",
+  "origins or host patterns, separated by commas": "orígenes o patrones de host, separados por comas",
+  "empty, or an http:// or https:// address": "vacío, o una dirección http:// o https://",
+  "{entry} is not a host pattern like *.gov.example.": "{entry} no es un patrón de host como *.gov.example.",
+  "{entry} is not a site address.": "{entry} no es la dirección de un sitio.",
+  "{entry} must be an origin like https://catalogue.example.org (no path).":
+    "{entry} debe ser un origen como https://catalogue.example.org (sin ruta).",
+  "{entry} is not a site: write an origin (https://catalogue.example.org), a host, or a pattern (*.gov.example).":
+    "{entry} no es un sitio: escriba un origen (https://catalogue.example.org), un host o un patrón (*.gov.example).",
+  "at most {count} sites.": "como máximo {count} sitios.",
+
+  // The policy file's problems.
+  "The policy file {file} {why}; it is ignored and the settings below it apply.":
+    "El archivo de directivas {file} {why}; se ignora y se aplican los ajustes que tiene debajo.",
+  "does not exist": "no existe",
+  "is not a file": "no es un archivo",
+  "is {size} bytes, larger than the {max} a policy may be":
+    "tiene {size} bytes, más que los {max} que puede tener un archivo de directivas",
+  "is not UTF-8 text": "no es texto UTF-8",
+  "cannot be read ({why})": "no se puede leer ({why})",
+  "{file}, line {line}: {why} The key {key} is ignored; the settings below it apply.":
+    "{file}, línea {line}: {why} La clave {key} se ignora; se aplican los ajustes que tiene debajo.",
+  "The policy file {file} is not valid TOML at line {line} ({why}); it is ignored and the settings below it apply.":
+    "El archivo de directivas {file} no es TOML válido en la línea {line} ({why}); se ignora y se aplican los ajustes que tiene debajo.",
+  "there is no setting called {key}.": "no hay ningún ajuste llamado {key}.",
+  "{key} must be a string, a number, true/false or a list of them.":
+    "{key} debe ser un texto, un número, true/false o una lista de ellos.",
 
   // The settings: their names (from their keys) and what the core says of them.
   "Idle timeout": "Tiempo de inactividad",
