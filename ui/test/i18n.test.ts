@@ -52,8 +52,9 @@ function scriptStrings(): string[] {
   return [...found];
 }
 
-/** The English templates of the core's phrases (`Phrase::new("…")`, possibly across lines) and
- * the settings' descriptions, which the panel shows: the UI says them through the catalogues. */
+/** The English templates of the core's phrases (`Phrase::new("…")`, possibly across lines), its
+ * errors without pieces, and the settings' descriptions, which the panel shows: the UI says
+ * them through the catalogues. */
 function coreStrings(): string[] {
   const dir = join(root, "..", "src-tauri", "src", "core");
   const found = new Set<string>();
@@ -64,6 +65,10 @@ function coreStrings(): string[] {
       .filter((line) => !line.trim().startsWith("//"))
       .join("\n");
     for (const m of source.matchAll(/\bPhrase::new\(\s*"((?:[^"\\]|\\.)*)"/g)) {
+      found.add(JSON.parse(`"${m[1]}"`));
+    }
+    // Errors with no pieces are sentences on their own (those with pieces are phrases).
+    for (const m of source.matchAll(/#\[error\(\s*"((?:[^"\\{]|\\.)*)"\s*\)\]/g)) {
       found.add(JSON.parse(`"${m[1]}"`));
     }
     for (const m of source.matchAll(/\bdescription:\s*"((?:[^"\\]|\\.)*)"/g)) {
@@ -86,6 +91,7 @@ test("the page and the scripts show strings", () => {
   assert.ok(coreStrings().includes("{key} must be {bounds}, not {value}."));
   assert.ok(coreStrings().includes("a duration from {min} to {max}"));
   assert.ok(coreStrings().includes("How long a session may go without activity before it ends."));
+  assert.ok(coreStrings().includes("The password cannot be the username."));
 });
 
 for (const { code } of LANGUAGES.filter((l) => l.code !== "en")) {

@@ -215,6 +215,20 @@ export const ES: Readonly<Record<string, string>> = {
   "NOT fully wiped at {time} ({reason}).": "NO borrada del todo el {time} ({reason}).",
   "No session has ended yet.": "Todavía no ha terminado ninguna sesión.",
 
+  // The core's refusals of a name or password (the forms check most of them first).
+  "A username can have at most 64 characters.": "Un nombre de usuario puede tener como máximo 64 caracteres.",
+  "A username cannot contain control characters.": "Un nombre de usuario no puede contener caracteres de control.",
+  "The password needs at least 8 characters.": "La contraseña necesita al menos 8 caracteres.",
+  "The password can have at most 256 characters.": "La contraseña puede tener como máximo 256 caracteres.",
+  "The password cannot contain the NUL character.": "La contraseña no puede contener el carácter NUL.",
+  "That password is too common and easy to guess; choose another.":
+    "Esa contraseña es demasiado común y fácil de adivinar; elija otra.",
+  "The password cannot be the username.": "La contraseña no puede ser el nombre de usuario.",
+  "A display name can have at most 128 characters and no control characters.":
+    "Un nombre visible puede tener como máximo 128 caracteres y ningún carácter de control.",
+  "No data folder was given and this account has no home folder; pass --data-dir DIR.":
+    "No se indicó carpeta de datos y esta cuenta no tiene carpeta personal; pase --data-dir DIR.",
+
   // The core's refusals, with their pieces.
   "There is no user called {user}.": "No hay ningún usuario llamado {user}.",
   "There is already a user called {user}.": "Ya hay un usuario llamado {user}.",
