@@ -19,6 +19,7 @@ pub mod logind;
 pub mod notifications;
 pub mod procfs;
 pub mod report;
+pub mod site;
 
 use std::net::TcpListener;
 use std::panic::AssertUnwindSafe;
@@ -438,6 +439,34 @@ impl Kiosk {
     }
 
     /// The kiosk's data folder.
+    /// Runs `xdotool` on the kiosk's display with `args` (real X input: it reaches the browsing
+    /// view, which WebDriver cannot). Panics when it fails.
+    pub fn xdotool(&self, args: &[&str]) -> String {
+        let out = Command::new("xdotool")
+            .env("DISPLAY", &self.display.name)
+            .args(args)
+            .output()
+            .expect("xdotool runs (`make test` installs it)");
+        assert!(
+            out.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Moves the pointer to (`x`, `y`) of the kiosk's window (window coordinates) and, with
+    /// `click`, presses the first button there.
+    pub fn pointer_at(&self, x: u32, y: u32, click: bool) {
+        let found = self.xdotool(&["search", "--name", "^Slate$"]);
+        let window = found.lines().next().expect("the kiosk's window").to_owned();
+        let (x, y) = (x.to_string(), y.to_string());
+        self.xdotool(&["mousemove", "--window", &window, &x, &y]);
+        if click {
+            self.xdotool(&["click", "1"]);
+        }
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }

@@ -21,7 +21,12 @@ time_warning_secs: number | null,
 /**
  * The session's display preferences (wiped with the session).
  */
-preferences: Preferences, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
+preferences: Preferences, 
+/**
+ * The browser of the session, when the administrator allows some sites (never in an
+ * administrator's session).
+ */
+browser: BrowserPlan | null, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
 /**
  * The reason in plain words (English).
  */
@@ -182,6 +187,46 @@ phrase: Phrase,
  * For `throttled`: whole seconds until the next attempt will be considered.
  */
 retry_after_secs: number | null, };
+
+export type BrowserPlan = { 
+/**
+ * Where it opens, and where Home goes (empty when only host patterns are allowed).
+ */
+home: string, 
+/**
+ * The allowed sites, as the administrator wrote them (for "This terminal only opens …").
+ */
+sites: Array<string>, };
+
+export type BrowserState = { 
+/**
+ * The address of the page shown (read-only in the bar).
+ */
+address: string, title: string, can_go_back: boolean, can_go_forward: boolean, loading: boolean, 
+/**
+ * Set when the last navigation was refused: the address it tried to open.
+ */
+refused: string | null, 
+/**
+ * The last download, once it has finished or failed.
+ */
+download: DownloadNotice | null, 
+/**
+ * Set while a page asks for a file to upload: the person picks one of My files.
+ */
+upload: boolean, };
+
+export type DownloadNotice = { 
+/**
+ * The file's name in My files.
+ */
+name: string, ok: boolean, 
+/**
+ * Counts up with every download, so the same name twice is still news.
+ */
+serial: number, };
+
+export type BrowserRequest = { "action": "back" } | { "action": "forward" } | { "action": "reload" } | { "action": "home" } | { "action": "dismiss" } | { "action": "layout", top: number, shown: boolean, } | { "action": "upload", name: string | null, };
 
 export type Phrase = { 
 /**

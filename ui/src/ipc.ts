@@ -4,7 +4,8 @@ import type {
   AdminReply,
   AdminRequest,
   AppStatus,
-  IpcError,
+  BrowserRequest,
+  BrowserState,
   SessionFile,
   SetupRequest,
   SignInRequest,
@@ -43,6 +44,13 @@ export async function onStatus(draw: (status: AppStatus) => void): Promise<void>
   await tauri.event.listen<AppStatus>("slate://status", (e) => draw(e.payload));
 }
 
+/** Calls `changed` with every state of the session's browser the shell announces. */
+export async function onBrowser(changed: (state: BrowserState) => void): Promise<void> {
+  const tauri = window.__TAURI__;
+  if (!tauri) throw toIpcError("Slate's core is not reachable from this page.");
+  await tauri.event.listen<BrowserState>("slate://browser", (e) => changed(e.payload));
+}
+
 export const commands = {
   appStatus: (): Promise<AppStatus> => call<AppStatus>("app_status"),
   createFirstAdmin: (request: SetupRequest): Promise<AppStatus> =>
@@ -58,4 +66,5 @@ export const commands = {
   setPreference: (key: string, value: string): Promise<AppStatus> =>
     call<AppStatus>("set_preference", { request: { key, value } }),
   admin: (request: AdminRequest): Promise<AdminReply> => call<AdminReply>("admin", { request }),
+  browser: (request: BrowserRequest): Promise<void> => call<void>("browser", { request }),
 };

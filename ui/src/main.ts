@@ -2,7 +2,8 @@
 // The core announces every change on the "slate://status" event; commands answer with the new
 // status too, so the UI is never behind. The UI never decides that a session ends.
 import type { AppStatus, IpcError, Screen } from "./bindings.js";
-import { commands, onStatus } from "./ipc.js";
+import { commands, onBrowser, onStatus } from "./ipc.js";
+import { browserChanged, leaveBrowser, wireBrowser } from "./browser.js";
 import { errorText, toIpcError } from "./errors.js";
 import { LANGUAGES, isLanguage, language, setLanguage, t, translateTree } from "./i18n.js";
 import type { Language } from "./i18n.js";
@@ -70,7 +71,10 @@ function draw(status: AppStatus, notice = ""): void {
     return;
   }
   shown = screen;
-  if (screen.kind !== "session") applyPreferences(visit.textSize, visit.contrast);
+  if (screen.kind !== "session") {
+    applyPreferences(visit.textSize, visit.contrast);
+    leaveBrowser();
+  }
   switch (screen.kind) {
     case "first_run":
       wireSetup(mount("first_run"));
@@ -82,6 +86,8 @@ function draw(status: AppStatus, notice = ""): void {
       mount("session");
       wireSession(screen);
       updateSession(screen);
+      if (screen.browser && screen.account !== "admin") wireBrowser(screen.browser, () => void refreshFiles());
+      else leaveBrowser();
       break;
     case "ending":
       mount("ending");
@@ -441,6 +447,7 @@ lockDown(document);
 async function start(): Promise<void> {
   try {
     await onStatus((status) => draw(status));
+    await onBrowser(browserChanged);
     draw(await commands.appStatus());
   } catch (e) {
     showFatal(errorText(toIpcError(e)));

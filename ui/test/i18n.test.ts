@@ -56,11 +56,12 @@ function scriptStrings(): string[] {
  * errors without pieces, and the settings' descriptions, which the panel shows: the UI says
  * them through the catalogues. */
 function coreStrings(): string[] {
-  const dir = join(root, "..", "src-tauri", "src", "core");
+  const dirs = ["core", "shell"].map((d) => join(root, "..", "src-tauri", "src", d));
+  const files = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith(".rs")).map((f) => join(dir, f)));
   const found = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".rs"))) {
+  for (const file of files) {
     // The code only: not the unit tests' samples, not the comments.
-    const source = (readFileSync(join(dir, file), "utf8").split("#[cfg(test)]\nmod tests")[0] ?? "")
+    const source = (readFileSync(file, "utf8").split("#[cfg(test)]\nmod tests")[0] ?? "")
       .split("\n")
       .filter((line) => !line.trim().startsWith("//"))
       .join("\n");

@@ -34,6 +34,9 @@ pub enum Screen {
         time_warning_secs: Option<u32>,
         /// The session's display preferences (wiped with the session).
         preferences: Preferences,
+        /// The browser of the session, when the administrator allows some sites (never in an
+        /// administrator's session).
+        browser: Option<BrowserPlan>,
     },
     /// The session is ending: its end steps are running.
     Ending,
@@ -67,6 +70,67 @@ impl Screen {
             phrase: why,
         }
     }
+}
+
+/// What the session's browser may open, fixed when the session starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BrowserPlan {
+    /// Where it opens, and where Home goes (empty when only host patterns are allowed).
+    pub home: String,
+    /// The allowed sites, as the administrator wrote them (for "This terminal only opens …").
+    pub sites: Vec<String>,
+}
+
+/// What the browser shows now: announced by the shell (event `slate://browser`) whenever it
+/// changes, for Slate's bar to draw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[allow(clippy::struct_excessive_bools)] // each is one thing the bar shows
+pub struct BrowserState {
+    /// The address of the page shown (read-only in the bar).
+    pub address: String,
+    pub title: String,
+    pub can_go_back: bool,
+    pub can_go_forward: bool,
+    pub loading: bool,
+    /// Set when the last navigation was refused: the address it tried to open.
+    pub refused: Option<String>,
+    /// The last download, once it has finished or failed.
+    pub download: Option<DownloadNotice>,
+    /// Set while a page asks for a file to upload: the person picks one of My files.
+    pub upload: bool,
+}
+
+/// A file the browser downloaded into My files (or failed to).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DownloadNotice {
+    /// The file's name in My files.
+    pub name: String,
+    pub ok: bool,
+    /// Counts up with every download, so the same name twice is still news.
+    pub serial: u32,
+}
+
+/// What the UI asks of the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum BrowserRequest {
+    Back,
+    Forward,
+    Reload,
+    Home,
+    /// Leaves the refusal page for the page that was shown.
+    Dismiss,
+    /// Where the browsing view goes: `top` CSS pixels below the window's top edge, down to the
+    /// bottom; `shown: false` while Slate's own page needs the whole window (a dialog, My files,
+    /// the refusal page).
+    Layout {
+        top: u32,
+        shown: bool,
+    },
+    /// The file of My files to give the page that asked for an upload; `None` cancels.
+    Upload {
+        name: Option<String>,
+    },
 }
 
 /// Display preferences chosen during a session.
@@ -401,6 +465,10 @@ pub fn typescript_bindings() -> String {
         AdminReply::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
+        BrowserPlan::decl(&cfg),
+        BrowserState::decl(&cfg),
+        DownloadNotice::decl(&cfg),
+        BrowserRequest::decl(&cfg),
         Phrase::decl(&cfg),
         Arg::decl(&cfg),
     ];

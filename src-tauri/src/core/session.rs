@@ -21,13 +21,13 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::api::{
-    AppStatus, EndReason, IdleWarning, Preferences, Screen, SessionFile, SessionKind,
+    AppStatus, BrowserPlan, EndReason, IdleWarning, Preferences, Screen, SessionFile, SessionKind,
 };
 use super::auth::Password;
 use super::clock::Clock;
 use super::kiosk::{Identity, Kiosk, KioskError};
 use super::phrase::Phrase;
-use super::settings::Settings;
+use super::settings::{browser_home, Settings};
 use super::wipe::{total_duration, wipe_all, WipeReceipt, Wiper};
 
 /// How often a live session re-reads its settings and looks for an administrator's end request.
@@ -64,6 +64,7 @@ enum Msg {
     Refresh,
     Ping(oneshot::Sender<()>),
     Files(Reply<Vec<SessionFile>>),
+    Browsing(Reply<Option<Browsing>>),
     DeleteFile(String, Reply<Vec<SessionFile>>),
     SetPreference(String, String, Reply<AppStatus>),
     Admin(Reply<String>),
@@ -160,6 +161,11 @@ impl SessionHandle {
         self.ask(Msg::Files).await
     }
 
+    /// The live session's browser, if it has one: what it may open and where downloads go.
+    pub async fn browsing(&self) -> Result<Option<Browsing>, KioskError> {
+        self.ask(Msg::Browsing).await
+    }
+
     /// Deletes one of the live session's files; returns the files left.
     pub async fn delete_file(&self, name: String) -> Result<Vec<SessionFile>, KioskError> {
         self.ask(|reply| Msg::DeleteFile(name, reply)).await
@@ -197,9 +203,20 @@ impl SessionHandle {
     }
 }
 
+/// The live session's browser, for the shell that hosts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Browsing {
+    /// The session it belongs to (a new session is a new browser).
+    pub session_id: String,
+    pub plan: BrowserPlan,
+    /// My files: where downloads land and uploads come from.
+    pub folder: std::path::PathBuf,
+}
+
 struct Live {
     session: ActiveSession,
     preferences: Preferences,
+    browser: Option<BrowserPlan>,
     boot_start: Duration,
     last_activity: Duration,
     warned: bool,
@@ -379,6 +396,9 @@ impl SessionManager {
             Msg::Files(reply) => {
                 let _ = reply.send(self.live_id().and_then(|id| self.kiosk.session_files(&id)));
             }
+            Msg::Browsing(reply) => {
+                let _ = reply.send(Ok(self.browsing()));
+            }
             Msg::DeleteFile(name, reply) => {
                 let _ = reply.send(self.live_id().and_then(|id| {
                     self.kiosk.delete_session_file(&id, &name)?;
@@ -449,7 +469,15 @@ impl SessionManager {
             ));
         }
         let now = self.clock.boot_now();
+        // The browser, for people's sessions when some sites are allowed; fixed for the session.
+        let browser = (session.kind != SessionKind::Admin
+            && !self.settings.allowed_sites.is_empty())
+        .then(|| BrowserPlan {
+            home: browser_home(&self.settings.allowed_sites, &self.settings.home_page),
+            sites: self.settings.allowed_sites.clone(),
+        });
         self.state = State::Live(Box::new(Live {
+            browser,
             session,
             preferences: Preferences {
                 text_size: "normal".into(),
@@ -463,6 +491,18 @@ impl SessionManager {
         self.last_poll = now;
         self.last_stamp = None;
         Ok(self.current())
+    }
+
+    /// The live session's browser, if it has one.
+    fn browsing(&self) -> Option<Browsing> {
+        match &self.state {
+            State::Live(live) => live.browser.clone().map(|plan| Browsing {
+                session_id: live.session.id.clone(),
+                folder: self.kiosk.session_folder(&live.session.id),
+                plan,
+            }),
+            State::SignedOut { .. } => None,
+        }
     }
 
     fn touch(&mut self) {
@@ -717,6 +757,7 @@ impl SessionManager {
                         .time_warning
                         .map(|w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),
                     preferences: live.preferences.clone(),
+                    browser: live.browser.clone(),
                 }
             }
         };

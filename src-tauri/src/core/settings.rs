@@ -511,6 +511,26 @@ pub fn site_allowed(sites: &[String], address: &str) -> bool {
     })
 }
 
+/// Where a browser restricted to `sites` opens: `home_page` when set (it is within the sites),
+/// otherwise the first site that names one place (an origin, or a host over https); empty when
+/// every site is a pattern.
+pub fn browser_home(sites: &[String], home_page: &str) -> String {
+    if !home_page.is_empty() {
+        return home_page.to_owned();
+    }
+    sites
+        .iter()
+        .find(|s| !s.starts_with("*."))
+        .map(|s| {
+            if s.contains("://") {
+                format!("{s}/")
+            } else {
+                format!("https://{s}/")
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// Checks `value` for `def` and returns its canonical text.
 #[allow(clippy::too_many_lines)] // one arm per kind, each short
 pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {

@@ -16,4 +16,5 @@ pub const COMMANDS: &[&str] = &[
     "delete_file",
     "set_preference",
     "admin",
+    "browser",
 ];

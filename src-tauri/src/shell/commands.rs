@@ -7,9 +7,10 @@ use tauri::State;
 
 use super::Slate;
 use crate::core::api::{
-    AdminReply, AdminRequest, AppStatus, IpcError, PreferenceRequest, SessionFile, SetupRequest,
-    SignInRequest,
+    AdminReply, AdminRequest, AppStatus, BrowserRequest, ErrorCode, IpcError, PreferenceRequest,
+    SessionFile, SetupRequest, SignInRequest,
 };
+use crate::core::phrase::Phrase;
 
 type Core<'a> = State<'a, Slate>;
 
@@ -123,4 +124,19 @@ pub async fn admin(slate: Core<'_>, request: AdminRequest) -> Result<AdminReply,
     // A settings change applies to the live session at once.
     slate.session.refresh();
     ipc(reply)
+}
+
+/// The session's browser: Back, Forward, Reload, Home, where it goes on the screen, and the file
+/// of My files a page asked for. Pages in the browser cannot call this (or any) command.
+#[tauri::command]
+pub fn browser(app: tauri::AppHandle, request: BrowserRequest) -> Result<(), IpcError> {
+    super::browser::request(&app, request).map_err(|why| {
+        let phrase = Phrase::new("The browser cannot do that: {why}").text("why", why);
+        IpcError {
+            code: ErrorCode::SessionState,
+            message: phrase.to_string(),
+            phrase,
+            retry_after_secs: None,
+        }
+    })
 }

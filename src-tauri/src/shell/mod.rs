@@ -1,9 +1,10 @@
 //! The Tauri shell: opens the kiosk window, registers the commands in [`commands`], forwards the
 //! core's announcements to the UI (event `slate://status`) and the desktop ([`notify`]), and turns
 //! a window close, SIGTERM or the machine going to sleep ([`sleep`]) into an orderly `Shutdown`
-//! ending. It adds the wipe surfaces only it can reach ([`wipers`]). It draws nothing and decides
-//! nothing.
+//! ending. It adds the wipe surfaces only it can reach ([`wipers`]), and hosts the session's
+//! browser ([`browser`]). It draws nothing and decides nothing.
 
+pub mod browser;
 pub mod command_names;
 pub mod commands;
 pub mod notify;
@@ -92,6 +93,7 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
             commands::delete_file,
             commands::set_preference,
             commands::admin,
+            commands::browser,
         ])
         .setup(move |app| {
             // A steady text caret: WebKit blinks it for as long as a field has the focus, which
@@ -102,17 +104,7 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
                 settings.set_gtk_cursor_blink(false);
             }
             let handle = app.handle().clone();
-            let mut all = desktop_wipers(&setup_kiosk);
-            all.push(Arc::new(wipers::WebviewData {
-                app: handle.clone(),
-                folder: setup_kiosk.data_dir().path().join("webview"),
-            }));
-            all.push(Arc::new(wipers::Clipboard {
-                app: handle.clone(),
-            }));
-            all.push(Arc::new(wipers::Notifications {
-                open: Arc::clone(&setup_notifications),
-            }));
+            let all = session_wipers(&handle, &setup_kiosk, &setup_notifications);
             let (manager, session) = SessionManager::new(Arc::clone(&setup_kiosk), all)?;
             app.manage(Slate {
                 kiosk: Arc::clone(&setup_kiosk),
@@ -153,6 +145,31 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
         _ => {}
     });
     ExitCode::SUCCESS
+}
+
+/// Every surface a session's ending wipes: the browser first (its downloads stop before My
+/// files is emptied), the core's and the desktop's, then the main page's web data, the clipboard
+/// and Slate's notifications.
+fn session_wipers(
+    handle: &tauri::AppHandle,
+    kiosk: &Arc<Kiosk>,
+    notifications: &wipers::OpenNotifications,
+) -> Vec<Arc<dyn crate::core::wipe::Wiper>> {
+    let mut all: Vec<Arc<dyn crate::core::wipe::Wiper>> = vec![Arc::new(browser::BrowserView {
+        app: handle.clone(),
+    })];
+    all.extend(desktop_wipers(kiosk));
+    all.push(Arc::new(wipers::WebviewData {
+        app: handle.clone(),
+        folder: kiosk.data_dir().path().join("webview"),
+    }));
+    all.push(Arc::new(wipers::Clipboard {
+        app: handle.clone(),
+    }));
+    all.push(Arc::new(wipers::Notifications {
+        open: Arc::clone(notifications),
+    }));
+    all
 }
 
 /// The core's surfaces plus the account's recently-used list: everything that outlives the
@@ -248,14 +265,30 @@ fn forward_status(
     notifications: wipers::OpenNotifications,
 ) {
     let mut rx = session.subscribe();
+    let session = session.clone();
     tauri::async_runtime::spawn(async move {
         let mut notifier = notify::Notifier::new(notifications);
+        let mut browsing_for: Option<String> = None;
         loop {
             let status = rx.borrow_and_update().clone();
             if let Err(e) = app.emit(STATUS_EVENT, &status) {
                 tracing::warn!("cannot send the status to the UI: {e}");
             }
             notifier.update(&status).await;
+            // A session with a browser gets its view (once; the wipe destroys it at the end).
+            if let crate::core::api::Screen::Session {
+                browser: Some(_), ..
+            } = &status.screen
+            {
+                match session.browsing().await {
+                    Ok(Some(b)) if browsing_for.as_deref() != Some(b.session_id.as_str()) => {
+                        browsing_for = Some(b.session_id.clone());
+                        browser::open(&app, session.clone(), b);
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!("cannot read the session's browser: {e}"),
+                }
+            }
             if rx.changed().await.is_err() {
                 return;
             }

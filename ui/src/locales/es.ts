@@ -215,6 +215,28 @@ export const ES: Readonly<Record<string, string>> = {
   "NOT fully wiped at {time} ({reason}).": "NO borrada del todo el {time} ({reason}).",
   "No session has ended yet.": "Todavía no ha terminado ninguna sesión.",
 
+  // The session's browser.
+  Browser: "Navegador",
+  Address: "Dirección",
+  Back: "Atrás",
+  Forward: "Adelante",
+  Reload: "Recargar",
+  Home: "Inicio",
+  "This page is not available here": "Esta página no está disponible aquí",
+  "This terminal only opens these sites: {sites}.": "Este terminal solo abre estos sitios: {sites}.",
+  "Address: {address}": "Dirección: {address}",
+  "Go back": "Volver",
+  "Downloaded {name} into My files.": "Se ha descargado {name} en Mis archivos.",
+  "The download of {name} failed.": "La descarga de {name} ha fallado.",
+  "Choose a file to upload": "Elija un archivo para subir",
+  "The page asks for a file. You can give it one of My files.":
+    "La página pide un archivo. Puede darle uno de Mis archivos.",
+  "My files is empty: download or save a file first.":
+    "Mis archivos está vacío: descargue o guarde antes un archivo.",
+  Upload: "Subir",
+  "Upload {name}": "Subir {name}",
+  "The browser cannot do that: {why}": "El navegador no puede hacer eso: {why}",
+
   // The core's refusals of a name or password (the forms check most of them first).
   "A username can have at most 64 characters.": "Un nombre de usuario puede tener como máximo 64 caracteres.",
   "A username cannot contain control characters.": "Un nombre de usuario no puede contener caracteres de control.",

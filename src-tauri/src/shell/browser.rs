@@ -1,0 +1,663 @@
+//! The session's browser: a `WebKit` view of its own below Slate's bar, created when a session
+//! with allowed sites starts and destroyed by the wipe at its end.
+//!
+//! - **Its own data, in memory only.** The view has an ephemeral web context: cookies,
+//!   localStorage, IndexedDB, cache and history never touch the disk, and they are not shared
+//!   with Slate's own page or with the next session's view. The wipe clears them, asks `WebKit`
+//!   what is left (nothing may be), and destroys the view ([`BrowserView`]).
+//! - **No door to Slate.** It is a plain `WebKit` view, not a Tauri webview: no Tauri script is
+//!   injected and its context has no `ipc:` scheme, so a page cannot call Slate's commands, and
+//!   the capability in `capabilities/main.json` grants them to local pages of the main window
+//!   only.
+//! - **Only the allowed sites.** Every navigation (links, scripts, forms, redirects, new windows)
+//!   is checked against the session's [`BrowserPlan`]; a refused one leaves the page as it was
+//!   and Slate's page shows why. New windows open in the same view.
+//! - **Files only through My files.** Downloads land in the session's folder, with a notice;
+//!   an upload asks Slate's page, which offers only the files of My files.
+//! - **Activity.** Keys, buttons, wheel, touch and pointer movement on the view count as
+//!   activity for the idle timeout, reported by the shell (at most once a second), so pages need
+//!   no access to Slate.
+//!
+//! Everything here runs on the GTK main thread (`WebKit` objects live there); the state is a
+//! thread-local, reached through [`tauri::AppHandle::run_on_main_thread`].
+
+use std::cell::{Cell, RefCell};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use gtk::prelude::*;
+use tauri::{Emitter, Manager};
+use webkit2gtk::{
+    DownloadExt, FileChooserRequestExt, NavigationPolicyDecisionExt, PolicyDecisionExt,
+    PolicyDecisionType, ResponsePolicyDecisionExt, SettingsExt, URIRequestExt, WebContextExt,
+    WebViewExt, WebsiteDataManagerExtManual,
+};
+
+use crate::core::api::{BrowserPlan, BrowserRequest, BrowserState, DownloadNotice};
+use crate::core::session::{Browsing, SessionHandle};
+use crate::core::settings::site_allowed;
+use crate::core::wipe::{Removed, WipeTarget, Wiper};
+
+/// The event that carries every new [`BrowserState`] to the UI.
+pub const BROWSER_EVENT: &str = "slate://browser";
+
+/// The live view, on the main thread.
+struct View {
+    session_id: String,
+    webview: webkit2gtk::WebView,
+    context: webkit2gtk::WebContext,
+    plan: BrowserPlan,
+    folder: PathBuf,
+    state: BrowserState,
+    /// A page's request for a file, waiting for the person's choice.
+    upload: Option<webkit2gtk::FileChooserRequest>,
+    downloads: Vec<webkit2gtk::Download>,
+    /// The window's resize handler that keeps the view below the bar.
+    on_resize: Option<gtk::glib::SignalHandlerId>,
+}
+
+thread_local! {
+    static VIEW: RefCell<Option<View>> = const { RefCell::new(None) };
+    /// Where the UI last said the view goes (it may say so before the view exists).
+    static LAYOUT: Cell<(u32, bool)> = const { Cell::new((0, false)) };
+}
+
+/// Runs `f` on the main thread and waits (at most 5 s) for its answer.
+fn on_main<T: Send + 'static>(
+    app: &tauri::AppHandle,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = mpsc::channel();
+    app.run_on_main_thread(move || {
+        let _ = tx.send(f());
+    })
+    .map_err(|e| e.to_string())?;
+    rx.recv_timeout(Duration::from_secs(5))
+        .map_err(|_| "the window did not answer".to_owned())
+}
+
+/// Changes the view's state and announces it.
+fn update(app: &tauri::AppHandle, change: impl FnOnce(&mut View)) {
+    let state = VIEW.with(|v| {
+        v.borrow_mut().as_mut().map(|view| {
+            change(view);
+            view.state.clone()
+        })
+    });
+    if let Some(state) = state {
+        if let Err(e) = app.emit(BROWSER_EVENT, &state) {
+            tracing::warn!("cannot send the browser's state to the UI: {e}");
+        }
+    }
+}
+
+/// Whether the view may show `uri`.
+fn allowed(plan: &BrowserPlan, uri: &str) -> bool {
+    uri == "about:blank" || site_allowed(&plan.sites, uri)
+}
+
+/// Opens the browser of `browsing`'s session below Slate's bar (hidden until the UI says where
+/// the bar ends). Does nothing if that session's view is already open.
+pub fn open(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) {
+    let handle = app.clone();
+    let _ = app.run_on_main_thread(move || {
+        let same = VIEW.with(|v| {
+            v.borrow()
+                .as_ref()
+                .is_some_and(|view| view.session_id == browsing.session_id)
+        });
+        if same {
+            return;
+        }
+        close_view(&handle);
+        if let Err(e) = build(&handle, session, browsing) {
+            tracing::error!("cannot open the session's browser: {e}");
+        }
+    });
+}
+
+fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> Result<(), String> {
+    let window = app
+        .get_webview_window("main")
+        .ok_or("there is no kiosk window")?;
+    let vbox = window.default_vbox().map_err(|e| e.to_string())?;
+    let context = webkit2gtk::WebContext::new_ephemeral();
+    let webview = webkit2gtk::WebView::with_context(&context);
+    if let Some(settings) = WebViewExt::settings(&webview) {
+        settings.set_enable_developer_extras(false);
+        settings.set_javascript_can_open_windows_automatically(false);
+        settings.set_enable_write_console_messages_to_stdout(false);
+        // Back and Forward load the page again rather than thawing a frozen copy kept in memory.
+        settings.set_enable_page_cache(false);
+    }
+    // No context menu (open in new window, save, inspect) and no printing.
+    webview.connect_context_menu(|_, _, _, _| true);
+    webview.connect_print(|_, _| true);
+    guard_navigation(app, &webview);
+    follow_state(app, &webview);
+    take_downloads(app, &context);
+    webview.connect_run_file_chooser({
+        let app = app.clone();
+        move |_, request| {
+            let request = request.clone();
+            update(&app, |view| {
+                if let Some(old) = view.upload.replace(request) {
+                    old.cancel();
+                }
+                view.state.upload = true;
+            });
+            true
+        }
+    });
+    count_activity(&webview, session);
+    vbox.pack_start(&webview, true, true, 0);
+    // The window changed size: the view keeps to below the bar.
+    let on_resize = vbox.connect_size_allocate({
+        let browser: gtk::Widget = webview.clone().upcast();
+        move |vbox, _| {
+            let (top, shown) = LAYOUT.with(Cell::get);
+            if shown && browser.parent().is_some() {
+                place(vbox, &browser, top, shown);
+            }
+        }
+    });
+    webview.set_no_show_all(true);
+    webview.hide();
+    let home = browsing.plan.home.clone();
+    VIEW.with(|v| {
+        *v.borrow_mut() = Some(View {
+            session_id: browsing.session_id,
+            webview: webview.clone(),
+            context,
+            plan: browsing.plan,
+            folder: browsing.folder,
+            state: BrowserState::default(),
+            upload: None,
+            downloads: Vec::new(),
+            on_resize: Some(on_resize),
+        });
+    });
+    let (top, shown) = LAYOUT.with(Cell::get);
+    layout(app, top, shown)?;
+    webview.load_uri(if home.is_empty() {
+        "about:blank"
+    } else {
+        &home
+    });
+    tracing::info!("the session's browser is open");
+    Ok(())
+}
+
+/// Every navigation is checked against the allowed sites; a new window opens in the same view.
+fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
+    let refuse = {
+        let app = app.clone();
+        move |uri: String| {
+            tracing::info!(%uri, "refused a navigation outside the allowed sites");
+            update(&app, |view| view.state.refused = Some(uri));
+        }
+    };
+    let plan_allows = |uri: &str| {
+        VIEW.with(|v| {
+            v.borrow()
+                .as_ref()
+                .is_some_and(|view| allowed(&view.plan, uri))
+        })
+    };
+    let on_policy = refuse.clone();
+    webview.connect_decide_policy(move |webview, decision, kind| match kind {
+        PolicyDecisionType::NavigationAction | PolicyDecisionType::NewWindowAction => {
+            let uri = decision
+                .downcast_ref::<webkit2gtk::NavigationPolicyDecision>()
+                .and_then(NavigationPolicyDecisionExt::navigation_action)
+                .and_then(|a| a.request())
+                .and_then(|r| r.uri())
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            if !plan_allows(&uri) {
+                decision.ignore();
+                on_policy(uri);
+            } else if kind == PolicyDecisionType::NewWindowAction {
+                // No second window: the page opens here.
+                decision.ignore();
+                webview.load_uri(&uri);
+            } else {
+                decision.use_();
+            }
+            true
+        }
+        PolicyDecisionType::Response => {
+            let download = decision
+                .downcast_ref::<webkit2gtk::ResponsePolicyDecision>()
+                .is_some_and(|r| !r.is_mime_type_supported());
+            if download {
+                decision.download();
+            }
+            download
+        }
+        _ => false,
+    });
+    // A redirect the policy did not see is stopped here.
+    webview.connect_load_changed(move |webview, event| {
+        if event == webkit2gtk::LoadEvent::Redirected {
+            let uri = webview.uri().map(|u| u.to_string()).unwrap_or_default();
+            if !plan_allows(&uri) {
+                webview.stop_loading();
+                refuse(uri);
+            }
+        }
+    });
+    webview.connect_create(|_, _| None);
+}
+
+/// The address, title and history buttons follow the page.
+fn follow_state(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
+    let announce = {
+        let app = app.clone();
+        move |webview: &webkit2gtk::WebView| {
+            let address = webview.uri().map(|u| u.to_string()).unwrap_or_default();
+            let title = webview.title().map(|t| t.to_string()).unwrap_or_default();
+            let (back, forward, loading) = (
+                webview.can_go_back(),
+                webview.can_go_forward(),
+                webview.is_loading(),
+            );
+            update(&app, |view| {
+                view.state.address = address;
+                view.state.title = title;
+                view.state.can_go_back = back;
+                view.state.can_go_forward = forward;
+                view.state.loading = loading;
+            });
+        }
+    };
+    let a = announce.clone();
+    webview.connect_load_changed(move |w, _| a(w));
+    let a = announce.clone();
+    webview.connect_title_notify(move |w| a(w));
+    webview.connect_uri_notify(move |w| announce(w));
+}
+
+/// Downloads land in My files under a safe, unused name, with a notice when done.
+fn take_downloads(app: &tauri::AppHandle, context: &webkit2gtk::WebContext) {
+    let app = app.clone();
+    context.connect_download_started(move |_, download| {
+        let folder = VIEW.with(|v| {
+            v.borrow_mut().as_mut().map(|view| {
+                view.downloads.push(download.clone());
+                view.folder.clone()
+            })
+        });
+        let Some(folder) = folder else {
+            download.cancel();
+            return;
+        };
+        let name = Rc::new(RefCell::new(String::new()));
+        let failed = Rc::new(Cell::new(false));
+        let chosen = Rc::clone(&name);
+        download.connect_decide_destination(move |download, suggested| {
+            let path = unused_path(&folder, &safe_file_name(suggested));
+            *chosen.borrow_mut() = file_name_of(&path);
+            match url::Url::from_file_path(&path) {
+                Ok(uri) => download.set_destination(uri.as_str()),
+                Err(()) => download.cancel(),
+            }
+            true
+        });
+        let failure = Rc::clone(&failed);
+        download.connect_failed(move |_, e| {
+            tracing::warn!("a download failed: {e}");
+            failure.set(true);
+        });
+        let app = app.clone();
+        download.connect_finished(move |download| {
+            let name = name.borrow().clone();
+            let ok = !failed.get();
+            tracing::info!(ok, "a download into My files finished");
+            update(&app, |view| {
+                view.downloads.retain(|d| d != download);
+                let serial = view.state.download.as_ref().map_or(1, |d| d.serial + 1);
+                view.state.download = Some(DownloadNotice { name, ok, serial });
+            });
+        });
+    });
+}
+
+/// A downloaded file's name: its last path part, without control characters or a leading dot,
+/// at most 120 characters; "download" when nothing is left.
+pub fn safe_file_name(suggested: &str) -> String {
+    let last = suggested.rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(120)
+        .collect();
+    if clean.is_empty() {
+        "download".into()
+    } else {
+        clean
+    }
+}
+
+/// `folder/name`, or `folder/name (2).ext` and so on when taken.
+fn unused_path(folder: &Path, name: &str) -> PathBuf {
+    let first = folder.join(name);
+    if !first.exists() {
+        return first;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, format!(".{e}")),
+        _ => (name, String::new()),
+    };
+    (2..100_000_u32)
+        .map(|n| folder.join(format!("{stem} ({n}){ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+fn file_name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Input on the view is the person's activity (a pointer resting in one place is not).
+fn count_activity(webview: &webkit2gtk::WebView, session: SessionHandle) {
+    let last_report: Cell<Option<Instant>> = Cell::new(None);
+    let last_pointer: Cell<(f64, f64)> = Cell::new((f64::NAN, f64::NAN));
+    webview.connect_event(move |_, event| {
+        use gtk::gdk::EventType as E;
+        let counts = match event.event_type() {
+            E::KeyPress
+            | E::ButtonPress
+            | E::Scroll
+            | E::TouchBegin
+            | E::TouchUpdate
+            | E::TouchpadSwipe
+            | E::TouchpadPinch => true,
+            E::MotionNotify => {
+                let here = event.root_coords().unwrap_or((0.0, 0.0));
+                let moved = last_pointer.get() != here;
+                last_pointer.set(here);
+                moved
+            }
+            _ => false,
+        };
+        if counts
+            && last_report
+                .get()
+                .is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+        {
+            last_report.set(Some(Instant::now()));
+            session.activity();
+        }
+        gtk::glib::Propagation::Proceed
+    });
+}
+
+/// Carries out the UI's request. Fails when the session has no browser.
+pub fn request(app: &tauri::AppHandle, request: BrowserRequest) -> Result<(), String> {
+    let handle = app.clone();
+    on_main(app, move || {
+        if let BrowserRequest::Layout { top, shown } = request {
+            LAYOUT.with(|l| l.set((top, shown)));
+            return layout(&handle, top, shown);
+        }
+        let has_view = VIEW.with(|v| v.borrow().is_some());
+        if !has_view {
+            return Err("This session has no browser.".to_owned());
+        }
+        match request {
+            BrowserRequest::Layout { .. } => Ok(()),
+            BrowserRequest::Upload { name } => {
+                answer_upload(&handle, name.as_deref());
+                Ok(())
+            }
+            go => {
+                navigate(&handle, &go);
+                Ok(())
+            }
+        }
+    })?
+}
+
+fn navigate(app: &tauri::AppHandle, go: &BrowserRequest) {
+    let Some((webview, home)) = VIEW.with(|v| {
+        v.borrow()
+            .as_ref()
+            .map(|view| (view.webview.clone(), view.plan.home.clone()))
+    }) else {
+        return;
+    };
+    // Any move leaves the refusal page.
+    update(app, |view| view.state.refused = None);
+    match go {
+        BrowserRequest::Back => webview.go_back(),
+        BrowserRequest::Forward => webview.go_forward(),
+        BrowserRequest::Reload => webview.reload(),
+        BrowserRequest::Home if !home.is_empty() => webview.load_uri(&home),
+        _ => {} // Dismiss: the refusal is gone, the page stays
+    }
+}
+
+/// Places the view below the bar (`top` pixels down) or hides it while Slate's page needs the
+/// whole window. Slate's page asks for `top`, the view for the rest of the window's height: a
+/// box that can give every child exactly its minimum gives nothing more.
+fn layout(app: &tauri::AppHandle, top: u32, shown: bool) -> Result<(), String> {
+    let Some(webview) = VIEW.with(|v| v.borrow().as_ref().map(|view| view.webview.clone())) else {
+        return Ok(());
+    };
+    let window = app
+        .get_webview_window("main")
+        .ok_or("there is no kiosk window")?;
+    let vbox = window.default_vbox().map_err(|e| e.to_string())?;
+    place(&vbox, &webview.upcast(), top, shown);
+    Ok(())
+}
+
+fn place(vbox: &gtk::Box, browser: &gtk::Widget, top: u32, shown: bool) {
+    let height = vbox.allocated_height();
+    let top = i32::try_from(top)
+        .unwrap_or(i32::MAX)
+        .clamp(1, (height - 1).max(1));
+    let below = (height - top).max(1);
+    for page in vbox.children().into_iter().filter(|c| c != browser) {
+        let wanted = if shown { top } else { -1 };
+        if page.height_request() != wanted {
+            page.set_size_request(-1, wanted);
+        }
+    }
+    if shown {
+        if browser.height_request() != below {
+            browser.set_size_request(-1, below);
+        }
+        browser.show();
+    } else {
+        browser.hide();
+    }
+}
+
+/// Gives the page that asked for a file the chosen file of My files, or cancels.
+fn answer_upload(app: &tauri::AppHandle, name: Option<&str>) {
+    let Some((request, folder)) = VIEW.with(|v| {
+        v.borrow_mut()
+            .as_mut()
+            .and_then(|view| view.upload.take().map(|r| (r, view.folder.clone())))
+    }) else {
+        return;
+    };
+    match name.and_then(|n| file_in(&folder, n)) {
+        Some(path) => {
+            tracing::info!("gave a page a file of My files");
+            request.select_files(&[path.to_string_lossy().as_ref()]);
+        }
+        None => request.cancel(),
+    }
+    update(app, |view| view.state.upload = false);
+}
+
+/// `folder/name` when `name` is a plain file name of a regular file directly in `folder`.
+pub fn file_in(folder: &Path, name: &str) -> Option<PathBuf> {
+    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        return None;
+    }
+    let path = folder.join(name);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    meta.is_file().then_some(path)
+}
+
+/// Destroys the view (its downloads cancelled, its file request answered) and gives the window
+/// back to Slate's page. Returns whether there was one.
+fn close_view(app: &tauri::AppHandle) -> bool {
+    let Some(view) = VIEW.with(|v| v.borrow_mut().take()) else {
+        return false;
+    };
+    if let Some(request) = view.upload {
+        request.cancel();
+    }
+    for d in &view.downloads {
+        d.cancel();
+    }
+    view.webview.stop_loading();
+    if let Some(window) = app.get_webview_window("main") {
+        if let Ok(vbox) = window.default_vbox() {
+            if let Some(id) = view.on_resize {
+                vbox.disconnect(id);
+            }
+            vbox.remove(&view.webview);
+            for page in vbox.children() {
+                page.set_size_request(-1, -1);
+            }
+        }
+    }
+    view.webview.try_close();
+    drop(view.context);
+    LAYOUT.with(|l| l.set((0, false)));
+    tracing::info!("the session's browser is closed");
+    true
+}
+
+/// The session's browser as a surface of the wipe: its web data is cleared and `WebKit` is asked
+/// what is left (nothing may be), then the view is destroyed.
+pub struct BrowserView {
+    pub app: tauri::AppHandle,
+}
+
+impl BrowserView {
+    /// Asks the view's data manager for `what` and waits for the answer: the number of sites it
+    /// holds data for (`fetch`), or that it has cleared everything (`clear`).
+    fn ask_manager(&self, clear: bool) -> Result<usize, String> {
+        let (tx, rx) = mpsc::channel();
+        let asked = on_main(&self.app, move || {
+            let manager = VIEW.with(|v| {
+                v.borrow()
+                    .as_ref()
+                    .and_then(|view| view.context.website_data_manager())
+            });
+            let Some(manager) = manager else {
+                return false;
+            };
+            let all = webkit2gtk::WebsiteDataTypes::ALL;
+            if clear {
+                manager.clear(
+                    all,
+                    gtk::glib::TimeSpan::from_seconds(0),
+                    None::<&gtk::gio::Cancellable>,
+                    move |done| {
+                        let _ = tx.send(done.map(|()| 0).map_err(|e| e.to_string()));
+                    },
+                );
+            } else {
+                webkit2gtk::WebsiteDataManagerExt::fetch(
+                    &manager,
+                    all,
+                    None::<&gtk::gio::Cancellable>,
+                    move |found| {
+                        let _ = tx.send(found.map(|f| f.len()).map_err(|e| e.to_string()));
+                    },
+                );
+            }
+            true
+        })?;
+        if !asked {
+            return Ok(0);
+        }
+        rx.recv_timeout(Duration::from_secs(5))
+            .map_err(|_| "WebKit did not answer about the browser's data".to_owned())?
+    }
+}
+
+impl Wiper for BrowserView {
+    fn name(&self) -> &'static str {
+        "browser"
+    }
+
+    fn wipe(&self, _: &WipeTarget) -> Result<Removed, String> {
+        let held = self.ask_manager(false)?;
+        self.ask_manager(true)?;
+        let left = self.ask_manager(false)?;
+        let app = self.app.clone();
+        let closed = on_main(&self.app, move || close_view(&app))?;
+        if left > 0 {
+            return Err(format!(
+                "the browser still held data for {left} sites after clearing"
+            ));
+        }
+        Ok(Removed {
+            items: u64::try_from(held).unwrap_or(u64::MAX) + u64::from(closed),
+            bytes: 0,
+        })
+    }
+
+    fn check(&self, _: &WipeTarget) -> Result<(), String> {
+        let open = on_main(&self.app, || VIEW.with(|v| v.borrow().is_some()))?;
+        if open {
+            Err("the browser is still open".into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downloaded_names_are_plain_names() {
+        assert_eq!(safe_file_name("report.pdf"), "report.pdf");
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("C:\\x\\y.txt"), "y.txt");
+        assert_eq!(safe_file_name(".bashrc"), "bashrc");
+        assert_eq!(safe_file_name("a\u{7}b\nc"), "abc");
+        assert_eq!(safe_file_name(""), "download");
+        assert_eq!(safe_file_name("/"), "download");
+        assert_eq!(safe_file_name(&"x".repeat(500)).len(), 120);
+    }
+
+    #[test]
+    fn a_taken_name_gets_a_number_and_uploads_come_only_from_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(unused_path(dir.path(), "a.txt"), dir.path().join("a.txt"));
+        std::fs::write(dir.path().join("a.txt"), "1").unwrap();
+        std::fs::write(dir.path().join("a (2).txt"), "2").unwrap();
+        assert_eq!(
+            unused_path(dir.path(), "a.txt"),
+            dir.path().join("a (3).txt")
+        );
+        assert_eq!(file_in(dir.path(), "a.txt"), Some(dir.path().join("a.txt")));
+        assert_eq!(file_in(dir.path(), "../a.txt"), None);
+        assert_eq!(file_in(dir.path(), ".."), None);
+        assert_eq!(file_in(dir.path(), "missing"), None);
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        assert_eq!(file_in(dir.path(), "sub"), None);
+        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("link")).unwrap();
+        assert_eq!(file_in(dir.path(), "link"), None);
+    }
+}

@@ -1,0 +1,292 @@
+//! A small web site on 127.0.0.1 for the browser tests: it sets a canary in every storage a
+//! page can reach (a cookie, localStorage, IndexedDB, the Cache API), reports back what each page
+//! finds already there, offers a link, a redirect to another site, a download, an upload form and
+//! a page that tries to reach Slate's commands. The test reads what the browser asked and
+//! reported; WebDriver cannot reach into the browsing view, and need not.
+//!
+//! Each page does what the test queued for it (`Site::then`): follow a link, submit, open a new
+//! window, go elsewhere by script. A plain HTTP/1.1 server on std's `TcpListener`, one request
+//! per connection.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One request the site received.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The path with its query.
+    pub path: String,
+    /// The `Cookie` header, empty without one.
+    pub cookie: String,
+    /// The body of a POST.
+    pub body: String,
+}
+
+#[derive(Default)]
+struct Shared {
+    hits: Vec<Hit>,
+    actions: VecDeque<String>,
+}
+
+/// A running test site.
+pub struct Site {
+    pub port: u16,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl Site {
+    /// Serves the site on a free port of 127.0.0.1. `canary` goes into every storage and the
+    /// download; `other` is the origin of the site that is not allowed (for links and the
+    /// redirect).
+    pub fn start(canary: &str, other: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = listener.local_addr().expect("an address").port();
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let (state, canary, other) = (Arc::clone(&shared), canary.to_owned(), other.to_owned());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (state, canary, other) = (Arc::clone(&state), canary.clone(), other.clone());
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &state, &canary, &other);
+                });
+            }
+        });
+        Self { port, shared }
+    }
+
+    /// The site's origin, `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Queues what the next page served does once loaded: `click:ID` (a scripted click on the
+    /// element with that id), `cover:ID` (the element covers the page, for a real click
+    /// anywhere: scripts may not open windows or file choosers), `open:URL` (window.open),
+    /// `go:URL` (location.href = URL).
+    pub fn then(&self, action: &str) {
+        self.shared
+            .lock()
+            .unwrap()
+            .actions
+            .push_back(action.to_owned());
+    }
+
+    /// Every request so far.
+    pub fn hits(&self) -> Vec<Hit> {
+        self.shared.lock().unwrap().hits.clone()
+    }
+
+    /// Waits (up to 20 s) for a request whose path starts with `prefix`; returns it.
+    pub async fn wait_for(&self, prefix: &str) -> Hit {
+        let start = Instant::now();
+        loop {
+            if let Some(hit) = self.hits().into_iter().find(|h| h.path.starts_with(prefix)) {
+                return hit;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the site never saw {prefix}; it saw {:#?}",
+                self.hits()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Forgets the requests seen so far.
+    pub fn clear(&self) {
+        self.shared.lock().unwrap().hits.clear();
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    state: &Mutex<Shared>,
+    canary: &str,
+    other: &str,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_owned();
+    let path = parts.next().unwrap_or("/").to_owned();
+    let (mut cookie, mut length) = (String::new(), 0usize);
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':').unwrap_or((&header, ""));
+        match name.trim().to_ascii_lowercase().as_str() {
+            "cookie" => value.trim().clone_into(&mut cookie),
+            "content-length" => length = value.trim().parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    let mut body = vec![0; length.min(1 << 20)];
+    std::io::Read::read_exact(&mut reader, &mut body)?;
+    let action = {
+        let mut s = state.lock().unwrap();
+        s.hits.push(Hit {
+            path: path.clone(),
+            cookie,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+        let page = method == "GET"
+            && ["/report", "/file", "/redirect", "/favicon"]
+                .iter()
+                .all(|p| !path.starts_with(p));
+        if page {
+            s.actions.pop_front()
+        } else {
+            None
+        }
+    };
+    let act = format!(
+        "<script>const act = {};</script>",
+        serde_json::to_string(&action.unwrap_or_default()).unwrap_or_default()
+    );
+    let route = path.split('?').next().unwrap_or("/");
+    let (status, headers, content) = match route {
+        "/" => (
+            "200 OK",
+            format!("Content-Type: text/html\r\nSet-Cookie: slate_canary={canary}; Path=/; Max-Age=86400\r\n"),
+            page("Test site home", &act, &format!(
+                "<h1>Test site home</h1>
+                 <a id=\"next\" href=\"/page2\">Next page</a>
+                 <a id=\"other\" href=\"{other}/\">Another site</a>
+                 <a id=\"redirect\" href=\"/redirect\">A redirect</a>
+                 <a id=\"download\" href=\"/file\">A file</a>
+                 <a id=\"blank\" href=\"/page2?blank\" target=\"_blank\">In a new window</a>
+                 <a id=\"probe\" href=\"/probe\">Slate's commands</a>
+                 <a id=\"upload\" href=\"/upload\">Upload</a>
+                 <script>{STORE}</script>",
+                STORE = store_script(canary)
+            )),
+        ),
+        "/page2" => (
+            "200 OK",
+            "Content-Type: text/html\r\n".to_owned(),
+            page("Page two", &act, "<h1>Page two</h1><script>report('page2', 'history=' + history.length);</script>"),
+        ),
+        "/redirect" => ("302 Found", format!("Location: {other}/\r\n"), String::new()),
+        "/file" => (
+            "200 OK",
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"../report.txt\"\r\n".to_owned(),
+            format!("the download {canary}\n"),
+        ),
+        "/probe" => (
+            "200 OK",
+            "Content-Type: text/html\r\n".to_owned(),
+            page("Probe", &act, &format!("<h1>Probe</h1><script>{PROBE_SCRIPT}</script>")),
+        ),
+        "/upload" => (
+            "200 OK",
+            "Content-Type: text/html\r\n".to_owned(),
+            page("Upload", &act, &format!("<h1>Upload</h1><form id=\"form\"><input id=\"file\" type=\"file\" style=\"position:fixed;inset:0;width:100vw;height:100vh\"></form><script>{UPLOAD_SCRIPT}</script>")),
+        ),
+        _ => ("204 No Content", String::new(), String::new()),
+    };
+    let mut out = stream;
+    write!(
+        out,
+        "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{content}",
+        content.len()
+    )?;
+    out.flush()
+}
+
+fn page(title: &str, act: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title>{act}<script>{COMMON}</script></head><body>{body}</body></html>"
+    )
+}
+
+/// Reports to the site, and carries out the queued action once the page has loaded.
+const COMMON: &str = r"
+function report(what, detail) {
+  return fetch('/report/' + what + '?' + encodeURIComponent(detail), { method: 'POST', body: String(detail) });
+}
+window.addEventListener('load', () => setTimeout(() => {
+  if (!act) return;
+  const [verb, arg] = [act.split(':')[0], act.slice(act.indexOf(':') + 1)];
+  if (verb === 'click') document.getElementById(arg).click();
+  // For a real click (xdotool): the element covers the page, so a click anywhere lands on it.
+  if (verb === 'cover') document.getElementById(arg).style.cssText = 'position:fixed;inset:0;display:block;background:#eee';
+  if (verb === 'open') window.open(arg);
+  if (verb === 'go') location.href = arg;
+}, 300));
+";
+
+/// What the home page finds of an earlier visit (reported), then the canary stored everywhere.
+fn store_script(canary: &str) -> String {
+    format!(
+        r"
+(async () => {{
+  const found = [];
+  // (The cookie is the request's own header: the site reads it, see `Hit::cookie`.)
+  if (localStorage.getItem('slate_canary')) found.push('localStorage');
+  if (sessionStorage.getItem('slate_canary')) found.push('sessionStorage');
+  const dbs = indexedDB.databases ? await indexedDB.databases() : [];
+  if (dbs.some((d) => d.name === 'slate_canary')) found.push('indexedDB');
+  if (await caches.has('slate_canary').catch(() => false)) found.push('cache');
+  await report('found', found.join(',') || 'nothing');
+  localStorage.setItem('slate_canary', '{canary}');
+  sessionStorage.setItem('slate_canary', '{canary}');
+  await new Promise((done) => {{
+    const open = indexedDB.open('slate_canary', 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('canary');
+    open.onsuccess = () => {{
+      const tx = open.result.transaction('canary', 'readwrite');
+      tx.objectStore('canary').put('{canary}', 'canary');
+      tx.oncomplete = done;
+      tx.onerror = done;
+    }};
+    open.onerror = done;
+  }});
+  try {{ const c = await caches.open('slate_canary'); await c.put('/canary', new Response('{canary}')); }} catch (e) {{}}
+  await report('stored', 'history=' + history.length);
+}})();
+"
+    )
+}
+
+/// A page that tries every way to Slate's commands it might have, and reports what worked.
+const PROBE_SCRIPT: &str = r"
+(async () => {
+  const results = [];
+  results.push('tauri=' + (typeof window.__TAURI__));
+  results.push('internals=' + (typeof window.__TAURI_INTERNALS__));
+  results.push('ipc_post=' + (typeof window.ipc));
+  for (const url of ['ipc://localhost/sign_out', 'http://ipc.localhost/sign_out', 'tauri://localhost/index.html']) {
+    try {
+      const r = await fetch(url, { method: 'POST', body: '{}', headers: { 'Tauri-Callback': '1', 'Tauri-Error': '2' } });
+      results.push(url + '=status ' + r.status);
+    } catch (e) {
+      results.push(url + '=refused');
+    }
+  }
+  if (!window.__TAURI_INTERNALS__) {
+    results.push('invoke=unavailable');
+  } else {
+    try {
+      await window.__TAURI_INTERNALS__.invoke('sign_out');
+      results.push('invoke=reached');
+    } catch (e) {
+      results.push('invoke=refused');
+    }
+  }
+  await report('probe', results.join(' '));
+})();
+";
+
+/// Reports the name and text of the file chosen in the upload form.
+const UPLOAD_SCRIPT: &str = r"
+document.getElementById('file').addEventListener('change', async (ev) => {
+  const f = ev.target.files[0];
+  await report('uploaded', f ? f.name + ':' + (await f.text()) : 'nothing');
+});
+";

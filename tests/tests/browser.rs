@@ -1,0 +1,228 @@
+//! End-to-end: the session's browser, on two local test sites (one allowed, one not). Browse,
+//! follow a link, be refused the other site and a redirect to it, open a "new window", download
+//! a file into My files, upload it back, watch a page fail to reach Slate's commands, sign out,
+//! sign in again: no cookie, storage, history or file of the previous session is visible, and
+//! the canary is nowhere on disk. Input inside the browsing view counts as activity.
+
+use std::time::Duration;
+
+use slate_e2e::site::Site;
+use slate_e2e::{
+    artifacts_dir, files_containing, prepared_data_dir, with_kiosk_launched, Kiosk, Launch,
+};
+
+/// Signs in as Ana and waits for the browser's home page to report.
+async fn sign_in_and_browse(k: &Kiosk, site: &Site) {
+    k.sign_in_ana().await;
+    site.wait_for("/report/stored").await;
+    k.wait_until(
+        "return document.getElementById('browser-address').textContent.includes('127.0.0.1')",
+        "the address of the home page in Slate's bar",
+    )
+    .await;
+}
+
+/// The browsing view's top edge in the window, as the bar's page says.
+async fn view_top(k: &Kiosk) -> u32 {
+    let top = k
+        .eval("return Math.round(document.getElementById('browser-area').getBoundingClientRect().top)")
+        .await;
+    u32::try_from(top.as_u64().expect("a number")).expect("a small number")
+}
+
+async fn address(k: &Kiosk) -> String {
+    k.eval("return document.getElementById('browser-address').textContent")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn browsing_stays_within_the_allowed_sites_and_leaves_nothing_behind() {
+    let canary = format!("browsercanary{}", std::process::id());
+    let other = Site::start(&canary, "http://127.0.0.1:9");
+    let site = Site::start(&canary, &other.origin());
+    let dir = prepared_data_dir(&[
+        ("allowed_sites", &site.origin()),
+        ("signed_out_screen", "0"),
+    ]);
+    with_kiosk_launched("browser", Launch::on(&dir), async |k| {
+        // The home page (the first allowed site) stores the canary everywhere, then follows its
+        // link: the bar follows the page.
+        site.then("click:next");
+        sign_in_and_browse(k, &site).await;
+        let found = site.wait_for("/report/found").await;
+        assert_eq!(found.body, "nothing", "a first visit finds nothing");
+        assert_eq!(site.wait_for("/").await.cookie, "");
+        // The cookie set by the home page comes back with the next request.
+        assert!(site.wait_for("/page2").await.cookie.contains(&canary));
+        k.wait_until(
+            "return document.getElementById('browser-address').textContent.endsWith('/page2')",
+            "the address of page two",
+        )
+        .await;
+        k.screenshot(&artifacts_dir().join("browser-page2.png"))
+            .await;
+        assert_eq!(
+            k.eval("return document.getElementById('browser-back').disabled")
+                .await,
+            false
+        );
+        other_sites_are_refused(k, &site, &other).await;
+        files_go_through_my_files(k, &site, &canary).await;
+
+        // A page that tries to call Slate's commands reaches none of them.
+        site.then("click:probe");
+        k.click("Home").await;
+        let probe = site.wait_for("/report/probe").await.body;
+        assert!(
+            probe.contains("tauri=undefined") && probe.contains("internals=undefined"),
+            "{probe}"
+        );
+        assert!(!probe.contains("status 200"), "{probe}");
+        assert!(!probe.contains("invoke=reached"), "{probe}");
+        k.by_role("heading", "Welcome, Ana").await;
+
+        // Sign out: the canary is nowhere on disk.
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "Sign in").await;
+        let left = files_containing(k.data_dir(), &canary);
+        assert!(left.is_empty(), "the canary survived in {left:?}");
+        nothing_of_the_last_session_is_visible(k, &site).await;
+    })
+    .await;
+}
+
+/// A link and a redirect to a site that is not allowed are refused with a clear page; a new
+/// window opens in the same view.
+async fn other_sites_are_refused(k: &Kiosk, site: &Site, other: &Site) {
+    site.then("click:other");
+    k.click("Back").await;
+    k.by_role("heading", "This page is not available here")
+        .await;
+    k.wait_for_text(&format!(
+        "This terminal only opens these sites: {}.",
+        site.origin()
+    ))
+    .await;
+    k.screenshot(&artifacts_dir().join("browser-refused.png"))
+        .await;
+    k.click("Go back").await;
+    k.wait_until(
+        "return document.getElementById('browser-refused').hidden",
+        "the refusal page to go",
+    )
+    .await;
+    site.then("click:redirect");
+    k.click("Home").await;
+    site.wait_for("/redirect").await;
+    k.by_role("heading", "This page is not available here")
+        .await;
+    k.click("Go back").await;
+    assert!(other.hits().is_empty(), "{:?}", other.hits());
+
+    // A real click on a link to a new window: the page opens here.
+    site.clear();
+    site.then("cover:blank");
+    k.click("Home").await;
+    site.wait_for("/report/stored").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let top = view_top(k).await;
+    k.pointer_at(400, top + 100, true);
+    site.wait_for("/page2?blank").await;
+    k.wait_until(
+        "return document.getElementById('browser-address').textContent.endsWith('/page2?blank')",
+        "the new window's page in the same view",
+    )
+    .await;
+}
+
+/// A download lands in My files under a plain name, with a notice; an upload offers only My
+/// files, and the page gets the file chosen there.
+async fn files_go_through_my_files(k: &Kiosk, site: &Site, canary: &str) {
+    site.then("click:download");
+    k.click("Home").await;
+    k.wait_for_text("Downloaded report.txt into My files.")
+        .await;
+    let file = k.session_folder().join("report.txt");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        format!("the download {canary}\n")
+    );
+    site.then("click:upload");
+    k.click("Home").await;
+    site.wait_for("/upload").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let top = view_top(k).await;
+    k.pointer_at(400, top + 100, true);
+    k.by_role("heading", "Choose a file to upload").await;
+    k.screenshot(&artifacts_dir().join("browser-upload.png"))
+        .await;
+    k.click("Upload report.txt").await;
+    let uploaded = site.wait_for("/report/uploaded").await.body;
+    assert_eq!(uploaded, format!("report.txt:the download {canary}\n"));
+}
+
+/// The next session finds nothing of the last one: no cookie reaches the site, no storage, no
+/// history, no file.
+async fn nothing_of_the_last_session_is_visible(k: &Kiosk, site: &Site) {
+    site.clear();
+    sign_in_and_browse(k, site).await;
+    let first = site
+        .hits()
+        .into_iter()
+        .find(|h| h.path == "/")
+        .expect("the home page");
+    assert_eq!(first.cookie, "", "no cookie of the last session");
+    assert_eq!(site.wait_for("/report/found").await.body, "nothing");
+    assert_eq!(
+        site.wait_for("/report/stored").await.body,
+        "history=1",
+        "no history of the last session"
+    );
+    assert_eq!(
+        k.eval("return document.getElementById('browser-back').disabled")
+            .await,
+        true
+    );
+    assert!(!k.session_folder().join("report.txt").exists());
+    assert!(address(k).await.starts_with(&site.origin()));
+}
+
+/// Pointer movement and keys inside the browsing view keep the session alive past its idle
+/// timeout (the shell reports them; the page has no way to); when they stop, it ends.
+#[tokio::test]
+async fn input_in_the_browsing_view_counts_as_activity() {
+    let site = Site::start("activitycanary", "http://127.0.0.1:9");
+    let dir = prepared_data_dir(&[
+        ("allowed_sites", &site.origin()),
+        ("idle_warning", "2"),
+        ("idle_timeout", "4"),
+        ("signed_out_screen", "60"),
+    ]);
+    with_kiosk_launched("browser_activity", Launch::on(&dir), async |k| {
+        sign_in_and_browse(k, &site).await;
+        let top = view_top(k).await;
+        // Eight seconds of input in the view, twice the idle timeout.
+        for i in 0..16 {
+            k.pointer_at(300 + (i % 2) * 200, top + 150, false);
+            if i % 4 == 0 {
+                k.xdotool(&["key", "Down"]);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        k.by_role("heading", "Welcome, Ana").await;
+        assert_eq!(
+            k.eval("return document.getElementById('idle-dialog').open")
+                .await,
+            false,
+            "no idle warning while the person uses the browser"
+        );
+        // Then nothing: the session ends for inactivity.
+        k.wait_for_text("You were signed out after 4 seconds without activity.")
+            .await;
+    })
+    .await;
+}
