@@ -2,7 +2,8 @@
 //! inside the page through WebDriver) checks each screen against WCAG 2.0, 2.1 and 2.2 A and AA,
 //! in English and in Spanish, and each again with larger text and with high contrast. Zero
 //! violations. The screens: first run, sign-in, a session, the sign-out confirmation, the idle
-//! warning, signed out, "needs attention", and each section of the administrator panel.
+//! warning, signed out, "needs attention", each section of the administrator panel, and a
+//! session's browser (its bar, its refusal page, its upload dialog).
 //!
 //! Also here: the layout at 1024×768, at 4K and in portrait (nothing wider than the window), and
 //! Spanish chosen on the sign-in screen reaching the session and going at its end.
@@ -111,6 +112,58 @@ async fn every_screen(lang: &str, found: &mut Vec<String>) {
     first_run(lang, found).await;
     people_and_panel(lang, found).await;
     needs_attention(lang, found).await;
+    browsing(lang, found).await;
+}
+
+/// A session with a browser: its bar, the refusal page and the upload dialog.
+async fn browsing(lang: &str, found: &mut Vec<String>) {
+    let t = |en: &'static str, es: &'static str| if lang == "en" { en } else { es };
+    // (The other site must be a real one: WebKit itself blocks some ports, such as 9.)
+    let other = slate_e2e::site::Site::start("a11ycanary", "http://127.0.0.1:9");
+    let site = slate_e2e::site::Site::start("a11ycanary", &other.origin());
+    let dir = prepared_data_dir(&[("language", lang), ("allowed_sites", &site.origin())]);
+    with_kiosk_launched("a11y_browser", Launch::on(&dir), async |k| {
+        site.then("click:other");
+        k.type_into(t("Username", "Nombre de usuario"), "ana").await;
+        k.type_into(t("Password", "Contraseña"), "ana's passphrase")
+            .await;
+        k.click(t("Sign in", "Iniciar sesión")).await;
+        k.by_role("heading", t("Welcome, Ana", "Bienvenido, Ana"))
+            .await;
+        k.by_role(
+            "heading",
+            t(
+                "This page is not available here",
+                "Esta página no está disponible aquí",
+            ),
+        )
+        .await;
+        check(k, "browser: refused", found).await;
+        k.click(t("Go back", "Volver")).await;
+        k.wait_until(
+            "return document.getElementById('browser-refused').hidden",
+            "the page again",
+        )
+        .await;
+        check(k, "browser", found).await;
+        site.then("click:upload");
+        k.click(t("Home", "Inicio")).await;
+        site.wait_for("/upload").await;
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        let top = k
+            .eval("return Math.round(document.getElementById('browser-area').getBoundingClientRect().bottom)")
+            .await
+            .as_u64()
+            .unwrap_or(150);
+        k.pointer_at(400, u32::try_from(top).unwrap_or(150) + 100, true);
+        k.by_role(
+            "heading",
+            t("Choose a file to upload", "Elija un archivo para subir"),
+        )
+        .await;
+        check(k, "browser: upload", found).await;
+    })
+    .await;
 }
 
 /// The first-run screen, in the language of the policy file.
@@ -254,10 +307,10 @@ async fn every_screen_passes_axe_in_both_languages_and_every_mode() {
     let mut found = Vec::new();
     every_screen("en", &mut found).await;
     every_screen("es", &mut found).await;
-    // 12 screens (first run, sign-in, sign-in with a problem, session, confirmation, warning,
-    // signed out, four panel sections, needs attention) × 2 languages × 3 modes (as drawn,
-    // larger text, high contrast).
-    assert_eq!(RUNS.load(std::sync::atomic::Ordering::SeqCst), 72);
+    // 15 screens (first run, sign-in, sign-in with a problem, session, confirmation, warning,
+    // signed out, four panel sections, needs attention; a session's browser, its refusal page,
+    // its upload dialog) × 2 languages × 3 modes (as drawn, larger text, high contrast).
+    assert_eq!(RUNS.load(std::sync::atomic::Ordering::SeqCst), 90);
     assert!(
         found.is_empty(),
         "{} axe-core violations:\n{}",

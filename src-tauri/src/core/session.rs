@@ -1184,6 +1184,48 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_session_gets_a_browser_when_sites_are_allowed_and_an_administrator_never() {
+        let r = rig(&[]);
+        let s = r.sign_in().await;
+        assert!(matches!(r.screen(), Screen::Session { browser: None, .. }));
+        assert_eq!(r.handle.browsing().await.unwrap(), None);
+        r.handle.sign_out().await.unwrap();
+        r.handle.dismiss().await.unwrap();
+        assert_eq!(r.ended(&s.id), Some(EndReason::User));
+
+        r.kiosk
+            .set_setting(
+                "allowed_sites",
+                "https://catalogue.example.org, *.gov.example",
+            )
+            .unwrap();
+        let s = r.sign_in().await;
+        let plan = BrowserPlan {
+            home: "https://catalogue.example.org/".into(),
+            sites: vec![
+                "https://catalogue.example.org".into(),
+                "*.gov.example".into(),
+            ],
+        };
+        assert!(matches!(r.screen(), Screen::Session { browser: Some(p), .. } if p == plan));
+        let browsing = r.handle.browsing().await.unwrap().expect("a browser");
+        assert_eq!(browsing.session_id, s.id);
+        assert_eq!(browsing.plan, plan);
+        assert_eq!(browsing.folder, r.kiosk.session_folder(&s.id));
+        r.handle.sign_out().await.unwrap();
+        assert_eq!(r.handle.browsing().await.unwrap(), None);
+        r.handle.dismiss().await.unwrap();
+
+        // The administrator's session is the panel, with no browser.
+        r.handle
+            .sign_in("admin".into(), pw("admin passphrase"))
+            .await
+            .unwrap();
+        assert!(matches!(r.screen(), Screen::Session { browser: None, .. }));
+        assert_eq!(r.handle.browsing().await.unwrap(), None);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_settings_change_applies_to_the_live_session_at_once() {
         let r = rig(&[]);
         let s = r.sign_in().await;

@@ -908,6 +908,33 @@ mod tests {
     }
 
     #[test]
+    fn the_browser_opens_at_the_home_page_or_the_first_site_that_names_one_place() {
+        let sites = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let list = sites(&[
+            "*.gov.example",
+            "catalogue.example.org",
+            "https://jobs.example",
+        ]);
+        assert_eq!(browser_home(&list, ""), "https://catalogue.example.org/");
+        assert_eq!(
+            browser_home(&list, "https://jobs.example/apply"),
+            "https://jobs.example/apply"
+        );
+        assert_eq!(
+            browser_home(&sites(&["http://127.0.0.1:8080"]), ""),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(browser_home(&sites(&["*.gov.example"]), ""), "");
+        // What the browser checks every navigation against.
+        assert!(site_allowed(&list, "https://www.gov.example/form"));
+        assert!(!site_allowed(&list, "https://gov.example/"));
+        assert!(site_allowed(&list, "http://catalogue.example.org/x"));
+        assert!(!site_allowed(&list, "http://jobs.example/"));
+        assert!(!site_allowed(&list, "file:///etc/passwd"));
+        assert!(!site_allowed(&list, "javascript:alert(1)"));
+    }
+
+    #[test]
     fn defaults_agree_with_the_definitions() {
         let (s, _t) = store();
         assert_eq!(s.settings(&no_policy()).unwrap(), Settings::default());
