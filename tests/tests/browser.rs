@@ -95,8 +95,8 @@ async fn browsing_stays_within_the_allowed_sites_and_leaves_nothing_behind() {
     .await;
 }
 
-/// A link and a redirect to a site that is not allowed are refused with a clear page; a new
-/// window opens in the same view.
+/// A link and a redirect to a site that is not allowed are refused with a clear page, a script
+/// going there on its own is refused quietly; a new window opens in the same view.
 async fn other_sites_are_refused(k: &Kiosk, site: &Site, other: &Site) {
     site.then("click:other");
     k.click("Back").await;
@@ -122,6 +122,25 @@ async fn other_sites_are_refused(k: &Kiosk, site: &Site, other: &Site) {
         .await;
     k.click("Go back").await;
     assert!(other.hits().is_empty(), "{:?}", other.hits());
+
+    // A script going elsewhere on its own is refused quietly: the page stays, no refusal page.
+    site.clear();
+    site.then(&format!("go:{}/", other.origin()));
+    k.click("Home").await;
+    site.wait_for("/report/stored").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        k.eval("return document.getElementById('browser-refused').hidden")
+            .await,
+        true
+    );
+    assert!(other.hits().is_empty(), "{:?}", other.hits());
+    assert_eq!(address(k).await, format!("{}/", site.origin()));
+    assert!(
+        k.log()
+            .contains("refused a frame or script navigation outside the allowed sites"),
+        "the script did try"
+    );
 
     // A real click on a link to a new window: the page opens here.
     site.clear();

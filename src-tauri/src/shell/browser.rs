@@ -10,8 +10,9 @@
 //!   the capability in `capabilities/main.json` grants them to local pages of the main window
 //!   only.
 //! - **Only the allowed sites.** Every navigation (links, scripts, forms, redirects, new windows)
-//!   is checked against the session's [`BrowserPlan`]; a refused one leaves the page as it was
-//!   and Slate's page shows why. New windows open in the same view.
+//!   is checked against the session's [`BrowserPlan`]; a refused one leaves the page as it was,
+//!   and Slate's page shows why when the person asked for it (a frame of the page, or a script
+//!   on its own, is refused quietly). New windows open in the same view.
 //! - **Files only through My files.** Downloads land in the session's folder, with a notice;
 //!   an upload asks Slate's page, which offers only the files of My files.
 //! - **Activity.** Keys, buttons, wheel, touch and pointer movement on the view count as
@@ -209,16 +210,24 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
     let on_policy = refuse.clone();
     webview.connect_decide_policy(move |webview, decision, kind| match kind {
         PolicyDecisionType::NavigationAction | PolicyDecisionType::NewWindowAction => {
-            let uri = decision
+            let action = decision
                 .downcast_ref::<webkit2gtk::NavigationPolicyDecision>()
-                .and_then(NavigationPolicyDecisionExt::navigation_action)
-                .and_then(|a| a.request())
+                .and_then(NavigationPolicyDecisionExt::navigation_action);
+            let uri = action
+                .as_ref()
+                .and_then(webkit2gtk::NavigationAction::request)
                 .and_then(|r| r.uri())
                 .map(|u| u.to_string())
                 .unwrap_or_default();
             if !plan_allows(&uri) {
                 decision.ignore();
-                on_policy(uri);
+                if action.is_some_and(|a| the_person_asked(kind, a)) {
+                    on_policy(uri);
+                } else {
+                    // A frame inside an allowed page, or a script on its own: refused quietly,
+                    // the page stays as it is.
+                    tracing::info!(%uri, "refused a frame or script navigation outside the allowed sites");
+                }
             } else if kind == PolicyDecisionType::NewWindowAction {
                 // No second window: the page opens here.
                 decision.ignore();
@@ -250,6 +259,20 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
         }
     });
     webview.connect_create(|_, _| None);
+}
+
+/// Whether a refused navigation is one the person made (a click, a form, Back or Forward, a
+/// redirect of theirs, a new window), so the refusal page explains it; not a frame inside the
+/// page or a script acting on its own.
+fn the_person_asked(kind: PolicyDecisionType, mut action: webkit2gtk::NavigationAction) -> bool {
+    use webkit2gtk::NavigationType as N;
+    kind == PolicyDecisionType::NewWindowAction
+        || action.is_user_gesture()
+        || action.is_redirect()
+        || matches!(
+            action.navigation_type(),
+            N::LinkClicked | N::FormSubmitted | N::FormResubmitted | N::BackForward | N::Reload
+        )
 }
 
 /// The address, title and history buttons follow the page.
