@@ -69,6 +69,11 @@ async fn browsing_stays_within_the_allowed_sites_and_leaves_nothing_behind() {
                 .await,
             false
         );
+        // With the keyboard: Tab past the end of Slate's bar goes into the page.
+        k.eval("document.getElementById('browser-files').focus(); return true")
+            .await;
+        k.keyboard(slate_e2e::keys::TAB).await;
+        site.wait_for("/report/focus").await;
         other_sites_are_refused(k, &site, &other).await;
         files_go_through_my_files(k, &site, &canary).await;
 

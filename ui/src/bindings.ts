@@ -226,7 +226,7 @@ name: string, ok: boolean,
  */
 serial: number, };
 
-export type BrowserRequest = { "action": "back" } | { "action": "forward" } | { "action": "reload" } | { "action": "home" } | { "action": "dismiss" } | { "action": "layout", top: number, shown: boolean, } | { "action": "upload", name: string | null, };
+export type BrowserRequest = { "action": "back" } | { "action": "forward" } | { "action": "reload" } | { "action": "home" } | { "action": "dismiss" } | { "action": "focus" } | { "action": "layout", top: number, shown: boolean, } | { "action": "upload", name: string | null, };
 
 export type Phrase = { 
 /**

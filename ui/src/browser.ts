@@ -35,8 +35,9 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
   if (!card) return;
   document.documentElement.classList.add("browsing");
   card.classList.add("browsing");
-  // Larger text and high contrast stay in the bar, beside Sign out.
-  card.insertBefore(el("session-prefs"), el("signout-button"));
+  // Larger text, high contrast and Sign out on the first row, in reading and focus order too.
+  card.insertBefore(el("session-prefs"), el("time-warning"));
+  card.insertBefore(el("signout-button"), el("time-warning"));
   el("browser-bar").hidden = false;
   el("browser-area").hidden = false;
   el("user-area").hidden = true;
@@ -62,6 +63,20 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
     if (current.filesOpen) onFiles();
   });
   wireUpload();
+  // Tab past the end of the bar goes into the page. (Tab past the end of the page comes back to
+  // this page, where the engine puts the focus back on My files; Shift+Tab reaches the rest.)
+  const tabbable = () =>
+    [...card.querySelectorAll<HTMLElement>("button, select, input, [tabindex]")].filter(
+      (e) => !(e as HTMLButtonElement).disabled && e.offsetParent !== null && e.tabIndex >= 0,
+    );
+  card.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Tab" || ev.shiftKey || pageNeedsWindow()) return;
+    const all = tabbable();
+    if (document.activeElement === all[all.length - 1]) {
+      ev.preventDefault();
+      ask({ action: "focus" });
+    }
+  });
   // Where the view goes follows the page: its size, dialogs opening and closing, panels shown.
   const resize = new ResizeObserver(() => sendLayout());
   resize.observe(card);

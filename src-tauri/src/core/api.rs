@@ -120,6 +120,8 @@ pub enum BrowserRequest {
     Home,
     /// Leaves the refusal page for the page that was shown.
     Dismiss,
+    /// Gives the keyboard focus to the page (Tab past the end of Slate's bar).
+    Focus,
     /// Where the browsing view goes: `top` CSS pixels below the window's top edge, down to the
     /// bottom; `shown: false` while Slate's own page needs the whole window (a dialog, My files,
     /// the refusal page).

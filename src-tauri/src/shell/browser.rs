@@ -465,6 +465,7 @@ fn navigate(app: &tauri::AppHandle, go: &BrowserRequest) {
         BrowserRequest::Forward => webview.go_forward(),
         BrowserRequest::Reload => webview.reload(),
         BrowserRequest::Home if !home.is_empty() => webview.load_uri(&home),
+        BrowserRequest::Focus => webview.grab_focus(),
         _ => {} // Dismiss: the refusal is gone, the page stays
     }
 }
