@@ -244,7 +244,13 @@ async fn input_in_the_browsing_view_counts_as_activity() {
             false,
             "no idle warning while the person uses the browser"
         );
-        // Then nothing: the session ends for inactivity.
+        // Then nothing: the warning takes the whole window (the view steps aside for it), and
+        // the session ends for inactivity.
+        k.wait_until(
+            "return document.getElementById('idle-dialog').open && !document.documentElement.classList.contains('view-shown')",
+            "the idle warning over the whole window",
+        )
+        .await;
         k.wait_for_text("You were signed out after 4 seconds without activity.")
             .await;
     })

@@ -36,7 +36,7 @@ use webkit2gtk::{
     WebViewExt, WebsiteDataManagerExtManual,
 };
 
-use crate::core::api::{BrowserPlan, BrowserRequest, BrowserState, DownloadNotice};
+use crate::core::api::{BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, Screen};
 use crate::core::session::{Browsing, SessionHandle};
 use crate::core::settings::site_allowed;
 use crate::core::wipe::{Removed, WipeTarget, Wiper};
@@ -94,9 +94,11 @@ fn update(app: &tauri::AppHandle, change: impl FnOnce(&mut View)) {
     }
 }
 
-/// Whether the view may show `uri`.
+/// Whether the view may show `uri`: an allowed site, a `blob:` an allowed site made (a file it
+/// builds for download), or the blank page. Never `data:`, `file:` or any other scheme.
 fn allowed(plan: &BrowserPlan, uri: &str) -> bool {
-    uri == "about:blank" || site_allowed(&plan.sites, uri)
+    let inner = uri.strip_prefix("blob:").unwrap_or(uri);
+    uri == "about:blank" || site_allowed(&plan.sites, inner)
 }
 
 /// Opens the browser of `browsing`'s session below Slate's bar (hidden until the UI says where
@@ -109,7 +111,16 @@ pub fn open(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) 
                 .as_ref()
                 .is_some_and(|view| view.session_id == browsing.session_id)
         });
-        if same {
+        // The session may have ended meanwhile: its ending shows `Ending` before its wipe,
+        // whose closing of the view runs on this thread after this check.
+        let live = matches!(
+            session.status().screen,
+            Screen::Session {
+                browser: Some(_),
+                ..
+            }
+        );
+        if same || !live {
             return;
         }
         close_view(&handle);
@@ -652,6 +663,39 @@ impl Wiper for BrowserView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_view_opens_the_allowed_sites_and_nothing_else() {
+        let plan = BrowserPlan {
+            home: "https://catalogue.example.org/".into(),
+            sites: vec![
+                "https://catalogue.example.org".into(),
+                "*.gov.example".into(),
+            ],
+        };
+        for ok in [
+            "https://catalogue.example.org/search?q=x",
+            "https://forms.gov.example/apply",
+            "blob:https://catalogue.example.org/4f6e1c2a",
+            "about:blank",
+        ] {
+            assert!(allowed(&plan, ok), "{ok}");
+        }
+        for refused in [
+            "http://catalogue.example.org/",
+            "https://catalogue.example.org.evil.test/",
+            "https://gov.example/",
+            "blob:https://evil.test/4f6e1c2a",
+            "data:text/html,<h1>hi</h1>",
+            "file:///etc/passwd",
+            "tauri://localhost/index.html",
+            "http://ipc.localhost/sign_out",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(!allowed(&plan, refused), "{refused}");
+        }
+    }
 
     #[test]
     fn downloaded_names_are_plain_names() {
