@@ -310,3 +310,73 @@ async fn at_rest() {
     );
     slate_e2e::report::write_figures("at-rest", &figures);
 }
+
+/// A session with the browser at rest for 60 s (on a still page of the local test site) against
+/// a session without, in the same run of the release build; and whether the browser's processes
+/// are gone after the session ends (the process count and PSS back to the sign-in screen's).
+#[tokio::test]
+#[ignore = "a timing harness: run it with `make bench`"]
+async fn browsing_at_rest() {
+    const SECS: u64 = 60;
+    let site = slate_e2e::site::Site::start("restcanary", "http://127.0.0.1:1");
+    let dir = prepared_data_dir(&[
+        ("idle_timeout", "30m"),
+        ("idle_warning", "1m"),
+        ("signed_out_screen", "0"),
+    ]);
+    let launch = Launch {
+        binary: Some(slate_e2e::release_slate_bin()),
+        ..Launch::on(&dir)
+    };
+    let mut rows = Vec::new();
+    with_kiosk_launched("browsing_at_rest", launch, async |k| {
+        k.by_role("heading", "Sign in").await;
+        rows.push(("sign-in screen, before", at_rest_for(k, 10).await));
+        k.sign_in_ana().await;
+        rows.push(("session without the browser", at_rest_for(k, SECS).await));
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "Sign in").await;
+        slate_e2e::slatectl(
+            k.data_dir(),
+            &["config", "set", "allowed_sites", &site.origin()],
+            "",
+        );
+        k.sign_in_ana().await;
+        site.wait_for("/report/stored").await;
+        rows.push(("session with the browser", at_rest_for(k, SECS).await));
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "Sign in").await;
+        rows.push(("sign-in screen, after", at_rest_for(k, 10).await));
+    })
+    .await;
+    let mut figures = String::from(
+        "| release build, Xvfb | CPU, % of one core | PSS of all processes | processes (PSS each, MiB) |\n|---|---|---|---|\n",
+    );
+    for (what, r) in &rows {
+        let _ = writeln!(
+            figures,
+            "| {what} | {:.3} % | {:.0} MiB | {} ({:.0?}) |",
+            r.cpu_percent,
+            r.pss_kib as f64 / 1024.0,
+            r.processes,
+            r.each_mib
+        );
+    }
+    let (plain, browsing) = (&rows[1].1, &rows[2].1);
+    let (before, after) = (&rows[0].1, &rows[3].1);
+    let _ = write!(
+        figures,
+        "\n- the browser costs **{:+.0} MiB** PSS and **{:+.3} %** CPU at rest ({} → {} processes)\n\
+         - after its session: {} processes (before: {}), PSS {:+.1} MiB against the sign-in screen before\n",
+        (browsing.pss_kib as f64 - plain.pss_kib as f64) / 1024.0,
+        browsing.cpu_percent - plain.cpu_percent,
+        plain.processes,
+        browsing.processes,
+        after.processes,
+        before.processes,
+        (after.pss_kib as f64 - before.pss_kib as f64) / 1024.0,
+    );
+    slate_e2e::report::write_figures("browser-at-rest", &figures);
+}
