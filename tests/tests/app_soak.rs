@@ -7,7 +7,8 @@
 //!
 //! `make test` runs 5 sessions; `SLATE_APP_SESSIONS=200` is the long run (`make bench`), which
 //! also keeps the figures for BENCHMARKS.md. `SLATE_SOAK_TRACE=1` prints the PSS of each process
-//! after every session.
+//! after every session. `SLATE_SOAK_BROWSER=1` gives every session the browser, on the local test
+//! site (which stores its canary in every storage of the page).
 
 #![allow(clippy::cast_precision_loss)] // KiB and byte counts far below 2^52
 
@@ -37,8 +38,14 @@ fn sample(k: &Kiosk) -> Sample {
     }
 }
 
-async fn one_session(k: &Kiosk, n: usize) {
+async fn one_session(k: &Kiosk, n: usize, site: Option<&slate_e2e::site::Site>) {
+    if let Some(site) = site {
+        site.clear();
+    }
     k.sign_in_ana().await;
+    if let Some(site) = site {
+        site.wait_for("/report/stored").await;
+    }
     std::fs::write(k.session_folder().join("letter.txt"), vec![b'x'; 4096]).unwrap();
     k.eval(&format!(
         "localStorage.setItem('draft', 'session {n}'); return 1"
@@ -56,7 +63,14 @@ async fn sessions_through_the_app_leave_nothing_growing() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5);
-    let dir = prepared_data_dir(&[("signed_out_screen", "0")]);
+    let site = std::env::var_os("SLATE_SOAK_BROWSER")
+        .map(|_| slate_e2e::site::Site::start("soakcanary", "http://127.0.0.1:1"));
+    let origin = site.as_ref().map(slate_e2e::site::Site::origin);
+    let mut settings = vec![("signed_out_screen", "0")];
+    if let Some(origin) = &origin {
+        settings.push(("allowed_sites", origin));
+    }
+    let dir = prepared_data_dir(&settings);
     let launch = Launch {
         binary: Some(slate_e2e::release_slate_bin()),
         ..Launch::on(&dir)
@@ -66,12 +80,12 @@ async fn sessions_through_the_app_leave_nothing_growing() {
         let warm_up = (sessions / 10).max(1);
         let started = std::time::Instant::now();
         for n in 0..warm_up {
-            one_session(k, n).await;
+            one_session(k, n, site.as_ref()).await;
         }
         let before = sample(k);
         let measured_from = std::time::Instant::now();
         for n in warm_up..sessions {
-            one_session(k, n).await;
+            one_session(k, n, site.as_ref()).await;
             if std::env::var_os("SLATE_SOAK_TRACE").is_some() {
                 let pids = procfs::tree(k.app_pid().expect("the kiosk runs"));
                 let each: Vec<u64> = pids.iter().map(|p| procfs::pss_kib(&[*p])).collect();
