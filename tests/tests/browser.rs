@@ -93,7 +93,11 @@ async fn browsing_stays_within_the_allowed_sites_and_leaves_nothing_behind() {
         k.click("Sign out").await;
         k.click("Sign out now").await;
         k.by_role("heading", "Sign in").await;
-        let left = files_containing(k.data_dir(), &canary);
+        let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+        let mut left = files_containing(k.data_dir(), &canary);
+        for default in [".local/share/webkitgtk", ".cache/webkitgtk"] {
+            left.extend(files_containing(&home.join(default), &canary));
+        }
         assert!(left.is_empty(), "the canary survived in {left:?}");
         nothing_of_the_last_session_is_visible(k, &site).await;
     })

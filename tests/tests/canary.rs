@@ -1,7 +1,9 @@
 //! Canary tests of the wipe on the real app: during a session a unique marker goes into every
 //! surface that can hold free text (a file in My files; localStorage, IndexedDB and a cookie
-//! through the page; the clipboard); after the ending the whole data folder (database, `-wal`,
-//! `-shm`, webview folder), Tauri's default webview folders and the clipboard are scanned for the
+//! through the page; the clipboard; and through the session's browser, on a local test site: a
+//! cookie, localStorage, sessionStorage, IndexedDB, the Cache API, history and a download into
+//! My files); after the ending the whole data folder (database, `-wal`, `-shm`, webview
+//! folder), Tauri's and `WebKit`'s default data folders and the clipboard are scanned for the
 //! marker: zero hits. The same after a SIGKILL mid-session and a restart.
 //!
 //! Preferences only take fixed values (text size, contrast), so they cannot carry the marker;
@@ -12,7 +14,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::json;
+use slate_e2e::site::Site;
 use slate_e2e::{files_containing, keys, prepared_data_dir, with_kiosk_launched, Kiosk, Launch};
+
+/// A test site holding `marker`, allowed in the next sessions, whose home page downloads a file.
+fn site_for(dir: &Path, marker: &str) -> Site {
+    let site = Site::start(marker, "http://127.0.0.1:1");
+    slate_e2e::slatectl(dir, &["config", "set", "allowed_sites", &site.origin()], "");
+    site.then("click:download");
+    site
+}
 
 fn marker() -> String {
     let n = std::time::SystemTime::now()
@@ -41,18 +52,29 @@ fn everywhere(data: &Path, needle: &str) -> Vec<PathBuf> {
         ".local/share/org.slatekiosk.slate",
         ".cache/org.slatekiosk.slate",
         ".cache/slate",
+        // Where a WebKit context that is not ephemeral would keep its data.
+        ".local/share/webkitgtk",
+        ".cache/webkitgtk",
     ] {
         found.extend(files_containing(&home.join(default), needle));
     }
     found
 }
 
-/// Puts the marker into every surface of the live session and checks that it landed.
-async fn plant(k: &Kiosk, marker: &str) {
+/// Puts the marker into every surface of the live session and checks that it landed. The
+/// browser's home page (the site, started with the marker) stores it in every storage of the
+/// page and downloads a file holding it.
+async fn plant(k: &Kiosk, marker: &str, site: &Site) {
     let folder = k.session_folder();
     std::fs::write(folder.join("canary.txt"), format!("my notes: {marker}")).unwrap();
     let files = k.invoke("list_files", json!({})).await.unwrap();
     assert_eq!(files[0]["name"], "canary.txt", "{files}");
+    site.wait_for("/report/stored").await;
+    k.wait_for_text("Downloaded report.txt into My files.")
+        .await;
+    assert!(std::fs::read_to_string(folder.join("report.txt"))
+        .unwrap()
+        .contains(marker));
     k.invoke(
         "set_preference",
         json!({ "request": { "key": "text_size", "value": "large" } }),
@@ -106,9 +128,10 @@ async fn nothing_of_a_session_survives_its_ending_or_a_crash() {
 
     // 1. An ordinary sign-out.
     let first = marker();
+    let site = site_for(dir.path(), &first);
     with_kiosk_launched("canary_sign_out", Launch::on(&dir), async |k| {
         k.sign_in_ana().await;
-        plant(k, &first).await;
+        plant(k, &first, &site).await;
         assert!(
             !everywhere(k.data_dir(), &first).is_empty(),
             "the file canary is on disk"
@@ -151,10 +174,11 @@ async fn nothing_of_a_session_survives_its_ending_or_a_crash() {
 
     // 2. Killed mid-session: the next start wipes before the sign-in screen.
     let second = marker();
+    let site = site_for(dir.path(), &second);
     with_kiosk_launched("canary_crash", Launch::on(&dir), async |k| {
         k.by_role("heading", "Sign in").await;
         k.sign_in_ana().await;
-        plant(k, &second).await;
+        plant(k, &second, &site).await;
         k.signal_app("KILL").await;
     })
     .await;
