@@ -211,6 +211,7 @@ function report(what, detail) {
   return fetch('/report/' + what + '?' + encodeURIComponent(detail), { method: 'POST', body: String(detail) });
 }
 window.addEventListener('focus', () => report('focus', 'in'));
+window.addEventListener('resize', () => report('width', String(innerWidth)));
 window.addEventListener('load', () => setTimeout(() => {
   if (!act) return;
   const [verb, arg] = [act.split(':')[0], act.slice(act.indexOf(':') + 1)];

@@ -69,6 +69,17 @@ async fn browsing_stays_within_the_allowed_sites_and_leaves_nothing_behind() {
                 .await,
             false
         );
+        // Larger text is larger in the page too (zoomed: fewer CSS pixels across), and back.
+        let wide = k.eval("return window.innerWidth").await;
+        // (The bar grows too, so the view also resizes: wait for the width that says so.)
+        site.clear();
+        k.click("Larger text").await;
+        site.wait_for("/report/width?1024").await; // 1280 px at 125 %
+        site.clear();
+        k.click("Larger text").await;
+        site.wait_for("/report/width?1280").await;
+        assert_eq!(wide, 1280);
+
         // With the keyboard: Tab past the end of Slate's bar goes into the page.
         k.eval("document.getElementById('browser-files').focus(); return true")
             .await;

@@ -63,6 +63,29 @@ thread_local! {
     static VIEW: RefCell<Option<View>> = const { RefCell::new(None) };
     /// Where the UI last said the view goes (it may say so before the view exists).
     static LAYOUT: Cell<(u32, bool)> = const { Cell::new((0, false)) };
+    /// The pages' zoom: larger text in the session is larger text in the browser too.
+    static ZOOM: Cell<f64> = const { Cell::new(1.0) };
+}
+
+/// The zoom of the pages for the session's `text_size` preference.
+pub fn zoom_for(text_size: &str) -> f64 {
+    if text_size == "large" {
+        1.25
+    } else {
+        1.0
+    }
+}
+
+/// Sets the pages' zoom (now, and for a view opened later in the session).
+pub fn set_zoom(app: &tauri::AppHandle, zoom: f64) {
+    let _ = app.run_on_main_thread(move || {
+        ZOOM.with(|z| z.set(zoom));
+        VIEW.with(|v| {
+            if let Some(view) = v.borrow().as_ref() {
+                view.webview.set_zoom_level(zoom);
+            }
+        });
+    });
 }
 
 /// Runs `f` on the main thread and waits (at most 5 s) for its answer.
@@ -191,6 +214,7 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
             on_resize: Some(on_resize),
         });
     });
+    webview.set_zoom_level(ZOOM.with(Cell::get));
     let (top, shown) = LAYOUT.with(Cell::get);
     layout(app, top, shown)?;
     webview.load_uri(if home.is_empty() {

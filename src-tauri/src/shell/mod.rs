@@ -269,13 +269,25 @@ fn forward_status(
     tauri::async_runtime::spawn(async move {
         let mut notifier = notify::Notifier::new(notifications);
         let mut browsing_for: Option<String> = None;
+        let mut zoom = 1.0;
         loop {
             let status = rx.borrow_and_update().clone();
             if let Err(e) = app.emit(STATUS_EVENT, &status) {
                 tracing::warn!("cannot send the status to the UI: {e}");
             }
             notifier.update(&status).await;
-            // A session with a browser gets its view (once; the wipe destroys it at the end).
+            // A session with a browser gets its view (once; the wipe destroys it at the end),
+            // its pages zoomed with the session's text size.
+            let wanted = match &status.screen {
+                crate::core::api::Screen::Session { preferences, .. } => {
+                    browser::zoom_for(&preferences.text_size)
+                }
+                _ => 1.0,
+            };
+            if (wanted - zoom).abs() > f64::EPSILON {
+                zoom = wanted;
+                browser::set_zoom(&app, zoom);
+            }
             if let crate::core::api::Screen::Session {
                 browser: Some(_), ..
             } = &status.screen
