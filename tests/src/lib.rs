@@ -572,8 +572,20 @@ impl Kiosk {
 
     /// Clicks the element with this label.
     pub async fn click(&self, label: &str) {
-        self.by_label(label)
+        let element = self.by_label(label).await;
+        // Into view first, and settled: WebKitWebDriver scrolls and clicks in one step, and on a
+        // long page just redrawn (the panel) its click can land where the element was before the
+        // scroll.
+        let arg = serde_json::to_value(&element).expect("an element reference");
+        self.client
+            .execute_async(
+                "const [el, done] = arguments; el.scrollIntoView({ block: 'center' });
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![arg],
+            )
             .await
+            .unwrap_or_else(|e| panic!("cannot scroll to {label:?}: {e}"));
+        element
             .click()
             .await
             .unwrap_or_else(|e| panic!("cannot click {label:?}: {e}"));
