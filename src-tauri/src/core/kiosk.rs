@@ -76,7 +76,8 @@ pub enum KioskError {
 }
 
 impl KioskError {
-    /// The sentence with its pieces, for the UI to say in the person's language.
+    /// The sentence with its pieces, for the UI to say in the person's language. (A variant
+    /// whose message is `self.phrase()` needs its own arm here: the last arm asks `Display`.)
     pub fn phrase(&self) -> Phrase {
         match self {
             Self::Setting(e) => e.phrase(),
