@@ -19,6 +19,19 @@ async fn sign_in_admin(k: &Kiosk) {
     k.by_role("tab", "Settings").await;
 }
 
+/// Waits until the panel's live check has accepted what was typed into `set-KEY` (its refusal,
+/// if one showed, is gone, and the layout with it): a click before that can land where the
+/// button was.
+async fn accepted(k: &Kiosk, key: &str) {
+    k.wait_until(
+        &format!(
+            "return document.getElementById('set-{key}').getAttribute('aria-invalid') === 'false'"
+        ),
+        "the live check to accept the value",
+    )
+    .await;
+}
+
 /// Presses the confirming button of the administrator's confirmation dialog.
 async fn confirm(k: &Kiosk) {
     k.client()
@@ -58,6 +71,7 @@ async fn an_administrator_changes_the_idle_timeout_and_the_next_session_uses_it(
         k.screenshot(&artifacts_dir().join("admin-settings-invalid.png"))
             .await;
         k.type_into("Idle timeout", "5s").await;
+        accepted(k, "idle_timeout").await;
         k.click("Save Idle timeout").await;
         k.wait_for_text("Saved Idle timeout: 5s.").await;
         assert!(k.page_text().await.contains("Set here (default: 5m)"));
@@ -197,12 +211,14 @@ async fn the_panel_says_the_cores_sentences_in_spanish() {
         )
         .await;
         k.type_into("Tiempo de inactividad", "5s").await;
+        accepted(k, "idle_timeout").await;
         k.click("Guardar Tiempo de inactividad").await;
         k.wait_for_text(
             "idle_warning (1 minuto) debe ser menor que idle_timeout (5 segundos).",
         )
         .await;
         k.type_into("Tiempo de inactividad", "10m").await;
+        accepted(k, "idle_timeout").await;
         k.click("Guardar Tiempo de inactividad").await;
         k.wait_for_text("Se ha guardado Tiempo de inactividad: 10m.")
             .await;
