@@ -455,6 +455,15 @@ impl Kiosk {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Where the session's browsing view starts, in window coordinates: the bottom of the bar's
+    /// line, as Slate's page measures it (it tells the shell the same).
+    pub async fn browser_view_top(&self) -> u32 {
+        let top = self
+            .eval("return Math.round(document.getElementById('browser-area').getBoundingClientRect().bottom)")
+            .await;
+        u32::try_from(top.as_u64().expect("a number")).expect("a small number")
+    }
+
     /// Moves the pointer to (`x`, `y`) of the kiosk's window (window coordinates) and, with
     /// `click`, presses the first button there.
     pub fn pointer_at(&self, x: u32, y: u32, click: bool) {

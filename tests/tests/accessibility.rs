@@ -107,6 +107,17 @@ async fn check(k: &Kiosk, screen: &str, found: &mut Vec<String>) {
     }
 }
 
+/// Signs in as Ana through the sign-in screen in `lang`.
+async fn sign_in_ana(k: &Kiosk, lang: &str) {
+    let t = |en: &'static str, es: &'static str| if lang == "en" { en } else { es };
+    k.type_into(t("Username", "Nombre de usuario"), "ana").await;
+    k.type_into(t("Password", "Contraseña"), "ana's passphrase")
+        .await;
+    k.click(t("Sign in", "Iniciar sesión")).await;
+    k.by_role("heading", t("Welcome, Ana", "Bienvenido, Ana"))
+        .await;
+}
+
 /// Every screen of one language (`en` or `es`, the `language` setting).
 async fn every_screen(lang: &str, found: &mut Vec<String>) {
     first_run(lang, found).await;
@@ -124,12 +135,7 @@ async fn browsing(lang: &str, found: &mut Vec<String>) {
     let dir = prepared_data_dir(&[("language", lang), ("allowed_sites", &site.origin())]);
     with_kiosk_launched("a11y_browser", Launch::on(&dir), async |k| {
         site.then("click:other");
-        k.type_into(t("Username", "Nombre de usuario"), "ana").await;
-        k.type_into(t("Password", "Contraseña"), "ana's passphrase")
-            .await;
-        k.click(t("Sign in", "Iniciar sesión")).await;
-        k.by_role("heading", t("Welcome, Ana", "Bienvenido, Ana"))
-            .await;
+        sign_in_ana(k, lang).await;
         k.by_role(
             "heading",
             t(
@@ -150,12 +156,8 @@ async fn browsing(lang: &str, found: &mut Vec<String>) {
         k.click(t("Home", "Inicio")).await;
         site.wait_for("/upload").await;
         tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-        let top = k
-            .eval("return Math.round(document.getElementById('browser-area').getBoundingClientRect().bottom)")
-            .await
-            .as_u64()
-            .unwrap_or(150);
-        k.pointer_at(400, u32::try_from(top).unwrap_or(150) + 100, true);
+        let top = k.browser_view_top().await;
+        k.pointer_at(400, top + 100, true);
         k.by_role(
             "heading",
             t("Choose a file to upload", "Elija un archivo para subir"),
@@ -272,12 +274,7 @@ async fn needs_attention(lang: &str, found: &mut Vec<String>) {
     let dir = prepared_data_dir(&[("language", lang), ("signed_out_screen", "0")]);
     with_kiosk_launched("a11y_attention", Launch::on(&dir), async |k| {
         k.by_role("heading", t("Sign in", "Iniciar sesión")).await;
-        k.type_into(t("Username", "Nombre de usuario"), "ana").await;
-        k.type_into(t("Password", "Contraseña"), "ana's passphrase")
-            .await;
-        k.click(t("Sign in", "Iniciar sesión")).await;
-        k.by_role("heading", t("Welcome, Ana", "Bienvenido, Ana"))
-            .await;
+        sign_in_ana(k, lang).await;
         let stuck = k.data_dir().join("webview/localstorage");
         std::fs::create_dir_all(&stuck).unwrap();
         std::fs::write(stuck.join("left-behind.localstorage"), "x").unwrap();

@@ -22,14 +22,6 @@ async fn sign_in_and_browse(k: &Kiosk, site: &Site) {
     .await;
 }
 
-/// The browsing view's top edge in the window, as the bar's page says.
-async fn view_top(k: &Kiosk) -> u32 {
-    let top = k
-        .eval("return Math.round(document.getElementById('browser-area').getBoundingClientRect().top)")
-        .await;
-    u32::try_from(top.as_u64().expect("a number")).expect("a small number")
-}
-
 async fn address(k: &Kiosk) -> String {
     k.eval("return document.getElementById('browser-address').textContent")
         .await
@@ -168,7 +160,7 @@ async fn other_sites_are_refused(k: &Kiosk, site: &Site, other: &Site) {
     k.click("Home").await;
     site.wait_for("/report/stored").await;
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let top = view_top(k).await;
+    let top = k.browser_view_top().await;
     k.pointer_at(400, top + 100, true);
     site.wait_for("/page2?blank").await;
     k.wait_until(
@@ -194,7 +186,7 @@ async fn files_go_through_my_files(k: &Kiosk, site: &Site, canary: &str) {
     k.click("Home").await;
     site.wait_for("/upload").await;
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let top = view_top(k).await;
+    let top = k.browser_view_top().await;
     k.pointer_at(400, top + 100, true);
     k.by_role("heading", "Choose a file to upload").await;
     k.screenshot(&artifacts_dir().join("browser-upload.png"))
@@ -243,7 +235,7 @@ async fn input_in_the_browsing_view_counts_as_activity() {
     ]);
     with_kiosk_launched("browser_activity", Launch::on(&dir), async |k| {
         sign_in_and_browse(k, &site).await;
-        let top = view_top(k).await;
+        let top = k.browser_view_top().await;
         // Eight seconds of input in the view, twice the idle timeout.
         for i in 0..16 {
             k.pointer_at(300 + (i % 2) * 200, top + 150, false);

@@ -202,7 +202,7 @@ export type BrowserState = {
 /**
  * The address of the page shown (read-only in the bar).
  */
-address: string, title: string, can_go_back: boolean, can_go_forward: boolean, loading: boolean, 
+address: string, title: string, can_go_back: boolean, can_go_forward: boolean, 
 /**
  * Set when the last navigation was refused: the address it tried to open.
  */

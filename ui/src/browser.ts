@@ -93,7 +93,6 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
       title: "",
       can_go_back: false,
       can_go_forward: false,
-      loading: false,
       refused: null,
       download: null,
       upload: false,

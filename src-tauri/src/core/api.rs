@@ -91,7 +91,6 @@ pub struct BrowserState {
     pub title: String,
     pub can_go_back: bool,
     pub can_go_forward: bool,
-    pub loading: bool,
     /// Set when the last navigation was refused: the address it tried to open.
     pub refused: Option<String>,
     /// The last download, once it has finished or failed.

@@ -62,11 +62,6 @@ impl Phrase {
         Self::default()
     }
 
-    /// Whether there is no sentence.
-    pub fn is_empty(&self) -> bool {
-        self.text.is_empty()
-    }
-
     /// Adds a piece said as it is.
     #[must_use]
     pub fn text(self, name: &str, value: impl Into<String>) -> Self {

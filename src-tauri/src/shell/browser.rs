@@ -41,6 +41,8 @@ use crate::core::session::{Browsing, SessionHandle};
 use crate::core::settings::site_allowed;
 use crate::core::wipe::{Removed, WipeTarget, Wiper};
 
+use super::wipers::on_main;
+
 /// The event that carries every new [`BrowserState`] to the UI.
 pub const BROWSER_EVENT: &str = "slate://browser";
 
@@ -86,20 +88,6 @@ pub fn set_zoom(app: &tauri::AppHandle, zoom: f64) {
             }
         });
     });
-}
-
-/// Runs `f` on the main thread and waits (at most 5 s) for its answer.
-fn on_main<T: Send + 'static>(
-    app: &tauri::AppHandle,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
-    let (tx, rx) = mpsc::channel();
-    app.run_on_main_thread(move || {
-        let _ = tx.send(f());
-    })
-    .map_err(|e| e.to_string())?;
-    rx.recv_timeout(Duration::from_secs(5))
-        .map_err(|_| "the window did not answer".to_owned())
 }
 
 /// Changes the view's state and announces it.
@@ -317,17 +305,12 @@ fn follow_state(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
         move |webview: &webkit2gtk::WebView| {
             let address = webview.uri().map(|u| u.to_string()).unwrap_or_default();
             let title = webview.title().map(|t| t.to_string()).unwrap_or_default();
-            let (back, forward, loading) = (
-                webview.can_go_back(),
-                webview.can_go_forward(),
-                webview.is_loading(),
-            );
+            let (back, forward) = (webview.can_go_back(), webview.can_go_forward());
             update(&app, |view| {
                 view.state.address = address;
                 view.state.title = title;
                 view.state.can_go_back = back;
                 view.state.can_go_forward = forward;
-                view.state.loading = loading;
             });
         }
     };

@@ -268,7 +268,7 @@ fn forward_status(
     let session = session.clone();
     tauri::async_runtime::spawn(async move {
         let mut notifier = notify::Notifier::new(notifications);
-        let mut browsing_for: Option<String> = None;
+        let mut was_browsing = false;
         let mut zoom = 1.0;
         loop {
             let status = rx.borrow_and_update().clone();
@@ -288,19 +288,22 @@ fn forward_status(
                 zoom = wanted;
                 browser::set_zoom(&app, zoom);
             }
-            if let crate::core::api::Screen::Session {
-                browser: Some(_), ..
-            } = &status.screen
-            {
+            // Asked once, on entering the session (its status changes every second or so).
+            let browsing = matches!(
+                &status.screen,
+                crate::core::api::Screen::Session {
+                    browser: Some(_),
+                    ..
+                }
+            );
+            if browsing && !was_browsing {
                 match session.browsing().await {
-                    Ok(Some(b)) if browsing_for.as_deref() != Some(b.session_id.as_str()) => {
-                        browsing_for = Some(b.session_id.clone());
-                        browser::open(&app, session.clone(), b);
-                    }
-                    Ok(_) => {}
+                    Ok(Some(b)) => browser::open(&app, session.clone(), b),
+                    Ok(None) => {}
                     Err(e) => tracing::error!("cannot read the session's browser: {e}"),
                 }
             }
+            was_browsing = browsing;
             if rx.changed().await.is_err() {
                 return;
             }

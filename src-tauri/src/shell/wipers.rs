@@ -14,7 +14,7 @@ use tauri::Manager;
 use crate::core::wipe::{Removed, WipeTarget, Wiper};
 
 /// Runs `f` on the GTK main thread and waits (at most 5 s) for its answer.
-fn on_main<T: Send + 'static>(
+pub(super) fn on_main<T: Send + 'static>(
     app: &tauri::AppHandle,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
