@@ -19,13 +19,13 @@ run: deps ui
 
 ## test: install what is missing, build (debug, and the release packages), run every test
 test: deps-test ui package
-	cargo build -p slate --bins
+	cargo build -p slate -p slatectl
 	scripts/test.sh
 
 ## package: the .deb and .rpm (Tauri's bundler; its CLI pinned in packaging/tauri-cli), from a
 ## release build; they land in target/release/bundle/{deb,rpm}/
 package: deps-test ui packaging/tauri-cli/node_modules/.package-lock.json
-	cargo build --release -p slate --bin slatectl
+	cargo build --release -p slatectl
 	mkdir -p target/packaging
 	gzip -9 -n -c packaging/changelog > target/packaging/changelog.gz
 	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm
@@ -49,11 +49,11 @@ ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
 
 ## bindings: regenerate ui/src/bindings.ts from the Rust IPC types
 bindings:
-	SLATE_BLESS=1 cargo test -p slate --lib bindings
+	SLATE_BLESS=1 cargo test -p slate-core --lib bindings
 
 ## screenshots: refresh docs/ screenshots from the end-to-end tests
 screenshots: deps-test ui
-	cargo build -p slate --bins
+	cargo build -p slate -p slatectl
 	SLATE_UPDATE_DOCS=1 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
 	  cargo test -p slate-e2e --test first_run --test admin
 
@@ -65,14 +65,14 @@ clean:
 ## 10M-record audit database is built once, about 4 GB in target/bench-data). One at a time: the
 ## figures are medians and ratios of one run, and the machine is shared.
 bench: deps-test ui package bench-build
-	cargo bench -p slate --bench signin
-	cargo bench -p slate --bench wipe
-	cargo bench -p slate --bench audit
-	cargo bench -p slate --bench audit_page
+	cargo bench -p slate-core --bench signin
+	cargo bench -p slate-core --bench wipe
+	cargo bench -p slate-core --bench audit
+	cargo bench -p slate-core --bench audit_page
 	$(E2E) cargo test -p slate-e2e --test timing -- --ignored --nocapture --test-threads=1
-	SLATE_CRASH_KILLS=200 cargo test -p slate --test audit_crash -- --nocapture
-	SLATE_SOAK_SESSIONS=10000 cargo test -p slate --test soak -- --nocapture
-	SLATE_FUZZ_SECS=20 cargo test -p slate --test fuzz -- --nocapture --test-threads=1
+	SLATE_CRASH_KILLS=200 cargo test -p slate-core --test audit_crash -- --nocapture
+	SLATE_SOAK_SESSIONS=10000 cargo test -p slate-core --test soak -- --nocapture
+	SLATE_FUZZ_SECS=20 cargo test -p slate-core --test fuzz -- --nocapture --test-threads=1
 	SLATE_APP_KILLS=200 $(E2E) cargo test -p slate-e2e --test crash_loop -- --nocapture
 	SLATE_APP_SESSIONS=200 $(E2E) cargo test -p slate-e2e --test app_soak -- --nocapture
 	cargo run -q -p slate-e2e --bin bench-report
@@ -82,7 +82,7 @@ E2E := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
 # The debug build (for the idle timings, which need the debug-only short bounds) and the bare
 # Tauri window the memory and CPU figures compare with, built by the same Tauri CLI as Slate.
 bench-build: ui packaging/tauri-cli/node_modules/.package-lock.json
-	cargo build -p slate --bins
+	cargo build -p slate -p slatectl
 	cd tests/bare-window && ../../packaging/tauri-cli/node_modules/.bin/tauri build --ci --no-bundle
 
 ## bench-e2e: only the end-to-end timing harness (idle lateness, sign-out, cold start, at rest)

@@ -1,10 +1,8 @@
-//! Slate, a kiosk session manager for shared public machines.
+//! Slate's kiosk app: the thin Tauri shell around the core.
 //!
-//! The crate has two halves. [`core`] is the session manager: plain Rust and tokio, no Tauri, so
-//! the administrator CLI, the tests and the benchmarks use exactly the code the kiosk runs.
-//! [`shell`] is the thin Tauri layer that hosts the UI, turns its invocations into calls on the
-//! core and draws nothing of its own.
+//! The core ([`slate_core`], its own crate with no Tauri in its dependencies) is the session
+//! manager; this crate hosts the UI, turns its invocations into calls on the core, runs the wipe
+//! surfaces only a window can reach, and draws nothing of its own.
 
 pub mod cli;
-pub mod core;
 pub mod shell;

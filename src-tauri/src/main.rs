@@ -4,8 +4,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use slate::cli::{exit_code_for, SlateArgs};
-use slate::core::{datadir::DataDir, Kiosk};
+use slate::cli::SlateArgs;
+use slate_core::exit;
+use slate_core::{datadir::DataDir, Kiosk};
 
 fn main() -> ExitCode {
     let args = SlateArgs::parse();
@@ -17,14 +18,14 @@ fn main() -> ExitCode {
         Ok(kiosk) => kiosk,
         Err(e) => {
             eprintln!("slate: {e}");
-            return exit_code_for(&e);
+            return exit::code_for(&e);
         }
     };
     // A policy file with problems still starts the kiosk: each bad key is logged, audited and
     // ignored, and the layers below apply.
-    if let Err(e) = kiosk.use_policy(slate::core::policy::PolicySource::choose(args.policy)) {
+    if let Err(e) = kiosk.use_policy(slate_core::policy::PolicySource::choose(args.policy)) {
         eprintln!("slate: {e}");
-        return exit_code_for(&e);
+        return exit::code_for(&e);
     }
     tracing::info!(data_dir = %kiosk.data_dir().path().display(), "starting");
     slate::shell::run(kiosk)

@@ -1,7 +1,7 @@
 //! The figures of the benches and long loops, and how they reach `BENCHMARKS.md`.
 //!
 //! Every bench, timing harness and long loop writes its figures as a markdown fragment to
-//! `target/bench-results/<name>.md` ([`write_figures`]; the criterion benches of `src-tauri` write
+//! `target/bench-results/<name>.md` ([`write_figures`]; the criterion benches of `slate-core` write
 //! the same files). `make bench` ends with the `bench-report` binary, which puts each fragment
 //! into `BENCHMARKS.md` between the markers `<!-- figures:<name> -->` and `<!-- /figures:<name> -->`,
 //! dated, leaving the prose around them as it is. A fragment with no markers yet is added at the

@@ -56,8 +56,12 @@ function scriptStrings(): string[] {
  * errors without pieces, and the settings' descriptions, which the panel shows: the UI says
  * them through the catalogues. */
 function coreStrings(): string[] {
-  const dirs = ["core", "shell"].map((d) => join(root, "..", "src-tauri", "src", d));
-  const files = dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith(".rs")).map((f) => join(dir, f)));
+  const dirs = [join(root, "..", "crates", "slate-core", "src"), join(root, "..", "src-tauri", "src", "shell")];
+  const rustFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? rustFiles(join(dir, e.name)) : e.name.endsWith(".rs") ? [join(dir, e.name)] : [],
+    );
+  const files = dirs.flatMap(rustFiles);
   const found = new Set<string>();
   for (const file of files) {
     // The code only: not the unit tests' samples, not the comments.

@@ -36,10 +36,10 @@ use webkit2gtk::{
     WebViewExt, WebsiteDataManagerExtManual,
 };
 
-use crate::core::api::{BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, Screen};
-use crate::core::session::{Browsing, SessionHandle};
-use crate::core::settings::site_allowed;
-use crate::core::wipe::{Removed, WipeTarget, Wiper};
+use slate_core::api::{BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, Screen};
+use slate_core::session::{Browsing, SessionHandle};
+use slate_core::settings::site_allowed;
+use slate_core::wipe::{Removed, WipeTarget, Wiper};
 
 use super::wipers::on_main;
 

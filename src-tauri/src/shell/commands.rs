@@ -6,15 +6,15 @@
 use tauri::State;
 
 use super::Slate;
-use crate::core::api::{
+use slate_core::api::{
     AdminReply, AdminRequest, AppStatus, BrowserRequest, ErrorCode, IpcError, PreferenceRequest,
     SessionFile, SetupRequest, SignInRequest,
 };
-use crate::core::phrase::Phrase;
+use slate_core::phrase::Phrase;
 
 type Core<'a> = State<'a, Slate>;
 
-fn ipc<T>(r: Result<T, crate::core::kiosk::KioskError>) -> Result<T, IpcError> {
+fn ipc<T>(r: Result<T, slate_core::kiosk::KioskError>) -> Result<T, IpcError> {
     r.map_err(Into::into)
 }
 
@@ -33,7 +33,7 @@ pub async fn create_first_admin(
     let kiosk = std::sync::Arc::clone(&slate.kiosk);
     let screen = tauri::async_runtime::spawn_blocking(move || {
         kiosk.create_first_admin(&request.username, &request.display_name, &request.password)?;
-        Ok::<_, crate::core::kiosk::KioskError>((
+        Ok::<_, slate_core::kiosk::KioskError>((
             kiosk.signed_out_screen()?,
             kiosk.settings()?.language,
         ))
@@ -118,7 +118,7 @@ pub async fn admin(slate: Core<'_>, request: AdminRequest) -> Result<AdminReply,
     ipc(slate.session.admin().await)?;
     let kiosk = std::sync::Arc::clone(&slate.kiosk);
     let reply =
-        tauri::async_runtime::spawn_blocking(move || crate::core::admin::handle(&kiosk, request))
+        tauri::async_runtime::spawn_blocking(move || slate_core::admin::handle(&kiosk, request))
             .await
             .map_err(|_| IpcError::internal("Slate stopped while doing that. Please try again."))?;
     // A settings change applies to the live session at once.

@@ -17,12 +17,12 @@ use std::sync::Arc;
 
 use tauri::{Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
-use crate::cli::exit;
-use crate::core::session::{SessionHandle, SessionManager};
-use crate::core::wipe::core_wipers;
-use crate::core::Kiosk;
+use slate_core::exit;
+use slate_core::kiosk::wipers::core_wipers;
+use slate_core::session::{SessionHandle, SessionManager};
+use slate_core::Kiosk;
 
-/// The event that carries every new [`AppStatus`](crate::core::api::AppStatus) to the UI.
+/// The event that carries every new [`AppStatus`](slate_core::api::AppStatus) to the UI.
 pub const STATUS_EVENT: &str = "slate://status";
 
 /// What the commands reach: the core and the session manager's handle.
@@ -56,7 +56,7 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
     // themselves.)
     if let Err(e) = kiosk.recover_open_sessions(&desktop_wipers(&kiosk)) {
         eprintln!("slate: {e}");
-        return crate::cli::exit_code_for(&e);
+        return exit::code_for(&e);
     }
     match kiosk.prune_audit() {
         Ok((0, 0)) => {}
@@ -72,7 +72,7 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
     // The webview's own folder starts empty at every start: whatever the pages of a crashed
     // session stored (cookies, localStorage, IndexedDB, cache) goes before any window opens.
     let webview_folder = kiosk.data_dir().path().join("webview");
-    if let Err(e) = crate::core::wipe::remove_folder(&webview_folder) {
+    if let Err(e) = slate_core::wipe::remove_folder(&webview_folder) {
         eprintln!("slate: cannot clear the webview folder: {e}.");
         return ExitCode::from(exit::DATA_DIR);
     }
@@ -154,8 +154,8 @@ fn session_wipers(
     handle: &tauri::AppHandle,
     kiosk: &Arc<Kiosk>,
     notifications: &wipers::OpenNotifications,
-) -> Vec<Arc<dyn crate::core::wipe::Wiper>> {
-    let mut all: Vec<Arc<dyn crate::core::wipe::Wiper>> = vec![Arc::new(browser::BrowserView {
+) -> Vec<Arc<dyn slate_core::wipe::Wiper>> {
+    let mut all: Vec<Arc<dyn slate_core::wipe::Wiper>> = vec![Arc::new(browser::BrowserView {
         app: handle.clone(),
     })];
     all.extend(desktop_wipers(kiosk));
@@ -174,9 +174,9 @@ fn session_wipers(
 
 /// The core's surfaces plus the account's recently-used list: everything that outlives the
 /// process, so also what start-up recovery wipes after a crash.
-fn desktop_wipers(kiosk: &Arc<Kiosk>) -> Vec<Arc<dyn crate::core::wipe::Wiper>> {
+fn desktop_wipers(kiosk: &Arc<Kiosk>) -> Vec<Arc<dyn slate_core::wipe::Wiper>> {
     let mut all = core_wipers(kiosk);
-    if let Some(recent) = crate::core::wipe::RecentlyUsed::for_this_account() {
+    if let Some(recent) = slate_core::wipe::RecentlyUsed::for_this_account() {
         all.push(Arc::new(recent));
     }
     all
@@ -196,8 +196,8 @@ fn kiosk_locked(app: &tauri::AppHandle) -> bool {
     };
     !matches!(
         slate.session.status().screen,
-        crate::core::api::Screen::Session {
-            account: crate::core::api::SessionKind::Admin,
+        slate_core::api::Screen::Session {
+            account: slate_core::api::SessionKind::Admin,
             ..
         }
     )
@@ -279,7 +279,7 @@ fn forward_status(
             // A session with a browser gets its view (once; the wipe destroys it at the end),
             // its pages zoomed with the session's text size.
             let wanted = match &status.screen {
-                crate::core::api::Screen::Session { preferences, .. } => {
+                slate_core::api::Screen::Session { preferences, .. } => {
                     browser::zoom_for(&preferences.text_size)
                 }
                 _ => 1.0,
@@ -291,7 +291,7 @@ fn forward_status(
             // Asked once, on entering the session (its status changes every second or so).
             let browsing = matches!(
                 &status.screen,
-                crate::core::api::Screen::Session {
+                slate_core::api::Screen::Session {
                     browser: Some(_),
                     ..
                 }

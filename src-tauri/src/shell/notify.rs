@@ -10,8 +10,8 @@ use std::time::Duration;
 use notify_rust::{Notification, NotificationHandle, Timeout};
 
 use super::wipers::OpenNotifications;
-use crate::core::api::{AppStatus, Screen};
-use crate::core::session::human_duration;
+use slate_core::api::{AppStatus, Screen};
+use slate_core::duration;
 
 /// What has been shown for the live session.
 pub struct Notifier {
@@ -50,7 +50,7 @@ impl Notifier {
                         "You will be signed out soon",
                         &format!(
                             "Nobody has used this terminal for a while. You will be signed out in {} unless you touch the screen or press a key.",
-                            human_duration(left)
+                            duration::spoken(left)
                         ),
                         left,
                     )
@@ -70,7 +70,7 @@ impl Notifier {
                     "Your time is almost up",
                     &format!(
                         "This session ends in {}. Save what you need now.",
-                        human_duration(left)
+                        duration::spoken(left)
                     ),
                     left,
                 )

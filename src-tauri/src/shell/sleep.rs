@@ -6,8 +6,8 @@
 
 use futures::StreamExt;
 
-use crate::core::api::EndReason;
-use crate::core::session::SessionHandle;
+use slate_core::api::EndReason;
+use slate_core::session::SessionHandle;
 
 #[zbus::proxy(
     interface = "org.freedesktop.login1.Manager",

@@ -11,7 +11,7 @@ use std::time::Duration;
 use notify_rust::NotificationHandle;
 use tauri::Manager;
 
-use crate::core::wipe::{Removed, WipeTarget, Wiper};
+use slate_core::wipe::{Removed, WipeTarget, Wiper};
 
 /// Runs `f` on the GTK main thread and waits (at most 5 s) for its answer.
 pub(super) fn on_main<T: Send + 'static>(

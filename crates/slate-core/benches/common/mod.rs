@@ -1,0 +1,47 @@
+//! What the benches share: a running session manager on a real database, and the medians
+//! criterion measured, read back for the figures `make bench` puts into BENCHMARKS.md.
+
+#![allow(dead_code)] // each bench uses part of it
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use slate_core::session::{SessionHandle, SessionManager};
+use slate_core::Kiosk;
+
+/// A session manager for `kiosk` (with the core's wipers), running on its own one-thread runtime.
+pub fn manager(kiosk: &Arc<Kiosk>) -> (SessionHandle, tokio::runtime::Runtime) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let wipers = slate_core::kiosk::wipers::core_wipers(kiosk);
+    let (manager, session) = SessionManager::new(Arc::clone(kiosk), wipers).expect("a manager");
+    rt.spawn(manager.run());
+    (session, rt)
+}
+
+/// `target/criterion` of the workspace.
+pub fn criterion_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion")
+}
+
+/// The median criterion measured for `group/id` in its last run, in milliseconds.
+pub fn median_ms(group: &str, id: &str) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(id)
+        .join("new/estimates.json");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    Some(v["median"]["point_estimate"].as_f64()? / 1e6)
+}
+
+#[path = "../../tests/common/mod.rs"]
+mod figures;
+
+/// Prints a summary and keeps it as the fragment `target/bench-results/<name>.md`, which
+/// `bench-report` (the last step of `make bench`) puts into BENCHMARKS.md.
+pub fn write_summary(name: &str, summary: &str) {
+    figures::write_figures(name, summary);
+}

@@ -1,0 +1,147 @@
+//! Sign-in cost, measured with criterion (`make bench`).
+//!
+//! - `bare_argon2id`: one Argon2id hash at the parameters Slate uses (the floor any sign-in pays).
+//! - `signin_ok`: the whole sign-in path through the session manager: throttle look-up, account
+//!   read, verify, throttle reset, and the session durably recorded as open. (The sign-out after
+//!   each sign-in is not timed.)
+//! - `failed_known` / `failed_unknown`: a wrong password for an existing account, and any password
+//!   for a name that does not exist. They must cost the same, or timing reveals which names exist.
+//!
+//! After criterion's own report the bench prints the ratios of the medians measured in this run
+//! and writes them to `target/bench-results/signin.md`.
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::Argon2;
+use criterion::{criterion_group, Criterion};
+use slate_core::accounts::Role;
+use slate_core::auth::Password;
+use slate_core::clock::FakeClock;
+use slate_core::datadir::DataDir;
+use slate_core::session::SessionHandle;
+use slate_core::Kiosk;
+
+struct Bench {
+    session: SessionHandle,
+    rt: tokio::runtime::Runtime,
+    clock: Arc<FakeClock>,
+    _tmp: tempfile::TempDir,
+}
+
+fn setup() -> Bench {
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let clock = Arc::new(FakeClock::new());
+    let kiosk = Arc::new(
+        Kiosk::open_with_clock(
+            DataDir::prepare(Some(tmp.path())).expect("a data folder"),
+            clock.clone(),
+        )
+        .expect("a kiosk"),
+    );
+    kiosk
+        .create_first_admin("admin", "", &Password::from("admin passphrase".to_owned()))
+        .expect("an admin");
+    kiosk
+        .add_user(
+            "ana",
+            "Ana",
+            Role::User,
+            &Password::from("ana's passphrase".to_owned()),
+        )
+        .expect("a user");
+    kiosk
+        .set_setting("signin_lock_after", "50")
+        .expect("a setting");
+    kiosk
+        .set_setting("signed_out_screen", "0")
+        .expect("a setting");
+    let (session, rt) = common::manager(&kiosk);
+    Bench {
+        session,
+        rt,
+        clock,
+        _tmp: tmp,
+    }
+}
+
+fn signin(c: &mut Criterion) {
+    let b = setup();
+    let right = Password::from("ana's passphrase".to_owned());
+    let wrong = Password::from("not the passphrase".to_owned());
+    let mut g = c.benchmark_group("signin");
+    g.sample_size(30).measurement_time(Duration::from_secs(6));
+
+    g.bench_function("bare_argon2id", |bench| {
+        let argon = Argon2::default();
+        let salt = [7u8; 16];
+        let mut out = [0u8; 32];
+        bench.iter(|| {
+            argon
+                .hash_password_into(black_box(right.as_bytes()), &salt, &mut out)
+                .expect("hash");
+            black_box(out);
+        });
+    });
+    g.bench_function("signin_ok", |bench| {
+        bench.iter_custom(|iters| {
+            let mut timed = Duration::ZERO;
+            for _ in 0..iters {
+                let started = std::time::Instant::now();
+                b.rt.block_on(b.session.sign_in("ana".into(), right.clone()))
+                    .expect("signed in");
+                timed += started.elapsed();
+                b.rt.block_on(b.session.sign_out()).expect("signed out");
+            }
+            timed
+        });
+    });
+    for (id, name) in [("failed_known", "ana"), ("failed_unknown", "nobody")] {
+        g.bench_function(id, |bench| {
+            bench.iter(|| {
+                // Move past any backoff so every attempt is really checked.
+                b.clock.advance(Duration::from_secs(3600));
+                assert!(b
+                    .rt
+                    .block_on(b.session.sign_in(name.into(), wrong.clone()))
+                    .is_err());
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, signin);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    let (Some(bare), Some(ok), Some(known), Some(unknown)) = (
+        common::median_ms("signin", "bare_argon2id"),
+        common::median_ms("signin", "signin_ok"),
+        common::median_ms("signin", "failed_known"),
+        common::median_ms("signin", "failed_unknown"),
+    ) else {
+        eprintln!("(no estimates to summarise: run without a filter)");
+        return;
+    };
+    let summary = format!(
+        "| measure | median |\n|---|---|\n\
+         | bare Argon2id hash (m=19456, t=2, p=1) | {:.2} ms |\n\
+         | sign-in path, success | {:.2} ms |\n\
+         | failed sign-in, known user | {:.2} ms |\n\
+         | failed sign-in, unknown user | {:.2} ms |\n\n\
+         sign-in / bare hash = **{:.3}×** (target ≤ 1.25×)\n\
+         failed known / failed unknown = **{:.3}** (target within 5 %: 0.95–1.05)\n",
+        bare,
+        ok,
+        known,
+        unknown,
+        ok / bare,
+        known / unknown
+    );
+    common::write_summary("signin", &summary);
+}

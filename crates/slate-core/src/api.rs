@@ -1,0 +1,526 @@
+//! The types that cross the IPC boundary between the UI and the core, and their TypeScript twins.
+//!
+//! Every command's arguments, results and errors, and every event the core announces, is a type
+//! here deriving [`ts_rs::TS`]. [`typescript_bindings`] renders them all into one TypeScript file,
+//! checked in as `ui/src/bindings.ts`; a test fails when the two differ (run `make bindings` to
+//! regenerate after changing a type).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::auth::Password;
+use super::phrase::{Arg, Phrase};
+
+/// Which screen the kiosk shows. The core decides; the UI draws.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Screen {
+    /// No administrator exists yet: "Set up this kiosk".
+    FirstRun,
+    /// The terminal is free: the sign-in screen.
+    SignIn {
+        /// Whether to offer "Continue as guest".
+        guests_allowed: bool,
+    },
+    /// Someone is signed in.
+    Session {
+        display_name: String,
+        account: SessionKind,
+        /// Set while the idle warning shows: the modal countdown.
+        idle_warning: Option<IdleWarning>,
+        /// Whole seconds left before the time limit; `None` without one.
+        time_left_secs: Option<u32>,
+        /// The time-limit warning most recently passed (seconds before the end), if any.
+        time_warning_secs: Option<u32>,
+        /// The session's display preferences (wiped with the session).
+        preferences: Preferences,
+        /// The browser of the session, when the administrator allows some sites (never in an
+        /// administrator's session).
+        browser: Option<BrowserPlan>,
+    },
+    /// The session is ending: its end steps are running.
+    Ending,
+    /// A session just ended: why, shown for `signed_out_screen` seconds or until a key or tap.
+    SignedOut {
+        reason: EndReason,
+        /// The reason in plain words (English).
+        reason_text: String,
+        /// The duration the reason names, in seconds: the idle timeout or the time limit (so
+        /// the UI can say it in the person's language).
+        reason_secs: Option<u32>,
+        /// Whether every surface of the session was wiped and re-checked empty.
+        erased: bool,
+        /// The administrator's line (may be empty).
+        message: String,
+    },
+    /// A wipe failed: nobody can sign in until a retry succeeds.
+    NeedsAttention {
+        /// What failed (English).
+        message: String,
+        /// The same, for the UI to say in the person's language.
+        phrase: Phrase,
+    },
+}
+
+impl Screen {
+    /// "Needs attention", saying why.
+    pub fn needs_attention(why: Phrase) -> Self {
+        Self::NeedsAttention {
+            message: why.to_string(),
+            phrase: why,
+        }
+    }
+}
+
+/// What the session's browser may open, fixed when the session starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BrowserPlan {
+    /// Where it opens, and where Home goes (empty when only host patterns are allowed).
+    pub home: String,
+    /// The allowed sites, as the administrator wrote them (for "This terminal only opens …").
+    pub sites: Vec<String>,
+}
+
+/// What the browser shows now: announced by the shell (event `slate://browser`) whenever it
+/// changes, for Slate's bar to draw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[allow(clippy::struct_excessive_bools)] // each is one thing the bar shows
+pub struct BrowserState {
+    /// The address of the page shown (read-only in the bar).
+    pub address: String,
+    pub title: String,
+    pub can_go_back: bool,
+    pub can_go_forward: bool,
+    /// Set when the last navigation was refused: the address it tried to open.
+    pub refused: Option<String>,
+    /// The last download, once it has finished or failed.
+    pub download: Option<DownloadNotice>,
+    /// Set while a page asks for a file to upload: the person picks one of My files.
+    pub upload: bool,
+}
+
+/// A file the browser downloaded into My files (or failed to).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DownloadNotice {
+    /// The file's name in My files.
+    pub name: String,
+    pub ok: bool,
+    /// Counts up with every download, so the same name twice is still news.
+    pub serial: u32,
+}
+
+/// What the UI asks of the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum BrowserRequest {
+    Back,
+    Forward,
+    Reload,
+    Home,
+    /// Leaves the refusal page for the page that was shown.
+    Dismiss,
+    /// Gives the keyboard focus to the page (Tab past the end of Slate's bar).
+    Focus,
+    /// Where the browsing view goes: `top` CSS pixels below the window's top edge, down to the
+    /// bottom; `shown: false` while Slate's own page needs the whole window (a dialog, My files,
+    /// the refusal page).
+    Layout {
+        top: u32,
+        shown: bool,
+    },
+    /// The file of My files to give the page that asked for an upload; `None` cancels.
+    Upload {
+        name: Option<String>,
+    },
+}
+
+/// Display preferences chosen during a session.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct Preferences {
+    /// "normal" or "large".
+    pub text_size: String,
+    /// "normal" or "high".
+    pub contrast: String,
+}
+
+/// One entry of the session's "My files".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionFile {
+    pub name: String,
+    pub size: u64,
+    pub folder: bool,
+}
+
+/// Arguments of `set_preference`.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct PreferenceRequest {
+    pub key: String,
+    pub value: String,
+}
+
+/// The idle warning's countdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IdleWarning {
+    /// Whole seconds until the session ends, rounded up.
+    pub seconds_left: u32,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// The person signed out.
+    User,
+    /// Nobody used the terminal for `idle_timeout`.
+    Idle,
+    /// The session reached `time_limit`.
+    TimeLimit,
+    /// An administrator ended it (or changed or removed the account).
+    Admin,
+    /// The kiosk was closed or the machine went to sleep or shut down.
+    Shutdown,
+    /// The kiosk stopped without ending it (crash, power loss); ended at the next start.
+    Recovered,
+}
+
+/// Who is signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    User,
+    Admin,
+    Guest,
+}
+
+/// What the UI needs to draw the current screen. Result of every command that changes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppStatus {
+    /// Slate's version, shown in the corner of the screen.
+    pub version: String,
+    /// The language screens start in (the `language` setting); a person may switch for their
+    /// own visit.
+    pub language: String,
+    /// The screen to show.
+    pub screen: Screen,
+}
+
+impl AppStatus {
+    /// `screen`, in `language`, with this build's version.
+    pub fn new(screen: Screen, language: &str) -> Self {
+        Self {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            language: language.to_owned(),
+            screen,
+        }
+    }
+}
+
+/// Arguments of `create_first_admin`: the first-run form.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetupRequest {
+    pub username: String,
+    pub display_name: String,
+    #[ts(type = "string")]
+    pub password: Password,
+}
+
+/// Arguments of `sign_in`.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SignInRequest {
+    pub username: String,
+    #[ts(type = "string")]
+    pub password: Password,
+}
+
+/// What the administrator panel asks for (the `admin` command). Every request is refused unless
+/// the live session is an administrator's.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum AdminRequest {
+    /// Every setting with its value, layer and bounds.
+    Settings,
+    /// Checks a value without saving it (live validation): the reply's message is the problem,
+    /// or empty when it is acceptable.
+    CheckSetting {
+        key: String,
+        value: String,
+    },
+    SetSetting {
+        key: String,
+        value: String,
+    },
+    /// Removes the administrator value, so the default applies.
+    UnsetSetting {
+        key: String,
+    },
+    Users,
+    AddUser {
+        username: String,
+        display_name: String,
+        #[ts(type = "string")]
+        password: Password,
+        admin: bool,
+    },
+    SetUserEnabled {
+        username: String,
+        enabled: bool,
+    },
+    ResetPassword {
+        username: String,
+        #[ts(type = "string")]
+        password: Password,
+    },
+    Unlock {
+        username: String,
+    },
+    RemoveUser {
+        username: String,
+    },
+    /// A page of the audit log, newest first.
+    Audit {
+        query: AuditQuery,
+    },
+    VerifyAudit,
+    Terminal,
+}
+
+/// Filters and paging for the audit list. Empty strings mean "any".
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct AuditQuery {
+    pub user: String,
+    pub event: String,
+    pub reason: String,
+    /// A date (`2026-11-21`) or an RFC 3339 time; records from then on.
+    pub since: String,
+    /// A date or time; records before it.
+    pub until: String,
+    /// Older than this sequence number (the previous page's `next_before`).
+    #[ts(type = "number | null")]
+    pub before: Option<i64>,
+}
+
+/// One setting as the panel's form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminSetting {
+    pub key: String,
+    /// The value in force, canonical (durations in seconds).
+    pub value: String,
+    /// The value as people write it ("5m" for 300 seconds).
+    pub shown: String,
+    /// "default", "administrator" or "policy" (locked).
+    pub layer: String,
+    pub default: String,
+    /// The bounds in words.
+    pub bounds: Phrase,
+    pub description: String,
+    /// "bool", "choice" (one of `choices`) or "text".
+    pub input: String,
+    pub choices: Vec<String>,
+}
+
+/// One account as the panel's user list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminUser {
+    pub username: String,
+    pub display_name: String,
+    pub admin: bool,
+    pub enabled: bool,
+    pub locked: bool,
+    /// UTC, RFC 3339; `None` when never.
+    pub last_sign_in: Option<String>,
+    pub last_sign_out: Option<String>,
+}
+
+/// One audit record as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminAuditRecord {
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// Local time with its offset, as recorded.
+    pub at: String,
+    pub event: String,
+    pub user: Option<String>,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<i64>,
+    pub details: String,
+}
+
+/// A page of the audit list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminAuditPage {
+    pub records: Vec<AdminAuditRecord>,
+    /// Pass as `before` for the next (older) page; `None` on the last page.
+    #[ts(type = "number | null")]
+    pub next_before: Option<i64>,
+}
+
+/// The panel's Terminal section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AdminTerminal {
+    pub version: String,
+    pub terminal_name: String,
+    pub data_dir: String,
+    /// `None` without a policy file.
+    pub policy_file: Option<String>,
+    pub policy_keys: Vec<String>,
+    pub policy_problems: Vec<Phrase>,
+    /// The last ended session's wipe, in words ("No session has ended yet." before the first).
+    pub last_wipe: Phrase,
+    /// The newest audit record's sequence number; `None` while the log is empty.
+    #[ts(type = "number | null")]
+    pub audit_head: Option<i64>,
+}
+
+/// The answer to an [`AdminRequest`]: what it asked for, and a sentence saying what was done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct AdminReply {
+    /// What was done (empty when the request only asked).
+    pub message: Phrase,
+    pub settings: Option<Vec<AdminSetting>>,
+    pub users: Option<Vec<AdminUser>>,
+    pub audit: Option<AdminAuditPage>,
+    pub terminal: Option<AdminTerminal>,
+}
+
+/// A stable, machine-readable error code. The UI may branch on it; people read the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The database or data folder could not be read or written.
+    Storage,
+    /// A field is not acceptable (the message says which and why).
+    InvalidInput,
+    /// Wrong username or password (never says which).
+    BadCredentials,
+    /// Too many failed attempts; wait `retry_after_secs`.
+    Throttled,
+    /// The account is locked until an administrator unlocks it.
+    Locked,
+    /// The account is disabled.
+    Disabled,
+    /// Guest sign-in is off.
+    GuestsNotAllowed,
+    /// First-run setup was already done.
+    AlreadySetUp,
+    /// No such user (administrator tools only).
+    NotFound,
+    /// That name is taken.
+    Conflict,
+    /// Refused to protect the kiosk (e.g. removing the last administrator).
+    Refused,
+    /// Someone is already signed in, or nobody is.
+    SessionState,
+    /// A wipe failed; the terminal cannot be used until it succeeds.
+    NeedsAttention,
+    /// Something Slate did not expect; the message says what.
+    Internal,
+}
+
+/// How every failed command reaches the UI: a stable code plus one sentence for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    /// The sentence in English (for logs and the CLI).
+    pub message: String,
+    /// The same sentence with its pieces, for the UI to say in the person's language.
+    pub phrase: Phrase,
+    /// For `throttled`: whole seconds until the next attempt will be considered.
+    pub retry_after_secs: Option<u32>,
+}
+
+impl IpcError {
+    /// An `internal` error with a sentence.
+    pub fn internal(message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            code: ErrorCode::Internal,
+            phrase: Phrase::plain(message.clone()),
+            message,
+            retry_after_secs: None,
+        }
+    }
+}
+
+/// The TypeScript declarations of every IPC type, as checked in at `ui/src/bindings.ts`.
+pub fn typescript_bindings() -> String {
+    let cfg = ts_rs::Config::default();
+    let decls = [
+        Screen::decl(&cfg),
+        IdleWarning::decl(&cfg),
+        Preferences::decl(&cfg),
+        SessionFile::decl(&cfg),
+        PreferenceRequest::decl(&cfg),
+        EndReason::decl(&cfg),
+        SessionKind::decl(&cfg),
+        AppStatus::decl(&cfg),
+        SetupRequest::decl(&cfg),
+        SignInRequest::decl(&cfg),
+        AdminRequest::decl(&cfg),
+        AuditQuery::decl(&cfg),
+        AdminSetting::decl(&cfg),
+        AdminUser::decl(&cfg),
+        AdminAuditRecord::decl(&cfg),
+        AdminAuditPage::decl(&cfg),
+        AdminTerminal::decl(&cfg),
+        AdminReply::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        IpcError::decl(&cfg),
+        BrowserPlan::decl(&cfg),
+        BrowserState::decl(&cfg),
+        DownloadNotice::decl(&cfg),
+        BrowserRequest::decl(&cfg),
+        Phrase::decl(&cfg),
+        Arg::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types in src-tauri/src/core/api.rs by `make bindings`.\n\
+         // Do not edit: a test fails when this file and the Rust types differ.\n",
+    );
+    for decl in decls {
+        out.push_str("\nexport ");
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn checked_in_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings.ts")
+    }
+
+    /// Fails when `ui/src/bindings.ts` is not what the Rust types generate.
+    /// `SLATE_BLESS=1 cargo test -p slate bindings` rewrites it.
+    #[test]
+    fn checked_in_typescript_bindings_match_the_rust_types() {
+        let generated = typescript_bindings();
+        let path = checked_in_path();
+        if std::env::var_os("SLATE_BLESS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == generated,
+            "ui/src/bindings.ts is out of date with the Rust IPC types; run `make bindings`"
+        );
+    }
+
+    #[test]
+    fn errors_serialise_as_code_and_sentence() {
+        let e = IpcError {
+            code: ErrorCode::Storage,
+            message: "The database failed.".into(),
+            phrase: Phrase::plain("The database failed."),
+            retry_after_secs: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"code":"storage","message":"The database failed.","phrase":{"text":"The database failed.","args":{}},"retry_after_secs":null}"#
+        );
+    }
+}

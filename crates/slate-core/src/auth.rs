@@ -1,0 +1,360 @@
+//! Credentials: usernames, passwords, Argon2id hashing and sign-in throttling arithmetic.
+//!
+//! - [`Username`]: NFC-normalised and trimmed, 1–64 characters, no control characters; compared
+//!   case-insensitively through [`Username::key`].
+//! - [`Password`]: the secret, zeroised when dropped; [`Password::check_new`] applies NIST SP
+//!   800-63B rules (8–256 characters, anything allowed, not a common password).
+//! - [`hash_password`] / [`verify_password`]: Argon2id at the argon2 crate's defaults, which are the
+//!   OWASP minimum (m=19456 KiB, t=2, p=1); [`needs_rehash`] spots weaker stored hashes.
+//!   [`verify_dummy`] spends the same time when there is no account to check against.
+//! - [`backoff`]: how long to wait after N consecutive failures.
+
+use std::time::Duration;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params};
+use unicode_normalization::UnicodeNormalization;
+use zeroize::{Zeroize, Zeroizing};
+
+/// Longest username, in characters, after normalisation.
+pub const USERNAME_MAX: usize = 64;
+/// Shortest and longest password, in characters (NIST SP 800-63B).
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 256;
+
+/// A small list of the most common passwords of 8 characters or more, refused for new passwords.
+const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
+
+/// Why a username or a new password is not acceptable. Messages are one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialError {
+    #[error("Enter a username.")]
+    UsernameEmpty,
+    #[error("A username can have at most 64 characters.")]
+    UsernameTooLong,
+    #[error("A username cannot contain control characters.")]
+    UsernameControl,
+    #[error("The password needs at least 8 characters.")]
+    PasswordTooShort,
+    #[error("The password can have at most 256 characters.")]
+    PasswordTooLong,
+    #[error("The password cannot contain the NUL character.")]
+    PasswordNul,
+    #[error("That password is too common and easy to guess; choose another.")]
+    PasswordCommon,
+    #[error("The password cannot be the username.")]
+    PasswordIsUsername,
+    #[error("A display name can have at most 128 characters and no control characters.")]
+    DisplayName,
+}
+
+/// A valid username, as the person typed it (normalised), with its case-insensitive key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username {
+    display: String,
+    key: String,
+}
+
+impl Username {
+    /// Normalises (NFC), trims and checks a username.
+    pub fn parse(raw: &str) -> Result<Self, CredentialError> {
+        let display: String = raw.nfc().collect::<String>().trim().to_owned();
+        if display.is_empty() {
+            return Err(CredentialError::UsernameEmpty);
+        }
+        if display.chars().count() > USERNAME_MAX {
+            return Err(CredentialError::UsernameTooLong);
+        }
+        if display.chars().any(char::is_control) {
+            return Err(CredentialError::UsernameControl);
+        }
+        let key = display.to_lowercase().nfc().collect();
+        Ok(Self { display, key })
+    }
+
+    /// The username as shown.
+    pub fn as_str(&self) -> &str {
+        &self.display
+    }
+
+    /// The case-insensitive key that must be unique.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+impl std::fmt::Display for Username {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+/// A password in memory: zeroised on drop, never printed (its `Debug` is redacted).
+#[derive(Clone, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Password(Zeroizing<String>);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl From<String> for Password {
+    fn from(mut s: String) -> Self {
+        let p = Self(Zeroizing::new(s.clone()));
+        s.zeroize();
+        p
+    }
+}
+
+impl Password {
+    /// The secret bytes, for hashing.
+    pub fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    /// Length in characters.
+    pub fn chars(&self) -> usize {
+        self.0.chars().count()
+    }
+
+    /// Checks a password being set (not one being verified): NIST SP 800-63B length, no NUL, not
+    /// common, not the username.
+    pub fn check_new(&self, username: &Username) -> Result<(), CredentialError> {
+        let n = self.chars();
+        if n < PASSWORD_MIN {
+            return Err(CredentialError::PasswordTooShort);
+        }
+        if n > PASSWORD_MAX {
+            return Err(CredentialError::PasswordTooLong);
+        }
+        if self.0.contains('\0') {
+            return Err(CredentialError::PasswordNul);
+        }
+        let lowered = Zeroizing::new(self.0.to_lowercase());
+        if is_common(&lowered) {
+            return Err(CredentialError::PasswordCommon);
+        }
+        if *lowered == username.key() {
+            return Err(CredentialError::PasswordIsUsername);
+        }
+        Ok(())
+    }
+}
+
+fn is_common(lowered: &str) -> bool {
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|l| l == lowered)
+}
+
+/// The hashing configuration: Argon2id v19 at the crate's defaults (the OWASP minimum).
+fn hasher() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) with a fresh salt.
+pub fn hash_password(password: &Password) -> String {
+    hasher()
+        .hash_password(password.as_bytes())
+        .expect("Argon2id with default parameters and a generated salt cannot fail")
+        .to_string()
+}
+
+/// Whether `password` matches the stored PHC string. A malformed string never matches.
+pub fn verify_password(password: &Password, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(parsed) => hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the time of one verification against a hash at the current parameters, for sign-ins
+/// with no account to check (unknown username), so both take about as long.
+pub fn verify_dummy(password: &Password) {
+    let _ = verify_password(password, DUMMY_HASH);
+}
+
+/// A fixed hash at the current parameters (a test checks they are current), so that even the
+/// first unknown-name sign-in after start costs exactly one hash, like a wrong password does.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$Y64xOpRtBod0/2PpY1Iclg$1uy4/jY3KElA7MRdPKiFulDGO4YawN59EsWRJcnqkfY";
+
+/// Whether a stored hash is weaker than what [`hash_password`] makes now (another algorithm, or
+/// lower memory, time or parallelism), so it should be replaced at the next successful sign-in.
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return true;
+    };
+    if parsed.algorithm != Algorithm::Argon2id.ident() {
+        return true;
+    }
+    let Ok(params) = Params::try_from(&parsed) else {
+        return true;
+    };
+    let current = Params::default();
+    params.m_cost() < current.m_cost()
+        || params.t_cost() < current.t_cost()
+        || params.p_cost() < current.p_cost()
+}
+
+/// How long to wait before the next attempt after `failures` consecutive failures: 1 s after the
+/// first, doubling each time, never more than `cap`.
+pub fn backoff(failures: u32, cap: Duration) -> Duration {
+    if failures == 0 {
+        return Duration::ZERO;
+    }
+    let exp = (failures - 1).min(30);
+    Duration::from_secs(1u64 << exp).min(cap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pw(s: &str) -> Password {
+        Password::from(s.to_owned())
+    }
+
+    #[test]
+    fn usernames_are_normalised_trimmed_and_keyed_case_insensitively() {
+        let decomposed = "  Jose\u{301}  ";
+        let u = Username::parse(decomposed).unwrap();
+        assert_eq!(u.as_str(), "Jos\u{e9}");
+        assert_eq!(Username::parse("JOS\u{c9}").unwrap().key(), u.key());
+        assert_eq!(
+            Username::parse("").unwrap_err(),
+            CredentialError::UsernameEmpty
+        );
+        assert_eq!(
+            Username::parse(" \t ").unwrap_err(),
+            CredentialError::UsernameEmpty
+        );
+        assert!(Username::parse(&"é".repeat(64)).is_ok());
+        assert_eq!(
+            Username::parse(&"é".repeat(65)).unwrap_err(),
+            CredentialError::UsernameTooLong
+        );
+        assert_eq!(
+            Username::parse("a\0b").unwrap_err(),
+            CredentialError::UsernameControl
+        );
+        assert_eq!(
+            Username::parse("a\nb").unwrap_err(),
+            CredentialError::UsernameControl
+        );
+    }
+
+    #[test]
+    fn new_passwords_follow_nist_rules() {
+        let ana = Username::parse("ana").unwrap();
+        assert_eq!(
+            pw("1234567").check_new(&ana),
+            Err(CredentialError::PasswordTooShort)
+        );
+        assert_eq!(pw("horse battery").check_new(&ana), Ok(()));
+        assert_eq!(
+            pw("🔑🔑🔑🔑🔑🔑🔑🔑").check_new(&ana),
+            Ok(()),
+            "any Unicode"
+        );
+        assert_eq!(pw("        x").check_new(&ana), Ok(()), "spaces are fine");
+        assert_eq!(pw(&"a".repeat(256)).check_new(&ana), Ok(()));
+        assert_eq!(
+            pw(&"a".repeat(257)).check_new(&ana),
+            Err(CredentialError::PasswordTooLong)
+        );
+        assert_eq!(
+            pw("PassWord1").check_new(&ana),
+            Err(CredentialError::PasswordCommon)
+        );
+        assert_eq!(
+            pw("12345678").check_new(&ana),
+            Err(CredentialError::PasswordCommon)
+        );
+        assert_eq!(
+            pw("abc\0defgh").check_new(&ana),
+            Err(CredentialError::PasswordNul)
+        );
+        let long = Username::parse("Librarian").unwrap();
+        assert_eq!(
+            pw("librarian").check_new(&long),
+            Err(CredentialError::PasswordIsUsername)
+        );
+    }
+
+    #[test]
+    fn hashes_are_argon2id_at_owasp_parameters_and_verify() {
+        let p = pw("correct horse battery");
+        let phc = hash_password(&p);
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(verify_password(&p, &phc));
+        assert!(!verify_password(&pw("correct horse batterY"), &phc));
+        assert!(!verify_password(&p, "not a hash"));
+        assert!(!needs_rehash(&phc));
+        assert_ne!(phc, hash_password(&p), "a fresh salt each time");
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        assert!(
+            !needs_rehash(DUMMY_HASH),
+            "regenerate DUMMY_HASH at the current parameters"
+        );
+        assert_eq!(
+            PasswordHash::new(DUMMY_HASH).unwrap().params,
+            PasswordHash::new(&hash_password(&pw("anything at all")))
+                .unwrap()
+                .params
+        );
+        assert!(!verify_password(&pw("anything at all"), DUMMY_HASH));
+    }
+
+    #[test]
+    fn weaker_hashes_need_a_rehash() {
+        let p = pw("correct horse battery");
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        )
+        .hash_password(p.as_bytes())
+        .unwrap()
+        .to_string();
+        assert!(verify_password(&p, &weak), "old hashes still verify");
+        assert!(needs_rehash(&weak));
+        let argon2i = Argon2::new(
+            Algorithm::Argon2i,
+            argon2::Version::V0x13,
+            Params::default(),
+        )
+        .hash_password(p.as_bytes())
+        .unwrap()
+        .to_string();
+        assert!(needs_rehash(&argon2i));
+        assert!(needs_rehash("garbage"));
+    }
+
+    #[test]
+    fn backoff_doubles_from_one_second_up_to_the_cap() {
+        let cap = Duration::from_secs(15 * 60);
+        let secs: Vec<u64> = (0..=12).map(|n| backoff(n, cap).as_secs()).collect();
+        assert_eq!(secs, [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
+        assert_eq!(backoff(u32::MAX, cap), cap);
+        assert_eq!(backoff(3, Duration::from_secs(3)), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn passwords_never_show_in_debug_output() {
+        assert_eq!(
+            format!("{:?}", pw("hunter2hunter2")),
+            "Password(<redacted>)"
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! Slate's own accounts as administrators manage them: first-run setup, add, remove, enable,
+//! password, unlock; each change audited with who made it, and the last administrator kept.
+
+use super::{lock, Kiosk, KioskError};
+use crate::accounts::{Account, AccountSummary, Role};
+use crate::audit::{AuditEvent, Event};
+use crate::auth::{hash_password, CredentialError, Password, Username};
+use crate::store::{Store, StoreError};
+use serde_json::json;
+
+impl Kiosk {
+    /// First-run setup: creates the first administrator. Refused once any administrator exists,
+    /// so the public can never use this to make themselves one.
+    pub fn create_first_admin(
+        &self,
+        username: &str,
+        display_name: &str,
+        password: &Password,
+    ) -> Result<AccountSummary, KioskError> {
+        let (username, display_name) = checked_new_account(username, display_name, password)?;
+        if lock(&self.store).has_admin()? {
+            return Err(KioskError::AlreadySetUp);
+        }
+        let hash = hash_password(password);
+        let now = self.clock.now_utc();
+        let store = lock(&self.store);
+        let created = store.atomically(|store| {
+            let created = store.create_first_admin(&username, &display_name, &hash, now)?;
+            if created.is_some() {
+                self.user_event(
+                    store,
+                    Event::UserCreated,
+                    username.as_str(),
+                    json!({ "role": "admin", "first_run": true }),
+                )?;
+            }
+            Ok::<_, StoreError>(created)
+        })?;
+        created
+            .map(AccountSummary::from)
+            .ok_or(KioskError::AlreadySetUp)
+    }
+
+    /// Adds an account (administrators, from `slatectl`).
+    pub fn add_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        password: &Password,
+    ) -> Result<AccountSummary, KioskError> {
+        let (username, display_name) = checked_new_account(username, display_name, password)?;
+        let hash = hash_password(password);
+        let now = self.clock.now_utc();
+        let store = lock(&self.store);
+        store
+            .atomically(|store| {
+                let created = store.create_account(&username, &display_name, role, &hash, now)?;
+                if created.is_some() {
+                    self.user_event(
+                        store,
+                        Event::UserCreated,
+                        username.as_str(),
+                        json!({ "role": role }),
+                    )?;
+                }
+                Ok::<_, StoreError>(created)
+            })?
+            .map(AccountSummary::from)
+            .ok_or_else(|| KioskError::UserExists(username.to_string()))
+    }
+
+    /// Every account.
+    pub fn list_users(&self) -> Result<Vec<AccountSummary>, KioskError> {
+        Ok(lock(&self.store).list_accounts()?)
+    }
+
+    /// Removes an account. The last administrator who can sign in cannot be removed.
+    pub fn remove_user(&self, username: &str) -> Result<(), KioskError> {
+        let (username, account) = self.existing(username)?;
+        let store = lock(&self.store);
+        if account.role == Role::Admin && account.enabled && store.count_enabled_admins()? <= 1 {
+            return Err(KioskError::LastAdmin(account.username));
+        }
+        store.atomically(|store| {
+            store.remove_account(&username)?;
+            self.user_event(store, Event::UserRemoved, username.as_str(), json!({}))
+        })?;
+        drop(store);
+        self.request_end(Some(username.as_str()))?;
+        Ok(())
+    }
+
+    /// Sets a new password (checked like any new password).
+    pub fn set_password(&self, username: &str, password: &Password) -> Result<(), KioskError> {
+        let (username, _) = self.existing(username)?;
+        password.check_new(&username)?;
+        let hash = hash_password(password);
+        lock(&self.store).atomically(|store| {
+            store.set_password_hash(&username, &hash, self.clock.now_utc())?;
+            self.user_event(store, Event::PasswordChanged, username.as_str(), json!({}))
+        })?;
+        // A password change ends that user's live session at once.
+        self.request_end(Some(username.as_str()))?;
+        Ok(())
+    }
+
+    /// Enables or disables an account. The last administrator who can sign in cannot be disabled.
+    pub fn set_user_enabled(&self, username: &str, enabled: bool) -> Result<(), KioskError> {
+        let (username, account) = self.existing(username)?;
+        let store = lock(&self.store);
+        if !enabled
+            && account.role == Role::Admin
+            && account.enabled
+            && store.count_enabled_admins()? <= 1
+        {
+            return Err(KioskError::LastAdmin(account.username));
+        }
+        store.atomically(|store| {
+            store.set_enabled(&username, enabled)?;
+            let event = if enabled {
+                Event::UserEnabled
+            } else {
+                Event::UserDisabled
+            };
+            self.user_event(store, event, username.as_str(), json!({}))
+        })?;
+        drop(store);
+        if !enabled {
+            self.request_end(Some(username.as_str()))?;
+        }
+        Ok(())
+    }
+
+    /// Unlocks an account and forgets its failed sign-ins.
+    pub fn unlock_user(&self, username: &str) -> Result<(), KioskError> {
+        let (username, _) = self.existing(username)?;
+        let store = lock(&self.store);
+        store.atomically(|store| {
+            store.set_locked(&username, false)?;
+            let digest = store.throttle_digest(username.key())?;
+            store.throttle_clear(&digest)?;
+            self.user_event(store, Event::UserUnlocked, username.as_str(), json!({}))
+        })?;
+        Ok(())
+    }
+
+    /// An administrator's change to an account, with who made it.
+    pub(super) fn user_event(
+        &self,
+        store: &Store,
+        event: Event,
+        username: &str,
+        mut details: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        details["by"] = json!(self.actor());
+        self.record(store, AuditEvent::new(event, details).user(Some(username)))
+    }
+
+    pub(super) fn existing(&self, username: &str) -> Result<(Username, Account), KioskError> {
+        let name = Username::parse(username)
+            .map_err(|_| KioskError::NoSuchUser(username.trim().to_owned()))?;
+        let account = lock(&self.store)
+            .find_account(&name)?
+            .ok_or_else(|| KioskError::NoSuchUser(name.to_string()))?;
+        Ok((name, account))
+    }
+}
+
+/// Checks a new account's fields; the display name defaults to the username.
+fn checked_new_account(
+    username: &str,
+    display_name: &str,
+    password: &Password,
+) -> Result<(Username, String), KioskError> {
+    let username = Username::parse(username)?;
+    password.check_new(&username)?;
+    let display_name = display_name.trim();
+    if display_name.chars().any(char::is_control) || display_name.chars().count() > 128 {
+        return Err(CredentialError::DisplayName.into());
+    }
+    let display_name = if display_name.is_empty() {
+        username.as_str().to_owned()
+    } else {
+        display_name.to_owned()
+    };
+    Ok((username, display_name))
+}

@@ -1,0 +1,118 @@
+//! The audit trail as the kiosk writes it: when and where each record happened (the stamp and
+//! this terminal's name), appending inside the caller's transaction, and reading, verifying and
+//! pruning the chain.
+
+use super::{lock, Kiosk, KioskError};
+use crate::audit::{parse_anchor, AuditEvent, AuditFilter, AuditRecord, Stamp, VerifyReport};
+use crate::store::{Store, StoreError};
+use std::sync::Arc;
+
+impl Kiosk {
+    /// Names who acts through this instance in the audit records of changes it makes.
+    /// (The session manager names the administrator signed in at the terminal while their
+    /// session lasts.)
+    pub fn set_actor(&self, actor: impl Into<String>) {
+        *lock(&self.actor) = actor.into();
+    }
+
+    pub(super) fn actor(&self) -> String {
+        lock(&self.actor).clone()
+    }
+
+    /// When and where, for an audit record.
+    pub(super) fn stamp(&self, store: &Store) -> Stamp {
+        Stamp {
+            at: self.clock.now_utc(),
+            offset: self.clock.local_offset(),
+            terminal: self.terminal_name(store),
+        }
+    }
+
+    /// This terminal's name: the `terminal_name` setting (policy, then administrator), else the
+    /// host name. Uses the policy as last read (never re-reads it: the store is locked here).
+    pub(super) fn terminal_name(&self, store: &Store) -> String {
+        let policy = Arc::clone(&lock(&self.policy).current);
+        policy
+            .layer
+            .values
+            .get("terminal_name")
+            .cloned()
+            .or_else(|| store.setting("terminal_name").ok().flatten())
+            .map(|t| t.trim().to_owned())
+            .filter(|t| {
+                !t.is_empty() && !t.chars().any(char::is_control) && t.chars().count() <= 64
+            })
+            .unwrap_or_else(host_name)
+    }
+
+    /// Appends an audit record inside the caller's transaction.
+    pub(super) fn record(&self, store: &Store, e: AuditEvent) -> Result<(), StoreError> {
+        store
+            .audit_append(&self.audit_key, &self.stamp(store), &e)
+            .map(|_| ())
+    }
+
+    /// Appends an audit record on its own.
+    pub(super) fn record_now(&self, e: AuditEvent) -> Result<(), KioskError> {
+        let store = lock(&self.store);
+        Ok(self.record(&store, e)?)
+    }
+
+    /// Removes audit records older than `audit_retention_days` (nothing when it is 0, "keep
+    /// forever"); the `audit_pruned` record keeps the chain verifiable. The rows of sessions
+    /// that ended (wiped) before then go too: their audit records are the history that is kept
+    /// for that long. Returns how many audit records and session rows went.
+    pub fn prune_audit(&self) -> Result<(u64, u64), KioskError> {
+        let Some(days) = self.settings()?.audit_retention_days else {
+            return Ok((0, 0));
+        };
+        let store = lock(&self.store);
+        let stamp = self.stamp(&store);
+        let before = stamp.at - chrono::Duration::days(i64::from(days));
+        let records = store.audit_prune(&self.audit_key, &stamp, before)?;
+        let sessions = store.prune_sessions(&crate::clock::to_db(before))?;
+        Ok((records, sessions))
+    }
+
+    /// Verifies the audit chain (optionally against an anchor `SEQ:MAC`).
+    pub fn audit_verify(&self, anchor: Option<&str>) -> Result<VerifyReport, KioskError> {
+        let anchor = anchor.map(parse_anchor).transpose()?;
+        Ok(lock(&self.store).audit_verify(&self.audit_key, anchor.as_ref())?)
+    }
+
+    /// Audit records matching a filter, newest first.
+    pub fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, KioskError> {
+        Ok(lock(&self.store).audit_list(filter)?)
+    }
+
+    /// Every audit record, oldest first.
+    pub fn audit_all(&self, each: impl FnMut(AuditRecord)) -> Result<u64, KioskError> {
+        Ok(lock(&self.store).audit_all(each)?)
+    }
+
+    /// This terminal's name as the audit records it.
+    pub fn terminal(&self) -> String {
+        let store = lock(&self.store);
+        self.terminal_name(&store)
+    }
+
+    /// The newest audit record (unverified), if any.
+    pub fn audit_head(&self) -> Result<Option<AuditRecord>, KioskError> {
+        Ok(self
+            .audit_list(&AuditFilter {
+                limit: 1,
+                ..AuditFilter::default()
+            })?
+            .into_iter()
+            .next())
+    }
+}
+
+/// The machine's host name.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "terminal".to_owned())
+}

@@ -1,0 +1,306 @@
+//! Session rows as the session manager needs them: open and end (with the wipe receipt and
+//! the audit record in one transaction), recovery of sessions a previous run left open, the
+//! retry of failed wipes ("needs attention"), administrators' end requests, and a session's
+//! stored preferences.
+
+use super::{lock, Kiosk, KioskError};
+use crate::api::{EndReason, Screen};
+use crate::audit::{AuditEvent, Event};
+use crate::auth::Username;
+use crate::clock::from_db;
+use crate::phrase::Phrase;
+use crate::records::{wall_duration_ms, ActiveSession, SessionRecord};
+use crate::store::{Store, StoreError};
+use crate::wipe::{wipe_all, SessionFiles, WipeReceipt, WipeTarget, Wiper};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+impl Kiosk {
+    /// For each username with sessions: the last sign-in and the last sign-out.
+    pub fn last_session_times(&self) -> Result<Vec<crate::records::LastSessionTimes>, KioskError> {
+        Ok(lock(&self.store).last_session_times()?)
+    }
+
+    /// The screen when nobody is signed in: first-run setup until an administrator exists,
+    /// then sign-in.
+    pub fn signed_out_screen(&self) -> Result<Screen, KioskError> {
+        if let Some(why) = self.needs_attention()? {
+            return Ok(Screen::needs_attention(why));
+        }
+        let guests_allowed = self.settings()?.guests_allowed;
+        let store = lock(&self.store);
+        Ok(if store.has_admin()? {
+            Screen::SignIn { guests_allowed }
+        } else {
+            Screen::FirstRun
+        })
+    }
+
+    /// Commits a session as open (before the person can use it).
+    pub fn record_session_open(&self, s: &ActiveSession) -> Result<(), KioskError> {
+        lock(&self.store).atomically(|store| {
+            store.record_session_open(
+                &s.id,
+                s.username.as_deref(),
+                &s.display_name,
+                s.kind,
+                s.started_at,
+                self.clock.local_offset(),
+            )?;
+            self.record(
+                store,
+                AuditEvent::new(Event::SignIn, json!({ "kind": s.kind }))
+                    .user(s.username.as_deref())
+                    .session(&s.id),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Marks a session ended and writes its `sign_out` record (and `wipe_failed` if the wipe
+    /// was not complete) in one transaction: neither can exist without the other.
+    pub(super) fn finish_session(
+        &self,
+        store: &Store,
+        id: &str,
+        username: Option<&str>,
+        reason: EndReason,
+        duration_ms: Option<i64>,
+        receipt: &WipeReceipt,
+    ) -> Result<(), StoreError> {
+        store.atomically(|store| {
+            store.record_session_end(id, reason, self.clock.now_utc(), duration_ms, receipt)?;
+            let totals = receipt.totals();
+            self.record(
+                store,
+                AuditEvent::new(
+                    Event::SignOut,
+                    json!({
+                        "reason": reason,
+                        "erased": receipt.complete(),
+                        "wiped_items": totals.items,
+                        "wiped_bytes": totals.bytes,
+                        "surfaces": receipt.surfaces.len(),
+                    }),
+                )
+                .user(username)
+                .session(id)
+                .duration_ms(duration_ms),
+            )?;
+            if let Some(why) = receipt.failure_sentence() {
+                self.record(
+                    store,
+                    AuditEvent::new(Event::WipeFailed, json!({ "why": why.to_string() }))
+                        .session(id),
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Records the end of a session with its wipe receipt, after the wipe.
+    pub fn record_session_end(
+        &self,
+        s: &ActiveSession,
+        reason: EndReason,
+        duration: Duration,
+        receipt: &WipeReceipt,
+    ) -> Result<(), KioskError> {
+        let ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        let store = lock(&self.store);
+        self.finish_session(
+            &store,
+            &s.id,
+            s.username.as_deref(),
+            reason,
+            Some(ms),
+            receipt,
+        )?;
+        Ok(())
+    }
+
+    /// What to wipe for a session.
+    pub fn wipe_target(&self, id: &str, started_at: DateTime<Utc>) -> WipeTarget {
+        WipeTarget {
+            session_id: id.to_owned(),
+            folder: self.session_folder(id),
+            started_at,
+        }
+    }
+
+    /// Why the terminal must not be used, if a wipe failed and has not yet succeeded on retry.
+    pub fn needs_attention(&self) -> Result<Option<Phrase>, KioskError> {
+        let store = lock(&self.store);
+        let failed = store.failed_wipes()?;
+        let Some((id, _)) = failed.last() else {
+            return Ok(None);
+        };
+        Ok(Some(
+            store
+                .wipe_receipt(id)?
+                .and_then(|r| r.failure_sentence())
+                .unwrap_or_else(|| Phrase::new("The last session could not be fully erased.")),
+        ))
+    }
+
+    /// The receipt recorded with a session's ending.
+    pub fn wipe_receipt(&self, id: &str) -> Result<Option<WipeReceipt>, KioskError> {
+        Ok(lock(&self.store).wipe_receipt(id)?)
+    }
+
+    /// Retries the wipes that failed. Returns whether the terminal is clear now.
+    pub fn retry_failed_wipes(&self, wipers: &[Arc<dyn Wiper>]) -> Result<bool, KioskError> {
+        let failed = lock(&self.store).failed_wipes()?;
+        for (id, started) in failed {
+            let target = self.wipe_target(&id, from_db(&started).unwrap_or_else(Utc::now));
+            let receipt = wipe_all(wipers, &target);
+            lock(&self.store).record_rewipe(&id, &receipt)?;
+            if receipt.complete() {
+                tracing::info!(session = %id, "the retried wipe succeeded");
+            } else {
+                tracing::error!(session = %id, "the retried wipe failed again");
+            }
+        }
+        Ok(self.needs_attention()?.is_none())
+    }
+
+    /// Stores a preference of the live session (wiped with the session). Keys and values are
+    /// checked: `text_size` (normal, large), `contrast` (normal, high), `language` (en, es).
+    pub fn set_session_value(&self, id: &str, key: &str, value: &str) -> Result<(), KioskError> {
+        let allowed: &[&str] = match key {
+            "text_size" => &["normal", "large"],
+            "contrast" => &["normal", "high"],
+            "language" => &["en", "es"],
+            _ => {
+                return Err(KioskError::InvalidRequest(
+                    Phrase::new("There is no preference called {key}.")
+                        .text("key", format!("{key:?}")),
+                ))
+            }
+        };
+        if !allowed.contains(&value) {
+            return Err(KioskError::InvalidRequest(
+                Phrase::new("{key} can be {choices}, not {value}.")
+                    .text("key", key)
+                    .text("choices", allowed.join(" or "))
+                    .text("value", format!("{value:?}")),
+            ));
+        }
+        Ok(lock(&self.store).set_session_value(id, key, value)?)
+    }
+
+    /// The preferences stored for a session.
+    pub fn session_values(&self, id: &str) -> Result<Vec<(String, String)>, KioskError> {
+        Ok(lock(&self.store).session_values(id)?)
+    }
+
+    /// Deletes a session's preferences and checkpoints the WAL: (values, bytes) removed.
+    pub fn wipe_session_values(&self, id: &str) -> Result<(u64, u64), KioskError> {
+        Ok(lock(&self.store).wipe_session_values(id)?)
+    }
+
+    /// Ends, as `Recovered`, every session a previous run left open (crash, power loss,
+    /// SIGKILL), wiping it first; retries wipes that failed before; and removes session folders
+    /// that belong to no open session. Runs at start, before anyone can sign in. Returns how many
+    /// sessions were recovered.
+    pub fn recover_open_sessions(&self, wipers: &[Arc<dyn Wiper>]) -> Result<usize, KioskError> {
+        let open = lock(&self.store).open_sessions()?;
+        for s in &open {
+            let started = from_db(&s.started_at).unwrap_or_else(Utc::now);
+            let receipt = wipe_all(wipers, &self.wipe_target(&s.id, started));
+            let now = self.clock.now_utc();
+            let duration = wall_duration_ms(&s.started_at, now);
+            let store = lock(&self.store);
+            self.finish_session(
+                &store,
+                &s.id,
+                s.username.as_deref(),
+                EndReason::Recovered,
+                duration,
+                &receipt,
+            )?;
+            tracing::warn!(session = %s.id, wiped = receipt.complete(), "ended a session left open by the previous run");
+        }
+        self.retry_failed_wipes(wipers)?;
+        // A folder with no session row: a crash between creating it and recording the session.
+        if let Ok(entries) = std::fs::read_dir(self.data_dir.path().join("sessions")) {
+            for entry in entries.flatten() {
+                let id = entry.file_name().to_string_lossy().into_owned();
+                let target = self.wipe_target(&id, Utc::now());
+                let _ = SessionFiles.wipe(&target);
+            }
+        }
+        Ok(open.len())
+    }
+
+    /// Sessions open now (normally none, or the one in progress).
+    pub fn open_sessions(&self) -> Result<Vec<SessionRecord>, KioskError> {
+        Ok(lock(&self.store).open_sessions()?)
+    }
+
+    /// The most recent sessions, newest first.
+    pub fn recent_sessions(&self, limit: u32) -> Result<Vec<SessionRecord>, KioskError> {
+        Ok(lock(&self.store).recent_sessions(limit)?)
+    }
+
+    /// The session that ended last (with its wipe result), if any has. (At most one session is
+    /// open, so it is one of the two newest.)
+    pub fn last_ended_session(&self) -> Result<Option<SessionRecord>, KioskError> {
+        Ok(self
+            .recent_sessions(2)?
+            .into_iter()
+            .find(|s| s.ended_at.is_some()))
+    }
+
+    /// One session's record.
+    pub fn session_record(&self, id: &str) -> Result<Option<SessionRecord>, KioskError> {
+        Ok(lock(&self.store).session_record(id)?)
+    }
+
+    /// Asks the running kiosk to end the open sessions (all, or those of one user); it acts
+    /// within 2 s. Returns how many were asked.
+    pub fn request_end(&self, username: Option<&str>) -> Result<usize, KioskError> {
+        let key = username
+            .map(|u| Username::parse(u).map(|n| n.key().to_owned()))
+            .transpose()
+            .map_err(|_| KioskError::NoSuchUser(username.unwrap_or_default().trim().to_owned()))?;
+        self.local_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let store = lock(&self.store);
+        let mut asked = 0;
+        for s in store.open_sessions()? {
+            let matches = match (&key, &s.username) {
+                (None, _) => true,
+                (Some(k), Some(u)) => Username::parse(u).is_ok_and(|n| n.key() == k),
+                (Some(_), None) => false,
+            };
+            if matches
+                && store.atomically(|store| {
+                    let asked = store.request_session_end(&s.id)?;
+                    if asked {
+                        self.record(
+                            store,
+                            AuditEvent::new(
+                                Event::SessionEndedByAdmin,
+                                json!({ "by": self.actor() }),
+                            )
+                            .user(s.username.as_deref())
+                            .session(&s.id),
+                        )?;
+                    }
+                    Ok::<bool, StoreError>(asked)
+                })?
+            {
+                asked += 1;
+            }
+        }
+        Ok(asked)
+    }
+
+    /// Whether an administrator asked to end this session.
+    pub fn end_requested(&self, id: &str) -> Result<bool, KioskError> {
+        Ok(lock(&self.store).session_end_requested(id)?)
+    }
+}

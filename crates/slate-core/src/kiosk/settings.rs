@@ -1,0 +1,197 @@
+//! The settings in force and the policy file that locks some of them: reading both, watching
+//! the file for changes (and auditing what a new version changes), and the administrator's
+//! changes to settings.
+
+use super::{lock, Kiosk, KioskError};
+use crate::audit::{AuditEvent, Event};
+use crate::policy::{file_stamp, Policy, PolicySource};
+use crate::settings::{Effective, SettingError, Settings};
+use crate::store::StoreError;
+use serde_json::json;
+use std::sync::Arc;
+
+/// The policy in force, where it comes from, and the version of the file it was read from.
+#[derive(Debug, Default)]
+pub(super) struct PolicyState {
+    pub(super) source: Option<PolicySource>,
+    /// Whether `source` has been read; `stamp` is the file's version then (`None`: absent).
+    pub(super) read: bool,
+    pub(super) stamp: Option<(std::time::SystemTime, u64, u64)>,
+    pub(super) current: Arc<Policy>,
+}
+
+/// See [`Kiosk::change_stamp`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeStamp {
+    data: i64,
+    local: u64,
+    policy: Option<(std::time::SystemTime, u64, u64)>,
+}
+
+impl Kiosk {
+    /// Reads the policy file from `source` (the top settings layer) and keeps following it:
+    /// changes to the file apply within the next settings read. Problems are audited.
+    pub fn use_policy(&self, source: PolicySource) -> Result<(), KioskError> {
+        {
+            let mut state = lock(&self.policy);
+            state.source = Some(source);
+            state.read = false;
+        }
+        self.policy().map(|_| ())
+    }
+
+    /// The policy in force, re-read first if its file changed (one `stat` when it did not).
+    /// The policy lock is never held while the store is locked (`record` takes them the other
+    /// way round).
+    pub fn policy(&self) -> Result<Arc<Policy>, KioskError> {
+        let (source, stamp, previous) = {
+            let state = lock(&self.policy);
+            let Some(source) = state.source.clone() else {
+                return Ok(Arc::clone(&state.current));
+            };
+            // Unchanged (or still absent) since the last read: nothing to do.
+            let stamp = file_stamp(&source.path);
+            if state.read && stamp == state.stamp {
+                return Ok(Arc::clone(&state.current));
+            }
+            (source, stamp, Arc::clone(&state.current))
+        };
+        // (Should the file change between the stat and the read, the next call reads it again.)
+        let fresh = Policy::load(&source);
+        if *previous != fresh {
+            self.note_policy(&previous, &fresh)?;
+        }
+        let mut state = lock(&self.policy);
+        state.stamp = stamp;
+        state.read = true;
+        if *state.current != fresh {
+            state.current = Arc::new(fresh);
+        }
+        Ok(Arc::clone(&state.current))
+    }
+
+    /// Audits what a newly read policy changes, once per version of the file (the last one
+    /// seen is kept in the database, so a restart does not repeat it): each problem as a
+    /// `policy_problem` record, each value it changes as `setting_changed` by the policy file.
+    pub(super) fn note_policy(&self, before: &Policy, after: &Policy) -> Result<(), KioskError> {
+        for problem in &after.problems {
+            tracing::warn!("{problem}");
+        }
+        let store = lock(&self.store);
+        if store.meta("policy_digest")?.as_deref() == Some(after.digest.as_str()) {
+            return Ok(());
+        }
+        let previous: crate::settings::PolicyLayer = store
+            .meta("policy_values")?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .map_or_else(
+                || before.layer.clone(),
+                |values| crate::settings::PolicyLayer {
+                    file: before.layer.file.clone(),
+                    values,
+                },
+            );
+        store.atomically(|store| {
+            let old = store.effective_settings(&previous)?;
+            let new = store.effective_settings(&after.layer)?;
+            let by = format!(
+                "policy file {}",
+                after
+                    .layer
+                    .file
+                    .as_deref()
+                    .or(previous.file.as_deref())
+                    .unwrap_or("")
+            );
+            for (o, n) in old.iter().zip(&new) {
+                if o.value != n.value {
+                    self.record(
+                        store,
+                        AuditEvent::new(
+                            Event::SettingChanged,
+                            json!({ "key": n.def.key, "old": o.value, "new": n.value, "by": by }),
+                        ),
+                    )?;
+                }
+            }
+            for problem in &after.problems {
+                self.record(
+                    store,
+                    AuditEvent::new(
+                        Event::PolicyProblem,
+                        json!({ "file": after.layer.file, "problem": problem.to_string() }),
+                    ),
+                )?;
+            }
+            store.set_meta("policy_digest", &after.digest)?;
+            store.set_meta(
+                "policy_values",
+                &serde_json::to_string(&after.layer.values).unwrap_or_default(),
+            )?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(())
+    }
+
+    /// The settings in force: defaults < administrator values < policy file.
+    pub fn settings(&self) -> Result<Settings, KioskError> {
+        let policy = self.policy()?;
+        Ok(lock(&self.store).settings(&policy.layer)?)
+    }
+
+    /// A value that changes whenever the settings in force or an end request may have changed:
+    /// a commit by another process (SQLite's `data_version`), a setting changed through this
+    /// instance, or a new version of the policy file. The live session polls it every second,
+    /// and re-reads settings and end requests only when it moved (`None`: cannot tell, read).
+    pub fn change_stamp(&self) -> Option<ChangeStamp> {
+        let data = lock(&self.store).data_version().ok()?;
+        let policy = lock(&self.policy)
+            .source
+            .as_ref()
+            .and_then(|s| crate::policy::file_stamp(&s.path));
+        Some(ChangeStamp {
+            data,
+            local: self.local_changes.load(std::sync::atomic::Ordering::SeqCst),
+            policy,
+        })
+    }
+
+    /// Stores an administrator setting (refused for a key the policy file sets).
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(String, String), KioskError> {
+        self.change_setting(key, Some(value))
+    }
+
+    /// Removes an administrator setting, so the default applies (refused for a policy key).
+    pub fn unset_setting(&self, key: &str) -> Result<(String, String), KioskError> {
+        self.change_setting(key, None)
+    }
+
+    pub(super) fn change_setting(
+        &self,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<(String, String), KioskError> {
+        let policy = self.policy()?;
+        self.local_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let store = lock(&self.store);
+        Ok(store.atomically(|store| {
+            let (old, new) = store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?;
+            self.record(
+                store,
+                AuditEvent::new(
+                    Event::SettingChanged,
+                    json!({ "key": key, "old": old, "new": new, "by": self.actor() }),
+                ),
+            )
+            .map_err(SettingError::from)?;
+            Ok::<_, SettingError>((old, new))
+        })?)
+    }
+
+    /// Each setting's value in force and the layer that set it.
+    pub fn settings_in_force(&self) -> Result<Vec<Effective>, KioskError> {
+        let policy = self.policy()?;
+        Ok(lock(&self.store).effective_settings(&policy.layer)?)
+    }
+}

@@ -1,0 +1,341 @@
+//! The kiosk's unit tests: sign-in, throttling, accounts and session rows on a real database
+//! and a fake clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::accounts::Role;
+use crate::api::{EndReason, Screen, SessionKind};
+use crate::auth::{verify_password, Password, Username};
+use crate::clock::{Clock, FakeClock};
+use crate::datadir::DataDir;
+use crate::records::ActiveSession;
+
+struct Fixture {
+    kiosk: Kiosk,
+    clock: Arc<FakeClock>,
+    _tmp: tempfile::TempDir,
+}
+
+fn kiosk() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FakeClock::new());
+    let kiosk =
+        Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap();
+    Fixture {
+        kiosk,
+        clock,
+        _tmp: tmp,
+    }
+}
+
+fn pw(s: &str) -> Password {
+    Password::from(s.to_owned())
+}
+
+fn set_up(k: &Kiosk) {
+    k.create_first_admin("Admin", "The Librarian", &pw("admin passphrase"))
+        .unwrap();
+    k.add_user("ana", "Ana", Role::User, &pw("ana's passphrase"))
+        .unwrap();
+}
+
+#[test]
+fn an_empty_data_folder_opens_on_first_run_then_sign_in() {
+    let f = kiosk();
+    assert_eq!(f.kiosk.signed_out_screen().unwrap(), Screen::FirstRun);
+    set_up(&f.kiosk);
+    assert_eq!(
+        f.kiosk.signed_out_screen().unwrap(),
+        Screen::SignIn {
+            guests_allowed: false
+        }
+    );
+    assert!(matches!(
+        f.kiosk
+            .create_first_admin("mallory", "", &pw("another passphrase")),
+        Err(KioskError::AlreadySetUp)
+    ));
+}
+
+#[test]
+fn a_right_password_gives_the_identity() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let who = f
+        .kiosk
+        .authenticate("ANA", &pw("ana's passphrase"))
+        .unwrap();
+    assert_eq!(
+        who,
+        Identity {
+            display_name: "Ana".into(),
+            kind: SessionKind::User,
+            username: Some("ana".into())
+        }
+    );
+    let admin = f
+        .kiosk
+        .authenticate(" Admin ", &pw("admin passphrase"))
+        .unwrap();
+    assert_eq!(admin.kind, SessionKind::Admin);
+}
+
+#[test]
+fn wrong_username_and_wrong_password_are_the_same_error() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let unknown = f
+        .kiosk
+        .authenticate("nobody", &pw("whatever it is"))
+        .unwrap_err();
+    let wrong = f
+        .kiosk
+        .authenticate("ana", &pw("not her passphrase"))
+        .unwrap_err();
+    assert_eq!(unknown.to_string(), "Wrong username or password.");
+    assert_eq!(unknown.to_string(), wrong.to_string());
+    assert_eq!(unknown.code(), wrong.code());
+    let bad_name = f
+        .kiosk
+        .authenticate("a\0b", &pw("whatever it is"))
+        .unwrap_err();
+    assert_eq!(bad_name.to_string(), "Wrong username or password.");
+}
+
+#[test]
+fn failures_back_off_exponentially_for_known_and_unknown_names_alike() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    for name in ["ana", "nobody"] {
+        assert!(matches!(
+            f.kiosk.authenticate(name, &pw("wrong guess 1")),
+            Err(KioskError::BadCredentials)
+        ));
+        // Immediately again: throttled for 1 s, and the password is not even checked.
+        match f.kiosk.authenticate(name, &pw("ana's passphrase")) {
+            Err(KioskError::Throttled(wait)) => assert_eq!(wait, Duration::from_secs(1)),
+            other => panic!("{name}: {other:?}"),
+        }
+        f.clock.advance(Duration::from_secs(1));
+        assert!(matches!(
+            f.kiosk.authenticate(name, &pw("wrong guess 2")),
+            Err(KioskError::BadCredentials)
+        ));
+        f.clock.advance(Duration::from_millis(500));
+        match f.kiosk.authenticate(name, &pw("wrong guess 3")) {
+            Err(KioskError::Throttled(wait)) => {
+                assert_eq!(wait, Duration::from_millis(1500));
+                assert_eq!(
+                    KioskError::Throttled(wait).to_string(),
+                    "Too many attempts. Try again in 2 seconds."
+                );
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    // A success resets the count.
+    f.clock.advance(Duration::from_secs(2));
+    f.kiosk
+        .authenticate("ana", &pw("ana's passphrase"))
+        .unwrap();
+    assert!(matches!(
+        f.kiosk.authenticate("ana", &pw("wrong again")),
+        Err(KioskError::BadCredentials)
+    ));
+    match f.kiosk.authenticate("ana", &pw("wrong again")) {
+        Err(KioskError::Throttled(wait)) => assert_eq!(wait, Duration::from_secs(1)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_wall_clock_set_back_does_not_shorten_the_wait() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let _ = f.kiosk.authenticate("ana", &pw("wrong guess"));
+    let now = f.clock.now_utc();
+    f.clock.set(now - chrono::Duration::hours(1));
+    assert!(matches!(
+        f.kiosk.authenticate("ana", &pw("ana's passphrase")),
+        Err(KioskError::Throttled(_))
+    ));
+}
+
+#[test]
+fn the_account_locks_after_the_limit_and_says_so_only_with_the_right_password() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    f.kiosk.set_setting("signin_lock_after", "3").unwrap();
+    for _ in 0..3 {
+        assert!(matches!(
+            f.kiosk.authenticate("ana", &pw("wrong guess")),
+            Err(KioskError::BadCredentials)
+        ));
+        f.clock.advance(Duration::from_secs(3600));
+    }
+    assert!(matches!(
+        f.kiosk.authenticate("ana", &pw("still wrong")),
+        Err(KioskError::BadCredentials)
+    ));
+    f.clock.advance(Duration::from_secs(3600));
+    assert!(matches!(
+        f.kiosk.authenticate("ana", &pw("ana's passphrase")),
+        Err(KioskError::Locked)
+    ));
+    f.kiosk.unlock_user("ana").unwrap();
+    f.kiosk
+        .authenticate("ana", &pw("ana's passphrase"))
+        .unwrap();
+}
+
+#[test]
+fn throttling_survives_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FakeClock::new());
+    let open = || {
+        Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap()
+    };
+    let k = open();
+    set_up(&k);
+    let _ = k.authenticate("ana", &pw("wrong guess"));
+    drop(k);
+    assert!(matches!(
+        open().authenticate("ana", &pw("ana's passphrase")),
+        Err(KioskError::Throttled(_))
+    ));
+}
+
+#[test]
+fn disabled_accounts_say_so_only_with_the_right_password() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    f.kiosk.set_user_enabled("ana", false).unwrap();
+    assert!(matches!(
+        f.kiosk.authenticate("ana", &pw("wrong guess")),
+        Err(KioskError::BadCredentials)
+    ));
+    f.clock.advance(Duration::from_secs(5));
+    assert!(matches!(
+        f.kiosk.authenticate("ana", &pw("ana's passphrase")),
+        Err(KioskError::Disabled)
+    ));
+}
+
+#[test]
+fn a_weaker_stored_hash_is_replaced_at_the_next_sign_in() {
+    use argon2::password_hash::PasswordHasher;
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(8192, 1, 1, None).unwrap(),
+    )
+    .hash_password(b"ana's passphrase")
+    .unwrap()
+    .to_string();
+    let ana = Username::parse("ana").unwrap();
+    lock(&f.kiosk.store)
+        .set_password_hash(&ana, &weak, f.clock.now_utc())
+        .unwrap();
+    f.kiosk
+        .authenticate("ana", &pw("ana's passphrase"))
+        .unwrap();
+    let stored = lock(&f.kiosk.store).find_account(&ana).unwrap().unwrap();
+    assert!(stored
+        .password_hash
+        .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert!(verify_password(
+        &pw("ana's passphrase"),
+        &stored.password_hash
+    ));
+}
+
+#[test]
+fn guests_only_when_allowed() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    assert!(matches!(f.kiosk.guest(), Err(KioskError::GuestsNotAllowed)));
+    f.kiosk.set_setting("guests_allowed", "true").unwrap();
+    assert_eq!(f.kiosk.guest().unwrap().username, None);
+}
+
+#[test]
+fn sessions_left_open_are_recovered_and_admins_can_ask_to_end_one() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let open = |id: &str, user: Option<&str>| ActiveSession {
+        id: id.into(),
+        display_name: "x".into(),
+        kind: SessionKind::User,
+        username: user.map(Into::into),
+        started_at: f.clock.now_utc(),
+    };
+    f.kiosk
+        .record_session_open(&open("s1", Some("ana")))
+        .unwrap();
+    f.kiosk.record_session_open(&open("s2", None)).unwrap();
+    assert_eq!(f.kiosk.request_end(Some("ANA")).unwrap(), 1);
+    assert!(f.kiosk.end_requested("s1").unwrap());
+    assert!(!f.kiosk.end_requested("s2").unwrap());
+    f.clock.advance(Duration::from_secs(90));
+    assert_eq!(f.kiosk.recover_open_sessions(&[]).unwrap(), 2);
+    let rec = f.kiosk.session_record("s1").unwrap().unwrap();
+    assert_eq!(rec.end_reason, Some(EndReason::Recovered));
+    assert_eq!(rec.duration_ms, Some(90_000));
+    assert!(f.kiosk.open_sessions().unwrap().is_empty());
+    assert_eq!(f.kiosk.recover_open_sessions(&[]).unwrap(), 0);
+}
+
+#[test]
+fn a_password_change_asks_to_end_that_users_session() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let s = ActiveSession {
+        id: "s1".into(),
+        display_name: "Ana".into(),
+        kind: SessionKind::User,
+        username: Some("ana".into()),
+        started_at: f.clock.now_utc(),
+    };
+    f.kiosk.record_session_open(&s).unwrap();
+    f.kiosk
+        .set_password("ana", &pw("a new passphrase"))
+        .unwrap();
+    assert!(f.kiosk.end_requested("s1").unwrap());
+}
+
+#[test]
+fn the_last_administrator_cannot_be_removed_or_disabled() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    assert!(matches!(
+        f.kiosk.remove_user("admin"),
+        Err(KioskError::LastAdmin(_))
+    ));
+    assert!(matches!(
+        f.kiosk.set_user_enabled("admin", false),
+        Err(KioskError::LastAdmin(_))
+    ));
+    f.kiosk
+        .add_user("root2", "", Role::Admin, &pw("second admin pass"))
+        .unwrap();
+    f.kiosk.remove_user("admin").unwrap();
+    assert!(matches!(
+        f.kiosk.remove_user("admin"),
+        Err(KioskError::NoSuchUser(_))
+    ));
+}
+
+#[test]
+fn usernames_are_unique_case_insensitively() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    assert!(matches!(
+        f.kiosk
+            .add_user("ANA", "", Role::User, &pw("another passphrase")),
+        Err(KioskError::UserExists(_))
+    ));
+}

@@ -1,0 +1,37 @@
+//! Slate's core: everything Slate decides. This crate has no Tauri, `WebKit` or GTK in its
+//! dependencies, so the kiosk app, the administrator CLI, the tests and the benchmarks all use
+//! exactly the same code, and the administrator CLI builds without a window system.
+//!
+//! - [`datadir`] finds and prepares the data folder (0700) and refuses one that cannot be used.
+//! - [`store`] owns the SQLite database: pragmas, migrations, integrity check.
+//! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
+//! - [`accounts`] and [`settings`] own their tables; [`policy`] reads the policy file, the top
+//!   settings layer; [`clock`] is time (real or fake).
+//! - [`wipe`] erases every per-session surface and proves it with a receipt.
+//! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
+//! - [`phrase`] is a sentence with its pieces, for the UI to say in the person's language.
+//! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
+//! - [`admin`] answers the administrator panel's requests (the session manager decides who may).
+//! - [`kiosk`] is the facade the shell and the CLI talk to: accounts, settings, records.
+//! - [`session`] is the session manager, the one owner of session state; [`records`] keeps its
+//!   rows.
+
+pub mod accounts;
+pub mod admin;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod datadir;
+pub mod duration;
+pub mod exit;
+pub mod kiosk;
+pub mod phrase;
+pub mod policy;
+pub mod records;
+pub mod session;
+pub mod settings;
+pub mod store;
+pub mod wipe;
+
+pub use kiosk::Kiosk;

@@ -1,0 +1,208 @@
+//! Phrases: a sentence the core says with names and figures in it, sent as its English template
+//! and its pieces (a count, a duration, a time, another phrase) so each screen can say it in the
+//! person's language. The English template is the message id of the UI's catalogues; the UI's
+//! `i18n` test reads every `Phrase::new("…")` literal in the core and fails when a catalogue
+//! lacks it. `Display` fills the template in English, for the CLI, logs and the English screens.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::duration;
+
+/// A sentence: an English template with `{name}` pieces, and the pieces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Phrase {
+    /// The English template, e.g. "There is no user called {user}." (empty: no sentence).
+    pub text: String,
+    /// The pieces by name.
+    pub args: BTreeMap<String, Arg>,
+}
+
+/// One piece of a phrase, typed so the UI can format it for the language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Arg {
+    /// Said as it is: a username, a setting's value, a file name, a path.
+    Text(String),
+    /// A setting's key (`idle_timeout`): the panel shows the setting's label instead.
+    Setting(String),
+    /// A whole number.
+    Number(#[ts(type = "number")] u64),
+    /// A duration in seconds.
+    Seconds(#[ts(type = "number")] u64),
+    /// A moment, RFC 3339.
+    Time(String),
+    /// A phrase inside the phrase.
+    Phrase(Box<Phrase>),
+}
+
+impl Phrase {
+    /// A phrase from a template that lives in the core's source (and so in the catalogues).
+    pub fn new(template: &'static str) -> Self {
+        Self {
+            text: template.to_owned(),
+            args: BTreeMap::new(),
+        }
+    }
+
+    /// A sentence made elsewhere (a library's error, a message from the database): shown as it
+    /// is, translated only if a catalogue happens to hold it.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            args: BTreeMap::new(),
+        }
+    }
+
+    /// No sentence.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// Adds a piece said as it is.
+    #[must_use]
+    pub fn text(self, name: &str, value: impl Into<String>) -> Self {
+        self.arg(name, Arg::Text(value.into()))
+    }
+
+    /// Adds a setting's key.
+    #[must_use]
+    pub fn setting(self, name: &str, key: impl Into<String>) -> Self {
+        self.arg(name, Arg::Setting(key.into()))
+    }
+
+    /// Adds a whole number.
+    #[must_use]
+    pub fn number(self, name: &str, value: u64) -> Self {
+        self.arg(name, Arg::Number(value))
+    }
+
+    /// Adds a duration.
+    #[must_use]
+    pub fn seconds(self, name: &str, secs: u64) -> Self {
+        self.arg(name, Arg::Seconds(secs))
+    }
+
+    /// Adds a moment (RFC 3339).
+    #[must_use]
+    pub fn time(self, name: &str, rfc3339: impl Into<String>) -> Self {
+        self.arg(name, Arg::Time(rfc3339.into()))
+    }
+
+    /// Adds a phrase inside this one.
+    #[must_use]
+    pub fn phrase(self, name: &str, inner: Phrase) -> Self {
+        self.arg(name, Arg::Phrase(Box::new(inner)))
+    }
+
+    /// The same phrase with every setting named by its key as written (for the policy file's
+    /// problems: the administrator edits keys there, not labels).
+    #[must_use]
+    pub fn keys_as_written(mut self) -> Self {
+        for arg in self.args.values_mut() {
+            match arg {
+                Arg::Setting(key) => *arg = Arg::Text(std::mem::take(key)),
+                Arg::Phrase(inner) => **inner = std::mem::take(&mut **inner).keys_as_written(),
+                _ => {}
+            }
+        }
+        self
+    }
+
+    fn arg(mut self, name: &str, value: Arg) -> Self {
+        self.args.insert(name.to_owned(), value);
+        self
+    }
+}
+
+impl fmt::Display for Arg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Text(s) | Self::Setting(s) | Self::Time(s) => f.write_str(s),
+            Self::Number(n) => write!(f, "{n}"),
+            Self::Seconds(s) => f.write_str(&duration::compact(*s)),
+            Self::Phrase(p) => p.fmt(f),
+        }
+    }
+}
+
+/// The template filled in English. A piece without a value stays as `{name}`.
+impl fmt::Display for Phrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.text.as_str();
+        while let Some(open) = rest.find('{') {
+            let Some(len) = rest[open..].find('}') else {
+                break;
+            };
+            let name = &rest[open + 1..open + len];
+            f.write_str(&rest[..open])?;
+            match self.args.get(name) {
+                Some(arg) => arg.fmt(f)?,
+                None => f.write_str(&rest[open..=open + len])?,
+            }
+            rest = &rest[open + len + 1..];
+        }
+        f.write_str(rest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phrase_fills_its_pieces_in_english() {
+        let bounds = Phrase::new("a duration from {min} to {max}")
+            .seconds("min", 30)
+            .seconds("max", 86_400);
+        let p = Phrase::new("{key} must be {bounds}, not {value}.")
+            .text("key", "idle_timeout")
+            .phrase("bounds", bounds)
+            .text("value", "\"soon\"");
+        assert_eq!(
+            p.to_string(),
+            "idle_timeout must be a duration from 30s to 1d, not \"soon\"."
+        );
+        assert_eq!(
+            Phrase::new("{count} records")
+                .number("count", 3)
+                .to_string(),
+            "3 records"
+        );
+    }
+
+    #[test]
+    fn a_missing_piece_or_a_stray_brace_is_left_as_written() {
+        assert_eq!(Phrase::new("Hello {who}.").to_string(), "Hello {who}.");
+        assert_eq!(Phrase::plain("a { b").to_string(), "a { b");
+        assert_eq!(Phrase::plain("").to_string(), "");
+    }
+
+    #[test]
+    fn keys_as_written_reaches_phrases_inside_phrases() {
+        let p = Phrase::new("{file}: {why}")
+            .text("file", "policy.toml")
+            .phrase(
+                "why",
+                Phrase::new("{key} is wrong.").setting("key", "idle_timeout"),
+            );
+        let written = p.clone().keys_as_written();
+        assert_eq!(written.to_string(), p.to_string());
+        let Some(Arg::Phrase(inner)) = written.args.get("why") else {
+            panic!("{written:?}")
+        };
+        assert_eq!(inner.args["key"], Arg::Text("idle_timeout".into()));
+    }
+
+    #[test]
+    fn pieces_serialise_with_their_type() {
+        let p = Phrase::new("Try again in {wait}.").seconds("wait", 60);
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"text":"Try again in {wait}.","args":{"wait":{"type":"seconds","value":60}}}"#
+        );
+    }
+}

@@ -1,0 +1,1133 @@
+//! Settings: every key with its type, default, bounds and one-line description, kept in one place
+//! ([`SETTINGS`]) from which validation, `slatectl config` help and the administrator panel's
+//! form all come, and the three layers that decide each value: built-in default < administrator
+//! value (the `settings` table) < policy file ([`super::policy`]). A key the policy sets is
+//! locked. Durations are accepted in human form everywhere ("90s", "5m", "1h30m").
+
+use super::duration;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+use super::clock::to_db;
+use super::phrase::Phrase;
+use super::store::{Store, StoreError};
+
+/// The kind of value a setting holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `true` or `false`.
+    Bool,
+    /// A whole number of seconds, between the bounds.
+    Seconds { min: u64, max: u64 },
+    /// A whole number, between the bounds.
+    Count { min: u64, max: u64 },
+    /// 0 (off), or a whole number of seconds between the bounds.
+    SecondsOrOff { min: u64, max: u64 },
+    /// Comma-separated seconds, each between the bounds (stored largest first).
+    SecondsList { min: u64, max: u64 },
+    /// 0 (off), or a whole number between the bounds.
+    CountOrOff { min: u64, max: u64 },
+    /// Free text of at most this many characters, no control characters.
+    Text { max_chars: usize },
+    /// One of a fixed list of words.
+    Choice(&'static [&'static str]),
+    /// Sites a session may browse: origins (`https://catalogue.example.org`) or host patterns
+    /// (`*.gov.example`), separated by commas or new lines; empty for none.
+    Sites,
+    /// Empty, or an `http`/`https` address (within `allowed_sites`).
+    Address,
+}
+
+/// The languages the UI ships.
+pub const LANGUAGES: &[&str] = &["en", "es"];
+
+/// One setting's definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingDef {
+    pub key: &'static str,
+    pub kind: Kind,
+    pub default: &'static str,
+    pub description: &'static str,
+}
+
+/// Every setting Slate knows.
+pub const SETTINGS: &[SettingDef] = &[
+    SettingDef {
+        key: "idle_timeout",
+        kind: Kind::Seconds { min: 30, max: 86_400 },
+        default: "300",
+        description: "How long a session may go without activity before it ends.",
+    },
+    SettingDef {
+        key: "idle_warning",
+        kind: Kind::Seconds { min: 20, max: 86_399 },
+        default: "60",
+        description: "How long before an idle ending the warning appears; less than the idle timeout.",
+    },
+    SettingDef {
+        key: "time_limit",
+        kind: Kind::SecondsOrOff { min: 60, max: 86_400 },
+        default: "0",
+        description: "The longest a session may last, or off; activity does not extend it.",
+    },
+    SettingDef {
+        key: "time_limit_warnings",
+        kind: Kind::SecondsList { min: 10, max: 86_400 },
+        default: "300,60",
+        description: "When to warn before the time limit, comma-separated.",
+    },
+    SettingDef {
+        key: "signed_out_screen",
+        kind: Kind::Seconds { min: 0, max: 120 },
+        default: "10",
+        description: "How long the signed-out screen shows before the sign-in screen.",
+    },
+    SettingDef {
+        key: "signed_out_message",
+        kind: Kind::Text { max_chars: 200 },
+        default: "Thank you for using this terminal.",
+        description: "A line of your own on the signed-out screen (empty for none).",
+    },
+    SettingDef {
+        key: "audit_retention_days",
+        kind: Kind::CountOrOff { min: 1, max: 36_500 },
+        default: "365",
+        description: "Days the audit log keeps its records, or off to keep them forever (pruning keeps the chain verifiable).",
+    },
+    SettingDef {
+        key: "guests_allowed",
+        kind: Kind::Bool,
+        default: "false",
+        description: "Whether the sign-in screen offers \"Continue as guest\".",
+    },
+    SettingDef {
+        key: "signin_backoff_cap",
+        kind: Kind::Seconds { min: 1, max: 3600 },
+        default: "900",
+        description: "The longest wait between failed sign-ins to one name (the wait doubles from 1 s).",
+    },
+    SettingDef {
+        key: "signin_lock_after",
+        kind: Kind::Count { min: 3, max: 50 },
+        default: "10",
+        description: "Consecutive failed sign-ins after which an account locks until an administrator unlocks it.",
+    },
+    SettingDef {
+        key: "admin_idle_timeout",
+        kind: Kind::Seconds { min: 30, max: 3600 },
+        default: "120",
+        description: "How long an administrator's session may go without activity before it ends.",
+    },
+    SettingDef {
+        key: "terminal_name",
+        kind: Kind::Text { max_chars: 64 },
+        default: "",
+        description: "This terminal's name in the audit log and on screen (empty: the machine's host name).",
+    },
+    SettingDef {
+        key: "language",
+        kind: Kind::Choice(LANGUAGES),
+        default: "en",
+        description: "The language the sign-in screen starts in (en or es); people can switch.",
+    },
+    SettingDef {
+        key: "allowed_sites",
+        kind: Kind::Sites,
+        default: "",
+        description: "Sites a session may browse: origins or host patterns like *.gov.example, comma-separated (empty: no browser).",
+    },
+    SettingDef {
+        key: "home_page",
+        kind: Kind::Address,
+        default: "",
+        description: "The address the browser opens at, within allowed_sites (empty: the first allowed site).",
+    },
+];
+
+/// Why a setting cannot be changed. One sentence each ([`SettingError::phrase`]).
+#[derive(Debug)]
+pub enum SettingError {
+    Unknown(String),
+    NotBool {
+        key: String,
+        value: String,
+    },
+    OutOfBounds {
+        key: String,
+        value: String,
+        bounds: Phrase,
+    },
+    BadText {
+        key: String,
+        max_chars: usize,
+    },
+    NotAChoice {
+        key: String,
+        value: String,
+        choices: String,
+    },
+    BadSite {
+        key: String,
+        why: Phrase,
+    },
+    WarningNotBeforeTimeout {
+        warning: u64,
+        timeout: u64,
+    },
+    HomeNotAllowed(String),
+    SetByPolicy {
+        key: String,
+        file: String,
+    },
+    Store(StoreError),
+}
+
+impl SettingError {
+    /// The sentence, with its pieces.
+    pub fn phrase(&self) -> Phrase {
+        match self {
+            Self::Unknown(key) => Phrase::new(
+                "There is no setting called {key}; `slatectl config show` lists them all.",
+            )
+            .text("key", format!("{key:?}")),
+            Self::NotBool { key, value } => {
+                Phrase::new("{key} must be true or false, not {value}.")
+                    .setting("key", key)
+                    .text("value", format!("{value:?}"))
+            }
+            Self::OutOfBounds { key, value, bounds } => {
+                Phrase::new("{key} must be {bounds}, not {value}.")
+                    .setting("key", key)
+                    .phrase("bounds", bounds.clone())
+                    .text("value", format!("{value:?}"))
+            }
+            Self::BadText { key, max_chars } => {
+                Phrase::new("{key} can have at most {count} characters and no line breaks.")
+                    .setting("key", key)
+                    .number("count", *max_chars as u64)
+            }
+            Self::NotAChoice {
+                key,
+                value,
+                choices,
+            } => Phrase::new("{key} must be one of {choices}, not {value}.")
+                .setting("key", key)
+                .text("choices", choices)
+                .text("value", format!("{value:?}")),
+            Self::BadSite { key, why } => Phrase::new("{key}: {why}")
+                .setting("key", key)
+                .phrase("why", why.clone()),
+            Self::WarningNotBeforeTimeout { warning, timeout } => {
+                Phrase::new("idle_warning ({warning}) must be less than idle_timeout ({timeout}).")
+                    .seconds("warning", *warning)
+                    .seconds("timeout", *timeout)
+            }
+            Self::HomeNotAllowed(home) => {
+                Phrase::new("home_page {home} is not within allowed_sites.").text("home", home)
+            }
+            Self::SetByPolicy { key, file } => {
+                Phrase::new("{key} is set by the policy file {file}; change it there.")
+                    .setting("key", key)
+                    .text("file", file)
+            }
+            Self::Store(e) => Phrase::plain(e.to_string()),
+        }
+    }
+}
+
+impl std::fmt::Display for SettingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.phrase().fmt(f)
+    }
+}
+
+impl std::error::Error for SettingError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for SettingError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// The definition of `key`.
+pub fn definition(key: &str) -> Option<&'static SettingDef> {
+    SETTINGS.iter().find(|d| d.key == key)
+}
+
+/// Debug builds only: with `SLATE_TEST_SHORT_BOUNDS=1`, the session timings accept seconds instead
+/// of minutes so end-to-end tests can watch an idle ending. Release builds do not contain this.
+#[cfg(debug_assertions)]
+pub fn kind_of(def: &SettingDef) -> Kind {
+    if std::env::var_os("SLATE_TEST_SHORT_BOUNDS").is_some() {
+        match (def.key, def.kind) {
+            ("idle_timeout" | "admin_idle_timeout", Kind::Seconds { max, .. }) => {
+                return Kind::Seconds { min: 2, max }
+            }
+            ("idle_warning", Kind::Seconds { max, .. }) => return Kind::Seconds { min: 1, max },
+            ("time_limit", Kind::SecondsOrOff { max, .. }) => {
+                return Kind::SecondsOrOff { min: 2, max }
+            }
+            ("time_limit_warnings", Kind::SecondsList { max, .. }) => {
+                return Kind::SecondsList { min: 1, max }
+            }
+            _ => {}
+        }
+    }
+    def.kind
+}
+
+/// The kind of `def` (its bounds).
+#[cfg(not(debug_assertions))]
+pub fn kind_of(def: &SettingDef) -> Kind {
+    def.kind
+}
+
+/// A value of `key` as people write it (what the panel's field holds, and `validate` accepts
+/// back): durations in h/m/s ("off" for 0 where 0 means off), lists with a space after each
+/// comma, anything else as it is.
+pub fn human_value(key: &str, value: &str) -> String {
+    match definition(key).map(|d| d.kind) {
+        Some(Kind::Seconds { .. } | Kind::SecondsOrOff { .. }) if value != "0" => {
+            duration::compact(value.parse().unwrap_or(0))
+        }
+        Some(Kind::SecondsList { .. }) => value
+            .split(',')
+            .filter_map(|v| v.parse().ok())
+            .map(duration::compact)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(Kind::SecondsOrOff { .. } | Kind::CountOrOff { .. }) if value == "0" => "off".into(),
+        Some(Kind::Sites) => value.replace(',', ", "),
+        _ => value.to_owned(),
+    }
+}
+
+/// The bounds of a kind in words, for messages, help and the panel's form.
+pub fn bounds_text(kind: Kind) -> String {
+    bounds_phrase(kind).to_string()
+}
+
+/// The bounds of a kind as a phrase, for the panel to say in its language.
+pub fn bounds_phrase(kind: Kind) -> Phrase {
+    let range = |p: Phrase, min: u64, max: u64, secs: bool| {
+        if secs {
+            p.seconds("min", min).seconds("max", max)
+        } else {
+            p.number("min", min).number("max", max)
+        }
+    };
+    match kind {
+        Kind::Bool => Phrase::new("true or false"),
+        Kind::Seconds { min, max } => range(
+            Phrase::new("a duration from {min} to {max}"),
+            min,
+            max,
+            true,
+        ),
+        Kind::Count { min, max } => range(
+            Phrase::new("a whole number from {min} to {max}"),
+            min,
+            max,
+            false,
+        ),
+        Kind::SecondsOrOff { min, max } => range(
+            Phrase::new("0 (off) or a duration from {min} to {max}"),
+            min,
+            max,
+            true,
+        ),
+        Kind::CountOrOff { min, max } => range(
+            Phrase::new("0 (off) or a whole number from {min} to {max}"),
+            min,
+            max,
+            false,
+        ),
+        Kind::SecondsList { min, max } => range(
+            Phrase::new("durations from {min} to {max}, separated by commas"),
+            min,
+            max,
+            true,
+        ),
+        Kind::Text { max_chars } => {
+            Phrase::new("text of at most {count} characters").number("count", max_chars as u64)
+        }
+        Kind::Choice(choices) => {
+            Phrase::new("one of {choices}").text("choices", choices.join(", "))
+        }
+        Kind::Sites => Phrase::new("origins or host patterns, separated by commas"),
+        Kind::Address => Phrase::new("empty, or an http:// or https:// address"),
+    }
+}
+
+/// One entry of `allowed_sites`, checked and made canonical (lower case, no trailing slash).
+fn canonical_site(entry: &str) -> Result<String, Phrase> {
+    let quoted = format!("{entry:?}");
+    let e = entry.trim().to_ascii_lowercase();
+    let e = e.strip_suffix('/').unwrap_or(&e);
+    if let Some(rest) = e.strip_prefix("*.") {
+        return if valid_host(rest) && rest.contains('.') {
+            Ok(e.to_owned())
+        } else {
+            Err(
+                Phrase::new("{entry} is not a host pattern like *.gov.example.")
+                    .text("entry", quoted),
+            )
+        };
+    }
+    if e.contains("://") {
+        let u = url::Url::parse(e).map_err(|_| {
+            Phrase::new("{entry} is not a site address.").text("entry", quoted.clone())
+        })?;
+        if !matches!(u.scheme(), "http" | "https")
+            || u.host_str().is_none()
+            || u.path() != "/"
+            || u.query().is_some()
+            || !u.username().is_empty()
+        {
+            return Err(Phrase::new(
+                "{entry} must be an origin like https://catalogue.example.org (no path).",
+            )
+            .text("entry", quoted));
+        }
+        return Ok(u.origin().ascii_serialization());
+    }
+    let (host, port) = e.split_once(':').unwrap_or((e, ""));
+    if valid_host(host) && (port.is_empty() || port.parse::<u16>().is_ok_and(|p| p > 0)) {
+        Ok(e.to_owned())
+    } else {
+        Err(Phrase::new(
+            "{entry} is not a site: write an origin (https://catalogue.example.org), a host, or a pattern (*.gov.example).",
+        )
+        .text("entry", quoted))
+    }
+}
+
+fn valid_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && h.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// Whether `address` is within `sites` (canonical entries of `allowed_sites`): an origin matches
+/// exactly; a host (with an optional port) matches on http and https; `*.example.org` matches
+/// any host under example.org (not example.org itself).
+pub fn site_allowed(sites: &[String], address: &str) -> bool {
+    let Ok(u) = url::Url::parse(address) else {
+        return false;
+    };
+    if !matches!(u.scheme(), "http" | "https") {
+        return false;
+    }
+    let Some(host) = u.host_str() else {
+        return false;
+    };
+    let origin = u.origin().ascii_serialization();
+    let port = u.port_or_known_default();
+    sites.iter().any(|site| {
+        if site.contains("://") {
+            *site == origin
+        } else if let Some(domain) = site.strip_prefix("*.") {
+            host.len() > domain.len()
+                && host.ends_with(domain)
+                && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
+        } else {
+            match site.split_once(':') {
+                Some((h, p)) => h == host && p.parse::<u16>().ok() == port,
+                None => site == host,
+            }
+        }
+    })
+}
+
+/// Where a browser restricted to `sites` opens: `home_page` when set (it is within the sites),
+/// otherwise the first site that names one place (an origin, or a host over https); empty when
+/// every site is a pattern.
+pub fn browser_home(sites: &[String], home_page: &str) -> String {
+    if !home_page.is_empty() {
+        return home_page.to_owned();
+    }
+    sites
+        .iter()
+        .find(|s| !s.starts_with("*."))
+        .map(|s| {
+            if s.contains("://") {
+                format!("{s}/")
+            } else {
+                format!("https://{s}/")
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// Checks `value` for `def` and returns its canonical text.
+#[allow(clippy::too_many_lines)] // one arm per kind, each short
+pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
+    let v = value.trim();
+    let kind = kind_of(def);
+    let bad = || SettingError::OutOfBounds {
+        key: def.key.into(),
+        value: value.into(),
+        bounds: bounds_phrase(kind),
+    };
+    let off = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "0" | "off" | "none");
+    match kind {
+        Kind::Bool => match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" => Ok("true".into()),
+            "false" | "no" | "off" | "0" => Ok("false".into()),
+            _ => Err(SettingError::NotBool {
+                key: def.key.into(),
+                value: value.into(),
+            }),
+        },
+        Kind::Seconds { min, max } => match duration::parse(v) {
+            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
+        },
+        Kind::Count { min, max } => match v.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
+        },
+        Kind::SecondsOrOff { min, max } => match duration::parse(v) {
+            _ if off(v) => Ok("0".into()),
+            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
+        },
+        Kind::CountOrOff { min, max } => match v.parse::<u64>() {
+            _ if off(v) => Ok("0".into()),
+            Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
+        },
+        Kind::SecondsList { min, max } => {
+            let mut list = Vec::new();
+            for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                match duration::parse(part) {
+                    Some(n) if (min..=max).contains(&n) => list.push(n),
+                    _ => return Err(bad()),
+                }
+            }
+            list.sort_unstable_by(|a, b| b.cmp(a));
+            list.dedup();
+            Ok(list
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(","))
+        }
+        Kind::Text { max_chars } => {
+            if v.chars().count() > max_chars || v.chars().any(char::is_control) {
+                Err(SettingError::BadText {
+                    key: def.key.into(),
+                    max_chars,
+                })
+            } else {
+                Ok(v.to_owned())
+            }
+        }
+        Kind::Choice(choices) => {
+            let lower = v.to_ascii_lowercase();
+            choices
+                .iter()
+                .find(|c| **c == lower)
+                .map(|c| (*c).to_owned())
+                .ok_or_else(|| SettingError::NotAChoice {
+                    key: def.key.into(),
+                    value: value.into(),
+                    choices: choices.join(", "),
+                })
+        }
+        Kind::Sites => {
+            let mut out: Vec<String> = Vec::new();
+            for entry in v
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+            {
+                let site = canonical_site(entry).map_err(|why| SettingError::BadSite {
+                    key: def.key.into(),
+                    why,
+                })?;
+                if !out.contains(&site) {
+                    out.push(site);
+                }
+            }
+            if out.len() > 100 {
+                return Err(SettingError::BadSite {
+                    key: def.key.into(),
+                    why: Phrase::new("at most {count} sites.").number("count", 100),
+                });
+            }
+            Ok(out.join(","))
+        }
+        Kind::Address => {
+            if v.is_empty() {
+                return Ok(String::new());
+            }
+            match url::Url::parse(v) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                    Ok(u.to_string())
+                }
+                _ => Err(bad()),
+            }
+        }
+    }
+}
+
+/// Which layer decided a setting's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// Nobody set it: the built-in default.
+    Default,
+    /// An administrator set it (panel or `slatectl config set`).
+    Administrator,
+    /// The policy file sets it; it is locked.
+    Policy,
+}
+
+impl Layer {
+    /// In words, for `slatectl config show` and the panel.
+    pub fn text(self) -> &'static str {
+        match self {
+            Layer::Default => "default",
+            Layer::Administrator => "administrator",
+            Layer::Policy => "policy",
+        }
+    }
+}
+
+/// One setting's value in force and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effective {
+    pub def: &'static SettingDef,
+    pub value: String,
+    pub layer: Layer,
+}
+
+/// The policy layer as the settings see it: checked canonical values by key, and the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyLayer {
+    pub file: Option<String>,
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
+/// The settings in force, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub guests_allowed: bool,
+    pub signin_backoff_cap: Duration,
+    pub signin_lock_after: u32,
+    pub idle_timeout: Duration,
+    pub idle_warning: Duration,
+    pub admin_idle_timeout: Duration,
+    /// `None`: no time limit.
+    pub time_limit: Option<Duration>,
+    /// Largest first.
+    pub time_limit_warnings: Vec<Duration>,
+    pub signed_out_screen: Duration,
+    pub signed_out_message: String,
+    /// `None`: keep the audit log forever.
+    pub audit_retention_days: Option<u32>,
+    /// Empty: the host name.
+    pub terminal_name: String,
+    pub language: String,
+    /// Canonical entries; empty: no browser.
+    pub allowed_sites: Vec<String>,
+    /// Empty: the first allowed site.
+    pub home_page: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self::from_values(|key| definition(key).expect("a known setting").default.to_owned())
+    }
+}
+
+fn secs(text: &str, fallback: Duration) -> Duration {
+    text.parse().map_or(fallback, Duration::from_secs)
+}
+
+impl Settings {
+    /// Types the values `get` gives for each key (already valid), and repairs what only a
+    /// combination of layers can break: a warning not before its timeout warns at half the
+    /// timeout, a home page outside the allowed sites falls back to the first of them.
+    fn from_values(get: impl Fn(&str) -> String) -> Self {
+        let d = |key: &str| {
+            secs(
+                definition(key).expect("a known setting").default,
+                Duration::ZERO,
+            )
+        };
+        let idle_timeout = secs(&get("idle_timeout"), d("idle_timeout"));
+        let mut idle_warning = secs(&get("idle_warning"), d("idle_warning"));
+        if idle_warning >= idle_timeout {
+            idle_warning = idle_timeout / 2;
+        }
+        let allowed_sites: Vec<String> = get("allowed_sites")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut home_page = get("home_page");
+        if !home_page.is_empty() && !site_allowed(&allowed_sites, &home_page) {
+            home_page.clear();
+        }
+        Self {
+            guests_allowed: get("guests_allowed") == "true",
+            signin_backoff_cap: secs(&get("signin_backoff_cap"), d("signin_backoff_cap")),
+            signin_lock_after: get("signin_lock_after").parse().unwrap_or(10),
+            idle_timeout,
+            idle_warning,
+            admin_idle_timeout: secs(&get("admin_idle_timeout"), d("admin_idle_timeout")),
+            time_limit: Some(secs(&get("time_limit"), Duration::ZERO)).filter(|d| !d.is_zero()),
+            time_limit_warnings: get("time_limit_warnings")
+                .split(',')
+                .filter_map(|p| p.parse().ok())
+                .map(Duration::from_secs)
+                .collect(),
+            signed_out_screen: secs(&get("signed_out_screen"), d("signed_out_screen")),
+            signed_out_message: get("signed_out_message"),
+            audit_retention_days: get("audit_retention_days")
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d > 0),
+            terminal_name: get("terminal_name"),
+            language: get("language"),
+            allowed_sites,
+            home_page,
+        }
+    }
+}
+
+/// The checks that span two keys, on the values that would be in force after changing `key`
+/// (only the pairs `key` belongs to, so a combination the policy made cannot block other keys).
+fn check_combination(
+    key: &str,
+    values: &std::collections::BTreeMap<&str, String>,
+) -> Result<(), SettingError> {
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let warning: u64 = get("idle_warning").parse().unwrap_or(0);
+    let timeout: u64 = get("idle_timeout").parse().unwrap_or(u64::MAX);
+    if matches!(key, "idle_warning" | "idle_timeout") && warning >= timeout {
+        return Err(SettingError::WarningNotBeforeTimeout { warning, timeout });
+    }
+    let home = get("home_page");
+    let sites: Vec<String> = get("allowed_sites")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if matches!(key, "home_page" | "allowed_sites")
+        && !home.is_empty()
+        && !site_allowed(&sites, &home)
+    {
+        return Err(SettingError::HomeNotAllowed(home));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The administrator's value for `key`, if one is stored.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    /// Every setting's value in force and its layer. A stored value that is no longer valid
+    /// is skipped (the default applies), so a bad row never leaves the kiosk without a timeout.
+    pub fn effective_settings(&self, policy: &PolicyLayer) -> Result<Vec<Effective>, StoreError> {
+        SETTINGS
+            .iter()
+            .map(|def| {
+                if let Some(v) = policy.values.get(def.key) {
+                    return Ok(Effective {
+                        def,
+                        value: v.clone(),
+                        layer: Layer::Policy,
+                    });
+                }
+                Ok(
+                    match self.setting(def.key)?.and_then(|v| validate(def, &v).ok()) {
+                        Some(value) => Effective {
+                            def,
+                            value,
+                            layer: Layer::Administrator,
+                        },
+                        None => Effective {
+                            def,
+                            value: def.default.to_owned(),
+                            layer: Layer::Default,
+                        },
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// All settings in force, typed.
+    pub fn settings(&self, policy: &PolicyLayer) -> Result<Settings, StoreError> {
+        let all = self.effective_settings(policy)?;
+        Ok(Settings::from_values(|key| {
+            all.iter()
+                .find(|e| e.def.key == key)
+                .map(|e| e.value.clone())
+                .unwrap_or_default()
+        }))
+    }
+
+    /// Validates and stores an administrator value (`None` removes it, so the default applies);
+    /// refuses a key the policy sets. Returns the (old, new) values in force.
+    pub fn set_setting(
+        &self,
+        key: &str,
+        value: Option<&str>,
+        now: DateTime<Utc>,
+        policy: &PolicyLayer,
+    ) -> Result<(String, String), SettingError> {
+        let def = definition(key).ok_or_else(|| SettingError::Unknown(key.to_owned()))?;
+        if policy.values.contains_key(key) {
+            return Err(SettingError::SetByPolicy {
+                key: key.to_owned(),
+                file: policy.file.clone().unwrap_or_default(),
+            });
+        }
+        let new = match value {
+            Some(v) => validate(def, v)?,
+            None => def.default.to_owned(),
+        };
+        let all = self.effective_settings(policy)?;
+        let mut values: std::collections::BTreeMap<&str, String> =
+            all.iter().map(|e| (e.def.key, e.value.clone())).collect();
+        let old = values.insert(def.key, new.clone()).unwrap_or_default();
+        check_combination(def.key, &values)?;
+        match value {
+            Some(_) => self.conn().execute(
+                "INSERT INTO settings (key, value, changed_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at",
+                params![key, new, to_db(now)],
+            ),
+            None => self
+                .conn()
+                .execute("DELETE FROM settings WHERE key = ?1", [key]),
+        }
+        .map_err(StoreError::from)?;
+        Ok((old, new))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (Store, tempfile::TempDir) {
+        let tmp = tempfile::tempdir().unwrap();
+        (Store::open(&tmp.path().join("slate.db")).unwrap(), tmp)
+    }
+
+    fn no_policy() -> PolicyLayer {
+        PolicyLayer::default()
+    }
+
+    fn set(s: &Store, key: &str, value: &str) -> Result<(String, String), SettingError> {
+        s.set_setting(key, Some(value), Utc::now(), &no_policy())
+    }
+
+    #[test]
+    fn the_browser_opens_at_the_home_page_or_the_first_site_that_names_one_place() {
+        let sites = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let list = sites(&[
+            "*.gov.example",
+            "catalogue.example.org",
+            "https://jobs.example",
+        ]);
+        assert_eq!(browser_home(&list, ""), "https://catalogue.example.org/");
+        assert_eq!(
+            browser_home(&list, "https://jobs.example/apply"),
+            "https://jobs.example/apply"
+        );
+        assert_eq!(
+            browser_home(&sites(&["http://127.0.0.1:8080"]), ""),
+            "http://127.0.0.1:8080/"
+        );
+        assert_eq!(browser_home(&sites(&["*.gov.example"]), ""), "");
+        // What the browser checks every navigation against.
+        assert!(site_allowed(&list, "https://www.gov.example/form"));
+        assert!(!site_allowed(&list, "https://gov.example/"));
+        assert!(site_allowed(&list, "http://catalogue.example.org/x"));
+        assert!(!site_allowed(&list, "http://jobs.example/"));
+        assert!(!site_allowed(&list, "file:///etc/passwd"));
+        assert!(!site_allowed(&list, "javascript:alert(1)"));
+    }
+
+    #[test]
+    fn defaults_agree_with_the_definitions() {
+        let (s, _t) = store();
+        assert_eq!(s.settings(&no_policy()).unwrap(), Settings::default());
+        for def in SETTINGS {
+            assert_eq!(
+                validate(def, def.default).unwrap(),
+                def.default,
+                "{}",
+                def.key
+            );
+            assert!(!def.description.is_empty());
+        }
+        let d = Settings::default();
+        assert_eq!(d.idle_timeout, Duration::from_secs(300));
+        assert_eq!(d.admin_idle_timeout, Duration::from_secs(120));
+        assert_eq!(d.language, "en");
+        assert!(d.allowed_sites.is_empty());
+    }
+
+    #[test]
+    fn every_bound_is_enforced_at_both_ends() {
+        for def in SETTINGS {
+            let (below, above, inside): (Option<String>, Option<String>, String) =
+                match kind_of(def) {
+                    Kind::Seconds { min, max } | Kind::Count { min, max } => (
+                        min.checked_sub(1).map(|v| v.to_string()),
+                        Some((max + 1).to_string()),
+                        min.to_string(),
+                    ),
+                    Kind::SecondsOrOff { min, max } | Kind::CountOrOff { min, max } => (
+                        (min > 1).then(|| (min - 1).to_string()),
+                        Some((max + 1).to_string()),
+                        max.to_string(),
+                    ),
+                    Kind::SecondsList { min, max } => (
+                        Some(format!("{},{}", min, min - 1)),
+                        Some((max + 1).to_string()),
+                        format!("{min},{max}"),
+                    ),
+                    Kind::Text { max_chars } => {
+                        (None, Some("x".repeat(max_chars + 1)), "x".repeat(max_chars))
+                    }
+                    Kind::Bool => (None, Some("maybe".into()), "true".into()),
+                    Kind::Choice(c) => (None, Some("xx".into()), c[0].to_owned()),
+                    Kind::Sites => (None, Some("ftp://x.org".into()), "*.gov.example".into()),
+                    Kind::Address => (None, Some("javascript:alert(1)".into()), String::new()),
+                };
+            assert!(
+                validate(def, &inside).is_ok(),
+                "{} accepts {inside}",
+                def.key
+            );
+            for bad in below.iter().chain(above.iter()) {
+                let err = validate(def, bad).unwrap_err().to_string();
+                assert!(err.starts_with(def.key), "{}: {err}", def.key);
+            }
+        }
+    }
+
+    #[test]
+    fn values_are_validated_and_bad_ones_change_nothing() {
+        let (s, _t) = store();
+        assert_eq!(
+            set(&s, "guests_allowed", "yes").unwrap(),
+            ("false".into(), "true".into())
+        );
+        assert!(s.settings(&no_policy()).unwrap().guests_allowed);
+        let err = set(&s, "signin_lock_after", "500").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "signin_lock_after must be a whole number from 3 to 50, not \"500\"."
+        );
+        assert!(set(&s, "signin_lock_after", "-1").is_err());
+        assert!(set(&s, "guests_allowed", "maybe").is_err());
+        assert!(matches!(
+            set(&s, "idle", "1"),
+            Err(SettingError::Unknown(_))
+        ));
+        assert_eq!(s.settings(&no_policy()).unwrap().signin_lock_after, 10);
+        assert_eq!(set(&s, "language", "ES").unwrap().1, "es");
+        assert!(set(&s, "language", "fr").is_err());
+    }
+
+    #[test]
+    fn session_timings_are_bounded_and_consistent() {
+        let (s, _t) = store();
+        assert!(set(&s, "idle_timeout", "29").is_err());
+        assert!(set(&s, "idle_timeout", "86401").is_err());
+        let err = set(&s, "idle_timeout", "1m").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "idle_warning (1m) must be less than idle_timeout (1m)."
+        );
+        set(&s, "idle_warning", "20s").unwrap();
+        set(&s, "idle_timeout", "30").unwrap();
+        assert!(set(&s, "idle_warning", "19").is_err());
+        assert!(set(&s, "time_limit", "59").is_err());
+        set(&s, "time_limit", "1h").unwrap();
+        assert_eq!(
+            set(&s, "time_limit_warnings", " 1m, 10m,60").unwrap().1,
+            "600,60"
+        );
+        assert!(set(&s, "time_limit_warnings", "60,abc").is_err());
+        assert!(set(&s, "signed_out_screen", "121").is_err());
+        assert!(set(&s, "signed_out_message", "two\nlines").is_err());
+        let got = s.settings(&no_policy()).unwrap();
+        assert_eq!(got.idle_timeout, Duration::from_secs(30));
+        assert_eq!(got.idle_warning, Duration::from_secs(20));
+        assert_eq!(got.time_limit, Some(Duration::from_secs(3600)));
+        assert_eq!(
+            got.time_limit_warnings,
+            [Duration::from_secs(600), Duration::from_secs(60)]
+        );
+        set(&s, "time_limit", "off").unwrap();
+        assert_eq!(s.settings(&no_policy()).unwrap().time_limit, None);
+        assert_eq!(set(&s, "audit_retention_days", "0").unwrap().1, "0");
+        assert!(
+            set(&s, "audit_retention_days", "5m").is_err(),
+            "days are not a duration"
+        );
+    }
+
+    #[test]
+    fn sites_and_the_home_page() {
+        let (s, _t) = store();
+        assert_eq!(
+            set(
+                &s,
+                "allowed_sites",
+                "https://Catalogue.Example.org/, *.gov.example\n127.0.0.1:8080"
+            )
+            .unwrap()
+            .1,
+            "https://catalogue.example.org,*.gov.example,127.0.0.1:8080"
+        );
+        for bad in [
+            "https://a.org/path",
+            "*.org",
+            "ftp://a.org",
+            "a b",
+            "*.",
+            "x.org:0",
+        ] {
+            assert!(set(&s, "allowed_sites", bad).is_err(), "{bad}");
+        }
+        let sites = s.settings(&no_policy()).unwrap().allowed_sites;
+        for ok in [
+            "https://catalogue.example.org/search?q=x",
+            "https://forms.gov.example/",
+            "http://a.b.gov.example/x",
+            "http://127.0.0.1:8080/",
+        ] {
+            assert!(site_allowed(&sites, ok), "{ok}");
+        }
+        for no in [
+            "http://catalogue.example.org/",
+            "https://gov.example/",
+            "https://evilgov.example/",
+            "http://127.0.0.1:8081/",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
+            assert!(!site_allowed(&sites, no), "{no}");
+        }
+        set(&s, "home_page", "https://forms.gov.example/start").unwrap();
+        let err = set(&s, "home_page", "https://elsewhere.org/").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "home_page https://elsewhere.org/ is not within allowed_sites."
+        );
+        assert!(set(&s, "allowed_sites", "https://catalogue.example.org").is_err());
+    }
+
+    #[test]
+    fn layers_default_then_administrator_then_policy() {
+        let (s, _t) = store();
+        let mut policy = PolicyLayer {
+            file: Some("/etc/slate/policy.toml".into()),
+            ..PolicyLayer::default()
+        };
+        let layer_of = |s: &Store, p: &PolicyLayer, k: &str| {
+            s.effective_settings(p)
+                .unwrap()
+                .into_iter()
+                .find(|e| e.def.key == k)
+                .map(|e| (e.value, e.layer))
+                .unwrap()
+        };
+        assert_eq!(
+            layer_of(&s, &policy, "idle_timeout"),
+            ("300".into(), Layer::Default)
+        );
+        s.set_setting("idle_timeout", Some("10m"), Utc::now(), &policy)
+            .unwrap();
+        assert_eq!(
+            layer_of(&s, &policy, "idle_timeout"),
+            ("600".into(), Layer::Administrator)
+        );
+        policy.values.insert("idle_timeout".into(), "900".into());
+        assert_eq!(
+            layer_of(&s, &policy, "idle_timeout"),
+            ("900".into(), Layer::Policy)
+        );
+        assert_eq!(
+            s.settings(&policy).unwrap().idle_timeout,
+            Duration::from_secs(900)
+        );
+        let err = s
+            .set_setting("idle_timeout", Some("5m"), Utc::now(), &policy)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "idle_timeout is set by the policy file /etc/slate/policy.toml; change it there."
+        );
+        assert!(s
+            .set_setting("idle_timeout", None, Utc::now(), &policy)
+            .is_err());
+        // Unset: the administrator's value goes, the default is back.
+        assert_eq!(
+            s.set_setting("idle_timeout", None, Utc::now(), &PolicyLayer::default())
+                .unwrap(),
+            ("600".into(), "300".into())
+        );
+        assert_eq!(
+            layer_of(&s, &PolicyLayer::default(), "idle_timeout"),
+            ("300".into(), Layer::Default)
+        );
+        // A combination the policy made does not block other keys, and is repaired.
+        policy.values.insert("idle_timeout".into(), "30".into());
+        set(&s, "guests_allowed", "true").unwrap();
+        assert_eq!(
+            s.settings(&policy).unwrap().idle_warning,
+            Duration::from_secs(15)
+        );
+    }
+
+    #[test]
+    fn an_invalid_stored_value_falls_back_to_the_default() {
+        let (s, _t) = store();
+        s.conn()
+            .execute(
+                "INSERT INTO settings VALUES ('signin_backoff_cap', 'forever', '')",
+                [],
+            )
+            .unwrap();
+        assert_eq!(
+            s.settings(&no_policy()).unwrap().signin_backoff_cap,
+            Duration::from_secs(900)
+        );
+    }
+}
