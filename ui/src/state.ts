@@ -66,10 +66,11 @@ const current: UiState = {
   panel: { confirmAction: null, opener: null, passwordFor: "", auditPages: [null], auditNextBefore: null },
 };
 
-type DeepReadonly<T> = { readonly [K in keyof T]: T[K] extends object ? Readonly<T[K]> : T[K] };
+/** Read-only fields, and read-only fields of the objects in them (one level down). */
+type ReadOnly2<T> = { readonly [K in keyof T]: T[K] extends object ? Readonly<T[K]> : T[K] };
 
-/** The UI's state, to read. */
-export const state: DeepReadonly<UiState> = current;
+/** The UI's state, to read (the functions below change it). */
+export const state: ReadOnly2<UiState> = current;
 
 // ---- Screens -----------------------------------------------------------------------------
 
