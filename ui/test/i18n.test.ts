@@ -32,13 +32,21 @@ function pageStrings(): string[] {
   return [...found].filter((s) => !untranslatable(s));
 }
 
+/** Every .ts file under `dir`, in its subfolders too (the screens and the panel's sections). */
+function scriptFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return scriptFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
 /** Every string literal passed to t( … ) in the scripts, and the labels given to the admin
  * panel's per-user buttons (translated inside their helper). */
 function scriptStrings(): string[] {
-  const dir = join(root, "src");
   const found = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
-    const source = readFileSync(join(dir, file), "utf8");
+  for (const file of scriptFiles(join(root, "src"))) {
+    const source = readFileSync(file, "utf8");
     for (const m of source.matchAll(/\bt\(\s*"((?:[^"\\]|\\.)*)"/g)) found.add(JSON.parse(`"${m[1]}"`));
     for (const m of source.matchAll(/\bbutton\(\s*"([^"]*)",\s*"([^"]*)"/g)) {
       found.add(m[1] ?? "");
@@ -90,6 +98,10 @@ test("the page and the scripts show strings", () => {
   assert.ok(pageStrings().includes("Text and colours"));
   assert.ok(scriptStrings().includes("Welcome, {name}"));
   assert.ok(scriptStrings().includes("Remove {user}"));
+  // The screens' and the panel sections' own folders are scanned too.
+  assert.ok(scriptStrings().includes("You signed out."));
+  assert.ok(scriptStrings().includes("Use default for {setting}"));
+  assert.ok(scriptStrings().includes("Upload {name}"));
   assert.ok(scriptStrings().includes("Wrong username or password."));
   assert.ok(scriptStrings().includes("Enter a username."));
   assert.ok(coreStrings().includes("There is no user called {user}."));

@@ -3,24 +3,19 @@
 // separate WebKit view that the shell places below this bar; this page tells it where the bar
 // ends, and hides it while Slate's own page needs the whole window (a dialog, My files, the
 // refusal page). Pages in the browsing view cannot reach Slate's commands.
-import type { BrowserPlan, BrowserRequest, BrowserState, SessionFile } from "./bindings.js";
-import { commands } from "./ipc.js";
-import { errorText, toIpcError } from "./errors.js";
-import { t } from "./i18n.js";
-
-function el<T extends HTMLElement = HTMLElement>(id: string): T {
-  return document.getElementById(id) as T;
-}
-
-/** The bar of the session on screen, while it has a browser. */
-let current: {
-  plan: BrowserPlan;
-  state: BrowserState;
-  filesOpen: boolean;
-  sent: string;
-  observers: { disconnect(): void }[];
-  onFiles: () => void;
-} | null = null;
+import type { BrowserPlan, BrowserRequest, BrowserState, SessionFile } from "../bindings.js";
+import { appRoot, el, make, rowButton } from "../dom.js";
+import { commands } from "../ipc.js";
+import { errorText, toIpcError } from "../errors.js";
+import { t } from "../i18n.js";
+import {
+  browserLayoutSent,
+  browserStateChanged,
+  clearBrowser,
+  enterBrowser,
+  state,
+  toggleBrowserFiles,
+} from "../state.js";
 
 function ask(request: BrowserRequest): void {
   commands.browser(request).catch((e: unknown) => {
@@ -56,11 +51,11 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
   ];
   for (const [id, request] of buttons) el(id).addEventListener("click", () => ask(request));
   el("browser-files").addEventListener("click", () => {
-    if (!current) return;
-    current.filesOpen = !current.filesOpen;
-    el("browser-files").setAttribute("aria-expanded", String(current.filesOpen));
-    el("user-area").hidden = !current.filesOpen;
-    if (current.filesOpen) onFiles();
+    if (!state.browser) return;
+    const open = toggleBrowserFiles();
+    el("browser-files").setAttribute("aria-expanded", String(open));
+    el("user-area").hidden = !open;
+    if (open) onFiles();
   });
   wireUpload();
   // Tab past the end of the bar goes into the page. (Tab past the end of the page comes back to
@@ -81,12 +76,12 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
   const resize = new ResizeObserver(() => sendLayout());
   resize.observe(card);
   const changes = new MutationObserver(() => sendLayout());
-  changes.observe(document.getElementById("app") as HTMLElement, {
+  changes.observe(appRoot(), {
     subtree: true,
     attributes: true,
     attributeFilter: ["open", "hidden"],
   });
-  current = {
+  enterBrowser({
     plan,
     state: {
       address: "",
@@ -101,7 +96,7 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
     sent: "",
     observers: [resize, changes],
     onFiles,
-  };
+  });
   drawState();
   sendLayout();
 }
@@ -109,52 +104,54 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
 /** Leaves the browsing layout (the session ended, or it has no browser). */
 export function leaveBrowser(): void {
   document.documentElement.classList.remove("browsing", "view-shown");
-  if (!current) return;
-  for (const o of current.observers) o.disconnect();
-  current = null;
+  const left = clearBrowser();
+  if (!left) return;
+  for (const o of left.observers) o.disconnect();
 }
 
 /** Whether Slate's page must have the whole window now. */
 function pageNeedsWindow(): boolean {
-  if (!current) return true;
+  const bar = state.browser;
+  if (!bar) return true;
   const dialogOpen = [...document.querySelectorAll("dialog")].some((d) => d.open);
-  return dialogOpen || current.filesOpen || current.state.refused !== null;
+  return dialogOpen || bar.filesOpen || bar.state.refused !== null;
 }
 
 function sendLayout(): void {
-  if (!current) return;
+  if (!state.browser) return;
   const area = el("browser-area");
   const shown = !pageNeedsWindow();
   const top = Math.max(1, Math.round(area.getBoundingClientRect().bottom));
   const key = `${top}:${shown}`;
-  if (key === current.sent) return;
-  current.sent = key;
+  if (key === state.browser.sent) return;
+  browserLayoutSent(key);
   // While the view is shown, Slate's page is only the bar: nothing to scroll.
   document.documentElement.classList.toggle("view-shown", shown);
   commands.browser({ action: "layout", top, shown }).catch(() => {
-    if (current) current.sent = ""; // try again at the next change
+    browserLayoutSent(""); // try again at the next change
   });
 }
 
 /** A new state from the shell. */
-export function browserChanged(state: BrowserState): void {
-  if (!current) return;
-  const before = current.state;
-  current.state = state;
-  if (state.download && state.download.serial !== before.download?.serial) {
-    el("browser-notice").textContent = state.download.ok
-      ? t("Downloaded {name} into My files.", { name: state.download.name })
-      : t("The download of {name} failed.", { name: state.download.name });
-    current.onFiles();
+export function browserChanged(next: BrowserState): void {
+  const bar = state.browser;
+  if (!bar) return;
+  const before = bar.state;
+  browserStateChanged(next);
+  if (next.download && next.download.serial !== before.download?.serial) {
+    el("browser-notice").textContent = next.download.ok
+      ? t("Downloaded {name} into My files.", { name: next.download.name })
+      : t("The download of {name} failed.", { name: next.download.name });
+    bar.onFiles();
   }
-  if (state.upload && !before.upload) void openUpload();
+  if (next.upload && !before.upload) void openUpload();
   drawState();
   sendLayout();
 }
 
 function drawState(): void {
-  if (!current) return;
-  const s = current.state;
+  if (!state.browser) return;
+  const s = state.browser.state;
   const address = el("browser-address");
   if (address.textContent !== s.address) address.textContent = s.address;
   address.title = s.title;
@@ -185,18 +182,12 @@ async function openUpload(): Promise<void> {
   }
   el("upload-list").replaceChildren(
     ...files.map((f) => {
-      const item = document.createElement("li");
-      const name = document.createElement("span");
-      name.textContent = f.name;
-      const choose = document.createElement("button");
-      choose.type = "button";
-      choose.textContent = t("Upload");
-      choose.setAttribute("aria-label", t("Upload {name}", { name: f.name }));
-      choose.addEventListener("click", () => {
+      const item = make("li");
+      const choose = rowButton(t("Upload"), t("Upload {name}", { name: f.name }), () => {
         ask({ action: "upload", name: f.name });
         dialog.close("chosen");
       });
-      item.append(name, choose);
+      item.append(make("span", {}, f.name), choose);
       return item;
     }),
   );

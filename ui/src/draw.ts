@@ -1,0 +1,97 @@
+// The dispatcher: draws the screen the core's status names, choosing the screen's module, and
+// runs a screen's command so that its answer is drawn too. The core announces every change on
+// the "slate://status" event; commands answer with the new status too, so the UI is never
+// behind. The UI never decides that a session ends.
+import type { AppStatus, IpcError, Screen } from "./bindings.js";
+import { applyPreferences, el } from "./dom.js";
+import { errorText, toIpcError } from "./errors.js";
+import { isLanguage, language, setLanguage, t, translateTree } from "./i18n.js";
+import { forgetShown, showing, state, statusArrived } from "./state.js";
+import { leaveBrowser } from "./screens/browser.js";
+import { drawEnding } from "./screens/ending.js";
+import { drawNeedsAttention } from "./screens/needs-attention.js";
+import { drawSession, updateSession } from "./screens/session.js";
+import { drawSetup } from "./screens/setup.js";
+import { drawSignIn } from "./screens/signin.js";
+import { drawSignedOut } from "./screens/signed-out.js";
+
+/** Whether `next` is the same screen as the one shown (so it is updated, not rebuilt). */
+function sameScreen(a: Screen | null, b: Screen): boolean {
+  if (!a || a.kind !== b.kind) return false;
+  if (a.kind === "session" && b.kind === "session") {
+    return a.display_name === b.display_name && a.account === b.account;
+  }
+  // Any other screen is the same when nothing in it differs: redrawing it would lose what the
+  // person is typing, or a notice shown on it.
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Draws `status`: the screen it names (updated in place when it is the one on show). */
+export function draw(status: AppStatus, notice = ""): void {
+  statusArrived(status);
+  const wanted = state.visit.language ?? (isLanguage(status.language) ? status.language : "en");
+  if (wanted !== language()) {
+    setLanguage(wanted);
+    translateTree(document.body);
+    forgetShown(); // redraw the screen in the new language
+  }
+  el("version").textContent = t("Slate {version}", { version: status.version });
+  const screen = status.screen;
+  if (sameScreen(state.shown, screen)) {
+    showing(screen);
+    if (screen.kind === "session") updateSession(screen);
+    return;
+  }
+  showing(screen);
+  if (screen.kind !== "session") {
+    applyPreferences(state.visit.textSize, state.visit.contrast);
+    leaveBrowser();
+  }
+  switch (screen.kind) {
+    case "first_run":
+      drawSetup();
+      break;
+    case "sign_in":
+      drawSignIn(screen.guests_allowed, notice);
+      break;
+    case "session":
+      drawSession(screen);
+      break;
+    case "ending":
+      drawEnding();
+      break;
+    case "signed_out":
+      drawSignedOut(screen);
+      break;
+    case "needs_attention":
+      drawNeedsAttention(screen);
+      break;
+  }
+  // A performance mark when the frame showing the new screen is drawn: the end-to-end timing
+  // harness reads it (cold start to the sign-in screen). It holds nothing of the person.
+  const kind = screen.kind;
+  requestAnimationFrame(() => performance.mark(`slate:shown:${kind}`));
+}
+
+/** Runs a command from a button and draws its answer: the button is disabled while it runs;
+ * errors land in `problem` (after a refusal for too many tries, the button waits as told). */
+export async function submit(
+  button: HTMLButtonElement,
+  problem: HTMLElement,
+  action: () => Promise<AppStatus>,
+  onError?: (e: IpcError) => void,
+): Promise<void> {
+  button.disabled = true;
+  problem.textContent = "";
+  try {
+    draw(await action());
+  } catch (raw) {
+    const e = toIpcError(raw);
+    problem.textContent = errorText(e);
+    onError?.(e);
+    const wait = e.code === "throttled" ? (e.retry_after_secs ?? 1) : 0;
+    window.setTimeout(() => {
+      button.disabled = false;
+    }, wait * 1000);
+  }
+}

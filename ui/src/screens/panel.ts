@@ -1,0 +1,55 @@
+// The administrator panel, shown inside an administrator's session: its tabs, and the sections
+// they show (one module each in panel/: Settings, Users, Audit, Terminal). Every action is one
+// `admin` request; the core checks that the live session is an administrator's, does it with the
+// same rules and audit as slatectl, and answers with the refreshed section and a sentence. The
+// panel only draws what comes back.
+import { el } from "../dom.js";
+import { loadAudit, wireAudit } from "./panel/audit.js";
+import { loadSettings } from "./panel/settings.js";
+import { loadTerminal } from "./panel/terminal.js";
+import { loadUsers, wireUsers } from "./panel/users.js";
+
+const TABS = ["settings", "users", "audit", "terminal"] as const;
+type Tab = (typeof TABS)[number];
+
+/** What each tab loads when it is selected. */
+const LOAD: Record<Tab, () => void> = {
+  settings: loadSettings,
+  users: loadUsers,
+  audit: loadAudit,
+  terminal: loadTerminal,
+};
+
+function select(tab: Tab, focus = false): void {
+  for (const each of TABS) {
+    const button = el(`tab-${each}`);
+    const on = each === tab;
+    button.setAttribute("aria-selected", String(on));
+    button.tabIndex = on ? 0 : -1;
+    el(`panel-${each}`).hidden = !on;
+  }
+  if (focus) el(`tab-${tab}`).focus();
+  el("admin-status").textContent = "";
+  el("admin-problem").textContent = "";
+  LOAD[tab]();
+}
+
+/** Wires the panel of a freshly mounted administrator session screen. */
+export function wireAdmin(): void {
+  TABS.forEach((tab, i) => {
+    const button = el(`tab-${tab}`);
+    button.addEventListener("click", () => select(tab));
+    button.addEventListener("keydown", (ev) => {
+      const key = (ev as KeyboardEvent).key;
+      const step = key === "ArrowRight" ? 1 : key === "ArrowLeft" ? -1 : 0;
+      const jump = key === "Home" ? 0 : key === "End" ? TABS.length - 1 : null;
+      if (step === 0 && jump === null) return;
+      ev.preventDefault();
+      const next = jump ?? (i + step + TABS.length) % TABS.length;
+      select(TABS[next] as Tab, true);
+    });
+  });
+  wireUsers();
+  wireAudit();
+  select("settings");
+}

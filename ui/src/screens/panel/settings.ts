@@ -1,0 +1,114 @@
+// The panel's Settings section: one row per setting, with where its value comes from (policy,
+// administrator, default), a live check by the core's own rules as it is typed, Save and "Use
+// default". Settings set by policy are shown read-only.
+import type { AdminSetting } from "../../bindings.js";
+import { el, make } from "../../dom.js";
+import { say, settingLabel } from "../../format.js";
+import { t } from "../../i18n.js";
+import { commands } from "../../ipc.js";
+import { ask } from "./ask.js";
+
+/** Loads the section. */
+export function loadSettings(): void {
+  void ask({ action: "settings" }, (r) => r.settings && drawSettings(r.settings));
+}
+
+function drawSettings(settings: AdminSetting[]): void {
+  const list = el("settings-list");
+  list.replaceChildren(...settings.map(settingRow));
+}
+
+function settingRow(s: AdminSetting): HTMLElement {
+  const id = `set-${s.key}`;
+  const row = make("div", { class: "setting", "data-key": s.key });
+  const label = make("label", { for: id }, settingLabel(s.key));
+  const desc = make(
+    "p",
+    { class: "hint", id: `${id}-desc` },
+    t("{description} Allowed: {bounds}.", { description: t(s.description), bounds: say(s.bounds) }),
+  );
+  const locked = s.layer === "policy";
+  const state = make(
+    "p",
+    { class: `layer layer-${s.layer}`, id: `${id}-state` },
+    locked
+      ? t("Set by policy")
+      : s.layer === "administrator"
+        ? t("Set here (default: {default})", { default: s.default || t("empty") })
+        : t("Default"),
+  );
+  let field: HTMLInputElement | HTMLSelectElement;
+  if (s.input === "bool" || s.input === "choice") {
+    const select = make("select", { id });
+    for (const c of s.choices) {
+      const option = make("option", { value: c }, s.input === "bool" ? (c === "true" ? t("Yes") : t("No")) : c);
+      select.append(option);
+    }
+    select.value = s.value;
+    field = select;
+  } else {
+    const input = make("input", { id, autocomplete: "off", spellcheck: "false" });
+    input.value = s.shown;
+    field = input;
+  }
+  field.setAttribute("aria-describedby", `${id}-desc ${id}-state ${id}-problem`);
+  const problem = make("p", { class: "problem", id: `${id}-problem`, "aria-live": "polite" });
+  row.append(label, desc, field, state, problem);
+  if (locked) {
+    field.setAttribute("aria-readonly", "true");
+    if (field instanceof HTMLInputElement) field.readOnly = true;
+    else field.disabled = true;
+    return row;
+  }
+  const actions = make("div", { class: "row-actions" });
+  const save = make("button", { type: "button", "aria-label": t("Save {setting}", { setting: settingLabel(s.key) }) }, t("Save"));
+  actions.append(save);
+  if (s.layer === "administrator") {
+    const reset = make(
+      "button",
+      { type: "button", "aria-label": t("Use default for {setting}", { setting: settingLabel(s.key) }) },
+      t("Use default"),
+    );
+    reset.addEventListener("click", () => {
+      void ask({ action: "unset_setting", key: s.key }, (r) => r.settings && drawSettings(r.settings));
+    });
+    actions.append(reset);
+  }
+  row.append(actions);
+  // Live validation by the core's own rules, a moment after typing stops.
+  let timer = 0;
+  const check = () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => {
+      void commands
+        .admin({ action: "check_setting", key: s.key, value: field.value })
+        .then((r) => {
+          problem.textContent = say(r.message);
+          field.setAttribute("aria-invalid", String(r.message.text !== ""));
+        })
+        .catch(() => undefined);
+    }, 250);
+  };
+  field.addEventListener("input", check);
+  field.addEventListener("change", check);
+  const commit = () => {
+    window.clearTimeout(timer);
+    void ask({ action: "set_setting", key: s.key, value: field.value }, (r) => {
+      if (r.settings) drawSettings(r.settings);
+      el(`set-${s.key}`)?.focus();
+    }).then((ok) => {
+      if (!ok) {
+        problem.textContent = el("admin-problem").textContent;
+        field.setAttribute("aria-invalid", "true");
+      }
+    });
+  };
+  save.addEventListener("click", commit);
+  field.addEventListener("keydown", (ev) => {
+    if ((ev as KeyboardEvent).key === "Enter") {
+      ev.preventDefault();
+      commit();
+    }
+  });
+  return row;
+}

@@ -1,0 +1,130 @@
+// The session screen: its bar (welcome, time left, Larger text, High contrast, Sign out and its
+// confirmation), the time-limit and idle warnings, and what the session shows below the bar: My
+// files, the browser, or for an administrator the panel. A status arrives every second in a
+// session; `updateSession` touches the page only where something changed.
+import type { Screen } from "../bindings.js";
+import { appRoot, applyPreferences, el, mount, setIfChanged } from "../dom.js";
+import { draw, submit } from "../draw.js";
+import { errorText, toIpcError } from "../errors.js";
+import { announceCountdownAt, clock, spokenDuration } from "../format.js";
+import { t } from "../i18n.js";
+import { commands } from "../ipc.js";
+import { rememberFocusBeforeWarning, state, takeFocusBeforeWarning } from "../state.js";
+import { leaveBrowser, wireBrowser } from "./browser.js";
+import { refreshFiles } from "./files.js";
+import { wireAdmin } from "./panel.js";
+
+type SessionScreen = Extract<Screen, { kind: "session" }>;
+
+/** Draws a new session screen (another person's, or the first status of a session). */
+export function drawSession(screen: SessionScreen): void {
+  mount("session");
+  wireSession(screen);
+  updateSession(screen);
+  if (screen.browser && screen.account !== "admin") wireBrowser(screen.browser, () => void refreshFiles());
+  else leaveBrowser();
+}
+
+function wireSession(screen: SessionScreen): void {
+  el("session-title").textContent =
+    screen.account === "guest" ? t("Welcome, guest") : t("Welcome, {name}", { name: screen.display_name });
+  const isAdmin = screen.account === "admin";
+  el("session-badge").hidden = !isAdmin;
+  // Administrators get the panel instead of the person's session view.
+  el("user-area").hidden = isAdmin;
+  el("admin-panel").hidden = !isAdmin;
+  appRoot().querySelector("section.card")?.classList.toggle("wide", isAdmin);
+  const problem = el("session-problem");
+  const confirm = el<HTMLDialogElement>("confirm-dialog");
+  const idle = el<HTMLDialogElement>("idle-dialog");
+
+  el("signout-button").addEventListener("click", () => {
+    confirm.showModal();
+    el("confirm-cancel").focus();
+  });
+  el("confirm-cancel").addEventListener("click", () => confirm.close());
+  // However the confirmation closes (Cancel, Escape), the focus goes back to "Sign out".
+  confirm.addEventListener("close", () => {
+    if (state.shown?.kind === "session" && !el<HTMLDialogElement>("idle-dialog").open) el("signout-button").focus();
+  });
+
+  el("pref-text").addEventListener("click", (ev) => {
+    const on = (ev.currentTarget as HTMLElement).getAttribute("aria-pressed") !== "true";
+    void commands.setPreference("text_size", on ? "large" : "normal").then(draw, (e) => {
+      problem.textContent = errorText(toIpcError(e));
+    });
+  });
+  el("pref-contrast").addEventListener("click", (ev) => {
+    const on = (ev.currentTarget as HTMLElement).getAttribute("aria-pressed") !== "true";
+    void commands.setPreference("contrast", on ? "high" : "normal").then(draw, (e) => {
+      problem.textContent = errorText(toIpcError(e));
+    });
+  });
+  if (isAdmin) {
+    wireAdmin();
+    el("tab-settings").focus();
+  } else {
+    void refreshFiles();
+  }
+  // Files can arrive from elsewhere (downloads): look again now and then. (Each look is a call
+  // into the core and a folder read; every 10 s keeps a terminal at rest near idle.)
+  const poll = window.setInterval(() => {
+    if (state.shown?.kind === "session" && !isAdmin) void refreshFiles();
+    else window.clearInterval(poll);
+  }, 10_000);
+  el("confirm-sign-out").addEventListener("click", (ev) => {
+    void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.signOut());
+  });
+
+  el("idle-stay").addEventListener("click", (ev) => {
+    void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.stay());
+  });
+  el("idle-sign-out").addEventListener("click", (ev) => {
+    void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.signOut());
+  });
+  // Escape in the warning means "I'm here", never "sign me out".
+  idle.addEventListener("cancel", (ev) => {
+    ev.preventDefault();
+    void commands.stay().then(draw, () => undefined);
+  });
+}
+
+/** Brings the session screen on show up to date with `screen`. */
+export function updateSession(screen: SessionScreen): void {
+  applyPreferences(screen.preferences.text_size, screen.preferences.contrast);
+  setIfChanged(el("pref-text"), "aria-pressed", String(screen.preferences.text_size === "large"));
+  setIfChanged(el("pref-contrast"), "aria-pressed", String(screen.preferences.contrast === "high"));
+  // Status arrives every second in a session: touch the page only where something changed.
+  const timeLeft = el("time-left");
+  if (timeLeft.hidden !== (screen.time_left_secs === null)) timeLeft.hidden = screen.time_left_secs === null;
+  const timeText =
+    screen.time_left_secs === null ? "" : t("Time left {time}", { time: clock(screen.time_left_secs) });
+  if (timeLeft.textContent !== timeText) timeLeft.textContent = timeText;
+  const warning = screen.time_warning_secs;
+  const warningText =
+    warning === null
+      ? ""
+      : t("Your session ends in {duration}. Save what you need now.", { duration: spokenDuration(warning) });
+  if (el("time-warning").textContent !== warningText) el("time-warning").textContent = warningText;
+
+  const idle = el<HTMLDialogElement>("idle-dialog");
+  if (screen.idle_warning) {
+    const left = screen.idle_warning.seconds_left;
+    el("idle-seconds").textContent = spokenDuration(left);
+    if (!idle.open) {
+      const confirm = el<HTMLDialogElement>("confirm-dialog");
+      // Focus goes back where it was when the warning closes (the confirmation gives way to it).
+      rememberFocusBeforeWarning(confirm.open ? el("signout-button") : document.activeElement);
+      confirm.close();
+      idle.showModal();
+      el("idle-stay").focus();
+    } else if (announceCountdownAt(left)) {
+      el("idle-announce").textContent = t("{duration} left.", { duration: spokenDuration(left) });
+    }
+  } else if (idle.open) {
+    idle.close();
+    const back = takeFocusBeforeWarning();
+    if (back instanceof HTMLElement && back.isConnected && back !== document.body) back.focus();
+    else el("signout-button").focus();
+  }
+}

@@ -1,0 +1,72 @@
+// The sign-in screen: username and password, the guest button when guests are allowed, and the
+// visit's own choices made before signing in (language, larger text, high contrast), which carry
+// into the session.
+import type { AppStatus } from "../bindings.js";
+import { applyPreferences, el, make, mount } from "../dom.js";
+import { draw, submit } from "../draw.js";
+import { LANGUAGES, isLanguage, language } from "../i18n.js";
+import { commands } from "../ipc.js";
+import { chooseLanguage, state, toggleVisitContrast, toggleVisitTextSize } from "../state.js";
+
+export function drawSignIn(guestsAllowed: boolean, notice: string): void {
+  const root = mount("sign_in");
+  const form = root.querySelector("form") as HTMLFormElement;
+  const problem = el("signin-problem");
+  const button = form.querySelector("button") as HTMLButtonElement;
+  const password = el<HTMLInputElement>("signin-password");
+  el("signin-notice").textContent = notice;
+  wireVisitChoices();
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const request = { username: el<HTMLInputElement>("signin-username").value, password: password.value };
+    void submit(button, problem, () => commands.signIn(request).then(carryPreferences), () => {
+      password.value = "";
+      password.focus();
+    });
+  });
+  const guest = el("guest");
+  guest.hidden = !guestsAllowed;
+  if (guestsAllowed) {
+    const guestButton = el<HTMLButtonElement>("guest-button");
+    guestButton.addEventListener("click", () => {
+      void submit(guestButton, problem, () => commands.signInGuest().then(carryPreferences));
+    });
+  }
+}
+
+/** After a sign-in: the display preferences chosen on the sign-in screen become the session's. */
+async function carryPreferences(status: AppStatus): Promise<AppStatus> {
+  let now = status;
+  if (state.visit.textSize !== "normal") now = await commands.setPreference("text_size", state.visit.textSize);
+  if (state.visit.contrast !== "normal") now = await commands.setPreference("contrast", state.visit.contrast);
+  return now;
+}
+
+/** The sign-in screen's own choices: language, larger text, high contrast. */
+function wireVisitChoices(): void {
+  const picker = el<HTMLSelectElement>("signin-language");
+  picker.replaceChildren(
+    ...LANGUAGES.map((l) => make("option", { value: l.code, lang: l.code }, l.name)),
+  );
+  picker.value = language();
+  picker.addEventListener("change", () => {
+    if (!isLanguage(picker.value) || !state.lastStatus) return;
+    chooseLanguage(picker.value);
+    // The screen is drawn again in the new language; what was typed stays.
+    const username = el<HTMLInputElement>("signin-username").value;
+    draw(state.lastStatus);
+    el<HTMLInputElement>("signin-username").value = username;
+    el("signin-language").focus();
+  });
+  const toggle = (id: string, on: () => boolean, flip: () => void) => {
+    const button = el(id);
+    button.setAttribute("aria-pressed", String(on()));
+    button.addEventListener("click", () => {
+      flip();
+      button.setAttribute("aria-pressed", String(on()));
+      applyPreferences(state.visit.textSize, state.visit.contrast);
+    });
+  };
+  toggle("signin-pref-text", () => state.visit.textSize === "large", toggleVisitTextSize);
+  toggle("signin-pref-contrast", () => state.visit.contrast === "high", toggleVisitContrast);
+}
