@@ -15,6 +15,7 @@ use super::phrase::Phrase;
 use super::settings::{
     bounds_phrase, definition, human_value, kind_of, validate, Kind, SettingError,
 };
+use super::status::TerminalStatus;
 
 /// Records per audit page.
 pub const AUDIT_PAGE: u32 = 50;
@@ -248,25 +249,25 @@ fn audit_page(kiosk: &Kiosk, q: &AuditQuery) -> Result<AdminAuditPage, KioskErro
 }
 
 fn terminal(kiosk: &Kiosk) -> Result<AdminTerminal, KioskError> {
-    let policy = kiosk.policy()?;
-    let last_wipe = match kiosk.last_ended_session()? {
-        Some(s) => if s.erased == Some(true) {
+    let status = TerminalStatus::read(kiosk)?;
+    let last_wipe = match status.last_wipe() {
+        Some(w) => if w.complete {
             Phrase::new("Wiped and re-checked at {time} ({reason}).")
         } else {
             Phrase::new("NOT fully wiped at {time} ({reason}).")
         }
-        .time("time", s.ended_at.unwrap_or_default())
-        .text("reason", s.end_reason.map_or("?", |r| r.as_db())),
+        .time("time", w.ended_at.unwrap_or_default())
+        .text("reason", w.reason.unwrap_or("?")),
         None => Phrase::new("No session has ended yet."),
     };
     Ok(AdminTerminal {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        terminal_name: kiosk.terminal(),
-        data_dir: kiosk.data_dir().path().display().to_string(),
-        policy_file: policy.layer.file.clone(),
-        policy_keys: policy.layer.values.keys().cloned().collect(),
-        policy_problems: policy.problems.clone(),
+        policy_keys: status.policy_keys(),
+        policy_problems: status.policy.problems.clone(),
+        policy_file: status.policy.layer.file.clone(),
         last_wipe,
-        audit_head: kiosk.audit_head()?.map(|r| r.seq),
+        audit_head: status.audit_head.map(|h| h.seq),
+        terminal_name: status.terminal_name,
+        data_dir: status.data_dir,
     })
 }

@@ -12,6 +12,7 @@
 //! - [`phrase`] is a sentence with its pieces, for the UI to say in the person's language.
 //! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
 //! - [`admin`] answers the administrator panel's requests (the session manager decides who may).
+//! - [`status`] reads the terminal at a glance, for `slatectl status` and the panel alike.
 //! - [`kiosk`] is the facade the shell and the CLI talk to: accounts, settings, records.
 //! - [`session`] is the session manager, the one owner of session state; [`records`] keeps its
 //!   rows.
@@ -31,6 +32,7 @@ pub mod policy;
 pub mod records;
 pub mod session;
 pub mod settings;
+pub mod status;
 pub mod store;
 pub mod wipe;
 
