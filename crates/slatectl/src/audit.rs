@@ -1,0 +1,119 @@
+//! `slatectl audit …`: verifying the tamper-evident log and printing its anchor, listing,
+//! exporting and pruning its records.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use serde_json::json;
+use slate_core::audit::{AuditError, AuditFilter, AuditRecord};
+use slate_core::exit;
+use slate_core::kiosk::KioskError;
+use slate_core::Kiosk;
+
+use crate::cli::{AuditCommand, ExportFormat};
+use crate::output::{self, failed, invalid, Failure};
+
+/// A failed verification: a broken chain and a bad anchor have their own exit codes.
+fn verify_failure(e: KioskError) -> Failure {
+    match e {
+        KioskError::Audit(AuditError::Broken { .. }) => {
+            Failure::new(e.to_string(), exit::AUDIT_BROKEN)
+        }
+        KioskError::Audit(AuditError::BadAnchor(_)) => Failure::new(e.to_string(), exit::USAGE),
+        other => Failure::from(other),
+    }
+}
+
+pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> {
+    match cmd {
+        AuditCommand::Verify { anchor } => {
+            let report = kiosk
+                .audit_verify(anchor.as_deref())
+                .map_err(verify_failure)?;
+            output::answer(
+                json,
+                &report,
+                &format!("The audit log is intact: {} records.", report.records),
+            );
+        }
+        AuditCommand::Anchor => {
+            let report = kiosk.audit_verify(None).map_err(verify_failure)?;
+            let head = report
+                .head
+                .unwrap_or_else(|| "0:".to_owned() + &"0".repeat(64));
+            output::answer(json, &json!({ "anchor": head }), &head);
+        }
+        AuditCommand::List {
+            user,
+            event,
+            reason,
+            since,
+            until,
+            limit,
+        } => {
+            let rows = kiosk.audit_list(&AuditFilter {
+                username: user,
+                event,
+                reason,
+                since: time_bound("since", since)?,
+                until: time_bound("until", until)?,
+                limit,
+                before_seq: None,
+            })?;
+            output::audit_records(json, &rows);
+        }
+        AuditCommand::Export { format, output } => export(kiosk, format, output)?,
+        AuditCommand::Prune => {
+            let (n, sessions) = kiosk.prune_audit()?;
+            output::answer(
+                json,
+                &json!({ "removed": n, "sessions_removed": sessions }),
+                &format!(
+                    "Removed {n} audit records and {sessions} session rows past their retention."
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The value of `--since`/`--until` as the filter takes it.
+fn time_bound(flag: &str, v: Option<String>) -> Result<Option<String>, Failure> {
+    v.map(|t| {
+        slate_core::audit::time_bound(&t).ok_or_else(|| {
+            invalid(&format!(
+                "--{flag} must be a date (2026-11-21) or an RFC 3339 time, not {t:?}."
+            ))
+        })
+    })
+    .transpose()
+}
+
+/// Writes every record, oldest first, as JSON lines or CSV.
+fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Result<(), Failure> {
+    let mut out: Box<dyn std::io::Write> = match &output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .map_err(|e| failed(format!("Cannot write {}: {e}.", path.display())))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut failed_with = None;
+    if let Some(header) = output::export_header(format) {
+        let _ = writeln!(out, "{header}");
+    }
+    let n = kiosk.audit_all(|r: AuditRecord| {
+        if failed_with.is_none() {
+            if let Err(e) = writeln!(out, "{}", output::export_line(format, &r)) {
+                failed_with = Some(e.to_string());
+            }
+        }
+    })?;
+    if let Some(e) = failed_with {
+        return Err(failed(format!("The export failed: {e}.")));
+    }
+    if let Some(path) = output {
+        output::note(&format!("Exported {n} records to {}.", path.display()));
+    }
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! Everything slatectl prints: JSON (`--json`) or text for each answer, the tables and record
+//! lines, the CSV export's rows, and [`Failure`], how an error becomes one sentence on stderr
+//! and an exit code. The subcommand modules decide what to say; this module decides how it looks.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+use serde_json::json;
+use slate_core::accounts::{AccountSummary, Role};
+use slate_core::audit::AuditRecord;
+use slate_core::exit;
+use slate_core::kiosk::KioskError;
+use slate_core::records::SessionRecord;
+use slate_core::settings::{bounds_text, human_value, kind_of, Effective, Kind, SettingDef};
+use slate_core::status::{Availability, State, TerminalStatus};
+
+use crate::cli::ExportFormat;
+
+/// An error of this tool: a sentence and an exit code.
+pub struct Failure(pub String, pub ExitCode);
+
+impl From<KioskError> for Failure {
+    fn from(e: KioskError) -> Self {
+        let code = exit::code_for(&e);
+        Self(e.to_string(), code)
+    }
+}
+
+impl Failure {
+    /// A failure with one of `slate_core::exit`'s codes.
+    pub fn new(msg: impl Into<String>, code: u8) -> Self {
+        Self(msg.into(), ExitCode::from(code))
+    }
+
+    /// Prints the sentence on stderr and gives the exit code.
+    pub fn report(self) -> ExitCode {
+        eprintln!("slatectl: {}", self.0);
+        self.1
+    }
+}
+
+/// Input this tool does not accept (`exit::INVALID`).
+pub fn invalid(msg: &str) -> Failure {
+    Failure::new(msg, exit::INVALID)
+}
+
+/// Something the system refused to do, such as writing a file (`exit::FAILURE`).
+pub fn failed(msg: String) -> Failure {
+    Failure::new(msg, exit::FAILURE)
+}
+
+/// A warning on stderr; the command goes on.
+pub fn warn(what: &impl std::fmt::Display) {
+    eprintln!("slatectl: warning: {what}");
+}
+
+/// A remark on stderr, so that standard output stays the answer.
+pub fn note(text: &str) {
+    eprintln!("{text}");
+}
+
+fn print_json(v: &serde_json::Value) {
+    println!("{v}");
+}
+
+/// One answer: `value` as JSON with `--json`, else `text`.
+pub fn answer(json: bool, value: &impl Serialize, text: &str) {
+    if json {
+        print_json(&json!(value));
+    } else {
+        println!("{text}");
+    }
+}
+
+/// A change to one account: `{"username", "done"}` with `--json`, else `text`.
+pub fn done(json: bool, name: &str, what: &str, text: &str) {
+    answer(
+        json,
+        &json!({ "username": name.trim(), "done": what }),
+        text,
+    );
+}
+
+/// `slatectl check`.
+pub fn check(json: bool, r: &slate_core::kiosk::CheckReport) {
+    let set_up = if r.set_up {
+        "yes"
+    } else {
+        "no (no administrator yet)"
+    };
+    answer(
+        json,
+        r,
+        &format!(
+            "Data folder: {}\nDatabase: ok (schema {})\nSet up: {set_up}",
+            r.data_dir, r.schema_version
+        ),
+    );
+}
+
+/// The accounts as a table.
+pub fn users(json: bool, users: &[AccountSummary]) {
+    if json {
+        print_json(&json!(users));
+        return;
+    }
+    if users.is_empty() {
+        println!("No accounts yet: run `slatectl init --admin NAME`.");
+        return;
+    }
+    let width = users
+        .iter()
+        .map(|u| u.username.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    println!(
+        "{:<width$}  {:<5}  {:<8}  DISPLAY NAME",
+        "USERNAME", "ROLE", "STATUS"
+    );
+    for u in users {
+        let role = match u.role {
+            Role::Admin => "admin",
+            Role::User => "user",
+        };
+        let status = if !u.enabled {
+            "disabled"
+        } else if u.locked {
+            "locked"
+        } else {
+            "active"
+        };
+        println!(
+            "{:<width$}  {role:<5}  {status:<8}  {}",
+            u.username, u.display_name
+        );
+    }
+}
+
+/// Sessions, one line each.
+pub fn sessions(json: bool, rows: &[SessionRecord]) {
+    if json {
+        print_json(&json!(rows));
+    } else if rows.is_empty() {
+        println!("No session is open.");
+    } else {
+        for r in rows {
+            let who = r.username.as_deref().unwrap_or("(guest)");
+            let end = match (&r.ended_at, r.end_reason) {
+                (Some(at), Some(reason)) => format!(
+                    "ended {at} ({}), {} s, {}",
+                    reason.as_db(),
+                    r.duration_ms.unwrap_or_default() / 1000,
+                    if r.erased == Some(true) {
+                        "erased"
+                    } else {
+                        "NOT fully erased"
+                    }
+                ),
+                _ => "open".to_owned(),
+            };
+            println!("{}  {who}  started {}  {end}", r.id, r.started_at);
+        }
+    }
+}
+
+/// Audit records, one line each: local time with the offset, event, user, details.
+pub fn audit_records(json: bool, rows: &[AuditRecord]) {
+    if json {
+        print_json(&json!(rows));
+        return;
+    }
+    for r in rows {
+        println!(
+            "{:>6}  {}  {:<22}  {:<12}  {}",
+            r.seq,
+            r.local_time(),
+            r.event,
+            r.username.as_deref().unwrap_or("-"),
+            r.details
+        );
+    }
+}
+
+/// The first line of a CSV export, if the format has one.
+pub fn export_header(format: ExportFormat) -> Option<&'static str> {
+    match format {
+        ExportFormat::Jsonl => None,
+        ExportFormat::Csv => Some(
+            "seq,at,utc_offset_secs,terminal,event,username,session_id,duration_ms,details,mac",
+        ),
+    }
+}
+
+/// One record as a line of the export.
+pub fn export_line(format: ExportFormat, r: &AuditRecord) -> String {
+    match format {
+        ExportFormat::Jsonl => serde_json::to_string(r).unwrap_or_default(),
+        ExportFormat::Csv => [
+            r.seq.to_string(),
+            r.at.clone(),
+            r.utc_offset_secs.to_string(),
+            r.terminal.clone(),
+            r.event.clone(),
+            r.username.clone().unwrap_or_default(),
+            r.session_id.clone().unwrap_or_default(),
+            r.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
+            r.details.clone(),
+            r.mac.clone(),
+        ]
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(","),
+    }
+}
+
+/// A CSV field, quoted when it needs to be.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Every setting: its value in force, which layer set it, its bounds and description.
+pub fn settings(json: bool, all: &[Effective]) {
+    if json {
+        let rows: Vec<_> = all
+            .iter()
+            .map(|e| {
+                json!({
+                    "key": e.def.key,
+                    "value": e.value,
+                    "layer": e.layer,
+                    "default": e.def.default,
+                    "bounds": bounds_text(kind_of(e.def)),
+                    "description": e.def.description,
+                })
+            })
+            .collect();
+        print_json(&json!(rows));
+        return;
+    }
+    for e in all {
+        println!(
+            "{} = {}  [{}]\n    {}",
+            e.def.key,
+            shown(e.def, &e.value),
+            e.layer.text(),
+            e.def.description
+        );
+    }
+}
+
+/// A value as `config show` prints it: durations also in words, other values quoted.
+fn shown(d: &SettingDef, v: &str) -> String {
+    match d.kind {
+        Kind::Seconds { .. } | Kind::SecondsOrOff { .. } if v != "0" => {
+            format!("{v} ({})", human_value(d.key, v))
+        }
+        _ => format!("{v:?}"),
+    }
+}
+
+/// A setting changed from `old` to `new`; `note` follows the text (" (the default)").
+pub fn setting_changed(json: bool, key: &str, old: &str, new: &str, note: &str) {
+    answer(
+        json,
+        &json!({ "key": key, "old": old, "new": new }),
+        &format!("{key}: {old:?} -> {new:?}{note}"),
+    );
+}
+
+/// `slatectl status`: the state, the last wipe, the audit head and the policy file.
+pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
+    let head = facts.audit_head.as_ref().map(ToString::to_string);
+    let policy = &facts.policy;
+    if json {
+        print_json(&json!({
+            "set_up": now.set_up,
+            "live_session": now.live_session,
+            "needs_attention": now.needs_attention.as_ref().map(ToString::to_string),
+            "last_session": facts.last_session,
+            "audit_head": head,
+            "policy": {
+                "file": policy.layer.file,
+                "keys": facts.policy_keys(),
+                "problems": policy.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            },
+        }));
+        return;
+    }
+    match now.state() {
+        State::NeedsAttention(why) => println!("Needs attention: {why}"),
+        State::InUse(s) => println!(
+            "In use: {} since {}.",
+            s.username.as_deref().unwrap_or("a guest"),
+            s.started_at
+        ),
+        State::NotSetUp => println!("Not set up: run `slatectl init --admin NAME`."),
+        State::Ready => println!("Ready: nobody is signed in."),
+    }
+    match facts.last_wipe() {
+        Some(w) => println!(
+            "Last session: ended {} ({}), {}.",
+            w.ended_at.unwrap_or("?"),
+            w.reason.unwrap_or("?"),
+            if w.complete {
+                "wiped and re-checked"
+            } else {
+                "NOT fully wiped"
+            }
+        ),
+        None => println!("Last session: none yet."),
+    }
+    println!(
+        "Audit head: {} (`slatectl audit verify` checks the chain).",
+        head.as_deref().unwrap_or("empty")
+    );
+    match &policy.layer.file {
+        Some(file) if policy.problems.is_empty() => println!(
+            "Policy file: {file}, setting {}.",
+            if policy.layer.values.is_empty() {
+                "nothing".to_owned()
+            } else {
+                facts.policy_keys().join(", ")
+            }
+        ),
+        Some(file) => println!(
+            "Policy file: {file}, with {} problem(s) (see the warnings above).",
+            policy.problems.len()
+        ),
+        None => println!(
+            "Policy file: none ({} does not exist).",
+            slate_core::policy::DEFAULT_POLICY_FILE
+        ),
+    }
+}

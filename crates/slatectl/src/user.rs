@@ -1,0 +1,143 @@
+//! `slatectl user …` and `slatectl init`: the local accounts, and reading a new password from a
+//! no-echo prompt or from standard input (never from the command line).
+
+use std::io::{IsTerminal, Read};
+
+use slate_core::accounts::Role;
+use slate_core::auth::Password;
+use slate_core::kiosk::KioskError;
+use slate_core::Kiosk;
+use zeroize::Zeroizing;
+
+use crate::cli::{NewAccount, UserCommand};
+use crate::output::{self, invalid, Failure};
+
+/// `slatectl init --admin NAME`: the first administrator, once.
+pub fn init(kiosk: &Kiosk, admin: &str, new: &NewAccount, json: bool) -> Result<(), Failure> {
+    if kiosk.check()?.set_up {
+        return Err(KioskError::AlreadySetUp.into());
+    }
+    let password = read_new_password(admin, new.password_stdin)?;
+    let a = kiosk.create_first_admin(admin, &new.display_name, &password)?;
+    output::answer(json, &a, &format!("Created administrator {}.", a.username));
+    Ok(())
+}
+
+pub fn run(kiosk: &Kiosk, cmd: UserCommand, json: bool) -> Result<(), Failure> {
+    match cmd {
+        UserCommand::Add { name, admin, new } => {
+            let role = if admin { Role::Admin } else { Role::User };
+            let password = read_new_password(&name, new.password_stdin)?;
+            let a = kiosk.add_user(&name, &new.display_name, role, &password)?;
+            output::answer(json, &a, &format!("Added {}.", a.username));
+        }
+        UserCommand::List => output::users(json, &kiosk.list_users()?),
+        UserCommand::Remove { name } => {
+            kiosk.remove_user(&name)?;
+            done(json, &name, "removed", "Removed");
+        }
+        UserCommand::Passwd {
+            name,
+            password_stdin,
+        } => {
+            // Fail on an unknown name before asking for a password.
+            if !kiosk
+                .list_users()?
+                .iter()
+                .any(|u| same_name(&u.username, &name))
+            {
+                return Err(KioskError::NoSuchUser(name.trim().to_owned()).into());
+            }
+            let password = read_new_password(&name, password_stdin)?;
+            kiosk.set_password(&name, &password)?;
+            done(json, &name, "password_changed", "Changed the password of");
+        }
+        UserCommand::Disable { name } => {
+            kiosk.set_user_enabled(&name, false)?;
+            done(json, &name, "disabled", "Disabled");
+        }
+        UserCommand::Enable { name } => {
+            kiosk.set_user_enabled(&name, true)?;
+            done(json, &name, "enabled", "Enabled");
+        }
+        UserCommand::Unlock { name } => {
+            kiosk.unlock_user(&name)?;
+            done(json, &name, "unlocked", "Unlocked");
+        }
+    }
+    Ok(())
+}
+
+/// A change to the account `name`, said as "`verb` NAME.".
+fn done(json: bool, name: &str, what: &str, verb: &str) {
+    output::done(json, name, what, &format!("{verb} {}.", name.trim()));
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    match (
+        slate_core::auth::Username::parse(a),
+        slate_core::auth::Username::parse(b),
+    ) {
+        (Ok(a), Ok(b)) => a.key() == b.key(),
+        _ => false,
+    }
+}
+
+/// Longest input accepted on standard input: far more than a 256-character password in any
+/// script, small enough that a runaway pipe cannot exhaust memory.
+const STDIN_LIMIT: u64 = 4096;
+
+/// A new password, from standard input or from a no-echo prompt (asked twice).
+fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failure> {
+    if from_stdin {
+        return password_from_stdin();
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(invalid(
+            "There is no terminal to ask for the password on; pass --password-stdin and send it on standard input.",
+        ));
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map(Password::from)
+            .map_err(|e| invalid(&format!("Cannot read the password: {e}.")))
+    };
+    let first = ask(&format!("New password for {}: ", name.trim()))?;
+    let second = ask("Type it again: ")?;
+    if first.as_bytes() != second.as_bytes() {
+        return Err(invalid("The two passwords are not the same."));
+    }
+    Ok(first)
+}
+
+/// One line of standard input, without its line ending.
+fn password_from_stdin() -> Result<Password, Failure> {
+    let mut buf = Zeroizing::new(Vec::new());
+    std::io::stdin()
+        .take(STDIN_LIMIT + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| {
+            invalid(&format!(
+                "Cannot read the password from standard input: {e}."
+            ))
+        })?;
+    if buf.len() as u64 > STDIN_LIMIT {
+        return Err(invalid("The password can have at most 256 characters."));
+    }
+    let mut text = Zeroizing::new(
+        String::from_utf8(std::mem::take(&mut *buf))
+            .map_err(|_| invalid("The password is not valid UTF-8 text."))?,
+    );
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    if text.contains('\n') {
+        return Err(invalid(
+            "Send the password as a single line on standard input.",
+        ));
+    }
+    Ok(Password::from(std::mem::take(&mut *text)))
+}
