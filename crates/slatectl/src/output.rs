@@ -17,7 +17,7 @@ use slate_core::status::{Availability, State, TerminalStatus};
 use crate::cli::ExportFormat;
 
 /// An error of this tool: a sentence and an exit code.
-pub struct Failure(pub String, pub ExitCode);
+pub struct Failure(String, ExitCode);
 
 impl From<KioskError> for Failure {
     fn from(e: KioskError) -> Self {
