@@ -19,10 +19,11 @@ use std::time::Duration;
 use argon2::Argon2;
 use criterion::{criterion_group, Criterion};
 use slate_core::accounts::Role;
+use slate_core::audit::Actor;
 use slate_core::auth::Password;
-use slate_core::clock::FakeClock;
 use slate_core::datadir::DataDir;
 use slate_core::session::SessionHandle;
+use slate_core::test_util::FakeClock;
 use slate_core::Kiosk;
 
 struct Bench {
@@ -43,10 +44,16 @@ fn setup() -> Bench {
         .expect("a kiosk"),
     );
     kiosk
-        .create_first_admin("admin", "", &Password::from("admin passphrase".to_owned()))
+        .create_first_admin(
+            &Actor::System,
+            "admin",
+            "",
+            &Password::from("admin passphrase".to_owned()),
+        )
         .expect("an admin");
     kiosk
         .add_user(
+            &Actor::System,
             "ana",
             "Ana",
             Role::User,
@@ -54,10 +61,10 @@ fn setup() -> Bench {
         )
         .expect("a user");
     kiosk
-        .set_setting("signin_lock_after", "50")
+        .set_setting(&Actor::System, "signin_lock_after", "50")
         .expect("a setting");
     kiosk
-        .set_setting("signed_out_screen", "0")
+        .set_setting(&Actor::System, "signed_out_screen", "0")
         .expect("a setting");
     let (session, rt) = common::manager(&kiosk);
     Bench {

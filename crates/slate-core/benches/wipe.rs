@@ -16,8 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, Criterion};
-use slate_core::clock::FakeClock;
+use slate_core::audit::Actor;
 use slate_core::datadir::DataDir;
+use slate_core::test_util::FakeClock;
 use slate_core::wipe::{SessionFiles, WipeTarget, Wiper};
 use slate_core::Kiosk;
 
@@ -42,10 +43,10 @@ fn end_of_session(c: &mut Criterion) {
         .expect("a kiosk"),
     );
     kiosk
-        .set_setting("guests_allowed", "true")
+        .set_setting(&Actor::System, "guests_allowed", "true")
         .expect("a setting");
     kiosk
-        .set_setting("signed_out_screen", "0")
+        .set_setting(&Actor::System, "signed_out_screen", "0")
         .expect("a setting");
     let (session, rt) = common::manager(&kiosk);
 

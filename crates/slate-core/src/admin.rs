@@ -1,6 +1,7 @@
 //! The administrator panel's requests ([`AdminRequest`]), answered from the kiosk. The session
-//! manager's gate ([`super::session::SessionHandle::admin`]) decides who may ask; this module
-//! only does what is asked, with the same rules and audit as `slatectl`.
+//! manager's gate ([`super::session::SessionHandle::admin`]) decides who may ask and hands out
+//! the [`AdminGrant`] every request needs; this module only does what is asked, with the same
+//! rules and audit as `slatectl`, in the name of the administrator the grant names.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,7 @@ use super::api::{
 use super::audit::{time_bound, AuditFilter};
 use super::kiosk::{Kiosk, KioskError};
 use super::phrase::Phrase;
+use super::session::AdminGrant;
 use super::settings::{
     bounds_phrase, definition, human_value, kind_of, validate, Kind, SettingError,
 };
@@ -20,8 +22,13 @@ use super::status::TerminalStatus;
 /// Records per audit page.
 pub const AUDIT_PAGE: u32 = 50;
 
-/// Answers one request.
-pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskError> {
+/// Answers one request of the administrator `grant` names.
+pub fn handle(
+    kiosk: &Kiosk,
+    grant: &AdminGrant,
+    request: AdminRequest,
+) -> Result<AdminReply, KioskError> {
+    let by = grant.actor();
     let reply = match request {
         AdminRequest::Settings => settings_reply(kiosk, Phrase::none())?,
         AdminRequest::CheckSetting { key, value } => AdminReply {
@@ -29,14 +36,14 @@ pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskE
             ..AdminReply::default()
         },
         AdminRequest::SetSetting { key, value } => {
-            let (_, new) = kiosk.set_setting(&key, &value)?;
+            let (_, new) = kiosk.set_setting(&by, &key, &value)?;
             settings_reply(
                 kiosk,
                 in_words(Phrase::new("Saved {key}: {value}."), &key, &new),
             )?
         }
         AdminRequest::UnsetSetting { key } => {
-            let (_, new) = kiosk.unset_setting(&key)?;
+            let (_, new) = kiosk.unset_setting(&by, &key)?;
             settings_reply(
                 kiosk,
                 in_words(
@@ -54,11 +61,11 @@ pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskE
             admin,
         } => {
             let role = if admin { Role::Admin } else { Role::User };
-            let a = kiosk.add_user(&username, &display_name, role, &password)?;
+            let a = kiosk.add_user(&by, &username, &display_name, role, &password)?;
             users_reply(kiosk, Phrase::new("Added {user}.").text("user", a.username))?
         }
         AdminRequest::SetUserEnabled { username, enabled } => {
-            kiosk.set_user_enabled(&username, enabled)?;
+            kiosk.set_user_enabled(&by, &username, enabled)?;
             let did = if enabled {
                 Phrase::new("Enabled {user}.")
             } else {
@@ -67,21 +74,21 @@ pub fn handle(kiosk: &Kiosk, request: AdminRequest) -> Result<AdminReply, KioskE
             users_reply(kiosk, did.text("user", username.trim()))?
         }
         AdminRequest::ResetPassword { username, password } => {
-            kiosk.set_password(&username, &password)?;
+            kiosk.set_password(&by, &username, &password)?;
             users_reply(
                 kiosk,
                 Phrase::new("Changed the password of {user}.").text("user", username.trim()),
             )?
         }
         AdminRequest::Unlock { username } => {
-            kiosk.unlock_user(&username)?;
+            kiosk.unlock_user(&by, &username)?;
             users_reply(
                 kiosk,
                 Phrase::new("Unlocked {user}.").text("user", username.trim()),
             )?
         }
         AdminRequest::RemoveUser { username } => {
-            kiosk.remove_user(&username)?;
+            kiosk.remove_user(&by, &username)?;
             users_reply(
                 kiosk,
                 Phrase::new("Removed {user}.").text("user", username.trim()),

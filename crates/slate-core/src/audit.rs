@@ -92,6 +92,7 @@ impl AuditKey {
     }
 
     /// A key for tests.
+    #[cfg(any(test, feature = "test-util"))]
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(Zeroizing::new(bytes))
     }

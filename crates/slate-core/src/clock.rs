@@ -6,11 +6,8 @@
 //! - [`Clock::now_utc`] is the wall clock, only for records and for throttling that must survive
 //!   a restart (the boot clock starts again at every boot).
 //!
-//! [`FakeClock`] follows tokio's (pausable) time, so tests drive deadlines exactly with
-//! `tokio::time::advance`, and can add a suspend ([`FakeClock::suspend`]) or a wall-clock jump
-//! ([`FakeClock::set`]) on top.
+//! Tests use the fake clock of [`crate::test_util`], which follows tokio's (pausable) time.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
@@ -45,96 +42,6 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock for tests. [`FakeClock::new`] stands still until told to move;
-/// [`FakeClock::following_tokio`] also moves with tokio's (paused) time. Both take explicit jumps.
-#[derive(Debug)]
-pub struct FakeClock {
-    origin: Option<tokio::time::Instant>,
-    state: Mutex<FakeState>,
-}
-
-#[derive(Debug)]
-struct FakeState {
-    wall_at_origin: DateTime<Utc>,
-    boot_extra: Duration,
-}
-
-impl FakeClock {
-    /// A fake clock standing still at a fixed, arbitrary instant.
-    pub fn new() -> Self {
-        Self::at(DateTime::from_timestamp(1_790_000_000, 0).expect("a valid instant"))
-    }
-
-    /// A fake clock standing still at `now`.
-    pub fn at(now: DateTime<Utc>) -> Self {
-        Self {
-            origin: None,
-            state: Mutex::new(FakeState {
-                wall_at_origin: now,
-                boot_extra: Duration::ZERO,
-            }),
-        }
-    }
-
-    /// A fake clock that moves with tokio's time (use with `start_paused`).
-    pub fn following_tokio() -> Self {
-        Self {
-            origin: Some(tokio::time::Instant::now()),
-            ..Self::new()
-        }
-    }
-
-    fn elapsed(&self) -> Duration {
-        self.origin.map_or(Duration::ZERO, |o| o.elapsed())
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, FakeState> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Moves both clocks forward without tokio's timers noticing (for code with no timers).
-    pub fn advance(&self, by: Duration) {
-        let mut s = self.state();
-        s.wall_at_origin += chrono::Duration::from_std(by).expect("a representable duration");
-        s.boot_extra += by;
-    }
-
-    /// A suspend of `by`: both clocks move on, tokio's monotonic timers do not (as on Linux,
-    /// where the monotonic clock stops during suspend).
-    pub fn suspend(&self, by: Duration) {
-        self.advance(by);
-    }
-
-    /// Sets the wall clock (someone changed the system time); the boot clock is unaffected.
-    pub fn set(&self, to: DateTime<Utc>) {
-        let elapsed = chrono::Duration::from_std(self.elapsed()).expect("representable");
-        self.state().wall_at_origin = to - elapsed;
-    }
-}
-
-impl Default for FakeClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now_utc(&self) -> DateTime<Utc> {
-        let elapsed = chrono::Duration::from_std(self.elapsed()).expect("representable");
-        self.state().wall_at_origin + elapsed
-    }
-
-    fn boot_now(&self) -> Duration {
-        self.elapsed() + self.state().boot_extra
-    }
-
-    fn local_offset(&self) -> FixedOffset {
-        FixedOffset::east_opt(3600).expect("a valid offset")
-    }
-}
-
 /// A UTC instant as stored in the database (RFC 3339, microseconds).
 pub fn to_db(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
@@ -151,6 +58,7 @@ pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
 #[allow(clippy::unchecked_time_subtraction)]
 mod tests {
     use super::*;
+    use crate::test_util::FakeClock;
 
     #[test]
     fn the_boot_clock_moves_forward() {

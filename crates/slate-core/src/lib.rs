@@ -34,6 +34,8 @@ pub mod session;
 pub mod settings;
 pub mod status;
 pub mod store;
+#[cfg(any(test, feature = "test-util"))]
+pub mod test_util;
 pub mod wipe;
 
 pub use kiosk::Kiosk;

@@ -12,6 +12,7 @@ mod common;
 use std::sync::Arc;
 
 use slate_core::api::Screen;
+use slate_core::audit::Actor;
 use slate_core::datadir::DataDir;
 use slate_core::session::SessionManager;
 use slate_core::Kiosk;
@@ -40,10 +41,19 @@ async fn many_sessions_leak_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
     kiosk
-        .create_first_admin("admin", "", &"admin passphrase".to_owned().into())
+        .create_first_admin(
+            &Actor::System,
+            "admin",
+            "",
+            &"admin passphrase".to_owned().into(),
+        )
         .unwrap();
-    kiosk.set_setting("guests_allowed", "true").unwrap();
-    kiosk.set_setting("signed_out_screen", "0").unwrap();
+    kiosk
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .unwrap();
+    kiosk
+        .set_setting(&Actor::System, "signed_out_screen", "0")
+        .unwrap();
     let wipers = slate_core::kiosk::wipers::core_wipers(&kiosk);
     let (manager, session) = SessionManager::new(Arc::clone(&kiosk), wipers).unwrap();
     tokio::spawn(manager.run());

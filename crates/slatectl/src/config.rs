@@ -23,11 +23,11 @@ pub fn run(kiosk: &Kiosk, cmd: ConfigCommand, json: bool) -> Result<(), Failure>
             );
         }
         ConfigCommand::Set { key, value } => {
-            let (old, new) = kiosk.set_setting(&key, &value)?;
+            let (old, new) = kiosk.set_setting(&crate::me(), &key, &value)?;
             output::setting_changed(json, &key, &old, &new, "");
         }
         ConfigCommand::Unset { key } => {
-            let (old, new) = kiosk.unset_setting(&key)?;
+            let (old, new) = kiosk.unset_setting(&crate::me(), &key)?;
             output::setting_changed(json, &key, &old, &new, " (the default)");
         }
     }

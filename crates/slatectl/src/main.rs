@@ -60,7 +60,6 @@ fn open_kiosk(data_dir: Option<PathBuf>, policy: Option<PathBuf>) -> Result<Kios
     let kiosk = DataDir::prepare(data_dir.as_deref())
         .map_err(KioskError::from)
         .and_then(Kiosk::open)?;
-    kiosk.set_actor(Actor::Cli { uid: current_uid() }.to_string());
     kiosk.use_policy(PolicySource::choose(policy))?;
     for problem in &kiosk.policy()?.problems {
         output::warn(problem);
@@ -69,6 +68,11 @@ fn open_kiosk(data_dir: Option<PathBuf>, policy: Option<PathBuf>) -> Result<Kios
 }
 
 /// The uid this process runs as (`u32::MAX` if it cannot be read).
+/// Who the audit names for changes made from this shell: `slatectl (uid N)`.
+fn me() -> Actor {
+    Actor::Cli { uid: current_uid() }
+}
+
 fn current_uid() -> u32 {
     use std::os::unix::fs::MetadataExt;
     std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid())

@@ -16,7 +16,7 @@ pub fn run(kiosk: &Kiosk, cmd: SessionCommand, json: bool) -> Result<(), Failure
             output::sessions(json, &rows);
         }
         SessionCommand::End { user } => {
-            let n = kiosk.request_end(user.as_deref())?;
+            let n = kiosk.request_end(&crate::me(), user.as_deref())?;
             let text = if n == 0 {
                 "No matching session is open.".to_owned()
             } else {

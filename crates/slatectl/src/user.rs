@@ -18,7 +18,7 @@ pub fn init(kiosk: &Kiosk, admin: &str, new: &NewAccount, json: bool) -> Result<
         return Err(KioskError::AlreadySetUp.into());
     }
     let password = read_new_password(admin, new.password_stdin)?;
-    let a = kiosk.create_first_admin(admin, &new.display_name, &password)?;
+    let a = kiosk.create_first_admin(&crate::me(), admin, &new.display_name, &password)?;
     output::answer(json, &a, &format!("Created administrator {}.", a.username));
     Ok(())
 }
@@ -28,12 +28,12 @@ pub fn run(kiosk: &Kiosk, cmd: UserCommand, json: bool) -> Result<(), Failure> {
         UserCommand::Add { name, admin, new } => {
             let role = if admin { Role::Admin } else { Role::User };
             let password = read_new_password(&name, new.password_stdin)?;
-            let a = kiosk.add_user(&name, &new.display_name, role, &password)?;
+            let a = kiosk.add_user(&crate::me(), &name, &new.display_name, role, &password)?;
             output::answer(json, &a, &format!("Added {}.", a.username));
         }
         UserCommand::List => output::users(json, &kiosk.list_users()?),
         UserCommand::Remove { name } => {
-            kiosk.remove_user(&name)?;
+            kiosk.remove_user(&crate::me(), &name)?;
             done(json, &name, "removed", "Removed");
         }
         UserCommand::Passwd {
@@ -49,19 +49,19 @@ pub fn run(kiosk: &Kiosk, cmd: UserCommand, json: bool) -> Result<(), Failure> {
                 return Err(KioskError::NoSuchUser(name.trim().to_owned()).into());
             }
             let password = read_new_password(&name, password_stdin)?;
-            kiosk.set_password(&name, &password)?;
+            kiosk.set_password(&crate::me(), &name, &password)?;
             done(json, &name, "password_changed", "Changed the password of");
         }
         UserCommand::Disable { name } => {
-            kiosk.set_user_enabled(&name, false)?;
+            kiosk.set_user_enabled(&crate::me(), &name, false)?;
             done(json, &name, "disabled", "Disabled");
         }
         UserCommand::Enable { name } => {
-            kiosk.set_user_enabled(&name, true)?;
+            kiosk.set_user_enabled(&crate::me(), &name, true)?;
             done(json, &name, "enabled", "Enabled");
         }
         UserCommand::Unlock { name } => {
-            kiosk.unlock_user(&name)?;
+            kiosk.unlock_user(&crate::me(), &name)?;
             done(json, &name, "unlocked", "Unlocked");
         }
     }

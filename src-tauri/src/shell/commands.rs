@@ -24,26 +24,14 @@ pub fn app_status(slate: Core<'_>) -> AppStatus {
     slate.session.status()
 }
 
-/// First-run setup: creates the first administrator, then shows the sign-in screen.
+/// First-run setup: creates the first administrator, then shows the sign-in screen. (The
+/// session manager does it, on a blocking thread: it hashes.)
 #[tauri::command]
 pub async fn create_first_admin(
     slate: Core<'_>,
     request: SetupRequest,
 ) -> Result<AppStatus, IpcError> {
-    let kiosk = std::sync::Arc::clone(&slate.kiosk);
-    let screen = tauri::async_runtime::spawn_blocking(move || {
-        kiosk.create_first_admin(&request.username, &request.display_name, &request.password)?;
-        Ok::<_, slate_core::kiosk::KioskError>((
-            kiosk.signed_out_screen()?,
-            kiosk.settings()?.language,
-        ))
-    })
-    .await
-    .map_err(|_| IpcError::internal("Slate stopped while setting up. Please try again."))?;
-    let (screen, language) = ipc(screen)?;
-    tracing::info!("first administrator created");
-    slate.session.refresh();
-    Ok(AppStatus::new(screen, &language))
+    ipc(slate.session.create_first_admin(request).await)
 }
 
 /// Signs in with an account.
@@ -115,12 +103,13 @@ pub async fn set_preference(
 /// adding a user or resetting a password hashes, verifying walks the whole audit chain.
 #[tauri::command]
 pub async fn admin(slate: Core<'_>, request: AdminRequest) -> Result<AdminReply, IpcError> {
-    ipc(slate.session.admin().await)?;
+    let grant = ipc(slate.session.admin().await)?;
     let kiosk = std::sync::Arc::clone(&slate.kiosk);
-    let reply =
-        tauri::async_runtime::spawn_blocking(move || slate_core::admin::handle(&kiosk, request))
-            .await
-            .map_err(|_| IpcError::internal("Slate stopped while doing that. Please try again."))?;
+    let reply = tauri::async_runtime::spawn_blocking(move || {
+        slate_core::admin::handle(&kiosk, &grant, request)
+    })
+    .await
+    .map_err(|_| IpcError::internal("Slate stopped while doing that. Please try again."))?;
     // A settings change applies to the live session at once.
     slate.session.refresh();
     ipc(reply)

@@ -3,7 +3,7 @@
 
 use super::{lock, Kiosk, KioskError};
 use crate::accounts::{Account, AccountSummary, Role};
-use crate::audit::{AuditEvent, Event};
+use crate::audit::{Actor, AuditEvent, Event};
 use crate::auth::{hash_password, CredentialError, Password, Username};
 use crate::store::{Store, StoreError};
 use serde_json::json;
@@ -13,6 +13,7 @@ impl Kiosk {
     /// so the public can never use this to make themselves one.
     pub fn create_first_admin(
         &self,
+        by: &Actor,
         username: &str,
         display_name: &str,
         password: &Password,
@@ -28,6 +29,7 @@ impl Kiosk {
             let created = store.create_first_admin(&username, &display_name, &hash, now)?;
             if created.is_some() {
                 self.user_event(
+                    by,
                     store,
                     Event::UserCreated,
                     username.as_str(),
@@ -44,6 +46,7 @@ impl Kiosk {
     /// Adds an account (administrators, from `slatectl`).
     pub fn add_user(
         &self,
+        by: &Actor,
         username: &str,
         display_name: &str,
         role: Role,
@@ -58,6 +61,7 @@ impl Kiosk {
                 let created = store.create_account(&username, &display_name, role, &hash, now)?;
                 if created.is_some() {
                     self.user_event(
+                        by,
                         store,
                         Event::UserCreated,
                         username.as_str(),
@@ -76,7 +80,7 @@ impl Kiosk {
     }
 
     /// Removes an account. The last administrator who can sign in cannot be removed.
-    pub fn remove_user(&self, username: &str) -> Result<(), KioskError> {
+    pub fn remove_user(&self, by: &Actor, username: &str) -> Result<(), KioskError> {
         let (username, account) = self.existing(username)?;
         let store = lock(&self.store);
         if account.role == Role::Admin && account.enabled && store.count_enabled_admins()? <= 1 {
@@ -84,29 +88,45 @@ impl Kiosk {
         }
         store.atomically(|store| {
             store.remove_account(&username)?;
-            self.user_event(store, Event::UserRemoved, username.as_str(), json!({}))
+            self.user_event(by, store, Event::UserRemoved, username.as_str(), json!({}))
         })?;
         drop(store);
-        self.request_end(Some(username.as_str()))?;
+        self.request_end(by, Some(username.as_str()))?;
         Ok(())
     }
 
     /// Sets a new password (checked like any new password).
-    pub fn set_password(&self, username: &str, password: &Password) -> Result<(), KioskError> {
+    pub fn set_password(
+        &self,
+        by: &Actor,
+        username: &str,
+        password: &Password,
+    ) -> Result<(), KioskError> {
         let (username, _) = self.existing(username)?;
         password.check_new(&username)?;
         let hash = hash_password(password);
         lock(&self.store).atomically(|store| {
             store.set_password_hash(&username, &hash, self.clock.now_utc())?;
-            self.user_event(store, Event::PasswordChanged, username.as_str(), json!({}))
+            self.user_event(
+                by,
+                store,
+                Event::PasswordChanged,
+                username.as_str(),
+                json!({}),
+            )
         })?;
         // A password change ends that user's live session at once.
-        self.request_end(Some(username.as_str()))?;
+        self.request_end(by, Some(username.as_str()))?;
         Ok(())
     }
 
     /// Enables or disables an account. The last administrator who can sign in cannot be disabled.
-    pub fn set_user_enabled(&self, username: &str, enabled: bool) -> Result<(), KioskError> {
+    pub fn set_user_enabled(
+        &self,
+        by: &Actor,
+        username: &str,
+        enabled: bool,
+    ) -> Result<(), KioskError> {
         let (username, account) = self.existing(username)?;
         let store = lock(&self.store);
         if !enabled
@@ -123,24 +143,24 @@ impl Kiosk {
             } else {
                 Event::UserDisabled
             };
-            self.user_event(store, event, username.as_str(), json!({}))
+            self.user_event(by, store, event, username.as_str(), json!({}))
         })?;
         drop(store);
         if !enabled {
-            self.request_end(Some(username.as_str()))?;
+            self.request_end(by, Some(username.as_str()))?;
         }
         Ok(())
     }
 
     /// Unlocks an account and forgets its failed sign-ins.
-    pub fn unlock_user(&self, username: &str) -> Result<(), KioskError> {
+    pub fn unlock_user(&self, by: &Actor, username: &str) -> Result<(), KioskError> {
         let (username, _) = self.existing(username)?;
         let store = lock(&self.store);
         store.atomically(|store| {
             store.set_locked(&username, false)?;
             let digest = store.throttle_digest(username.key())?;
             store.throttle_clear(&digest)?;
-            self.user_event(store, Event::UserUnlocked, username.as_str(), json!({}))
+            self.user_event(by, store, Event::UserUnlocked, username.as_str(), json!({}))
         })?;
         Ok(())
     }
@@ -148,12 +168,13 @@ impl Kiosk {
     /// An administrator's change to an account, with who made it.
     pub(super) fn user_event(
         &self,
+        by: &Actor,
         store: &Store,
         event: Event,
         username: &str,
         mut details: serde_json::Value,
     ) -> Result<(), StoreError> {
-        details["by"] = json!(self.actor());
+        details["by"] = json!(by.to_string());
         self.record(store, AuditEvent::new(event, details).user(Some(username)))
     }
 

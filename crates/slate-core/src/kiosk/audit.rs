@@ -8,17 +8,6 @@ use crate::store::{Store, StoreError};
 use std::sync::Arc;
 
 impl Kiosk {
-    /// Names who acts through this instance in the audit records of changes it makes.
-    /// (The session manager names the administrator signed in at the terminal while their
-    /// session lasts.)
-    pub fn set_actor(&self, actor: impl Into<String>) {
-        *lock(&self.actor) = actor.into();
-    }
-
-    pub(super) fn actor(&self) -> String {
-        lock(&self.actor).clone()
-    }
-
     /// When and where, for an audit record.
     pub(super) fn stamp(&self, store: &Store) -> Stamp {
         Stamp {

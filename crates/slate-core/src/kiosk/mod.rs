@@ -39,8 +39,6 @@ pub struct Kiosk {
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
     audit_key: AuditKey,
-    /// Who changes things through this instance, for the audit ("kiosk", "slatectl (uid 0)").
-    actor: Mutex<String>,
     /// Settings changed and end requests made through this instance so far (another process's
     /// show in SQLite's `data_version`); see [`Kiosk::change_stamp`].
     local_changes: std::sync::atomic::AtomicU64,
@@ -71,7 +69,6 @@ impl Kiosk {
             store: Mutex::new(store),
             clock,
             audit_key,
-            actor: Mutex::new("kiosk".to_owned()),
             local_changes: std::sync::atomic::AtomicU64::new(0),
             signin_gate: Mutex::new(()),
             policy: Mutex::new(PolicyState::default()),

@@ -5,7 +5,7 @@
 
 use super::{lock, Kiosk, KioskError};
 use crate::api::{EndReason, Screen};
-use crate::audit::{AuditEvent, Event};
+use crate::audit::{Actor, AuditEvent, Event};
 use crate::auth::Username;
 use crate::clock::from_db;
 use crate::phrase::Phrase;
@@ -261,7 +261,7 @@ impl Kiosk {
 
     /// Asks the running kiosk to end the open sessions (all, or those of one user); it acts
     /// within 2 s. Returns how many were asked.
-    pub fn request_end(&self, username: Option<&str>) -> Result<usize, KioskError> {
+    pub fn request_end(&self, by: &Actor, username: Option<&str>) -> Result<usize, KioskError> {
         let key = username
             .map(|u| Username::parse(u).map(|n| n.key().to_owned()))
             .transpose()
@@ -284,7 +284,7 @@ impl Kiosk {
                             store,
                             AuditEvent::new(
                                 Event::SessionEndedByAdmin,
-                                json!({ "by": self.actor() }),
+                                json!({ "by": by.to_string() }),
                             )
                             .user(s.username.as_deref())
                             .session(&s.id),

@@ -3,7 +3,7 @@
 //! changes to settings.
 
 use super::{lock, Kiosk, KioskError};
-use crate::audit::{AuditEvent, Event};
+use crate::audit::{Actor, AuditEvent, Event};
 use crate::policy::{file_stamp, Policy, PolicySource};
 use crate::settings::{Effective, SettingError, Settings};
 use crate::store::StoreError;
@@ -157,17 +157,23 @@ impl Kiosk {
     }
 
     /// Stores an administrator setting (refused for a key the policy file sets).
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<(String, String), KioskError> {
-        self.change_setting(key, Some(value))
+    pub fn set_setting(
+        &self,
+        by: &Actor,
+        key: &str,
+        value: &str,
+    ) -> Result<(String, String), KioskError> {
+        self.change_setting(by, key, Some(value))
     }
 
     /// Removes an administrator setting, so the default applies (refused for a policy key).
-    pub fn unset_setting(&self, key: &str) -> Result<(String, String), KioskError> {
-        self.change_setting(key, None)
+    pub fn unset_setting(&self, by: &Actor, key: &str) -> Result<(String, String), KioskError> {
+        self.change_setting(by, key, None)
     }
 
     pub(super) fn change_setting(
         &self,
+        by: &Actor,
         key: &str,
         value: Option<&str>,
     ) -> Result<(String, String), KioskError> {
@@ -181,7 +187,7 @@ impl Kiosk {
                 store,
                 AuditEvent::new(
                     Event::SettingChanged,
-                    json!({ "key": key, "old": old, "new": new, "by": self.actor() }),
+                    json!({ "key": key, "old": old, "new": new, "by": by.to_string() }),
                 ),
             )
             .map_err(SettingError::from)?;

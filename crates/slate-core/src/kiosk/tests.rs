@@ -7,10 +7,12 @@ use std::time::Duration;
 use super::*;
 use crate::accounts::Role;
 use crate::api::{EndReason, Screen, SessionKind};
+use crate::audit::Actor;
 use crate::auth::{verify_password, Password, Username};
-use crate::clock::{Clock, FakeClock};
+use crate::clock::Clock;
 use crate::datadir::DataDir;
 use crate::records::ActiveSession;
+use crate::test_util::FakeClock;
 
 struct Fixture {
     kiosk: Kiosk,
@@ -35,10 +37,21 @@ fn pw(s: &str) -> Password {
 }
 
 fn set_up(k: &Kiosk) {
-    k.create_first_admin("Admin", "The Librarian", &pw("admin passphrase"))
-        .unwrap();
-    k.add_user("ana", "Ana", Role::User, &pw("ana's passphrase"))
-        .unwrap();
+    k.create_first_admin(
+        &Actor::System,
+        "Admin",
+        "The Librarian",
+        &pw("admin passphrase"),
+    )
+    .unwrap();
+    k.add_user(
+        &Actor::System,
+        "ana",
+        "Ana",
+        Role::User,
+        &pw("ana's passphrase"),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -54,7 +67,7 @@ fn an_empty_data_folder_opens_on_first_run_then_sign_in() {
     );
     assert!(matches!(
         f.kiosk
-            .create_first_admin("mallory", "", &pw("another passphrase")),
+            .create_first_admin(&Actor::System, "mallory", "", &pw("another passphrase")),
         Err(KioskError::AlreadySetUp)
     ));
 }
@@ -167,7 +180,9 @@ fn a_wall_clock_set_back_does_not_shorten_the_wait() {
 fn the_account_locks_after_the_limit_and_says_so_only_with_the_right_password() {
     let f = kiosk();
     set_up(&f.kiosk);
-    f.kiosk.set_setting("signin_lock_after", "3").unwrap();
+    f.kiosk
+        .set_setting(&Actor::System, "signin_lock_after", "3")
+        .unwrap();
     for _ in 0..3 {
         assert!(matches!(
             f.kiosk.authenticate("ana", &pw("wrong guess")),
@@ -184,7 +199,7 @@ fn the_account_locks_after_the_limit_and_says_so_only_with_the_right_password() 
         f.kiosk.authenticate("ana", &pw("ana's passphrase")),
         Err(KioskError::Locked)
     ));
-    f.kiosk.unlock_user("ana").unwrap();
+    f.kiosk.unlock_user(&Actor::System, "ana").unwrap();
     f.kiosk
         .authenticate("ana", &pw("ana's passphrase"))
         .unwrap();
@@ -211,7 +226,9 @@ fn throttling_survives_a_restart() {
 fn disabled_accounts_say_so_only_with_the_right_password() {
     let f = kiosk();
     set_up(&f.kiosk);
-    f.kiosk.set_user_enabled("ana", false).unwrap();
+    f.kiosk
+        .set_user_enabled(&Actor::System, "ana", false)
+        .unwrap();
     assert!(matches!(
         f.kiosk.authenticate("ana", &pw("wrong guess")),
         Err(KioskError::BadCredentials)
@@ -258,7 +275,9 @@ fn guests_only_when_allowed() {
     let f = kiosk();
     set_up(&f.kiosk);
     assert!(matches!(f.kiosk.guest(), Err(KioskError::GuestsNotAllowed)));
-    f.kiosk.set_setting("guests_allowed", "true").unwrap();
+    f.kiosk
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .unwrap();
     assert_eq!(f.kiosk.guest().unwrap().username, None);
 }
 
@@ -277,7 +296,7 @@ fn sessions_left_open_are_recovered_and_admins_can_ask_to_end_one() {
         .record_session_open(&open("s1", Some("ana")))
         .unwrap();
     f.kiosk.record_session_open(&open("s2", None)).unwrap();
-    assert_eq!(f.kiosk.request_end(Some("ANA")).unwrap(), 1);
+    assert_eq!(f.kiosk.request_end(&Actor::System, Some("ANA")).unwrap(), 1);
     assert!(f.kiosk.end_requested("s1").unwrap());
     assert!(!f.kiosk.end_requested("s2").unwrap());
     f.clock.advance(Duration::from_secs(90));
@@ -302,7 +321,7 @@ fn a_password_change_asks_to_end_that_users_session() {
     };
     f.kiosk.record_session_open(&s).unwrap();
     f.kiosk
-        .set_password("ana", &pw("a new passphrase"))
+        .set_password(&Actor::System, "ana", &pw("a new passphrase"))
         .unwrap();
     assert!(f.kiosk.end_requested("s1").unwrap());
 }
@@ -312,19 +331,25 @@ fn the_last_administrator_cannot_be_removed_or_disabled() {
     let f = kiosk();
     set_up(&f.kiosk);
     assert!(matches!(
-        f.kiosk.remove_user("admin"),
+        f.kiosk.remove_user(&Actor::System, "admin"),
         Err(KioskError::LastAdmin(_))
     ));
     assert!(matches!(
-        f.kiosk.set_user_enabled("admin", false),
+        f.kiosk.set_user_enabled(&Actor::System, "admin", false),
         Err(KioskError::LastAdmin(_))
     ));
     f.kiosk
-        .add_user("root2", "", Role::Admin, &pw("second admin pass"))
+        .add_user(
+            &Actor::System,
+            "root2",
+            "",
+            Role::Admin,
+            &pw("second admin pass"),
+        )
         .unwrap();
-    f.kiosk.remove_user("admin").unwrap();
+    f.kiosk.remove_user(&Actor::System, "admin").unwrap();
     assert!(matches!(
-        f.kiosk.remove_user("admin"),
+        f.kiosk.remove_user(&Actor::System, "admin"),
         Err(KioskError::NoSuchUser(_))
     ));
 }
@@ -334,8 +359,13 @@ fn usernames_are_unique_case_insensitively() {
     let f = kiosk();
     set_up(&f.kiosk);
     assert!(matches!(
-        f.kiosk
-            .add_user("ANA", "", Role::User, &pw("another passphrase")),
+        f.kiosk.add_user(
+            &Actor::System,
+            "ANA",
+            "",
+            Role::User,
+            &pw("another passphrase")
+        ),
         Err(KioskError::UserExists(_))
     ));
 }

@@ -1,0 +1,590 @@
+//! The task that owns the session ([`SessionManager`]): it answers the handle's messages, starts
+//! and ends sessions (the wipe, the record, the signed-out screen), keeps the deadlines with
+//! [`super::due`], and announces every change of what the UI should show.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::due;
+use super::farewell::{reason_secs, reason_text};
+use super::handle::{stopped, AdminGrant, Browsing, Msg, SessionHandle};
+use crate::api::{
+    AppStatus, BrowserPlan, EndReason, Preferences, Screen, SessionKind, SetupRequest,
+};
+use crate::audit::Actor;
+use crate::clock::Clock;
+use crate::kiosk::{Identity, Kiosk, KioskError};
+use crate::phrase::Phrase;
+use crate::records::ActiveSession;
+use crate::settings::{browser_home, Settings};
+use crate::wipe::{total_duration, wipe_all, WipeReceipt, Wiper};
+
+/// How often a live session re-reads its settings and looks for an administrator's end request.
+const POLL: Duration = Duration::from_secs(1);
+struct Live {
+    session: ActiveSession,
+    preferences: Preferences,
+    browser: Option<BrowserPlan>,
+    timing: due::Timing,
+    time_warning: Option<Duration>,
+}
+
+enum State {
+    SignedOut {
+        farewell: Option<(Screen, Duration)>,
+    },
+    Live(Box<Live>),
+}
+
+/// The task that owns the session. Create it with [`SessionManager::new`], spawn
+/// [`SessionManager::run`], and talk to it through the returned [`SessionHandle`].
+pub struct SessionManager {
+    kiosk: Arc<Kiosk>,
+    wipers: Arc<Vec<Arc<dyn Wiper>>>,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    state: State,
+    status: watch::Sender<AppStatus>,
+    rx: mpsc::Receiver<Msg>,
+    last_poll: Duration,
+    /// What [`Kiosk::change_stamp`] said at the last poll that read settings and end requests.
+    last_stamp: Option<crate::kiosk::ChangeStamp>,
+    /// While a failed wipe keeps the terminal closed: when to try again.
+    next_retry: Option<Duration>,
+    /// Endings wiped but not yet recorded (the database refused the write, e.g. a full disk),
+    /// with why. Until they are recorded the terminal needs attention; they are retried with the
+    /// failed wipes. (If the app stops first, the rows are still open and the next start wipes
+    /// and ends them as recovered.)
+    unrecorded: Vec<(ActiveSession, EndReason, Duration, WipeReceipt)>,
+    unrecorded_why: Option<Phrase>,
+}
+
+/// How often a failed wipe is retried while the terminal shows "needs attention".
+pub(super) const RETRY_WIPE: Duration = Duration::from_secs(10);
+
+impl SessionManager {
+    /// A manager for `kiosk`, signed out. Open sessions left by a previous run must have been
+    /// recovered first ([`Kiosk::recover_open_sessions`]).
+    /// `wipers` are every per-session surface, run in order at each ending.
+    pub fn new(
+        kiosk: Arc<Kiosk>,
+        wipers: Vec<Arc<dyn Wiper>>,
+    ) -> Result<(Self, SessionHandle), KioskError> {
+        let clock = kiosk.clock();
+        let settings = kiosk.settings()?;
+        let initial = AppStatus::new(kiosk.signed_out_screen()?, &settings.language);
+        let (status_tx, status_rx) = watch::channel(initial);
+        let (tx, rx) = mpsc::channel(64);
+        let next_retry = kiosk
+            .needs_attention()?
+            .map(|_| clock.boot_now() + RETRY_WIPE);
+        let manager = Self {
+            kiosk,
+            wipers: Arc::new(wipers),
+            next_retry,
+            unrecorded: Vec::new(),
+            unrecorded_why: None,
+            clock,
+            settings,
+            state: State::SignedOut { farewell: None },
+            status: status_tx,
+            rx,
+            last_poll: Duration::ZERO,
+            last_stamp: None,
+        };
+        Ok((
+            manager,
+            SessionHandle {
+                tx,
+                status: status_rx,
+            },
+        ))
+    }
+
+    /// Runs until [`SessionHandle::shutdown`] (or every handle is dropped, which also ends a
+    /// live session with `Shutdown`).
+    pub async fn run(mut self) {
+        loop {
+            let now = self.clock.boot_now();
+            self.on_time(now).await;
+            self.publish();
+            let now = self.clock.boot_now();
+            let wait = self.next_wake(now).saturating_sub(now);
+            tokio::select! {
+                msg = self.rx.recv() => {
+                    let Some(msg) = msg else {
+                        // Every handle is gone: the app is going away.
+                        self.end(EndReason::Shutdown).await;
+                        return;
+                    };
+                    if let Some(done) = self.handle(msg).await {
+                        // Shut down: the live session has ended; stop taking messages.
+                        self.publish();
+                        let _ = done.send(());
+                        return;
+                    }
+                }
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Handles one message; `Some` (the shutdown's reply) when the manager must stop.
+    async fn handle(&mut self, msg: Msg) -> Option<oneshot::Sender<()>> {
+        match msg {
+            Msg::SignIn {
+                username,
+                password,
+                reply,
+            } => {
+                let result = if matches!(self.state, State::Live(_)) {
+                    Err(KioskError::SessionActive)
+                } else {
+                    let kiosk = Arc::clone(&self.kiosk);
+                    let checked = tokio::task::spawn_blocking(move || {
+                        kiosk.authenticate(&username, &password)
+                    })
+                    .await
+                    .unwrap_or_else(|_| Err(stopped()));
+                    match checked {
+                        Ok(identity) => self.begin(identity),
+                        Err(e) => Err(e),
+                    }
+                };
+                let _ = reply.send(result);
+            }
+            Msg::SetUp(request, reply) => {
+                let _ = reply.send(self.set_up(request).await);
+            }
+            Msg::Guest(reply) => {
+                let result = if matches!(self.state, State::Live(_)) {
+                    Err(KioskError::SessionActive)
+                } else {
+                    self.kiosk.guest().and_then(|identity| self.begin(identity))
+                };
+                let _ = reply.send(result);
+            }
+            Msg::Activity => self.touch(),
+            Msg::Stay(reply) => {
+                let result = if matches!(self.state, State::Live(_)) {
+                    self.touch();
+                    Ok(self.current())
+                } else {
+                    Err(KioskError::NoSession)
+                };
+                let _ = reply.send(result);
+            }
+            Msg::SignOut(reply) => {
+                let _ = reply.send(self.end_or_refuse(EndReason::User).await);
+            }
+            Msg::End(reason, reply) => {
+                let _ = reply.send(self.end_or_refuse(reason).await);
+            }
+            Msg::Dismiss(reply) => {
+                if let State::SignedOut { farewell } = &mut self.state {
+                    *farewell = None;
+                }
+                let _ = reply.send(Ok(self.current()));
+            }
+            Msg::Refresh => self.reload_settings(),
+            Msg::Admin(reply) => {
+                let _ = reply.send(self.admin_grant());
+            }
+            Msg::Ping(done) => {
+                let _ = done.send(());
+            }
+            Msg::Files(reply) => {
+                let _ = reply.send(self.live_id().and_then(|id| self.kiosk.session_files(&id)));
+            }
+            Msg::Browsing(reply) => {
+                let _ = reply.send(Ok(self.browsing()));
+            }
+            Msg::DeleteFile(name, reply) => {
+                let _ = reply.send(self.live_id().and_then(|id| {
+                    self.kiosk.delete_session_file(&id, &name)?;
+                    self.kiosk.session_files(&id)
+                }));
+            }
+            Msg::SetPreference(key, value, reply) => {
+                let result = self.live_id().and_then(|id| {
+                    self.kiosk.set_session_value(&id, &key, &value)?;
+                    if let State::Live(live) = &mut self.state {
+                        live.preferences = preferences_of(&self.kiosk, &id);
+                    }
+                    Ok(self.current())
+                });
+                let _ = reply.send(result);
+            }
+            Msg::Shutdown(done) => {
+                self.end(EndReason::Shutdown).await;
+                return Some(done);
+            }
+        }
+        None
+    }
+
+    /// First-run setup: the first administrator (hashing, on a blocking thread), then the
+    /// sign-in screen. The kiosk refuses it once any administrator exists.
+    async fn set_up(&mut self, request: SetupRequest) -> Result<AppStatus, KioskError> {
+        if matches!(self.state, State::Live(_)) {
+            return Err(KioskError::SessionActive);
+        }
+        let kiosk = Arc::clone(&self.kiosk);
+        tokio::task::spawn_blocking(move || {
+            kiosk.create_first_admin(
+                &Actor::System,
+                &request.username,
+                &request.display_name,
+                &request.password,
+            )
+        })
+        .await
+        .unwrap_or_else(|_| Err(stopped()))?;
+        tracing::info!("first administrator created");
+        self.reload_settings();
+        Ok(self.current())
+    }
+
+    /// The grant of the administrator whose session is live; the request counts as activity.
+    fn admin_grant(&mut self) -> Result<AdminGrant, KioskError> {
+        let grant = match &self.state {
+            State::Live(live) if live.session.kind == SessionKind::Admin => Ok(AdminGrant::new(
+                live.session.username.clone().unwrap_or_default(),
+            )),
+            _ => Err(KioskError::NotAdministrator),
+        };
+        if grant.is_ok() {
+            self.touch();
+        }
+        grant
+    }
+
+    fn live_id(&self) -> Result<String, KioskError> {
+        match &self.state {
+            State::Live(live) => Ok(live.session.id.clone()),
+            State::SignedOut { .. } => Err(KioskError::NoSession),
+        }
+    }
+
+    async fn end_or_refuse(&mut self, reason: EndReason) -> Result<AppStatus, KioskError> {
+        if matches!(self.state, State::Live(_)) {
+            self.end(reason).await;
+            Ok(self.current())
+        } else {
+            Err(KioskError::NoSession)
+        }
+    }
+
+    /// Starts a session: durably recorded as open before anyone can use it.
+    fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
+        if let Some(why) = &self.unrecorded_why {
+            return Err(KioskError::NeedsAttention(why.clone()));
+        }
+        if let Some(why) = self.kiosk.needs_attention()? {
+            return Err(KioskError::NeedsAttention(why));
+        }
+        self.settings = due::rules_for(self.kiosk.settings()?, identity.kind);
+        let id: [u8; 16] = rand::random();
+        let session = ActiveSession {
+            id: hex::encode(id),
+            display_name: identity.display_name,
+            kind: identity.kind,
+            username: identity.username,
+            started_at: self.clock.now_utc(),
+        };
+        // The folder first: a crash after it but before the record leaves an orphan folder, which
+        // the next start removes; the other way round could leave a recorded session without one.
+        self.kiosk.create_session_folder(&session.id)?;
+        self.kiosk.record_session_open(&session)?;
+        tracing::info!(session = %session.id, kind = ?session.kind, "session started");
+        let now = self.clock.boot_now();
+        // The browser, for people's sessions when some sites are allowed; fixed for the session.
+        let browser = (session.kind != SessionKind::Admin
+            && !self.settings.allowed_sites.is_empty())
+        .then(|| BrowserPlan {
+            home: browser_home(&self.settings.allowed_sites, &self.settings.home_page),
+            sites: self.settings.allowed_sites.clone(),
+        });
+        self.state = State::Live(Box::new(Live {
+            browser,
+            session,
+            preferences: Preferences {
+                text_size: "normal".into(),
+                contrast: "normal".into(),
+            },
+            timing: due::Timing::starting(now),
+            time_warning: None,
+        }));
+        self.last_poll = now;
+        self.last_stamp = None;
+        Ok(self.current())
+    }
+
+    /// The live session's browser, if it has one.
+    fn browsing(&self) -> Option<Browsing> {
+        match &self.state {
+            State::Live(live) => live.browser.clone().map(|plan| Browsing {
+                session_id: live.session.id.clone(),
+                folder: self.kiosk.session_folder(&live.session.id),
+                plan,
+            }),
+            State::SignedOut { .. } => None,
+        }
+    }
+
+    fn touch(&mut self) {
+        if let State::Live(live) = &mut self.state {
+            live.timing.last_activity = self.clock.boot_now();
+            live.timing.warned = false;
+        }
+    }
+
+    /// Ends the live session (if any) for `reason`: wipes every surface and re-checks it, records
+    /// the ending with the receipt, and shows the signed-out screen (or, if the wipe failed,
+    /// "needs attention").
+    async fn end(&mut self, reason: EndReason) {
+        let State::Live(live) =
+            std::mem::replace(&mut self.state, State::SignedOut { farewell: None })
+        else {
+            return;
+        };
+        self.status
+            .send_replace(AppStatus::new(Screen::Ending, &self.settings.language));
+        let now = self.clock.boot_now();
+        if reason == EndReason::Idle {
+            let deadline = live.timing.idle_end(&self.settings);
+            let late = now.saturating_sub(deadline);
+            tracing::info!(late_ms = late.as_secs_f64() * 1000.0, "idle ending fired");
+        }
+        let duration = now.saturating_sub(live.timing.boot_start);
+        let receipt = self.wipe(&live.session).await;
+        if let Err(e) = self
+            .kiosk
+            .record_session_end(&live.session, reason, duration, &receipt)
+        {
+            tracing::error!("could not record the end of the session: {e}");
+            self.unrecorded_why = Some(
+                Phrase::new("Slate could not record the end of the last session ({why}).")
+                    .text("why", e.to_string()),
+            );
+            self.unrecorded
+                .push((live.session.clone(), reason, duration, receipt.clone()));
+            self.next_retry = Some(self.clock.boot_now() + RETRY_WIPE);
+        }
+        let totals = receipt.totals();
+        tracing::info!(
+            session = %live.session.id,
+            ?reason,
+            duration_ms = duration.as_millis(),
+            wiped_items = totals.items,
+            wiped_bytes = totals.bytes,
+            wipe_ms = total_duration(&receipt).as_millis(),
+            erased = receipt.complete(),
+            "session ended"
+        );
+        if let Some(why) = receipt.failure_sentence() {
+            tracing::error!("{why}");
+            self.next_retry = Some(self.clock.boot_now() + RETRY_WIPE);
+        }
+        let farewell = (!self.settings.signed_out_screen.is_zero()).then(|| {
+            (
+                Screen::SignedOut {
+                    reason,
+                    reason_text: reason_text(reason, &self.settings),
+                    reason_secs: reason_secs(reason, &self.settings),
+                    erased: receipt.complete(),
+                    message: self.settings.signed_out_message.clone(),
+                },
+                self.clock.boot_now() + self.settings.signed_out_screen,
+            )
+        });
+        self.state = State::SignedOut { farewell };
+    }
+
+    /// Runs every wiper off the async threads (a large folder takes a while).
+    async fn wipe(&self, session: &ActiveSession) -> WipeReceipt {
+        let wipers = Arc::clone(&self.wipers);
+        let target = self.kiosk.wipe_target(&session.id, session.started_at);
+        let id = session.id.clone();
+        tokio::task::spawn_blocking(move || wipe_all(&wipers, &target))
+            .await
+            .unwrap_or_else(|_| WipeReceipt {
+                session_id: id,
+                surfaces: vec![crate::wipe::SurfaceReport {
+                    surface: "wipe".into(),
+                    items: 0,
+                    bytes: 0,
+                    duration_us: 0,
+                    wiped: false,
+                    verified: false,
+                    error: Some("the wipe stopped unexpectedly".into()),
+                }],
+            })
+    }
+
+    /// Applies whatever is due at boot time `now`.
+    async fn on_time(&mut self, now: Duration) {
+        match &mut self.state {
+            State::SignedOut { farewell } => {
+                if farewell.as_ref().is_some_and(|(_, until)| *until <= now) {
+                    *farewell = None;
+                }
+                if self.next_retry.is_some_and(|at| at <= now) {
+                    self.unrecorded
+                        .retain(|(session, reason, duration, receipt)| {
+                            self.kiosk
+                                .record_session_end(session, *reason, *duration, receipt)
+                                .is_err()
+                        });
+                    if self.unrecorded.is_empty() {
+                        self.unrecorded_why = None;
+                    }
+                    let kiosk = Arc::clone(&self.kiosk);
+                    let wipers = Arc::clone(&self.wipers);
+                    let clear =
+                        tokio::task::spawn_blocking(move || kiosk.retry_failed_wipes(&wipers))
+                            .await
+                            .ok()
+                            .and_then(Result::ok)
+                            .unwrap_or(false);
+                    self.next_retry =
+                        (!clear || !self.unrecorded.is_empty()).then(|| now + RETRY_WIPE);
+                }
+            }
+            State::Live(_) => {
+                if now.saturating_sub(self.last_poll) >= POLL {
+                    self.last_poll = now;
+                    if self.poll() {
+                        self.end(EndReason::Admin).await;
+                        return;
+                    }
+                }
+                let State::Live(live) = &mut self.state else {
+                    return; // the poll ended it
+                };
+                match due::due(&live.timing, &self.settings, now) {
+                    due::Due::End(reason) => self.end(reason).await,
+                    due::Due::Running {
+                        warn_idle,
+                        time_warning,
+                    } => {
+                        live.timing.warned |= warn_idle;
+                        if self.settings.time_limit.is_some() {
+                            live.time_warning = time_warning;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Re-reads settings (changes apply at once); whether an administrator asked to end the
+    /// session.
+    fn poll(&mut self) -> bool {
+        // Nothing committed by anyone, no setting changed here, the policy file as it was: the
+        // settings and end requests are as last read (a poll then costs one PRAGMA and a stat).
+        let stamp = self.kiosk.change_stamp();
+        if stamp.is_some() && stamp == self.last_stamp {
+            return false;
+        }
+        self.last_stamp = stamp;
+        self.reload_settings();
+        let State::Live(live) = &self.state else {
+            return false;
+        };
+        match self.kiosk.end_requested(&live.session.id) {
+            Ok(asked) => asked,
+            Err(e) => {
+                tracing::warn!("cannot read the session's end request: {e}");
+                false
+            }
+        }
+    }
+
+    /// Reads the settings in force again, under the live session's rules.
+    fn reload_settings(&mut self) {
+        if let Ok(s) = self.kiosk.settings() {
+            self.settings = match &self.state {
+                State::Live(live) => due::rules_for(s, live.session.kind),
+                State::SignedOut { .. } => s,
+            };
+        }
+    }
+
+    /// When to look again: the next deadline or countdown step, never more than a second ahead
+    /// while a session is live.
+    fn next_wake(&self, now: Duration) -> Duration {
+        match &self.state {
+            State::SignedOut {
+                farewell: Some((_, until)),
+            } => *until,
+            State::SignedOut { farewell: None } => now + Duration::from_secs(3600),
+            State::Live(live) => due::next_wake(&live.timing, &self.settings, now),
+        }
+    }
+
+    fn current(&self) -> AppStatus {
+        let now = self.clock.boot_now();
+        let screen = match &self.state {
+            State::SignedOut {
+                farewell: Some((screen, _)),
+            } => screen.clone(),
+            State::SignedOut { farewell: None } => {
+                match (&self.unrecorded_why, self.kiosk.signed_out_screen()) {
+                    (Some(why), _) => Screen::needs_attention(why.clone()),
+                    (None, Ok(screen)) => screen,
+                    (None, Err(e)) => {
+                        // Never fall back to first-run setup: that would let anyone make an admin.
+                        tracing::error!("cannot read the database: {e}");
+                        Screen::needs_attention(e.phrase())
+                    }
+                }
+            }
+            State::Live(live) => {
+                let (idle_warning, time_left_secs) =
+                    due::countdowns(&live.timing, &self.settings, now);
+                Screen::Session {
+                    display_name: live.session.display_name.clone(),
+                    account: live.session.kind,
+                    idle_warning,
+                    time_left_secs,
+                    time_warning_secs: live
+                        .time_warning
+                        .map(|w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),
+                    preferences: live.preferences.clone(),
+                    browser: live.browser.clone(),
+                }
+            }
+        };
+        AppStatus::new(screen, &self.settings.language)
+    }
+
+    fn publish(&self) {
+        let now = self.current();
+        self.status.send_if_modified(|s| {
+            if *s == now {
+                false
+            } else {
+                *s = now;
+                true
+            }
+        });
+    }
+}
+
+/// A session's display preferences as stored ("normal" where unset).
+fn preferences_of(kiosk: &Kiosk, id: &str) -> Preferences {
+    let values = kiosk.session_values(id).unwrap_or_default();
+    let get = |k: &str| {
+        values
+            .iter()
+            .find(|(key, _)| key == k)
+            .map_or_else(|| "normal".to_owned(), |(_, v)| v.clone())
+    };
+    Preferences {
+        text_size: get("text_size"),
+        contrast: get("contrast"),
+    }
+}

@@ -1,0 +1,534 @@
+//! The session manager on a real database, a fake clock and tokio's paused time.
+#![allow(clippy::unchecked_time_subtraction)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::farewell::reason_text;
+use super::*;
+use crate::accounts::Role;
+use crate::api::{BrowserPlan, EndReason, Screen, SessionKind};
+use crate::audit::Actor;
+use crate::auth::Password;
+use crate::clock::Clock;
+use crate::datadir::DataDir;
+use crate::kiosk::{Kiosk, KioskError};
+use crate::settings::Settings;
+use crate::test_util::FakeClock;
+use manager::RETRY_WIPE;
+
+struct Rig {
+    handle: SessionHandle,
+    clock: Arc<FakeClock>,
+    kiosk: Arc<Kiosk>,
+    _tmp: tempfile::TempDir,
+}
+
+fn pw(s: &str) -> Password {
+    Password::from(s.to_owned())
+}
+
+/// A kiosk with an administrator and "ana", idle 300 s / warning 60 s, 5 s signed-out screen.
+fn rig(settings: &[(&str, &str)]) -> Rig {
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FakeClock::following_tokio());
+    let kiosk = Arc::new(
+        Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap(),
+    );
+    kiosk
+        .create_first_admin(&Actor::System, "admin", "", &pw("admin passphrase"))
+        .unwrap();
+    kiosk
+        .add_user(
+            &Actor::System,
+            "ana",
+            "Ana",
+            Role::User,
+            &pw("ana's passphrase"),
+        )
+        .unwrap();
+    kiosk
+        .set_setting(&Actor::System, "signed_out_screen", "5")
+        .unwrap();
+    for (k, v) in settings {
+        kiosk.set_setting(&Actor::System, k, v).unwrap();
+    }
+    let wipers = crate::kiosk::wipers::core_wipers(&kiosk);
+    let (manager, handle) = SessionManager::new(kiosk.clone(), wipers).unwrap();
+    tokio::spawn(manager.run());
+    Rig {
+        handle,
+        clock,
+        kiosk,
+        _tmp: tmp,
+    }
+}
+
+impl Rig {
+    async fn sign_in(&self) -> ActiveSession {
+        self.handle
+            .sign_in("ana".into(), pw("ana's passphrase"))
+            .await
+            .unwrap();
+        self.kiosk.open_sessions().unwrap().pop().map_or_else(
+            || panic!("no open session recorded"),
+            |r| ActiveSession {
+                id: r.id,
+                display_name: r.display_name,
+                kind: r.kind,
+                username: r.username,
+                started_at: chrono::Utc::now(),
+            },
+        )
+    }
+
+    /// Lets the manager run until tokio's (paused) time reaches `by` from now.
+    async fn pass(&self, by: Duration) {
+        tokio::time::sleep(by).await;
+        // Let the manager handle whatever became due at this instant.
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        self.handle.settled().await;
+    }
+
+    fn screen(&self) -> Screen {
+        self.handle.status().screen
+    }
+
+    fn warning(&self) -> Option<u32> {
+        match self.screen() {
+            Screen::Session { idle_warning, .. } => idle_warning.map(|w| w.seconds_left),
+            other => panic!("not in a session: {other:?}"),
+        }
+    }
+
+    fn ended(&self, id: &str) -> Option<EndReason> {
+        self.kiosk.session_record(id).unwrap().unwrap().end_reason
+    }
+}
+
+const MS: Duration = Duration::from_millis(1);
+
+#[tokio::test(start_paused = true)]
+async fn idle_warning_then_ending_at_the_exact_deadline() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    assert!(
+        r.kiosk
+            .session_record(&s.id)
+            .unwrap()
+            .unwrap()
+            .ended_at
+            .is_none(),
+        "open"
+    );
+    r.pass(Duration::from_secs(240) - MS).await;
+    assert_eq!(r.warning(), None);
+    r.pass(2 * MS).await;
+    assert_eq!(r.warning(), Some(60));
+    r.pass(Duration::from_secs(30)).await;
+    assert_eq!(r.warning(), Some(30), "the countdown moves");
+    r.pass(Duration::from_secs(30) - 2 * MS).await;
+    assert_eq!(r.warning(), Some(1));
+    assert_eq!(r.ended(&s.id), None, "never early");
+    r.pass(2 * MS).await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::Idle));
+    let rec = r.kiosk.session_record(&s.id).unwrap().unwrap();
+    assert_eq!(
+        rec.duration_ms,
+        Some(300_000),
+        "ended exactly at the deadline"
+    );
+    match r.screen() {
+        Screen::SignedOut {
+            reason,
+            reason_text,
+            erased,
+            message,
+            ..
+        } => {
+            assert!(erased, "the wipe receipt is complete");
+            assert_eq!(reason, EndReason::Idle);
+            assert_eq!(
+                reason_text,
+                "You were signed out after 5 minutes without activity."
+            );
+            assert_eq!(message, "Thank you for using this terminal.");
+        }
+        other => panic!("{other:?}"),
+    }
+    r.pass(Duration::from_secs(5)).await;
+    assert!(matches!(r.screen(), Screen::SignIn { .. }));
+}
+
+#[tokio::test(start_paused = true)]
+async fn activity_and_stay_push_the_deadline_and_the_warning_comes_again() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    r.pass(Duration::from_secs(100)).await;
+    r.handle.activity();
+    r.pass(Duration::from_secs(239)).await;
+    assert_eq!(r.warning(), None, "activity moved the warning");
+    r.pass(Duration::from_secs(2)).await;
+    assert!(r.warning().is_some());
+    let status = r.handle.stay().await.unwrap();
+    assert!(matches!(
+        status.screen,
+        Screen::Session {
+            idle_warning: None,
+            ..
+        }
+    ));
+    r.pass(Duration::from_secs(241)).await;
+    assert!(
+        r.warning().is_some(),
+        "warning again after another quiet spell"
+    );
+    r.handle.activity();
+    r.pass(MS).await;
+    assert_eq!(r.warning(), None, "any activity counts as staying");
+    assert_eq!(r.ended(&s.id), None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_suspend_past_the_deadline_ends_the_session_within_a_second() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    r.pass(Duration::from_secs(10)).await;
+    r.clock.suspend(Duration::from_secs(3600));
+    r.pass(Duration::from_secs(1)).await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::Idle));
+}
+
+#[tokio::test(start_paused = true)]
+async fn wall_clock_jumps_neither_extend_nor_shorten_a_session() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    let now = r.clock.now_utc();
+    r.clock.set(now + chrono::Duration::days(2));
+    r.pass(Duration::from_secs(2)).await;
+    assert_eq!(r.ended(&s.id), None, "jump forward: not shortened");
+    r.clock.set(now - chrono::Duration::days(2));
+    r.pass(Duration::from_secs(298) - MS).await;
+    assert_eq!(r.ended(&s.id), None);
+    r.pass(2 * MS).await;
+    assert_eq!(
+        r.ended(&s.id),
+        Some(EndReason::Idle),
+        "jump back: not extended"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_time_limit_is_not_extended_by_activity_and_warns_first() {
+    let r = rig(&[("time_limit", "600"), ("time_limit_warnings", "300,60")]);
+    let s = r.sign_in().await;
+    let left = || match r.screen() {
+        Screen::Session {
+            time_left_secs,
+            time_warning_secs,
+            ..
+        } => (time_left_secs, time_warning_secs),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(left(), (Some(600), None));
+    for _ in 0..5 {
+        r.pass(Duration::from_secs(60)).await;
+        r.handle.activity();
+    }
+    r.pass(MS).await;
+    assert_eq!(left(), (Some(300), Some(300)));
+    for _ in 0..4 {
+        r.pass(Duration::from_secs(60)).await;
+        r.handle.activity();
+    }
+    r.pass(MS).await;
+    assert_eq!(left(), (Some(60), Some(60)));
+    r.handle.activity();
+    r.pass(Duration::from_secs(60) - 4 * MS).await;
+    assert_eq!(r.ended(&s.id), None);
+    r.pass(2 * MS).await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::TimeLimit));
+    assert_eq!(
+        r.kiosk.session_record(&s.id).unwrap().unwrap().duration_ms,
+        Some(600_000)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_administrator_can_end_a_session_during_its_warning() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    r.pass(Duration::from_secs(250)).await;
+    assert!(r.warning().is_some());
+    assert_eq!(r.kiosk.request_end(&Actor::System, None).unwrap(), 1);
+    r.pass(Duration::from_secs(2)).await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::Admin));
+    assert!(matches!(
+        r.screen(),
+        Screen::SignedOut {
+            reason: EndReason::Admin,
+            ..
+        }
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn sign_out_dismiss_and_the_rules_of_one_session() {
+    let r = rig(&[]);
+    assert!(matches!(
+        r.handle.sign_out().await,
+        Err(KioskError::NoSession)
+    ));
+    let s = r.sign_in().await;
+    assert!(matches!(
+        r.handle
+            .sign_in("admin".into(), pw("admin passphrase"))
+            .await,
+        Err(KioskError::SessionActive)
+    ));
+    let status = r.handle.sign_out().await.unwrap();
+    assert!(matches!(
+        status.screen,
+        Screen::SignedOut {
+            reason: EndReason::User,
+            ..
+        }
+    ));
+    assert_eq!(r.ended(&s.id), Some(EndReason::User));
+    let status = r.handle.dismiss().await.unwrap();
+    assert!(matches!(status.screen, Screen::SignIn { .. }));
+    assert!(matches!(r.handle.stay().await, Err(KioskError::NoSession)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn shutdown_ends_the_live_session() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    r.handle.shutdown().await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::Shutdown));
+    assert!(matches!(
+        r.handle.sign_out().await,
+        Err(KioskError::Stopped)
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn guests_follow_the_setting() {
+    let r = rig(&[]);
+    assert!(matches!(
+        r.handle.sign_in_guest().await,
+        Err(KioskError::GuestsNotAllowed)
+    ));
+    r.kiosk
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .unwrap();
+    let status = r.handle.sign_in_guest().await.unwrap();
+    assert!(matches!(
+        status.screen,
+        Screen::Session {
+            account: SessionKind::Guest,
+            ..
+        }
+    ));
+    let open = r.kiosk.open_sessions().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].username, None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_session_gets_a_browser_when_sites_are_allowed_and_an_administrator_never() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    assert!(matches!(r.screen(), Screen::Session { browser: None, .. }));
+    assert_eq!(r.handle.browsing().await.unwrap(), None);
+    r.handle.sign_out().await.unwrap();
+    r.handle.dismiss().await.unwrap();
+    assert_eq!(r.ended(&s.id), Some(EndReason::User));
+
+    r.kiosk
+        .set_setting(
+            &Actor::System,
+            "allowed_sites",
+            "https://catalogue.example.org, *.gov.example",
+        )
+        .unwrap();
+    let s = r.sign_in().await;
+    let plan = BrowserPlan {
+        home: "https://catalogue.example.org/".into(),
+        sites: vec![
+            "https://catalogue.example.org".into(),
+            "*.gov.example".into(),
+        ],
+    };
+    assert!(matches!(r.screen(), Screen::Session { browser: Some(p), .. } if p == plan));
+    let browsing = r.handle.browsing().await.unwrap().expect("a browser");
+    assert_eq!(browsing.session_id, s.id);
+    assert_eq!(browsing.plan, plan);
+    assert_eq!(browsing.folder, r.kiosk.session_folder(&s.id));
+    r.handle.sign_out().await.unwrap();
+    assert_eq!(r.handle.browsing().await.unwrap(), None);
+    r.handle.dismiss().await.unwrap();
+
+    // The administrator's session is the panel, with no browser.
+    r.handle
+        .sign_in("admin".into(), pw("admin passphrase"))
+        .await
+        .unwrap();
+    assert!(matches!(r.screen(), Screen::Session { browser: None, .. }));
+    assert_eq!(r.handle.browsing().await.unwrap(), None);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_settings_change_applies_to_the_live_session_at_once() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    r.pass(Duration::from_secs(40)).await;
+    r.kiosk
+        .set_setting(&Actor::System, "idle_warning", "20")
+        .unwrap();
+    r.kiosk
+        .set_setting(&Actor::System, "idle_timeout", "30")
+        .unwrap();
+    r.pass(Duration::from_secs(2)).await;
+    assert_eq!(
+        r.ended(&s.id),
+        Some(EndReason::Idle),
+        "already overdue under the new timeout"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_administrator_session_times_out_after_its_own_shorter_timeout() {
+    let r = rig(&[("time_limit", "120")]);
+    r.handle
+        .sign_in("admin".into(), pw("admin passphrase"))
+        .await
+        .unwrap();
+    let id = r.kiosk.open_sessions().unwrap().pop().unwrap().id;
+    r.pass(Duration::from_secs(59)).await;
+    assert_eq!(r.warning(), None);
+    r.pass(Duration::from_secs(1)).await;
+    assert_eq!(r.warning(), Some(60), "warned half-way through 2 min");
+    r.pass(Duration::from_secs(59)).await;
+    assert_eq!(
+        r.ended(&id),
+        None,
+        "the users' time limit (2 min) does not apply"
+    );
+    r.pass(Duration::from_secs(1)).await;
+    assert_eq!(r.ended(&id), Some(EndReason::Idle), "ended at 120 s");
+    match r.screen() {
+        Screen::SignedOut { reason_text, .. } => {
+            assert!(reason_text.contains("2 minutes"), "{reason_text}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_file_change_applies_to_the_live_session_at_once() {
+    let r = rig(&[]);
+    let policy = r.kiosk.data_dir().path().join("policy.toml");
+    std::fs::write(&policy, "# nothing yet\n").unwrap();
+    r.kiosk
+        .use_policy(crate::policy::PolicySource {
+            path: policy.clone(),
+            explicit: true,
+        })
+        .unwrap();
+    let s = r.sign_in().await;
+    r.pass(Duration::from_secs(40)).await;
+    std::fs::write(&policy, "idle_timeout = \"30s\"\nidle_warning = \"10s\"\n").unwrap();
+    r.pass(Duration::from_secs(2)).await;
+    assert_eq!(
+        r.ended(&s.id),
+        Some(EndReason::Idle),
+        "already overdue under the policy's timeout"
+    );
+    let changed = r
+        .kiosk
+        .audit_list(&crate::audit::AuditFilter {
+            event: Some("setting_changed".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        changed
+            .iter()
+            .any(|c| c.details.contains("\"key\":\"idle_timeout\"")
+                && c.details.contains("policy file")),
+        "{changed:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_wipe_closes_the_terminal_until_a_retry_succeeds() {
+    use crate::wipe::{Removed, WipeTarget, Wiper};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    struct Flaky(Arc<AtomicBool>);
+    impl Wiper for Flaky {
+        fn name(&self) -> &'static str {
+            "flaky"
+        }
+        fn wipe(&self, _: &WipeTarget) -> Result<Removed, String> {
+            if self.0.load(Ordering::SeqCst) {
+                Ok(Removed::default())
+            } else {
+                Err("disk full".into())
+            }
+        }
+        fn check(&self, _: &WipeTarget) -> Result<(), String> {
+            Ok(())
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = Arc::new(FakeClock::following_tokio());
+    let kiosk = Arc::new(
+        Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock).unwrap(),
+    );
+    kiosk
+        .create_first_admin(&Actor::System, "admin", "", &pw("admin passphrase"))
+        .unwrap();
+    kiosk
+        .set_setting(&Actor::System, "signed_out_screen", "0")
+        .unwrap();
+    let healthy = Arc::new(AtomicBool::new(false));
+    let mut wipers = crate::kiosk::wipers::core_wipers(&kiosk);
+    wipers.push(Arc::new(Flaky(Arc::clone(&healthy))));
+    let (manager, handle) = SessionManager::new(kiosk.clone(), wipers).unwrap();
+    tokio::spawn(manager.run());
+    handle
+        .sign_in("admin".into(), pw("admin passphrase"))
+        .await
+        .unwrap();
+    let status = handle.sign_out().await.unwrap();
+    match status.screen {
+        Screen::NeedsAttention { message, .. } => assert_eq!(
+            message,
+            "The last session could not be fully erased: flaky (disk full)."
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        handle.sign_in("admin".into(), pw("admin passphrase")).await,
+        Err(KioskError::NeedsAttention(_))
+    ));
+    healthy.store(true, Ordering::SeqCst);
+    tokio::time::sleep(RETRY_WIPE + Duration::from_secs(1)).await;
+    handle.settled().await;
+    handle.settled().await;
+    assert!(matches!(handle.status().screen, Screen::SignIn { .. }));
+}
+
+#[test]
+fn reasons_read_naturally() {
+    let s = Settings::default();
+    assert_eq!(reason_text(EndReason::User, &s), "You signed out.");
+    assert_eq!(
+        reason_text(EndReason::Idle, &s),
+        "You were signed out after 5 minutes without activity."
+    );
+}

@@ -1,0 +1,162 @@
+//! What tests share, compiled only for tests and with the `test-util` feature (never in a shipped
+//! binary): a fake clock that follows tokio's paused time, a password from a literal, and a kiosk
+//! in a temporary folder with an administrator and a user.
+//!
+//! [`FakeClock`] follows tokio's (pausable) time, so tests drive deadlines exactly with
+//! `tokio::time::advance`, and can add a suspend ([`FakeClock::suspend`]) or a wall-clock jump
+//! ([`FakeClock::set`]) on top.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+use crate::accounts::Role;
+use crate::audit::Actor;
+use crate::auth::Password;
+use crate::clock::Clock;
+use crate::datadir::DataDir;
+use crate::kiosk::Kiosk;
+
+/// The test administrator's username and password.
+pub const ADMIN: (&str, &str) = ("admin", "admin passphrase");
+/// The test user's username and password (display name "Ana").
+pub const ANA: (&str, &str) = ("ana", "ana's passphrase");
+
+/// A password from a literal.
+pub fn pw(s: &str) -> Password {
+    Password::from(s.to_owned())
+}
+
+/// A kiosk on a real database in a temporary folder (removed when dropped), on a fake clock.
+pub struct TestKiosk {
+    pub kiosk: Arc<Kiosk>,
+    pub clock: Arc<FakeClock>,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestKiosk {
+    /// An empty kiosk (first-run setup not done) on `clock`.
+    pub fn empty(clock: FakeClock) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let clock = Arc::new(clock);
+        let kiosk = Kiosk::open_with_clock(
+            DataDir::prepare(Some(dir.path())).expect("a data folder"),
+            clock.clone(),
+        )
+        .expect("a kiosk");
+        Self {
+            kiosk: Arc::new(kiosk),
+            clock,
+            dir,
+        }
+    }
+
+    /// A kiosk set up with [`ADMIN`] (display name `admin_name`, empty: the username) and
+    /// [`ANA`].
+    pub fn with_admin_and_ana(clock: FakeClock, admin_name: &str) -> Self {
+        let t = Self::empty(clock);
+        add_admin_and_ana(&t.kiosk, admin_name);
+        t
+    }
+}
+
+/// First-run setup with [`ADMIN`], then [`ANA`] as a user.
+pub fn add_admin_and_ana(kiosk: &Kiosk, admin_name: &str) {
+    kiosk
+        .create_first_admin(&Actor::System, ADMIN.0, admin_name, &pw(ADMIN.1))
+        .expect("the first administrator");
+    kiosk
+        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
+        .expect("ana");
+}
+
+/// A clock for tests. [`FakeClock::new`] stands still until told to move;
+/// [`FakeClock::following_tokio`] also moves with tokio's (paused) time. Both take explicit jumps.
+#[derive(Debug)]
+pub struct FakeClock {
+    origin: Option<tokio::time::Instant>,
+    state: Mutex<FakeState>,
+}
+
+#[derive(Debug)]
+struct FakeState {
+    wall_at_origin: DateTime<Utc>,
+    boot_extra: Duration,
+}
+
+impl FakeClock {
+    /// A fake clock standing still at a fixed, arbitrary instant.
+    pub fn new() -> Self {
+        Self::at(DateTime::from_timestamp(1_790_000_000, 0).expect("a valid instant"))
+    }
+
+    /// A fake clock standing still at `now`.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self {
+            origin: None,
+            state: Mutex::new(FakeState {
+                wall_at_origin: now,
+                boot_extra: Duration::ZERO,
+            }),
+        }
+    }
+
+    /// A fake clock that moves with tokio's time (use with `start_paused`).
+    pub fn following_tokio() -> Self {
+        Self {
+            origin: Some(tokio::time::Instant::now()),
+            ..Self::new()
+        }
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.origin.map_or(Duration::ZERO, |o| o.elapsed())
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Moves both clocks forward without tokio's timers noticing (for code with no timers).
+    pub fn advance(&self, by: Duration) {
+        let mut s = self.state();
+        s.wall_at_origin += chrono::Duration::from_std(by).expect("a representable duration");
+        s.boot_extra += by;
+    }
+
+    /// A suspend of `by`: both clocks move on, tokio's monotonic timers do not (as on Linux,
+    /// where the monotonic clock stops during suspend).
+    pub fn suspend(&self, by: Duration) {
+        self.advance(by);
+    }
+
+    /// Sets the wall clock (someone changed the system time); the boot clock is unaffected.
+    pub fn set(&self, to: DateTime<Utc>) {
+        let elapsed = chrono::Duration::from_std(self.elapsed()).expect("representable");
+        self.state().wall_at_origin = to - elapsed;
+    }
+}
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for FakeClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.elapsed()).expect("representable");
+        self.state().wall_at_origin + elapsed
+    }
+
+    fn boot_now(&self) -> Duration {
+        self.elapsed() + self.state().boot_extra
+    }
+
+    fn local_offset(&self) -> FixedOffset {
+        FixedOffset::east_opt(3600).expect("a valid offset")
+    }
+}
