@@ -7,12 +7,8 @@
 use super::duration;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
-
-use super::clock::to_db;
 use super::phrase::Phrase;
-use super::store::{Store, StoreError};
+use super::store::StoreError;
 
 /// The kind of value a setting holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -742,102 +738,86 @@ fn check_combination(
     Ok(())
 }
 
-impl Store {
-    /// The administrator's value for `key`, if one is stored.
-    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
-    /// Every setting's value in force and its layer. A stored value that is no longer valid
-    /// is skipped (the default applies), so a bad row never leaves the kiosk without a timeout.
-    pub fn effective_settings(&self, policy: &PolicyLayer) -> Result<Vec<Effective>, StoreError> {
-        SETTINGS
-            .iter()
-            .map(|def| {
-                if let Some(v) = policy.values.get(def.key) {
-                    return Ok(Effective {
+/// Every setting's value in force and its layer, given the administrator's stored value of
+/// each key. A stored value that is no longer valid is skipped (the default applies), so a bad
+/// row never leaves the kiosk without a timeout.
+pub(crate) fn effective<E>(
+    policy: &PolicyLayer,
+    mut stored: impl FnMut(&str) -> Result<Option<String>, E>,
+) -> Result<Vec<Effective>, E> {
+    SETTINGS
+        .iter()
+        .map(|def| {
+            if let Some(v) = policy.values.get(def.key) {
+                return Ok(Effective {
+                    def,
+                    value: v.clone(),
+                    layer: Layer::Policy,
+                });
+            }
+            Ok(
+                match stored(def.key)?.and_then(|v| validate(def, &v).ok()) {
+                    Some(value) => Effective {
                         def,
-                        value: v.clone(),
-                        layer: Layer::Policy,
-                    });
-                }
-                Ok(
-                    match self.setting(def.key)?.and_then(|v| validate(def, &v).ok()) {
-                        Some(value) => Effective {
-                            def,
-                            value,
-                            layer: Layer::Administrator,
-                        },
-                        None => Effective {
-                            def,
-                            value: def.default.to_owned(),
-                            layer: Layer::Default,
-                        },
+                        value,
+                        layer: Layer::Administrator,
                     },
-                )
-            })
-            .collect()
-    }
+                    None => Effective {
+                        def,
+                        value: def.default.to_owned(),
+                        layer: Layer::Default,
+                    },
+                },
+            )
+        })
+        .collect()
+}
 
-    /// All settings in force, typed.
-    pub fn settings(&self, policy: &PolicyLayer) -> Result<Settings, StoreError> {
-        let all = self.effective_settings(policy)?;
-        Ok(Settings::from_values(|key| {
+impl Settings {
+    /// The settings the values in force (`all`, from [`effective`]) make, typed.
+    pub(crate) fn from_effective(all: &[Effective]) -> Self {
+        Self::from_values(|key| {
             all.iter()
                 .find(|e| e.def.key == key)
                 .map(|e| e.value.clone())
                 .unwrap_or_default()
-        }))
+        })
     }
+}
 
-    /// Validates and stores an administrator value (`None` removes it, so the default applies);
-    /// refuses a key the policy sets. Returns the (old, new) values in force.
-    pub fn set_setting(
-        &self,
-        key: &str,
-        value: Option<&str>,
-        now: DateTime<Utc>,
-        policy: &PolicyLayer,
-    ) -> Result<(String, String), SettingError> {
-        let def = definition(key).ok_or_else(|| SettingError::Unknown(key.to_owned()))?;
-        if policy.values.contains_key(key) {
-            return Err(SettingError::SetByPolicy {
-                key: key.to_owned(),
-                file: policy.file.clone().unwrap_or_default(),
-            });
-        }
-        let new = match value {
-            Some(v) => validate(def, v)?,
-            None => def.default.to_owned(),
-        };
-        let all = self.effective_settings(policy)?;
-        let mut values: std::collections::BTreeMap<&str, String> =
-            all.iter().map(|e| (e.def.key, e.value.clone())).collect();
-        let old = values.insert(def.key, new.clone()).unwrap_or_default();
-        check_combination(def.key, &values)?;
-        match value {
-            Some(_) => self.conn().execute(
-                "INSERT INTO settings (key, value, changed_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at",
-                params![key, new, to_db(now)],
-            ),
-            None => self
-                .conn()
-                .execute("DELETE FROM settings WHERE key = ?1", [key]),
-        }
-        .map_err(StoreError::from)?;
-        Ok((old, new))
+/// Checks an administrator's change of `key` (`None` removes their value, so the default
+/// applies): refuses a key the policy sets, a bad value, or a bad combination with the values in
+/// force (`all`, asked for only once the value itself is good). Returns the (old, new) values.
+pub(crate) fn check_change(
+    key: &str,
+    value: Option<&str>,
+    policy: &PolicyLayer,
+    all: impl FnOnce() -> Result<Vec<Effective>, StoreError>,
+) -> Result<(String, String), SettingError> {
+    let def = definition(key).ok_or_else(|| SettingError::Unknown(key.to_owned()))?;
+    if policy.values.contains_key(key) {
+        return Err(SettingError::SetByPolicy {
+            key: key.to_owned(),
+            file: policy.file.clone().unwrap_or_default(),
+        });
     }
+    let new = match value {
+        Some(v) => validate(def, v)?,
+        None => def.default.to_owned(),
+    };
+    let all = all()?;
+    let mut values: std::collections::BTreeMap<&str, String> =
+        all.iter().map(|e| (e.def.key, e.value.clone())).collect();
+    let old = values.insert(def.key, new.clone()).unwrap_or_default();
+    check_combination(def.key, &values)?;
+    Ok((old, new))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
+    use chrono::Utc;
 
     fn store() -> (Store, tempfile::TempDir) {
         let tmp = tempfile::tempdir().unwrap();
@@ -1113,21 +1093,6 @@ mod tests {
         assert_eq!(
             s.settings(&policy).unwrap().idle_warning,
             Duration::from_secs(15)
-        );
-    }
-
-    #[test]
-    fn an_invalid_stored_value_falls_back_to_the_default() {
-        let (s, _t) = store();
-        s.conn()
-            .execute(
-                "INSERT INTO settings VALUES ('signin_backoff_cap', 'forever', '')",
-                [],
-            )
-            .unwrap();
-        assert_eq!(
-            s.settings(&no_policy()).unwrap().signin_backoff_cap,
-            Duration::from_secs(900)
         );
     }
 }
