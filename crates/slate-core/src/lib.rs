@@ -8,6 +8,7 @@
 //! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
 //! - [`accounts`] and [`settings`] say what accounts and settings are (the store keeps them);
 //!   [`policy`] reads the policy file, the top settings layer; [`clock`] is time (real or fake).
+//! - [`sites`] holds the browser's site rules (`allowed_sites`, the home page).
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
 //! - [`phrase`] is a sentence with its pieces, for the UI to say in the person's language.
@@ -32,6 +33,7 @@ pub mod policy;
 pub mod records;
 pub mod session;
 pub mod settings;
+pub mod sites;
 pub mod store;
 pub mod wipe;
 
