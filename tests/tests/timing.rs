@@ -138,7 +138,7 @@ fn drop_page_cache() -> bool {
 
 /// Milliseconds from the start of the app's process to the frame that shows the sign-in screen.
 async fn start_to_sign_in(k: &Kiosk) -> f64 {
-    // The page marks the frame that draws each screen (ui/src/main.ts), on the wall clock.
+    // The page marks the frame that draws each screen (ui/src/draw.ts), on the wall clock.
     let shown_wall_ms = loop {
         let v = k
             .eval(

@@ -3,10 +3,12 @@
 //! exactly the same code, and the administrator CLI builds without a window system.
 //!
 //! - [`datadir`] finds and prepares the data folder (0700) and refuses one that cannot be used.
-//! - [`store`] owns the SQLite database: pragmas, migrations, integrity check.
+//! - [`store`] owns the SQLite database and every SQL statement: pragmas, migrations, integrity
+//!   check, and one submodule per table; the rest of the core calls its domain operations.
 //! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
-//! - [`accounts`] and [`settings`] own their tables; [`policy`] reads the policy file, the top
-//!   settings layer; [`clock`] is time (real or fake).
+//! - [`accounts`] and [`settings`] say what accounts and settings are (the store keeps them);
+//!   [`policy`] reads the policy file, the top settings layer; [`clock`] is time (real or fake).
+//! - [`sites`] holds the browser's site rules (`allowed_sites`, the home page).
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
 //! - [`phrase`] is a sentence with its pieces, for the UI to say in the person's language.
@@ -32,6 +34,7 @@ pub mod policy;
 pub mod records;
 pub mod session;
 pub mod settings;
+pub mod sites;
 pub mod status;
 pub mod store;
 #[cfg(any(test, feature = "test-util"))]

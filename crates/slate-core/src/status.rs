@@ -75,7 +75,7 @@ impl TerminalStatus {
     pub fn last_wipe(&self) -> Option<LastWipe<'_>> {
         self.last_session.as_ref().map(|s| LastWipe {
             ended_at: s.ended_at.as_deref(),
-            reason: s.end_reason.map(crate::api::EndReason::as_db),
+            reason: s.end_reason.map(crate::api::EndReason::as_str),
             complete: s.erased == Some(true),
         })
     }

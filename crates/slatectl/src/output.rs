@@ -149,7 +149,7 @@ pub fn sessions(json: bool, rows: &[SessionRecord]) {
             let end = match (&r.ended_at, r.end_reason) {
                 (Some(at), Some(reason)) => format!(
                     "ended {at} ({}), {} s, {}",
-                    reason.as_db(),
+                    reason.as_str(),
                     r.duration_ms.unwrap_or_default() / 1000,
                     if r.erased == Some(true) {
                         "erased"

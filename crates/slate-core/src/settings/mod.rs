@@ -1,18 +1,22 @@
 //! Settings: every key with its type, default, bounds and one-line description, kept in one place
 //! ([`SETTINGS`]) from which validation, `slatectl config` help and the administrator panel's
-//! form all come, and the three layers that decide each value: built-in default < administrator
-//! value (the `settings` table) < policy file ([`super::policy`]). A key the policy sets is
-//! locked. Durations are accepted in human form everywhere ("90s", "5m", "1h30m").
+//! form all come. Durations are accepted in human form everywhere ("90s", "5m", "1h30m").
+//!
+//! The three layers that decide each value (built-in default < administrator value < policy
+//! file, [`crate::policy`]; a key the policy sets is locked) and the typed [`Settings`] are in
+//! `typed`; the administrator's values are kept by the store (`store/settings.rs`); the site
+//! rules are in [`crate::sites`].
 
-use super::duration;
-use std::time::Duration;
+mod typed;
 
-use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use crate::duration;
+use crate::phrase::Phrase;
+use crate::sites::canonical_site;
+use crate::store::StoreError;
 
-use super::clock::to_db;
-use super::phrase::Phrase;
-use super::store::{Store, StoreError};
+pub use crate::sites::{browser_home, site_allowed};
+pub(crate) use typed::{check_change, effective};
+pub use typed::{Effective, Layer, PolicyLayer, Settings};
 
 /// The kind of value a setting holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,114 +372,6 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
     }
 }
 
-/// One entry of `allowed_sites`, checked and made canonical (lower case, no trailing slash).
-fn canonical_site(entry: &str) -> Result<String, Phrase> {
-    let quoted = format!("{entry:?}");
-    let e = entry.trim().to_ascii_lowercase();
-    let e = e.strip_suffix('/').unwrap_or(&e);
-    if let Some(rest) = e.strip_prefix("*.") {
-        return if valid_host(rest) && rest.contains('.') {
-            Ok(e.to_owned())
-        } else {
-            Err(
-                Phrase::new("{entry} is not a host pattern like *.gov.example.")
-                    .text("entry", quoted),
-            )
-        };
-    }
-    if e.contains("://") {
-        let u = url::Url::parse(e).map_err(|_| {
-            Phrase::new("{entry} is not a site address.").text("entry", quoted.clone())
-        })?;
-        if !matches!(u.scheme(), "http" | "https")
-            || u.host_str().is_none()
-            || u.path() != "/"
-            || u.query().is_some()
-            || !u.username().is_empty()
-        {
-            return Err(Phrase::new(
-                "{entry} must be an origin like https://catalogue.example.org (no path).",
-            )
-            .text("entry", quoted));
-        }
-        return Ok(u.origin().ascii_serialization());
-    }
-    let (host, port) = e.split_once(':').unwrap_or((e, ""));
-    if valid_host(host) && (port.is_empty() || port.parse::<u16>().is_ok_and(|p| p > 0)) {
-        Ok(e.to_owned())
-    } else {
-        Err(Phrase::new(
-            "{entry} is not a site: write an origin (https://catalogue.example.org), a host, or a pattern (*.gov.example).",
-        )
-        .text("entry", quoted))
-    }
-}
-
-fn valid_host(h: &str) -> bool {
-    !h.is_empty()
-        && h.len() <= 253
-        && h.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
-}
-
-/// Whether `address` is within `sites` (canonical entries of `allowed_sites`): an origin matches
-/// exactly; a host (with an optional port) matches on http and https; `*.example.org` matches
-/// any host under example.org (not example.org itself).
-pub fn site_allowed(sites: &[String], address: &str) -> bool {
-    let Ok(u) = url::Url::parse(address) else {
-        return false;
-    };
-    if !matches!(u.scheme(), "http" | "https") {
-        return false;
-    }
-    let Some(host) = u.host_str() else {
-        return false;
-    };
-    let origin = u.origin().ascii_serialization();
-    let port = u.port_or_known_default();
-    sites.iter().any(|site| {
-        if site.contains("://") {
-            *site == origin
-        } else if let Some(domain) = site.strip_prefix("*.") {
-            host.len() > domain.len()
-                && host.ends_with(domain)
-                && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
-        } else {
-            match site.split_once(':') {
-                Some((h, p)) => h == host && p.parse::<u16>().ok() == port,
-                None => site == host,
-            }
-        }
-    })
-}
-
-/// Where a browser restricted to `sites` opens: `home_page` when set (it is within the sites),
-/// otherwise the first site that names one place (an origin, or a host over https); empty when
-/// every site is a pattern.
-pub fn browser_home(sites: &[String], home_page: &str) -> String {
-    if !home_page.is_empty() {
-        return home_page.to_owned();
-    }
-    sites
-        .iter()
-        .find(|s| !s.starts_with("*."))
-        .map(|s| {
-            if s.contains("://") {
-                format!("{s}/")
-            } else {
-                format!("https://{s}/")
-            }
-        })
-        .unwrap_or_default()
-}
-
 /// Checks `value` for `def` and returns its canonical text.
 #[allow(clippy::too_many_lines)] // one arm per kind, each short
 pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
@@ -589,255 +485,13 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
     }
 }
 
-/// Which layer decided a setting's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layer {
-    /// Nobody set it: the built-in default.
-    Default,
-    /// An administrator set it (panel or `slatectl config set`).
-    Administrator,
-    /// The policy file sets it; it is locked.
-    Policy,
-}
-
-impl Layer {
-    /// In words, for `slatectl config show` and the panel.
-    pub fn text(self) -> &'static str {
-        match self {
-            Layer::Default => "default",
-            Layer::Administrator => "administrator",
-            Layer::Policy => "policy",
-        }
-    }
-}
-
-/// One setting's value in force and where it comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Effective {
-    pub def: &'static SettingDef,
-    pub value: String,
-    pub layer: Layer,
-}
-
-/// The policy layer as the settings see it: checked canonical values by key, and the file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PolicyLayer {
-    pub file: Option<String>,
-    pub values: std::collections::BTreeMap<String, String>,
-}
-
-/// The settings in force, typed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    pub guests_allowed: bool,
-    pub signin_backoff_cap: Duration,
-    pub signin_lock_after: u32,
-    pub idle_timeout: Duration,
-    pub idle_warning: Duration,
-    pub admin_idle_timeout: Duration,
-    /// `None`: no time limit.
-    pub time_limit: Option<Duration>,
-    /// Largest first.
-    pub time_limit_warnings: Vec<Duration>,
-    pub signed_out_screen: Duration,
-    pub signed_out_message: String,
-    /// `None`: keep the audit log forever.
-    pub audit_retention_days: Option<u32>,
-    /// Empty: the host name.
-    pub terminal_name: String,
-    pub language: String,
-    /// Canonical entries; empty: no browser.
-    pub allowed_sites: Vec<String>,
-    /// Empty: the first allowed site.
-    pub home_page: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self::from_values(|key| definition(key).expect("a known setting").default.to_owned())
-    }
-}
-
-fn secs(text: &str, fallback: Duration) -> Duration {
-    text.parse().map_or(fallback, Duration::from_secs)
-}
-
-impl Settings {
-    /// Types the values `get` gives for each key (already valid), and repairs what only a
-    /// combination of layers can break: a warning not before its timeout warns at half the
-    /// timeout, a home page outside the allowed sites falls back to the first of them.
-    fn from_values(get: impl Fn(&str) -> String) -> Self {
-        let d = |key: &str| {
-            secs(
-                definition(key).expect("a known setting").default,
-                Duration::ZERO,
-            )
-        };
-        let idle_timeout = secs(&get("idle_timeout"), d("idle_timeout"));
-        let mut idle_warning = secs(&get("idle_warning"), d("idle_warning"));
-        if idle_warning >= idle_timeout {
-            idle_warning = idle_timeout / 2;
-        }
-        let allowed_sites: Vec<String> = get("allowed_sites")
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let mut home_page = get("home_page");
-        if !home_page.is_empty() && !site_allowed(&allowed_sites, &home_page) {
-            home_page.clear();
-        }
-        Self {
-            guests_allowed: get("guests_allowed") == "true",
-            signin_backoff_cap: secs(&get("signin_backoff_cap"), d("signin_backoff_cap")),
-            signin_lock_after: get("signin_lock_after").parse().unwrap_or(10),
-            idle_timeout,
-            idle_warning,
-            admin_idle_timeout: secs(&get("admin_idle_timeout"), d("admin_idle_timeout")),
-            time_limit: Some(secs(&get("time_limit"), Duration::ZERO)).filter(|d| !d.is_zero()),
-            time_limit_warnings: get("time_limit_warnings")
-                .split(',')
-                .filter_map(|p| p.parse().ok())
-                .map(Duration::from_secs)
-                .collect(),
-            signed_out_screen: secs(&get("signed_out_screen"), d("signed_out_screen")),
-            signed_out_message: get("signed_out_message"),
-            audit_retention_days: get("audit_retention_days")
-                .parse::<u32>()
-                .ok()
-                .filter(|d| *d > 0),
-            terminal_name: get("terminal_name"),
-            language: get("language"),
-            allowed_sites,
-            home_page,
-        }
-    }
-}
-
-/// The checks that span two keys, on the values that would be in force after changing `key`
-/// (only the pairs `key` belongs to, so a combination the policy made cannot block other keys).
-fn check_combination(
-    key: &str,
-    values: &std::collections::BTreeMap<&str, String>,
-) -> Result<(), SettingError> {
-    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
-    let warning: u64 = get("idle_warning").parse().unwrap_or(0);
-    let timeout: u64 = get("idle_timeout").parse().unwrap_or(u64::MAX);
-    if matches!(key, "idle_warning" | "idle_timeout") && warning >= timeout {
-        return Err(SettingError::WarningNotBeforeTimeout { warning, timeout });
-    }
-    let home = get("home_page");
-    let sites: Vec<String> = get("allowed_sites")
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if matches!(key, "home_page" | "allowed_sites")
-        && !home.is_empty()
-        && !site_allowed(&sites, &home)
-    {
-        return Err(SettingError::HomeNotAllowed(home));
-    }
-    Ok(())
-}
-
-impl Store {
-    /// The administrator's value for `key`, if one is stored.
-    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
-    }
-
-    /// Every setting's value in force and its layer. A stored value that is no longer valid
-    /// is skipped (the default applies), so a bad row never leaves the kiosk without a timeout.
-    pub fn effective_settings(&self, policy: &PolicyLayer) -> Result<Vec<Effective>, StoreError> {
-        SETTINGS
-            .iter()
-            .map(|def| {
-                if let Some(v) = policy.values.get(def.key) {
-                    return Ok(Effective {
-                        def,
-                        value: v.clone(),
-                        layer: Layer::Policy,
-                    });
-                }
-                Ok(
-                    match self.setting(def.key)?.and_then(|v| validate(def, &v).ok()) {
-                        Some(value) => Effective {
-                            def,
-                            value,
-                            layer: Layer::Administrator,
-                        },
-                        None => Effective {
-                            def,
-                            value: def.default.to_owned(),
-                            layer: Layer::Default,
-                        },
-                    },
-                )
-            })
-            .collect()
-    }
-
-    /// All settings in force, typed.
-    pub fn settings(&self, policy: &PolicyLayer) -> Result<Settings, StoreError> {
-        let all = self.effective_settings(policy)?;
-        Ok(Settings::from_values(|key| {
-            all.iter()
-                .find(|e| e.def.key == key)
-                .map(|e| e.value.clone())
-                .unwrap_or_default()
-        }))
-    }
-
-    /// Validates and stores an administrator value (`None` removes it, so the default applies);
-    /// refuses a key the policy sets. Returns the (old, new) values in force.
-    pub fn set_setting(
-        &self,
-        key: &str,
-        value: Option<&str>,
-        now: DateTime<Utc>,
-        policy: &PolicyLayer,
-    ) -> Result<(String, String), SettingError> {
-        let def = definition(key).ok_or_else(|| SettingError::Unknown(key.to_owned()))?;
-        if policy.values.contains_key(key) {
-            return Err(SettingError::SetByPolicy {
-                key: key.to_owned(),
-                file: policy.file.clone().unwrap_or_default(),
-            });
-        }
-        let new = match value {
-            Some(v) => validate(def, v)?,
-            None => def.default.to_owned(),
-        };
-        let all = self.effective_settings(policy)?;
-        let mut values: std::collections::BTreeMap<&str, String> =
-            all.iter().map(|e| (e.def.key, e.value.clone())).collect();
-        let old = values.insert(def.key, new.clone()).unwrap_or_default();
-        check_combination(def.key, &values)?;
-        match value {
-            Some(_) => self.conn().execute(
-                "INSERT INTO settings (key, value, changed_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at",
-                params![key, new, to_db(now)],
-            ),
-            None => self
-                .conn()
-                .execute("DELETE FROM settings WHERE key = ?1", [key]),
-        }
-        .map_err(StoreError::from)?;
-        Ok((old, new))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::store::Store;
+    use chrono::Utc;
 
     fn store() -> (Store, tempfile::TempDir) {
         let tmp = tempfile::tempdir().unwrap();
@@ -850,33 +504,6 @@ mod tests {
 
     fn set(s: &Store, key: &str, value: &str) -> Result<(String, String), SettingError> {
         s.set_setting(key, Some(value), Utc::now(), &no_policy())
-    }
-
-    #[test]
-    fn the_browser_opens_at_the_home_page_or_the_first_site_that_names_one_place() {
-        let sites = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        let list = sites(&[
-            "*.gov.example",
-            "catalogue.example.org",
-            "https://jobs.example",
-        ]);
-        assert_eq!(browser_home(&list, ""), "https://catalogue.example.org/");
-        assert_eq!(
-            browser_home(&list, "https://jobs.example/apply"),
-            "https://jobs.example/apply"
-        );
-        assert_eq!(
-            browser_home(&sites(&["http://127.0.0.1:8080"]), ""),
-            "http://127.0.0.1:8080/"
-        );
-        assert_eq!(browser_home(&sites(&["*.gov.example"]), ""), "");
-        // What the browser checks every navigation against.
-        assert!(site_allowed(&list, "https://www.gov.example/form"));
-        assert!(!site_allowed(&list, "https://gov.example/"));
-        assert!(site_allowed(&list, "http://catalogue.example.org/x"));
-        assert!(!site_allowed(&list, "http://jobs.example/"));
-        assert!(!site_allowed(&list, "file:///etc/passwd"));
-        assert!(!site_allowed(&list, "javascript:alert(1)"));
     }
 
     #[test]
@@ -1113,21 +740,6 @@ mod tests {
         assert_eq!(
             s.settings(&policy).unwrap().idle_warning,
             Duration::from_secs(15)
-        );
-    }
-
-    #[test]
-    fn an_invalid_stored_value_falls_back_to_the_default() {
-        let (s, _t) = store();
-        s.conn()
-            .execute(
-                "INSERT INTO settings VALUES ('signin_backoff_cap', 'forever', '')",
-                [],
-            )
-            .unwrap();
-        assert_eq!(
-            s.settings(&no_policy()).unwrap().signin_backoff_cap,
-            Duration::from_secs(900)
         );
     }
 }

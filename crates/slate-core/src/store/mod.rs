@@ -1,5 +1,13 @@
-//! The SQLite database: one file in the data folder, opened the same way by the kiosk and by
-//! `slatectl` (they may run at once).
+//! Storage: the one place that knows Slate keeps its state in SQLite. The rest of the core
+//! speaks to storage only through the domain operations on [`Store`] (`find_account`,
+//! `record_session_open`, `settings`, `audit_append`, …), never through SQL, so a second engine
+//! (`PostgreSQL` for a room of terminals, coming later) can sit behind the same operations.
+//!
+//! This file opens the database, one file in the data folder, the same way for the kiosk and for
+//! `slatectl` (they may run at once), and owns the schema ([`MIGRATIONS`]), the `meta` table,
+//! the checks and [`Store::atomically`]. Each table's statements live in a submodule:
+//! `accounts` (users), `throttle` (`signin_throttle`), `sessions` (sessions and their values),
+//! `settings` (administrator values) and `audit` (the chained log).
 //!
 //! Opening sets WAL, `synchronous=FULL`, foreign keys, `secure_delete` and a busy timeout, checks
 //! the file with `PRAGMA quick_check` (the full `integrity_check`, which also cross-checks every
@@ -7,6 +15,12 @@
 //! the whole file, see BENCHMARKS.md), and runs the versioned migrations in [`MIGRATIONS`]
 //! (`PRAGMA user_version` holds how many have run). A damaged file is reported in one sentence
 //! and never silently recreated.
+
+mod accounts;
+mod audit;
+mod sessions;
+mod settings;
+mod throttle;
 
 use std::fs;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -104,6 +118,37 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_user ON audit (lower(username), seq);
     CREATE INDEX audit_reason ON audit (json_extract(details, '$.reason'), seq);",
 ];
+
+/// Stores a fieldless enum as fixed text (the text the schema's CHECK constraints list): one
+/// table of variant and text per type gives both directions.
+macro_rules! sql_text {
+    ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl rusqlite::types::ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(match self {
+                    $(Self::$variant => $text,)+
+                }))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $ty {
+            fn column_result(
+                v: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                match v.as_str()? {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err($crate::store::unknown_text(other)),
+                }
+            }
+        }
+    };
+}
+use sql_text;
+
+/// The error for stored text that names no variant (the CHECK constraints keep it out).
+fn unknown_text(text: &str) -> rusqlite::types::FromSqlError {
+    rusqlite::types::FromSqlError::Other(format!("unexpected stored value {text:?}").into())
+}
 
 /// Why the database cannot be used. Each message is one sentence for a person.
 #[derive(Debug, thiserror::Error)]
@@ -237,6 +282,14 @@ impl Store {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
+    /// Copies the WAL into the database and truncates it. A reader in another process can keep
+    /// part of it alive; that part is overwritten by the next checkpoint.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// The schema version (how many migrations have run).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self
@@ -276,16 +329,6 @@ impl Store {
         Ok(())
     }
 
-    /// Whether any administrator account exists (enabled or not); without one the kiosk opens on
-    /// its first-run screen.
-    pub fn has_admin(&self) -> Result<bool, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin')",
-            [],
-            |r| r.get(0),
-        )?)
-    }
-
     /// Runs `f` atomically: in a new IMMEDIATE transaction, or, inside one already, as a savepoint
     /// of it (so atomic steps compose). Rolls back if `f` fails.
     pub fn atomically<T, E: From<StoreError>>(
@@ -322,8 +365,8 @@ impl Store {
         }
     }
 
-    /// The connection, for the modules that own a table each (accounts, settings).
-    pub(crate) fn conn(&self) -> &Connection {
+    /// The connection, for this module's submodules (one per table) only.
+    fn conn(&self) -> &Connection {
         &self.conn
     }
 

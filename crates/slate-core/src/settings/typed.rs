@@ -1,0 +1,237 @@
+//! The settings in force: the three layers (built-in default < administrator value < policy
+//! file) that decide each key's value, the checks a change must pass against the values in force,
+//! and the typed [`Settings`] the rest of the core reads.
+
+use std::time::Duration;
+
+use super::{definition, validate, SettingDef, SettingError, SETTINGS};
+use crate::sites::site_allowed;
+use crate::store::StoreError;
+
+/// Which layer decided a setting's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// Nobody set it: the built-in default.
+    Default,
+    /// An administrator set it (panel or `slatectl config set`).
+    Administrator,
+    /// The policy file sets it; it is locked.
+    Policy,
+}
+
+impl Layer {
+    /// In words, for `slatectl config show` and the panel.
+    pub fn text(self) -> &'static str {
+        match self {
+            Layer::Default => "default",
+            Layer::Administrator => "administrator",
+            Layer::Policy => "policy",
+        }
+    }
+}
+
+/// One setting's value in force and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effective {
+    pub def: &'static SettingDef,
+    pub value: String,
+    pub layer: Layer,
+}
+
+/// The policy layer as the settings see it: checked canonical values by key, and the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyLayer {
+    pub file: Option<String>,
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
+/// The settings in force, typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub guests_allowed: bool,
+    pub signin_backoff_cap: Duration,
+    pub signin_lock_after: u32,
+    pub idle_timeout: Duration,
+    pub idle_warning: Duration,
+    pub admin_idle_timeout: Duration,
+    /// `None`: no time limit.
+    pub time_limit: Option<Duration>,
+    /// Largest first.
+    pub time_limit_warnings: Vec<Duration>,
+    pub signed_out_screen: Duration,
+    pub signed_out_message: String,
+    /// `None`: keep the audit log forever.
+    pub audit_retention_days: Option<u32>,
+    /// Empty: the host name.
+    pub terminal_name: String,
+    pub language: String,
+    /// Canonical entries; empty: no browser.
+    pub allowed_sites: Vec<String>,
+    /// Empty: the first allowed site.
+    pub home_page: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self::from_values(|key| definition(key).expect("a known setting").default.to_owned())
+    }
+}
+
+fn secs(text: &str, fallback: Duration) -> Duration {
+    text.parse().map_or(fallback, Duration::from_secs)
+}
+
+impl Settings {
+    /// Types the values `get` gives for each key (already valid), and repairs what only a
+    /// combination of layers can break: a warning not before its timeout warns at half the
+    /// timeout, a home page outside the allowed sites falls back to the first of them.
+    fn from_values(get: impl Fn(&str) -> String) -> Self {
+        let d = |key: &str| {
+            secs(
+                definition(key).expect("a known setting").default,
+                Duration::ZERO,
+            )
+        };
+        let idle_timeout = secs(&get("idle_timeout"), d("idle_timeout"));
+        let mut idle_warning = secs(&get("idle_warning"), d("idle_warning"));
+        if idle_warning >= idle_timeout {
+            idle_warning = idle_timeout / 2;
+        }
+        let allowed_sites: Vec<String> = get("allowed_sites")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut home_page = get("home_page");
+        if !home_page.is_empty() && !site_allowed(&allowed_sites, &home_page) {
+            home_page.clear();
+        }
+        Self {
+            guests_allowed: get("guests_allowed") == "true",
+            signin_backoff_cap: secs(&get("signin_backoff_cap"), d("signin_backoff_cap")),
+            signin_lock_after: get("signin_lock_after").parse().unwrap_or(10),
+            idle_timeout,
+            idle_warning,
+            admin_idle_timeout: secs(&get("admin_idle_timeout"), d("admin_idle_timeout")),
+            time_limit: Some(secs(&get("time_limit"), Duration::ZERO)).filter(|d| !d.is_zero()),
+            time_limit_warnings: get("time_limit_warnings")
+                .split(',')
+                .filter_map(|p| p.parse().ok())
+                .map(Duration::from_secs)
+                .collect(),
+            signed_out_screen: secs(&get("signed_out_screen"), d("signed_out_screen")),
+            signed_out_message: get("signed_out_message"),
+            audit_retention_days: get("audit_retention_days")
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d > 0),
+            terminal_name: get("terminal_name"),
+            language: get("language"),
+            allowed_sites,
+            home_page,
+        }
+    }
+}
+
+/// The checks that span two keys, on the values that would be in force after changing `key`
+/// (only the pairs `key` belongs to, so a combination the policy made cannot block other keys).
+fn check_combination(
+    key: &str,
+    values: &std::collections::BTreeMap<&str, String>,
+) -> Result<(), SettingError> {
+    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let warning: u64 = get("idle_warning").parse().unwrap_or(0);
+    let timeout: u64 = get("idle_timeout").parse().unwrap_or(u64::MAX);
+    if matches!(key, "idle_warning" | "idle_timeout") && warning >= timeout {
+        return Err(SettingError::WarningNotBeforeTimeout { warning, timeout });
+    }
+    let home = get("home_page");
+    let sites: Vec<String> = get("allowed_sites")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if matches!(key, "home_page" | "allowed_sites")
+        && !home.is_empty()
+        && !site_allowed(&sites, &home)
+    {
+        return Err(SettingError::HomeNotAllowed(home));
+    }
+    Ok(())
+}
+
+/// Every setting's value in force and its layer, given the administrator's stored value of
+/// each key. A stored value that is no longer valid is skipped (the default applies), so a bad
+/// row never leaves the kiosk without a timeout.
+pub(crate) fn effective<E>(
+    policy: &PolicyLayer,
+    mut stored: impl FnMut(&str) -> Result<Option<String>, E>,
+) -> Result<Vec<Effective>, E> {
+    SETTINGS
+        .iter()
+        .map(|def| {
+            if let Some(v) = policy.values.get(def.key) {
+                return Ok(Effective {
+                    def,
+                    value: v.clone(),
+                    layer: Layer::Policy,
+                });
+            }
+            Ok(
+                match stored(def.key)?.and_then(|v| validate(def, &v).ok()) {
+                    Some(value) => Effective {
+                        def,
+                        value,
+                        layer: Layer::Administrator,
+                    },
+                    None => Effective {
+                        def,
+                        value: def.default.to_owned(),
+                        layer: Layer::Default,
+                    },
+                },
+            )
+        })
+        .collect()
+}
+
+impl Settings {
+    /// The settings the values in force (`all`, from [`effective`]) make, typed.
+    pub(crate) fn from_effective(all: &[Effective]) -> Self {
+        Self::from_values(|key| {
+            all.iter()
+                .find(|e| e.def.key == key)
+                .map(|e| e.value.clone())
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// Checks an administrator's change of `key` (`None` removes their value, so the default
+/// applies): refuses a key the policy sets, a bad value, or a bad combination with the values in
+/// force (`all`, asked for only once the value itself is good). Returns the (old, new) values.
+pub(crate) fn check_change(
+    key: &str,
+    value: Option<&str>,
+    policy: &PolicyLayer,
+    all: impl FnOnce() -> Result<Vec<Effective>, StoreError>,
+) -> Result<(String, String), SettingError> {
+    let def = definition(key).ok_or_else(|| SettingError::Unknown(key.to_owned()))?;
+    if policy.values.contains_key(key) {
+        return Err(SettingError::SetByPolicy {
+            key: key.to_owned(),
+            file: policy.file.clone().unwrap_or_default(),
+        });
+    }
+    let new = match value {
+        Some(v) => validate(def, v)?,
+        None => def.default.to_owned(),
+    };
+    let all = all()?;
+    let mut values: std::collections::BTreeMap<&str, String> =
+        all.iter().map(|e| (e.def.key, e.value.clone())).collect();
+    let old = values.insert(def.key, new.clone()).unwrap_or_default();
+    check_combination(def.key, &values)?;
+    Ok((old, new))
+}
