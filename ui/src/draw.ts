@@ -1,11 +1,11 @@
-// The dispatcher: draws the screen the core's status names, choosing the screen's module, and
-// runs a screen's command so that its answer is drawn too. The core announces every change on
+// The dispatcher: draws the screen the core's status names, choosing the screen's module. (The
+// screens hand statuses back through redraw.ts, so they need not import this module.) The core announces every change on
 // the "slate://status" event; commands answer with the new status too, so the UI is never
 // behind. The UI never decides that a session ends.
-import type { AppStatus, IpcError, Screen } from "./bindings.js";
+import type { AppStatus, Screen } from "./bindings.js";
 import { applyPreferences, el } from "./dom.js";
-import { errorText, toIpcError } from "./errors.js";
 import { isLanguage, language, setLanguage, t, translateTree } from "./i18n.js";
+import { setDrawer } from "./redraw.js";
 import { forgetShown, showing, state, statusArrived } from "./state.js";
 import { leaveBrowser } from "./screens/browser.js";
 import { drawEnding } from "./screens/ending.js";
@@ -73,25 +73,4 @@ export function draw(status: AppStatus, notice = ""): void {
   requestAnimationFrame(() => performance.mark(`slate:shown:${kind}`));
 }
 
-/** Runs a command from a button and draws its answer: the button is disabled while it runs;
- * errors land in `problem` (after a refusal for too many tries, the button waits as told). */
-export async function submit(
-  button: HTMLButtonElement,
-  problem: HTMLElement,
-  action: () => Promise<AppStatus>,
-  onError?: (e: IpcError) => void,
-): Promise<void> {
-  button.disabled = true;
-  problem.textContent = "";
-  try {
-    draw(await action());
-  } catch (raw) {
-    const e = toIpcError(raw);
-    problem.textContent = errorText(e);
-    onError?.(e);
-    const wait = e.code === "throttled" ? (e.retry_after_secs ?? 1) : 0;
-    window.setTimeout(() => {
-      button.disabled = false;
-    }, wait * 1000);
-  }
-}
+setDrawer(draw);

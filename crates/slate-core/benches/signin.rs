@@ -18,12 +18,11 @@ use std::time::Duration;
 
 use argon2::Argon2;
 use criterion::{criterion_group, Criterion};
-use slate_core::accounts::Role;
 use slate_core::audit::Actor;
 use slate_core::auth::Password;
 use slate_core::datadir::DataDir;
 use slate_core::session::SessionHandle;
-use slate_core::test_util::FakeClock;
+use slate_core::test_util::{add_admin_and_ana, FakeClock};
 use slate_core::Kiosk;
 
 struct Bench {
@@ -43,23 +42,7 @@ fn setup() -> Bench {
         )
         .expect("a kiosk"),
     );
-    kiosk
-        .create_first_admin(
-            &Actor::System,
-            "admin",
-            "",
-            &Password::from("admin passphrase".to_owned()),
-        )
-        .expect("an admin");
-    kiosk
-        .add_user(
-            &Actor::System,
-            "ana",
-            "Ana",
-            Role::User,
-            &Password::from("ana's passphrase".to_owned()),
-        )
-        .expect("a user");
+    add_admin_and_ana(&kiosk, "");
     kiosk
         .set_setting(&Actor::System, "signin_lock_after", "50")
         .expect("a setting");

@@ -21,7 +21,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::clock::to_db;
-use super::store::StoreError;
+use super::store_error::StoreError;
 
 /// Why the audit log cannot be used or does not verify. One sentence each.
 #[derive(Debug, thiserror::Error)]

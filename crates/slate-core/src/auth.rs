@@ -78,7 +78,13 @@ impl Username {
         &self.display
     }
 
-    /// The case-insensitive key that must be unique.
+    /// Whether `other` is this username, compared as usernames are (normalised, trimmed,
+    /// case-insensitively). The one comparison of usernames in the core.
+    pub fn is(&self, other: &str) -> bool {
+        Username::parse(other).is_ok_and(|o| o.key == self.key)
+    }
+
+    /// The case-insensitive key usernames are compared by.
     pub fn key(&self) -> &str {
         &self.key
     }

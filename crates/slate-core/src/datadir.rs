@@ -112,10 +112,7 @@ fn describe(e: &io::Error) -> String {
         io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_owned(),
         io::ErrorKind::StorageFull => "the disk is full".to_owned(),
         io::ErrorKind::NotFound => "a parent folder does not exist".to_owned(),
-        _ => {
-            let s = e.to_string();
-            s.split(" (os error").next().unwrap_or(&s).to_lowercase()
-        }
+        _ => crate::io_words::reason(e),
     };
     text.trim_end_matches('.').to_owned()
 }

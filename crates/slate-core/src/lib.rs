@@ -9,6 +9,7 @@
 //! - [`accounts`] and [`settings`] say what accounts and settings are (the store keeps them);
 //!   [`policy`] reads the policy file, the top settings layer; [`clock`] is time (real or fake).
 //! - [`sites`] holds the browser's site rules (`allowed_sites`, the home page).
+//! - [`my_files`] holds the rules of a session's folder (plain names, downloads, uploads).
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
 //! - [`phrase`] is a sentence with its pieces, for the UI to say in the person's language.
@@ -28,7 +29,9 @@ pub mod clock;
 pub mod datadir;
 pub mod duration;
 pub mod exit;
+pub mod io_words;
 pub mod kiosk;
+pub mod my_files;
 pub mod phrase;
 pub mod policy;
 pub mod records;
@@ -37,6 +40,7 @@ pub mod settings;
 pub mod sites;
 pub mod status;
 pub mod store;
+pub mod store_error;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 pub mod wipe;

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::phrase::Phrase;
-use super::settings::{definition, site_allowed, validate, PolicyLayer, SettingError};
+use super::settings::cross::CrossRule;
+use super::settings::{definition, validate, PolicyLayer};
 
 /// The policy file used when none is named.
 pub const DEFAULT_POLICY_FILE: &str = "/etc/slate/policy.toml";
@@ -201,28 +202,13 @@ pub fn parse(file: &str, text: &str) -> Policy {
             }
         }
     }
-    // The pairs of keys that must agree, when the policy sets both.
-    let num = |k: &str, values: &BTreeMap<String, String>| {
-        values.get(k).and_then(|v| v.parse::<u64>().ok())
-    };
-    if let (Some(w), Some(t)) = (num("idle_warning", &values), num("idle_timeout", &values)) {
-        if w >= t {
-            let why = SettingError::WarningNotBeforeTimeout {
-                warning: w,
-                timeout: t,
-            };
-            let line = lines.get("idle_warning").copied().unwrap_or(1);
-            problems.push(ignored_key(file, line, "idle_warning", why.phrase()));
-            values.remove("idle_warning");
-        }
-    }
-    if let (Some(home), Some(sites)) = (values.get("home_page"), values.get("allowed_sites")) {
-        let sites: Vec<String> = sites.split(',').map(str::to_owned).collect();
-        if !home.is_empty() && !site_allowed(&sites, home) {
-            let why = SettingError::HomeNotAllowed(home.clone());
-            let line = lines.get("home_page").copied().unwrap_or(1);
-            problems.push(ignored_key(file, line, "home_page", why.phrase()));
-            values.remove("home_page");
+    // The pairs of keys that must agree, when the policy sets both: the key that gives way goes.
+    for rule in CrossRule::ALL {
+        if let Err(why) = rule.check(|k| values.get(k).cloned()) {
+            let key = rule.yielding_key();
+            let line = lines.get(key).copied().unwrap_or(1);
+            problems.push(ignored_key(file, line, key, why.phrase()));
+            values.remove(key);
         }
     }
     Policy {

@@ -242,12 +242,7 @@ fn remove_tree(path: &Path, removed: &mut Removed) -> Result<(), String> {
 }
 
 fn sentence(path: &Path, e: &io::Error) -> String {
-    let s = e.to_string();
-    format!(
-        "{}: {}",
-        path.display(),
-        s.split(" (os error").next().unwrap_or(&s).to_lowercase()
-    )
+    format!("{}: {}", path.display(), crate::io_words::reason(e))
 }
 
 /// How long wiping took in all, for logs.

@@ -37,6 +37,7 @@ use webkit2gtk::{
 };
 
 use slate_core::api::{BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, Screen};
+use slate_core::my_files::{file_in, safe_file_name, unused_path};
 use slate_core::session::{Browsing, SessionHandle};
 use slate_core::settings::site_allowed;
 use slate_core::wipe::{Removed, WipeTarget, Wiper};
@@ -366,42 +367,6 @@ fn take_downloads(app: &tauri::AppHandle, context: &webkit2gtk::WebContext) {
     });
 }
 
-/// A downloaded file's name: its last path part, without control characters or a leading dot,
-/// at most 120 characters; "download" when nothing is left.
-pub fn safe_file_name(suggested: &str) -> String {
-    let last = suggested.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = last
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .trim()
-        .trim_start_matches('.')
-        .chars()
-        .take(120)
-        .collect();
-    if clean.is_empty() {
-        "download".into()
-    } else {
-        clean
-    }
-}
-
-/// `folder/name`, or `folder/name (2).ext` and so on when taken.
-fn unused_path(folder: &Path, name: &str) -> PathBuf {
-    let first = folder.join(name);
-    if !first.exists() {
-        return first;
-    }
-    let (stem, ext) = match name.rsplit_once('.') {
-        Some((s, e)) if !s.is_empty() => (s, format!(".{e}")),
-        _ => (name, String::new()),
-    };
-    (2..100_000_u32)
-        .map(|n| folder.join(format!("{stem} ({n}){ext}")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
-}
-
 fn file_name_of(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -542,16 +507,6 @@ fn answer_upload(app: &tauri::AppHandle, name: Option<&str>) {
         None => request.cancel(),
     }
     update(app, |view| view.state.upload = false);
-}
-
-/// `folder/name` when `name` is a plain file name of a regular file directly in `folder`.
-pub fn file_in(folder: &Path, name: &str) -> Option<PathBuf> {
-    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
-        return None;
-    }
-    let path = folder.join(name);
-    let meta = std::fs::symlink_metadata(&path).ok()?;
-    meta.is_file().then_some(path)
 }
 
 /// Destroys the view (its downloads cancelled, its file request answered) and gives the window
@@ -702,37 +657,5 @@ mod tests {
         ] {
             assert!(!allowed(&plan, refused), "{refused}");
         }
-    }
-
-    #[test]
-    fn downloaded_names_are_plain_names() {
-        assert_eq!(safe_file_name("report.pdf"), "report.pdf");
-        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_file_name("C:\\x\\y.txt"), "y.txt");
-        assert_eq!(safe_file_name(".bashrc"), "bashrc");
-        assert_eq!(safe_file_name("a\u{7}b\nc"), "abc");
-        assert_eq!(safe_file_name(""), "download");
-        assert_eq!(safe_file_name("/"), "download");
-        assert_eq!(safe_file_name(&"x".repeat(500)).len(), 120);
-    }
-
-    #[test]
-    fn a_taken_name_gets_a_number_and_uploads_come_only_from_the_folder() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(unused_path(dir.path(), "a.txt"), dir.path().join("a.txt"));
-        std::fs::write(dir.path().join("a.txt"), "1").unwrap();
-        std::fs::write(dir.path().join("a (2).txt"), "2").unwrap();
-        assert_eq!(
-            unused_path(dir.path(), "a.txt"),
-            dir.path().join("a (3).txt")
-        );
-        assert_eq!(file_in(dir.path(), "a.txt"), Some(dir.path().join("a.txt")));
-        assert_eq!(file_in(dir.path(), "../a.txt"), None);
-        assert_eq!(file_in(dir.path(), ".."), None);
-        assert_eq!(file_in(dir.path(), "missing"), None);
-        std::fs::create_dir(dir.path().join("sub")).unwrap();
-        assert_eq!(file_in(dir.path(), "sub"), None);
-        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("link")).unwrap();
-        assert_eq!(file_in(dir.path(), "link"), None);
     }
 }

@@ -4,7 +4,7 @@
 // session; `updateSession` touches the page only where something changed.
 import type { Screen } from "../bindings.js";
 import { appRoot, applyPreferences, el, mount, setIfChanged } from "../dom.js";
-import { draw, submit } from "../draw.js";
+import { redraw, submit } from "../redraw.js";
 import { errorText, toIpcError } from "../errors.js";
 import { announceCountdownAt, clock, spokenDuration } from "../format.js";
 import { t } from "../i18n.js";
@@ -50,13 +50,13 @@ function wireSession(screen: SessionScreen): void {
 
   el("pref-text").addEventListener("click", (ev) => {
     const on = (ev.currentTarget as HTMLElement).getAttribute("aria-pressed") !== "true";
-    void commands.setPreference("text_size", on ? "large" : "normal").then(draw, (e) => {
+    void commands.setPreference("text_size", on ? "large" : "normal").then((s) => redraw(s), (e) => {
       problem.textContent = errorText(toIpcError(e));
     });
   });
   el("pref-contrast").addEventListener("click", (ev) => {
     const on = (ev.currentTarget as HTMLElement).getAttribute("aria-pressed") !== "true";
-    void commands.setPreference("contrast", on ? "high" : "normal").then(draw, (e) => {
+    void commands.setPreference("contrast", on ? "high" : "normal").then((s) => redraw(s), (e) => {
       problem.textContent = errorText(toIpcError(e));
     });
   });
@@ -85,7 +85,7 @@ function wireSession(screen: SessionScreen): void {
   // Escape in the warning means "I'm here", never "sign me out".
   idle.addEventListener("cancel", (ev) => {
     ev.preventDefault();
-    void commands.stay().then(draw, () => undefined);
+    void commands.stay().then((s) => redraw(s), () => undefined);
   });
 }
 

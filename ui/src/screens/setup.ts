@@ -1,7 +1,7 @@
 // The first-run screen: creates the first administrator account. The form is checked here first
 // (forms.ts) for quicker feedback; the core checks again and has the last word.
 import { el, mount } from "../dom.js";
-import { draw } from "../draw.js";
+import { redraw } from "../redraw.js";
 import { errorText, toIpcError } from "../errors.js";
 import { setupProblem } from "../forms.js";
 import { t } from "../i18n.js";
@@ -36,7 +36,7 @@ export function drawSetup(): void {
           password: values.password,
         });
         forgetShown();
-        draw(status, t("The administrator account is ready. Sign in with it."));
+        redraw(status, t("The administrator account is ready. Sign in with it."));
       } catch (raw) {
         problem.textContent = errorText(toIpcError(raw));
         button.disabled = false;

@@ -2,7 +2,7 @@
 // straight on to the sign-in screen.
 import type { Screen } from "../bindings.js";
 import { el, mount } from "../dom.js";
-import { draw } from "../draw.js";
+import { redraw } from "../redraw.js";
 import { spokenDuration } from "../format.js";
 import { t } from "../i18n.js";
 import { commands } from "../ipc.js";
@@ -40,7 +40,7 @@ export function dismissOnAnyKey(doc: Document): void {
     doc.addEventListener(name, (ev) => {
       if (state.shown?.kind === "signed_out" && ev.isTrusted) {
         ev.preventDefault();
-        void commands.dismissSignedOut().then((s) => draw(s), () => undefined);
+        void commands.dismissSignedOut().then((s) => redraw(s), () => undefined);
       }
     });
   }

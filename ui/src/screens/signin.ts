@@ -3,7 +3,7 @@
 // into the session.
 import type { AppStatus } from "../bindings.js";
 import { applyPreferences, el, make, mount } from "../dom.js";
-import { draw, submit } from "../draw.js";
+import { redraw, submit } from "../redraw.js";
 import { LANGUAGES, isLanguage, language } from "../i18n.js";
 import { commands } from "../ipc.js";
 import { chooseLanguage, state, toggleVisitContrast, toggleVisitTextSize } from "../state.js";
@@ -54,7 +54,7 @@ function wireVisitChoices(): void {
     chooseLanguage(picker.value);
     // The screen is drawn again in the new language; what was typed stays.
     const username = el<HTMLInputElement>("signin-username").value;
-    draw(state.lastStatus);
+    redraw(state.lastStatus);
     el<HTMLInputElement>("signin-username").value = username;
     el("signin-language").focus();
   });

@@ -262,8 +262,8 @@ impl Kiosk {
     /// Asks the running kiosk to end the open sessions (all, or those of one user); it acts
     /// within 2 s. Returns how many were asked.
     pub fn request_end(&self, by: &Actor, username: Option<&str>) -> Result<usize, KioskError> {
-        let key = username
-            .map(|u| Username::parse(u).map(|n| n.key().to_owned()))
+        let wanted = username
+            .map(Username::parse)
             .transpose()
             .map_err(|_| KioskError::NoSuchUser(username.unwrap_or_default().trim().to_owned()))?;
         self.local_changes
@@ -271,9 +271,9 @@ impl Kiosk {
         let store = lock(&self.store);
         let mut asked = 0;
         for s in store.open_sessions()? {
-            let matches = match (&key, &s.username) {
+            let matches = match (&wanted, &s.username) {
                 (None, _) => true,
-                (Some(k), Some(u)) => Username::parse(u).is_ok_and(|n| n.key() == k),
+                (Some(name), Some(u)) => name.is(u),
                 (Some(_), None) => false,
             };
             if matches

@@ -8,11 +8,11 @@ use super::*;
 use crate::accounts::Role;
 use crate::api::{EndReason, Screen, SessionKind};
 use crate::audit::Actor;
-use crate::auth::{verify_password, Password, Username};
+use crate::auth::{verify_password, Username};
 use crate::clock::Clock;
 use crate::datadir::DataDir;
 use crate::records::ActiveSession;
-use crate::test_util::FakeClock;
+use crate::test_util::{add_admin_and_ana, pw, FakeClock};
 
 struct Fixture {
     kiosk: Kiosk,
@@ -32,26 +32,9 @@ fn kiosk() -> Fixture {
     }
 }
 
-fn pw(s: &str) -> Password {
-    Password::from(s.to_owned())
-}
-
+/// The administrator ("admin", "The Librarian") and ana.
 fn set_up(k: &Kiosk) {
-    k.create_first_admin(
-        &Actor::System,
-        "Admin",
-        "The Librarian",
-        &pw("admin passphrase"),
-    )
-    .unwrap();
-    k.add_user(
-        &Actor::System,
-        "ana",
-        "Ana",
-        Role::User,
-        &pw("ana's passphrase"),
-    )
-    .unwrap();
+    add_admin_and_ana(k, "The Librarian");
 }
 
 #[test]

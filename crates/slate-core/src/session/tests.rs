@@ -6,15 +6,13 @@ use std::time::Duration;
 
 use super::farewell::reason_text;
 use super::*;
-use crate::accounts::Role;
 use crate::api::{BrowserPlan, EndReason, Screen, SessionKind};
 use crate::audit::Actor;
-use crate::auth::Password;
 use crate::clock::Clock;
 use crate::datadir::DataDir;
 use crate::kiosk::{Kiosk, KioskError};
 use crate::settings::Settings;
-use crate::test_util::FakeClock;
+use crate::test_util::{add_admin_and_ana, pw, FakeClock};
 use manager::RETRY_WIPE;
 
 struct Rig {
@@ -24,10 +22,6 @@ struct Rig {
     _tmp: tempfile::TempDir,
 }
 
-fn pw(s: &str) -> Password {
-    Password::from(s.to_owned())
-}
-
 /// A kiosk with an administrator and "ana", idle 300 s / warning 60 s, 5 s signed-out screen.
 fn rig(settings: &[(&str, &str)]) -> Rig {
     let tmp = tempfile::tempdir().unwrap();
@@ -35,18 +29,7 @@ fn rig(settings: &[(&str, &str)]) -> Rig {
     let kiosk = Arc::new(
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap(),
     );
-    kiosk
-        .create_first_admin(&Actor::System, "admin", "", &pw("admin passphrase"))
-        .unwrap();
-    kiosk
-        .add_user(
-            &Actor::System,
-            "ana",
-            "Ana",
-            Role::User,
-            &pw("ana's passphrase"),
-        )
-        .unwrap();
+    add_admin_and_ana(&kiosk, "");
     kiosk
         .set_setting(&Actor::System, "signed_out_screen", "5")
         .unwrap();

@@ -7,12 +7,13 @@
 //! `typed`; the administrator's values are kept by the store (`store/settings.rs`); the site
 //! rules are in [`crate::sites`].
 
+pub mod cross;
 mod typed;
 
 use crate::duration;
 use crate::phrase::Phrase;
 use crate::sites::canonical_site;
-use crate::store::StoreError;
+use crate::store_error::StoreError;
 
 pub use crate::sites::{browser_home, site_allowed};
 pub(crate) use typed::{check_change, effective};

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
+use super::cross::{site_list, CrossRule};
 use super::{definition, validate, SettingDef, SettingError, SETTINGS};
-use crate::sites::site_allowed;
-use crate::store::StoreError;
+use crate::store_error::StoreError;
 
 /// Which layer decided a setting's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -95,16 +95,20 @@ impl Settings {
         };
         let idle_timeout = secs(&get("idle_timeout"), d("idle_timeout"));
         let mut idle_warning = secs(&get("idle_warning"), d("idle_warning"));
-        if idle_warning >= idle_timeout {
+        let in_force = |k: &str| {
+            Some(match k {
+                "idle_warning" => idle_warning.as_secs().to_string(),
+                "idle_timeout" => idle_timeout.as_secs().to_string(),
+                _ => get(k),
+            })
+        };
+        // A stored pair that disagrees (written before a rule existed) is repaired, never used.
+        if CrossRule::WarningBeforeTimeout.check(in_force).is_err() {
             idle_warning = idle_timeout / 2;
         }
-        let allowed_sites: Vec<String> = get("allowed_sites")
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let allowed_sites = site_list(&get("allowed_sites"));
         let mut home_page = get("home_page");
-        if !home_page.is_empty() && !site_allowed(&allowed_sites, &home_page) {
+        if CrossRule::HomeWithinSites.check(|k| Some(get(k))).is_err() {
             home_page.clear();
         }
         Self {
@@ -135,28 +139,15 @@ impl Settings {
 }
 
 /// The checks that span two keys, on the values that would be in force after changing `key`
-/// (only the pairs `key` belongs to, so a combination the policy made cannot block other keys).
+/// (only the rules `key` belongs to, so a combination the policy made cannot block other keys).
 fn check_combination(
     key: &str,
     values: &std::collections::BTreeMap<&str, String>,
 ) -> Result<(), SettingError> {
-    let get = |k: &str| values.get(k).cloned().unwrap_or_default();
-    let warning: u64 = get("idle_warning").parse().unwrap_or(0);
-    let timeout: u64 = get("idle_timeout").parse().unwrap_or(u64::MAX);
-    if matches!(key, "idle_warning" | "idle_timeout") && warning >= timeout {
-        return Err(SettingError::WarningNotBeforeTimeout { warning, timeout });
-    }
-    let home = get("home_page");
-    let sites: Vec<String> = get("allowed_sites")
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if matches!(key, "home_page" | "allowed_sites")
-        && !home.is_empty()
-        && !site_allowed(&sites, &home)
-    {
-        return Err(SettingError::HomeNotAllowed(home));
+    for rule in CrossRule::ALL {
+        if rule.keys().contains(&key) {
+            rule.check(|k| values.get(k).cloned())?;
+        }
     }
     Ok(())
 }

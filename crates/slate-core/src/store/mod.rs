@@ -150,21 +150,12 @@ fn unknown_text(text: &str) -> rusqlite::types::FromSqlError {
     rusqlite::types::FromSqlError::Other(format!("unexpected stored value {text:?}").into())
 }
 
-/// Why the database cannot be used. Each message is one sentence for a person.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("The database {path} is damaged ({detail}); Slate will not use it. Restore it from a backup or move it aside to start empty.")]
-    Damaged { path: PathBuf, detail: String },
-    #[error("The database {path} was written by a newer Slate (schema {found}, this one knows {known}).")]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        known: usize,
-    },
-    #[error("Cannot open the database {path}: {detail}.")]
-    Open { path: PathBuf, detail: String },
-    #[error("The database failed: {0}.")]
-    Sqlite(#[from] rusqlite::Error),
+pub use crate::store_error::StoreError;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e.to_string())
+    }
 }
 
 /// An open, checked, migrated database.
@@ -502,7 +493,7 @@ mod tests {
                     .execute("INSERT INTO meta (key, value) VALUES ('b', '2')", [])?;
                 Ok::<(), StoreError>(())
             })?;
-            Err(StoreError::Sqlite(rusqlite::Error::InvalidQuery))
+            Err(StoreError::from(rusqlite::Error::InvalidQuery))
         });
         assert!(r.is_err());
         let n: i64 = s
