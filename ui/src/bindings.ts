@@ -1,4 +1,5 @@
-// Generated from the Rust types in src-tauri/src/core/api.rs by `make bindings`.
+// Generated from the Rust types in crates/slate-core/src/api.rs and the names in
+// crates/slate-core/src/ipc_names.rs by `make bindings`.
 // Do not edit: a test fails when this file and the Rust types differ.
 
 export type Screen = { "kind": "first_run" } | { "kind": "sign_in", 
@@ -59,15 +60,11 @@ export type IdleWarning = {
  */
 seconds_left: number, };
 
-export type Preferences = { 
-/**
- * "normal" or "large".
- */
-text_size: string, 
-/**
- * "normal" or "high".
- */
-contrast: string, };
+export type Preferences = { text_size: TextSize, contrast: Contrast, };
+
+export type TextSize = "normal" | "large";
+
+export type Contrast = "normal" | "high";
 
 export type SessionFile = { name: string, size: bigint, folder: boolean, };
 
@@ -112,6 +109,10 @@ until: string,
  */
 before: number | null, };
 
+export type Layer = "default" | "administrator" | "policy";
+
+export type SettingInput = "bool" | "choice" | "text";
+
 export type AdminSetting = { key: string, 
 /**
  * The value in force, canonical (durations in seconds).
@@ -122,17 +123,13 @@ value: string,
  */
 shown: string, 
 /**
- * "default", "administrator" or "policy" (locked).
+ * Which layer decided the value (a policy value is locked).
  */
-layer: string, default: string, 
+layer: Layer, default: string, 
 /**
  * The bounds in words.
  */
-bounds: Phrase, description: string, 
-/**
- * "bool", "choice" (one of `choices`) or "text".
- */
-input: string, choices: Array<string>, };
+bounds: Phrase, description: string, input: SettingInput, choices: Array<string>, };
 
 export type AdminUser = { username: string, display_name: string, admin: boolean, enabled: boolean, locked: boolean, 
 /**
@@ -239,3 +236,14 @@ text: string,
 args: { [key in string]: Arg }, };
 
 export type Arg = { "type": "text", "value": string } | { "type": "setting", "value": string } | { "type": "number", "value": number } | { "type": "seconds", "value": number } | { "type": "time", "value": string } | { "type": "phrase", "value": Phrase };
+
+/** Every command the UI may call (ipc_names.rs). */
+export const COMMANDS = ["app_status", "create_first_admin", "sign_in", "sign_in_guest", "report_activity", "stay", "sign_out", "dismiss_signed_out", "list_files", "delete_file", "set_preference", "admin", "browser"] as const;
+
+export type Command = (typeof COMMANDS)[number];
+
+/** Every new `AppStatus`. */
+export const STATUS_EVENT = "slate://status";
+
+/** Every new state of the session's browser. */
+export const BROWSER_EVENT = "slate://browser";

@@ -1,6 +1,7 @@
 // The one set of DOM helpers every screen uses: find an element by id, make an element, change an
 // attribute only when it differs, mount a screen's template, and set the page's display classes.
 // Nothing here holds state or knows a screen.
+import type { Contrast, TextSize } from "./bindings.js";
 import { translateTree } from "./i18n.js";
 
 /** The element with this id (the screens' templates name every element they touch). */
@@ -51,7 +52,7 @@ export function mount(id: string): HTMLElement {
 }
 
 /** Applies (or removes) the display preferences to the whole page. */
-export function applyPreferences(textSize: string, contrast: string): void {
+export function applyPreferences(textSize: TextSize, contrast: Contrast): void {
   document.documentElement.classList.toggle("large-text", textSize === "large");
   document.documentElement.classList.toggle("high-contrast", contrast === "high");
 }

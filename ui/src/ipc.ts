@@ -1,4 +1,5 @@
-// The one door to the core: typed calls to Slate's commands. Errors always arrive as an
+// The one door to the core: typed calls to Slate's commands (their names come from the core's
+// list, in bindings.ts, so a name the core does not have is a compile error). Errors always arrive as an
 // IpcError (a stable code plus a sentence), whatever went wrong underneath.
 import type {
   AdminReply,
@@ -6,10 +7,12 @@ import type {
   AppStatus,
   BrowserRequest,
   BrowserState,
+  Command,
   SessionFile,
   SetupRequest,
   SignInRequest,
 } from "./bindings.js";
+import { BROWSER_EVENT, STATUS_EVENT } from "./bindings.js";
 import { toIpcError } from "./errors.js";
 
 interface TauriGlobal {
@@ -25,7 +28,7 @@ declare global {
   }
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(cmd: Command, args?: Record<string, unknown>): Promise<T> {
   const tauri = window.__TAURI__;
   if (!tauri) {
     throw toIpcError("Slate's core is not reachable from this page.");
@@ -41,14 +44,14 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 export async function onStatus(draw: (status: AppStatus) => void): Promise<void> {
   const tauri = window.__TAURI__;
   if (!tauri) throw toIpcError("Slate's core is not reachable from this page.");
-  await tauri.event.listen<AppStatus>("slate://status", (e) => draw(e.payload));
+  await tauri.event.listen<AppStatus>(STATUS_EVENT, (e) => draw(e.payload));
 }
 
 /** Calls `changed` with every state of the session's browser the shell announces. */
 export async function onBrowser(changed: (state: BrowserState) => void): Promise<void> {
   const tauri = window.__TAURI__;
   if (!tauri) throw toIpcError("Slate's core is not reachable from this page.");
-  await tauri.event.listen<BrowserState>("slate://browser", (e) => changed(e.payload));
+  await tauri.event.listen<BrowserState>(BROWSER_EVENT, (e) => changed(e.payload));
 }
 
 export const commands = {

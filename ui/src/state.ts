@@ -3,14 +3,14 @@
 // page needs to draw and to give focus back: the screen on show, the last status, the visit's
 // choices before signing in, and the open dialogs' and sections' bookkeeping. Screens read
 // `state` and change it only through these functions.
-import type { AppStatus, BrowserPlan, BrowserState, Screen } from "./bindings.js";
+import type { AppStatus, BrowserPlan, BrowserState, Contrast, Screen, TextSize } from "./bindings.js";
 import type { Language } from "./i18n.js";
 
 /** What the person chose before signing in (see `visit` below). */
 export interface Visit {
   language: Language | null;
-  textSize: string;
-  contrast: string;
+  textSize: TextSize;
+  contrast: Contrast;
 }
 
 /** The browser bar of the session on screen, while it has a browser. */

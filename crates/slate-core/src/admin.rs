@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use super::accounts::Role;
 use super::api::{
     AdminAuditPage, AdminAuditRecord, AdminReply, AdminRequest, AdminSetting, AdminTerminal,
-    AdminUser, AuditQuery,
+    AdminUser, AuditQuery, SettingInput,
 };
 use super::audit::{time_bound, AuditFilter};
 use super::kiosk::{Kiosk, KioskError};
@@ -155,19 +155,25 @@ fn settings_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskErr
         .map(|e| {
             let kind = kind_of(e.def);
             let (input, choices) = match kind {
-                Kind::Bool => ("bool", vec!["true".to_owned(), "false".to_owned()]),
-                Kind::Choice(c) => ("choice", c.iter().map(|s| (*s).to_owned()).collect()),
-                _ => ("text", Vec::new()),
+                Kind::Bool => (
+                    SettingInput::Bool,
+                    vec!["true".to_owned(), "false".to_owned()],
+                ),
+                Kind::Choice(c) => (
+                    SettingInput::Choice,
+                    c.iter().map(|s| (*s).to_owned()).collect(),
+                ),
+                _ => (SettingInput::Text, Vec::new()),
             };
             AdminSetting {
                 key: e.def.key.to_owned(),
                 shown: human_value(e.def.key, &e.value),
                 value: e.value,
-                layer: e.layer.text().to_owned(),
+                layer: e.layer,
                 default: human_value(e.def.key, e.def.default),
                 bounds: bounds_phrase(kind),
                 description: e.def.description.to_owned(),
-                input: input.to_owned(),
+                input,
                 choices,
             }
         })

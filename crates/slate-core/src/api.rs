@@ -137,10 +137,58 @@ pub enum BrowserRequest {
 /// Display preferences chosen during a session.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct Preferences {
-    /// "normal" or "large".
-    pub text_size: String,
-    /// "normal" or "high".
-    pub contrast: String,
+    pub text_size: TextSize,
+    pub contrast: Contrast,
+}
+
+/// The size of the text on Slate's screens (and the zoom of the session's browser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSize {
+    #[default]
+    Normal,
+    Large,
+}
+
+/// The contrast of Slate's screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Contrast {
+    #[default]
+    Normal,
+    High,
+}
+
+/// The words a preference's values are sent and stored as, and back.
+pub trait PreferenceValue: Sized + Copy + 'static {
+    /// Every value, in order.
+    const ALL: &'static [Self];
+    /// The value as sent and stored.
+    fn as_str(self) -> &'static str;
+    /// The value called `name`, if there is one.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == name)
+    }
+}
+
+impl PreferenceValue for TextSize {
+    const ALL: &'static [Self] = &[Self::Normal, Self::Large];
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Large => "large",
+        }
+    }
+}
+
+impl PreferenceValue for Contrast {
+    const ALL: &'static [Self] = &[Self::Normal, Self::High];
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::High => "high",
+        }
+    }
 }
 
 /// One entry of the session's "My files".
@@ -300,6 +348,41 @@ pub struct AuditQuery {
     pub before: Option<i64>,
 }
 
+/// Which layer decided a setting's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// Nobody set it: the built-in default.
+    Default,
+    /// An administrator set it (panel or `slatectl config set`).
+    Administrator,
+    /// The policy file sets it; it is locked.
+    Policy,
+}
+
+impl Layer {
+    /// In words, for `slatectl config show` and the panel.
+    pub fn text(self) -> &'static str {
+        match self {
+            Layer::Default => "default",
+            Layer::Administrator => "administrator",
+            Layer::Policy => "policy",
+        }
+    }
+}
+
+/// How the panel's form lets an administrator enter a setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingInput {
+    /// Yes or no.
+    Bool,
+    /// One of the setting's `choices`.
+    Choice,
+    /// Free text, checked when it is saved.
+    Text,
+}
+
 /// One setting as the panel's form shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AdminSetting {
@@ -308,14 +391,13 @@ pub struct AdminSetting {
     pub value: String,
     /// The value as people write it ("5m" for 300 seconds).
     pub shown: String,
-    /// "default", "administrator" or "policy" (locked).
-    pub layer: String,
+    /// Which layer decided the value (a policy value is locked).
+    pub layer: Layer,
     pub default: String,
     /// The bounds in words.
     pub bounds: Phrase,
     pub description: String,
-    /// "bool", "choice" (one of `choices`) or "text".
-    pub input: String,
+    pub input: SettingInput,
     pub choices: Vec<String>,
 }
 
@@ -449,6 +531,8 @@ pub fn typescript_bindings() -> String {
         Screen::decl(&cfg),
         IdleWarning::decl(&cfg),
         Preferences::decl(&cfg),
+        TextSize::decl(&cfg),
+        Contrast::decl(&cfg),
         SessionFile::decl(&cfg),
         PreferenceRequest::decl(&cfg),
         EndReason::decl(&cfg),
@@ -458,6 +542,8 @@ pub fn typescript_bindings() -> String {
         SignInRequest::decl(&cfg),
         AdminRequest::decl(&cfg),
         AuditQuery::decl(&cfg),
+        Layer::decl(&cfg),
+        SettingInput::decl(&cfg),
         AdminSetting::decl(&cfg),
         AdminUser::decl(&cfg),
         AdminAuditRecord::decl(&cfg),
@@ -474,7 +560,8 @@ pub fn typescript_bindings() -> String {
         Arg::decl(&cfg),
     ];
     let mut out = String::from(
-        "// Generated from the Rust types in src-tauri/src/core/api.rs by `make bindings`.\n\
+        "// Generated from the Rust types in crates/slate-core/src/api.rs and the names in\n\
+         // crates/slate-core/src/ipc_names.rs by `make bindings`.\n\
          // Do not edit: a test fails when this file and the Rust types differ.\n",
     );
     for decl in decls {
@@ -482,6 +569,23 @@ pub fn typescript_bindings() -> String {
         out.push_str(&decl);
         out.push('\n');
     }
+    let quoted = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    out.push_str(&format!(
+        "\n/** Every command the UI may call (ipc_names.rs). */\n\
+         export const COMMANDS = [{}] as const;\n\
+         \nexport type Command = (typeof COMMANDS)[number];\n\
+         \n/** Every new `AppStatus`. */\nexport const STATUS_EVENT = {:?};\n\
+         \n/** Every new state of the session's browser. */\nexport const BROWSER_EVENT = {:?};\n",
+        quoted(crate::ipc_names::COMMANDS),
+        crate::ipc_names::STATUS_EVENT,
+        crate::ipc_names::BROWSER_EVENT,
+    ));
     out
 }
 

@@ -13,7 +13,8 @@
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
 //! - [`phrase`] is a sentence with its pieces, for the UI to say in the person's language.
-//! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins.
+//! - [`api`] holds the types that cross the IPC boundary, with their TypeScript twins;
+//!   [`ipc_names`] the names of the commands and events, listed once.
 //! - [`admin`] answers the administrator panel's requests (the session manager decides who may).
 //! - [`status`] reads the terminal at a glance, for `slatectl status` and the panel alike.
 //! - [`kiosk`] is the facade the shell and the CLI talk to: accounts, settings, records.
@@ -30,6 +31,7 @@ pub mod datadir;
 pub mod duration;
 pub mod exit;
 pub mod io_words;
+pub mod ipc_names;
 pub mod kiosk;
 pub mod my_files;
 pub mod phrase;

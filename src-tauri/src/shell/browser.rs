@@ -36,16 +36,16 @@ use webkit2gtk::{
     WebViewExt, WebsiteDataManagerExtManual,
 };
 
-use slate_core::api::{BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, Screen};
+use slate_core::api::{
+    BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, Screen, TextSize,
+};
+use slate_core::ipc_names::BROWSER_EVENT;
 use slate_core::my_files::{file_in, safe_file_name, unused_path};
 use slate_core::session::{Browsing, SessionHandle};
 use slate_core::settings::site_allowed;
 use slate_core::wipe::{Removed, WipeTarget, Wiper};
 
 use super::wipers::on_main;
-
-/// The event that carries every new [`BrowserState`] to the UI.
-pub const BROWSER_EVENT: &str = "slate://browser";
 
 /// The live view, on the main thread.
 struct View {
@@ -71,8 +71,8 @@ thread_local! {
 }
 
 /// The zoom of the pages for the session's `text_size` preference.
-pub fn zoom_for(text_size: &str) -> f64 {
-    if text_size == "large" {
+pub fn zoom_for(text_size: TextSize) -> f64 {
+    if text_size == TextSize::Large {
         1.25
     } else {
         1.0

@@ -1,6 +1,6 @@
 //! The IPC commands: thin functions that hand the person's actions to the core and translate its
 //! errors into [`IpcError`]s (a stable code plus a sentence). Each name is listed in
-//! [`super::command_names::COMMANDS`] and granted in `capabilities/main.json`. Password hashing
+//! [`slate_core::ipc_names::COMMANDS`] and granted in `capabilities/main.json`. Password hashing
 //! runs on a blocking thread, off the async runtime.
 
 use tauri::State;
@@ -128,4 +128,45 @@ pub fn browser(app: tauri::AppHandle, request: BrowserRequest) -> Result<(), Ipc
             retry_after_secs: None,
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use slate_core::ipc_names::COMMANDS;
+
+    /// The names in `source` that follow `prefix` (up to the next character that cannot be in a
+    /// name).
+    fn names_after<'a>(source: &'a str, prefix: &str) -> Vec<&'a str> {
+        source
+            .split(prefix)
+            .skip(1)
+            .map(|rest| {
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                    .unwrap_or(rest.len());
+                &rest[..end]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_shell_defines_and_registers_exactly_the_cores_commands() {
+        let mut wanted: Vec<&str> = COMMANDS.to_vec();
+        wanted.sort_unstable();
+        let this = include_str!("commands.rs");
+        let code = &this[..this.find("#[cfg(test)]").unwrap_or(this.len())];
+        let mut defined: Vec<&str> = code
+            .split("#[tauri::command]")
+            .skip(1)
+            .filter_map(|rest| names_after(rest, "fn ").into_iter().next())
+            .collect();
+        defined.sort_unstable();
+        assert_eq!(defined, wanted, "the #[tauri::command] functions");
+        let shell = include_str!("mod.rs");
+        let handler = &shell[shell.find("generate_handler![").expect("the handler list")..];
+        let handler = &handler[..handler.find(']').expect("its end")];
+        let mut registered = names_after(handler, "commands::");
+        registered.sort_unstable();
+        assert_eq!(registered, wanted, "the handler list");
+    }
 }

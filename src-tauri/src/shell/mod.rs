@@ -5,7 +5,6 @@
 //! browser ([`browser`]). It draws nothing and decides nothing.
 
 pub mod browser;
-pub mod command_names;
 pub mod commands;
 pub mod notify;
 pub mod sleep;
@@ -18,12 +17,10 @@ use std::sync::Arc;
 use tauri::{Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
 use slate_core::exit;
+use slate_core::ipc_names::STATUS_EVENT;
 use slate_core::kiosk::wipers::core_wipers;
 use slate_core::session::{SessionHandle, SessionManager};
 use slate_core::Kiosk;
-
-/// The event that carries every new [`AppStatus`](slate_core::api::AppStatus) to the UI.
-pub const STATUS_EVENT: &str = "slate://status";
 
 /// What the commands reach: the core and the session manager's handle.
 pub struct Slate {
@@ -280,7 +277,7 @@ fn forward_status(
             // its pages zoomed with the session's text size.
             let wanted = match &status.screen {
                 slate_core::api::Screen::Session { preferences, .. } => {
-                    browser::zoom_for(&preferences.text_size)
+                    browser::zoom_for(preferences.text_size)
                 }
                 _ => 1.0,
             };

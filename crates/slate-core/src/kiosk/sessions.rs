@@ -4,12 +4,13 @@
 //! stored preferences.
 
 use super::{lock, Kiosk, KioskError};
-use crate::api::{EndReason, Screen};
+use crate::api::{Contrast, EndReason, PreferenceValue, Screen, TextSize};
 use crate::audit::{Actor, AuditEvent, Event};
 use crate::auth::Username;
 use crate::clock::from_db;
 use crate::phrase::Phrase;
 use crate::records::{wall_duration_ms, ActiveSession, SessionRecord};
+use crate::settings::LANGUAGES;
 use crate::store::{Store, StoreError};
 use crate::wipe::{wipe_all, SessionFiles, WipeReceipt, WipeTarget, Wiper};
 use chrono::{DateTime, Utc};
@@ -167,12 +168,14 @@ impl Kiosk {
     }
 
     /// Stores a preference of the live session (wiped with the session). Keys and values are
-    /// checked: `text_size` (normal, large), `contrast` (normal, high), `language` (en, es).
+    /// checked: `text_size` ([`TextSize`]), `contrast` ([`Contrast`]), `language` (the
+    /// languages Slate speaks).
     pub fn set_session_value(&self, id: &str, key: &str, value: &str) -> Result<(), KioskError> {
-        let allowed: &[&str] = match key {
-            "text_size" => &["normal", "large"],
-            "contrast" => &["normal", "high"],
-            "language" => &["en", "es"],
+        let names = |all: &[&'static str]| all.to_vec();
+        let allowed: Vec<&str> = match key {
+            "text_size" => TextSize::ALL.iter().map(|v| v.as_str()).collect(),
+            "contrast" => Contrast::ALL.iter().map(|v| v.as_str()).collect(),
+            "language" => names(LANGUAGES),
             _ => {
                 return Err(KioskError::InvalidRequest(
                     Phrase::new("There is no preference called {key}.")

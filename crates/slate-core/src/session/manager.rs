@@ -11,7 +11,8 @@ use super::due;
 use super::farewell::{reason_secs, reason_text};
 use super::handle::{stopped, AdminGrant, Browsing, Msg, SessionHandle};
 use crate::api::{
-    AppStatus, BrowserPlan, EndReason, Preferences, Screen, SessionKind, SetupRequest,
+    AppStatus, BrowserPlan, Contrast, EndReason, PreferenceValue, Preferences, Screen, SessionKind,
+    SetupRequest, TextSize,
 };
 use crate::audit::Actor;
 use crate::clock::Clock;
@@ -310,10 +311,7 @@ impl SessionManager {
         self.state = State::Live(Box::new(Live {
             browser,
             session,
-            preferences: Preferences {
-                text_size: "normal".into(),
-                contrast: "normal".into(),
-            },
+            preferences: Preferences::default(),
             timing: due::Timing::starting(now),
             time_warning: None,
         }));
@@ -574,17 +572,21 @@ impl SessionManager {
     }
 }
 
-/// A session's display preferences as stored ("normal" where unset).
+/// A session's display preferences as stored (normal where unset).
 fn preferences_of(kiosk: &Kiosk, id: &str) -> Preferences {
     let values = kiosk.session_values(id).unwrap_or_default();
     let get = |k: &str| {
         values
             .iter()
             .find(|(key, _)| key == k)
-            .map_or_else(|| "normal".to_owned(), |(_, v)| v.clone())
+            .map(|(_, v)| v.clone())
     };
     Preferences {
-        text_size: get("text_size"),
-        contrast: get("contrast"),
+        text_size: get("text_size")
+            .and_then(|v| TextSize::from_name(&v))
+            .unwrap_or_default(),
+        contrast: get("contrast")
+            .and_then(|v| Contrast::from_name(&v))
+            .unwrap_or_default(),
     }
 }

@@ -8,28 +8,7 @@ use super::cross::{site_list, CrossRule};
 use super::{definition, validate, SettingDef, SettingError, SETTINGS};
 use crate::store_error::StoreError;
 
-/// Which layer decided a setting's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layer {
-    /// Nobody set it: the built-in default.
-    Default,
-    /// An administrator set it (panel or `slatectl config set`).
-    Administrator,
-    /// The policy file sets it; it is locked.
-    Policy,
-}
-
-impl Layer {
-    /// In words, for `slatectl config show` and the panel.
-    pub fn text(self) -> &'static str {
-        match self {
-            Layer::Default => "default",
-            Layer::Administrator => "administrator",
-            Layer::Policy => "policy",
-        }
-    }
-}
+pub use crate::api::Layer;
 
 /// One setting's value in force and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
