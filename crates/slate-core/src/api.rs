@@ -526,6 +526,7 @@ impl IpcError {
 
 /// The TypeScript declarations of every IPC type, as checked in at `ui/src/bindings.ts`.
 pub fn typescript_bindings() -> String {
+    use std::fmt::Write as _;
     let cfg = ts_rs::Config::default();
     let decls = [
         Screen::decl(&cfg),
@@ -576,7 +577,8 @@ pub fn typescript_bindings() -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "\n/** Every command the UI may call (ipc_names.rs). */\n\
          export const COMMANDS = [{}] as const;\n\
          \nexport type Command = (typeof COMMANDS)[number];\n\
@@ -585,7 +587,7 @@ pub fn typescript_bindings() -> String {
         quoted(crate::ipc_names::COMMANDS),
         crate::ipc_names::STATUS_EVENT,
         crate::ipc_names::BROWSER_EVENT,
-    ));
+    );
     out
 }
 
