@@ -43,11 +43,9 @@ pub enum Screen {
     /// A session just ended: why, shown for `signed_out_screen` seconds or until a key or tap.
     SignedOut {
         reason: EndReason,
-        /// The reason in plain words (English).
-        reason_text: String,
-        /// The duration the reason names, in seconds: the idle timeout or the time limit (so
-        /// the UI can say it in the person's language).
-        reason_secs: Option<u32>,
+        /// The reason in plain words, with the idle timeout or the time limit as a duration
+        /// piece, for the UI to say in the person's language.
+        why: Phrase,
         /// Whether every surface of the session was wiped and re-checked empty.
         erased: bool,
         /// The administrator's line (may be empty).

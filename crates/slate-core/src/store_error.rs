@@ -17,6 +17,8 @@ pub enum StoreError {
     },
     #[error("Cannot open the database {path}: {detail}.")]
     Open { path: PathBuf, detail: String },
+    #[error("The database's write-ahead log is still held by another reader, so it could not be emptied.")]
+    LogInUse,
     /// What SQLite said, in its words (the store turns each of its errors into this).
     #[error("The database failed: {0}.")]
     Sqlite(String),

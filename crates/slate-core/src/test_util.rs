@@ -61,6 +61,19 @@ impl TestKiosk {
     }
 }
 
+/// First-run setup with [`ADMIN`], guests allowed, and no signed-out screen: a terminal that
+/// runs guest sessions back to back.
+pub fn set_up_for_guests(kiosk: &Kiosk) {
+    kiosk
+        .create_first_admin(&Actor::System, ADMIN.0, "", &pw(ADMIN.1))
+        .expect("the first administrator");
+    for (key, value) in [("guests_allowed", "true"), ("signed_out_screen", "0")] {
+        kiosk
+            .set_setting(&Actor::System, key, value)
+            .expect("a setting");
+    }
+}
+
 /// First-run setup with [`ADMIN`], then [`ANA`] as a user.
 pub fn add_admin_and_ana(kiosk: &Kiosk, admin_name: &str) {
     kiosk

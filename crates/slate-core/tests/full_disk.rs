@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use slate_core::api::Screen;
-use slate_core::audit::Actor;
 use slate_core::datadir::DataDir;
 use slate_core::kiosk::KioskError;
 use slate_core::session::SessionManager;
+use slate_core::test_util::set_up_for_guests;
 use slate_core::test_util::FakeClock;
 use slate_core::Kiosk;
 
@@ -56,20 +56,7 @@ async fn a_full_disk_never_lets_a_session_slip_through() {
     let kiosk = Arc::new(
         Kiosk::open_with_clock(DataDir::prepare(Some(&mnt.join("data"))).unwrap(), clock).unwrap(),
     );
-    kiosk
-        .set_setting(&Actor::System, "guests_allowed", "true")
-        .unwrap();
-    kiosk
-        .set_setting(&Actor::System, "signed_out_screen", "0")
-        .unwrap();
-    kiosk
-        .create_first_admin(
-            &Actor::System,
-            "admin",
-            "",
-            &"admin passphrase".to_owned().into(),
-        )
-        .unwrap();
+    set_up_for_guests(&kiosk);
     let wipers = slate_core::kiosk::wipers::core_wipers(&kiosk);
     let (manager, session) = SessionManager::new(Arc::clone(&kiosk), wipers).unwrap();
     tokio::spawn(manager.run());

@@ -12,9 +12,9 @@ mod common;
 use std::sync::Arc;
 
 use slate_core::api::Screen;
-use slate_core::audit::Actor;
 use slate_core::datadir::DataDir;
 use slate_core::session::SessionManager;
+use slate_core::test_util::set_up_for_guests;
 use slate_core::Kiosk;
 
 fn open_fds() -> usize {
@@ -40,20 +40,7 @@ async fn many_sessions_leak_nothing() {
         .unwrap_or(100);
     let tmp = tempfile::tempdir().unwrap();
     let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
-    kiosk
-        .create_first_admin(
-            &Actor::System,
-            "admin",
-            "",
-            &"admin passphrase".to_owned().into(),
-        )
-        .unwrap();
-    kiosk
-        .set_setting(&Actor::System, "guests_allowed", "true")
-        .unwrap();
-    kiosk
-        .set_setting(&Actor::System, "signed_out_screen", "0")
-        .unwrap();
+    set_up_for_guests(&kiosk);
     let wipers = slate_core::kiosk::wipers::core_wipers(&kiosk);
     let (manager, session) = SessionManager::new(Arc::clone(&kiosk), wipers).unwrap();
     tokio::spawn(manager.run());

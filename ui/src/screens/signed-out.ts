@@ -3,8 +3,7 @@
 import type { Screen } from "../bindings.js";
 import { el, mount } from "../dom.js";
 import { redraw } from "../redraw.js";
-import { spokenDuration } from "../format.js";
-import { t } from "../i18n.js";
+import { say } from "../format.js";
 import { commands } from "../ipc.js";
 import { state } from "../state.js";
 
@@ -12,26 +11,9 @@ type SignedOutScreen = Extract<Screen, { kind: "signed_out" }>;
 
 export function drawSignedOut(screen: SignedOutScreen): void {
   mount("signed_out");
-  el("signedout-reason").textContent = reasonText(screen);
+  el("signedout-reason").textContent = say(screen.why);
   el("signedout-erased").hidden = !screen.erased;
   el("signedout-message").textContent = screen.message;
-}
-
-/** Why the session ended, in the screen's language. */
-function reasonText(screen: SignedOutScreen): string {
-  const duration = screen.reason_secs === null ? "" : spokenDuration(screen.reason_secs);
-  switch (screen.reason) {
-    case "user":
-      return t("You signed out.");
-    case "idle":
-      return t("You were signed out after {duration} without activity.", { duration });
-    case "time_limit":
-      return screen.reason_secs === null
-        ? t("Your session reached its time limit.")
-        : t("Your session reached its time limit of {duration}.", { duration });
-    default:
-      return t(screen.reason_text);
-  }
 }
 
 /** While the signed-out screen is shown, any key or tap (by the person) dismisses it. */

@@ -24,23 +24,13 @@ impl Kiosk {
         }
         let hash = hash_password(password);
         let now = self.clock.now_utc();
-        let store = lock(&self.store);
-        let created = store.atomically(|store| {
-            let created = store.create_first_admin(&username, &display_name, &hash, now)?;
-            if created.is_some() {
-                self.user_event(
-                    by,
-                    store,
-                    Event::UserCreated,
-                    username.as_str(),
-                    json!({ "role": "admin", "first_run": true }),
-                )?;
-            }
-            Ok::<_, StoreError>(created)
-        })?;
-        created
-            .map(AccountSummary::from)
-            .ok_or(KioskError::AlreadySetUp)
+        self.created(
+            by,
+            &username,
+            json!({ "role": "admin", "first_run": true }),
+            |store| store.create_first_admin(&username, &display_name, &hash, now),
+        )?
+        .ok_or(KioskError::AlreadySetUp)
     }
 
     /// Adds an account (administrators, from `slatectl`).
@@ -55,23 +45,30 @@ impl Kiosk {
         let (username, display_name) = checked_new_account(username, display_name, password)?;
         let hash = hash_password(password);
         let now = self.clock.now_utc();
+        self.created(by, &username, json!({ "role": role }), |store| {
+            store.create_account(&username, &display_name, role, &hash, now)
+        })?
+        .ok_or_else(|| KioskError::UserExists(username.to_string()))
+    }
+
+    /// Inserts an account with `insert` and audits its creation in the same transaction;
+    /// `None` when `insert` created nothing.
+    fn created(
+        &self,
+        by: &Actor,
+        username: &Username,
+        details: serde_json::Value,
+        insert: impl FnOnce(&Store) -> Result<Option<Account>, StoreError>,
+    ) -> Result<Option<AccountSummary>, KioskError> {
         let store = lock(&self.store);
-        store
-            .atomically(|store| {
-                let created = store.create_account(&username, &display_name, role, &hash, now)?;
-                if created.is_some() {
-                    self.user_event(
-                        by,
-                        store,
-                        Event::UserCreated,
-                        username.as_str(),
-                        json!({ "role": role }),
-                    )?;
-                }
-                Ok::<_, StoreError>(created)
-            })?
-            .map(AccountSummary::from)
-            .ok_or_else(|| KioskError::UserExists(username.to_string()))
+        let created = store.atomically(|store| {
+            let created = insert(store)?;
+            if created.is_some() {
+                self.user_event(by, store, Event::UserCreated, username.as_str(), details)?;
+            }
+            Ok::<_, StoreError>(created)
+        })?;
+        Ok(created.map(AccountSummary::from))
     }
 
     /// Every account.
@@ -79,18 +76,16 @@ impl Kiosk {
         Ok(lock(&self.store).list_accounts()?)
     }
 
-    /// Removes an account. The last administrator who can sign in cannot be removed.
+    /// Removes an account. The last administrator who can sign in cannot be removed (checked
+    /// inside the removing transaction, so two removals at once cannot leave none).
     pub fn remove_user(&self, by: &Actor, username: &str) -> Result<(), KioskError> {
-        let (username, account) = self.existing(username)?;
-        let store = lock(&self.store);
-        if account.role == Role::Admin && account.enabled && store.count_enabled_admins()? <= 1 {
-            return Err(KioskError::LastAdmin(account.username));
-        }
-        store.atomically(|store| {
+        let (username, _) = self.existing(username)?;
+        lock(&self.store).atomically(|store| {
+            keep_an_administrator(store, &username)?;
             store.remove_account(&username)?;
-            self.user_event(by, store, Event::UserRemoved, username.as_str(), json!({}))
+            self.user_event(by, store, Event::UserRemoved, username.as_str(), json!({}))?;
+            Ok::<(), KioskError>(())
         })?;
-        drop(store);
         self.request_end(by, Some(username.as_str()))?;
         Ok(())
     }
@@ -127,23 +122,20 @@ impl Kiosk {
         username: &str,
         enabled: bool,
     ) -> Result<(), KioskError> {
-        let (username, account) = self.existing(username)?;
+        let (username, _) = self.existing(username)?;
         let store = lock(&self.store);
-        if !enabled
-            && account.role == Role::Admin
-            && account.enabled
-            && store.count_enabled_admins()? <= 1
-        {
-            return Err(KioskError::LastAdmin(account.username));
-        }
         store.atomically(|store| {
+            if !enabled {
+                keep_an_administrator(store, &username)?;
+            }
             store.set_enabled(&username, enabled)?;
             let event = if enabled {
                 Event::UserEnabled
             } else {
                 Event::UserDisabled
             };
-            self.user_event(by, store, event, username.as_str(), json!({}))
+            self.user_event(by, store, event, username.as_str(), json!({}))?;
+            Ok::<(), KioskError>(())
         })?;
         drop(store);
         if !enabled {
@@ -206,4 +198,16 @@ fn checked_new_account(
         display_name.to_owned()
     };
     Ok((username, display_name))
+}
+
+/// Refuses (inside the caller's transaction) to take away `username` when it is the last
+/// enabled administrator: without one, the next start would offer first-run setup to anyone.
+fn keep_an_administrator(store: &Store, username: &Username) -> Result<(), KioskError> {
+    let account = store
+        .find_account(username)?
+        .ok_or_else(|| KioskError::NoSuchUser(username.to_string()))?;
+    if account.role == Role::Admin && account.enabled && store.count_enabled_admins()? <= 1 {
+        return Err(KioskError::LastAdmin(account.username));
+    }
+    Ok(())
 }

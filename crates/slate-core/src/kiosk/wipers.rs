@@ -86,4 +86,32 @@ mod tests {
         let wal = std::fs::metadata(tmp.path().join("slate.db-wal")).map_or(0, |m| m.len());
         assert_eq!(wal, 0, "the WAL was checkpointed and truncated");
     }
+
+    #[test]
+    fn a_log_another_reader_holds_is_not_reported_erased() {
+        let tmp = tempfile::tempdir().unwrap();
+        let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
+        kiosk.set_session_value("s1", "contrast", "high").unwrap();
+        // Another process reading the database, in the middle of a read transaction.
+        let reader = rusqlite::Connection::open(tmp.path().join("slate.db")).unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        let _: i64 = reader
+            .query_row("SELECT count(*) FROM session_values", [], |r| r.get(0))
+            .unwrap();
+        let receipt = wipe_all(&core_wipers(&kiosk), &target(tmp.path()));
+        assert!(!receipt.complete(), "{receipt:?}");
+        let store = &receipt.surfaces[1];
+        assert_eq!(store.surface, "session_store");
+        assert!(
+            store
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("write-ahead log"),
+            "{store:?}"
+        );
+        // Once the reader is done, the retry empties it.
+        reader.execute_batch("COMMIT").unwrap();
+        assert!(wipe_all(&core_wipers(&kiosk), &target(tmp.path())).complete());
+    }
 }

@@ -1,40 +1,27 @@
-//! Why a session ended, in plain words, for the signed-out screen.
-
-use std::time::Duration;
+//! Why a session ended, as the signed-out screen says it: a phrase (with the idle timeout or the
+//! time limit as a duration piece) for the UI to say in the person's language.
 
 use crate::api::EndReason;
-use crate::duration;
+use crate::phrase::Phrase;
 use crate::settings::Settings;
 
-/// The duration [`reason_text`] names, in seconds.
-pub fn reason_secs(reason: EndReason, s: &Settings) -> Option<u32> {
-    let secs = |d: Duration| u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
-    match reason {
-        EndReason::Idle => Some(secs(s.idle_timeout)),
-        EndReason::TimeLimit => s.time_limit.map(secs),
-        _ => None,
-    }
-}
-
 /// Why the session ended, in plain words.
-pub fn reason_text(reason: EndReason, s: &Settings) -> String {
+pub fn why(reason: EndReason, s: &Settings) -> Phrase {
     match reason {
-        EndReason::User => "You signed out.".into(),
-        EndReason::Idle => format!(
-            "You were signed out after {} without activity.",
-            duration::spoken(s.idle_timeout)
-        ),
+        EndReason::User => Phrase::new("You signed out."),
+        EndReason::Idle => Phrase::new("You were signed out after {duration} without activity.")
+            .seconds("duration", s.idle_timeout.as_secs()),
         EndReason::TimeLimit => match s.time_limit {
-            Some(l) => format!(
-                "Your session reached its time limit of {}.",
-                duration::spoken(l)
-            ),
-            None => "Your session reached its time limit.".into(),
+            Some(l) => Phrase::new("Your session reached its time limit of {duration}.")
+                .seconds("duration", l.as_secs()),
+            None => Phrase::new("Your session reached its time limit."),
         },
-        EndReason::Admin => "A member of staff ended your session.".into(),
-        EndReason::Shutdown => {
-            "The session ended because the kiosk was closed or the machine went to sleep.".into()
+        EndReason::Admin => Phrase::new("A member of staff ended your session."),
+        EndReason::Shutdown => Phrase::new(
+            "The session ended because the kiosk was closed or the machine went to sleep.",
+        ),
+        EndReason::Recovered => {
+            Phrase::new("The previous session was ended when the kiosk restarted.")
         }
-        EndReason::Recovered => "The previous session was ended when the kiosk restarted.".into(),
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::due;
-use super::farewell::{reason_secs, reason_text};
+use super::farewell;
 use super::handle::{stopped, AdminGrant, Browsing, Msg, SessionHandle};
 use crate::api::{
     AppStatus, BrowserPlan, Contrast, EndReason, PreferenceValue, Preferences, Screen, SessionKind,
@@ -390,8 +390,7 @@ impl SessionManager {
             (
                 Screen::SignedOut {
                     reason,
-                    reason_text: reason_text(reason, &self.settings),
-                    reason_secs: reason_secs(reason, &self.settings),
+                    why: farewell::why(reason, &self.settings),
                     erased: receipt.complete(),
                     message: self.settings.signed_out_message.clone(),
                 },

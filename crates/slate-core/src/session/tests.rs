@@ -4,13 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::farewell::reason_text;
+use super::farewell::why;
 use super::*;
 use crate::api::{BrowserPlan, EndReason, Screen, SessionKind};
 use crate::audit::Actor;
 use crate::clock::Clock;
 use crate::datadir::DataDir;
 use crate::kiosk::{Kiosk, KioskError};
+use crate::phrase::{Arg, Phrase};
 use crate::settings::Settings;
 use crate::test_util::{add_admin_and_ana, pw, FakeClock};
 use manager::RETRY_WIPE;
@@ -126,7 +127,7 @@ async fn idle_warning_then_ending_at_the_exact_deadline() {
     match r.screen() {
         Screen::SignedOut {
             reason,
-            reason_text,
+            why,
             erased,
             message,
             ..
@@ -134,8 +135,9 @@ async fn idle_warning_then_ending_at_the_exact_deadline() {
             assert!(erased, "the wipe receipt is complete");
             assert_eq!(reason, EndReason::Idle);
             assert_eq!(
-                reason_text,
-                "You were signed out after 5 minutes without activity."
+                why,
+                Phrase::new("You were signed out after {duration} without activity.")
+                    .seconds("duration", 300)
             );
             assert_eq!(message, "Thank you for using this terminal.");
         }
@@ -403,8 +405,12 @@ async fn an_administrator_session_times_out_after_its_own_shorter_timeout() {
     r.pass(Duration::from_secs(1)).await;
     assert_eq!(r.ended(&id), Some(EndReason::Idle), "ended at 120 s");
     match r.screen() {
-        Screen::SignedOut { reason_text, .. } => {
-            assert!(reason_text.contains("2 minutes"), "{reason_text}");
+        Screen::SignedOut { why, .. } => {
+            assert_eq!(
+                why.args.get("duration"),
+                Some(&Arg::Seconds(120)),
+                "{why:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -509,9 +515,14 @@ async fn a_failed_wipe_closes_the_terminal_until_a_retry_succeeds() {
 #[test]
 fn reasons_read_naturally() {
     let s = Settings::default();
-    assert_eq!(reason_text(EndReason::User, &s), "You signed out.");
+    assert_eq!(why(EndReason::User, &s).to_string(), "You signed out.");
     assert_eq!(
-        reason_text(EndReason::Idle, &s),
-        "You were signed out after 5 minutes without activity."
+        why(EndReason::Idle, &s),
+        Phrase::new("You were signed out after {duration} without activity.")
+            .seconds("duration", 300)
+    );
+    assert_eq!(
+        why(EndReason::Idle, &s).to_string(),
+        "You were signed out after 5m without activity."
     );
 }

@@ -274,11 +274,17 @@ impl Store {
     }
 
     /// Copies the WAL into the database and truncates it. A reader in another process can keep
-    /// part of it alive; that part is overwritten by the next checkpoint.
+    /// part of it alive (SQLite then reports the checkpoint busy, after the busy timeout): that
+    /// is [`StoreError::LogInUse`], so nobody reports the log emptied when it was not.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy == 0 {
+            Ok(())
+        } else {
+            Err(StoreError::LogInUse)
+        }
     }
 
     /// The schema version (how many migrations have run).
