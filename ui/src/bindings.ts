@@ -29,14 +29,10 @@ preferences: Preferences,
  */
 browser: BrowserPlan | null, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
 /**
- * The reason in plain words (English).
+ * The reason in plain words, with the idle timeout or the time limit as a duration
+ * piece, for the UI to say in the person's language.
  */
-reason_text: string, 
-/**
- * The duration the reason names, in seconds: the idle timeout or the time limit (so
- * the UI can say it in the person's language).
- */
-reason_secs: number | null, 
+why: Phrase, 
 /**
  * Whether every surface of the session was wiped and re-checked empty.
  */

@@ -99,12 +99,13 @@ test("the page and the scripts show strings", () => {
   assert.ok(scriptStrings().includes("Welcome, {name}"));
   assert.ok(scriptStrings().includes("Remove {user}"));
   // The screens' and the panel sections' own folders are scanned too.
-  assert.ok(scriptStrings().includes("You signed out."));
+  assert.ok(scriptStrings().includes("Your session ends in {duration}. Save what you need now."));
   assert.ok(scriptStrings().includes("Use default for {setting}"));
   assert.ok(scriptStrings().includes("Upload {name}"));
   assert.ok(scriptStrings().includes("Wrong username or password."));
   assert.ok(scriptStrings().includes("Enter a username."));
   assert.ok(coreStrings().includes("There is no user called {user}."));
+  assert.ok(coreStrings().includes("You signed out."));
   assert.ok(coreStrings().includes("{key} must be {bounds}, not {value}."));
   assert.ok(coreStrings().includes("a duration from {min} to {max}"));
   assert.ok(coreStrings().includes("How long a session may go without activity before it ends."));

@@ -101,6 +101,8 @@ export const ES: Readonly<Record<string, string>> = {
   "This kiosk is already set up; sign in instead.": "Este quiosco ya está configurado; inicie sesión.",
   "Someone is already signed in on this kiosk.": "Ya hay alguien con la sesión iniciada en este quiosco.",
   "Nobody is signed in.": "No hay nadie con la sesión iniciada.",
+  "The database's write-ahead log is still held by another reader, so it could not be emptied.":
+    "Otro lector sigue usando el registro de escritura de la base de datos, así que no se pudo vaciar.",
   "Only an administrator signed in at this terminal can do that.":
     "Solo un administrador con sesión iniciada en este terminal puede hacer eso.",
   "Slate's session manager has stopped; restart the kiosk.":
