@@ -18,8 +18,11 @@ run: deps ui
 	fi
 
 ## test: install what is missing, build (debug, and the release packages), run every test
+# The binaries and every test target in one build, with the features `cargo test --workspace`
+# uses (the core's test-util among them), so the test run reuses it instead of building the
+# app again; the end-to-end tests need the binaries first.
 test: deps-test ui package
-	cargo build -p slate -p slatectl
+	cargo build --workspace --bins --tests
 	scripts/test.sh
 
 ## package: the .deb and .rpm (Tauri's bundler; its CLI pinned in packaging/tauri-cli), from a
