@@ -1,12 +1,12 @@
 //! What tests share, compiled only for tests and with the `test-util` feature (never in a shipped
-//! binary): a fake clock that follows tokio's paused time, a password from a literal, and a kiosk
-//! in a temporary folder with an administrator and a user.
+//! binary): a fake clock that follows tokio's paused time, a password from a literal, and the set-ups
+//! of a kiosk with an administrator and a user, or for guests.
 //!
 //! [`FakeClock`] follows tokio's (pausable) time, so tests drive deadlines exactly with
 //! `tokio::time::advance`, and can add a suspend ([`FakeClock::suspend`]) or a wall-clock jump
 //! ([`FakeClock::set`]) on top.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -15,7 +15,6 @@ use crate::accounts::Role;
 use crate::audit::Actor;
 use crate::auth::Password;
 use crate::clock::Clock;
-use crate::datadir::DataDir;
 use crate::kiosk::Kiosk;
 
 /// The test administrator's username and password.
@@ -26,39 +25,6 @@ pub const ANA: (&str, &str) = ("ana", "ana's passphrase");
 /// A password from a literal.
 pub fn pw(s: &str) -> Password {
     Password::from(s.to_owned())
-}
-
-/// A kiosk on a real database in a temporary folder (removed when dropped), on a fake clock.
-pub struct TestKiosk {
-    pub kiosk: Arc<Kiosk>,
-    pub clock: Arc<FakeClock>,
-    pub dir: tempfile::TempDir,
-}
-
-impl TestKiosk {
-    /// An empty kiosk (first-run setup not done) on `clock`.
-    pub fn empty(clock: FakeClock) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let clock = Arc::new(clock);
-        let kiosk = Kiosk::open_with_clock(
-            DataDir::prepare(Some(dir.path())).expect("a data folder"),
-            clock.clone(),
-        )
-        .expect("a kiosk");
-        Self {
-            kiosk: Arc::new(kiosk),
-            clock,
-            dir,
-        }
-    }
-
-    /// A kiosk set up with [`ADMIN`] (display name `admin_name`, empty: the username) and
-    /// [`ANA`].
-    pub fn with_admin_and_ana(clock: FakeClock, admin_name: &str) -> Self {
-        let t = Self::empty(clock);
-        add_admin_and_ana(&t.kiosk, admin_name);
-        t
-    }
 }
 
 /// First-run setup with [`ADMIN`], guests allowed, and no signed-out screen: a terminal that
