@@ -27,15 +27,14 @@ test: deps-test ui package
 
 ## package: the .deb and .rpm (Tauri's bundler; its CLI pinned in packaging/tauri-cli), from a
 ## release build; they land in target/release/bundle/{deb,rpm}/
-# slatectl is built in the same cargo run as the app, with the feature the Tauri CLI adds:
-# cargo then resolves the dependencies they share (serde, tokio, syn…) to one set of features,
-# and the CLI's own build of the app reuses them. Built alone, slatectl would resolve smaller
-# feature sets and compile those dependencies a second time (about 2.5 min on a fresh machine).
+# One cargo run builds the app and slatectl: the Tauri CLI's own (`-- -p slate -p slatectl` is
+# handed to its `cargo build`). Their shared dependencies (serde, tokio, syn…) then resolve to
+# one feature set and compile once, and the app is not compiled twice (a separate `cargo build`
+# of the app is rebuilt by the CLI, whose environment its build script watches).
 package: deps-test ui packaging/tauri-cli/node_modules/.package-lock.json
-	cargo build --release -p slate -p slatectl --features tauri/custom-protocol
 	mkdir -p target/packaging
 	gzip -9 -n -c packaging/changelog > target/packaging/changelog.gz
-	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm
+	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm -- -p slate -p slatectl
 
 # `npm install`, not `npm ci`: the registry this is built from may lack the CLI's binaries for
 # other platforms, which the lockfile then omits and `npm ci` would refuse; versions stay pinned.
