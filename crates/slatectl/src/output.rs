@@ -11,6 +11,7 @@ use slate_core::accounts::{AccountSummary, Role};
 use slate_core::audit::AuditRecord;
 use slate_core::exit;
 use slate_core::kiosk::KioskError;
+use slate_core::policy::Policy;
 use slate_core::records::SessionRecord;
 use slate_core::settings::{bounds_text, human_value, kind_of, Effective, Kind, Layer, SettingDef};
 use slate_core::status::{Availability, State, TerminalStatus};
@@ -367,5 +368,45 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
                 facts.policy_keys().join(", ")
             }
         );
+    }
+}
+
+/// `slatectl policy check`: each problem on its own line (file and line in it), or a sentence
+/// saying there are none and what the files set. `what` names what was checked. The problems
+/// make the failure (exit 8).
+pub fn policy_check(json: bool, what: &str, policy: &Policy) -> Result<(), Failure> {
+    if json {
+        print_json(&json!({
+            "files": policy.files,
+            "values": policy.layer.values,
+            "set_by": policy.layer.set_by,
+            "problems": policy.problems.iter().map(|p| json!({
+                "file": p.file,
+                "line": p.line,
+                "problem": p.to_string(),
+            })).collect::<Vec<_>>(),
+        }));
+    } else {
+        for problem in &policy.problems {
+            println!("{problem}");
+        }
+    }
+    match policy.problems.len() {
+        0 => {
+            if !json {
+                let keys: Vec<&str> = policy.layer.values.keys().map(String::as_str).collect();
+                println!(
+                    "{what}: no problems; {}.",
+                    if keys.is_empty() {
+                        "it sets no keys".to_owned()
+                    } else {
+                        format!("it sets {}", keys.join(", "))
+                    }
+                );
+            }
+            Ok(())
+        }
+        1 => Err(invalid(&format!("{what}: 1 problem."))),
+        n => Err(invalid(&format!("{what}: {n} problems."))),
     }
 }

@@ -629,6 +629,111 @@ fn drop_ins_override_the_policy_file_and_config_show_names_the_file_that_set_eac
 }
 
 #[test]
+fn policy_check_names_each_problem_by_file_and_line_and_fails_with_exit_8() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("no-data-folder");
+    let check = |args: &[&str]| {
+        let out = Command::cargo_bin("slatectl")
+            .unwrap()
+            .env_remove("SLATE_POLICY")
+            .env("SLATE_DATA_DIR", &data)
+            .args(["policy", "check"])
+            .args(args)
+            .output()
+            .unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let good = tmp.path().join("policy.toml");
+    std::fs::write(&good, "idle_timeout = \"10m\"\nguests_allowed = true\n").unwrap();
+    let out = check(&[good.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "{}: no problems; it sets guests_allowed, idle_timeout.\n",
+            good.display()
+        )
+    );
+    assert_eq!(out.stderr, "");
+    // A drop-in alone, with two problems: each on its own line, then one sentence and exit 8.
+    std::fs::create_dir(tmp.path().join("policy.d")).unwrap();
+    let room = tmp.path().join("policy.d/20-room.toml");
+    std::fs::write(
+        &room,
+        "# room 3\nidle_timout = \"10m\"\nsignin_lock_after = 99\nlanguage = \"es\"\n",
+    )
+    .unwrap();
+    let out = check(&[room.to_str().unwrap()]);
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    let lines: Vec<_> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert!(
+        lines[0].starts_with(&format!(
+            "{}, line 2: there is no setting called \"idle_timout\".",
+            room.display()
+        )),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "{}, line 3: signin_lock_after must be a whole number from 3 to 50",
+            room.display()
+        )),
+        "{}",
+        lines[1]
+    );
+    refused(&out, 8, &format!("{}: 2 problems.", room.display()));
+    let out = check(&["--json", room.to_str().unwrap()]);
+    assert_eq!(out.code, 8);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["problems"][0]["file"], room.display().to_string());
+    assert_eq!(v["problems"][0]["line"], 2);
+    assert_eq!(v["problems"][1]["line"], 3);
+    assert_eq!(v["values"]["language"], "es");
+    // Not TOML, and missing: one problem each, named with the file.
+    let broken = tmp.path().join("broken.toml");
+    std::fs::write(&broken, "idle_timeout = \n").unwrap();
+    let out = check(&[broken.to_str().unwrap()]);
+    assert_eq!(out.code, 8);
+    assert!(
+        out.stdout.contains(&format!(
+            "The policy file {} is not valid TOML at line 1",
+            broken.display()
+        )),
+        "{}",
+        out.stdout
+    );
+    let missing = tmp.path().join("missing.toml");
+    let out = check(&[missing.to_str().unwrap()]);
+    assert_eq!(out.code, 8);
+    assert!(out.stdout.contains("does not exist"), "{}", out.stdout);
+    refused(&out, 8, "1 problem.");
+    // Without FILE: what the kiosk would read, the named file and then its drop-ins.
+    let out = check(&["--policy", good.to_str().unwrap()]);
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 2, "the drop-in's problems");
+    assert!(
+        out.stderr.contains(&format!(
+            "{} and {}/*.toml: 2 problems.",
+            good.display(),
+            tmp.path().join("policy.d").display()
+        )),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_file(&room).unwrap();
+    let out = check(&["--policy", good.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Never the data folder.
+    assert!(!data.exists(), "policy check created the data folder");
+}
+
+#[test]
 fn two_processes_can_use_the_database_at_once() {
     let ctl = Ctl::new();
     ctl.set_up();
