@@ -14,8 +14,9 @@ pub struct SlateArgs {
     #[arg(long, value_name = "DIR", env = "SLATE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// The policy file (TOML) whose keys override and lock the administrator's settings
-    /// [default: /etc/slate/policy.toml]
+    /// The policy file (TOML) whose keys override and lock the administrator's settings; the
+    /// drop-ins in the folder beside it named like it with .d (policy.d/*.toml) are read after
+    /// it [default: /etc/slate/policy.toml]
     #[arg(long, value_name = "FILE", env = "SLATE_POLICY")]
     pub policy: Option<PathBuf>,
 

@@ -147,7 +147,8 @@ next_before: number | null, };
 
 export type AdminTerminal = { version: string, terminal_name: string, data_dir: string, 
 /**
- * `None` without a policy file.
+ * The policy files read, in order, separated by ", " (the main file, then its drop-ins);
+ * `None` without one.
  */
 policy_file: string | null, policy_keys: Array<string>, policy_problems: Array<Phrase>, 
 /**

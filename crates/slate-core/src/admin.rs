@@ -135,10 +135,10 @@ fn check(kiosk: &Kiosk, key: &str, value: &str) -> Result<Phrase, KioskError> {
         return Ok(SettingError::Unknown(key.to_owned()).phrase());
     };
     let policy = kiosk.policy()?;
-    if policy.layer.values.contains_key(key) {
+    if policy.layer.sets(key) {
         return Ok(SettingError::SetByPolicy {
             key: key.to_owned(),
-            file: policy.layer.file.clone().unwrap_or_default(),
+            file: policy.layer.file_of(key).unwrap_or_default().to_owned(),
         }
         .phrase());
     }
@@ -276,8 +276,13 @@ fn terminal(kiosk: &Kiosk) -> Result<AdminTerminal, KioskError> {
     Ok(AdminTerminal {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         policy_keys: status.policy_keys(),
-        policy_problems: status.policy.problems.clone(),
-        policy_file: status.policy.layer.file.clone(),
+        policy_problems: status
+            .policy
+            .problems
+            .iter()
+            .map(|p| p.phrase.clone())
+            .collect(),
+        policy_file: status.policy_files(),
         last_wipe,
         audit_head: status.audit_head.map(|h| h.seq),
         terminal_name: status.terminal_name,

@@ -441,7 +441,8 @@ pub struct AdminTerminal {
     pub version: String,
     pub terminal_name: String,
     pub data_dir: String,
-    /// `None` without a policy file.
+    /// The policy files read, in order, separated by ", " (the main file, then its drop-ins);
+    /// `None` without one.
     pub policy_file: Option<String>,
     pub policy_keys: Vec<String>,
     pub policy_problems: Vec<Phrase>,

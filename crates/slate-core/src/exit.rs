@@ -19,7 +19,8 @@ pub const RUNTIME: u8 = 5;
 pub const NOT_FOUND: u8 = 6;
 /// The name is taken, or the kiosk is already set up.
 pub const CONFLICT: u8 = 7;
-/// A value is not acceptable (username, password, setting).
+/// A value is not acceptable (username, password, setting), or `slatectl policy check` found
+/// problems in a policy file (the same bad values, before they are deployed).
 pub const INVALID: u8 = 8;
 /// Refused to protect the kiosk (e.g. the last administrator).
 pub const REFUSED: u8 = 9;

@@ -1,6 +1,6 @@
 //! The terminal at a glance, read in one place for the two that show it: `slatectl status` and
 //! the administrator panel's Terminal section. This module owns the facts (the terminal's name,
-//! the policy file and its problems, the last wipe, the audit head, whether the terminal is
+//! the policy files and their problems, the last wipe, the audit head, whether the terminal is
 //! ready, in use or needs attention); each surface says them in its own words.
 
 use std::sync::Arc;
@@ -17,7 +17,7 @@ pub struct TerminalStatus {
     pub terminal_name: String,
     /// The data folder in use.
     pub data_dir: String,
-    /// The policy in force (re-read first if its file changed), with its problems.
+    /// The policy in force (re-read first if one of its files changed), with its problems.
     pub policy: Arc<Policy>,
     /// The session that ended last, with its wipe result.
     pub last_session: Option<SessionRecord>,
@@ -66,9 +66,14 @@ impl TerminalStatus {
         })
     }
 
-    /// The keys the policy file sets, in order.
+    /// The keys the policy files set, in order.
     pub fn policy_keys(&self) -> Vec<String> {
         self.policy.layer.values.keys().cloned().collect()
+    }
+
+    /// The policy files read, in order, in one line ("a, b"); `None` without one.
+    pub fn policy_files(&self) -> Option<String> {
+        Some(self.policy.files.join(", ")).filter(|f| !f.is_empty())
     }
 
     /// The last ended session's wipe; `None` before the first session ends.

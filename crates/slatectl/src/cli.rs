@@ -57,6 +57,20 @@ pub enum Command {
     /// Make a desktop account boot straight into Slate (run as root).
     #[command(subcommand)]
     Kiosk(KioskCommand),
+    /// Check policy files before deploying them (needs no data folder or root).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check FILE alone (a policy file or one drop-in): each problem with its file and line,
+    /// and exit 8 if there is any. Without FILE, check what the kiosk reads: the policy file
+    /// (--policy, or /etc/slate/policy.toml), then its drop-in folder.
+    Check {
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

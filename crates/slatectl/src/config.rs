@@ -1,4 +1,5 @@
-//! `slatectl config …`: reading and changing settings (defaults < administrator < policy file).
+//! `slatectl config …`: reading and changing settings (defaults < administrator < policy files),
+//! each value with the layer and the file that set it.
 
 use serde_json::json;
 use slate_core::kiosk::KioskError;
@@ -10,15 +11,20 @@ use crate::output::{self, Failure};
 
 pub fn run(kiosk: &Kiosk, cmd: ConfigCommand, json: bool) -> Result<(), Failure> {
     match cmd {
-        ConfigCommand::Show => output::settings(json, &kiosk.settings_in_force()?),
+        ConfigCommand::Show => output::settings(
+            json,
+            &kiosk.settings_in_force()?,
+            &kiosk.data_dir().database(),
+        ),
         ConfigCommand::Get { key } => {
             let all = kiosk.settings_in_force()?;
             let Some(e) = all.iter().find(|e| e.def.key == key) else {
                 return Err(KioskError::from(SettingError::Unknown(key)).into());
             };
+            let file = output::source_file(e, &kiosk.data_dir().database());
             output::answer(
                 json,
-                &json!({ "key": key, "value": e.value, "layer": e.layer }),
+                &json!({ "key": key, "value": e.value, "layer": e.layer, "file": file }),
                 &e.value,
             );
         }

@@ -11,6 +11,7 @@ mod cli;
 mod config;
 mod kiosk;
 mod output;
+mod policy;
 mod session;
 mod status;
 mod user;
@@ -37,8 +38,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     let json = cli.json;
     let command = match cli.command {
-        // The OS setup opens no database.
+        // The OS setup and the policy check open no database.
         Command::Kiosk(cmd) => return kiosk::run(cmd, cli.data_dir, json),
+        Command::Policy(cmd) => return policy::run(cmd, cli.policy, json),
         command => command,
     };
     let kiosk = open_kiosk(cli.data_dir, cli.policy)?;
@@ -50,12 +52,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Config(cmd) => config::run(&kiosk, cmd, json),
         Command::Session(cmd) => session::run(&kiosk, cmd, json),
         Command::Audit(cmd) => audit::run(&kiosk, cmd, json),
-        Command::Kiosk(_) => unreachable!("handled before the database is opened"),
+        Command::Kiosk(_) | Command::Policy(_) => {
+            unreachable!("handled before the database is opened")
+        }
     }
 }
 
 /// The one place slatectl opens the kiosk: the data folder, who acts (for the audit), and the
-/// policy file, whose problems are warned about before any command runs.
+/// policy files, whose problems are warned about before any command runs.
 fn open_kiosk(data_dir: Option<PathBuf>, policy: Option<PathBuf>) -> Result<Kiosk, Failure> {
     let kiosk = DataDir::prepare(data_dir.as_deref())
         .map_err(KioskError::from)

@@ -2,6 +2,7 @@
 //! lines, the CSV export's rows, and [`Failure`], how an error becomes one sentence on stderr
 //! and an exit code. The subcommand modules decide what to say; this module decides how it looks.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use serde::Serialize;
@@ -10,8 +11,9 @@ use slate_core::accounts::{AccountSummary, Role};
 use slate_core::audit::AuditRecord;
 use slate_core::exit;
 use slate_core::kiosk::KioskError;
+use slate_core::policy::Policy;
 use slate_core::records::SessionRecord;
-use slate_core::settings::{bounds_text, human_value, kind_of, Effective, Kind, SettingDef};
+use slate_core::settings::{bounds_text, human_value, kind_of, Effective, Kind, Layer, SettingDef};
 use slate_core::status::{Availability, State, TerminalStatus};
 
 use crate::cli::ExportFormat;
@@ -224,8 +226,19 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// Every setting: its value in force, which layer set it, its bounds and description.
-pub fn settings(json: bool, all: &[Effective]) {
+/// The file that set a value: the policy file for a policy value, the database for an
+/// administrator's; `None` for a default.
+pub fn source_file(e: &Effective, database: &Path) -> Option<String> {
+    match e.layer {
+        Layer::Policy => e.file.clone(),
+        Layer::Administrator => Some(database.display().to_string()),
+        Layer::Default => None,
+    }
+}
+
+/// Every setting: its value in force, which layer (and file) set it, its bounds and
+/// description. `database` holds the administrator's values.
+pub fn settings(json: bool, all: &[Effective], database: &Path) {
     if json {
         let rows: Vec<_> = all
             .iter()
@@ -234,6 +247,7 @@ pub fn settings(json: bool, all: &[Effective]) {
                     "key": e.def.key,
                     "value": e.value,
                     "layer": e.layer,
+                    "file": source_file(e, database),
                     "default": e.def.default,
                     "bounds": bounds_text(kind_of(e.def)),
                     "description": e.def.description,
@@ -244,11 +258,14 @@ pub fn settings(json: bool, all: &[Effective]) {
         return;
     }
     for e in all {
+        let source = match source_file(e, database) {
+            Some(file) => format!("{}: {file}", e.layer.text()),
+            None => e.layer.text().to_owned(),
+        };
         println!(
-            "{} = {}  [{}]\n    {}",
+            "{} = {}  [{source}]\n    {}",
             e.def.key,
             shown(e.def, &e.value),
-            e.layer.text(),
             e.def.description
         );
     }
@@ -273,7 +290,7 @@ pub fn setting_changed(json: bool, key: &str, old: &str, new: &str, note: &str) 
     );
 }
 
-/// `slatectl status`: the state, the last wipe, the audit head and the policy file.
+/// `slatectl status`: the state, the last wipe, the audit head and the policy files.
 pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
     let head = facts.audit_head.as_ref().map(ToString::to_string);
     let policy = &facts.policy;
@@ -285,8 +302,11 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
             "last_session": facts.last_session,
             "audit_head": head,
             "policy": {
-                "file": policy.layer.file,
+                // The first file read (the main file, when there is one); all of them in order.
+                "file": policy.files.first(),
+                "files": policy.files,
                 "keys": facts.policy_keys(),
+                "set_by": policy.layer.set_by,
                 "problems": policy.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
             },
         }));
@@ -319,22 +339,74 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
         "Audit head: {} (`slatectl audit verify` checks the chain).",
         head.as_deref().unwrap_or("empty")
     );
-    match &policy.layer.file {
-        Some(file) if policy.problems.is_empty() => println!(
-            "Policy file: {file}, setting {}.",
+    let files = match policy.files.as_slice() {
+        [one] => format!("Policy file: {one}"),
+        many => format!("Policy files: {}", many.join(" then ")),
+    };
+    if !policy.problems.is_empty() {
+        println!(
+            "{}, with {} problem(s) (see the warnings above).",
+            if policy.files.is_empty() {
+                "Policy file: none"
+            } else {
+                files.as_str()
+            },
+            policy.problems.len()
+        );
+    } else if policy.files.is_empty() {
+        println!(
+            "Policy file: none ({} does not exist, nor any {}/*.toml).",
+            slate_core::policy::DEFAULT_POLICY_FILE,
+            slate_core::policy::DEFAULT_DROP_IN_DIR
+        );
+    } else {
+        println!(
+            "{files}, setting {}.",
             if policy.layer.values.is_empty() {
                 "nothing".to_owned()
             } else {
                 facts.policy_keys().join(", ")
             }
-        ),
-        Some(file) => println!(
-            "Policy file: {file}, with {} problem(s) (see the warnings above).",
-            policy.problems.len()
-        ),
-        None => println!(
-            "Policy file: none ({} does not exist).",
-            slate_core::policy::DEFAULT_POLICY_FILE
-        ),
+        );
+    }
+}
+
+/// `slatectl policy check`: each problem on its own line (file and line in it), or a sentence
+/// saying there are none and what the files set. `what` names what was checked. The problems
+/// make the failure (exit 8).
+pub fn policy_check(json: bool, what: &str, policy: &Policy) -> Result<(), Failure> {
+    if json {
+        print_json(&json!({
+            "files": policy.files,
+            "values": policy.layer.values,
+            "set_by": policy.layer.set_by,
+            "problems": policy.problems.iter().map(|p| json!({
+                "file": p.file,
+                "line": p.line,
+                "problem": p.to_string(),
+            })).collect::<Vec<_>>(),
+        }));
+    } else {
+        for problem in &policy.problems {
+            println!("{problem}");
+        }
+    }
+    match policy.problems.len() {
+        0 => {
+            if !json {
+                let keys: Vec<&str> = policy.layer.values.keys().map(String::as_str).collect();
+                println!(
+                    "{what}: no problems; {}.",
+                    if keys.is_empty() {
+                        "it sets no keys".to_owned()
+                    } else {
+                        format!("it sets {}", keys.join(", "))
+                    }
+                );
+            }
+            Ok(())
+        }
+        1 => Err(invalid(&format!("{what}: 1 problem."))),
+        n => Err(invalid(&format!("{what}: {n} problems."))),
     }
 }

@@ -531,6 +531,209 @@ fn the_policy_file_locks_its_keys_and_a_bad_key_is_reported_and_ignored() {
 }
 
 #[test]
+fn drop_ins_override_the_policy_file_and_config_show_names_the_file_that_set_each_key() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    ctl.ok(&["config", "set", "signin_lock_after", "7"], "");
+    std::fs::write(
+        ctl.policy(),
+        "idle_timeout = \"10m\"\nguests_allowed = true\n",
+    )
+    .unwrap();
+    let drop_ins = ctl.dir.path().join("policy.d");
+    std::fs::create_dir(&drop_ins).unwrap();
+    let room = drop_ins.join("20-room.toml");
+    std::fs::write(&room, "# room 3\nidle_timeout = \"20m\"\n").unwrap();
+    // An editor's backup is not read.
+    std::fs::write(drop_ins.join("20-room.toml~"), "idle_timeout = \"1h\"\n").unwrap();
+    let list = ctl.ok(&["config", "show"], "");
+    let main = ctl.policy().display().to_string();
+    let database = ctl.dir.path().join("slate.db").display().to_string();
+    for line in [
+        format!("idle_timeout = 1200 (20m)  [policy: {}]", room.display()),
+        format!("guests_allowed = \"true\"  [policy: {main}]"),
+        format!("signin_lock_after = \"7\"  [administrator: {database}]"),
+        "language = \"en\"  [default]".to_owned(),
+    ] {
+        assert!(list.contains(&line), "{line} in {list}");
+    }
+    let rows = ctl.json(&["config", "show"]);
+    let file = |k: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == k)
+            .unwrap()["file"]
+            .clone()
+    };
+    assert_eq!(file("idle_timeout"), room.display().to_string());
+    assert_eq!(file("guests_allowed"), main);
+    assert_eq!(file("signin_lock_after"), database);
+    assert_eq!(file("language"), Value::Null);
+    let get = ctl.json(&["config", "get", "idle_timeout"]);
+    assert_eq!(get["file"], room.display().to_string());
+    // Locked, naming the file to change.
+    refused(
+        &ctl.run(&["config", "set", "idle_timeout", "5m"], ""),
+        9,
+        &format!(
+            "idle_timeout is set by the policy file {}; change it there.",
+            room.display()
+        ),
+    );
+    refused(
+        &ctl.run(&["config", "unset", "guests_allowed"], ""),
+        9,
+        &format!("set by the policy file {main};"),
+    );
+    // Status lists the files in the order they are read.
+    let status = ctl.ok(&["status"], "");
+    assert!(
+        status.contains(&format!(
+            "Policy files: {main} then {}, setting guests_allowed, idle_timeout.",
+            room.display()
+        )),
+        "{status}"
+    );
+    let v = ctl.json(&["status"]);
+    assert_eq!(
+        v["policy"]["files"],
+        serde_json::json!([main, room.display().to_string()])
+    );
+    // A bad key in a drop-in is named with its file and line; the main file's value applies.
+    std::fs::write(&room, "# room 3\nidle_timeout = \"5\"\n").unwrap();
+    let out = ctl.run(&["config", "get", "idle_timeout"], "");
+    assert_eq!(out.stdout.trim(), "600");
+    assert!(
+        out.stderr.contains(&format!(
+            "{}, line 2: idle_timeout must be a duration",
+            room.display()
+        )),
+        "{}",
+        out.stderr
+    );
+    // Without the drop-in the main file's value stands; each change was audited by the file
+    // that made it.
+    std::fs::remove_file(&room).unwrap();
+    assert_eq!(ctl.ok(&["config", "get", "idle_timeout"], "").trim(), "600");
+    let changes = ctl.json(&["audit", "list", "--event", "setting_changed"]);
+    assert!(
+        changes.as_array().unwrap().iter().any(|r| {
+            let d = r["details"].as_str().unwrap();
+            d.contains("\"key\":\"idle_timeout\"")
+                && d.contains(&format!("policy file {}", room.display()))
+        }),
+        "{changes}"
+    );
+    ctl.ok(&["audit", "verify"], "");
+}
+
+#[test]
+fn policy_check_names_each_problem_by_file_and_line_and_fails_with_exit_8() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("no-data-folder");
+    let check = |args: &[&str]| {
+        let out = Command::cargo_bin("slatectl")
+            .unwrap()
+            .env_remove("SLATE_POLICY")
+            .env("SLATE_DATA_DIR", &data)
+            .args(["policy", "check"])
+            .args(args)
+            .output()
+            .unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let good = tmp.path().join("policy.toml");
+    std::fs::write(&good, "idle_timeout = \"10m\"\nguests_allowed = true\n").unwrap();
+    let out = check(&[good.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "{}: no problems; it sets guests_allowed, idle_timeout.\n",
+            good.display()
+        )
+    );
+    assert_eq!(out.stderr, "");
+    // A drop-in alone, with two problems: each on its own line, then one sentence and exit 8.
+    std::fs::create_dir(tmp.path().join("policy.d")).unwrap();
+    let room = tmp.path().join("policy.d/20-room.toml");
+    std::fs::write(
+        &room,
+        "# room 3\nidle_timout = \"10m\"\nsignin_lock_after = 99\nlanguage = \"es\"\n",
+    )
+    .unwrap();
+    let out = check(&[room.to_str().unwrap()]);
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    let lines: Vec<_> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert!(
+        lines[0].starts_with(&format!(
+            "{}, line 2: there is no setting called \"idle_timout\".",
+            room.display()
+        )),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "{}, line 3: signin_lock_after must be a whole number from 3 to 50",
+            room.display()
+        )),
+        "{}",
+        lines[1]
+    );
+    refused(&out, 8, &format!("{}: 2 problems.", room.display()));
+    let out = check(&["--json", room.to_str().unwrap()]);
+    assert_eq!(out.code, 8);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["problems"][0]["file"], room.display().to_string());
+    assert_eq!(v["problems"][0]["line"], 2);
+    assert_eq!(v["problems"][1]["line"], 3);
+    assert_eq!(v["values"]["language"], "es");
+    // Not TOML, and missing: one problem each, named with the file.
+    let broken = tmp.path().join("broken.toml");
+    std::fs::write(&broken, "idle_timeout = \n").unwrap();
+    let out = check(&[broken.to_str().unwrap()]);
+    assert_eq!(out.code, 8);
+    assert!(
+        out.stdout.contains(&format!(
+            "The policy file {} is not valid TOML at line 1",
+            broken.display()
+        )),
+        "{}",
+        out.stdout
+    );
+    let missing = tmp.path().join("missing.toml");
+    let out = check(&[missing.to_str().unwrap()]);
+    assert_eq!(out.code, 8);
+    assert!(out.stdout.contains("does not exist"), "{}", out.stdout);
+    refused(&out, 8, "1 problem.");
+    // Without FILE: what the kiosk would read, the named file and then its drop-ins.
+    let out = check(&["--policy", good.to_str().unwrap()]);
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 2, "the drop-in's problems");
+    assert!(
+        out.stderr.contains(&format!(
+            "{} and {}/*.toml: 2 problems.",
+            good.display(),
+            tmp.path().join("policy.d").display()
+        )),
+        "{}",
+        out.stderr
+    );
+    std::fs::remove_file(&room).unwrap();
+    let out = check(&["--policy", good.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // Never the data folder.
+    assert!(!data.exists(), "policy check created the data folder");
+}
+
+#[test]
 fn two_processes_can_use_the_database_at_once() {
     let ctl = Ctl::new();
     ctl.set_up();
@@ -577,7 +780,7 @@ fn status_says_ready_in_use_or_why_it_needs_attention() {
                 "Audit head: {} (`slatectl audit verify` checks the chain).",
                 ctl.ok(&["audit", "anchor"], "").trim()
             ),
-            "Policy file: none (/etc/slate/policy.toml does not exist).",
+            "Policy file: none (/etc/slate/policy.toml does not exist, nor any /etc/slate/policy.d/*.toml).",
         ]
     );
     // A session whose wipe failed, as the kiosk records it.

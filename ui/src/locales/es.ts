@@ -307,6 +307,8 @@ export const ES: Readonly<Record<string, string>> = {
   // The policy file's problems.
   "The policy file {file} {why}; it is ignored and the settings below it apply.":
     "El archivo de directivas {file} {why}; se ignora y se aplican los ajustes que tiene debajo.",
+  "The policy folder {folder} {why}; the files in it are ignored.":
+    "La carpeta de directivas {folder} {why}; se ignoran los archivos que contiene.",
   "does not exist": "no existe",
   "is not a file": "no es un archivo",
   "is {size} bytes, larger than the {max} a policy may be":

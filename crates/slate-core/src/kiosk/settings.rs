@@ -1,22 +1,22 @@
-//! The settings in force and the policy file that locks some of them: reading both, watching
-//! the file for changes (and auditing what a new version changes), and the administrator's
+//! The settings in force and the policy files that lock some of them: reading both, watching
+//! the files for changes (and auditing what a new version changes), and the administrator's
 //! changes to settings.
 
 use super::{lock, Kiosk, KioskError};
 use crate::audit::{Actor, AuditEvent, Event};
-use crate::policy::{file_stamp, Policy, PolicySource};
+use crate::policy::{Policy, PolicySource, PolicyStamp};
 use crate::settings::{Effective, SettingError, Settings};
 use crate::store::StoreError;
 use serde_json::json;
 use std::sync::Arc;
 
-/// The policy in force, where it comes from, and the version of the file it was read from.
+/// The policy in force, where it comes from, and the version of the files it was read from.
 #[derive(Debug, Default)]
 pub(super) struct PolicyState {
     pub(super) source: Option<PolicySource>,
-    /// Whether `source` has been read; `stamp` is the file's version then (`None`: absent).
+    /// Whether `source` has been read; `stamp` is its files' versions then.
     pub(super) read: bool,
-    pub(super) stamp: Option<(std::time::SystemTime, u64, u64)>,
+    pub(super) stamp: PolicyStamp,
     pub(super) current: Arc<Policy>,
 }
 
@@ -25,12 +25,13 @@ pub(super) struct PolicyState {
 pub struct ChangeStamp {
     data: i64,
     local: u64,
-    policy: Option<(std::time::SystemTime, u64, u64)>,
+    policy: Option<PolicyStamp>,
 }
 
 impl Kiosk {
-    /// Reads the policy file from `source` (the top settings layer) and keeps following it:
-    /// changes to the file apply within the next settings read. Problems are audited.
+    /// Reads the policy from `source` (the top settings layer: the main file, then its drop-ins)
+    /// and keeps following it: changes to the files apply within the next settings read.
+    /// Problems are audited.
     pub fn use_policy(&self, source: PolicySource) -> Result<(), KioskError> {
         {
             let mut state = lock(&self.policy);
@@ -40,7 +41,8 @@ impl Kiosk {
         self.policy().map(|_| ())
     }
 
-    /// The policy in force, re-read first if its file changed (one `stat` when it did not).
+    /// The policy in force, re-read first if one of its files changed (a `stat` of each file
+    /// and a listing of the drop-in folder when none did).
     /// The policy lock is never held while the store is locked (`record` takes them the other
     /// way round).
     pub fn policy(&self) -> Result<Arc<Policy>, KioskError> {
@@ -50,7 +52,7 @@ impl Kiosk {
                 return Ok(Arc::clone(&state.current));
             };
             // Unchanged (or still absent) since the last read: nothing to do.
-            let stamp = file_stamp(&source.path);
+            let stamp = source.stamp();
             if state.read && stamp == state.stamp {
                 return Ok(Arc::clone(&state.current));
             }
@@ -70,9 +72,10 @@ impl Kiosk {
         Ok(Arc::clone(&state.current))
     }
 
-    /// Audits what a newly read policy changes, once per version of the file (the last one
+    /// Audits what a newly read policy changes, once per version of its files (the last one
     /// seen is kept in the database, so a restart does not repeat it): each problem as a
-    /// `policy_problem` record, each value it changes as `setting_changed` by the policy file.
+    /// `policy_problem` record, each value it changes as `setting_changed` by the policy file
+    /// that set (or stopped setting) it.
     pub(super) fn note_policy(&self, before: &Policy, after: &Policy) -> Result<(), KioskError> {
         for problem in &after.problems {
             tracing::warn!("{problem}");
@@ -87,24 +90,23 @@ impl Kiosk {
             .map_or_else(
                 || before.layer.clone(),
                 |values| crate::settings::PolicyLayer {
-                    file: before.layer.file.clone(),
                     values,
+                    set_by: store
+                        .meta("policy_set_by")
+                        .ok()
+                        .flatten()
+                        .and_then(|v| serde_json::from_str(&v).ok())
+                        .unwrap_or_default(),
                 },
             );
         store.atomically(|store| {
             let old = store.effective_settings(&previous)?;
             let new = store.effective_settings(&after.layer)?;
-            let by = format!(
-                "policy file {}",
-                after
-                    .layer
-                    .file
-                    .as_deref()
-                    .or(previous.file.as_deref())
-                    .unwrap_or("")
-            );
+            let main = after.files.first().or(before.files.first());
             for (o, n) in old.iter().zip(&new) {
                 if o.value != n.value {
+                    let file = n.file.as_ref().or(o.file.as_ref()).or(main);
+                    let by = format!("policy file {}", file.map_or("", String::as_str));
                     self.record(
                         store,
                         AuditEvent::new(
@@ -119,7 +121,7 @@ impl Kiosk {
                     store,
                     AuditEvent::new(
                         Event::PolicyProblem,
-                        json!({ "file": after.layer.file, "problem": problem.to_string() }),
+                        json!({ "file": problem.file, "problem": problem.to_string() }),
                     ),
                 )?;
             }
@@ -127,6 +129,10 @@ impl Kiosk {
             store.set_meta(
                 "policy_values",
                 &serde_json::to_string(&after.layer.values).unwrap_or_default(),
+            )?;
+            store.set_meta(
+                "policy_set_by",
+                &serde_json::to_string(&after.layer.set_by).unwrap_or_default(),
             )?;
             Ok::<(), StoreError>(())
         })?;
@@ -141,14 +147,13 @@ impl Kiosk {
 
     /// A value that changes whenever the settings in force or an end request may have changed:
     /// a commit by another process (SQLite's `data_version`), a setting changed through this
-    /// instance, or a new version of the policy file. The live session polls it every second,
+    /// instance, or a new version of a policy file. The live session polls it every second,
     /// and re-reads settings and end requests only when it moved (`None`: cannot tell, read).
     pub fn change_stamp(&self) -> Option<ChangeStamp> {
         let data = lock(&self.store).data_version().ok()?;
-        let policy = lock(&self.policy)
-            .source
-            .as_ref()
-            .and_then(|s| crate::policy::file_stamp(&s.path));
+        // The files are looked at without holding the lock.
+        let source = lock(&self.policy).source.clone();
+        let policy = source.as_ref().map(PolicySource::stamp);
         Some(ChangeStamp {
             data,
             local: self.local_changes.load(std::sync::atomic::Ordering::SeqCst),
@@ -156,7 +161,7 @@ impl Kiosk {
         })
     }
 
-    /// Stores an administrator setting (refused for a key the policy file sets).
+    /// Stores an administrator setting (refused for a key a policy file sets).
     pub fn set_setting(
         &self,
         by: &Actor,

@@ -352,3 +352,73 @@ fn usernames_are_unique_case_insensitively() {
         Err(KioskError::UserExists(_))
     ));
 }
+
+#[test]
+fn a_drop_in_added_or_removed_is_noticed_locks_its_keys_and_is_audited_by_its_name() {
+    use crate::policy::PolicySource;
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let dir = f.kiosk.data_dir().path().to_owned();
+    std::fs::write(dir.join("policy.toml"), "guests_allowed = true\n").unwrap();
+    f.kiosk
+        .use_policy(PolicySource {
+            path: dir.join("policy.toml"),
+            explicit: true,
+        })
+        .unwrap();
+    let before = f.kiosk.change_stamp();
+    assert_eq!(
+        f.kiosk.settings().unwrap().idle_timeout,
+        Duration::from_secs(300)
+    );
+    std::fs::create_dir(dir.join("policy.d")).unwrap();
+    let room = dir.join("policy.d/room.toml");
+    std::fs::write(&room, "idle_timeout = \"20m\"\n").unwrap();
+    assert_ne!(
+        f.kiosk.change_stamp(),
+        before,
+        "the live session looks again"
+    );
+    assert_eq!(
+        f.kiosk.settings().unwrap().idle_timeout,
+        Duration::from_secs(1200)
+    );
+    let refused = f
+        .kiosk
+        .set_setting(&Actor::System, "idle_timeout", "5m")
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "idle_timeout is set by the policy file {}; change it there.",
+            room.display()
+        )
+    );
+    std::fs::remove_file(&room).unwrap();
+    assert_eq!(
+        f.kiosk.settings().unwrap().idle_timeout,
+        Duration::from_secs(300)
+    );
+    f.kiosk
+        .set_setting(&Actor::System, "idle_timeout", "5m")
+        .unwrap();
+    let changed = f
+        .kiosk
+        .audit_list(&crate::audit::AuditFilter {
+            event: Some("setting_changed".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let by_room = format!("policy file {}", room.display());
+    assert_eq!(
+        changed
+            .iter()
+            .filter(
+                |c| c.details.contains("\"key\":\"idle_timeout\"") && c.details.contains(&by_room)
+            )
+            .count(),
+        2,
+        "set by the drop-in, then no longer: {changed:?}"
+    );
+}

@@ -684,10 +684,7 @@ mod tests {
     #[test]
     fn layers_default_then_administrator_then_policy() {
         let (s, _t) = store();
-        let mut policy = PolicyLayer {
-            file: Some("/etc/slate/policy.toml".into()),
-            ..PolicyLayer::default()
-        };
+        let mut policy = PolicyLayer::default();
         let layer_of = |s: &Store, p: &PolicyLayer, k: &str| {
             s.effective_settings(p)
                 .unwrap()
@@ -707,10 +704,27 @@ mod tests {
             ("600".into(), Layer::Administrator)
         );
         policy.values.insert("idle_timeout".into(), "900".into());
+        policy.set_by.insert(
+            "idle_timeout".into(),
+            "/etc/slate/policy.d/room.toml".into(),
+        );
         assert_eq!(
             layer_of(&s, &policy, "idle_timeout"),
             ("900".into(), Layer::Policy)
         );
+        let file_of = |p: &PolicyLayer, k: &str| {
+            s.effective_settings(p)
+                .unwrap()
+                .into_iter()
+                .find(|e| e.def.key == k)
+                .and_then(|e| e.file)
+        };
+        assert_eq!(
+            file_of(&policy, "idle_timeout").as_deref(),
+            Some("/etc/slate/policy.d/room.toml"),
+            "the policy file that set it"
+        );
+        assert_eq!(file_of(&policy, "guests_allowed"), None);
         assert_eq!(
             s.settings(&policy).unwrap().idle_timeout,
             Duration::from_secs(900)
@@ -720,7 +734,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "idle_timeout is set by the policy file /etc/slate/policy.toml; change it there."
+            "idle_timeout is set by the policy file /etc/slate/policy.d/room.toml; change it there."
         );
         assert!(s
             .set_setting("idle_timeout", None, Utc::now(), &policy)

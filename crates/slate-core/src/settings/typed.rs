@@ -16,13 +16,32 @@ pub struct Effective {
     pub def: &'static SettingDef,
     pub value: String,
     pub layer: Layer,
+    /// The policy file that set it (layer `Policy` only).
+    pub file: Option<String>,
 }
 
-/// The policy layer as the settings see it: checked canonical values by key, and the file.
+/// The policy layer as the settings see it: checked canonical values by key, and the file that
+/// set each (the policy is a main file and drop-ins; the last to set a key wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyLayer {
-    pub file: Option<String>,
     pub values: std::collections::BTreeMap<String, String>,
+    /// The file that set each key of `values`.
+    pub set_by: std::collections::BTreeMap<String, String>,
+}
+
+impl PolicyLayer {
+    /// Whether the policy sets `key` (so it is locked).
+    pub fn sets(&self, key: &str) -> bool {
+        self.values.contains_key(key)
+    }
+
+    /// The policy file that set `key`, if the policy sets it and the file is known.
+    pub fn file_of(&self, key: &str) -> Option<&str> {
+        self.set_by
+            .get(key)
+            .filter(|_| self.sets(key))
+            .map(String::as_str)
+    }
 }
 
 /// The settings in force, typed.
@@ -146,6 +165,7 @@ pub(crate) fn effective<E>(
                     def,
                     value: v.clone(),
                     layer: Layer::Policy,
+                    file: policy.file_of(def.key).map(str::to_owned),
                 });
             }
             Ok(
@@ -154,11 +174,13 @@ pub(crate) fn effective<E>(
                         def,
                         value,
                         layer: Layer::Administrator,
+                        file: None,
                     },
                     None => Effective {
                         def,
                         value: def.default.to_owned(),
                         layer: Layer::Default,
+                        file: None,
                     },
                 },
             )
@@ -188,10 +210,10 @@ pub(crate) fn check_change(
     all: impl FnOnce() -> Result<Vec<Effective>, StoreError>,
 ) -> Result<(String, String), SettingError> {
     let def = definition(key).ok_or_else(|| SettingError::Unknown(key.to_owned()))?;
-    if policy.values.contains_key(key) {
+    if policy.sets(key) {
         return Err(SettingError::SetByPolicy {
             key: key.to_owned(),
-            file: policy.file.clone().unwrap_or_default(),
+            file: policy.file_of(key).unwrap_or_default().to_owned(),
         });
     }
     let new = match value {
