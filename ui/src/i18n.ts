@@ -5,8 +5,8 @@
 // vary are named in braces: t("Welcome, {name}", { name }).
 //
 // A message about a number of things is a plural message: one text per plural category of the
-// language (Intl.PluralRules: "one" and "other" in English; "one", "many" and "other" in
-// Spanish), the form chosen by the number in its `count` piece. English has its own
+// language (Intl.PluralRules: "one" and "other" in English; "one", "many" and "other" in French
+// and Spanish), the form chosen by the number in its `count` piece. English has its own
 // catalogue for those forms ("1 record", "2 records").
 //
 // Text in the static page and its templates is translated when it is drawn (translateTree);
@@ -15,12 +15,13 @@
 // the structured values the core sends beside them.
 import { CATALOGUES } from "./locales/catalogues.js";
 
-export type Language = "en" | "es";
+export type Language = "en" | "es" | "fr";
 
 /** The languages Slate ships, each named in itself. */
 export const LANGUAGES: readonly { code: Language; name: string }[] = [
   { code: "en", name: "English" },
   { code: "es", name: "Español" },
+  { code: "fr", name: "Français" },
 ];
 
 /** A plural message: its text for each plural category the language has ("other" always). */

@@ -267,7 +267,9 @@ test("a phrase of the core takes the plural form for its count", async () => {
   try {
     setLanguage("es");
     assert.equal(intact(1), "El registro de auditoría está intacto: 1 registro, cabeza 1:ab.");
-    assert.equal(intact(1_000_000), "El registro de auditoría está intacto: 1.000.000 de registros, cabeza 1:ab.");
+    setLanguage("fr");
+    assert.equal(intact(0), "Le journal d'audit est intact\u00a0: 0 enregistrement, tête 1:ab.");
+    assert.equal(intact(1_000_000), "Le journal d'audit est intact\u00a0: 1\u202f000\u202f000 d'enregistrements, tête 1:ab.");
   } finally {
     setLanguage("en");
   }
@@ -276,15 +278,16 @@ test("a phrase of the core takes the plural form for its count", async () => {
 /**
  * Every count shown, as it reads with 0, 1, 2 and 5 in each language: each plural message of
  * the catalogues (those of the screens and the core's phrases), filled as the code that shows
- * it fills it.
- * No-break spaces are compared as spaces (Intl puts them between some numbers and units in some
- * languages, and ICU's versions differ on which).
+ * it fills it. French says 0 in the singular; Spanish and English do not.
+ * No-break spaces are compared as spaces: French puts them before a colon, and Intl between
+ * some numbers and units (ICU's versions differ on which).
  */
 const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Language, [string, string, string, string]> }> = {
   "{count} records so far": {
     say: {
       en: ["0 records so far", "1 record so far", "2 records so far", "5 records so far"],
       es: ["0 registros hasta ahora", "1 registro hasta ahora", "2 registros hasta ahora", "5 registros hasta ahora"],
+      fr: ["0 enregistrement à ce jour", "1 enregistrement à ce jour", "2 enregistrements à ce jour", "5 enregistrements à ce jour"],
     },
   },
   "The audit log is intact: {count} records, head {head}.": {
@@ -302,6 +305,12 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
         "El registro de auditoría está intacto: 2 registros, cabeza 9:ab.",
         "El registro de auditoría está intacto: 5 registros, cabeza 9:ab.",
       ],
+      fr: [
+        "Le journal d'audit est intact : 0 enregistrement, tête 9:ab.",
+        "Le journal d'audit est intact : 1 enregistrement, tête 9:ab.",
+        "Le journal d'audit est intact : 2 enregistrements, tête 9:ab.",
+        "Le journal d'audit est intact : 5 enregistrements, tête 9:ab.",
+      ],
     },
   },
   "A username can have at most {count} characters.": {
@@ -317,6 +326,12 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
         "Un nombre de usuario puede tener como máximo 1 carácter.",
         "Un nombre de usuario puede tener como máximo 2 caracteres.",
         "Un nombre de usuario puede tener como máximo 5 caracteres.",
+      ],
+      fr: [
+        "Un nom d'utilisateur peut avoir au plus 0 caractère.",
+        "Un nom d'utilisateur peut avoir au plus 1 caractère.",
+        "Un nom d'utilisateur peut avoir au plus 2 caractères.",
+        "Un nom d'utilisateur peut avoir au plus 5 caractères.",
       ],
     },
   },
@@ -334,6 +349,12 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
         "La contraseña necesita al menos 2 caracteres.",
         "La contraseña necesita al menos 5 caracteres.",
       ],
+      fr: [
+        "Le mot de passe doit avoir au moins 0 caractère.",
+        "Le mot de passe doit avoir au moins 1 caractère.",
+        "Le mot de passe doit avoir au moins 2 caractères.",
+        "Le mot de passe doit avoir au moins 5 caractères.",
+      ],
     },
   },
   "The password can have at most {count} characters.": {
@@ -349,6 +370,12 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
         "La contraseña puede tener como máximo 1 carácter.",
         "La contraseña puede tener como máximo 2 caracteres.",
         "La contraseña puede tener como máximo 5 caracteres.",
+      ],
+      fr: [
+        "Le mot de passe peut avoir au plus 0 caractère.",
+        "Le mot de passe peut avoir au plus 1 caractère.",
+        "Le mot de passe peut avoir au plus 2 caractères.",
+        "Le mot de passe peut avoir au plus 5 caractères.",
       ],
     },
   },
@@ -367,6 +394,12 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
         "X puede tener como máximo 2 caracteres y ningún salto de línea.",
         "X puede tener como máximo 5 caracteres y ningún salto de línea.",
       ],
+      fr: [
+        "X peut avoir au plus 0 caractère et aucun saut de ligne.",
+        "X peut avoir au plus 1 caractère et aucun saut de ligne.",
+        "X peut avoir au plus 2 caractères et aucun saut de ligne.",
+        "X peut avoir au plus 5 caractères et aucun saut de ligne.",
+      ],
     },
   },
   "text of at most {count} characters": {
@@ -378,12 +411,14 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
         "un texto de como máximo 2 caracteres",
         "un texto de como máximo 5 caracteres",
       ],
+      fr: ["un texte d'au plus 0 caractère", "un texte d'au plus 1 caractère", "un texte d'au plus 2 caractères", "un texte d'au plus 5 caractères"],
     },
   },
   "at most {count} sites.": {
     say: {
       en: ["at most 0 sites.", "at most 1 site.", "at most 2 sites.", "at most 5 sites."],
       es: ["como máximo 0 sitios.", "como máximo 1 sitio.", "como máximo 2 sitios.", "como máximo 5 sitios."],
+      fr: ["au plus 0 site.", "au plus 1 site.", "au plus 2 sites.", "au plus 5 sites."],
     },
   },
   // The idle warning's announcement: the count is the number its duration says.
@@ -391,6 +426,7 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
     say: {
       en: ["0 seconds left.", "1 second left.", "2 seconds left.", "5 seconds left."],
       es: ["Quedan 0 segundos.", "Queda 1 segundo.", "Quedan 2 segundos.", "Quedan 5 segundos."],
+      fr: ["Il reste 0 seconde.", "Il reste 1 seconde.", "Il reste 2 secondes.", "Il reste 5 secondes."],
     },
   },
 };
@@ -442,6 +478,13 @@ test("durations, sizes and exact durations count right with 0, 1, 2 and 5 in eve
       hours: ["1 hora", "2 horas", "5 horas"],
       exact: ["0 segundos", "1 día, 1 hora, 1 minuto y 1 segundo", "2 días, 2 horas, 2 minutos y 2 segundos", "5 días, 5 horas, 5 minutos y 5 segundos"],
       bytes: ["0 bytes", "1 byte", "2 bytes", "5 bytes"],
+    },
+    fr: {
+      spoken: ["0 seconde", "1 seconde", "2 secondes", "5 secondes"],
+      minutes: ["1 minute", "2 minutes", "5 minutes"],
+      hours: ["1 heure", "2 heures", "5 heures"],
+      exact: ["0 seconde", "1 jour, 1 heure, 1 minute et 1 seconde", "2 jours, 2 heures, 2 minutes et 2 secondes", "5 jours, 5 heures, 5 minutes et 5 secondes"],
+      bytes: ["0 octet", "1 octet", "2 octets", "5 octets"],
     },
   };
   const every = (n: number) => n * 86_400 + n * 3600 + n * 60 + n;
