@@ -1,8 +1,8 @@
 // The catalogues cover every message, and no more: the text and readable attributes of the page
 // and its templates (static/index.html), every message id the scripts pass to t(), the core's
-// phrases, errors and settings (their descriptions and labels); each catalogue holds exactly
-// those ids, each plural message has every form its language needs, and each translation keeps
-// the {pieces} of its English. A string added in
+// phrases, errors and settings (their descriptions and labels), and what the shell says (its
+// notifications); each catalogue holds exactly those ids, each plural message has every form
+// its language needs, and each translation keeps the {pieces} of its English. A string added in
 // English and not to a catalogue fails here, naming it. Then: every count shown reads right in
 // every language.
 import { test } from "node:test";
@@ -116,9 +116,19 @@ function settingLabels(): string[] {
   });
 }
 
+/** What the shell says itself (its notifications): the ids it passes to `t(…)` and `tn(…)` of
+ * its `Words` (src-tauri/src/shell/words.rs), which reads these same catalogues. */
+function shellStrings(): string[] {
+  const found = new Set<string>();
+  for (const source of rustCode(SHELL)) {
+    for (const m of source.matchAll(/\.tn?\(\s*"((?:[^"\\]|\\.)*)"/g)) found.add(JSON.parse(`"${m[1]}"`));
+  }
+  return [...found];
+}
+
 /** Every message id something shows. */
 function usedIds(): Set<string> {
-  return new Set([...pageStrings(), ...scriptStrings(), ...coreStrings(), ...settingLabels()]);
+  return new Set([...pageStrings(), ...scriptStrings(), ...coreStrings(), ...settingLabels(), ...shellStrings()]);
 }
 
 /** The {pieces} of a text, sorted. */
@@ -131,7 +141,7 @@ function texts(m: Message): string[] {
   return typeof m === "string" ? [m] : Object.values(m);
 }
 
-test("the page, the scripts and the core show strings", () => {
+test("the page, the scripts, the core and the shell show strings", () => {
   // The extraction itself works (a broken pattern would make the next tests pass vacuously).
   assert.ok(pageStrings().includes("Sign in"));
   assert.ok(pageStrings().includes("Text and colours"));
@@ -152,6 +162,8 @@ test("the page, the scripts and the core show strings", () => {
   assert.ok(coreStrings().includes("The password cannot be the username."));
   assert.ok(settingLabels().includes("Idle timeout"));
   assert.ok(settingLabels().includes("Home page"));
+  assert.ok(shellStrings().includes("You will be signed out soon"));
+  assert.ok(shellStrings().includes("{count} minutes"));
 });
 
 test("the languages are the same everywhere: the UI's list, the catalogues, the core's list", () => {
@@ -267,6 +279,7 @@ test("a phrase of the core takes the plural form for its count", async () => {
   try {
     setLanguage("es");
     assert.equal(intact(1), "El registro de auditoría está intacto: 1 registro, cabeza 1:ab.");
+    assert.equal(intact(1_000_000), "El registro de auditoría está intacto: 1.000.000 de registros, cabeza 1:ab.");
     setLanguage("fr");
     assert.equal(intact(0), "Le journal d'audit est intact\u00a0: 0 enregistrement, tête 1:ab.");
     assert.equal(intact(1_000_000), "Le journal d'audit est intact\u00a0: 1\u202f000\u202f000 d'enregistrements, tête 1:ab.");
@@ -277,8 +290,8 @@ test("a phrase of the core takes the plural form for its count", async () => {
 
 /**
  * Every count shown, as it reads with 0, 1, 2 and 5 in each language: each plural message of
- * the catalogues (those of the screens and the core's phrases), filled as the code that shows
- * it fills it. French says 0 in the singular; Spanish and English do not.
+ * the catalogues (those of the screens, the core's phrases and the shell's durations), filled as
+ * the code that shows it fills it. French says 0 in the singular; Spanish and English do not.
  * No-break spaces are compared as spaces: French puts them before a colon, and Intl between
  * some numbers and units (ICU's versions differ on which).
  */
@@ -427,6 +440,28 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
       en: ["0 seconds left.", "1 second left.", "2 seconds left.", "5 seconds left."],
       es: ["Quedan 0 segundos.", "Queda 1 segundo.", "Quedan 2 segundos.", "Quedan 5 segundos."],
       fr: ["Il reste 0 seconde.", "Il reste 1 seconde.", "Il reste 2 secondes.", "Il reste 5 secondes."],
+    },
+  },
+  // The shell's durations (its notifications); here through t(), there through its Words.
+  "{count} seconds": {
+    say: {
+      en: ["0 seconds", "1 second", "2 seconds", "5 seconds"],
+      es: ["0 segundos", "1 segundo", "2 segundos", "5 segundos"],
+      fr: ["0 seconde", "1 seconde", "2 secondes", "5 secondes"],
+    },
+  },
+  "{count} minutes": {
+    say: {
+      en: ["0 minutes", "1 minute", "2 minutes", "5 minutes"],
+      es: ["0 minutos", "1 minuto", "2 minutos", "5 minutos"],
+      fr: ["0 minute", "1 minute", "2 minutes", "5 minutes"],
+    },
+  },
+  "{count} hours": {
+    say: {
+      en: ["0 hours", "1 hour", "2 hours", "5 hours"],
+      es: ["0 horas", "1 hora", "2 horas", "5 horas"],
+      fr: ["0 heure", "1 heure", "2 heures", "5 heures"],
     },
   },
 };
