@@ -76,8 +76,9 @@ export type AppStatus = {
  */
 version: string, 
 /**
- * The language screens start in (the `language` setting); a person may switch for their
- * own visit.
+ * The language to speak: in a session that chose one (its `language` preference), that
+ * one; otherwise the terminal's `language` setting, which screens start in (a person may
+ * switch for their own visit). The shell's notifications speak it too.
  */
 language: string, 
 /**

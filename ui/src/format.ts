@@ -5,11 +5,12 @@ import { language, t } from "./i18n.js";
 /**
  * A phrase of the core in the current language: its English template looked up in the
  * catalogue (a sentence the catalogue lacks stays English), and each piece formatted for the
- * language — numbers, exact durations, local times, phrases inside phrases.
+ * language — numbers, exact durations, local times, phrases inside phrases. A plural message
+ * takes the form for its `count` piece.
  */
 export function say(p: Phrase): string {
-  const pieces: Record<string, string> = {};
-  for (const [name, arg] of Object.entries(p.args)) pieces[name] = piece(arg);
+  const pieces: Record<string, string | number> = {};
+  for (const [name, arg] of Object.entries(p.args)) pieces[name] = arg.type === "number" ? arg.value : piece(arg);
   return t(p.text, pieces);
 }
 
@@ -75,13 +76,22 @@ export function clock(totalSeconds: number): string {
 
 /** "1 second", "45 seconds", "5 minutes", "1 hour", in the current language ("5 minutos"). */
 export function spokenDuration(totalSeconds: number): string {
-  const [n, unit] =
-    totalSeconds < 60
-      ? [totalSeconds, "second"]
-      : totalSeconds < 3600
-        ? [Math.ceil(totalSeconds / 60), "minute"]
-        : [Math.round(totalSeconds / 3600), "hour"];
+  const [n, unit] = spokenParts(totalSeconds);
   return new Intl.NumberFormat(language(), { style: "unit", unit, unitDisplay: "long" }).format(n);
+}
+
+/** The number a spoken duration says (5 for "5 minutes"): the `count` of a sentence around it
+ * whose words agree with it (Spanish "Queda 1 minuto", "Quedan 5 minutos"). */
+export function spokenCount(totalSeconds: number): number {
+  return spokenParts(totalSeconds)[0];
+}
+
+function spokenParts(totalSeconds: number): [number, "second" | "minute" | "hour"] {
+  return totalSeconds < 60
+    ? [totalSeconds, "second"]
+    : totalSeconds < 3600
+      ? [Math.ceil(totalSeconds / 60), "minute"]
+      : [Math.round(totalSeconds / 3600), "hour"];
 }
 
 /** Whether a screen reader should hear the idle countdown at this value (not every second). */

@@ -18,7 +18,8 @@ export function charCount(s: string): number {
   return [...s].length;
 }
 
-/** A sentence to translate: its message id and the figures to put in it. */
+/** A sentence to translate: its message id and the figures to put in it (a plural message's
+ * number is its `count`). */
 export interface Problem {
   id: string;
   vars: Record<string, number>;
@@ -29,9 +30,9 @@ export function setupProblem(f: SetupForm): Problem | null {
   const username = f.username.normalize("NFC").trim();
   const problem = (id: string, vars: Record<string, number> = {}) => ({ id, vars });
   if (username === "") return problem("Enter a username.");
-  if (charCount(username) > USERNAME_MAX) return problem("A username can have at most {max} characters.", { max: USERNAME_MAX });
-  if (charCount(f.password) < PASSWORD_MIN) return problem("The password needs at least {min} characters.", { min: PASSWORD_MIN });
-  if (charCount(f.password) > PASSWORD_MAX) return problem("The password can have at most {max} characters.", { max: PASSWORD_MAX });
+  if (charCount(username) > USERNAME_MAX) return problem("A username can have at most {count} characters.", { count: USERNAME_MAX });
+  if (charCount(f.password) < PASSWORD_MIN) return problem("The password needs at least {count} characters.", { count: PASSWORD_MIN });
+  if (charCount(f.password) > PASSWORD_MAX) return problem("The password can have at most {count} characters.", { count: PASSWORD_MAX });
   if (f.password !== f.confirm) return problem("The two passwords are not the same.");
   return null;
 }

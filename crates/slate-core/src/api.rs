@@ -243,8 +243,9 @@ pub enum SessionKind {
 pub struct AppStatus {
     /// Slate's version, shown in the corner of the screen.
     pub version: String,
-    /// The language screens start in (the `language` setting); a person may switch for their
-    /// own visit.
+    /// The language to speak: in a session that chose one (its `language` preference), that
+    /// one; otherwise the terminal's `language` setting, which screens start in (a person may
+    /// switch for their own visit). The shell's notifications speak it too.
     pub language: String,
     /// The screen to show.
     pub screen: Screen,

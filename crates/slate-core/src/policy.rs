@@ -452,7 +452,7 @@ mod tests {
         let p = parse(
             FILE,
             "idle_timeout = \"5\"\nguests_allowed = true\nidle_timout = 300\n\
-             signin_lock_after = 2.5\nlanguage = \"fr\"\n[section]\nx = 1\n",
+             signin_lock_after = 2.5\nlanguage = \"de\"\n[section]\nx = 1\n",
         );
         assert_eq!(p.layer.values.len(), 1, "{:?}", p.layer.values);
         assert_eq!(p.layer.values["guests_allowed"], "true");
@@ -478,7 +478,7 @@ mod tests {
             "{all}"
         );
         assert!(
-            all.contains("line 5: language must be one of en, es"),
+            all.contains("line 5: language must be one of en, es, fr"),
             "{all}"
         );
         assert!(all.contains("line 6") || all.contains("line 7"), "{all}");

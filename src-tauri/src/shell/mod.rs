@@ -1,14 +1,16 @@
 //! The Tauri shell: opens the kiosk window, registers the commands in [`commands`], forwards the
-//! core's announcements to the UI (event `slate://status`) and the desktop ([`notify`]), and turns
-//! a window close, SIGTERM or the machine going to sleep ([`sleep`]) into an orderly `Shutdown`
-//! ending. It adds the wipe surfaces only it can reach ([`wipers`]), and hosts the session's
-//! browser ([`browser`]). It draws nothing and decides nothing.
+//! core's announcements to the UI (event `slate://status`) and the desktop ([`notify`], in the
+//! session's language through [`words`]), and turns a window close, SIGTERM or the machine going
+//! to sleep ([`sleep`]) into an orderly `Shutdown` ending. It adds the wipe surfaces only it can
+//! reach ([`wipers`]), and hosts the session's browser ([`browser`]). It draws nothing and
+//! decides nothing.
 
 pub mod browser;
 pub mod commands;
 pub mod notify;
 pub mod sleep;
 pub mod wipers;
+pub mod words;
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -6,7 +6,7 @@ import type { Screen } from "../bindings.js";
 import { appRoot, applyPreferences, el, mount, setIfChanged } from "../dom.js";
 import { redraw, submit } from "../redraw.js";
 import { errorText, toIpcError } from "../errors.js";
-import { announceCountdownAt, clock, spokenDuration } from "../format.js";
+import { announceCountdownAt, clock, spokenCount, spokenDuration } from "../format.js";
 import { t } from "../i18n.js";
 import { commands } from "../ipc.js";
 import { rememberFocusBeforeWarning, state, takeFocusBeforeWarning } from "../state.js";
@@ -119,7 +119,7 @@ export function updateSession(screen: SessionScreen): void {
       idle.showModal();
       el("idle-stay").focus();
     } else if (announceCountdownAt(left)) {
-      el("idle-announce").textContent = t("{duration} left.", { duration: spokenDuration(left) });
+      el("idle-announce").textContent = t("{duration} left.", { duration: spokenDuration(left), count: spokenCount(left) });
     }
   } else if (idle.open) {
     idle.close();

@@ -34,9 +34,11 @@ export function drawSignIn(guestsAllowed: boolean, notice: string): void {
   }
 }
 
-/** After a sign-in: the display preferences chosen on the sign-in screen become the session's. */
+/** After a sign-in: the language and display preferences chosen on the sign-in screen become
+ * the session's (so what the shell says, its notifications, is in that language too). */
 async function carryPreferences(status: AppStatus): Promise<AppStatus> {
   let now = status;
+  if (state.visit.language !== null) now = await commands.setPreference("language", state.visit.language);
   if (state.visit.textSize !== "normal") now = await commands.setPreference("text_size", state.visit.textSize);
   if (state.visit.contrast !== "normal") now = await commands.setPreference("contrast", state.visit.contrast);
   return now;

@@ -27,6 +27,8 @@ const POLL: Duration = Duration::from_secs(1);
 struct Live {
     session: ActiveSession,
     preferences: Preferences,
+    /// The language the session chose for itself (its `language` preference), if it did.
+    language: Option<String>,
     browser: Option<BrowserPlan>,
     timing: due::Timing,
     time_warning: Option<Duration>,
@@ -213,6 +215,7 @@ impl SessionManager {
                     self.kiosk.set_session_value(&id, &key, &value)?;
                     if let State::Live(live) = &mut self.state {
                         live.preferences = preferences_of(&self.kiosk, &id);
+                        live.language = language_of(&self.kiosk, &id);
                     }
                     Ok(self.current())
                 });
@@ -312,6 +315,7 @@ impl SessionManager {
             browser,
             session,
             preferences: Preferences::default(),
+            language: None,
             timing: due::Timing::starting(now),
             time_warning: None,
         }));
@@ -555,7 +559,12 @@ impl SessionManager {
                 }
             }
         };
-        AppStatus::new(screen, &self.settings.language)
+        // A session speaks the language it chose; anything else the terminal's own.
+        let language = match &self.state {
+            State::Live(live) => live.language.as_deref(),
+            State::SignedOut { .. } => None,
+        };
+        AppStatus::new(screen, language.unwrap_or(&self.settings.language))
     }
 
     fn publish(&self) {
@@ -569,6 +578,15 @@ impl SessionManager {
             }
         });
     }
+}
+
+/// The language a session chose for itself, as stored (`None`: the terminal's own).
+fn language_of(kiosk: &Kiosk, id: &str) -> Option<String> {
+    kiosk
+        .session_values(id)
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|(key, value)| (key == "language").then_some(value))
 }
 
 /// A session's display preferences as stored (normal where unset).

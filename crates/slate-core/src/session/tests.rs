@@ -288,6 +288,36 @@ async fn sign_out_dismiss_and_the_rules_of_one_session() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_session_speaks_the_language_it_chose_and_the_next_starts_in_the_terminals() {
+    let r = rig(&[("language", "es")]);
+    assert_eq!(r.handle.status().language, "es");
+    r.sign_in().await;
+    assert_eq!(
+        r.handle.status().language,
+        "es",
+        "no choice made: the setting"
+    );
+    let status = r
+        .handle
+        .set_preference("language".into(), "fr".into())
+        .await
+        .unwrap();
+    assert_eq!(status.language, "fr");
+    assert!(r
+        .handle
+        .set_preference("language".into(), "de".into())
+        .await
+        .is_err());
+    assert_eq!(
+        r.handle.status().language,
+        "fr",
+        "a refused choice changes nothing"
+    );
+    let status = r.handle.sign_out().await.unwrap();
+    assert_eq!(status.language, "es", "the choice goes with the session");
+}
+
+#[tokio::test(start_paused = true)]
 async fn shutdown_ends_the_live_session() {
     let r = rig(&[]);
     let s = r.sign_in().await;

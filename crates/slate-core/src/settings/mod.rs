@@ -46,7 +46,7 @@ pub enum Kind {
 }
 
 /// The languages the UI ships.
-pub const LANGUAGES: &[&str] = &["en", "es"];
+pub const LANGUAGES: &[&str] = &["en", "es", "fr"];
 
 /// One setting's definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +135,7 @@ pub const SETTINGS: &[SettingDef] = &[
         key: "language",
         kind: Kind::Choice(LANGUAGES),
         default: "en",
-        description: "The language the sign-in screen starts in (en or es); people can switch.",
+        description: "The language the sign-in screen starts in (en, es or fr); people can switch.",
     },
     SettingDef {
         key: "allowed_sites",
@@ -588,7 +588,8 @@ mod tests {
         ));
         assert_eq!(s.settings(&no_policy()).unwrap().signin_lock_after, 10);
         assert_eq!(set(&s, "language", "ES").unwrap().1, "es");
-        assert!(set(&s, "language", "fr").is_err());
+        assert_eq!(set(&s, "language", "fr").unwrap().1, "fr");
+        assert!(set(&s, "language", "de").is_err());
     }
 
     #[test]
