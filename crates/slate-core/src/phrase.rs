@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::duration;
+use super::duration::{self, DurationProblem};
 
 /// A sentence: an English template with `{name}` pieces, and the pieces.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -146,6 +146,33 @@ impl fmt::Display for Phrase {
             rest = &rest[open + len + 1..];
         }
         f.write_str(rest)
+    }
+}
+
+/// Why `value` is not a duration, with the forms Slate reads.
+pub fn duration_problem(problem: DurationProblem, value: &str) -> Phrase {
+    let value = format!("{:?}", value.trim());
+    match problem {
+        DurationProblem::Empty => Phrase::new(
+            "Write a duration, such as 90s, 10 min, 1 hour 30 minutes or 1.5h.",
+        ),
+        DurationProblem::NotUnderstood => Phrase::new(
+            "{value} is not a duration. Write it like 90s, 10 min, 1 hour 30 minutes or 1.5h.",
+        )
+        .text("value", value),
+        DurationProblem::NoUnit => Phrase::new(
+            "{value} needs a unit, such as 1.5h or 1.5 min (a whole number alone means seconds).",
+        )
+        .text("value", value),
+        DurationProblem::CalendarUnit => Phrase::new(
+            "Months and years vary in length: write days, hours, minutes or seconds (30 days, not 1 month).",
+        ),
+        DurationProblem::Negative => Phrase::new("A duration cannot be negative."),
+        DurationProblem::FractionOfASecond => Phrase::new(
+            "Slate counts whole seconds: {value} is not a whole number of seconds.",
+        )
+        .text("value", value),
+        DurationProblem::TooLong => Phrase::new("A duration can be at most a year (366 days)."),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Settings: every key with its type, default, bounds and one-line description, kept in one place
 //! ([`SETTINGS`]) from which validation, `slatectl config` help and the administrator panel's
-//! form all come. Durations are accepted in human form everywhere ("90s", "5m", "1h30m").
+//! form all come. Durations are accepted in human form everywhere ("90", "90s", "10 min", "1 hour 30 minutes", "1.5h": the duration module reads them).
 //!
 //! The three layers that decide each value (built-in default < administrator value < policy
 //! file, [`crate::policy`]; a key the policy sets is locked) and the typed [`Settings`] are in
@@ -10,8 +10,8 @@
 pub mod cross;
 mod typed;
 
-use crate::duration;
-use crate::phrase::Phrase;
+use crate::duration::{self, DurationProblem};
+use crate::phrase::{self, Phrase};
 use crate::sites::canonical_site;
 use crate::store_error::StoreError;
 
@@ -164,6 +164,12 @@ pub enum SettingError {
         value: String,
         bounds: Phrase,
     },
+    /// A duration setting given something that is not a duration.
+    BadDuration {
+        key: String,
+        value: String,
+        problem: DurationProblem,
+    },
     BadText {
         key: String,
         max_chars: usize,
@@ -208,6 +214,13 @@ impl SettingError {
                     .phrase("bounds", bounds.clone())
                     .text("value", format!("{value:?}"))
             }
+            Self::BadDuration {
+                key,
+                value,
+                problem,
+            } => Phrase::new("{key}: {why}")
+                .setting("key", key)
+                .phrase("why", phrase::duration_problem(*problem, value)),
             Self::BadText { key, max_chars } => {
                 Phrase::new("{key} can have at most {count} characters and no line breaks.")
                     .setting("key", key)
@@ -383,6 +396,11 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
         value: value.into(),
         bounds: bounds_phrase(kind),
     };
+    let not_duration = |problem| SettingError::BadDuration {
+        key: def.key.into(),
+        value: value.into(),
+        problem,
+    };
     let off = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "0" | "off" | "none");
     match kind {
         Kind::Bool => match v.to_ascii_lowercase().as_str() {
@@ -394,8 +412,9 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
             }),
         },
         Kind::Seconds { min, max } => match duration::parse(v) {
-            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
-            _ => Err(bad()),
+            Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            Ok(_) => Err(bad()),
+            Err(problem) => Err(not_duration(problem)),
         },
         Kind::Count { min, max } => match v.parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
@@ -403,8 +422,9 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
         },
         Kind::SecondsOrOff { min, max } => match duration::parse(v) {
             _ if off(v) => Ok("0".into()),
-            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
-            _ => Err(bad()),
+            Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            Ok(_) => Err(bad()),
+            Err(problem) => Err(not_duration(problem)),
         },
         Kind::CountOrOff { min, max } => match v.parse::<u64>() {
             _ if off(v) => Ok("0".into()),
@@ -415,8 +435,9 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
             let mut list = Vec::new();
             for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 match duration::parse(part) {
-                    Some(n) if (min..=max).contains(&n) => list.push(n),
-                    _ => return Err(bad()),
+                    Ok(n) if (min..=max).contains(&n) => list.push(n),
+                    Ok(_) => return Err(bad()),
+                    Err(problem) => return Err(not_duration(problem)),
                 }
             }
             list.sort_unstable_by(|a, b| b.cmp(a));
