@@ -61,7 +61,7 @@ fn catalogue(code: &str) -> Option<&'static Catalogue> {
 /// The plural category (CLDR) of a whole number in a language Slate ships; `None` for another
 /// language. Tests hold these rules to what `Intl.PluralRules` says in the UI.
 fn plural_category(language: &str, n: u64) -> Option<&'static str> {
-    let millions = n != 0 && n % 1_000_000 == 0;
+    let millions = n != 0 && n.is_multiple_of(1_000_000);
     Some(match language {
         "en" => {
             if n == 1 {
