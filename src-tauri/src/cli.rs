@@ -1,26 +1,62 @@
-//! Command-line arguments of the `slate` kiosk binary. (The exit codes it shares with `slatectl`
-//! are the core's: [`slate_core::exit`].)
+//! Command-line arguments of the `slate` kiosk binary, with the environment variables and exit
+//! codes its `--help` and man page list. (The exit codes it shares with `slatectl` are the
+//! core's: [`slate_core::exit`].)
+//!
+//! This file needs only clap and the core: `slate-docgen` includes it to write `slate(1)`
+//! without linking Tauri.
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, ValueHint};
 
-/// Slate: a kiosk for shared public machines. Every session ends wiped and audited.
+/// A kiosk for shared public machines: every session ends wiped and audited.
+///
+/// A person signs in with a local account (or as a guest, where allowed), uses the terminal and
+/// walks away. The session ends on request, after inactivity or at a time limit; everything it
+/// left behind is wiped and re-checked, and a tamper-evident audit record says who, when, for how
+/// long and why it ended. On an empty data folder Slate opens on the setup screen, which creates
+/// the first administrator. Administer it with slatectl(1).
+///
+/// A kiosk account starts it through /usr/lib/slate/slate-kiosk (which "slatectl kiosk enable"
+/// sets up), on the data folder /var/lib/slate, and starts it again if it stops unexpectedly.
 #[derive(Debug, Parser)]
-#[command(name = "slate", version, about)]
+#[command(name = "slate", version, after_long_help = after_long_help())]
 pub struct SlateArgs {
     /// Where Slate keeps its database and session folders [default: the XDG data folder, e.g.
     /// ~/.local/share/slate]
-    #[arg(long, value_name = "DIR", env = "SLATE_DATA_DIR")]
+    #[arg(long, value_name = "DIR", env = "SLATE_DATA_DIR", value_hint = ValueHint::DirPath)]
     pub data_dir: Option<PathBuf>,
 
     /// The policy file (TOML) whose keys override and lock the administrator's settings; the
     /// drop-ins in the folder beside it named like it with .d (policy.d/*.toml) are read after
     /// it [default: /etc/slate/policy.toml]
-    #[arg(long, value_name = "FILE", env = "SLATE_POLICY")]
+    #[arg(long, value_name = "FILE", env = "SLATE_POLICY", value_hint = ValueHint::FilePath)]
     pub policy: Option<PathBuf>,
 
     /// Passed by WebKitWebDriver when it launches the app for automated tests; ignored.
     #[arg(long, hide = true)]
     pub automation: bool,
+}
+
+/// The environment variables `slate` reads, and what for (the man page's ENVIRONMENT).
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "SLATE_DATA_DIR",
+        "The data folder, when --data-dir is not given.",
+    ),
+    (
+        "SLATE_POLICY",
+        "The policy file, when --policy is not given.",
+    ),
+    (
+        "SLATE_LOG",
+        "What is logged on standard error, as a tracing filter: error, warn, info (the \
+         default), debug or trace, also per module (slate_core=debug). No password is ever \
+         logged.",
+    ),
+];
+
+/// The end of `slate --help`: the environment and the exit codes.
+fn after_long_help() -> String {
+    slate_core::exit::help_tail(ENVIRONMENT)
 }

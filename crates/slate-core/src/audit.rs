@@ -20,6 +20,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::api::EndReason;
 use super::clock::to_db;
 use super::store_error::StoreError;
 
@@ -170,6 +171,51 @@ impl std::fmt::Display for Event {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Why a sign-in failed: the `reason` of a `sign_in_failed` record, stored as its `snake_case`
+/// name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInFailure {
+    /// A wrong username or password (or an unknown username).
+    BadCredentials,
+    /// Too soon after the name's last failure: the back-off was still running.
+    Throttled,
+    /// The account is locked after too many failures.
+    Locked,
+    /// The account is disabled.
+    Disabled,
+}
+
+impl SignInFailure {
+    /// Every failure, in the order above.
+    pub const ALL: &'static [SignInFailure] = &[
+        Self::BadCredentials,
+        Self::Throttled,
+        Self::Locked,
+        Self::Disabled,
+    ];
+
+    /// The name as stored: `bad_credentials`, `throttled`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadCredentials => "bad_credentials",
+            Self::Throttled => "throttled",
+            Self::Locked => "locked",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+/// Every `reason` a record can carry, as stored: why a session ended (`sign_out`), then why a
+/// sign-in failed (`sign_in_failed`). These are what [`AuditFilter::reason`] can match.
+pub fn reason_names() -> impl Iterator<Item = &'static str> {
+    let ended: &'static [EndReason] = &EndReason::ALL;
+    ended
+        .iter()
+        .map(|r| r.as_str())
+        .chain(SignInFailure::ALL.iter().map(|f| f.as_str()))
 }
 
 /// Who made a change, as the audit's `by` names them.
@@ -539,6 +585,20 @@ impl<'a> ChainCheck<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_are_stored_by_the_names_the_filter_lists() {
+        for f in SignInFailure::ALL {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
+        for r in EndReason::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+        let names: Vec<&str> = reason_names().collect();
+        let distinct: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        assert_eq!(names.len(), distinct.len(), "{names:?}");
+        assert_eq!(names.len(), EndReason::ALL.len() + SignInFailure::ALL.len());
+    }
 
     #[test]
     fn the_key_file_is_private_and_stable() {

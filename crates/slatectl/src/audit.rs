@@ -53,7 +53,7 @@ pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> 
         } => {
             let rows = kiosk.audit_list(&AuditFilter {
                 username: user,
-                event,
+                event: event.map(|e| e.as_str().to_owned()),
                 reason,
                 since: time_bound("since", since)?,
                 until: time_bound("until", until)?,

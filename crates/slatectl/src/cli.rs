@@ -1,21 +1,42 @@
-//! The command line's shape: the clap types for every subcommand and their help text. Nothing
-//! here runs a command; `main` parses these and hands each group to its module.
+//! The command line's shape: the clap types for every subcommand and their help text, with the
+//! environment variables and exit codes `--help` and the man pages list. Nothing here runs a
+//! command; `main` parses these and hands each group to its module. It is the crate's library
+//! so that `slate-docgen` can write the man pages and shell completions from the same types.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueHint};
+use slate_core::audit::{self, Event};
 
-/// Administer a Slate kiosk: its accounts and settings.
+/// Administer a Slate kiosk: its accounts, settings, sessions and audit log.
+///
+/// slatectl works on the same database as the kiosk and may run while the kiosk runs. Passwords
+/// come from a no-echo prompt, or from standard input with --password-stdin; never from the
+/// command line. --json prints machine-readable output. An error is one sentence on standard
+/// error, with an exit code a script can rely on.
 #[derive(Debug, Parser)]
-#[command(name = "slatectl", version, about)]
+#[command(name = "slatectl", version, after_long_help = after_long_help())]
 pub struct Cli {
     /// The kiosk's data folder [default: the XDG data folder, e.g. ~/.local/share/slate]
-    #[arg(long, global = true, value_name = "DIR", env = "SLATE_DATA_DIR")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "SLATE_DATA_DIR",
+        value_hint = ValueHint::DirPath
+    )]
     pub data_dir: Option<PathBuf>,
 
     /// The policy file whose keys override and lock settings [default: /etc/slate/policy.toml]
-    #[arg(long, global = true, value_name = "FILE", env = "SLATE_POLICY")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "SLATE_POLICY",
+        value_hint = ValueHint::FilePath
+    )]
     pub policy: Option<PathBuf>,
 
     /// Print machine-readable JSON instead of text.
@@ -24,6 +45,23 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The environment variables slatectl reads, and what for (the man page's ENVIRONMENT).
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        "SLATE_DATA_DIR",
+        "The data folder, when --data-dir is not given.",
+    ),
+    (
+        "SLATE_POLICY",
+        "The policy file, when --policy is not given.",
+    ),
+];
+
+/// The end of `slatectl --help`: the environment and the exit codes.
+fn after_long_help() -> String {
+    slate_core::exit::help_tail(ENVIRONMENT)
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,11 +116,13 @@ pub enum KioskCommand {
     /// Start Slate whenever USER logs in to the desktop (restarted if it stops unexpectedly),
     /// on a data folder owned by USER [default with this command: /var/lib/slate].
     Enable {
+        /// The desktop account (a local user) that runs the kiosk.
         #[arg(long, value_name = "USER")]
         user: String,
     },
     /// Stop starting Slate at USER's login (the data folder is kept).
     Disable {
+        /// The desktop account that ran the kiosk.
         #[arg(long, value_name = "USER")]
         user: String,
     },
@@ -104,11 +144,19 @@ pub enum AuditCommand {
     Prune,
     /// Records, newest first.
     List {
+        /// Only this user's records.
         #[arg(long, value_name = "NAME")]
         user: Option<String>,
-        #[arg(long, value_name = "EVENT")]
-        event: Option<String>,
-        #[arg(long, value_name = "REASON")]
+        /// Only records of this event.
+        #[arg(long, value_name = "EVENT", value_parser = event_parser())]
+        event: Option<Event>,
+        #[arg(
+            long,
+            value_name = "REASON",
+            value_parser = PossibleValuesParser::new(audit::reason_names()),
+            help = "Only records with this reason: why a session ended (sign_out) or a sign-in \
+                    failed (sign_in_failed)"
+        )]
         reason: Option<String>,
         /// From this UTC time on (RFC 3339, or a date: 2026-11-21).
         #[arg(long, value_name = "TIME")]
@@ -116,23 +164,34 @@ pub enum AuditCommand {
         /// Before this UTC time.
         #[arg(long, value_name = "TIME")]
         until: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        /// At most this many records.
+        #[arg(long, value_name = "N", default_value_t = 50)]
         limit: u32,
     },
     /// Every record, oldest first.
     Export {
+        /// How to write them.
         #[arg(long, value_enum, default_value = "jsonl")]
         format: ExportFormat,
         /// Write here instead of standard output.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
         output: Option<PathBuf>,
     },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ExportFormat {
+    /// One JSON object a line.
     Jsonl,
+    /// Comma-separated values with a header line.
     Csv,
+}
+
+/// `--event`: one of the core's events by its stored name; a typo is refused with the possible
+/// values (and the shells complete them).
+fn event_parser() -> impl TypedValueParser<Value = Event> {
+    PossibleValuesParser::new(Event::ALL.iter().map(|e| e.as_str()))
+        .map(|name| Event::from_name(&name).expect("one of the possible values"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,7 +213,12 @@ pub enum SessionCommand {
 #[derive(Debug, Args)]
 pub struct NewAccount {
     /// The name shown on screen [default: the username]
-    #[arg(long, value_name = "TEXT", default_value = "")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub display_name: String,
     /// Read the password from standard input (one line) instead of prompting.
     #[arg(long)]
@@ -165,6 +229,7 @@ pub struct NewAccount {
 pub enum UserCommand {
     /// Add an account.
     Add {
+        /// The new account's username.
         name: String,
         /// Make it an administrator.
         #[arg(long)]
@@ -175,20 +240,33 @@ pub enum UserCommand {
     /// List the accounts.
     List,
     /// Remove an account.
-    Remove { name: String },
+    Remove {
+        /// The account's username.
+        name: String,
+    },
     /// Set a new password.
     Passwd {
+        /// The account's username.
         name: String,
         /// Read the password from standard input (one line) instead of prompting.
         #[arg(long)]
         password_stdin: bool,
     },
     /// Disable an account (it can no longer sign in).
-    Disable { name: String },
+    Disable {
+        /// The account's username.
+        name: String,
+    },
     /// Enable a disabled account.
-    Enable { name: String },
+    Enable {
+        /// The account's username.
+        name: String,
+    },
     /// Unlock an account locked by failed sign-ins, and forget the failures.
-    Unlock { name: String },
+    Unlock {
+        /// The account's username.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,13 +275,24 @@ pub enum ConfigCommand {
     #[command(alias = "list")]
     Show,
     /// One setting's value in force.
-    Get { key: String },
+    Get {
+        /// The setting's key (slatectl config --help lists them).
+        key: String,
+    },
     /// Set an administrator value (durations as "90s", "5m", "1h30m"); refused for a key the
     /// policy file sets.
     #[command(after_help = settings_help())]
-    Set { key: String, value: String },
+    Set {
+        /// The setting's key (listed below).
+        key: String,
+        /// The new value, within the key's bounds.
+        value: String,
+    },
     /// Remove the administrator value, so the default applies.
-    Unset { key: String },
+    Unset {
+        /// The setting's key (slatectl config --help lists them).
+        key: String,
+    },
 }
 
 /// Every key with its bounds and description, from the core's one list.

@@ -7,7 +7,6 @@
 //! module; [`output`] prints every answer and turns a [`output::Failure`] into the exit code.
 
 mod audit;
-mod cli;
 mod config;
 mod kiosk;
 mod output;
@@ -24,6 +23,7 @@ use slate_core::audit::Actor;
 use slate_core::kiosk::KioskError;
 use slate_core::policy::PolicySource;
 use slate_core::{datadir::DataDir, Kiosk};
+use slatectl::cli;
 
 use cli::{Cli, Command};
 use output::Failure;

@@ -124,6 +124,84 @@ fn version_and_help() {
 }
 
 #[test]
+fn the_long_help_lists_the_environment_and_every_exit_code() {
+    let out = Command::cargo_bin("slatectl")
+        .unwrap()
+        .arg("--help")
+        .assert()
+        .success();
+    let help = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    for words in [
+        "[env: SLATE_DATA_DIR=",
+        "[env: SLATE_POLICY=",
+        "Environment:\n  SLATE_DATA_DIR",
+        "Exit status:\n  0    Done.",
+    ] {
+        assert!(help.contains(words), "help has {words:?}: {help}");
+    }
+    for (code, meaning) in slate_core::exit::MEANINGS {
+        let first_word = meaning.split_whitespace().next().unwrap();
+        assert!(
+            help.lines()
+                .any(|l| l.starts_with(&format!("  {code:<4} {first_word}"))),
+            "exit code {code}: {help}"
+        );
+    }
+}
+
+#[test]
+fn a_mistyped_event_or_reason_is_refused_with_the_possible_values() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let out = ctl.run(&["audit", "list", "--event", "user_create"], "");
+    assert_eq!(out.code, 2, "a usage error: {}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("invalid value 'user_create' for '--event <EVENT>'"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("[possible values: sign_in, sign_out, "),
+        "{}",
+        out.stderr
+    );
+    for event in slate_core::audit::Event::ALL {
+        assert!(
+            out.stderr.contains(event.as_str()),
+            "{event}: {}",
+            out.stderr
+        );
+    }
+    let out = ctl.run(&["audit", "list", "--reason", "timelimit"], "");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    for reason in slate_core::audit::reason_names() {
+        assert!(out.stderr.contains(reason), "{reason}: {}", out.stderr);
+    }
+    assert!(out
+        .stderr
+        .contains("bad_credentials, throttled, locked, disabled]"));
+    let out = ctl.run(&["audit", "export", "--format", "json"], "");
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("[possible values: jsonl, csv]"),
+        "{}",
+        out.stderr
+    );
+
+    // The right names still filter.
+    let created = ctl.json(&["audit", "list", "--event", "user_created"]);
+    assert_eq!(created.as_array().unwrap().len(), 2, "{created}");
+    let idle = ctl.json(&["audit", "list", "--reason", "idle"]);
+    assert_eq!(idle.as_array().unwrap().len(), 0, "{idle}");
+    let help = ctl.ok(&["audit", "list", "--help"], "");
+    assert!(
+        help.contains("session_ended_by_admin") && help.contains("time_limit"),
+        "the help lists them too: {help}"
+    );
+}
+
+#[test]
 fn check_reports_a_fresh_folder_as_not_set_up() {
     let ctl = Ctl::new();
     let text = ctl.ok(&["check"], "");

@@ -4,7 +4,7 @@
 use super::{lock, Kiosk, KioskError};
 use crate::accounts::{Account, Role};
 use crate::api::SessionKind;
-use crate::audit::{AuditEvent, Event};
+use crate::audit::{AuditEvent, Event, SignInFailure};
 use crate::auth::{
     backoff, hash_password, needs_rehash, verify_dummy, verify_password, Password, Username,
     PASSWORD_MAX,
@@ -57,7 +57,7 @@ impl Kiosk {
             // A wall clock set back must not shorten the wait: count from now in that case.
             let since = (now - last).to_std().unwrap_or(Duration::ZERO);
             if let Some(left) = wait.checked_sub(since).filter(|d| !d.is_zero()) {
-                self.record_now(failed("throttled", account.as_ref()))?;
+                self.record_now(failed(SignInFailure::Throttled, account.as_ref()))?;
                 return Err(KioskError::Throttled(left));
             }
         }
@@ -89,7 +89,10 @@ impl Kiosk {
                         lock_name,
                         settings.signin_lock_after,
                     )?;
-                    self.record(store, failed("bad_credentials", unmatched.as_ref()))?;
+                    self.record(
+                        store,
+                        failed(SignInFailure::BadCredentials, unmatched.as_ref()),
+                    )?;
                     if lock_name.is_some() && failures >= settings.signin_lock_after {
                         self.record(
                             store,
@@ -103,11 +106,11 @@ impl Kiosk {
             }
         };
         if !account.enabled {
-            self.record(&store, failed("disabled", Some(&account)))?;
+            self.record(&store, failed(SignInFailure::Disabled, Some(&account)))?;
             return Err(KioskError::Disabled);
         }
         if account.locked {
-            self.record(&store, failed("locked", Some(&account)))?;
+            self.record(&store, failed(SignInFailure::Locked, Some(&account)))?;
             return Err(KioskError::Locked);
         }
         store.throttle_clear(&digest)?;
@@ -140,7 +143,7 @@ impl Kiosk {
 
 /// A `sign_in_failed` record: the account's name when the name is an account, otherwise only
 /// that it was unknown (never what was typed: it may be a password typed into the wrong field).
-fn failed(reason: &str, account: Option<&Account>) -> AuditEvent {
+fn failed(reason: SignInFailure, account: Option<&Account>) -> AuditEvent {
     match account {
         Some(a) => AuditEvent::new(Event::SignInFailed, json!({ "reason": reason }))
             .user(Some(&a.username)),
