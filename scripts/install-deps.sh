@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 TAURI_DRIVER_VERSION=2.1.0
 
 packages=(
-  # Tauri 2 on Linux (PLATFORM.md)
+  # Tauri 2 on Linux: WebKitGTK 4.1, GTK 3, the tray, SVG and xdo libraries, a C toolchain
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   libssl-dev build-essential pkg-config
   # headless runs: a virtual display and a session bus

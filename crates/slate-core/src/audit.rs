@@ -16,7 +16,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -410,7 +410,7 @@ fn encode_into(r: &AuditRecord, out: &mut Vec<u8>) {
 }
 
 fn keyed(key: &AuditKey) -> Hmac<Sha256> {
-    <Hmac<Sha256> as Mac>::new_from_slice(&key.0[..]).expect("HMAC takes any key")
+    <Hmac<Sha256> as KeyInit>::new_from_slice(&key.0[..]).expect("HMAC takes any key")
 }
 
 pub(crate) fn compute_mac(key: &AuditKey, prev: &[u8], r: &AuditRecord) -> [u8; 32] {

@@ -523,4 +523,66 @@ mod tests {
             "every record before `until`, newest recorded time first"
         );
     }
+
+    /// Three rows as a log written with hmac 0.12 and sha2 0.10 holds them: their macs were
+    /// computed by those crates (and agree with Python's `hmac` and `hashlib`) and are pinned
+    /// here, so a change of the crates that compute the mac (or of the record's encoding) cannot
+    /// leave the logs already on the kiosks unverifiable. A guest's records (absent username and
+    /// duration), a non-ASCII terminal, a negative offset, microseconds.
+    #[rustfmt::skip]
+    const EARLIER_LOG: [EarlierRow; 3] = [
+        (1, "2026-09-21T14:13:20.000000Z", 3600, "library-1", "sign_in", None, Some("s1"), None,
+         r#"{"kind":"guest"}"#,
+         "cd55007b6337ffaa42e112830bce2d2d838bd87a7a56b49f77383e169c38793f"),
+        (2, "2026-09-21T14:43:20.250000Z", 3600, "library-1", "sign_out", None, Some("s1"),
+         Some(1_800_250), r#"{"reason":"idle"}"#,
+         "367deaf1c5439d273fbf501f614e0715f129c23fe59e3002c5e48cc4542e7788"),
+        (3, "2026-09-22T08:00:00.000001Z", -18000, "Biblioth\u{e8}que 2", "setting_changed",
+         Some("ana"), None, None,
+         r#"{"by":"admin","key":"idle_timeout","new":"10m","old":"5m"}"#,
+         "e7977b341c93b9787b7fe5c97d596ad91cb0669a990d746392debced0c2f4846"),
+    ];
+
+    type EarlierRow = (
+        i64,
+        &'static str,
+        i64,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<i64>,
+        &'static str,
+        &'static str,
+    );
+
+    #[test]
+    fn a_log_written_by_earlier_versions_still_verifies_and_grows() {
+        let (s, _t) = store();
+        let insert = format!(
+            "INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        );
+        for (seq, at, offset, terminal, event, user, session, ms, details, mac) in EARLIER_LOG {
+            let row = params![seq, at, offset, terminal, event, user, session, ms, details, mac];
+            s.conn().execute(&insert, row).unwrap();
+        }
+        let head = format!("3:{}", EARLIER_LOG[2].9);
+        let report = s.audit_verify(&key(), None).unwrap();
+        assert_eq!(
+            (report.records, report.head.as_deref()),
+            (3, Some(head.as_str()))
+        );
+        let anchor = parse_anchor(&head).unwrap();
+        assert_eq!(s.audit_verify(&key(), Some(&anchor)).unwrap().records, 3);
+        // The same macs from the records alone, as an append computes them.
+        let mut prev = vec![0u8; 32];
+        s.audit_all(|record| {
+            let mac = compute_mac(&key(), &prev, &record);
+            assert_eq!(hex::encode(mac), record.mac, "record {}", record.seq);
+            prev = mac.to_vec();
+        })
+        .unwrap();
+        fill(&s, 1);
+        assert_eq!(s.audit_verify(&key(), Some(&anchor)).unwrap().records, 4);
+    }
 }
