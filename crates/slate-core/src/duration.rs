@@ -82,8 +82,7 @@ fn seconds_of(span: Span) -> Result<u64, DurationProblem> {
     if span.get_years() != 0 || span.get_months() != 0 {
         return Err(DurationProblem::CalendarUnit);
     }
-    if span.get_milliseconds() != 0 || span.get_microseconds() != 0 || span.get_nanoseconds() != 0
-    {
+    if span.get_milliseconds() != 0 || span.get_microseconds() != 0 || span.get_nanoseconds() != 0 {
         return Err(DurationProblem::FractionOfASecond);
     }
     let parts = [
@@ -132,7 +131,12 @@ pub fn spoken(d: Duration) -> String {
         return "0 seconds".into();
     }
     let mut words = Vec::new();
-    for (unit, name) in [(86_400, "day"), (3600, "hour"), (60, "minute"), (1, "second")] {
+    for (unit, name) in [
+        (86_400, "day"),
+        (3600, "hour"),
+        (60, "minute"),
+        (1, "second"),
+    ] {
         let n = left / unit;
         left %= unit;
         if n > 0 {
@@ -225,7 +229,9 @@ mod tests {
 
     #[test]
     fn what_is_written_back_is_read_back() {
-        for secs in [0, 1, 59, 60, 61, 3599, 3600, 5400, 7199, 86_399, 86_400, MAX_SECS] {
+        for secs in [
+            0, 1, 59, 60, 61, 3599, 3600, 5400, 7199, 86_399, 86_400, MAX_SECS,
+        ] {
             assert_eq!(parse(&compact(secs)), Ok(secs), "{secs}");
         }
     }
@@ -243,7 +249,10 @@ mod tests {
             spoken(Duration::from_secs(7199)),
             "1 hour 59 minutes 59 seconds"
         );
-        assert_eq!(spoken(Duration::from_secs(90_061)), "1 day 1 hour 1 minute 1 second");
+        assert_eq!(
+            spoken(Duration::from_secs(90_061)),
+            "1 day 1 hour 1 minute 1 second"
+        );
         assert_eq!(spoken(Duration::from_secs(2 * 86_400)), "2 days");
     }
 

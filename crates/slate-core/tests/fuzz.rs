@@ -150,11 +150,7 @@ fn fuzz_durations() {
     let n = fuzz("durations", text(PIECES), |Text(t)| {
         if let Ok(secs) = duration::parse(t) {
             assert!(secs <= 366 * 86_400);
-            assert_eq!(
-                duration::parse(&duration::compact(secs)),
-                Ok(secs),
-                "{t:?}"
-            );
+            assert_eq!(duration::parse(&duration::compact(secs)), Ok(secs), "{t:?}");
         }
     });
     assert!(n > 100);

@@ -48,7 +48,9 @@ fn blocks(file: &'static str) -> Vec<Block> {
         let trimmed = raw.trim_start();
         let indent = raw.len() - trimmed.len();
         match (&mut open, trimmed.strip_prefix("```")) {
-            (None, Some(info)) => open = Some((i + 1, info.trim().to_owned(), indent, String::new())),
+            (None, Some(info)) => {
+                open = Some((i + 1, info.trim().to_owned(), indent, String::new()))
+            }
             (Some(_), Some("")) => {
                 let (line, info, _, text) = open.take().unwrap();
                 out.push(Block {
