@@ -49,7 +49,7 @@ fn blocks(file: &'static str) -> Vec<Block> {
         let indent = raw.len() - trimmed.len();
         match (&mut open, trimmed.strip_prefix("```")) {
             (None, Some(info)) => {
-                open = Some((i + 1, info.trim().to_owned(), indent, String::new()))
+                open = Some((i + 1, info.trim().to_owned(), indent, String::new()));
             }
             (Some(_), Some("")) => {
                 let (line, info, _, text) = open.take().unwrap();
@@ -80,7 +80,11 @@ fn every_page_is_listed() {
     let mut pages: Vec<String> = std::fs::read_dir(root().join("docs"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".md"))
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        })
         .map(|n| format!("docs/{n}"))
         .collect();
     pages.sort();

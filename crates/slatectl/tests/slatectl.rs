@@ -456,32 +456,6 @@ fn config_shows_gets_sets_and_unsets_with_validation() {
         ctl.ok(&["config", "get", "time_limit_warnings"], "").trim(),
         "300,90"
     );
-    ctl.ok(&["config", "set", "idle_timeout", "1 hour 30 minutes"], "");
-    ctl.ok(&["config", "set", "idle_timeout", "1.5h"], "");
-    assert_eq!(
-        ctl.ok(&["config", "get", "idle_timeout"], "").trim(),
-        "5400"
-    );
-    refused(
-        &ctl.run(&["config", "set", "idle_timeout", "10s"], ""),
-        8,
-        "a duration from 30s to 1d",
-    );
-    refused(
-        &ctl.run(&["config", "set", "idle_timeout", "ten minutes"], ""),
-        8,
-        "is not a duration. Write it like 90s, 10 min, 1 hour 30 minutes or 1.5h.",
-    );
-    refused(
-        &ctl.run(&["config", "set", "idle_timeout", "1 month"], ""),
-        8,
-        "Months and years vary in length",
-    );
-    refused(
-        &ctl.run(&["config", "set", "idle_timeout", "1.5"], ""),
-        8,
-        "needs a unit",
-    );
     refused(
         &ctl.run(&["config", "set", "signin_lock_after", "1000"], ""),
         8,
@@ -544,6 +518,37 @@ fn config_shows_gets_sets_and_unsets_with_validation() {
     ] {
         assert!(help.contains(key), "{key} in {help}");
     }
+}
+
+#[test]
+fn durations_are_read_in_plain_words_and_refused_with_the_accepted_forms() {
+    let ctl = Ctl::new();
+    ctl.ok(&["config", "set", "idle_timeout", "1 hour 30 minutes"], "");
+    ctl.ok(&["config", "set", "idle_timeout", "1.5h"], "");
+    assert_eq!(
+        ctl.ok(&["config", "get", "idle_timeout"], "").trim(),
+        "5400"
+    );
+    refused(
+        &ctl.run(&["config", "set", "idle_timeout", "10s"], ""),
+        8,
+        "a duration from 30s to 1d",
+    );
+    refused(
+        &ctl.run(&["config", "set", "idle_timeout", "ten minutes"], ""),
+        8,
+        "is not a duration. Write it like 90s, 10 min, 1 hour 30 minutes or 1.5h.",
+    );
+    refused(
+        &ctl.run(&["config", "set", "idle_timeout", "1 month"], ""),
+        8,
+        "Months and years vary in length",
+    );
+    refused(
+        &ctl.run(&["config", "set", "idle_timeout", "1.5"], ""),
+        8,
+        "needs a unit",
+    );
 }
 
 #[test]

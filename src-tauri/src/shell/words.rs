@@ -128,15 +128,17 @@ impl Words {
         fill(self.text(id, Some(count)), &all)
     }
 
-    /// A duration in words, rounded as `duration::spoken` rounds it in English: seconds under a
-    /// minute, otherwise hours and minutes with the minutes rounded up ("45 seconds",
-    /// "5 minutes", "1 hour 30 minutes").
+    /// A countdown in words for a notification: seconds under a minute, otherwise hours and
+    /// minutes with the minutes rounded up, carried into the hours ("45 seconds", "5 minutes",
+    /// "1 hour 30 minutes", 3599 s → "1 hour"). The exact figure is on the screen; a notice
+    /// says it to the minute.
     pub fn duration(&self, d: Duration) -> String {
         let secs = d.as_secs();
         if secs < 60 {
             return self.tn("{count} seconds", secs, &[]);
         }
-        let (h, m) = (secs / 3600, (secs % 3600).div_ceil(60));
+        let minutes = secs.div_ceil(60);
+        let (h, m) = (minutes / 60, minutes % 60);
         match (h, m) {
             (0, m) => self.tn("{count} minutes", m, &[]),
             (h, 0) => self.tn("{count} hours", h, &[]),
@@ -197,7 +199,6 @@ fn fill(text: &str, pieces: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use slate_core::duration;
     use slate_core::settings::LANGUAGES;
 
     #[test]
@@ -249,13 +250,22 @@ mod tests {
     }
 
     #[test]
-    fn durations_in_english_read_as_the_core_says_them() {
+    fn durations_in_english_round_up_to_the_minute_and_carry() {
         let en = Words::new("en");
-        for secs in [
-            0, 1, 2, 5, 45, 59, 60, 61, 119, 120, 300, 3599, 3600, 3601, 5400, 7200, 86_400,
+        for (secs, said) in [
+            (0, "0 seconds"),
+            (1, "1 second"),
+            (45, "45 seconds"),
+            (60, "1 minute"),
+            (61, "2 minutes"),
+            (300, "5 minutes"),
+            (3599, "1 hour"),
+            (3600, "1 hour"),
+            (3601, "1 hour 1 minute"),
+            (5400, "1 hour 30 minutes"),
+            (7199, "2 hours"),
         ] {
-            let d = Duration::from_secs(secs);
-            assert_eq!(en.duration(d), duration::spoken(d), "{secs} s");
+            assert_eq!(en.duration(Duration::from_secs(secs)), said, "{secs} s");
         }
     }
 
