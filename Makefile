@@ -27,10 +27,15 @@ test: deps-test ui package
 
 ## package: the .deb and .rpm (Tauri's bundler; its CLI pinned in packaging/tauri-cli), from a
 ## release build; they land in target/release/bundle/{deb,rpm}/
+# The man pages and slatectl's shell completions are written by slate-docgen from the clap types
+# (into target/packaging/{man,completions}); man pages ship gzipped with -9n, as Debian wants.
 package: deps-test ui packaging/tauri-cli/node_modules/.package-lock.json
-	cargo build --release -p slatectl
+	cargo build --release -p slatectl -p slate-docgen
 	mkdir -p target/packaging
 	gzip -9 -n -c packaging/changelog > target/packaging/changelog.gz
+	rm -rf target/packaging/man target/packaging/completions
+	cargo run --release -q -p slate-docgen -- target/packaging
+	gzip -9 -n target/packaging/man/*.1
 	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm
 
 # `npm install`, not `npm ci`: the registry this is built from may lack the CLI's binaries for
