@@ -31,9 +31,14 @@ test: deps-test ui package
 # handed to its `cargo build`). Their shared dependencies (serde, tokio, syn…) then resolve to
 # one feature set and compile once, and the app is not compiled twice (a separate `cargo build`
 # of the app is rebuilt by the CLI, whose environment its build script watches).
+# The man pages and slatectl's shell completions are written first by slate-docgen from the clap
+# types (into target/packaging/{man,completions}); man pages ship gzipped with -9n, as Debian wants.
 package: deps-test ui packaging/tauri-cli/node_modules/.package-lock.json
 	mkdir -p target/packaging
 	gzip -9 -n -c packaging/changelog > target/packaging/changelog.gz
+	rm -rf target/packaging/man target/packaging/completions
+	cargo run --release -q -p slate-docgen -- target/packaging
+	gzip -9 -n target/packaging/man/*.1
 	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm -- -p slate -p slatectl
 
 # `npm install`, not `npm ci`: the registry this is built from may lack the CLI's binaries for

@@ -25,8 +25,8 @@ if [ "$mode" = test ]; then
   packages+=(webkit2gtk-driver xclip)
   # real pointer and key input into the session's browsing view (WebDriver cannot reach it)
   packages+=(xdotool)
-  # the package test: inspect the .deb and .rpm, check the .deb with lintian
-  packages+=(lintian rpm)
+  # the package test: inspect the .deb and .rpm, check the .deb with lintian, read its man pages
+  packages+=(lintian rpm man-db)
   # the kiosk-window test asks the window to close as a window manager would (Alt+F4)
   packages+=(python3-xlib)
 fi

@@ -1,7 +1,8 @@
 //! The .deb and .rpm that `make package` builds (and `make test` builds first): their contents,
-//! permissions, dependencies and maintainer scripts, lintian, and a real install of the .deb on
-//! this machine: `slate` and `slatectl` from the PATH, then remove (data kept) and purge (data
-//! gone). Installing needs root (CI runs as root); elsewhere that part says so and is skipped.
+//! permissions, dependencies and maintainer scripts, the man pages and shell completions, lintian,
+//! and a real install of the .deb on this machine: `slate` and `slatectl` from the PATH, `man
+//! slatectl`, then remove (data kept) and purge (data gone). Installing needs root (CI runs as
+//! root); elsewhere that part says so and is skipped.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -77,7 +78,11 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "/usr/share/doc/slate/copyright",
         "/usr/share/doc/slate/changelog.gz",
         "/usr/share/doc/slate/examples/policy.toml.example",
-    ] {
+    ]
+    .into_iter()
+    .chain(MAN_PAGES)
+    .chain(DEB_COMPLETIONS)
+    {
         assert!(entry(file).starts_with("-rw-r--r-- 0/0"), "{}", entry(file));
     }
     assert!(
@@ -94,6 +99,118 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
     let (_, lint) = run("lintian", &["--tag-display-limit", "0", deb]);
     let errors: Vec<&str> = lint.lines().filter(|l| l.starts_with("E:")).collect();
     assert!(errors.is_empty(), "lintian errors:\n{lint}");
+    // Nor a warning about the man pages (groff messages, whatis entries, compression) or their
+    // absence.
+    let about_docs: Vec<&str> = lint
+        .lines()
+        .filter(|l| l.starts_with("W:"))
+        .filter(|l| {
+            [
+                "usr/share/man/",
+                "manual-page",
+                "manpage",
+                "groff",
+                "whatis",
+                "completion",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
+        })
+        .collect();
+    assert!(about_docs.is_empty(), "lintian warnings:\n{lint}");
+}
+
+/// The man pages the packages install (gzipped with -9n), a few of the subcommands' among them.
+const MAN_PAGES: [&str; 5] = [
+    "/usr/share/man/man1/slate.1.gz",
+    "/usr/share/man/man1/slatectl.1.gz",
+    "/usr/share/man/man1/slatectl-audit-list.1.gz",
+    "/usr/share/man/man1/slatectl-config-set.1.gz",
+    "/usr/share/man/man1/slatectl-kiosk-enable.1.gz",
+];
+
+/// slatectl's completions where Debian's bash, zsh and fish look for them.
+const DEB_COMPLETIONS: [&str; 3] = [
+    "/usr/share/bash-completion/completions/slatectl",
+    "/usr/share/zsh/vendor-completions/_slatectl",
+    "/usr/share/fish/vendor_completions.d/slatectl.fish",
+];
+
+/// `man` renders the page with what an administrator looks for: the synopsis, the exit codes and
+/// the environment.
+fn assert_slatectl_page(text: &str) {
+    for heading in [
+        "NAME",
+        "SYNOPSIS",
+        "OPTIONS",
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "SEE ALSO",
+    ] {
+        assert!(
+            text.lines().any(|l| l == heading),
+            "no {heading} section:\n{text}"
+        );
+    }
+    // Justified lines have runs of spaces: compare words.
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "slatectl - Administer a Slate kiosk",
+        "SLATE_DATA_DIR",
+        "slatectl-audit(1)",
+    ] {
+        assert!(words.contains(expected), "no {expected:?}:\n{text}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.trim() == "10" || l.trim_start().starts_with("10 ")),
+        "exit code 10 is listed:\n{text}"
+    );
+}
+
+/// `man` on a page file, rendered as plain text 80 columns wide.
+fn man(args: &[&str]) -> String {
+    let out = Command::new("man")
+        .args(args)
+        .env("MANWIDTH", "80")
+        .env("MANPAGER", "cat")
+        .env("LC_ALL", "C.UTF-8")
+        .output()
+        .expect("man (man-db) is installed (scripts/install-deps.sh test)");
+    assert!(
+        out.status.success(),
+        "man {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_debs_man_pages_render_and_its_bash_completion_completes() {
+    let deb = bundle("deb", "deb");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    ok(
+        "dpkg-deb",
+        &["-x", deb.to_str().unwrap(), root.to_str().unwrap()],
+    );
+    let page = |name: &str| root.join(format!("usr/share/man/man1/{name}.1.gz"));
+    assert_slatectl_page(&man(&["-l", page("slatectl").to_str().unwrap()]));
+    let kiosk = man(&["-l", page("slate").to_str().unwrap()]);
+    assert!(kiosk.contains("SLATE_LOG"), "{kiosk}");
+    let list = man(&["-l", page("slatectl-audit-list").to_str().unwrap()]);
+    assert!(
+        list.contains("Possible values") && list.contains("sign_in_failed"),
+        "{list}"
+    );
+    // Bash completes an event's name from the core's list.
+    let script = format!(
+        "source {}; COMP_WORDS=(slatectl audit list --event sign_in_f); COMP_CWORD=4; \
+         _slatectl slatectl sign_in_f --event; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        root.join("usr/share/bash-completion/completions/slatectl")
+            .display()
+    );
+    assert_eq!(ok("bash", &["-c", &script]).trim(), "sign_in_failed");
 }
 
 #[test]
@@ -107,7 +224,13 @@ fn the_rpm_holds_the_same_files_and_requires_the_libraries() {
         "/usr/lib/slate/slate-kiosk",
         "/usr/share/doc/slate/examples/policy.toml.example",
         "/usr/share/applications/Slate.desktop",
-    ] {
+        "/usr/share/bash-completion/completions/slatectl",
+        "/usr/share/zsh/site-functions/_slatectl",
+        "/usr/share/fish/vendor_completions.d/slatectl.fish",
+    ]
+    .into_iter()
+    .chain(MAN_PAGES)
+    {
         assert!(
             files.lines().any(|l| l == f),
             "{f} is not in the rpm:\n{files}"
@@ -159,6 +282,19 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
             "{help}"
         );
         assert!(Path::new("/etc/slate/policy.toml.example").exists());
+        // `man slatectl` from the installed package, unless dpkg is told not to install man
+        // pages (minimal Docker images do): then that is said, and the page itself is read in
+        // the test above.
+        match man_excluded() {
+            Some(rule) => {
+                assert!(!Path::new(MAN_PAGES[1]).exists());
+                eprintln!("dpkg excludes man pages here ({rule}): `man slatectl` not tried");
+            }
+            None => assert_slatectl_page(&man(&["slatectl"])),
+        }
+        for file in DEB_COMPLETIONS {
+            assert!(Path::new(file).exists(), "{file} installed");
+        }
     });
     if !keep_existing {
         std::fs::create_dir_all(data).unwrap();
@@ -180,6 +316,22 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
     if let Err(panic) = installed {
         std::panic::resume_unwind(panic);
     }
+}
+
+/// The `path-exclude` rule of dpkg's configuration that keeps `/usr/share/man` off this machine,
+/// if there is one.
+fn man_excluded() -> Option<String> {
+    let dir = std::fs::read_dir("/etc/dpkg/dpkg.cfg.d").ok()?;
+    let mut files: Vec<PathBuf> = dir.filter_map(Result::ok).map(|e| e.path()).collect();
+    files.push(PathBuf::from("/etc/dpkg/dpkg.cfg"));
+    files.iter().find_map(|f| {
+        let text = std::fs::read_to_string(f).ok()?;
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix("path-exclude"))
+            .map(|p| p.trim_start_matches([' ', '=']).trim())
+            .find(|p| p.starts_with("/usr/share/man"))
+            .map(|p| format!("{}: path-exclude {p}", f.display()))
+    })
 }
 
 #[test]
