@@ -23,6 +23,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings || status=1
 step "cargo deny check licenses bans sources"
 PATH="$root/.tools/bin:$PATH" cargo deny --locked check licenses bans sources || status=1
 
+step "npm licences (scripts/npm-licenses.mjs)"
+node scripts/npm-licenses.mjs || status=1
+
 step "UI unit tests (node --test)"
 (cd ui && npm test --silent 2>&1) | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
