@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Slate needs on Debian 12, and nothing that is
-# already there. Safe to run again. Usage: scripts/install-deps.sh [run|test]
+# already there. Safe to run again. Usage: scripts/install-deps.sh [run|test|licenses]
 #   run      — build and run the kiosk (Tauri's libraries, Node.js for the UI, Xvfb for headless
 #              runs)
 #   test     — also WebKitWebDriver, D-Bus, lintian and rpm (to check the packages), and the
 #              pinned tauri-driver and cargo-deny in .tools/
+#   licenses — what `run` needs, and the pinned cargo-about in .tools/ (for `make licenses`)
 #
 # System packages come from Debian 12's own archive (versions fixed by the release and its
 # security updates). npm packages are pinned by ui/package-lock.json; the cargo tools by the
@@ -15,6 +16,7 @@ mode=${1:-test}
 root=$(cd "$(dirname "$0")/.." && pwd)
 TAURI_DRIVER_VERSION=2.1.0
 CARGO_DENY_VERSION=0.20.2
+CARGO_ABOUT_VERSION=0.9.3
 
 packages=(
   # Tauri 2 on Linux: WebKitGTK 4.1, GTK 3, the tray, SVG and xdo libraries, a C toolchain
@@ -73,4 +75,8 @@ if [ "$mode" = test ]; then
   pinned_cargo_tool tauri-driver "$TAURI_DRIVER_VERSION"
   # the licence, duplicate-version and source checks of `make test` (deny.toml)
   pinned_cargo_tool cargo-deny "$CARGO_DENY_VERSION"
+fi
+if [ "$mode" = licenses ]; then
+  # its command line is behind the `cli` feature
+  pinned_cargo_tool cargo-about "$CARGO_ABOUT_VERSION" --features cli
 fi
