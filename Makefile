@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 ARGS ?=
 
-.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-build bench-e2e package
+.PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-build bench-e2e package licenses audit
 
 ## run: install what is missing, build, and start the kiosk (under Xvfb when there is no display)
 run: deps ui
@@ -57,6 +57,24 @@ ui: ui/node_modules/.package-lock.json
 
 ui/node_modules/.package-lock.json: ui/package.json ui/package-lock.json
 	cd ui && npm ci --no-audit --no-fund --silent
+
+## licenses: regenerate packaging/third-party-licenses.txt, the copyright notices and licence texts
+## of every crate compiled into slate and slatectl, which the packages ship in /usr/share/doc/slate.
+## Uses cargo-about (pinned; built into .tools/ the first time, about 4 CPU-minutes; a run takes
+## about 5 more). Run it after Cargo.lock changes and commit the file: `make test` fails while the
+## programs have a crate the file does not name (or the file names one they lost), so CI needs no
+## cargo-about.
+licenses:
+	scripts/install-deps.sh licenses
+	node scripts/third-party-licenses.mjs
+
+## audit: known vulnerabilities in the locked crates (the RustSec advisory database, through
+## cargo-deny and deny.toml) and in the npm packages (`npm audit`, ui/ and packaging/tauri-cli).
+## Needs the network, GitHub included: the RustSec database is a git repository there, fetched at
+## each run. Not part of `make test`, whose machines may not reach GitHub; run it where they can
+## (before a release, and on a schedule: a new advisory can appear with no change here).
+audit: deps-test
+	scripts/audit.sh
 
 ## bindings: regenerate ui/src/bindings.ts from the Rust IPC types
 bindings:

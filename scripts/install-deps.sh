@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Slate needs on Debian 12, and nothing that is
-# already there. Safe to run again. Usage: scripts/install-deps.sh [run|test]
-#   run  — build and run the kiosk (Tauri's libraries, Node.js for the UI, Xvfb for headless runs)
-#   test — also WebKitWebDriver, D-Bus, lintian and rpm (to check the packages), and the pinned
-#          tauri-driver in .tools/
+# already there. Safe to run again. Usage: scripts/install-deps.sh [run|test|licenses]
+#   run      — build and run the kiosk (Tauri's libraries, Node.js for the UI, Xvfb for headless
+#              runs)
+#   test     — also WebKitWebDriver, D-Bus, lintian and rpm (to check the packages), and the
+#              pinned tauri-driver and cargo-deny in .tools/
+#   licenses — what `run` needs, and the pinned cargo-about in .tools/ (for `make licenses`)
 #
 # System packages come from Debian 12's own archive (versions fixed by the release and its
-# security updates). npm packages are pinned by ui/package-lock.json; tauri-driver by
-# TAURI_DRIVER_VERSION below.
+# security updates). npm packages are pinned by ui/package-lock.json; the cargo tools by the
+# versions below, each built with its own Cargo.lock (`cargo install --locked`).
 set -euo pipefail
 
 mode=${1:-test}
 root=$(cd "$(dirname "$0")/.." && pwd)
 TAURI_DRIVER_VERSION=2.1.0
+CARGO_DENY_VERSION=0.20.2
+CARGO_ABOUT_VERSION=0.9.3
 
 packages=(
   # Tauri 2 on Linux: WebKitGTK 4.1, GTK 3, the tray, SVG and xdo libraries, a C toolchain
@@ -53,11 +57,26 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ "$mode" = test ]; then
-  # tauri-driver has no --version; cargo's install record says which one is there.
-  if ! [ -x "$root/.tools/bin/tauri-driver" ] ||
-     ! grep -q "tauri-driver $TAURI_DRIVER_VERSION " "$root/.tools/.crates.toml" 2>/dev/null; then
-    echo "Installing tauri-driver $TAURI_DRIVER_VERSION into .tools/"
-    cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --root "$root/.tools" --quiet
+# A cargo tool at its pinned version in .tools/, unless that version is there already (not every
+# tool has a --version: cargo's install record says which one is there). Further arguments go to
+# cargo install. It says "installed" even when the features chosen build no binary: check.
+pinned_cargo_tool() {
+  local name=$1 version=$2
+  shift 2
+  if ! [ -x "$root/.tools/bin/$name" ] ||
+     ! grep -q "^\"$name $version " "$root/.tools/.crates.toml" 2>/dev/null; then
+    echo "Installing $name $version into .tools/"
+    cargo install "$name" --version "$version" --locked --root "$root/.tools" --quiet "$@"
+    [ -x "$root/.tools/bin/$name" ] || { echo "cargo install built no $name" >&2; exit 1; }
   fi
+}
+
+if [ "$mode" = test ]; then
+  pinned_cargo_tool tauri-driver "$TAURI_DRIVER_VERSION"
+  # the licence, duplicate-version and source checks of `make test` (deny.toml)
+  pinned_cargo_tool cargo-deny "$CARGO_DENY_VERSION"
+fi
+if [ "$mode" = licenses ]; then
+  # its command line is behind the `cli` feature
+  pinned_cargo_tool cargo-about "$CARGO_ABOUT_VERSION" --features cli
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, as `make test` runs it: formatting, lints, the UI's unit tests, and every
-# Rust test (unit, integration, CLI and end-to-end on the real app) under a virtual display and a
-# private D-Bus session. Ends with the totals: "N passed, N failed".
+# The whole test suite, as `make test` runs it: formatting, lints, the dependencies' licences and
+# sources, the UI's unit tests, and every Rust test (unit, integration, CLI and end-to-end on the
+# real app) under a virtual display and a private D-Bus session. Ends with the totals: "N passed,
+# N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,6 +17,14 @@ cargo fmt --all --check || status=1
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings || status=1
+
+# What the dependencies may be (deny.toml): licences on the allow list, no second version of a
+# crate beyond the listed ones, crates from crates.io only. Advisories need the network: `make audit`.
+step "cargo deny check licenses bans sources"
+PATH="$root/.tools/bin:$PATH" cargo deny --locked check licenses bans sources || status=1
+
+step "npm licences (scripts/npm-licenses.mjs)"
+node scripts/npm-licenses.mjs || status=1
 
 step "UI unit tests (node --test)"
 (cd ui && npm test --silent 2>&1) | tee -a "$log"

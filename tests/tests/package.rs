@@ -3,7 +3,9 @@
 //! and a real install of the .deb on this machine: `slate` and `slatectl` from the PATH, `man
 //! slatectl`, then remove (data kept) and purge (data gone). Installing needs root (CI runs as
 //! root); elsewhere that part says so and is skipped.
+//! Also the licence notices the packages ship: they name every crate in the programs.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -76,6 +78,7 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "/usr/share/icons/hicolor/128x128/apps/slate.png",
         "/usr/share/doc/slate/README.md",
         "/usr/share/doc/slate/copyright",
+        "/usr/share/doc/slate/third-party-licenses.txt",
         "/usr/share/doc/slate/changelog.gz",
         "/usr/share/doc/slate/examples/policy.toml.example",
     ]
@@ -223,6 +226,7 @@ fn the_rpm_holds_the_same_files_and_requires_the_libraries() {
         "/usr/bin/slatectl",
         "/usr/lib/slate/slate-kiosk",
         "/usr/share/doc/slate/examples/policy.toml.example",
+        "/usr/share/doc/slate/third-party-licenses.txt",
         "/usr/share/applications/Slate.desktop",
         "/usr/share/bash-completion/completions/slatectl",
         "/usr/share/zsh/site-functions/_slatectl",
@@ -361,4 +365,105 @@ fn the_kiosk_wrapper_starts_slate_again_until_it_exits_cleanly() {
         ["--data-dir /var/lib/kiosk-test"; 3],
         "started three times, on the kiosk's data folder"
     );
+}
+
+/// The crates in the programs, as "name version": what `cargo tree -e normal` of `slate` and
+/// `slatectl` lists for the packages' platform (x86-64 Linux), the crates cargo compiles into
+/// them with its own feature resolution; Slate's own (path) crates left out. Not the closure of
+/// `cargo metadata`'s resolve: that also holds optional dependencies no feature turns on (the tray
+/// icon's libappindicator, jiff and others, a dozen crates no program contains).
+fn crates_in_the_programs() -> BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let args = [
+        "tree",
+        "--locked",
+        "-p",
+        "slate",
+        "-p",
+        "slatectl",
+        "-e",
+        "normal",
+        "--target",
+        "x86_64-unknown-linux-gnu",
+        "--prefix",
+        "none",
+        "-f",
+        "{p}",
+    ];
+    let out = Command::new(&cargo)
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cargo}: {e}"));
+    assert!(
+        out.status.success(),
+        "cargo tree failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let crates: BTreeSet<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.contains("(/"))
+        .map(|l| {
+            let mut words = l.split(' ');
+            let name = words.next().unwrap();
+            let version = words.next().unwrap().trim_start_matches('v');
+            format!("{name} {version}")
+        })
+        .collect();
+    assert!(crates.len() > 100, "too few crates: {crates:?}");
+    crates
+}
+
+/// The crates the notices list, as "name version": the lines under "Crates (N)" and its rule.
+fn crates_named_in(notices: &str) -> BTreeSet<String> {
+    notices
+        .lines()
+        .skip_while(|l| !l.starts_with("Crates ("))
+        .skip(2)
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+#[test]
+fn the_licence_notices_name_every_crate_in_the_programs_and_no_other() {
+    let path = workspace_root().join("packaging/third-party-licenses.txt");
+    let notices = std::fs::read_to_string(&path).unwrap();
+    let named = crates_named_in(&notices);
+    let built = crates_in_the_programs();
+    let missing: Vec<&String> = built.difference(&named).collect();
+    assert!(
+        missing.is_empty(),
+        "{} does not name {missing:?}, which Cargo.lock puts in the programs: run `make licenses` \
+         and commit the file",
+        path.display()
+    );
+    let gone: Vec<&String> = named.difference(&built).collect();
+    assert!(
+        gone.is_empty(),
+        "{} names {gone:?}, which the programs no longer have: run `make licenses` and commit \
+         the file",
+        path.display()
+    );
+    // Every licence the notices quote is named in the copyright file's summary of them.
+    let copyright = std::fs::read_to_string(workspace_root().join("packaging/copyright")).unwrap();
+    let summary: String = copyright
+        .lines()
+        .skip_while(|l| !l.starts_with("Comment:"))
+        .take_while(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let quoted: BTreeSet<&str> = notices
+        .lines()
+        .filter(|l| l.starts_with("Licence text "))
+        .filter_map(|l| l.rsplit_once(" (")?.1.strip_suffix(')'))
+        .collect();
+    assert!(!quoted.is_empty(), "no licence text in the notices");
+    for id in quoted.iter().flat_map(|q| q.split(" AND ")) {
+        assert!(
+            summary.contains(id),
+            "packaging/copyright's first Comment does not name {id}, which the notices quote"
+        );
+    }
 }
