@@ -149,6 +149,12 @@ impl fmt::Display for Phrase {
     }
 }
 
+/// A count with its noun in English, for the CLI and the logs: "1 record", "5 records",
+/// "0 records". (Screens say counts through their catalogues' plural forms instead.)
+pub fn count(n: u64, one: &str, other: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { other })
+}
+
 /// Why `value` is not a duration, with the forms Slate reads.
 pub fn duration_problem(problem: DurationProblem, value: &str) -> Phrase {
     let value = format!("{:?}", value.trim());
@@ -178,6 +184,16 @@ pub fn duration_problem(problem: DurationProblem, value: &str) -> Phrase {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn english_counts_agree_with_their_number() {
+        assert_eq!(super::count(0, "record", "records"), "0 records");
+        assert_eq!(super::count(1, "record", "records"), "1 record");
+        assert_eq!(
+            super::count(2, "session row", "session rows"),
+            "2 session rows"
+        );
+    }
+
     use super::*;
 
     #[test]

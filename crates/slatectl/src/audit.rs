@@ -8,6 +8,7 @@ use serde_json::json;
 use slate_core::audit::{AuditError, AuditFilter, AuditRecord};
 use slate_core::exit;
 use slate_core::kiosk::KioskError;
+use slate_core::phrase::count;
 use slate_core::Kiosk;
 
 use crate::cli::{AuditCommand, ExportFormat};
@@ -33,7 +34,10 @@ pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> 
             output::answer(
                 json,
                 &report,
-                &format!("The audit log is intact: {} records.", report.records),
+                &format!(
+                    "The audit log is intact: {}.",
+                    count(report.records, "record", "records")
+                ),
             );
         }
         AuditCommand::Anchor => {
@@ -69,7 +73,9 @@ pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> 
                 json,
                 &json!({ "removed": n, "sessions_removed": sessions }),
                 &format!(
-                    "Removed {n} audit records and {sessions} session rows past their retention."
+                    "Removed {} and {} past their retention.",
+                    count(n, "audit record", "audit records"),
+                    count(sessions, "session row", "session rows")
                 ),
             );
         }
@@ -113,7 +119,11 @@ fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Resul
         return Err(failed(format!("The export failed: {e}.")));
     }
     if let Some(path) = output {
-        output::note(&format!("Exported {n} records to {}.", path.display()));
+        output::note(&format!(
+            "Exported {} to {}.",
+            count(n, "record", "records"),
+            path.display()
+        ));
     }
     Ok(())
 }

@@ -1012,7 +1012,7 @@ fn the_prune_command_keeps_recent_records_and_the_retention_is_bounded() {
     ctl.ok(&["config", "set", "audit_retention_days", "365"], "");
     assert_eq!(
         ctl.ok(&["audit", "prune"], "").trim(),
-        "Removed 0 audit records and 1 session rows past their retention."
+        "Removed 0 audit records and 1 session row past their retention."
     );
     let left: Vec<String> = db
         .prepare("SELECT id FROM sessions ORDER BY id")

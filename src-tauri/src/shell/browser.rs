@@ -41,6 +41,7 @@ use slate_core::api::{
 };
 use slate_core::ipc_names::BROWSER_EVENT;
 use slate_core::my_files::{file_in, safe_file_name, unused_path};
+use slate_core::phrase;
 use slate_core::session::{Browsing, SessionHandle};
 use slate_core::settings::site_allowed;
 use slate_core::wipe::{Removed, WipeTarget, Wiper};
@@ -603,7 +604,8 @@ impl Wiper for BrowserView {
         let closed = on_main(&self.app, move || close_view(&app))?;
         if left > 0 {
             return Err(format!(
-                "the browser still held data for {left} sites after clearing"
+                "the browser still held data for {} after clearing",
+                phrase::count(left as u64, "site", "sites")
             ));
         }
         Ok(Removed {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use notify_rust::NotificationHandle;
 use tauri::Manager;
 
+use slate_core::phrase;
 use slate_core::wipe::{Removed, WipeTarget, Wiper};
 
 /// Runs `f` on the GTK main thread and waits (at most 5 s) for its answer.
@@ -189,7 +190,10 @@ impl Wiper for Notifications {
     fn check(&self, _: &WipeTarget) -> Result<(), String> {
         match self.open.lock() {
             Ok(open) if open.is_empty() => Ok(()),
-            Ok(open) => Err(format!("{} notifications are still open", open.len())),
+            Ok(open) => Err(format!(
+                "{} still open",
+                phrase::count(open.len() as u64, "notification is", "notifications are")
+            )),
             Err(_) => Err("the notification list is unusable".into()),
         }
     }

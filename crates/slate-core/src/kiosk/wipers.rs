@@ -35,7 +35,10 @@ impl Wiper for SessionStore {
     fn check(&self, target: &WipeTarget) -> Result<(), String> {
         match self.kiosk.session_values(&target.session_id) {
             Ok(v) if v.is_empty() => Ok(()),
-            Ok(v) => Err(format!("{} values are still stored", v.len())),
+            Ok(v) => Err(format!(
+                "{} still stored",
+                crate::phrase::count(v.len() as u64, "value is", "values are")
+            )),
             Err(e) => Err(e.to_string()),
         }
     }
