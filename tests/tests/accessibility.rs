@@ -173,7 +173,7 @@ async fn first_run(lang: &str, found: &mut Vec<String>) {
     let t = |en: &'static str, es: &'static str| if lang == "en" { en } else { es };
 
     // First run.
-    let fresh = tempfile::tempdir().unwrap();
+    let fresh = slate_e2e::private_tempdir();
     let policy = slate_e2e::policy_file(fresh.path());
     std::fs::write(&policy, format!("language = {lang:?}\n")).unwrap();
     with_kiosk_launched("a11y_first_run", Launch::on(&fresh), async |k| {

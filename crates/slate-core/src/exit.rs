@@ -11,7 +11,7 @@ use crate::settings::SettingError;
 
 /// Bad arguments (clap's own code).
 pub const USAGE: u8 = 2;
-/// The data folder cannot be used.
+/// The data folder cannot be used (or, for a command that only reads, does not exist).
 pub const DATA_DIR: u8 = 3;
 /// The database is damaged or cannot be opened.
 pub const DATABASE: u8 = 4;
@@ -39,7 +39,7 @@ pub const MEANINGS: &[(u8, &str)] = &[
     (USAGE, "Bad arguments."),
     (
         DATA_DIR,
-        "The data folder cannot be used (a file, not writable, cannot be created).",
+        "The data folder cannot be used (a file, open to other accounts, owned by another, not writable, cannot be created), or a command that only reads found none.",
     ),
     (
         DATABASE,

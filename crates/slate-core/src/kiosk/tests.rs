@@ -21,7 +21,7 @@ struct Fixture {
 }
 
 fn kiosk() -> Fixture {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::new());
     let kiosk =
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap();
@@ -190,7 +190,7 @@ fn the_account_locks_after_the_limit_and_says_so_only_with_the_right_password() 
 
 #[test]
 fn throttling_survives_a_restart() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::new());
     let open = || {
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap()

@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn the_session_store_is_wiped_and_its_pages_leave_the_wal() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = crate::test_util::private_tempdir();
         let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
         let marker = "canary-4e1f9a7c";
         kiosk.set_session_value("s1", "language", "es").unwrap();
@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn a_log_another_reader_holds_is_not_reported_erased() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = crate::test_util::private_tempdir();
         let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
         kiosk.set_session_value("s1", "contrast", "high").unwrap();
         // Another process reading the database, in the middle of a read transaction.

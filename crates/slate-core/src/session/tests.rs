@@ -25,7 +25,7 @@ struct Rig {
 
 /// A kiosk with an administrator and "ana", idle 300 s / warning 60 s, 5 s signed-out screen.
 fn rig(settings: &[(&str, &str)]) -> Rig {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::following_tokio());
     let kiosk = Arc::new(
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap(),
@@ -503,7 +503,7 @@ async fn a_failed_wipe_closes_the_terminal_until_a_retry_succeeds() {
             Ok(())
         }
     }
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::following_tokio());
     let kiosk = Arc::new(
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock).unwrap(),
