@@ -1224,3 +1224,50 @@ fn a_data_folder_of_another_account_is_refused() {
     std::os::unix::fs::chown(dir, Some(owner), None).unwrap();
     assert_eq!(ctl.users()[1]["enabled"], true, "nothing changed");
 }
+
+/// Two `slatectl`s taking away the only two administrators who can sign in, at once, again and
+/// again: one is refused every time (the check and the change are one transaction).
+#[test]
+fn two_slatectls_never_take_away_the_last_administrator() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    ctl.ok(
+        &["user", "add", "bo", "--admin", "--password-stdin"],
+        "bo's passphrase\n",
+    );
+    let enabled_admins = || {
+        ctl.users()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["role"] == "admin" && u["enabled"] == true)
+            .count()
+    };
+    for round in 0..12 {
+        let verb = if round == 11 { "remove" } else { "disable" };
+        let start = std::sync::Barrier::new(2);
+        let (a, b) = std::thread::scope(|s| {
+            let take = |name: &'static str| {
+                let start = &start;
+                let ctl = &ctl;
+                s.spawn(move || {
+                    start.wait();
+                    ctl.run(&["user", verb, name], "")
+                })
+            };
+            let (a, b) = (take("Admin"), take("bo"));
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        let mut codes = [a.code, b.code];
+        codes.sort_unstable();
+        assert_eq!(codes, [0, 9], "round {round}: {} / {}", a.stderr, b.stderr);
+        let loser = if a.code == 9 { &a } else { &b };
+        refused(loser, 9, "last administrator who can sign in");
+        assert_eq!(enabled_admins(), 1, "round {round}");
+        if verb == "disable" {
+            let disabled = if a.code == 0 { "Admin" } else { "bo" };
+            ctl.ok(&["user", "enable", disabled], "");
+        }
+    }
+    ctl.ok(&["audit", "verify"], "");
+}

@@ -337,6 +337,72 @@ fn the_last_administrator_cannot_be_removed_or_disabled() {
     ));
 }
 
+/// Two administrators taken away at once, from two connections (the kiosk's panel and
+/// `slatectl`, or two `slatectl`s): one of them must be refused, every time, or the terminal
+/// would be left with nobody who can sign in as an administrator and offer first-run setup.
+#[test]
+fn two_administrators_taken_away_at_once_never_leave_none() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let other = Kiosk::open(f.kiosk.data_dir().clone()).unwrap();
+    let name = |n: &str| Username::parse(n).unwrap();
+    // Only the racing pair can sign in: the first administrator steps aside (behind the rule's
+    // back, as the test's own set-up).
+    lock(&f.kiosk.store)
+        .set_enabled(&name("admin"), false)
+        .unwrap();
+    for round in 0..100 {
+        let (a, b) = (format!("a{round}"), format!("b{round}"));
+        {
+            let store = lock(&f.kiosk.store);
+            for n in [&a, &b] {
+                store
+                    .create_account(&name(n), n, Role::Admin, "not a hash", f.clock.now_utc())
+                    .unwrap()
+                    .unwrap();
+            }
+            assert_eq!(store.count_enabled_admins().unwrap(), 2);
+        }
+        let remove = round % 2 == 0;
+        let take_away = |k: &Kiosk, n: &str| {
+            if remove {
+                k.remove_user(&Actor::System, n)
+            } else {
+                k.set_user_enabled(&Actor::System, n, false)
+            }
+        };
+        let start = std::sync::Barrier::new(2);
+        let (first, second) = std::thread::scope(|s| {
+            let one = s.spawn(|| {
+                start.wait();
+                take_away(&f.kiosk, &a)
+            });
+            let two = s.spawn(|| {
+                start.wait();
+                take_away(&other, &b)
+            });
+            (one.join().unwrap(), two.join().unwrap())
+        });
+        let both = [&first, &second];
+        let done = both.iter().filter(|r| r.is_ok()).count();
+        let refused = both
+            .iter()
+            .filter(|r| matches!(r, Err(KioskError::LastAdmin(_))))
+            .count();
+        assert_eq!(
+            (done, refused),
+            (1, 1),
+            "round {round} (remove: {remove}): {first:?}, {second:?}"
+        );
+        let store = lock(&f.kiosk.store);
+        assert_eq!(store.count_enabled_admins().unwrap(), 1, "round {round}");
+        // The survivor steps aside for the next round.
+        let survivor = if first.is_ok() { &b } else { &a };
+        store.set_enabled(&name(survivor), false).unwrap();
+    }
+    assert!(f.kiosk.audit_verify(None).is_ok(), "every change audited");
+}
+
 #[test]
 fn usernames_are_unique_case_insensitively() {
     let f = kiosk();
