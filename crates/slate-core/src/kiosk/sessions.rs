@@ -204,6 +204,12 @@ impl Kiosk {
         Ok(lock(&self.store).wipe_session_values(id)?)
     }
 
+    /// Empties the database's write-ahead log, or says why it could not ([`Store::checkpoint`]):
+    /// until it is, the pages of rows just deleted may still be in it.
+    pub fn empty_the_log(&self) -> Result<(), KioskError> {
+        Ok(lock(&self.store).checkpoint()?)
+    }
+
     /// Ends, as `Recovered`, every session a previous run left open (crash, power loss,
     /// SIGKILL), wiping it first; retries wipes that failed before; and removes session folders
     /// that belong to no open session. Runs at start, before anyone can sign in. Returns how many
