@@ -1271,3 +1271,72 @@ fn two_slatectls_never_take_away_the_last_administrator() {
     }
     ctl.ok(&["audit", "verify"], "");
 }
+
+#[test]
+fn a_lost_audit_key_is_said_by_status_and_verify_and_never_made_anew() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let key = ctl.dir.path().join("keys").join("audit.key");
+    let backup = std::fs::read(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    let sentence = format!(
+        "The audit key {} is missing and the audit log has records: restore the key from a \
+         backup (Slate makes a new key only for an empty log).",
+        key.display()
+    );
+
+    let status = ctl.ok(&["status"], "");
+    assert_eq!(
+        status.lines().next().unwrap(),
+        format!("Needs attention: {sentence}")
+    );
+    assert_eq!(ctl.json(&["status"])["needs_attention"], sentence.as_str());
+    refused(&ctl.run(&["audit", "verify"], ""), 10, &sentence);
+    refused(&ctl.run(&["audit", "anchor"], ""), 10, &sentence);
+    // Nothing that would be audited is done.
+    let before = ctl.users();
+    refused(&ctl.run(&["user", "disable", "ana"], ""), 10, &sentence);
+    refused(
+        &ctl.run(&["config", "set", "guests_allowed", "true"], ""),
+        10,
+        &sentence,
+    );
+    assert_eq!(ctl.users(), before, "nothing changed");
+    assert_eq!(
+        ctl.ok(&["config", "get", "guests_allowed"], "").trim(),
+        "false"
+    );
+    assert!(!key.exists(), "no new key was made");
+
+    // Restored from the backup, all is as before.
+    std::fs::write(&key, &backup).unwrap();
+    assert!(ctl
+        .ok(&["status"], "")
+        .starts_with("Ready: nobody is signed in."));
+    assert_eq!(
+        ctl.ok(&["audit", "verify"], "").trim(),
+        "The audit log is intact: 2 records."
+    );
+}
+
+#[test]
+fn an_unreadable_audit_key_is_said_and_left_as_it_is() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let key = ctl.dir.path().join("keys").join("audit.key");
+    std::fs::write(&key, "not a key").unwrap();
+    let status = ctl.ok(&["status"], "");
+    assert!(
+        status.starts_with(&format!(
+            "Needs attention: The audit key {} cannot be used (it holds 9 bytes, not 32)",
+            key.display()
+        )),
+        "{status}"
+    );
+    refused(
+        &ctl.run(&["audit", "verify"], ""),
+        10,
+        "restore it from a backup",
+    );
+    assert_eq!(std::fs::read(&key).unwrap(), b"not a key");
+}

@@ -488,3 +488,100 @@ fn a_drop_in_added_or_removed_is_noticed_locks_its_keys_and_is_audited_by_its_na
         "set by the drop-in, then no longer: {changed:?}"
     );
 }
+
+/// The audit key gone while the log has records: the kiosk opens, but needs attention with the
+/// reason; nothing that would be audited happens, and no new key is made. The key restored from
+/// a backup, all is as before.
+#[test]
+fn a_lost_audit_key_with_records_needs_attention_and_is_never_made_anew() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let dir = f.kiosk.data_dir().clone();
+    let key_file = crate::audit::key_path(dir.path());
+    let backup = std::fs::read(&key_file).unwrap();
+    std::fs::remove_file(&key_file).unwrap();
+
+    let k = Kiosk::open_with_clock(dir.clone(), f.clock.clone()).unwrap();
+    let expected = format!(
+        "The audit key {} is missing and the audit log has records: restore the key from a \
+         backup (Slate makes a new key only for an empty log).",
+        key_file.display()
+    );
+    let why = k.needs_attention().unwrap().expect("needs attention");
+    assert_eq!(why.to_string(), expected);
+    assert_eq!(
+        k.signed_out_screen().unwrap(),
+        Screen::needs_attention(why.clone())
+    );
+    let status = crate::status::Availability::read(&k).unwrap();
+    assert_eq!(
+        status.state(),
+        crate::status::State::NeedsAttention(&why),
+        "slatectl status and the panel say it"
+    );
+    // Verifying says why it cannot, in the same sentence.
+    let err = k.audit_verify(None).unwrap_err();
+    assert!(
+        matches!(err, KioskError::Audit(crate::audit::AuditError::Key(_))),
+        "{err}"
+    );
+    assert_eq!(err.to_string(), expected);
+    // Nothing that would be audited is done: not a sign-in failure, not a change.
+    assert_eq!(
+        k.authenticate("ana", &pw("wrong passphrase"))
+            .unwrap_err()
+            .to_string(),
+        expected
+    );
+    assert_eq!(
+        k.set_user_enabled(&Actor::System, "ana", false)
+            .unwrap_err()
+            .to_string(),
+        expected
+    );
+    assert!(k.list_users().unwrap()[1].enabled, "ana unchanged");
+    assert!(k
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .is_err());
+    assert!(!k.settings().unwrap().guests_allowed, "setting unchanged");
+    assert!(!key_file.exists(), "no new key was made");
+
+    // Restored from the backup: picked up without a restart, and the chain still verifies.
+    std::fs::write(&key_file, &backup).unwrap();
+    assert_eq!(k.needs_attention().unwrap(), None);
+    assert_eq!(k.audit_verify(None).unwrap().records, 2);
+    k.set_user_enabled(&Actor::System, "ana", false).unwrap();
+    assert_eq!(k.audit_verify(None).unwrap().records, 3);
+}
+
+#[test]
+fn an_unreadable_audit_key_needs_attention_and_is_left_as_it_is() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let dir = f.kiosk.data_dir().clone();
+    let key_file = crate::audit::key_path(dir.path());
+    std::fs::write(&key_file, b"not a key").unwrap();
+    let k = Kiosk::open(dir).unwrap();
+    let why = k.needs_attention().unwrap().expect("needs attention");
+    assert!(
+        why.to_string()
+            .contains("cannot be used (it holds 9 bytes, not 32): restore it from a backup"),
+        "{why}"
+    );
+    assert!(k.audit_verify(None).is_err());
+    assert_eq!(std::fs::read(&key_file).unwrap(), b"not a key");
+}
+
+#[test]
+fn an_empty_audit_log_gets_a_new_key() {
+    let tmp = crate::test_util::private_tempdir();
+    let dir = DataDir::prepare(Some(tmp.path())).unwrap();
+    let key_file = crate::audit::key_path(dir.path());
+    drop(Kiosk::open(dir.clone()).unwrap());
+    std::fs::remove_file(&key_file).unwrap();
+    // Nothing was ever recorded, so nothing can be hidden by a new key.
+    let k = Kiosk::open(dir).unwrap();
+    assert!(key_file.exists());
+    assert_eq!(k.needs_attention().unwrap(), None);
+    assert_eq!(k.signed_out_screen().unwrap(), Screen::FirstRun);
+}
