@@ -77,6 +77,16 @@ pub fn slatectl_bin() -> PathBuf {
     slate_bin().with_file_name("slatectl")
 }
 
+/// A temporary folder with mode 0700, to be a data folder as it is: Slate refuses an existing
+/// folder other accounts can read or write (tempfile's own follow the umask, usually 0755).
+pub fn private_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .expect("a temporary folder")
+}
+
 /// The policy file the kiosk and `slatectl` use in tests of `data_dir`: `test-policy.toml`
 /// inside it, created empty (no keys) when missing, so the machine's `/etc/slate/policy.toml`
 /// never leaks in. Tests write keys into it to lock settings.
@@ -154,7 +164,7 @@ pub fn audit_records(data_dir: &Path, event: &str) -> Vec<Value> {
 /// (`admin` / "admin passphrase"), the user `ana` ("Ana" / "ana's passphrase"), and `settings`
 /// applied in order.
 pub fn prepared_data_dir(settings: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("a temporary folder");
+    let dir = private_tempdir();
     slatectl(
         dir.path(),
         &[

@@ -192,7 +192,7 @@ async fn first_run(lang: &str, found: &mut Found) {
     let t = words(lang);
 
     // First run.
-    let fresh = tempfile::tempdir().unwrap();
+    let fresh = slate_e2e::private_tempdir();
     let policy = slate_e2e::policy_file(fresh.path());
     std::fs::write(&policy, format!("language = {lang:?}\n")).unwrap();
     with_kiosk_launched(

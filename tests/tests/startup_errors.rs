@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use slate_e2e::slate_bin;
+use slate_e2e::{private_tempdir, slate_bin};
 
 fn run_slate(args: &[&str]) -> (i32, String) {
     let out = Command::new(slate_bin())
@@ -61,7 +61,7 @@ fn a_data_dir_from_the_environment_is_used_too() {
 
 #[test]
 fn a_damaged_database_is_refused_and_kept() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = private_tempdir();
     let junk = vec![0x42_u8; 4096];
     std::fs::write(tmp.path().join("slate.db"), &junk).unwrap();
     let (code, stderr) = run_slate(&["--data-dir", tmp.path().to_str().unwrap()]);
@@ -90,7 +90,7 @@ fn version_and_help_work_without_a_display() {
 
 #[test]
 fn no_display_is_one_sentence() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = private_tempdir();
     let out = Command::new(slate_bin())
         .args(["--data-dir", tmp.path().to_str().unwrap()])
         .env_remove("DISPLAY")

@@ -33,7 +33,7 @@ struct Bench {
 }
 
 fn setup() -> Bench {
-    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let tmp = slate_core::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::new());
     let kiosk = Arc::new(
         Kiosk::open_with_clock(

@@ -34,7 +34,7 @@ fn tree(root: &Path, folders: usize, files: usize, size: usize) {
 }
 
 fn end_of_session(c: &mut Criterion) {
-    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let tmp = slate_core::test_util::private_tempdir();
     let kiosk = Arc::new(
         Kiosk::open_with_clock(
             DataDir::prepare(Some(tmp.path())).expect("a data folder"),

@@ -51,7 +51,8 @@ pub enum Screen {
         /// The administrator's line (may be empty).
         message: String,
     },
-    /// A wipe failed: nobody can sign in until a retry succeeds.
+    /// A wipe failed, or the audit key cannot be used: nobody can sign in until a retry succeeds
+    /// (or the key is back).
     NeedsAttention {
         /// What failed (English).
         message: String,
@@ -493,7 +494,7 @@ pub enum ErrorCode {
     Refused,
     /// Someone is already signed in, or nobody is.
     SessionState,
-    /// A wipe failed; the terminal cannot be used until it succeeds.
+    /// A wipe failed, or the audit key cannot be used; the terminal cannot be used until then.
     NeedsAttention,
     /// Something Slate did not expect; the message says what.
     Internal,

@@ -4,8 +4,10 @@
 //!
 //! Each record carries `mac = HMAC-SHA256(K, previous mac ‖ canonical encoding of the record)`,
 //! the first one chained to 32 zero bytes. K is 32 random bytes in a 0600 file in its own 0700
-//! folder (`<data>/keys/audit.key`), created at first run and never stored in the database, so
-//! whoever can edit the database cannot recompute the chain. Triggers refuse UPDATE and DELETE.
+//! folder (`<data>/keys/audit.key`), never stored in the database, so whoever can edit the
+//! database cannot recompute the chain. Triggers refuse UPDATE and DELETE. A key is made only
+//! while the log is empty; a missing or unreadable key with records in the log is a
+//! [`KeyProblem`], never a reason to start a new chain.
 //!
 //! `Store::audit_verify` walks the chain and names the first bad record and what is wrong with
 //! it; an anchor (`SEQ:MAC`, kept off the machine) also detects a truncated tail.
@@ -13,7 +15,7 @@
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use hmac::{Hmac, KeyInit, Mac};
@@ -22,13 +24,15 @@ use zeroize::Zeroizing;
 
 use super::api::EndReason;
 use super::clock::to_db;
+use super::io_words;
+use super::phrase::Phrase;
 use super::store_error::StoreError;
 
 /// Why the audit log cannot be used or does not verify. One sentence each.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
-    #[error("The audit key {path} cannot be used: {reason}.")]
-    Key { path: String, reason: String },
+    #[error(transparent)]
+    Key(#[from] KeyProblem),
     #[error("The audit log is broken at record {seq}: {what}.")]
     Broken { seq: i64, what: String },
     #[error("The anchor {0} is not of the form SEQ:MAC (a number, a colon, 64 hex digits).")]
@@ -36,6 +40,42 @@ pub enum AuditError {
     #[error(transparent)]
     Store(#[from] StoreError),
 }
+
+/// Why the audit key cannot be used. The kiosk still opens, but needs attention until the key
+/// is back: nobody can sign in, and nothing that would be audited can be done, because a record
+/// under a new key would make the whole log before it unverifiable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// No key file, while the log has records made with the lost key.
+    Missing { path: String },
+    /// The key file is there but cannot be read or holds something else than a key.
+    Unusable { path: String, reason: String },
+}
+
+impl KeyProblem {
+    /// The sentence with its pieces (the terminal's "needs attention" screen says it).
+    pub fn phrase(&self) -> Phrase {
+        match self {
+            Self::Missing { path } => Phrase::new(
+                "The audit key {path} is missing and the audit log has records: restore the key from a backup (Slate makes a new key only for an empty log).",
+            )
+            .text("path", path),
+            Self::Unusable { path, reason } => Phrase::new(
+                "The audit key {path} cannot be used ({reason}): restore it from a backup, readable only by the account running Slate.",
+            )
+            .text("path", path)
+            .text("reason", reason),
+        }
+    }
+}
+
+impl std::fmt::Display for KeyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.phrase().fmt(f)
+    }
+}
+
+impl std::error::Error for KeyProblem {}
 
 /// The chain key, zeroised when dropped.
 pub struct AuditKey(Zeroizing<[u8; 32]>);
@@ -46,50 +86,85 @@ impl std::fmt::Debug for AuditKey {
     }
 }
 
+/// Where the key lives in the data folder.
+pub fn key_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("keys").join("audit.key")
+}
+
 impl AuditKey {
-    /// Loads `<data>/keys/audit.key`, creating it (and its 0700 folder) at first run.
-    pub fn load_or_create(data_dir: &Path) -> Result<Self, AuditError> {
-        let dir = data_dir.join("keys");
-        let path = dir.join("audit.key");
-        let err = |reason: String| AuditError::Key {
+    /// Loads `<data>/keys/audit.key`. A missing key is made (in its own 0700 folder) only when
+    /// `log_is_empty`: a new key for a log that has records would hide whatever was done to
+    /// them, so that is [`KeyProblem::Missing`] instead. A key file that exists is never
+    /// replaced, whatever it holds.
+    pub fn load(data_dir: &Path, log_is_empty: bool) -> Result<Self, KeyProblem> {
+        let path = key_path(data_dir);
+        match Self::read(&path) {
+            Err(KeyProblem::Missing { .. }) if log_is_empty => Self::create(&path),
+            other => other,
+        }
+    }
+
+    /// Reads the key file; a loose mode is tightened to 0600 (the file is Slate's own).
+    fn read(path: &Path) -> Result<Self, KeyProblem> {
+        let unusable = |reason: String| KeyProblem::Unusable {
             path: path.display().to_string(),
             reason,
         };
+        let bytes = match fs::read(path) {
+            Ok(bytes) => Zeroizing::new(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(KeyProblem::Missing {
+                    path: path.display().to_string(),
+                })
+            }
+            Err(e) => return Err(unusable(io_words::reason(&e))),
+        };
+        let key: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| unusable(format!("it holds {} bytes, not 32", bytes.len())))?;
+        let mode = fs::metadata(path)
+            .map_err(|e| unusable(io_words::reason(&e)))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+        }
+        Ok(Self(Zeroizing::new(key)))
+    }
+
+    /// Makes a new key: written whole to a private temporary file, then linked into place, which
+    /// fails if the key appeared meanwhile (another process opening the same empty log), so
+    /// nobody ever reads half a key or replaces another's. The key that won is then read.
+    fn create(path: &Path) -> Result<Self, KeyProblem> {
+        let unusable = |e: &std::io::Error| KeyProblem::Unusable {
+            path: path.display().to_string(),
+            reason: io_words::reason(e),
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
-            .create(&dir)
-            .map_err(|e| err(e.to_string()))?;
-        match fs::read(&path) {
-            Ok(bytes) => {
-                let key: [u8; 32] = bytes
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| err(format!("it holds {} bytes, not 32", bytes.len())))?;
-                let mode = fs::metadata(&path)
-                    .map_err(|e| err(e.to_string()))?
-                    .permissions()
-                    .mode();
-                if mode & 0o077 != 0 {
-                    let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
-                }
-                Ok(Self(Zeroizing::new(key)))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key: [u8; 32] = rand::random();
-                let mut f = fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .map_err(|e| err(e.to_string()))?;
-                f.write_all(&key)
-                    .and_then(|()| f.sync_all())
-                    .map_err(|e| err(e.to_string()))?;
-                Ok(Self(Zeroizing::new(key)))
-            }
-            Err(e) => Err(err(e.to_string())),
+            .create(dir)
+            .map_err(|e| unusable(&e))?;
+        let key = Zeroizing::new(rand::random::<[u8; 32]>());
+        let temporary = dir.join(format!(".audit.key.{:016x}", rand::random::<u64>()));
+        let written = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temporary)
+            .and_then(|mut f| f.write_all(&key[..]).and_then(|()| f.sync_all()))
+            .and_then(|()| match fs::hard_link(&temporary, path) {
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                other => other,
+            });
+        let _ = fs::remove_file(&temporary);
+        written.map_err(|e| unusable(&e))?;
+        if let Ok(folder) = fs::File::open(dir) {
+            let _ = folder.sync_all();
         }
+        Self::read(path)
     }
 
     /// A key for tests.
@@ -603,16 +678,92 @@ mod tests {
     #[test]
     fn the_key_file_is_private_and_stable() {
         let tmp = tempfile::tempdir().unwrap();
-        let a = AuditKey::load_or_create(tmp.path()).unwrap();
-        let b = AuditKey::load_or_create(tmp.path()).unwrap();
+        let a = AuditKey::load(tmp.path(), true).unwrap();
+        let b = AuditKey::load(tmp.path(), false).unwrap();
         assert_eq!(a.0[..], b.0[..]);
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&tmp.path().join("keys")), 0o700);
         assert_eq!(mode(&tmp.path().join("keys/audit.key")), 0o600);
-        fs::write(tmp.path().join("keys/audit.key"), b"short").unwrap();
-        let err = AuditKey::load_or_create(tmp.path()).unwrap_err();
-        assert!(err.to_string().contains("5 bytes, not 32"), "{err}");
+        assert_eq!(
+            fs::read_dir(tmp.path().join("keys")).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
         assert_eq!(format!("{a:?}"), "AuditKey(<redacted>)");
+    }
+
+    #[test]
+    fn a_lost_key_is_made_anew_only_for_an_empty_log() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = AuditKey::load(tmp.path(), true).unwrap();
+        let path = key_path(tmp.path());
+        fs::remove_file(&path).unwrap();
+        // The log has records: no new key, and nothing written.
+        let problem = AuditKey::load(tmp.path(), false).unwrap_err();
+        assert_eq!(
+            problem,
+            KeyProblem::Missing {
+                path: path.display().to_string()
+            }
+        );
+        assert_eq!(
+            problem.to_string(),
+            format!(
+                "The audit key {} is missing and the audit log has records: restore the key \
+                 from a backup (Slate makes a new key only for an empty log).",
+                path.display()
+            )
+        );
+        assert_eq!(
+            AuditError::from(problem.clone()).to_string(),
+            problem.to_string()
+        );
+        assert!(!path.exists(), "no key made");
+        // An empty log may start a chain under a new key.
+        let second = AuditKey::load(tmp.path(), true).unwrap();
+        assert_ne!(first.0[..], second.0[..]);
+    }
+
+    #[test]
+    fn a_key_file_that_cannot_be_used_is_never_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        AuditKey::load(tmp.path(), true).unwrap();
+        let path = key_path(tmp.path());
+        fs::write(&path, b"short").unwrap();
+        for log_is_empty in [false, true] {
+            let problem = AuditKey::load(tmp.path(), log_is_empty).unwrap_err();
+            assert!(
+                matches!(&problem, KeyProblem::Unusable { reason, .. } if reason == "it holds 5 bytes, not 32"),
+                "{problem}"
+            );
+            assert!(
+                problem.to_string().ends_with(
+                    "(it holds 5 bytes, not 32): restore it from a backup, readable only by \
+                     the account running Slate."
+                ),
+                "{problem}"
+            );
+        }
+        assert_eq!(fs::read(&path).unwrap(), b"short", "left as it was");
+        // A folder where the file should be cannot be read as one either.
+        fs::remove_file(&path).unwrap();
+        fs::create_dir(&path).unwrap();
+        assert!(matches!(
+            AuditKey::load(tmp.path(), true).unwrap_err(),
+            KeyProblem::Unusable { .. }
+        ));
+    }
+
+    #[test]
+    fn processes_opening_an_empty_log_at_once_share_one_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| *AuditKey::load(tmp.path(), true).unwrap().0))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|k| *k == keys[0]), "one key for all");
     }
 
     #[test]

@@ -2,8 +2,15 @@
 //!
 //! Resolution order: `--data-dir DIR`, then `SLATE_DATA_DIR` (both handled by clap), then the
 //! platform data folder of the account running Slate (`$XDG_DATA_HOME/slate`, usually
-//! `~/.local/share/slate`). The folder is created with mode 0700 and must be a writable folder;
-//! anything else is refused with one sentence before a window opens.
+//! `~/.local/share/slate`).
+//!
+//! Two ways in. [`DataDir::prepare`] (the kiosk, and `slatectl` commands that set Slate up or
+//! change it) creates a missing folder with mode 0700. [`DataDir::open_existing`] (`slatectl`'s
+//! read-only commands) never creates it: a missing folder means Slate is not set up there. Either
+//! way an existing folder must be a folder, owned by the account running Slate, closed to every
+//! other account (no group or other permission bits) and writable. Slate never changes the mode
+//! of a folder it did not create (`--data-dir /var/lib` must not close `/var/lib`): anything
+//! else is refused with one sentence naming the folder and what to do, before a window opens.
 
 use std::fs;
 use std::io;
@@ -17,13 +24,22 @@ pub enum DataDirError {
     NotAFolder(PathBuf),
     #[error("Cannot create the data folder {path}: {reason}.")]
     CannotCreate { path: PathBuf, reason: String },
+    #[error("Cannot read the data folder {path}: {reason}.")]
+    CannotRead { path: PathBuf, reason: String },
     #[error("The data folder {path} is not writable: {reason}.")]
     NotWritable { path: PathBuf, reason: String },
+    #[error("The data folder {0} does not exist, so Slate is not set up there: check --data-dir (or SLATE_DATA_DIR), or set Slate up with slatectl init.")]
+    Missing(PathBuf),
+    #[error("The data folder {path} is open to other accounts (mode {mode:03o}) and Slate keeps its data private: chmod 700 it, or pick another folder.")]
+    OpenToOthers { path: PathBuf, mode: u32 },
+    #[error("The data folder {path} belongs to uid {owner}, not to the account running Slate (uid {me}): run Slate as its owner, or pick another folder.")]
+    NotOwned { path: PathBuf, owner: u32, me: u32 },
     #[error("No data folder was given and this account has no home folder; pass --data-dir DIR.")]
     NoDefault,
 }
 
-/// A data folder that exists, is a folder, is private (0700) and was just shown to be writable.
+/// A data folder that exists, is a folder, belongs to the account running Slate, is private
+/// (no permission for group or others) and was just shown to be writable.
 #[derive(Debug, Clone)]
 pub struct DataDir {
     path: PathBuf,
@@ -37,21 +53,12 @@ impl DataDir {
             .ok_or(DataDirError::NoDefault)
     }
 
-    /// Resolves `given` (or the default), creates it if needed and checks that it can be used.
+    /// Resolves `given` (or the default), creates it (mode 0700) if it does not exist, and
+    /// checks that it can be used. An existing folder is never changed, only checked.
     pub fn prepare(given: Option<&Path>) -> Result<Self, DataDirError> {
-        let path = match given {
-            Some(p) => absolute(p),
-            None => Self::default_path()?,
-        };
+        let path = resolve(given)?;
         match fs::metadata(&path) {
-            Ok(meta) if !meta.is_dir() => return Err(DataDirError::NotAFolder(path)),
-            Ok(meta) => {
-                // Tighten a folder we own that others could read; leave a shared one alone
-                // (an administrator chose it) but never fail on it.
-                if meta.permissions().mode() & 0o077 != 0 {
-                    let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o700));
-                }
-            }
+            Ok(meta) => check_existing(&path, &meta)?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 fs::DirBuilder::new()
                     .recursive(true)
@@ -73,6 +80,32 @@ impl DataDir {
         Ok(Self { path })
     }
 
+    /// Resolves `given` (or the default) and checks it like [`DataDir::prepare`], but never
+    /// creates it: a folder that does not exist is [`DataDirError::Missing`]. For commands that
+    /// only read, which must not leave a new folder behind a mistyped `--data-dir`.
+    pub fn open_existing(given: Option<&Path>) -> Result<Self, DataDirError> {
+        let path = resolve(given)?;
+        match fs::metadata(&path) {
+            Ok(meta) => check_existing(&path, &meta)?,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Err(DataDirError::Missing(path))
+            }
+            Err(e) => {
+                return Err(DataDirError::CannotRead {
+                    path,
+                    reason: describe(&e),
+                })
+            }
+        }
+        probe_writable(&path)?;
+        Ok(Self { path })
+    }
+
     /// The folder itself.
     pub fn path(&self) -> &Path {
         &self.path
@@ -82,6 +115,40 @@ impl DataDir {
     pub fn database(&self) -> PathBuf {
         self.path.join("slate.db")
     }
+}
+
+/// The folder asked for, made absolute, or the default.
+fn resolve(given: Option<&Path>) -> Result<PathBuf, DataDirError> {
+    match given {
+        Some(p) => Ok(absolute(p)),
+        None => DataDir::default_path(),
+    }
+}
+
+/// The rules for a folder that already exists: a folder, this account's, closed to others.
+/// Nothing is changed: a folder an administrator pointed at by mistake (`/var/lib`, a home
+/// folder) must be refused, not tightened.
+fn check_existing(path: &Path, meta: &fs::Metadata) -> Result<(), DataDirError> {
+    use std::os::unix::fs::MetadataExt;
+    if !meta.is_dir() {
+        return Err(DataDirError::NotAFolder(path.to_path_buf()));
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(DataDirError::NotOwned {
+            path: path.to_path_buf(),
+            owner: meta.uid(),
+            me,
+        });
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(DataDirError::OpenToOthers {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
 }
 
 /// Creates and removes a probe file: the only reliable test of writability (root ignores modes,
@@ -170,8 +237,109 @@ mod tests {
     }
 
     #[test]
-    fn relative_paths_become_absolute() {
+    fn a_folder_open_to_others_is_refused_and_left_as_it_was() {
         let tmp = tempfile::tempdir().unwrap();
+        let shared = tmp.path().join("shared");
+        fs::create_dir(&shared).unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o755)).unwrap();
+        for result in [
+            DataDir::prepare(Some(&shared)),
+            DataDir::open_existing(Some(&shared)),
+        ] {
+            let err = result.unwrap_err();
+            assert!(matches!(err, DataDirError::OpenToOthers { .. }), "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "The data folder {} is open to other accounts (mode 755) and Slate keeps its \
+                     data private: chmod 700 it, or pick another folder.",
+                    shared.display()
+                )
+            );
+        }
+        let mode = fs::metadata(&shared).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755, "never tightened: it may be /var/lib");
+        assert_eq!(
+            fs::read_dir(&shared).unwrap().count(),
+            0,
+            "nothing made in it"
+        );
+        // Group access alone is refused too; closed, it is used as it is.
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o730)).unwrap();
+        assert!(DataDir::prepare(Some(&shared)).is_err());
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(DataDir::prepare(Some(&shared)).is_ok());
+    }
+
+    #[test]
+    fn a_folder_of_another_account_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = tmp.path().join("theirs");
+        fs::DirBuilder::new().mode(0o700).create(&theirs).unwrap();
+        // Giving a folder away needs root (CI runs as root); elsewhere there is nothing to test.
+        if std::os::unix::fs::chown(&theirs, Some(65534), None).is_err() {
+            eprintln!("skipped: giving a folder to another account needs root");
+            return;
+        }
+        let me = rustix::process::geteuid().as_raw();
+        for result in [
+            DataDir::prepare(Some(&theirs)),
+            DataDir::open_existing(Some(&theirs)),
+        ] {
+            let err = result.unwrap_err();
+            assert!(
+                matches!(err, DataDirError::NotOwned { owner: 65534, .. }),
+                "{err}"
+            );
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "The data folder {} belongs to uid 65534, not to the account running Slate \
+                     (uid {me}): run Slate as its owner, or pick another folder.",
+                    theirs.display()
+                )
+            );
+        }
+        assert_eq!(
+            fs::read_dir(&theirs).unwrap().count(),
+            0,
+            "nothing made in it"
+        );
+    }
+
+    #[test]
+    fn opening_an_existing_folder_never_creates_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let missing = tmp.path().join("not/set/up");
+        let err = DataDir::open_existing(Some(&missing)).unwrap_err();
+        assert!(matches!(err, DataDirError::Missing(_)), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "The data folder {} does not exist, so Slate is not set up there: check \
+                 --data-dir (or SLATE_DATA_DIR), or set Slate up with slatectl init.",
+                missing.display()
+            )
+        );
+        assert!(!tmp.path().join("not").exists(), "nothing created");
+        // A path below a file does not exist either.
+        let file = tmp.path().join("f");
+        fs::write(&file, b"x").unwrap();
+        let err = DataDir::open_existing(Some(&file.join("data"))).unwrap_err();
+        assert!(matches!(err, DataDirError::Missing(_)), "{err}");
+        assert!(matches!(
+            DataDir::open_existing(Some(&file)).unwrap_err(),
+            DataDirError::NotAFolder(_)
+        ));
+        // A folder Slate made is opened as it is.
+        let made = DataDir::prepare(Some(&tmp.path().join("data"))).unwrap();
+        let opened = DataDir::open_existing(Some(made.path())).unwrap();
+        assert_eq!(opened.path(), made.path());
+    }
+
+    #[test]
+    fn relative_paths_become_absolute() {
+        let tmp = crate::test_util::private_tempdir();
         let dir = DataDir::prepare(Some(tmp.path())).unwrap();
         assert!(dir.path().is_absolute());
     }

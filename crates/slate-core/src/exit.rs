@@ -11,7 +11,7 @@ use crate::settings::SettingError;
 
 /// Bad arguments (clap's own code).
 pub const USAGE: u8 = 2;
-/// The data folder cannot be used.
+/// The data folder cannot be used (or, for a command that only reads, does not exist).
 pub const DATA_DIR: u8 = 3;
 /// The database is damaged or cannot be opened.
 pub const DATABASE: u8 = 4;
@@ -26,7 +26,7 @@ pub const CONFLICT: u8 = 7;
 pub const INVALID: u8 = 8;
 /// Refused to protect the kiosk (e.g. the last administrator).
 pub const REFUSED: u8 = 9;
-/// The audit log does not verify.
+/// The audit log does not verify, or its key is missing or cannot be used.
 pub const AUDIT_BROKEN: u8 = 10;
 /// Anything else.
 pub const FAILURE: u8 = 1;
@@ -39,7 +39,7 @@ pub const MEANINGS: &[(u8, &str)] = &[
     (USAGE, "Bad arguments."),
     (
         DATA_DIR,
-        "The data folder cannot be used (a file, not writable, cannot be created).",
+        "The data folder cannot be used (a file, open to other accounts, owned by another, not writable, cannot be created), or a command that only reads found none.",
     ),
     (
         DATABASE,
@@ -62,7 +62,10 @@ pub const MEANINGS: &[(u8, &str)] = &[
         REFUSED,
         "Refused: the last administrator, or a key the policy file sets.",
     ),
-    (AUDIT_BROKEN, "The audit log does not verify."),
+    (
+        AUDIT_BROKEN,
+        "The audit log does not verify, or its key is missing or cannot be used.",
+    ),
 ];
 
 /// The end of both binaries' `--help`: the environment variables it reads (name, what for),
@@ -101,13 +104,13 @@ fn item(out: &mut String, label: &str, label_width: usize, text: &str) {
 /// The exit code for a core error that stops a binary.
 pub fn code_for(e: &KioskError) -> ExitCode {
     ExitCode::from(match e {
-        KioskError::DataDir(_) | KioskError::Audit(AuditError::Key { .. }) => DATA_DIR,
+        KioskError::DataDir(_) => DATA_DIR,
         KioskError::Store(_) => DATABASE,
         KioskError::NoSuchUser(_) => NOT_FOUND,
         KioskError::UserExists(_) | KioskError::AlreadySetUp => CONFLICT,
         KioskError::Setting(SettingError::SetByPolicy { .. }) | KioskError::LastAdmin(_) => REFUSED,
         KioskError::Setting(_) | KioskError::Credential(_) => INVALID,
-        KioskError::Audit(AuditError::Broken { .. }) => AUDIT_BROKEN,
+        KioskError::Audit(AuditError::Broken { .. } | AuditError::Key(_)) => AUDIT_BROKEN,
         _ => FAILURE,
     })
 }
@@ -167,7 +170,9 @@ mod tests {
         );
         assert!(text.contains("\nExit status:\n  0    Done.\n"), "{text}");
         assert!(
-            text.contains("  10   The audit log does not verify.\n"),
+            text.contains(
+                "  10   The audit log does not verify, or its key is missing or cannot be used.\n"
+            ),
             "{text}"
         );
         assert!(text.lines().all(|l| l.chars().count() <= 78), "{text}");

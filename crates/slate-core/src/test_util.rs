@@ -1,6 +1,7 @@
 //! What tests share, compiled only for tests and with the `test-util` feature (never in a shipped
-//! binary): a fake clock that follows tokio's paused time, a password from a literal, and the set-ups
-//! of a kiosk with an administrator and a user, or for guests.
+//! binary): a fake clock that follows tokio's paused time, a password from a literal, the set-ups
+//! of a kiosk with an administrator and a user, or for guests, and a temporary folder private
+//! enough to be a data folder.
 //!
 //! [`FakeClock`] follows tokio's (pausable) time, so tests drive deadlines exactly with
 //! `tokio::time::advance`, and can add a suspend ([`FakeClock::suspend`]) or a wall-clock jump
@@ -21,6 +22,16 @@ use crate::kiosk::Kiosk;
 pub const ADMIN: (&str, &str) = ("admin", "admin passphrase");
 /// The test user's username and password (display name "Ana").
 pub const ANA: (&str, &str) = ("ana", "ana's passphrase");
+
+/// A temporary folder with mode 0700, as an existing data folder must be (tempfile's own
+/// follow the umask, usually 0755, which [`crate::datadir::DataDir`] refuses).
+pub fn private_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .expect("a temporary folder")
+}
 
 /// A password from a literal.
 pub fn pw(s: &str) -> Password {

@@ -26,8 +26,9 @@ use slate_core::store::Store;
 const CHILD_ENV: &str = "SLATE_CRASH_CHILD";
 
 fn open(dir: &Path) -> (Store, AuditKey) {
-    let key = AuditKey::load_or_create(dir).expect("the audit key");
     let store = Store::open(&dir.join("slate.db")).expect("the store opens after a kill");
+    let empty = store.audit_is_empty().expect("the log can be read");
+    let key = AuditKey::load(dir, empty).expect("the audit key");
     (store, key)
 }
 

@@ -38,7 +38,7 @@ async fn many_sessions_leak_nothing() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = slate_core::test_util::private_tempdir();
     let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
     set_up_for_guests(&kiosk);
     let wipers = slate_core::kiosk::wipers::core_wipers(&kiosk);

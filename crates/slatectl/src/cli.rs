@@ -100,6 +100,55 @@ pub enum Command {
     Policy(PolicyCommand),
 }
 
+/// What a command does with the data folder: the one list `main` opens it by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataDirUse {
+    /// Opens no database (`kiosk`, `policy`).
+    Unused,
+    /// Only reads: the folder must exist already and is never created, so a mistyped
+    /// `--data-dir` leaves nothing behind.
+    Reads,
+    /// Sets Slate up or changes it: a missing folder is created (mode 0700).
+    Changes,
+}
+
+impl Command {
+    /// How this command uses the data folder. Every subcommand is named (no catch-all), so a
+    /// new one must say whether it only reads.
+    pub fn data_dir_use(&self) -> DataDirUse {
+        use DataDirUse::{Changes, Reads, Unused};
+        match self {
+            Self::Kiosk(_) | Self::Policy(_) => Unused,
+            Self::Check | Self::Status => Reads,
+            Self::Init { .. } => Changes,
+            Self::User(cmd) => match cmd {
+                UserCommand::List => Reads,
+                UserCommand::Add { .. }
+                | UserCommand::Remove { .. }
+                | UserCommand::Passwd { .. }
+                | UserCommand::Disable { .. }
+                | UserCommand::Enable { .. }
+                | UserCommand::Unlock { .. } => Changes,
+            },
+            Self::Config(cmd) => match cmd {
+                ConfigCommand::Show | ConfigCommand::Get { .. } => Reads,
+                ConfigCommand::Set { .. } | ConfigCommand::Unset { .. } => Changes,
+            },
+            Self::Session(cmd) => match cmd {
+                SessionCommand::List { .. } => Reads,
+                SessionCommand::End { .. } => Changes,
+            },
+            Self::Audit(cmd) => match cmd {
+                AuditCommand::Verify { .. }
+                | AuditCommand::Anchor
+                | AuditCommand::List { .. }
+                | AuditCommand::Export { .. } => Reads,
+                AuditCommand::Prune => Changes,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Check FILE alone (a policy file or one drop-in): each problem with its file and line,

@@ -25,7 +25,7 @@ use slate_core::policy::PolicySource;
 use slate_core::{datadir::DataDir, Kiosk};
 use slatectl::cli;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, DataDirUse};
 use output::Failure;
 
 fn main() -> ExitCode {
@@ -43,7 +43,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Policy(cmd) => return policy::run(cmd, cli.policy, json),
         command => command,
     };
-    let kiosk = open_kiosk(cli.data_dir, cli.policy)?;
+    let kiosk = open_kiosk(cli.data_dir, cli.policy, command.data_dir_use())?;
     match command {
         Command::Check => status::check(&kiosk, json),
         Command::Status => status::status(&kiosk, json),
@@ -58,12 +58,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// The one place slatectl opens the kiosk: the data folder, who acts (for the audit), and the
-/// policy files, whose problems are warned about before any command runs.
-fn open_kiosk(data_dir: Option<PathBuf>, policy: Option<PathBuf>) -> Result<Kiosk, Failure> {
-    let kiosk = DataDir::prepare(data_dir.as_deref())
-        .map_err(KioskError::from)
-        .and_then(Kiosk::open)?;
+/// The one place slatectl opens the kiosk: the data folder (created only for a command that
+/// changes something, see [`DataDirUse`]), and the policy files, whose problems are warned
+/// about before any command runs.
+fn open_kiosk(
+    data_dir: Option<PathBuf>,
+    policy: Option<PathBuf>,
+    data_dir_use: DataDirUse,
+) -> Result<Kiosk, Failure> {
+    let folder = match data_dir_use {
+        DataDirUse::Reads => DataDir::open_existing(data_dir.as_deref()),
+        DataDirUse::Changes | DataDirUse::Unused => DataDir::prepare(data_dir.as_deref()),
+    };
+    let kiosk = folder.map_err(KioskError::from).and_then(Kiosk::open)?;
     kiosk.use_policy(PolicySource::choose(policy))?;
     for problem in &kiosk.policy()?.problems {
         output::warn(problem);

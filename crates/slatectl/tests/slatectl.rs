@@ -1,6 +1,9 @@
 //! `slatectl` as an administrator uses it: the real binary on a real database file in a temporary
 //! folder. Every subcommand, `--json`, and bad input that must give one sentence and change nothing.
 
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
 use assert_cmd::Command;
 use serde_json::Value;
 
@@ -15,9 +18,14 @@ struct Out {
 }
 
 impl Ctl {
+    /// A data folder of its own: an empty folder, private (0700) as Slate requires of a folder
+    /// it did not create (tempfile's follow the umask).
     fn new() -> Self {
         Self {
-            dir: tempfile::tempdir().unwrap(),
+            dir: tempfile::Builder::new()
+                .permissions(std::fs::Permissions::from_mode(0o700))
+                .tempdir()
+                .unwrap(),
         }
     }
 
@@ -27,20 +35,13 @@ impl Ctl {
     }
 
     fn run_bytes(&self, args: &[&str], stdin: &[u8]) -> Out {
-        let mut cmd = Command::cargo_bin("slatectl").unwrap();
-        cmd.env_remove("SLATE_DATA_DIR")
-            .env_remove("SLATE_POLICY")
-            .arg("--data-dir")
-            .arg(self.dir.path());
-        if self.policy().exists() {
-            cmd.arg("--policy").arg(self.policy());
-        }
-        let out = cmd.args(args).write_stdin(stdin.to_vec()).output().unwrap();
-        Out {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let policy = self.policy();
+        run_at(
+            self.dir.path(),
+            policy.exists().then_some(&policy),
+            args,
+            stdin,
+        )
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> Out {
@@ -79,6 +80,24 @@ impl Ctl {
 
     fn users(&self) -> Value {
         self.json(&["user", "list"])
+    }
+}
+
+/// `slatectl --data-dir DIR [--policy FILE] ARGS…` with `stdin`.
+fn run_at(dir: &Path, policy: Option<&PathBuf>, args: &[&str], stdin: &[u8]) -> Out {
+    let mut cmd = Command::cargo_bin("slatectl").unwrap();
+    cmd.env_remove("SLATE_DATA_DIR")
+        .env_remove("SLATE_POLICY")
+        .arg("--data-dir")
+        .arg(dir);
+    if let Some(policy) = policy {
+        cmd.arg("--policy").arg(policy);
+    }
+    let out = cmd.args(args).write_stdin(stdin.to_vec()).output().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 
@@ -1098,4 +1117,226 @@ fn kiosk_enable_gives_the_account_its_data_folder_and_an_autostart_entry() {
     ctl.ok(&["kiosk", "disable", "--user", &name], "");
     assert!(!std::path::Path::new(&entry).exists());
     assert!(data.exists(), "disabling keeps the data");
+}
+
+/// Every command that only reads: none of them may create a data folder.
+const READ_ONLY: &[&[&str]] = &[
+    &["status"],
+    &["check"],
+    &["user", "list"],
+    &["config", "show"],
+    &["config", "get", "idle_timeout"],
+    &["session", "list"],
+    &["session", "list", "--recent", "3"],
+    &["audit", "verify"],
+    &["audit", "anchor"],
+    &["audit", "list"],
+    &["audit", "export"],
+];
+
+#[test]
+fn commands_that_only_read_never_create_the_data_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("mistyped").join("slate");
+    for args in READ_ONLY {
+        for json in [false, true] {
+            let mut all: Vec<&str> = if json { vec!["--json"] } else { vec![] };
+            all.extend_from_slice(args);
+            let out = run_at(&missing, None, &all, b"");
+            refused(
+                &out,
+                3,
+                &format!(
+                    "The data folder {} does not exist, so Slate is not set up there",
+                    missing.display()
+                ),
+            );
+            assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+            assert!(!tmp.path().join("mistyped").exists(), "{args:?} created it");
+        }
+    }
+    // Setting Slate up creates it, private; then the same commands read it.
+    let out = run_at(
+        &missing,
+        None,
+        &["init", "--admin", "admin", "--password-stdin"],
+        b"admin passphrase\n",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mode = std::fs::metadata(&missing).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    for args in READ_ONLY {
+        let out = run_at(&missing, None, args, b"");
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn a_data_folder_open_to_others_is_refused_and_never_chmodded() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Like `--data-dir /var/lib`: a shared folder with other things in it.
+    let shared = tmp.path().join("lib");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::write(shared.join("someone-elses"), "x").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let sentence = format!(
+        "The data folder {} is open to other accounts (mode 755) and Slate keeps its data \
+         private: chmod 700 it, or pick another folder.",
+        shared.display()
+    );
+    let init: &[&str] = &["init", "--admin", "admin", "--password-stdin"];
+    for args in READ_ONLY.iter().copied().chain([init]) {
+        let out = run_at(&shared, None, args, b"admin passphrase\n");
+        refused(&out, 3, &sentence);
+    }
+    let mode = std::fs::metadata(&shared).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755, "left as it was");
+    let names: Vec<_> = std::fs::read_dir(&shared)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["someone-elses"], "nothing made in it");
+}
+
+#[test]
+fn a_data_folder_of_another_account_is_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let dir = ctl.dir.path();
+    let owner = std::fs::metadata(dir).unwrap().uid();
+    // Giving the folder away needs root (CI runs as root).
+    if std::os::unix::fs::chown(dir, Some(65534), None).is_err() {
+        eprintln!("skipped: giving a folder to another account needs root");
+        return;
+    }
+    for args in [&["status"][..], &["user", "disable", "ana"]] {
+        refused(
+            &ctl.run(args, ""),
+            3,
+            &format!(
+                "The data folder {} belongs to uid 65534, not to the account running Slate \
+                 (uid {owner}): run Slate as its owner, or pick another folder.",
+                dir.display()
+            ),
+        );
+    }
+    std::os::unix::fs::chown(dir, Some(owner), None).unwrap();
+    assert_eq!(ctl.users()[1]["enabled"], true, "nothing changed");
+}
+
+/// Two `slatectl`s taking away the only two administrators who can sign in, at once, again and
+/// again: one is refused every time (the check and the change are one transaction).
+#[test]
+fn two_slatectls_never_take_away_the_last_administrator() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    ctl.ok(
+        &["user", "add", "bo", "--admin", "--password-stdin"],
+        "bo's passphrase\n",
+    );
+    let enabled_admins = || {
+        ctl.users()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["role"] == "admin" && u["enabled"] == true)
+            .count()
+    };
+    for round in 0..12 {
+        let verb = if round == 11 { "remove" } else { "disable" };
+        let start = std::sync::Barrier::new(2);
+        let (a, b) = std::thread::scope(|s| {
+            let take = |name: &'static str| {
+                let start = &start;
+                let ctl = &ctl;
+                s.spawn(move || {
+                    start.wait();
+                    ctl.run(&["user", verb, name], "")
+                })
+            };
+            let (a, b) = (take("Admin"), take("bo"));
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        let mut codes = [a.code, b.code];
+        codes.sort_unstable();
+        assert_eq!(codes, [0, 9], "round {round}: {} / {}", a.stderr, b.stderr);
+        let loser = if a.code == 9 { &a } else { &b };
+        refused(loser, 9, "last administrator who can sign in");
+        assert_eq!(enabled_admins(), 1, "round {round}");
+        if verb == "disable" {
+            let disabled = if a.code == 0 { "Admin" } else { "bo" };
+            ctl.ok(&["user", "enable", disabled], "");
+        }
+    }
+    ctl.ok(&["audit", "verify"], "");
+}
+
+#[test]
+fn a_lost_audit_key_is_said_by_status_and_verify_and_never_made_anew() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let key = ctl.dir.path().join("keys").join("audit.key");
+    let backup = std::fs::read(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    let sentence = format!(
+        "The audit key {} is missing and the audit log has records: restore the key from a \
+         backup (Slate makes a new key only for an empty log).",
+        key.display()
+    );
+
+    let status = ctl.ok(&["status"], "");
+    assert_eq!(
+        status.lines().next().unwrap(),
+        format!("Needs attention: {sentence}")
+    );
+    assert_eq!(ctl.json(&["status"])["needs_attention"], sentence.as_str());
+    refused(&ctl.run(&["audit", "verify"], ""), 10, &sentence);
+    refused(&ctl.run(&["audit", "anchor"], ""), 10, &sentence);
+    // Nothing that would be audited is done.
+    let before = ctl.users();
+    refused(&ctl.run(&["user", "disable", "ana"], ""), 10, &sentence);
+    refused(
+        &ctl.run(&["config", "set", "guests_allowed", "true"], ""),
+        10,
+        &sentence,
+    );
+    assert_eq!(ctl.users(), before, "nothing changed");
+    assert_eq!(
+        ctl.ok(&["config", "get", "guests_allowed"], "").trim(),
+        "false"
+    );
+    assert!(!key.exists(), "no new key was made");
+
+    // Restored from the backup, all is as before.
+    std::fs::write(&key, &backup).unwrap();
+    assert!(ctl
+        .ok(&["status"], "")
+        .starts_with("Ready: nobody is signed in."));
+    assert_eq!(
+        ctl.ok(&["audit", "verify"], "").trim(),
+        "The audit log is intact: 2 records."
+    );
+}
+
+#[test]
+fn an_unreadable_audit_key_is_said_and_left_as_it_is() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let key = ctl.dir.path().join("keys").join("audit.key");
+    std::fs::write(&key, "not a key").unwrap();
+    let status = ctl.ok(&["status"], "");
+    assert!(
+        status.starts_with(&format!(
+            "Needs attention: The audit key {} cannot be used (it holds 9 bytes, not 32)",
+            key.display()
+        )),
+        "{status}"
+    );
+    refused(
+        &ctl.run(&["audit", "verify"], ""),
+        10,
+        "restore it from a backup",
+    );
+    assert_eq!(std::fs::read(&key).unwrap(), b"not a key");
 }

@@ -66,7 +66,7 @@ impl Kiosk {
             if created.is_some() {
                 self.user_event(by, store, Event::UserCreated, username.as_str(), details)?;
             }
-            Ok::<_, StoreError>(created)
+            Ok::<_, KioskError>(created)
         })?;
         Ok(created.map(AccountSummary::from))
     }
@@ -165,7 +165,7 @@ impl Kiosk {
         event: Event,
         username: &str,
         mut details: serde_json::Value,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), KioskError> {
         details["by"] = json!(by.to_string());
         self.record(store, AuditEvent::new(event, details).user(Some(username)))
     }

@@ -4,7 +4,7 @@
 
 use super::{lock, Kiosk, KioskError};
 use crate::audit::{parse_anchor, AuditEvent, AuditFilter, AuditRecord, Stamp, VerifyReport};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use std::sync::Arc;
 
 impl Kiosk {
@@ -34,17 +34,19 @@ impl Kiosk {
             .unwrap_or_else(host_name)
     }
 
-    /// Appends an audit record inside the caller's transaction.
-    pub(super) fn record(&self, store: &Store, e: AuditEvent) -> Result<(), StoreError> {
-        store
-            .audit_append(&self.audit_key, &self.stamp(store), &e)
-            .map(|_| ())
+    /// Appends an audit record inside the caller's transaction. Refused while the audit key
+    /// cannot be used, and with it whatever the caller was about to do: nothing happens that
+    /// the chain would not hold.
+    pub(super) fn record(&self, store: &Store, e: AuditEvent) -> Result<(), KioskError> {
+        let key = self.audit_key()?;
+        store.audit_append(&key, &self.stamp(store), &e)?;
+        Ok(())
     }
 
     /// Appends an audit record on its own.
     pub(super) fn record_now(&self, e: AuditEvent) -> Result<(), KioskError> {
         let store = lock(&self.store);
-        Ok(self.record(&store, e)?)
+        self.record(&store, e)
     }
 
     /// Removes audit records older than `audit_retention_days` (nothing when it is 0, "keep
@@ -55,10 +57,11 @@ impl Kiosk {
         let Some(days) = self.settings()?.audit_retention_days else {
             return Ok((0, 0));
         };
+        let key = self.audit_key()?;
         let store = lock(&self.store);
         let stamp = self.stamp(&store);
         let before = stamp.at - chrono::Duration::days(i64::from(days));
-        let records = store.audit_prune(&self.audit_key, &stamp, before)?;
+        let records = store.audit_prune(&key, &stamp, before)?;
         let sessions = store.prune_sessions(&crate::clock::to_db(before))?;
         Ok((records, sessions))
     }
@@ -66,7 +69,8 @@ impl Kiosk {
     /// Verifies the audit chain (optionally against an anchor `SEQ:MAC`).
     pub fn audit_verify(&self, anchor: Option<&str>) -> Result<VerifyReport, KioskError> {
         let anchor = anchor.map(parse_anchor).transpose()?;
-        Ok(lock(&self.store).audit_verify(&self.audit_key, anchor.as_ref())?)
+        let key = self.audit_key()?;
+        Ok(lock(&self.store).audit_verify(&key, anchor.as_ref())?)
     }
 
     /// Audit records matching a filter, newest first.

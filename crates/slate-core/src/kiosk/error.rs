@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::api::{ErrorCode, IpcError};
-use crate::audit::AuditError;
+use crate::audit::{AuditError, KeyProblem};
 use crate::auth::CredentialError;
 use crate::datadir::DataDirError;
 use crate::duration;
@@ -48,6 +48,7 @@ impl KioskError {
             // The lower layers' own sentences.
             Self::DataDir(e) => Phrase::plain(e.to_string()),
             Self::Store(e) => Phrase::plain(e.to_string()),
+            Self::Audit(AuditError::Key(problem)) => problem.phrase(),
             Self::Audit(e) => Phrase::plain(e.to_string()),
             Self::Credential(e) => Phrase::plain(e.to_string()),
             Self::Setting(e) => e.phrase(),
@@ -147,6 +148,13 @@ macro_rules! from_layer {
             }
         })*
     };
+}
+
+/// A key that cannot be used is an audit failure like any other.
+impl From<KeyProblem> for KioskError {
+    fn from(e: KeyProblem) -> Self {
+        Self::Audit(AuditError::Key(e))
+    }
 }
 
 from_layer!(

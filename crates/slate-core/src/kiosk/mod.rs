@@ -18,7 +18,7 @@ pub use signin::Identity;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use super::audit::AuditKey;
+use super::audit::{AuditKey, KeyProblem};
 use super::clock::{Clock, SystemClock};
 use super::datadir::DataDir;
 use super::store::Store;
@@ -38,7 +38,8 @@ pub struct Kiosk {
     data_dir: DataDir,
     store: Mutex<Store>,
     clock: Arc<dyn Clock>,
-    audit_key: AuditKey,
+    /// The audit chain's key, or why it cannot be used (the terminal then needs attention).
+    audit_key: Mutex<Result<Arc<AuditKey>, KeyProblem>>,
     /// Settings changed and end requests made through this instance so far (another process's
     /// show in SQLite's `data_version`); see [`Kiosk::change_stamp`].
     local_changes: std::sync::atomic::AtomicU64,
@@ -63,16 +64,40 @@ impl Kiosk {
     /// [`Kiosk::open`] with a chosen clock (tests use a fake one).
     pub fn open_with_clock(data_dir: DataDir, clock: Arc<dyn Clock>) -> Result<Self, KioskError> {
         let store = Store::open(&data_dir.database())?;
-        let audit_key = AuditKey::load_or_create(data_dir.path())?;
+        // A new key only for an empty log: a lost key is a problem to show, not to paper over.
+        let audit_key = AuditKey::load(data_dir.path(), store.audit_is_empty()?).map(Arc::new);
+        if let Err(problem) = &audit_key {
+            tracing::error!("{problem}");
+        }
         Ok(Self {
             data_dir,
             store: Mutex::new(store),
             clock,
-            audit_key,
+            audit_key: Mutex::new(audit_key),
             local_changes: std::sync::atomic::AtomicU64::new(0),
             signin_gate: Mutex::new(()),
             policy: Mutex::new(PolicyState::default()),
         })
+    }
+
+    /// The audit key as last loaded, or why it cannot be used.
+    pub(super) fn audit_key(&self) -> Result<Arc<AuditKey>, KeyProblem> {
+        lock(&self.audit_key).clone()
+    }
+
+    /// Loads the audit key again if it could not be used, so a key restored from a backup is
+    /// picked up without a restart (a missing one is still made only for an empty log). The
+    /// store and the key are never locked together here: `record` locks the key inside the store.
+    pub(super) fn reload_audit_key(&self) -> Result<(), KioskError> {
+        if lock(&self.audit_key).is_ok() {
+            return Ok(());
+        }
+        let log_is_empty = lock(&self.store).audit_is_empty()?;
+        let mut key = lock(&self.audit_key);
+        if key.is_err() {
+            *key = AuditKey::load(self.data_dir.path(), log_is_empty).map(Arc::new);
+        }
+        Ok(())
     }
 
     /// The data folder in use.

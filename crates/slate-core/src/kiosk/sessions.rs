@@ -11,7 +11,7 @@ use crate::clock::from_db;
 use crate::phrase::Phrase;
 use crate::records::{wall_duration_ms, ActiveSession, SessionRecord};
 use crate::settings::LANGUAGES;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use crate::wipe::{wipe_all, SessionFiles, WipeReceipt, WipeTarget, Wiper};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -70,7 +70,7 @@ impl Kiosk {
         reason: EndReason,
         duration_ms: Option<i64>,
         receipt: &WipeReceipt,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), KioskError> {
         store.atomically(|store| {
             store.record_session_end(id, reason, self.clock.now_utc(), duration_ms, receipt)?;
             let totals = receipt.totals();
@@ -131,8 +131,14 @@ impl Kiosk {
         }
     }
 
-    /// Why the terminal must not be used, if a wipe failed and has not yet succeeded on retry.
+    /// Why the terminal must not be used: the audit key cannot be used (looked for again each
+    /// time, so a restored key reopens the terminal), or a wipe failed and has not yet succeeded
+    /// on retry.
     pub fn needs_attention(&self) -> Result<Option<Phrase>, KioskError> {
+        self.reload_audit_key()?;
+        if let Err(problem) = self.audit_key() {
+            return Ok(Some(problem.phrase()));
+        }
         let store = lock(&self.store);
         let failed = store.failed_wipes()?;
         let Some((id, _)) = failed.last() else {
@@ -204,15 +210,27 @@ impl Kiosk {
         Ok(lock(&self.store).wipe_session_values(id)?)
     }
 
+    /// Empties the database's write-ahead log, or says why it could not ([`Store::checkpoint`]):
+    /// until it is, the pages of rows just deleted may still be in it.
+    pub fn empty_the_log(&self) -> Result<(), KioskError> {
+        Ok(lock(&self.store).checkpoint()?)
+    }
+
     /// Ends, as `Recovered`, every session a previous run left open (crash, power loss,
     /// SIGKILL), wiping it first; retries wipes that failed before; and removes session folders
     /// that belong to no open session. Runs at start, before anyone can sign in. Returns how many
-    /// sessions were recovered.
+    /// sessions were recovered. While the audit key cannot be used, a session is wiped but stays
+    /// open (its ending cannot be audited): a start with the key back ends it.
     pub fn recover_open_sessions(&self, wipers: &[Arc<dyn Wiper>]) -> Result<usize, KioskError> {
         let open = lock(&self.store).open_sessions()?;
+        let mut recovered = 0;
         for s in &open {
             let started = from_db(&s.started_at).unwrap_or_else(Utc::now);
             let receipt = wipe_all(wipers, &self.wipe_target(&s.id, started));
+            if let Err(problem) = self.audit_key() {
+                tracing::error!(session = %s.id, wiped = receipt.complete(), "wiped a session left open by the previous run, but cannot record its ending: {problem}");
+                continue;
+            }
             let now = self.clock.now_utc();
             let duration = wall_duration_ms(&s.started_at, now);
             let store = lock(&self.store);
@@ -225,6 +243,7 @@ impl Kiosk {
                 &receipt,
             )?;
             tracing::warn!(session = %s.id, wiped = receipt.complete(), "ended a session left open by the previous run");
+            recovered += 1;
         }
         self.retry_failed_wipes(wipers)?;
         // A folder with no session row: a crash between creating it and recording the session.
@@ -235,7 +254,7 @@ impl Kiosk {
                 let _ = SessionFiles.wipe(&target);
             }
         }
-        Ok(open.len())
+        Ok(recovered)
     }
 
     /// Sessions open now (normally none, or the one in progress).
@@ -293,7 +312,7 @@ impl Kiosk {
                             .session(&s.id),
                         )?;
                     }
-                    Ok::<bool, StoreError>(asked)
+                    Ok::<bool, KioskError>(asked)
                 })?
             {
                 asked += 1;

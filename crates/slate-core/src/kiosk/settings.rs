@@ -5,8 +5,7 @@
 use super::{lock, Kiosk, KioskError};
 use crate::audit::{Actor, AuditEvent, Event};
 use crate::policy::{Policy, PolicySource, PolicyStamp};
-use crate::settings::{Effective, SettingError, Settings};
-use crate::store::StoreError;
+use crate::settings::{Effective, Settings};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -75,10 +74,16 @@ impl Kiosk {
     /// Audits what a newly read policy changes, once per version of its files (the last one
     /// seen is kept in the database, so a restart does not repeat it): each problem as a
     /// `policy_problem` record, each value it changes as `setting_changed` by the policy file
-    /// that set (or stopped setting) it.
+    /// that set (or stopped setting) it. While the audit key cannot be used, nothing is noted.
     pub(super) fn note_policy(&self, before: &Policy, after: &Policy) -> Result<(), KioskError> {
         for problem in &after.problems {
             tracing::warn!("{problem}");
+        }
+        if let Err(problem) = self.audit_key() {
+            // The files apply all the same (they are the administrator's); what they change is
+            // audited once the key is back, since their digest is stored only then.
+            tracing::warn!("the policy files' changes are not audited yet: {problem}");
+            return Ok(());
         }
         let store = lock(&self.store);
         if store.meta("policy_digest")?.as_deref() == Some(after.digest.as_str()) {
@@ -134,7 +139,7 @@ impl Kiosk {
                 "policy_set_by",
                 &serde_json::to_string(&after.layer.set_by).unwrap_or_default(),
             )?;
-            Ok::<(), StoreError>(())
+            Ok::<(), KioskError>(())
         })?;
         Ok(())
     }
@@ -186,7 +191,7 @@ impl Kiosk {
         self.local_changes
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let store = lock(&self.store);
-        Ok(store.atomically(|store| {
+        store.atomically(|store| {
             let (old, new) = store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?;
             self.record(
                 store,
@@ -194,10 +199,9 @@ impl Kiosk {
                     Event::SettingChanged,
                     json!({ "key": key, "old": old, "new": new, "by": by.to_string() }),
                 ),
-            )
-            .map_err(SettingError::from)?;
-            Ok::<_, SettingError>((old, new))
-        })?)
+            )?;
+            Ok::<_, KioskError>((old, new))
+        })
     }
 
     /// Each setting's value in force and the layer that set it.

@@ -9,7 +9,6 @@ use crate::auth::{
     backoff, hash_password, needs_rehash, verify_dummy, verify_password, Password, Username,
     PASSWORD_MAX,
 };
-use crate::store::StoreError;
 use serde_json::json;
 use std::time::Duration;
 
@@ -100,7 +99,7 @@ impl Kiosk {
                                 .user(unmatched.as_ref().map(|a| a.username.as_str())),
                         )?;
                     }
-                    Ok::<(), StoreError>(())
+                    Ok::<(), KioskError>(())
                 })?;
                 return Err(KioskError::BadCredentials);
             }

@@ -21,7 +21,7 @@ struct Fixture {
 }
 
 fn kiosk() -> Fixture {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::new());
     let kiosk =
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap();
@@ -190,7 +190,7 @@ fn the_account_locks_after_the_limit_and_says_so_only_with_the_right_password() 
 
 #[test]
 fn throttling_survives_a_restart() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::new());
     let open = || {
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap()
@@ -337,6 +337,72 @@ fn the_last_administrator_cannot_be_removed_or_disabled() {
     ));
 }
 
+/// Two administrators taken away at once, from two connections (the kiosk's panel and
+/// `slatectl`, or two `slatectl`s): one of them must be refused, every time, or the terminal
+/// would be left with nobody who can sign in as an administrator and offer first-run setup.
+#[test]
+fn two_administrators_taken_away_at_once_never_leave_none() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let other = Kiosk::open(f.kiosk.data_dir().clone()).unwrap();
+    let name = |n: &str| Username::parse(n).unwrap();
+    // Only the racing pair can sign in: the first administrator steps aside (behind the rule's
+    // back, as the test's own set-up).
+    lock(&f.kiosk.store)
+        .set_enabled(&name("admin"), false)
+        .unwrap();
+    for round in 0..100 {
+        let (a, b) = (format!("a{round}"), format!("b{round}"));
+        {
+            let store = lock(&f.kiosk.store);
+            for n in [&a, &b] {
+                store
+                    .create_account(&name(n), n, Role::Admin, "not a hash", f.clock.now_utc())
+                    .unwrap()
+                    .unwrap();
+            }
+            assert_eq!(store.count_enabled_admins().unwrap(), 2);
+        }
+        let remove = round % 2 == 0;
+        let take_away = |k: &Kiosk, n: &str| {
+            if remove {
+                k.remove_user(&Actor::System, n)
+            } else {
+                k.set_user_enabled(&Actor::System, n, false)
+            }
+        };
+        let start = std::sync::Barrier::new(2);
+        let (first, second) = std::thread::scope(|s| {
+            let one = s.spawn(|| {
+                start.wait();
+                take_away(&f.kiosk, &a)
+            });
+            let two = s.spawn(|| {
+                start.wait();
+                take_away(&other, &b)
+            });
+            (one.join().unwrap(), two.join().unwrap())
+        });
+        let both = [&first, &second];
+        let done = both.iter().filter(|r| r.is_ok()).count();
+        let refused = both
+            .iter()
+            .filter(|r| matches!(r, Err(KioskError::LastAdmin(_))))
+            .count();
+        assert_eq!(
+            (done, refused),
+            (1, 1),
+            "round {round} (remove: {remove}): {first:?}, {second:?}"
+        );
+        let store = lock(&f.kiosk.store);
+        assert_eq!(store.count_enabled_admins().unwrap(), 1, "round {round}");
+        // The survivor steps aside for the next round.
+        let survivor = if first.is_ok() { &b } else { &a };
+        store.set_enabled(&name(survivor), false).unwrap();
+    }
+    assert!(f.kiosk.audit_verify(None).is_ok(), "every change audited");
+}
+
 #[test]
 fn usernames_are_unique_case_insensitively() {
     let f = kiosk();
@@ -421,4 +487,101 @@ fn a_drop_in_added_or_removed_is_noticed_locks_its_keys_and_is_audited_by_its_na
         2,
         "set by the drop-in, then no longer: {changed:?}"
     );
+}
+
+/// The audit key gone while the log has records: the kiosk opens, but needs attention with the
+/// reason; nothing that would be audited happens, and no new key is made. The key restored from
+/// a backup, all is as before.
+#[test]
+fn a_lost_audit_key_with_records_needs_attention_and_is_never_made_anew() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let dir = f.kiosk.data_dir().clone();
+    let key_file = crate::audit::key_path(dir.path());
+    let backup = std::fs::read(&key_file).unwrap();
+    std::fs::remove_file(&key_file).unwrap();
+
+    let k = Kiosk::open_with_clock(dir.clone(), f.clock.clone()).unwrap();
+    let expected = format!(
+        "The audit key {} is missing and the audit log has records: restore the key from a \
+         backup (Slate makes a new key only for an empty log).",
+        key_file.display()
+    );
+    let why = k.needs_attention().unwrap().expect("needs attention");
+    assert_eq!(why.to_string(), expected);
+    assert_eq!(
+        k.signed_out_screen().unwrap(),
+        Screen::needs_attention(why.clone())
+    );
+    let status = crate::status::Availability::read(&k).unwrap();
+    assert_eq!(
+        status.state(),
+        crate::status::State::NeedsAttention(&why),
+        "slatectl status and the panel say it"
+    );
+    // Verifying says why it cannot, in the same sentence.
+    let err = k.audit_verify(None).unwrap_err();
+    assert!(
+        matches!(err, KioskError::Audit(crate::audit::AuditError::Key(_))),
+        "{err}"
+    );
+    assert_eq!(err.to_string(), expected);
+    // Nothing that would be audited is done: not a sign-in failure, not a change.
+    assert_eq!(
+        k.authenticate("ana", &pw("wrong passphrase"))
+            .unwrap_err()
+            .to_string(),
+        expected
+    );
+    assert_eq!(
+        k.set_user_enabled(&Actor::System, "ana", false)
+            .unwrap_err()
+            .to_string(),
+        expected
+    );
+    assert!(k.list_users().unwrap()[1].enabled, "ana unchanged");
+    assert!(k
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .is_err());
+    assert!(!k.settings().unwrap().guests_allowed, "setting unchanged");
+    assert!(!key_file.exists(), "no new key was made");
+
+    // Restored from the backup: picked up without a restart, and the chain still verifies.
+    std::fs::write(&key_file, &backup).unwrap();
+    assert_eq!(k.needs_attention().unwrap(), None);
+    assert_eq!(k.audit_verify(None).unwrap().records, 2);
+    k.set_user_enabled(&Actor::System, "ana", false).unwrap();
+    assert_eq!(k.audit_verify(None).unwrap().records, 3);
+}
+
+#[test]
+fn an_unreadable_audit_key_needs_attention_and_is_left_as_it_is() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let dir = f.kiosk.data_dir().clone();
+    let key_file = crate::audit::key_path(dir.path());
+    std::fs::write(&key_file, b"not a key").unwrap();
+    let k = Kiosk::open(dir).unwrap();
+    let why = k.needs_attention().unwrap().expect("needs attention");
+    assert!(
+        why.to_string()
+            .contains("cannot be used (it holds 9 bytes, not 32): restore it from a backup"),
+        "{why}"
+    );
+    assert!(k.audit_verify(None).is_err());
+    assert_eq!(std::fs::read(&key_file).unwrap(), b"not a key");
+}
+
+#[test]
+fn an_empty_audit_log_gets_a_new_key() {
+    let tmp = crate::test_util::private_tempdir();
+    let dir = DataDir::prepare(Some(tmp.path())).unwrap();
+    let key_file = crate::audit::key_path(dir.path());
+    drop(Kiosk::open(dir.clone()).unwrap());
+    std::fs::remove_file(&key_file).unwrap();
+    // Nothing was ever recorded, so nothing can be hidden by a new key.
+    let k = Kiosk::open(dir).unwrap();
+    assert!(key_file.exists());
+    assert_eq!(k.needs_attention().unwrap(), None);
+    assert_eq!(k.signed_out_screen().unwrap(), Screen::FirstRun);
 }

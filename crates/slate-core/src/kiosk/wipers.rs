@@ -32,15 +32,21 @@ impl Wiper for SessionStore {
         Ok(Removed { items, bytes })
     }
 
+    /// No value of the session is left, and the write-ahead log is empty: a reader that kept
+    /// the wipe from emptying it fails the check too, so the receipt never says erased while
+    /// the deleted pages may still be in the log.
     fn check(&self, target: &WipeTarget) -> Result<(), String> {
         match self.kiosk.session_values(&target.session_id) {
-            Ok(v) if v.is_empty() => Ok(()),
-            Ok(v) => Err(format!(
-                "{} still stored",
-                crate::phrase::count(v.len() as u64, "value is", "values are")
-            )),
-            Err(e) => Err(e.to_string()),
+            Ok(v) if v.is_empty() => {}
+            Ok(v) => {
+                return Err(format!(
+                    "{} still stored",
+                    crate::phrase::count(v.len() as u64, "value is", "values are")
+                ))
+            }
+            Err(e) => return Err(e.to_string()),
         }
+        self.kiosk.empty_the_log().map_err(|e| e.to_string())
     }
 }
 
@@ -69,7 +75,7 @@ mod tests {
 
     #[test]
     fn the_session_store_is_wiped_and_its_pages_leave_the_wal() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = crate::test_util::private_tempdir();
         let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
         let marker = "canary-4e1f9a7c";
         kiosk.set_session_value("s1", "language", "es").unwrap();
@@ -92,7 +98,7 @@ mod tests {
 
     #[test]
     fn a_log_another_reader_holds_is_not_reported_erased() {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = crate::test_util::private_tempdir();
         let kiosk = Arc::new(Kiosk::open(DataDir::prepare(Some(tmp.path())).unwrap()).unwrap());
         kiosk.set_session_value("s1", "contrast", "high").unwrap();
         // Another process reading the database, in the middle of a read transaction.
@@ -105,14 +111,24 @@ mod tests {
         assert!(!receipt.complete(), "{receipt:?}");
         let store = &receipt.surfaces[1];
         assert_eq!(store.surface, "session_store");
+        assert!(!store.wiped, "{store:?}");
         assert!(
-            store
-                .error
-                .as_deref()
-                .unwrap_or("")
-                .contains("write-ahead log"),
-            "{store:?}"
+            !store.verified,
+            "the check found the log not emptied: {store:?}"
         );
+        assert_eq!(
+            store.error.as_deref(),
+            Some("The database's write-ahead log is still held by another reader, so it could not be emptied."),
+        );
+        assert!(
+            receipt
+                .failure_sentence()
+                .unwrap()
+                .to_string()
+                .contains("session_store (The database's write-ahead log is still held"),
+            "{receipt:?}"
+        );
+
         // Once the reader is done, the retry empties it.
         reader.execute_batch("COMMIT").unwrap();
         assert!(wipe_all(&core_wipers(&kiosk), &target(tmp.path())).complete());

@@ -144,6 +144,9 @@ impl SessionManager {
             } => {
                 let result = if matches!(self.state, State::Live(_)) {
                     Err(KioskError::SessionActive)
+                } else if let Err(e) = self.open_for_sessions() {
+                    // Refused before the password is even checked (or a failure audited).
+                    Err(e)
                 } else {
                     let kiosk = Arc::clone(&self.kiosk);
                     let checked = tokio::task::spawn_blocking(move || {
@@ -165,7 +168,9 @@ impl SessionManager {
                 let result = if matches!(self.state, State::Live(_)) {
                     Err(KioskError::SessionActive)
                 } else {
-                    self.kiosk.guest().and_then(|identity| self.begin(identity))
+                    self.open_for_sessions()
+                        .and_then(|()| self.kiosk.guest())
+                        .and_then(|identity| self.begin(identity))
                 };
                 let _ = reply.send(result);
             }
@@ -281,14 +286,21 @@ impl SessionManager {
         }
     }
 
-    /// Starts a session: durably recorded as open before anyone can use it.
-    fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
+    /// Whether a session may start now: not while the terminal needs attention (an ending not
+    /// yet recorded, a failed wipe, an audit key that cannot be used).
+    fn open_for_sessions(&self) -> Result<(), KioskError> {
         if let Some(why) = &self.unrecorded_why {
             return Err(KioskError::NeedsAttention(why.clone()));
         }
         if let Some(why) = self.kiosk.needs_attention()? {
             return Err(KioskError::NeedsAttention(why));
         }
+        Ok(())
+    }
+
+    /// Starts a session: durably recorded as open before anyone can use it.
+    fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
+        self.open_for_sessions()?;
         self.settings = due::rules_for(self.kiosk.settings()?, identity.kind);
         let id: [u8; 16] = rand::random();
         let session = ActiveSession {

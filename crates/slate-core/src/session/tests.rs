@@ -25,7 +25,7 @@ struct Rig {
 
 /// A kiosk with an administrator and "ana", idle 300 s / warning 60 s, 5 s signed-out screen.
 fn rig(settings: &[(&str, &str)]) -> Rig {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::following_tokio());
     let kiosk = Arc::new(
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock.clone()).unwrap(),
@@ -503,7 +503,7 @@ async fn a_failed_wipe_closes_the_terminal_until_a_retry_succeeds() {
             Ok(())
         }
     }
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::test_util::private_tempdir();
     let clock = Arc::new(FakeClock::following_tokio());
     let kiosk = Arc::new(
         Kiosk::open_with_clock(DataDir::prepare(Some(tmp.path())).unwrap(), clock).unwrap(),
@@ -540,6 +540,55 @@ async fn a_failed_wipe_closes_the_terminal_until_a_retry_succeeds() {
     handle.settled().await;
     handle.settled().await;
     assert!(matches!(handle.status().screen, Screen::SignIn { .. }));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_audit_key_closes_the_terminal_until_it_is_restored() {
+    let tmp = crate::test_util::private_tempdir();
+    let dir = DataDir::prepare(Some(tmp.path())).unwrap();
+    let clock = Arc::new(FakeClock::following_tokio());
+    let first = Kiosk::open_with_clock(dir.clone(), clock.clone()).unwrap();
+    add_admin_and_ana(&first, "");
+    drop(first);
+    let key_file = crate::audit::key_path(dir.path());
+    let backup = std::fs::read(&key_file).unwrap();
+    std::fs::remove_file(&key_file).unwrap();
+
+    let kiosk = Arc::new(Kiosk::open_with_clock(dir, clock).unwrap());
+    let wipers = crate::kiosk::wipers::core_wipers(&kiosk);
+    let (manager, handle) = SessionManager::new(kiosk.clone(), wipers).unwrap();
+    tokio::spawn(manager.run());
+    handle.settled().await;
+    match handle.status().screen {
+        Screen::NeedsAttention { message, .. } => assert!(
+            message.starts_with("The audit key ")
+                && message.contains("restore the key from a backup"),
+            "{message}"
+        ),
+        other => panic!("{other:?}"),
+    }
+    // Nobody signs in, not even with the right password; nor as a guest.
+    for attempt in [
+        handle.sign_in("ana".into(), pw("ana's passphrase")).await,
+        handle.sign_in_guest().await,
+    ] {
+        assert!(
+            matches!(attempt, Err(KioskError::NeedsAttention(_))),
+            "{attempt:?}"
+        );
+    }
+    assert!(kiosk.open_sessions().unwrap().is_empty());
+    // Put back from a backup: the next retry opens the terminal again.
+    std::fs::write(&key_file, &backup).unwrap();
+    tokio::time::sleep(RETRY_WIPE + Duration::from_secs(1)).await;
+    handle.settled().await;
+    handle.settled().await;
+    assert!(matches!(handle.status().screen, Screen::SignIn { .. }));
+    handle
+        .sign_in("ana".into(), pw("ana's passphrase"))
+        .await
+        .unwrap();
+    assert_eq!(kiosk.audit_verify(None).unwrap().records, 3);
 }
 
 #[test]

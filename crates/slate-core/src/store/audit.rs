@@ -87,6 +87,14 @@ impl Store {
         }
     }
 
+    /// Whether the log has no record at all (pruning leaves one, so only a log never written
+    /// to is empty): the only time a new audit key may be made.
+    pub fn audit_is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM audit)", [], |r| r.get(0))?)
+    }
+
     /// Walks the whole chain. With an anchor, also checks that the anchored record is still
     /// there with the same mac (so a truncated tail is found).
     pub fn audit_verify(
