@@ -224,7 +224,7 @@ async fn the_panel_says_the_cores_sentences_in_spanish() {
             .await;
         // The policy file's problem, with its line and the setting's refusal inside it.
         k.click("Terminal").await;
-        k.wait_for_text("línea 1: guests_allowed debe ser true o false, no \"perhaps\". La clave guests_allowed se ignora")
+        k.wait_for_text("línea 1: guests_allowed debe ser true o false, no \"perhaps\". guests_allowed queda en su valor más estricto, false,")
             .await;
         k.wait_for_text("Todavía no ha terminado ninguna sesión.").await;
         k.screenshot(&artifacts_dir().join("admin-terminal-es.png"))
@@ -233,8 +233,10 @@ async fn the_panel_says_the_cores_sentences_in_spanish() {
     .await;
 }
 
+/// A broken policy fails closed: its keys stay locked at their strictest, never at the
+/// administrator's looser values. (Was: the kiosk worked on the lower layers under the bad keys.)
 #[tokio::test]
-async fn a_broken_policy_file_leaves_the_kiosk_working_on_the_lower_layers_and_is_audited() {
+async fn a_broken_policy_file_holds_its_keys_at_the_strictest_and_is_audited() {
     let dir = prepared_data_dir(&[("guests_allowed", "true")]);
     std::fs::write(
         policy_file(dir.path()),
@@ -242,13 +244,21 @@ async fn a_broken_policy_file_leaves_the_kiosk_working_on_the_lower_layers_and_i
     )
     .unwrap();
     with_kiosk_launched("admin_policy_broken", Launch::on(&dir), async |k| {
-        // The administrator's value (guests on) applies under the bad key.
-        k.by_label("Continue as guest").await;
+        // The administrator's value (guests on) does not apply under the bad key: held at false.
+        k.by_role("heading", "Sign in").await;
+        let offered = k
+            .eval("return !document.getElementById('guest').hidden")
+            .await;
+        assert_eq!(offered, false, "no guest button");
         let problems = audit_records(k.data_dir(), "policy_problem");
         assert_eq!(problems.len(), 2, "{problems:?}");
         let all = format!("{problems:?}");
         assert!(
             all.contains("line 2: idle_timeout must be a duration"),
+            "{all}"
+        );
+        assert!(
+            all.contains("idle_timeout is held at its strictest, 30s"),
             "{all}"
         );
         assert!(
@@ -258,11 +268,11 @@ async fn a_broken_policy_file_leaves_the_kiosk_working_on_the_lower_layers_and_i
         sign_in_admin(k).await;
         assert_eq!(
             field_value(k, "set-idle_timeout").await,
-            "5m",
-            "the default"
+            "30s",
+            "the strictest, not the default"
         );
         k.click("Terminal").await;
-        k.wait_for_text("guests_allowed must be true or false")
+        k.wait_for_text("guests_allowed is held at its strictest, false, until the file is fixed.")
             .await;
         assert!(k
             .page_text()

@@ -5,15 +5,23 @@
 //! key. Every key they set is locked against the panel and `slatectl config set`, and each key
 //! remembers the file that set it.
 //!
-//! A bad file never leaves a terminal without a timeout: each bad key (unknown, wrong type, out
-//! of bounds) is ignored with one sentence naming the file, line, key and why, and what lies
-//! below it (earlier files, then the administrator's values and the defaults) applies to it; a
-//! file that is not TOML at all is ignored whole, with its line. The kiosk records each problem
-//! in the audit (see [`super::kiosk`]).
+//! The policy fails closed. A key a file tries to set with a value that cannot be used (wrong
+//! type, out of bounds, not understood, a rule between two keys broken) stays locked, held at its
+//! strictest value ([`crate::settings::SettingDef::strictest`]), never at the administrator's
+//! value or the default; the problem names the file, line, key, why, and the value held. When
+//! Slate cannot tell which keys a file meant (it is not TOML, cannot be read, names a key Slate
+//! does not know, or is writable by someone other than root, [`ownership_problem`]), every key
+//! that file does not itself set is held at its strictest, in its place in the order: a later
+//! file still overrides it key by key. The kiosk records each problem in the audit (see
+//! [`super::kiosk`]).
+//!
+//! Symbolic links are followed (config management links files into `/etc`): what is checked is
+//! the file at the end of the link, its owner and its mode.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -21,7 +29,7 @@ use sha2::{Digest, Sha256};
 use super::io_words;
 use super::phrase::Phrase;
 use super::settings::cross::CrossRule;
-use super::settings::{definition, validate, PolicyLayer};
+use super::settings::{definition, human_value, validate, Kind, PolicyLayer, SETTINGS};
 
 /// The policy file used when none is named.
 pub const DEFAULT_POLICY_FILE: &str = "/etc/slate/policy.toml";
@@ -89,8 +97,17 @@ impl PolicySource {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyStamp(Vec<(PathBuf, Option<FileStamp>)>);
 
-/// A file's version on disk: modified time, size, inode.
-pub type FileStamp = (std::time::SystemTime, u64, u64);
+/// A file's version on disk: its contents (modified time, size, inode) and who may change it
+/// (owner, group, mode), so fixing a file's mode is noticed like an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub modified: std::time::SystemTime,
+    pub len: u64,
+    pub ino: u64,
+    pub uid: u32,
+    pub gid: u32,
+    pub mode: u32,
+}
 
 /// Whether a file called `name` in a drop-in folder is read: it ends in `.toml` and does not
 /// start with a dot. So editors' and package managers' leftovers (`room.toml~`,
@@ -119,6 +136,44 @@ pub fn drop_ins(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(names.into_iter().map(|n| dir.join(n)).collect())
 }
 
+/// Why a policy file or folder with this owner and mode cannot be trusted, as the end of a
+/// sentence ("writable by group staff"), or `None` when it can: it must be owned by root (or by
+/// the account Slate runs as, so tests and `make run` as an ordinary user work) and writable by
+/// no group and no other account. `meta` is the file at the end of any symbolic link.
+pub fn ownership_problem(meta: &std::fs::Metadata) -> Option<Phrase> {
+    let me = rustix::process::geteuid().as_raw();
+    if meta.mode() & 0o002 != 0 {
+        Some(Phrase::new("writable by every account"))
+    } else if meta.uid() != 0 && meta.uid() != me {
+        Some(Phrase::new("owned by {owner}").text("owner", account_name(meta.uid())))
+    } else if meta.mode() & 0o020 != 0 {
+        Some(Phrase::new("writable by group {group}").text("group", group_name(meta.gid())))
+    } else {
+        None
+    }
+}
+
+/// The name of the account `uid` (from `/etc/passwd`), else "uid N".
+fn account_name(uid: u32) -> String {
+    id_name("/etc/passwd", uid).unwrap_or_else(|| format!("uid {uid}"))
+}
+
+/// The name of the group `gid` (from `/etc/group`), else its number.
+fn group_name(gid: u32) -> String {
+    id_name("/etc/group", gid).unwrap_or_else(|| gid.to_string())
+}
+
+/// The name on the line of a `passwd`- or `group`-style file whose third field is `id`.
+fn id_name(file: &str, id: u32) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let number = fields.nth(1)?;
+        (number.parse() == Ok(id) && !name.is_empty()).then(|| name.to_owned())
+    })
+}
+
 /// One thing wrong with a policy, in the file (or folder) it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyProblem {
@@ -126,7 +181,7 @@ pub struct PolicyProblem {
     pub file: String,
     /// The line, when the problem is on one.
     pub line: Option<usize>,
-    /// The sentence, naming the file (and line) and saying what was ignored.
+    /// The sentence, naming the file (and line), saying what is wrong and what is held instead.
     pub phrase: Phrase,
 }
 
@@ -139,7 +194,8 @@ impl std::fmt::Display for PolicyProblem {
 /// A loaded policy: the values it sets (and which file set each), and what was wrong with it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
-    /// The checked values, for the settings, with the file that set each.
+    /// The checked values, for the settings, with the file that set each, and the keys held at
+    /// their strictest.
     pub layer: PolicyLayer,
     /// The files read, in order (the main file first), problems or not; empty: no policy.
     pub files: Vec<String>,
@@ -156,16 +212,13 @@ impl Policy {
     }
 
     /// Reads the main file of `source`, then its drop-ins. Never fails: what cannot be used is
-    /// a problem.
+    /// a problem, and holds what it could have set at its strictest.
     pub fn load(source: &PolicySource) -> Self {
         let mut parts: Vec<Part> = read_file(&source.path, source.explicit)
             .into_iter()
             .collect();
         if let Some(dir) = source.drop_in_dir() {
-            match drop_ins(&dir) {
-                Ok(files) => parts.extend(files.iter().filter_map(|f| read_file(f, true))),
-                Err(e) => parts.push(Part::folder_problem(&dir, unreadable(&e))),
-            }
+            parts.extend(read_folder(&dir));
         }
         combine(parts)
     }
@@ -177,52 +230,98 @@ impl Policy {
     }
 }
 
-/// What one file (or a folder that cannot be listed) contributes.
+/// What a file says about one key.
+#[derive(Debug)]
+struct Entry {
+    key: String,
+    /// The checked value, or why it cannot be used (then the key is held at its strictest).
+    value: Result<String, Phrase>,
+    line: usize,
+}
+
+/// What one file (or a drop-in folder that cannot be used) contributes.
 #[derive(Debug, Default)]
 struct Part {
-    /// The file read; `None` for a folder's problem.
+    /// The file read; `None` for a folder.
     file: Option<String>,
-    /// Key, canonical value, line; in the order of the file.
-    values: Vec<(String, String, usize)>,
+    /// The file or folder, as `set_by` and the problems name it.
+    origin: String,
+    /// In the order of the file.
+    entries: Vec<Entry>,
+    /// Slate cannot tell which keys it meant: every key it does not set is held at its strictest.
+    holds_the_rest: bool,
+    /// The problems that are not about one key (those are worded once the files are combined).
     problems: Vec<PolicyProblem>,
     digest: String,
 }
 
 impl Part {
-    /// A file that cannot be used at all.
+    /// A file that cannot be used at all: every key is held at its strictest.
     fn file_problem(name: &str, why: Phrase) -> Self {
-        let phrase = Phrase::new(
-            "The policy file {file} {why}; it is ignored and the settings below it apply.",
+        Self::unusable(
+            name,
+            true,
+            Phrase::new(
+                "The policy file {file} {why}; every setting it could set is held at its strictest value until it is fixed.",
+            )
+            .text("file", name)
+            .phrase("why", why),
         )
-        .text("file", name)
-        .phrase("why", why);
+    }
+
+    /// A file owned or writable by someone other than root: refused, every key held.
+    fn untrusted_file(name: &str, how: Phrase) -> Self {
+        Self::unusable(
+            name,
+            true,
+            Phrase::new(
+                "The policy file {file} is {how}; make it owned by root and not writable by others (chmod 644). Until then every setting it could set is held at its strictest value.",
+            )
+            .text("file", name)
+            .phrase("how", how),
+        )
+    }
+
+    /// A drop-in folder that cannot be listed: its files are unknown, every key is held.
+    fn folder_problem(dir: &Path, why: Phrase) -> Self {
+        let name = dir.display().to_string();
+        Self::unusable(
+            &name,
+            false,
+            Phrase::new(
+                "The policy folder {folder} {why}; every setting its files could set is held at its strictest value until it is fixed.",
+            )
+            .text("folder", &name)
+            .phrase("why", why),
+        )
+    }
+
+    /// A drop-in folder owned or writable by someone other than root: refused with its files.
+    fn untrusted_folder(dir: &Path, how: Phrase) -> Self {
+        let name = dir.display().to_string();
+        Self::unusable(
+            &name,
+            false,
+            Phrase::new(
+                "The policy folder {folder} is {how}; make it owned by root and not writable by others (chmod 755). Until then every setting its files could set is held at its strictest value.",
+            )
+            .text("folder", &name)
+            .phrase("how", how),
+        )
+    }
+
+    fn unusable(name: &str, is_file: bool, phrase: Phrase) -> Self {
         Self {
-            file: Some(name.to_owned()),
+            file: is_file.then(|| name.to_owned()),
+            origin: name.to_owned(),
             digest: format!("problem:{phrase}"),
             problems: vec![PolicyProblem {
                 file: name.to_owned(),
                 line: None,
                 phrase,
             }],
-            values: Vec::new(),
-        }
-    }
-
-    /// A drop-in folder that cannot be listed.
-    fn folder_problem(dir: &Path, why: Phrase) -> Self {
-        let name = dir.display().to_string();
-        let phrase = Phrase::new("The policy folder {folder} {why}; the files in it are ignored.")
-            .text("folder", &name)
-            .phrase("why", why);
-        Self {
-            file: None,
-            digest: format!("problem:{phrase}"),
-            problems: vec![PolicyProblem {
-                file: name,
-                line: None,
-                phrase,
-            }],
-            values: Vec::new(),
+            holds_the_rest: true,
+            entries: Vec::new(),
         }
     }
 }
@@ -231,6 +330,7 @@ impl Part {
 fn read_file(path: &Path, must_exist: bool) -> Option<Part> {
     let name = path.display().to_string();
     let problem = |why: Phrase| Some(Part::file_problem(&name, why));
+    // Follows symbolic links: the file at the end is the one checked and read.
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !must_exist => return None,
@@ -242,21 +342,54 @@ fn read_file(path: &Path, must_exist: bool) -> Option<Part> {
     if !meta.is_file() {
         return problem(Phrase::new("is not a file"));
     }
-    if meta.len() > MAX_BYTES {
+    // What is checked is what is read: the owner, mode and size of the file opened.
+    let opened = std::fs::File::open(path).and_then(|f| f.metadata().map(|m| (f, m)));
+    let (file, meta) = match opened {
+        Ok((_, m)) if !m.is_file() => return problem(Phrase::new("is not a file")),
+        Ok(both) => both,
+        Err(e) => return problem(unreadable(&e)),
+    };
+    if let Some(how) = ownership_problem(&meta) {
+        return Some(Part::untrusted_file(&name, how));
+    }
+    // (Read one byte more than allowed, to notice a file that grew since it was looked at.)
+    let mut bytes = Vec::new();
+    if let Err(e) =
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_BYTES + 1), &mut bytes)
+    {
+        return problem(unreadable(&e));
+    }
+    let size = meta.len().max(bytes.len() as u64);
+    if size > MAX_BYTES {
         return problem(
             Phrase::new("is {size} bytes, larger than the {max} a policy may be")
-                .number("size", meta.len())
+                .number("size", size)
                 .number("max", MAX_BYTES),
         );
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return problem(unreadable(&e)),
-    };
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return problem(Phrase::new("is not UTF-8 text"));
     };
     Some(read_text(&name, text))
+}
+
+/// The drop-ins of `dir`, each read; a folder that cannot be trusted or listed is one part that
+/// holds every key. A missing folder has none.
+fn read_folder(dir: &Path) -> Vec<Part> {
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Ok(meta) if meta.is_dir() => {
+            if let Some(how) = ownership_problem(&meta) {
+                return vec![Part::untrusted_folder(dir, how)];
+            }
+        }
+        // Not a folder, or it cannot be looked at: listing it says why.
+        _ => {}
+    }
+    match drop_ins(dir) {
+        Ok(files) => files.iter().filter_map(|f| read_file(f, true)).collect(),
+        Err(e) => vec![Part::folder_problem(dir, unreadable(&e))],
+    }
 }
 
 fn unreadable(e: &std::io::Error) -> Phrase {
@@ -286,18 +419,52 @@ fn as_text(v: &toml::Value) -> Option<String> {
     }
 }
 
-/// A key of the file that is not used, and why.
-fn ignored_key(file: &str, line: usize, key: &str, why: Phrase) -> PolicyProblem {
+/// The value `key` is held at, as a piece of a sentence: durations said as durations, "off",
+/// "(empty)", or the value as the file would write it.
+fn held_value(phrase: Phrase, key: &str, value: &str) -> Phrase {
+    let kind = definition(key).map(|d| d.kind);
+    match (kind, value.parse::<u64>()) {
+        (Some(Kind::Seconds { .. } | Kind::SecondsOrOff { .. }), Ok(secs)) if secs > 0 => {
+            phrase.seconds("value", secs)
+        }
+        (Some(Kind::Sites), _) if value.is_empty() => {
+            phrase.phrase("value", Phrase::new("no sites (no browser)"))
+        }
+        _ if value.is_empty() => phrase.phrase("value", Phrase::new("(empty)")),
+        _ => phrase.text("value", human_value(key, value)),
+    }
+}
+
+/// The sentence for a key whose value in `file` cannot be used: why, and what applies instead
+/// (its strictest value, or the later file that sets it).
+fn key_problem(
+    policy: &PolicyLayer,
+    file: &str,
+    line: usize,
+    key: &str,
+    why: Phrase,
+) -> PolicyProblem {
+    let phrase = match policy.set_by.get(key) {
+        Some(later) if !policy.held.contains(key) && later != file => Phrase::new(
+            "{file}, line {line}: {why} The later file {later} sets {key}, and its value applies.",
+        )
+        .text("later", later),
+        _ => held_value(
+            Phrase::new(
+                "{file}, line {line}: {why} {key} is held at its strictest, {value}, until the file is fixed.",
+            ),
+            key,
+            policy.values.get(key).map_or("", String::as_str),
+        ),
+    };
     PolicyProblem {
         file: file.to_owned(),
         line: Some(line),
-        phrase: Phrase::new(
-            "{file}, line {line}: {why} The key {key} is ignored; the settings below it apply.",
-        )
-        .text("file", file)
-        .number("line", line as u64)
-        .phrase("why", why.keys_as_written())
-        .text("key", key),
+        phrase: phrase
+            .text("file", file)
+            .number("line", line as u64)
+            .phrase("why", why.keys_as_written())
+            .text("key", key),
     }
 }
 
@@ -306,6 +473,7 @@ fn ignored_key(file: &str, line: usize, key: &str, why: Phrase) -> PolicyProblem
 fn read_text(file: &str, text: &str) -> Part {
     let mut part = Part {
         file: Some(file.to_owned()),
+        origin: file.to_owned(),
         digest: hex::encode(Sha256::digest(text.as_bytes())),
         ..Part::default()
     };
@@ -313,11 +481,12 @@ fn read_text(file: &str, text: &str) -> Part {
         Err(e) => {
             let line = e.span().map_or(1, |s| line_of(text, s.start));
             let why = e.message().trim().trim_end_matches('.').to_owned();
+            part.holds_the_rest = true;
             part.problems.push(PolicyProblem {
                 file: file.to_owned(),
                 line: Some(line),
                 phrase: Phrase::new(
-                    "The policy file {file} is not valid TOML at line {line} ({why}); it is ignored and the settings below it apply.",
+                    "The policy file {file} is not valid TOML at line {line} ({why}); every setting it could set is held at its strictest value until it is fixed.",
                 )
                 .text("file", file)
                 .number("line", line as u64)
@@ -330,39 +499,51 @@ fn read_text(file: &str, text: &str) -> Part {
             entries.sort_by_key(|(_, v)| v.span().start);
             for (key, spanned) in entries {
                 let line = line_of(text, spanned.span().start);
-                let mut bad = |why: Phrase| {
-                    part.problems.push(ignored_key(file, line, &key, why));
-                };
                 let Some(def) = definition(&key) else {
-                    bad(Phrase::new("there is no setting called {key}.")
-                        .text("key", format!("{key:?}")));
+                    // Which setting it meant cannot be told: all the file does not set is held.
+                    part.holds_the_rest = true;
+                    part.problems.push(PolicyProblem {
+                        file: file.to_owned(),
+                        line: Some(line),
+                        phrase: Phrase::new(
+                            "{file}, line {line}: there is no setting called {key}. Slate cannot tell which setting it was meant for, so every setting this file does not set is held at its strictest value until the file is fixed.",
+                        )
+                        .text("file", file)
+                        .number("line", line as u64)
+                        .text("key", format!("{key:?}")),
+                    });
                     continue;
                 };
-                let Some(text_value) = as_text(spanned.get_ref()) else {
-                    bad(Phrase::new(
+                let checked = match as_text(spanned.get_ref()) {
+                    Some(text_value) => validate(def, &text_value).map_err(|e| e.phrase()),
+                    None => Err(Phrase::new(
                         "{key} must be a string, a number, true/false or a list of them.",
                     )
-                    .text("key", &key));
-                    continue;
+                    .text("key", &key)),
                 };
-                match validate(def, &text_value) {
-                    Ok(v) => part.values.push((key, v, line)),
-                    Err(e) => bad(e.phrase()),
-                }
+                part.entries.push(Entry {
+                    key,
+                    value: checked,
+                    line,
+                });
             }
         }
     }
     part
 }
 
-/// The files' values in order, each later file overriding the earlier ones key by key; then
-/// the pairs of keys that must agree, on the combined values: the key that gives way goes, with
-/// a problem at the line that set it.
+/// The files' values in order, each later file overriding the earlier ones key by key (a value
+/// that cannot be used, or a file that cannot, holds its keys at their strictest); then the
+/// pairs of keys that must agree, on the combined values: the key that gives way is held at its
+/// strictest, with a problem at the line that set it.
 fn combine(parts: Vec<Part>) -> Policy {
     let mut layer = PolicyLayer::default();
     let mut lines = BTreeMap::new();
     let mut files = Vec::new();
-    let mut problems = Vec::new();
+    // With the place of their file, to read in the order of the files, then of the lines.
+    let mut problems: Vec<(usize, PolicyProblem)> = Vec::new();
+    // The keys whose value could not be used, worded once every file has had its say.
+    let mut bad_keys = Vec::new();
     let digest = match parts.as_slice() {
         [] => String::new(),
         [one] => one.digest.clone(),
@@ -377,26 +558,55 @@ fn combine(parts: Vec<Part>) -> Policy {
             hex::encode(all.finalize())
         }
     };
-    for part in parts {
-        let Some(file) = part.file else {
-            problems.extend(part.problems);
-            continue;
-        };
-        for (key, value, line) in part.values {
-            layer.set_by.insert(key.clone(), file.clone());
-            lines.insert(key.clone(), line);
-            layer.values.insert(key, value);
+    let hold = |layer: &mut PolicyLayer, key: &str, origin: &str| {
+        let def = definition(key).expect("a known setting");
+        layer
+            .values
+            .insert(key.to_owned(), def.strictest.to_owned());
+        layer.set_by.insert(key.to_owned(), origin.to_owned());
+        layer.held.insert(key.to_owned());
+    };
+    for (place, part) in parts.into_iter().enumerate() {
+        if part.holds_the_rest {
+            let own: BTreeSet<&str> = part.entries.iter().map(|e| e.key.as_str()).collect();
+            for def in SETTINGS.iter().filter(|d| !own.contains(d.key)) {
+                hold(&mut layer, def.key, &part.origin);
+                lines.remove(def.key);
+            }
         }
-        problems.extend(part.problems);
-        files.push(file);
+        for entry in part.entries {
+            lines.insert(entry.key.clone(), entry.line);
+            match entry.value {
+                Ok(value) => {
+                    layer.set_by.insert(entry.key.clone(), part.origin.clone());
+                    layer.held.remove(&entry.key);
+                    layer.values.insert(entry.key, value);
+                }
+                Err(why) => {
+                    hold(&mut layer, &entry.key, &part.origin);
+                    bad_keys.push((place, part.origin.clone(), entry.line, entry.key, why));
+                }
+            }
+        }
+        problems.extend(part.problems.into_iter().map(|p| (place, p)));
+        files.extend(part.file);
     }
+    for (place, file, line, key, why) in bad_keys {
+        problems.push((place, key_problem(&layer, &file, line, &key, why)));
+    }
+    problems.sort_by_key(|(place, p)| (*place, p.line));
+    let mut problems: Vec<PolicyProblem> = problems.into_iter().map(|(_, p)| p).collect();
     for rule in CrossRule::ALL {
+        let key = rule.yielding_key();
+        if layer.held.contains(key) {
+            // Already at its strictest, which agrees with every allowed value of the other key.
+            continue;
+        }
         if let Err(why) = rule.check(|k| layer.values.get(k).cloned()) {
-            let key = rule.yielding_key();
-            let file = layer.set_by.remove(key).unwrap_or_default();
+            let file = layer.set_by.get(key).cloned().unwrap_or_default();
             let line = lines.get(key).copied().unwrap_or(1);
-            problems.push(ignored_key(&file, line, key, why.phrase()));
-            layer.values.remove(key);
+            hold(&mut layer, key, &file);
+            problems.push(key_problem(&layer, &file, line, key, why.phrase()));
         }
     }
     Policy {
@@ -414,16 +624,40 @@ pub fn parse(file: &str, text: &str) -> Policy {
 
 /// What identifies a file's version on disk, to reload a policy when it changes.
 pub fn file_stamp(path: &Path) -> Option<FileStamp> {
-    use std::os::unix::fs::MetadataExt;
     let m = std::fs::metadata(path).ok()?;
-    Some((m.modified().ok()?, m.len(), m.ino()))
+    Some(FileStamp {
+        modified: m.modified().ok()?,
+        len: m.len(),
+        ino: m.ino(),
+        uid: m.uid(),
+        gid: m.gid(),
+        mode: m.mode(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
 
     const FILE: &str = "/etc/slate/policy.toml";
+
+    fn strictest(key: &str) -> &'static str {
+        definition(key).unwrap().strictest
+    }
+
+    /// Every key held at its strictest, set by `origin`.
+    fn all_held_by(p: &Policy, origin: &str) {
+        for def in SETTINGS {
+            assert_eq!(p.layer.values[def.key], def.strictest, "{}", def.key);
+            assert!(p.layer.holds(def.key), "{} held", def.key);
+            assert_eq!(p.layer.set_by[def.key], origin, "{}", def.key);
+        }
+    }
+
+    fn chmod(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
 
     #[test]
     fn a_good_policy_sets_and_locks_its_keys() {
@@ -445,72 +679,127 @@ mod tests {
         assert_eq!(v["time_limit_warnings"], "300,60");
         assert_eq!(p.files, [FILE]);
         assert_eq!(p.layer.set_by["idle_timeout"], FILE);
+        assert!(p.layer.held.is_empty());
     }
 
     #[test]
-    fn each_bad_key_is_ignored_with_its_line_and_the_rest_apply() {
+    fn each_bad_value_holds_its_key_at_the_strictest_with_its_line() {
+        // Was: each bad key was ignored and the settings below it applied (failing open).
         let p = parse(
             FILE,
-            "idle_timeout = \"5\"\nguests_allowed = true\nidle_timout = 300\n\
-             signin_lock_after = 2.5\nlanguage = \"de\"\n[section]\nx = 1\n",
+            "idle_timeout = \"5\"\nguests_allowed = true\nsignin_lock_after = 2.5\n\
+             language = \"de\"\naudit_retention_days = \"a year\"\nallowed_sites = \"ftp://x.org\"\n",
         );
-        assert_eq!(p.layer.values.len(), 1, "{:?}", p.layer.values);
-        assert_eq!(p.layer.values["guests_allowed"], "true");
         assert_eq!(p.problems.len(), 5, "{:#?}", p.problems);
-        assert!(p.problems[0].to_string().starts_with(
-            "/etc/slate/policy.toml, line 1: idle_timeout must be a duration from 30s to 1d, not \"5\"."
-        ), "{}", p.problems[0]);
-        assert!(p.problems[0]
-            .to_string()
-            .ends_with("The key idle_timeout is ignored; the settings below it apply."));
+        assert_eq!(p.layer.values.len(), 6, "{:?}", p.layer.values);
+        assert_eq!(p.layer.values["guests_allowed"], "true");
+        assert!(!p.layer.holds("guests_allowed"));
+        for key in [
+            "idle_timeout",
+            "signin_lock_after",
+            "language",
+            "audit_retention_days",
+            "allowed_sites",
+        ] {
+            assert!(p.layer.holds(key), "{key}");
+            assert!(p.layer.sets(key), "{key} stays locked");
+            assert_eq!(p.layer.values[key], strictest(key), "{key}");
+            assert_eq!(p.layer.set_by[key], FILE);
+        }
+        assert_eq!(p.layer.values["idle_timeout"], "30");
+        assert_eq!(p.layer.values["signin_lock_after"], "3");
+        assert_eq!(p.layer.values["audit_retention_days"], "0");
+        assert_eq!(p.layer.values["allowed_sites"], "");
+        assert_eq!(
+            p.problems[0].to_string(),
+            "/etc/slate/policy.toml, line 1: idle_timeout must be a duration from 30s to 1d, not \"5\". \
+             idle_timeout is held at its strictest, 30s, until the file is fixed."
+        );
         let all = p
             .problems
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("\n");
-        assert!(
-            all.contains("line 3: there is no setting called \"idle_timout\""),
-            "{all}"
-        );
-        assert!(
-            all.contains("line 4: signin_lock_after must be a string"),
-            "{all}"
-        );
-        assert!(
-            all.contains("line 5: language must be one of en, es, fr"),
-            "{all}"
-        );
-        assert!(all.contains("line 6") || all.contains("line 7"), "{all}");
+        for said in [
+            "line 3: signin_lock_after must be a string, a number, true/false or a list of them. \
+             signin_lock_after is held at its strictest, 3, until the file is fixed.",
+            "line 4: language must be one of en, es, fr, not \"de\". language is held at its strictest, en,",
+            "audit_retention_days is held at its strictest, off, until",
+            "allowed_sites is held at its strictest, no sites (no browser), until",
+        ] {
+            assert!(all.contains(said), "{said} in {all}");
+        }
+        let lines: Vec<_> = p.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(1), Some(3), Some(4), Some(5), Some(6)]);
     }
 
     #[test]
-    fn a_file_that_is_not_toml_is_ignored_whole_with_its_line() {
+    fn a_key_slate_does_not_know_holds_every_key_the_file_does_not_set() {
+        let p = parse(
+            FILE,
+            "idle_timout = 300\nguests_allowed = true\n[section]\nx = 1\n",
+        );
+        assert_eq!(p.problems.len(), 2, "{:#?}", p.problems);
+        assert_eq!(
+            p.problems[0].to_string(),
+            "/etc/slate/policy.toml, line 1: there is no setting called \"idle_timout\". Slate cannot \
+             tell which setting it was meant for, so every setting this file does not set is held at \
+             its strictest value until the file is fixed."
+        );
+        assert_eq!(p.problems[1].line, Some(3));
+        assert_eq!(
+            p.layer.values["guests_allowed"], "true",
+            "what it sets applies"
+        );
+        assert!(!p.layer.holds("guests_allowed"));
+        assert_eq!(p.layer.values["idle_timeout"], "30");
+        assert_eq!(p.layer.values.len(), SETTINGS.len(), "every key locked");
+        assert_eq!(p.layer.held.len(), SETTINGS.len() - 1);
+    }
+
+    #[test]
+    fn a_file_that_is_not_toml_holds_every_key_at_its_strictest() {
+        // Was: ignored whole, and the settings below it applied.
         let p = parse(FILE, "idle_timeout = 600\nguests_allowed = \n");
-        assert!(p.layer.values.is_empty());
+        all_held_by(&p, FILE);
         assert_eq!(p.problems.len(), 1);
+        let said = p.problems[0].to_string();
         assert!(
-            p.problems[0]
-                .to_string()
-                .starts_with("The policy file /etc/slate/policy.toml is not valid TOML at line 2"),
-            "{}",
-            p.problems[0]
+            said.starts_with("The policy file /etc/slate/policy.toml is not valid TOML at line 2"),
+            "{said}"
+        );
+        assert!(
+            said.ends_with(
+                "; every setting it could set is held at its strictest value until it is fixed."
+            ),
+            "{said}"
         );
     }
 
     #[test]
-    fn keys_that_must_agree_are_checked_together() {
+    fn keys_that_must_agree_are_checked_together_and_the_one_that_gives_way_is_held() {
         let p = parse(
             FILE,
             "idle_timeout = \"1m\"\nidle_warning = \"2m\"\nallowed_sites = \"https://a.org\"\nhome_page = \"https://b.org/\"\n",
         );
-        assert_eq!(p.layer.values.len(), 2, "{:?}", p.layer.values);
-        assert!(p.problems[0]
-            .to_string()
-            .contains("line 2: idle_warning (2m) must be less than idle_timeout (1m)"));
-        assert!(p.problems[1]
-            .to_string()
-            .contains("line 4: home_page https://b.org/ is not within allowed_sites"));
+        assert_eq!(p.layer.values.len(), 4, "{:?}", p.layer.values);
+        assert_eq!(p.layer.values["idle_warning"], "20");
+        assert_eq!(p.layer.values["home_page"], "");
+        assert!(p.layer.holds("idle_warning") && p.layer.holds("home_page"));
+        assert!(!p.layer.holds("idle_timeout"));
+        assert!(p.problems[0].to_string().contains(
+            "line 2: idle_warning (2m) must be less than idle_timeout (1m). idle_warning is held at its strictest, 20s,"
+        ), "{}", p.problems[0]);
+        assert!(p.problems[1].to_string().contains(
+            "line 4: home_page https://b.org/ is not within allowed_sites. home_page is held at its strictest, (empty),"
+        ), "{}", p.problems[1]);
+        // A held key breaks no rule: a broken timeout (held at 30s) with a warning the file
+        // sets at a minute holds the warning too.
+        let p = parse(FILE, "idle_timeout = \"soon\"\nidle_warning = \"1m\"\n");
+        assert_eq!(p.layer.values["idle_timeout"], "30");
+        assert_eq!(p.layer.values["idle_warning"], "20");
+        assert_eq!(p.problems.len(), 2, "{:#?}", p.problems);
     }
 
     #[test]
@@ -548,20 +837,23 @@ mod tests {
             explicit: true,
         };
         let p = Policy::load(&named);
-        assert!(p.problems[0]
-            .to_string()
-            .ends_with("does not exist; it is ignored and the settings below it apply."));
+        assert!(p.problems[0].to_string().ends_with(
+            "does not exist; every setting it could set is held at its strictest value until it is fixed."
+        ));
+        all_held_by(&p, &path.display().to_string());
         std::fs::write(&path, vec![b'#'; 300 * 1024]).unwrap();
-        assert!(Policy::load(&named).problems[0]
-            .to_string()
-            .contains("larger than"));
+        let p = Policy::load(&named);
+        assert!(p.problems[0].to_string().contains("larger than"));
+        assert_eq!(p.layer.held.len(), SETTINGS.len());
         std::fs::write(&path, b"\xff\xfe").unwrap();
-        assert!(Policy::load(&named).problems[0]
-            .to_string()
-            .contains("not UTF-8"));
+        let p = Policy::load(&named);
+        assert!(p.problems[0].to_string().contains("not UTF-8"));
+        assert_eq!(p.layer.held.len(), SETTINGS.len());
         std::fs::write(&path, b"idle_timeout = 600\n").unwrap();
         let p = Policy::load(&named);
         assert!(p.problems.is_empty());
+        assert!(p.layer.held.is_empty(), "a good file after a broken one");
+        assert_eq!(p.layer.values.len(), 1);
         // The last digest seen is kept in the database, so a change of digest would audit an
         // unchanged policy again: pinned (SHA-256, as `sha256sum` gives it).
         assert_eq!(
@@ -575,8 +867,11 @@ mod tests {
     fn folder(files: &[(&str, &str)]) -> (tempfile::TempDir, PolicySource) {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::create_dir(tmp.path().join("policy.d")).unwrap();
+        chmod(&tmp.path().join("policy.d"), 0o755);
         for (name, text) in files {
-            std::fs::write(tmp.path().join(name), text).unwrap();
+            let path = tmp.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            chmod(&path, 0o644);
         }
         let source = PolicySource {
             path: tmp.path().join("policy.toml"),
@@ -691,7 +986,8 @@ mod tests {
     }
 
     #[test]
-    fn problems_in_a_drop_in_name_it_and_its_line_and_what_is_below_applies() {
+    fn a_bad_value_in_a_drop_in_holds_the_key_rather_than_the_main_files_value() {
+        // Was: the main file's value stood under the drop-in's bad key.
         let (tmp, source) = folder(&[
             (
                 "policy.toml",
@@ -701,39 +997,78 @@ mod tests {
                 "policy.d/10-room.toml",
                 "# room 3\nidle_timeout = \"5\"\nlanguage = \"es\"\n",
             ),
-            (
-                "policy.d/20-broken.toml",
-                "guests_allowed = false\nidle = \n",
-            ),
         ]);
         let p = Policy::load(&source);
         let room = name(&tmp, "policy.d/10-room.toml");
-        let broken = name(&tmp, "policy.d/20-broken.toml");
-        assert_eq!(p.problems.len(), 2, "{:#?}", p.problems);
+        assert_eq!(p.problems.len(), 1, "{:#?}", p.problems);
         assert_eq!(p.problems[0].file, room);
         assert_eq!(p.problems[0].line, Some(2));
         assert_eq!(
             p.problems[0].to_string(),
             format!(
                 "{room}, line 2: idle_timeout must be a duration from 30s to 1d, not \"5\". \
-                 The key idle_timeout is ignored; the settings below it apply."
+                 idle_timeout is held at its strictest, 30s, until the file is fixed."
             )
         );
-        assert_eq!(p.problems[1].file, broken);
-        assert_eq!(p.problems[1].line, Some(2));
+        assert_eq!(p.layer.values["idle_timeout"], "30");
+        assert_eq!(p.layer.set_by["idle_timeout"], room);
+        assert_eq!(p.layer.values["guests_allowed"], "true");
+        assert_eq!(p.layer.values["language"], "es");
+        assert_eq!(p.files.len(), 2, "a file with problems is still one read");
+        // A later file that sets the key validly applies over the bad one, and the sentence
+        // says so.
+        std::fs::write(
+            tmp.path().join("policy.d/20-later.toml"),
+            "idle_timeout = \"15m\"\n",
+        )
+        .unwrap();
+        chmod(&tmp.path().join("policy.d/20-later.toml"), 0o644);
+        let p = Policy::load(&source);
+        assert_eq!(p.layer.values["idle_timeout"], "900");
+        assert!(!p.layer.holds("idle_timeout"));
         assert!(
-            p.problems[1].to_string().starts_with(&format!(
+            p.problems[0].to_string().ends_with(&format!(
+                "The later file {} sets idle_timeout, and its value applies.",
+                name(&tmp, "policy.d/20-later.toml")
+            )),
+            "{}",
+            p.problems[0]
+        );
+    }
+
+    #[test]
+    fn a_drop_in_that_is_not_toml_holds_every_key_until_a_later_file_sets_it() {
+        let (tmp, source) = folder(&[
+            (
+                "policy.toml",
+                "idle_timeout = \"10m\"\nguests_allowed = true\n",
+            ),
+            (
+                "policy.d/20-broken.toml",
+                "guests_allowed = false\nidle = \n",
+            ),
+            ("policy.d/30-room.toml", "language = \"fr\"\n"),
+        ]);
+        let p = Policy::load(&source);
+        let broken = name(&tmp, "policy.d/20-broken.toml");
+        assert_eq!(p.problems.len(), 1, "{:#?}", p.problems);
+        assert_eq!(p.problems[0].file, broken);
+        assert_eq!(p.problems[0].line, Some(2));
+        assert!(
+            p.problems[0].to_string().starts_with(&format!(
                 "The policy file {broken} is not valid TOML at line 2"
             )),
             "{}",
-            p.problems[1]
+            p.problems[0]
         );
-        // The main file's values stand under the bad key and the broken file; the good key of
-        // the same drop-in applies.
-        assert_eq!(p.layer.values["idle_timeout"], "600");
-        assert_eq!(p.layer.values["guests_allowed"], "true");
-        assert_eq!(p.layer.values["language"], "es");
-        assert_eq!(p.files.len(), 3, "a file with problems is still one read");
+        // What the broken file might have overridden is held, even the main file's keys.
+        assert_eq!(p.layer.values["idle_timeout"], "30");
+        assert_eq!(p.layer.values["guests_allowed"], "false");
+        assert_eq!(p.layer.set_by["guests_allowed"], broken);
+        assert_eq!(p.layer.values["language"], "fr", "the later file applies");
+        assert!(!p.layer.holds("language"));
+        assert_eq!(p.layer.held.len(), SETTINGS.len() - 1);
+        assert_eq!(p.files.len(), 3);
     }
 
     #[test]
@@ -749,8 +1084,8 @@ mod tests {
         assert!(p.problems[0]
             .to_string()
             .contains("line 2: idle_warning (2m) must be less than idle_timeout (1m)"));
-        assert!(!p.layer.values.contains_key("idle_warning"));
-        assert!(!p.layer.set_by.contains_key("idle_warning"));
+        assert_eq!(p.layer.values["idle_warning"], "20", "held, not dropped");
+        assert_eq!(p.layer.set_by["idle_warning"], name(&tmp, "policy.toml"));
         assert_eq!(p.layer.values["idle_timeout"], "60");
     }
 
@@ -760,6 +1095,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("policy.toml");
         std::fs::write(&path, "guests_allowed = true\n").unwrap();
+        chmod(&path, 0o644);
         let named = PolicySource {
             path: path.clone(),
             explicit: true,
@@ -770,11 +1106,10 @@ mod tests {
         // Drop-ins alone, beside a default main file that does not exist.
         std::fs::remove_file(&path).unwrap();
         std::fs::create_dir(tmp.path().join("policy.d")).unwrap();
-        std::fs::write(
-            tmp.path().join("policy.d/room.toml"),
-            "guests_allowed = true\n",
-        )
-        .unwrap();
+        chmod(&tmp.path().join("policy.d"), 0o755);
+        let room = tmp.path().join("policy.d/room.toml");
+        std::fs::write(&room, "guests_allowed = true\n").unwrap();
+        chmod(&room, 0o644);
         let default = PolicySource {
             path: path.clone(),
             explicit: false,
@@ -783,12 +1118,14 @@ mod tests {
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         assert_eq!(p.layer.values["guests_allowed"], "true");
         assert_eq!(p.files, [name(&tmp, "policy.d/room.toml")]);
-        // Named and missing: a problem, and the drop-ins still apply.
+        // Named and missing: a problem that holds every key; the drop-ins after it still apply.
         let p = Policy::load(&named);
         assert_eq!(p.problems.len(), 1);
         assert_eq!(p.problems[0].file, path.display().to_string());
         assert!(p.problems[0].to_string().contains("does not exist"));
         assert_eq!(p.layer.values["guests_allowed"], "true");
+        assert_eq!(p.layer.values["idle_timeout"], "30");
+        assert_eq!(p.layer.held.len(), SETTINGS.len() - 1);
     }
 
     #[test]
@@ -810,9 +1147,9 @@ mod tests {
         assert_eq!(p.problems.len(), 2, "{problems:?}");
         assert_eq!(problems[0].0, name(&tmp, "policy.d/10-dir.toml"));
         assert!(
-            problems[0]
-                .1
-                .contains("10-dir.toml is not a file; it is ignored"),
+            problems[0].1.contains(
+                "10-dir.toml is not a file; every setting it could set is held at its strictest value"
+            ),
             "{problems:?}"
         );
         assert_eq!(problems[1].0, name(&tmp, "policy.d/20-link.toml"));
@@ -820,17 +1157,14 @@ mod tests {
             problems[1].1.contains("20-link.toml does not exist"),
             "{problems:?}"
         );
-        assert_eq!(
-            p.layer.values["guests_allowed"], "true",
-            "the main file applies"
-        );
+        // Was: the main file applied. The broken drop-ins could have overridden it.
+        all_held_by(&p, &name(&tmp, "policy.d/20-link.toml"));
         // A drop-in that cannot be read (root reads anything: only checked as another account).
         std::fs::remove_dir(tmp.path().join("policy.d/10-dir.toml")).unwrap();
         std::fs::remove_file(tmp.path().join("policy.d/20-link.toml")).unwrap();
         let locked = tmp.path().join("policy.d/30-locked.toml");
         std::fs::write(&locked, "idle_timeout = \"10m\"\n").unwrap();
-        std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000))
-            .unwrap();
+        chmod(&locked, 0o000);
         if std::fs::read(&locked).is_err() {
             let p = Policy::load(&source);
             assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
@@ -838,20 +1172,127 @@ mod tests {
             assert!(p.problems[0]
                 .to_string()
                 .contains("30-locked.toml cannot be read (permission denied)"));
+            assert_eq!(p.layer.values["guests_allowed"], "false");
         }
         std::fs::remove_file(&locked).unwrap();
-        // A "folder" that is a file: one problem naming it; the main file applies.
+        // A "folder" that is a file: one problem naming it, which holds every key.
         std::fs::remove_dir(tmp.path().join("policy.d")).unwrap();
         std::fs::write(tmp.path().join("policy.d"), "idle_timeout = \"10m\"\n").unwrap();
         let p = Policy::load(&source);
         assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
         assert_eq!(p.problems[0].file, name(&tmp, "policy.d"));
-        assert!(p.problems[0].to_string().starts_with(&format!(
-            "The policy folder {} cannot be read (not a directory); the files in it are ignored.",
-            name(&tmp, "policy.d")
-        )));
+        assert_eq!(
+            p.problems[0].to_string(),
+            format!(
+                "The policy folder {} cannot be read (not a directory); every setting its files \
+                 could set is held at its strictest value until it is fixed.",
+                name(&tmp, "policy.d")
+            )
+        );
         assert_eq!(p.files, [name(&tmp, "policy.toml")]);
-        assert_eq!(p.layer.values.len(), 1);
+        all_held_by(&p, &name(&tmp, "policy.d"));
+    }
+
+    #[test]
+    fn files_and_folders_others_may_write_are_refused_and_hold_every_key() {
+        let (tmp, source) = folder(&[
+            ("policy.toml", "guests_allowed = true\n"),
+            ("policy.d/room.toml", "idle_timeout = \"10m\"\n"),
+        ]);
+        let main = name(&tmp, "policy.toml");
+        let group = group_name(std::fs::metadata(&source.path).unwrap().gid());
+        // Group-writable: refused with one sentence, never read, every key held.
+        chmod(&source.path, 0o664);
+        let p = Policy::load(&source);
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        assert_eq!(p.problems[0].file, main);
+        assert_eq!(
+            p.problems[0].to_string(),
+            format!(
+                "The policy file {main} is writable by group {group}; make it owned by root and \
+                 not writable by others (chmod 644). Until then every setting it could set is \
+                 held at its strictest value."
+            )
+        );
+        assert_eq!(p.layer.values["guests_allowed"], "false");
+        assert_eq!(
+            p.layer.values["idle_timeout"], "600",
+            "the drop-in after it applies"
+        );
+        assert_eq!(p.layer.held.len(), SETTINGS.len() - 1);
+        let refused = p.digest.clone();
+        // Writable by everyone.
+        chmod(&source.path, 0o646);
+        assert!(Policy::load(&source).problems[0]
+            .to_string()
+            .contains("is writable by every account; make it owned by root"));
+        // Fixed: the file's values are back, and the stamp saw the change of mode.
+        let before = source.stamp();
+        chmod(&source.path, 0o644);
+        assert_ne!(before, source.stamp(), "chmod is noticed");
+        let p = Policy::load(&source);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert!(p.layer.held.is_empty());
+        assert_eq!(p.layer.values["guests_allowed"], "true");
+        assert_ne!(p.digest, refused);
+        // A drop-in folder the group may write: its files are not read, every key is held.
+        let dir = tmp.path().join("policy.d");
+        chmod(&dir, 0o775);
+        let p = Policy::load(&source);
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        assert_eq!(
+            p.problems[0].to_string(),
+            format!(
+                "The policy folder {} is writable by group {group}; make it owned by root and not \
+                 writable by others (chmod 755). Until then every setting its files could set is \
+                 held at its strictest value.",
+                dir.display()
+            )
+        );
+        all_held_by(&p, &dir.display().to_string());
+        assert_eq!(p.files, [main], "the drop-in was not read");
+        chmod(&dir, 0o755);
+        // Owned by another account (only root can give a file away).
+        let room = dir.join("room.toml");
+        let other = if rustix::process::geteuid().as_raw() == 65_534 {
+            65_533
+        } else {
+            65_534
+        };
+        if std::os::unix::fs::chown(&room, Some(other), None).is_ok() {
+            let p = Policy::load(&source);
+            assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+            assert!(
+                p.problems[0].to_string().contains(&format!(
+                    "{} is owned by {}; make it owned by root",
+                    room.display(),
+                    account_name(other)
+                )),
+                "{}",
+                p.problems[0]
+            );
+            assert_eq!(p.layer.values["idle_timeout"], "30");
+            std::os::unix::fs::chown(&room, Some(0), None).unwrap();
+        }
+        // A link is followed, and the file at its end is what is checked.
+        let elsewhere = tmp.path().join("elsewhere.toml");
+        std::fs::write(&elsewhere, "language = \"fr\"\n").unwrap();
+        chmod(&elsewhere, 0o644);
+        std::os::unix::fs::symlink(&elsewhere, dir.join("50-linked.toml")).unwrap();
+        let p = Policy::load(&source);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.layer.values["language"], "fr");
+        chmod(&elsewhere, 0o664);
+        let p = Policy::load(&source);
+        assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
+        assert!(p.problems[0].to_string().contains(&format!(
+            "{} is writable by group",
+            dir.join("50-linked.toml").display()
+        )));
+        assert_eq!(p.layer.values["language"], "en");
+        // policy check FILE says the same.
+        let p = Policy::check_file(&dir.join("50-linked.toml"));
+        assert!(p.problems[0].to_string().contains("is writable by group"));
     }
 
     #[test]

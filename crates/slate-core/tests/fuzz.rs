@@ -4,7 +4,8 @@
 //! - `durations`: `duration::parse` on any text never panics; what it accepts is within a year
 //!   and survives a round trip through `duration::compact`.
 //! - `policy`: the policy parser on any text (and on mutated policies) never panics; every value
-//!   it keeps validates again to itself; every problem names the file.
+//!   it keeps validates again to itself; every problem names the file; a key it cannot use is
+//!   held at its strictest.
 //! - `ipc`: every IPC argument type decoded from any JSON never panics.
 //! - `audit`: the verifier on databases corrupted at random (SQL edits behind the triggers, and
 //!   flipped bytes in the file) never panics, and an edit of a record is always found.
@@ -205,6 +206,18 @@ fn fuzz_policy() {
         for (key, value) in &p.layer.values {
             let def = definition(key).expect("only known keys are kept");
             assert_eq!(&validate(def, value).expect("kept values are valid"), value);
+        }
+        // Fail closed: a key the policy cannot use is held, locked, at its strictest.
+        assert_eq!(p.layer.values.len(), p.layer.set_by.len());
+        for key in &p.layer.held {
+            assert_eq!(
+                p.layer.values[key],
+                definition(key).unwrap().strictest,
+                "{key}"
+            );
+        }
+        if p.problems.is_empty() {
+            assert!(p.layer.held.is_empty());
         }
         for problem in &p.problems {
             assert!(

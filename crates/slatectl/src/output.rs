@@ -248,6 +248,7 @@ pub fn settings(json: bool, all: &[Effective], database: &Path) {
                     "value": e.value,
                     "layer": e.layer,
                     "file": source_file(e, database),
+                    "held": e.held,
                     "default": e.def.default,
                     "bounds": bounds_text(kind_of(e.def)),
                     "description": e.def.description,
@@ -258,10 +259,13 @@ pub fn settings(json: bool, all: &[Effective], database: &Path) {
         return;
     }
     for e in all {
-        let source = match source_file(e, database) {
+        let mut source = match source_file(e, database) {
             Some(file) => format!("{}: {file}", e.layer.text()),
             None => e.layer.text().to_owned(),
         };
+        if e.held {
+            source.push_str(", held at its strictest until the file is fixed");
+        }
         println!(
             "{} = {}  [{source}]\n    {}",
             e.def.key,
@@ -307,6 +311,8 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
                 "files": policy.files,
                 "keys": facts.policy_keys(),
                 "set_by": policy.layer.set_by,
+                // The keys held at their strictest because the files cannot be used for them.
+                "held": policy.layer.held,
                 "problems": policy.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
             },
         }));
@@ -353,6 +359,13 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
             },
             policy.problems.len()
         );
+        if !policy.layer.held.is_empty() {
+            let held_keys: Vec<&str> = policy.layer.held.iter().map(String::as_str).collect();
+            println!(
+                "Held at their strictest until the files are fixed: {}.",
+                held_keys.join(", ")
+            );
+        }
     } else if policy.files.is_empty() {
         println!(
             "Policy file: none ({} does not exist, nor any {}/*.toml).",
@@ -380,6 +393,7 @@ pub fn policy_check(json: bool, what: &str, policy: &Policy) -> Result<(), Failu
             "files": policy.files,
             "values": policy.layer.values,
             "set_by": policy.layer.set_by,
+            "held": policy.layer.held,
             "problems": policy.problems.iter().map(|p| json!({
                 "file": p.file,
                 "line": p.line,

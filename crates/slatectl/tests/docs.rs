@@ -128,6 +128,10 @@ fn the_docs_commands_work() {
     );
     std::fs::create_dir_all(&home).unwrap();
     std::fs::create_dir_all(&work).unwrap();
+    // A policy file with no keys, so the machine's /etc/slate/policy.toml never leaks in (a named
+    // file that is missing would hold every key at its strictest).
+    let policy = tmp.path().join("policy.toml");
+    std::fs::write(&policy, "# No policy: the docs' own settings apply.\n").unwrap();
     let bin = Path::new(slatectl()).parent().unwrap().to_owned();
     let path = format!(
         "{}:{}",
@@ -143,7 +147,7 @@ fn the_docs_commands_work() {
                 .env("PATH", &path)
                 .env("HOME", &home)
                 .env("SLATE_DATA_DIR", &data)
-                .env("SLATE_POLICY", tmp.path().join("policy.toml"))
+                .env("SLATE_POLICY", &policy)
                 .env_remove("SLATE_LOG")
                 .output()
                 .unwrap();
@@ -199,4 +203,36 @@ fn the_machine_blocks_slatectl_commands_parse() {
         }
     }
     assert!(checked >= 5, "only {checked} machine commands checked");
+}
+
+/// The table of the values a broken policy holds (administering.md) says what the settings
+/// table says (`SettingDef::strictest`), key for key.
+#[test]
+fn the_strictest_values_table_agrees_with_the_settings() {
+    use slate_core::settings::{human_value, SETTINGS};
+    let text = std::fs::read_to_string(root().join("docs/administering.md")).unwrap();
+    let rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("| setting | held at |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(rows.len(), SETTINGS.len(), "one row per setting: {rows:#?}");
+    for def in SETTINGS {
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(&format!("| `{}` |", def.key)))
+            .unwrap_or_else(|| panic!("administering.md: no row for {}", def.key));
+        let held = row.split(" | ").nth(1).unwrap();
+        let value = human_value(def.key, def.strictest);
+        if value.is_empty() {
+            assert!(held.starts_with("empty"), "{}: {held}", def.key);
+        } else {
+            assert!(
+                held.starts_with(&format!("`{value}`")),
+                "{}: {held}",
+                def.key
+            );
+        }
+    }
 }

@@ -571,7 +571,7 @@ fn durations_are_read_in_plain_words_and_refused_with_the_accepted_forms() {
 }
 
 #[test]
-fn the_policy_file_locks_its_keys_and_a_bad_key_is_reported_and_ignored() {
+fn the_policy_file_locks_its_keys_and_a_bad_key_is_reported_and_held_at_its_strictest() {
     let ctl = Ctl::new();
     ctl.set_up();
     ctl.ok(&["config", "set", "signin_lock_after", "7"], "");
@@ -583,7 +583,7 @@ fn the_policy_file_locks_its_keys_and_a_bad_key_is_reported_and_ignored() {
     let out = ctl.run(&["config", "show", "--json"], "");
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains("policy.toml, line 3: signin_lock_after must be a whole number from 3 to 50, not \"99\". The key signin_lock_after is ignored"),
+        out.stderr.contains("policy.toml, line 3: signin_lock_after must be a whole number from 3 to 50, not \"99\". signin_lock_after is held at its strictest, 3, until the file is fixed."),
         "{}",
         out.stderr
     );
@@ -602,10 +602,11 @@ fn the_policy_file_locks_its_keys_and_a_bad_key_is_reported_and_ignored() {
     };
     assert_eq!(layer("idle_timeout"), ("600".into(), "policy".into()));
     assert_eq!(layer("guests_allowed"), ("true".into(), "policy".into()));
+    // Was: the administrator's 7 applied under the bad key (failing open).
     assert_eq!(
         layer("signin_lock_after"),
-        ("7".into(), "administrator".into()),
-        "the layer below applies"
+        ("3".into(), "policy".into()),
+        "held at its strictest, never the layer below"
     );
     let out = ctl.run(&["config", "set", "idle_timeout", "5m"], "");
     assert_eq!(out.code, 9, "{}", out.stderr);
@@ -618,6 +619,12 @@ fn the_policy_file_locks_its_keys_and_a_bad_key_is_reported_and_ignored() {
         )
     );
     assert_eq!(ctl.run(&["config", "unset", "guests_allowed"], "").code, 9);
+    assert_eq!(
+        ctl.run(&["config", "set", "signin_lock_after", "7"], "")
+            .code,
+        9,
+        "a held key stays locked"
+    );
     // The problem and the changes the policy made are in the audit, once.
     ctl.ok(&["status"], "");
     let problems = ctl.json(&["audit", "list", "--event", "policy_problem"]);
@@ -631,26 +638,245 @@ fn the_policy_file_locks_its_keys_and_a_bad_key_is_reported_and_ignored() {
         .collect();
     assert_eq!(
         by_policy.len(),
-        2,
-        "idle_timeout and guests_allowed: {changes}"
+        3,
+        "idle_timeout, guests_allowed and the held signin_lock_after: {changes}"
     );
     // Status names the file.
     let status = ctl.json(&["status"]);
     assert_eq!(
         status["policy"]["keys"],
-        serde_json::json!(["guests_allowed", "idle_timeout"])
+        serde_json::json!(["guests_allowed", "idle_timeout", "signin_lock_after"])
+    );
+    assert_eq!(
+        status["policy"]["held"],
+        serde_json::json!(["signin_lock_after"])
     );
     assert_eq!(status["policy"]["problems"].as_array().unwrap().len(), 1);
-    // A file that is not TOML: everything below applies, and one sentence says why.
+    // A file that is not TOML: every key is held at its strictest, and one sentence says why.
+    // (Was: everything below applied, the default 300 here.)
     std::fs::write(ctl.policy(), "idle_timeout = \n").unwrap();
     let out = ctl.run(&["config", "get", "idle_timeout"], "");
-    assert_eq!(out.stdout.trim(), "300");
+    assert_eq!(out.stdout.trim(), "30");
     assert!(
         out.stderr.contains("is not valid TOML at line 1"),
         "{}",
         out.stderr
     );
     ctl.ok(&["audit", "verify"], "");
+}
+
+/// The rows of `config show --json` by key: (value, layer, held).
+fn shown(ctl: &Ctl) -> std::collections::BTreeMap<String, (String, String, bool)> {
+    let rows = ctl.json(&["config", "show"]);
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_owned(),
+                (
+                    r["value"].as_str().unwrap().to_owned(),
+                    r["layer"].as_str().unwrap().to_owned(),
+                    r["held"].as_bool().unwrap(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_broken_policy_never_lets_the_databases_looser_values_through() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    // Looser values first, as a local administrator (or whoever got at the database) sets them.
+    ctl.ok(&["config", "set", "idle_timeout", "1 day"], "");
+    ctl.ok(&["config", "set", "guests_allowed", "true"], "");
+    ctl.ok(&["config", "set", "audit_retention_days", "1"], "");
+    let good = "idle_timeout = \"10m\"\nguests_allowed = false\n";
+    std::fs::write(ctl.policy(), good).unwrap();
+    let rows = shown(&ctl);
+    assert_eq!(rows["idle_timeout"], ("600".into(), "policy".into(), false));
+    assert_eq!(
+        rows["guests_allowed"],
+        ("false".into(), "policy".into(), false)
+    );
+    // Then the policy breaks: its keys stay locked, at their strictest.
+    std::fs::write(
+        ctl.policy(),
+        "idle_timeout = \"ten minutes\"\nguests_allowed = \"perhaps\"\n",
+    )
+    .unwrap();
+    let out = ctl.run(&["config", "show"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let file = ctl.policy().display().to_string();
+    assert!(
+        out.stdout.contains(&format!(
+            "idle_timeout = 30 (30s)  [policy: {file}, held at its strictest until the file is fixed]"
+        )),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "{file}, line 1: idle_timeout: \"ten minutes\" is not a duration. Write it like 90s, \
+             10 min, 1 hour 30 minutes or 1.5h. idle_timeout is held at its strictest, 30s, until \
+             the file is fixed."
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "guests_allowed must be true or false, not \"perhaps\". guests_allowed is held at its \
+             strictest, false, until the file is fixed."
+        ),
+        "{}",
+        out.stderr
+    );
+    let rows = shown(&ctl);
+    assert_eq!(rows["idle_timeout"], ("30".into(), "policy".into(), true));
+    assert_eq!(
+        rows["guests_allowed"],
+        ("false".into(), "policy".into(), true)
+    );
+    assert_eq!(
+        rows["audit_retention_days"],
+        ("1".into(), "administrator".into(), false),
+        "a key the policy does not try to set"
+    );
+    let out = ctl.run(&["config", "set", "idle_timeout", "1 day"], "");
+    assert_eq!(out.code, 9, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.lines().last().unwrap(),
+        format!("slatectl: idle_timeout is set by the policy file {file}; change it there."),
+        "after the warnings"
+    );
+    // Status says which keys are held.
+    let status = ctl.ok(&["status"], "");
+    assert!(
+        status.contains(
+            "Held at their strictest until the files are fixed: guests_allowed, idle_timeout."
+        ),
+        "{status}"
+    );
+    let v = ctl.json(&["status"]);
+    assert_eq!(
+        v["policy"]["held"],
+        serde_json::json!(["guests_allowed", "idle_timeout"])
+    );
+    // policy check says the same sentences, and fails with 8.
+    let out = ctl.run(&["policy", "check"], "");
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("idle_timeout is held at its strictest, 30s, until the file is fixed."),
+        "{}",
+        out.stdout
+    );
+    ctl.ok(&["audit", "verify"], "");
+}
+
+#[test]
+fn a_good_policy_file_after_a_broken_one_restores_its_values() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    ctl.ok(&["config", "set", "audit_retention_days", "1"], "");
+    // Not TOML: every key is held, also those it did not set (retention: kept forever).
+    std::fs::write(ctl.policy(), "idle_timeout = \n").unwrap();
+    let rows = shown(&ctl);
+    assert!(rows
+        .values()
+        .all(|(_, layer, held)| layer == "policy" && *held));
+    assert_eq!(rows["audit_retention_days"].0, "0");
+    assert_eq!(rows["allowed_sites"].0, "");
+    // A good file after the broken one: its values, and the database's below it, are back.
+    std::fs::write(
+        ctl.policy(),
+        "idle_timeout = \"10m\"\nguests_allowed = false\n",
+    )
+    .unwrap();
+    let out = ctl.run(&["config", "show", "--json"], "");
+    assert_eq!(out.stderr, "", "no problem left");
+    let rows = shown(&ctl);
+    assert_eq!(rows["idle_timeout"], ("600".into(), "policy".into(), false));
+    assert_eq!(
+        rows["guests_allowed"],
+        ("false".into(), "policy".into(), false)
+    );
+    assert_eq!(
+        rows["audit_retention_days"],
+        ("1".into(), "administrator".into(), false)
+    );
+    assert!(ctl
+        .ok(&["status"], "")
+        .contains("setting guests_allowed, idle_timeout."));
+    ctl.ok(&["audit", "verify"], "");
+}
+
+#[test]
+fn a_policy_file_others_may_write_is_refused_and_fails_closed() {
+    use std::os::unix::fs::PermissionsExt;
+    let ctl = Ctl::new();
+    ctl.set_up();
+    ctl.ok(&["config", "set", "guests_allowed", "true"], "");
+    std::fs::write(ctl.policy(), "idle_timeout = \"10m\"\n").unwrap();
+    let chmod = |mode: u32| {
+        std::fs::set_permissions(ctl.policy(), std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    chmod(0o664);
+    let file = ctl.policy().display().to_string();
+    let out = ctl.run(&["config", "show"], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let warning = out.stderr.lines().next().unwrap_or_default().to_owned();
+    assert!(
+        warning.starts_with(&format!(
+            "slatectl: warning: The policy file {file} is writable by group "
+        )) && warning.ends_with(
+            "; make it owned by root and not writable by others (chmod 644). Until then every \
+             setting it could set is held at its strictest value."
+        ),
+        "{}",
+        out.stderr
+    );
+    let rows = shown(&ctl);
+    assert!(
+        rows.values()
+            .all(|(_, layer, held)| layer == "policy" && *held),
+        "{rows:?}"
+    );
+    assert_eq!(rows["guests_allowed"].0, "false", "not the database's true");
+    assert_eq!(
+        rows["idle_timeout"].0, "30",
+        "not the file's, which is not trusted"
+    );
+    // policy check FILE: the same sentence, exit 8.
+    let out = ctl.run(&["policy", "check", &file], "");
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    assert_eq!(
+        out.stdout.trim(),
+        warning.trim_start_matches("slatectl: warning: ")
+    );
+    refused(&out, 8, &format!("{file}: 1 problem."));
+    let status = ctl.json(&["status"]);
+    assert_eq!(
+        status["policy"]["problems"][0].as_str().unwrap(),
+        warning.trim_start_matches("slatectl: warning: ")
+    );
+    // Writable by every account: refused too.
+    chmod(0o646);
+    assert!(ctl
+        .run(&["config", "get", "idle_timeout"], "")
+        .stderr
+        .contains("is writable by every account; make it owned by root"));
+    // Fixed: the file's value applies again.
+    chmod(0o644);
+    let out = ctl.run(&["config", "get", "idle_timeout"], "");
+    assert_eq!((out.stdout.trim(), out.stderr.as_str()), ("600", ""));
+    assert_eq!(
+        shown(&ctl)["guests_allowed"],
+        ("true".into(), "administrator".into(), false)
+    );
+    assert_eq!(ctl.run(&["policy", "check", &file], "").code, 0);
 }
 
 #[test]
@@ -723,13 +949,15 @@ fn drop_ins_override_the_policy_file_and_config_show_names_the_file_that_set_eac
         v["policy"]["files"],
         serde_json::json!([main, room.display().to_string()])
     );
-    // A bad key in a drop-in is named with its file and line; the main file's value applies.
+    // A bad key in a drop-in is named with its file and line, and held at its strictest (was:
+    // the main file's value applied).
     std::fs::write(&room, "# room 3\nidle_timeout = \"5\"\n").unwrap();
     let out = ctl.run(&["config", "get", "idle_timeout"], "");
-    assert_eq!(out.stdout.trim(), "600");
+    assert_eq!(out.stdout.trim(), "30");
     assert!(
         out.stderr.contains(&format!(
-            "{}, line 2: idle_timeout must be a duration",
+            "{}, line 2: idle_timeout must be a duration from 30s to 1d, not \"5\". idle_timeout \
+             is held at its strictest, 30s, until the file is fixed.",
             room.display()
         )),
         "{}",

@@ -102,6 +102,7 @@ impl Kiosk {
                         .flatten()
                         .and_then(|v| serde_json::from_str(&v).ok())
                         .unwrap_or_default(),
+                    held: std::collections::BTreeSet::new(),
                 },
             );
         store.atomically(|store| {

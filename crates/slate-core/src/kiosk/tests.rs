@@ -420,6 +420,100 @@ fn usernames_are_unique_case_insensitively() {
 }
 
 #[test]
+fn a_broken_policy_holds_its_keys_at_the_strictest_never_at_the_databases_looser_values() {
+    use crate::policy::PolicySource;
+    use std::os::unix::fs::PermissionsExt;
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let policy = f.kiosk.data_dir().path().join("policy.toml");
+    let write = |text: &str, mode: u32| {
+        std::fs::write(&policy, text).unwrap();
+        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    // Looser values in the database, as a local administrator (or whoever got at the database)
+    // would set them.
+    for (key, value) in [
+        ("idle_timeout", "1d"),
+        ("guests_allowed", "true"),
+        ("signin_lock_after", "50"),
+        ("audit_retention_days", "1"),
+    ] {
+        f.kiosk.set_setting(&Actor::System, key, value).unwrap();
+    }
+    let good = "idle_timeout = \"10m\"\nguests_allowed = false\n";
+    write(good, 0o644);
+    f.kiosk
+        .use_policy(PolicySource {
+            path: policy.clone(),
+            explicit: true,
+        })
+        .unwrap();
+    let s = f.kiosk.settings().unwrap();
+    assert_eq!(s.idle_timeout, Duration::from_secs(600));
+    assert!(!s.guests_allowed);
+    assert_eq!(s.signin_lock_after, 50, "a key the policy leaves alone");
+    // Broken values: held at the strictest, still locked, and said so.
+    write(
+        "idle_timeout = \"ten minutes\"\nguests_allowed = \"no way\"\n",
+        0o644,
+    );
+    let s = f.kiosk.settings().unwrap();
+    assert_eq!(s.idle_timeout, Duration::from_secs(30));
+    assert!(!s.guests_allowed);
+    assert_eq!(s.signin_lock_after, 50);
+    assert!(matches!(
+        f.kiosk.set_setting(&Actor::System, "idle_timeout", "5m"),
+        Err(KioskError::Setting(
+            crate::settings::SettingError::SetByPolicy { .. }
+        ))
+    ));
+    let problems = |f: &Fixture| {
+        f.kiosk
+            .audit_list(&crate::audit::AuditFilter {
+                event: Some("policy_problem".into()),
+                limit: 50,
+                ..Default::default()
+            })
+            .unwrap()
+    };
+    let recorded = problems(&f);
+    assert_eq!(recorded.len(), 2, "{recorded:?}");
+    assert!(
+        recorded.iter().any(|r| r
+            .details
+            .contains("idle_timeout is held at its strictest, 30s")),
+        "{recorded:?}"
+    );
+    f.kiosk.settings().unwrap();
+    assert_eq!(problems(&f).len(), 2, "once per version of the file");
+    // Not TOML: every key is held, also those the file did not mean to set.
+    write("idle_timeout = \n", 0o644);
+    let s = f.kiosk.settings().unwrap();
+    assert_eq!(s.idle_timeout, Duration::from_secs(30));
+    assert_eq!(s.signin_lock_after, 3);
+    assert_eq!(s.audit_retention_days, None, "evidence is kept");
+    assert!(!s.guests_allowed);
+    // A good file others may write: refused, and every key held.
+    write(good, 0o664);
+    let s = f.kiosk.settings().unwrap();
+    assert_eq!(s.idle_timeout, Duration::from_secs(30));
+    assert!(f.kiosk.policy().unwrap().problems[0]
+        .to_string()
+        .contains("is writable by group"));
+    // Fixed: the good values are back, and what the policy leaves alone is the database's again.
+    write(good, 0o644);
+    let s = f.kiosk.settings().unwrap();
+    assert_eq!(s.idle_timeout, Duration::from_secs(600));
+    assert!(!s.guests_allowed);
+    assert_eq!(s.signin_lock_after, 50);
+    assert_eq!(s.audit_retention_days, Some(1));
+    let policy_now = f.kiosk.policy().unwrap();
+    assert!(policy_now.problems.is_empty());
+    assert!(policy_now.layer.held.is_empty());
+    f.kiosk.audit_verify(None).unwrap();
+}
+
+#[test]
 fn a_drop_in_added_or_removed_is_noticed_locks_its_keys_and_is_audited_by_its_name() {
     use crate::policy::PolicySource;
     let f = kiosk();

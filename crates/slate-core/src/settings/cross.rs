@@ -1,8 +1,8 @@
 //! The rules that span two settings, written once: the idle warning comes before the idle
 //! timeout, and the home page is within the allowed sites. Three places apply them, each in its
 //! own way: a change that would break one is refused (`check_change`), a policy file that breaks
-//! one loses the key that gives way (with a problem naming its line), and the typed settings
-//! repair a stored pair that disagrees.
+//! one holds the key that gives way at its strictest, which agrees with any value of the other
+//! (with a problem naming its line), and the typed settings repair a stored pair that disagrees.
 
 use super::SettingError;
 use crate::sites::site_allowed;

@@ -1,6 +1,6 @@
-//! Settings: every key with its type, default, bounds and one-line description, kept in one place
-//! ([`SETTINGS`]) from which validation, `slatectl config` help and the administrator panel's
-//! form all come. Durations are accepted in human form everywhere ("90", "90s", "10 min", "1 hour 30 minutes", "1.5h": the duration module reads them).
+//! Settings: every key with its type, default, bounds, strictest value (where a broken policy
+//! holds it) and one-line description, kept in one place ([`SETTINGS`]) from which validation,
+//! `slatectl config` help and the administrator panel's form all come. Durations are accepted in human form everywhere ("90", "90s", "10 min", "1 hour 30 minutes", "1.5h": the duration module reads them).
 //!
 //! The three layers that decide each value (built-in default < administrator value < policy
 //! file, [`crate::policy`]; a key the policy sets is locked) and the typed [`Settings`] are in
@@ -54,6 +54,11 @@ pub struct SettingDef {
     pub key: &'static str,
     pub kind: Kind,
     pub default: &'static str,
+    /// The value the key is held at, still locked, while the policy files try to set it and
+    /// cannot be used (a broken value, a rule between keys broken, a file that cannot be read):
+    /// the policy fails closed at it, never at the administrator's value or the default. Canonical.
+    /// Each entry says why next to it; `docs/administering.md` has the same table.
+    pub strictest: &'static str,
     pub description: &'static str,
 }
 
@@ -63,90 +68,127 @@ pub const SETTINGS: &[SettingDef] = &[
         key: "idle_timeout",
         kind: Kind::Seconds { min: 30, max: 86_400 },
         default: "300",
+        // Strictest: the shortest the bounds allow: a session left alone ends soonest.
+        strictest: "30",
         description: "How long a session may go without activity before it ends.",
     },
     SettingDef {
         key: "idle_warning",
         kind: Kind::Seconds { min: 20, max: 86_399 },
         default: "60",
+        // Strictest: the shortest allowed, which is below every allowed idle_timeout, so it agrees
+        // with whatever the timeout is (30 s when that is held too).
+        strictest: "20",
         description: "How long before an idle ending the warning appears; less than the idle timeout.",
     },
     SettingDef {
         key: "time_limit",
         kind: Kind::SecondsOrOff { min: 60, max: 86_400 },
         default: "0",
+        // Strictest: one hour, a common library booking slot. Off would let a session run on
+        // forever; the shortest bound (1 minute) would make the terminal useless until someone
+        // fixes the file, and would push staff to remove the policy altogether rather than fix it.
+        strictest: "3600",
         description: "The longest a session may last, or off; activity does not extend it.",
     },
     SettingDef {
         key: "time_limit_warnings",
         kind: Kind::SecondsList { min: 10, max: 86_400 },
         default: "300,60",
+        // Strictest: the default: warnings never lengthen a session, and people should still be
+        // told before the held limit ends theirs.
+        strictest: "300,60",
         description: "When to warn before the time limit, comma-separated.",
     },
     SettingDef {
         key: "signed_out_screen",
         kind: Kind::Seconds { min: 0, max: 120 },
         default: "10",
+        // Strictest: the default: how long the screen shows has no bearing on what is locked, and
+        // people should still see that their session ended and was wiped.
+        strictest: "10",
         description: "How long the signed-out screen shows before the sign-in screen.",
     },
     SettingDef {
         key: "signed_out_message",
         kind: Kind::Text { max_chars: 200 },
         default: "Thank you for using this terminal.",
+        // Strictest: the default: never a text nobody checked.
+        strictest: "Thank you for using this terminal.",
         description: "A line of your own on the signed-out screen (empty for none).",
     },
     SettingDef {
         key: "audit_retention_days",
         kind: Kind::CountOrOff { min: 1, max: 36_500 },
         default: "365",
+        // Strictest: off, keep forever: a broken file never deletes evidence.
+        strictest: "0",
         description: "Days the audit log keeps its records, or off to keep them forever (pruning keeps the chain verifiable).",
     },
     SettingDef {
         key: "guests_allowed",
         kind: Kind::Bool,
         default: "false",
+        // Strictest: nobody signs in without an account.
+        strictest: "false",
         description: "Whether the sign-in screen offers \"Continue as guest\".",
     },
     SettingDef {
         key: "signin_backoff_cap",
         kind: Kind::Seconds { min: 1, max: 3600 },
         default: "900",
+        // Strictest: the longest the bounds allow: guessing passwords is slowest.
+        strictest: "3600",
         description: "The longest wait between failed sign-ins to one name (the wait doubles from 1 s).",
     },
     SettingDef {
         key: "signin_lock_after",
         kind: Kind::Count { min: 3, max: 50 },
         default: "10",
+        // Strictest: the fewest the bounds allow: an account locks soonest.
+        strictest: "3",
         description: "Consecutive failed sign-ins after which an account locks until an administrator unlocks it.",
     },
     SettingDef {
         key: "admin_idle_timeout",
         kind: Kind::Seconds { min: 30, max: 3600 },
         default: "120",
+        // Strictest: the shortest the bounds allow: an administrator's session is the last one to
+        // leave open.
+        strictest: "30",
         description: "How long an administrator's session may go without activity before it ends.",
     },
     SettingDef {
         key: "terminal_name",
         kind: Kind::Text { max_chars: 64 },
         default: "",
+        // Strictest: the default (the host name): the audit still names the machine, never with a
+        // name nobody checked.
+        strictest: "",
         description: "This terminal's name in the audit log and on screen (empty: the machine's host name).",
     },
     SettingDef {
         key: "language",
         kind: Kind::Choice(LANGUAGES),
         default: "en",
+        // Strictest: the default: every screen says something people can switch from.
+        strictest: "en",
         description: "The language the sign-in screen starts in (en, es or fr); people can switch.",
     },
     SettingDef {
         key: "allowed_sites",
         kind: Kind::Sites,
         default: "",
+        // Strictest: no sites, so no browser: which sites a room may open cannot be guessed.
+        strictest: "",
         description: "Sites a session may browse: origins or host patterns like *.gov.example, comma-separated (empty: no browser).",
     },
     SettingDef {
         key: "home_page",
         kind: Kind::Address,
         default: "",
+        // Strictest: empty (the first allowed site): always within allowed_sites, whatever that is.
+        strictest: "",
         description: "The address the browser opens at, within allowed_sites (empty: the first allowed site).",
     },
 ];
@@ -546,6 +588,53 @@ mod tests {
         assert_eq!(d.admin_idle_timeout, Duration::from_secs(120));
         assert_eq!(d.language, "en");
         assert!(d.allowed_sites.is_empty());
+    }
+
+    #[test]
+    fn each_strictest_value_is_valid_and_agrees_with_every_rule() {
+        for def in SETTINGS {
+            assert_eq!(
+                validate(def, def.strictest).unwrap(),
+                def.strictest,
+                "{}: canonical and within its bounds",
+                def.key
+            );
+        }
+        let strictest = |k: &str| definition(k).unwrap().strictest;
+        assert_eq!(strictest("guests_allowed"), "false");
+        assert_eq!(strictest("allowed_sites"), "", "no browser");
+        assert_eq!(strictest("audit_retention_days"), "0", "keep forever");
+        // The key that gives way in a rule, held at its strictest, agrees with any allowed value
+        // of the other key: so holding it never breaks the rule again.
+        for rule in cross::CrossRule::ALL {
+            let [yielding, other] = rule.keys();
+            let others: Vec<String> = match definition(other).unwrap().kind {
+                Kind::Seconds { min, max } => vec![min.to_string(), max.to_string()],
+                _ => vec![
+                    String::new(),
+                    "https://catalogue.example.org".into(),
+                    "*.gov.example".into(),
+                ],
+            };
+            for value in others {
+                let got = rule.check(|k| {
+                    Some(if k == yielding {
+                        strictest(k).to_owned()
+                    } else {
+                        value.clone()
+                    })
+                });
+                assert!(got.is_ok(), "{yielding} with {other} = {value}");
+            }
+        }
+        // The strictest idle settings are consistent: the warning comes before the timeout.
+        let held = Settings::from_values(|k| strictest(k).to_owned());
+        assert_eq!(held.idle_timeout, Duration::from_secs(30));
+        assert_eq!(held.idle_warning, Duration::from_secs(20));
+        assert_eq!(held.time_limit, Some(Duration::from_secs(3600)));
+        assert_eq!(held.audit_retention_days, None);
+        assert_eq!(held.signin_lock_after, 3);
+        assert_eq!(held.signin_backoff_cap, Duration::from_secs(3600));
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub struct Effective {
     pub layer: Layer,
     /// The policy file that set it (layer `Policy` only).
     pub file: Option<String>,
+    /// The policy tries to set it but cannot be used there (a broken value, or a file that
+    /// cannot be read): `value` is the key's strictest ([`SettingDef::strictest`]), locked.
+    pub held: bool,
 }
 
 /// The policy layer as the settings see it: checked canonical values by key, and the file that
@@ -27,12 +30,20 @@ pub struct PolicyLayer {
     pub values: std::collections::BTreeMap<String, String>,
     /// The file that set each key of `values`.
     pub set_by: std::collections::BTreeMap<String, String>,
+    /// The keys of `values` held at their strictest because the policy's value for them cannot
+    /// be used (the policy fails closed: they stay locked).
+    pub held: std::collections::BTreeSet<String>,
 }
 
 impl PolicyLayer {
     /// Whether the policy sets `key` (so it is locked).
     pub fn sets(&self, key: &str) -> bool {
         self.values.contains_key(key)
+    }
+
+    /// Whether `key` is held at its strictest because the policy's value cannot be used.
+    pub fn holds(&self, key: &str) -> bool {
+        self.sets(key) && self.held.contains(key)
     }
 
     /// The policy file that set `key`, if the policy sets it and the file is known.
@@ -84,7 +95,7 @@ impl Settings {
     /// Types the values `get` gives for each key (already valid), and repairs what only a
     /// combination of layers can break: a warning not before its timeout warns at half the
     /// timeout, a home page outside the allowed sites falls back to the first of them.
-    fn from_values(get: impl Fn(&str) -> String) -> Self {
+    pub(super) fn from_values(get: impl Fn(&str) -> String) -> Self {
         let d = |key: &str| {
             secs(
                 definition(key).expect("a known setting").default,
@@ -166,6 +177,7 @@ pub(crate) fn effective<E>(
                     value: v.clone(),
                     layer: Layer::Policy,
                     file: policy.file_of(def.key).map(str::to_owned),
+                    held: policy.holds(def.key),
                 });
             }
             Ok(
@@ -175,12 +187,14 @@ pub(crate) fn effective<E>(
                         value,
                         layer: Layer::Administrator,
                         file: None,
+                        held: false,
                     },
                     None => Effective {
                         def,
                         value: def.default.to_owned(),
                         layer: Layer::Default,
                         file: None,
+                        held: false,
                     },
                 },
             )
