@@ -24,6 +24,8 @@ packages=(
   libssl-dev build-essential pkg-config
   # headless runs: a virtual display and a session bus
   xvfb xauth dbus dbus-x11
+  # WebKit's sandbox for the web engines (the packages depend on these too)
+  bubblewrap xdg-dbus-proxy
 )
 if [ "$mode" = test ]; then
   packages+=(webkit2gtk-driver xclip)

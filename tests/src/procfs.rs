@@ -111,6 +111,21 @@ pub fn db_bytes(db: &Path) -> u64 {
         .sum()
 }
 
+/// The command name of `pid` (`/proc/PID/comm`: at most 15 bytes, so `WebKitWebProces`).
+pub fn name(pid: u32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .ok()
+        .map(|s| s.trim_end().to_owned())
+}
+
+/// The mount namespace `pid` lives in (`mnt:[4026531841]`): a process in `WebKit`'s bubblewrap
+/// sandbox has its own.
+pub fn mount_namespace(pid: u32) -> Option<String> {
+    std::fs::read_link(format!("/proc/{pid}/ns/mnt"))
+        .ok()
+        .map(|p| p.display().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -44,6 +44,38 @@ async fn browsing_stays_within_the_allowed_sites_and_leaves_nothing_behind() {
         // link: the bar follows the page.
         site.then("click:next");
         sign_in_and_browse(k, &site).await;
+        // Every web engine (Slate's page and the session's browser) runs in WebKit's bubblewrap
+        // sandbox: a mount namespace of its own, not the app's (which sees the data folder).
+        let app = k.app_pid().expect("the app runs");
+        let own = slate_e2e::procfs::mount_namespace(app).expect("the app's namespace");
+        let web: Vec<u32> = slate_e2e::procfs::tree(app)
+            .into_iter()
+            .filter(|p| slate_e2e::procfs::name(*p).is_some_and(|n| n == "WebKitWebProces"))
+            .collect();
+        assert!(web.len() >= 2, "Slate's page and the browser: {web:?}");
+        for pid in web {
+            let ns = slate_e2e::procfs::mount_namespace(pid);
+            assert!(
+                ns.as_ref().is_some_and(|ns| *ns != own),
+                "web process {pid} shares the app's mount namespace {own}: {ns:?}"
+            );
+            // Seen from inside its sandbox (its root, through /proc), the database and the
+            // audit key are not there.
+            for secret in ["slate.db", "keys/audit.key"] {
+                let inside = std::path::Path::new(&format!("/proc/{pid}/root"))
+                    .join(dir.path().strip_prefix("/").unwrap())
+                    .join(secret);
+                assert!(
+                    !inside.exists(),
+                    "web process {pid} sees {}",
+                    inside.display()
+                );
+                assert!(
+                    dir.path().join(secret).exists(),
+                    "{secret} is where it should be"
+                );
+            }
+        }
         let found = site.wait_for("/report/found").await;
         assert_eq!(found.body, "nothing", "a first visit finds nothing");
         assert_eq!(site.wait_for("/").await.cookie, "");

@@ -52,6 +52,9 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "libgtk-3-0",
         "libc6",
         "dbus-user-session",
+        // WebKit's sandbox for the web engines.
+        "bubblewrap",
+        "xdg-dbus-proxy",
     ] {
         assert!(
             depends.contains(needed),
@@ -242,6 +245,9 @@ fn the_rpm_holds_the_same_files_and_requires_the_libraries() {
     }
     let requires = ok("rpm", &["-qpR", rpm]);
     assert!(requires.contains("libwebkit2gtk-4.1.so.0"), "{requires}");
+    for sandbox in ["bubblewrap", "xdg-dbus-proxy"] {
+        assert!(requires.contains(sandbox), "{requires}");
+    }
     let scripts = ok("rpm", &["-qp", "--scripts", rpm]);
     assert!(
         scripts.contains("postinstall") && scripts.contains("postuninstall"),
@@ -299,6 +305,17 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
         for file in DEB_COMPLETIONS {
             assert!(Path::new(file).exists(), "{file} installed");
         }
+        // The installed program cannot be driven or inspected from outside: it ignores
+        // WEBKIT_INSPECTOR_SERVER and TAURI_WEBVIEW_AUTOMATION. (The same release build run
+        // from the checkout, as the end-to-end tests run it, honours them: the control.)
+        let (open, log) = inspector_opens(Path::new("/usr/bin/slate"));
+        assert!(
+            !open,
+            "the installed slate opened the remote inspector:\n{log}"
+        );
+        assert!(log.contains("WEBKIT_INSPECTOR_SERVER is ignored"), "{log}");
+        let (open, log) = inspector_opens(&workspace_root().join("target/release/slate"));
+        assert!(open, "the control never opened the inspector:\n{log}");
     });
     if !keep_existing {
         std::fs::create_dir_all(data).unwrap();
@@ -320,6 +337,57 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
     if let Err(panic) = installed {
         std::panic::resume_unwind(panic);
     }
+}
+
+/// Starts `binary` (on the test's display and session bus) asking `WebKit` for the remote web
+/// inspector on a free port and for WebDriver automation; says whether the port opened once the
+/// window's web process runs, and the app's log.
+fn inspector_opens(binary: &Path) -> (bool, String) {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log_path = tmp.path().join("app.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut app = Command::new(binary)
+        .arg("--data-dir")
+        .arg(&data)
+        .env("WEBKIT_INSPECTOR_SERVER", format!("127.0.0.1:{port}"))
+        .env("TAURI_WEBVIEW_AUTOMATION", "true")
+        .env("SLATE_LOG", "info")
+        .env("SLATE_POLICY", tmp.path().join("no-policy.toml"))
+        .env("XDG_DATA_HOME", tmp.path().join("xdg-data"))
+        .env("XDG_CACHE_HOME", tmp.path().join("xdg-cache"))
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let listening = || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut open = false;
+    while std::time::Instant::now() < deadline && !open {
+        open = listening();
+        let web = slate_e2e::procfs::tree(app.id())
+            .into_iter()
+            .any(|p| slate_e2e::procfs::name(p).is_some_and(|n| n == "WebKitWebProces"));
+        if web {
+            // The inspector server starts with WebKit, before the first web process.
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            open = listening();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = app.kill();
+    let _ = app.wait();
+    (open, std::fs::read_to_string(&log_path).unwrap_or_default())
 }
 
 /// The `path-exclude` rule of dpkg's configuration that keeps `/usr/share/man` off this machine,

@@ -30,6 +30,7 @@ pub mod clock;
 pub mod datadir;
 pub mod duration;
 pub mod exit;
+pub mod hardening;
 pub mod io_words;
 pub mod ipc_names;
 pub mod kiosk;

@@ -29,6 +29,11 @@ use cli::{Cli, Command, DataDirUse};
 use output::Failure;
 
 fn main() -> ExitCode {
+    // slatectl reads passwords: no core dump of it, and no other process may read its memory.
+    if let Err(e) = slate_core::hardening::no_core_dumps() {
+        eprintln!("slatectl: cannot turn core dumps off: {e}.");
+        return ExitCode::FAILURE;
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
@@ -85,6 +90,5 @@ fn me() -> Actor {
 }
 
 fn current_uid() -> u32 {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid())
+    rustix::process::getuid().as_raw()
 }

@@ -1567,4 +1567,107 @@ fn an_unreadable_audit_key_is_said_and_left_as_it_is() {
         "restore it from a backup",
     );
     assert_eq!(std::fs::read(&key).unwrap(), b"not a key");
+
+/// Root writes into a home the kiosk account controls: a link planted there must never make root
+/// write (or give away) a file the link points to.
+#[test]
+fn kiosk_enable_never_writes_through_a_link_in_the_kiosk_accounts_home() {
+    use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
+    let ctl = Ctl::new();
+    let name = format!("slq{}", std::process::id() % 100_000);
+    let made = std::process::Command::new("useradd")
+        .args(["--create-home", "--shell", "/usr/sbin/nologin", &name])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("skipped: creating an account needs root and useradd");
+        return;
+    }
+    let _gone = Gone(name.clone());
+    let home = std::path::PathBuf::from(format!("/home/{name}"));
+    let uid = std::fs::metadata(&home).unwrap().uid();
+    let data = ctl.dir.path().join("kiosk-data");
+    // slatectl kiosk … as root, on the data folder `data`.
+    let kiosk = |data: &std::path::Path, what: &str| {
+        let out = Command::cargo_bin("slatectl")
+            .unwrap()
+            .arg("--data-dir")
+            .arg(data)
+            .args(["kiosk", what, "--user", &name])
+            .output()
+            .unwrap();
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let enable = || kiosk(&data, "enable");
+    // A root file the account would love to own (it stands for /etc/shadow or root's
+    // .bashrc): the test's own, so the test harms nothing.
+    let victim = ctl.dir.path().join("root-only");
+    std::fs::write(&victim, "root's secret\n").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // 1. The entry itself is a link to the root file: the link is replaced, the file untouched.
+    let autostart = home.join(".config/autostart");
+    std::fs::create_dir_all(&autostart).unwrap();
+    for dir in [home.join(".config"), autostart.clone()] {
+        std::os::unix::fs::chown(&dir, Some(uid), Some(uid)).unwrap();
+    }
+    let entry = autostart.join("slate-kiosk.desktop");
+    symlink(&victim, &entry).unwrap();
+    let out = enable();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root's secret\n");
+    let victim_meta = std::fs::metadata(&victim).unwrap();
+    assert_eq!(
+        (victim_meta.uid(), victim_meta.mode() & 0o777),
+        (0, 0o600),
+        "the root file is still root's"
+    );
+    let meta = std::fs::symlink_metadata(&entry).unwrap();
+    assert!(meta.file_type().is_file(), "a real file replaced the link");
+    assert_eq!(meta.uid(), uid);
+    assert!(std::fs::read_to_string(&entry)
+        .unwrap()
+        .contains("slate-kiosk"));
+
+    // 2. A hard link to the root file in its place (where the kernel allows one): the same.
+    std::fs::remove_file(&entry).unwrap();
+    if std::fs::hard_link(&victim, &entry).is_ok() {
+        let out = enable();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root's secret\n");
+        assert_eq!(std::fs::metadata(&victim).unwrap().uid(), 0);
+    }
+
+    // 3. A folder on the way is a link to a root folder: refused, nothing written there.
+    let root_folder = ctl.dir.path().join("root-folder");
+    std::fs::create_dir(&root_folder).unwrap();
+    std::fs::remove_dir_all(home.join(".config")).unwrap();
+    symlink(&root_folder, home.join(".config")).unwrap();
+    refused(&enable(), 1, "is a link or not a folder");
+    assert_eq!(
+        std::fs::read_dir(&root_folder).unwrap().count(),
+        0,
+        "nothing was created through the link"
+    );
+    assert_eq!(std::fs::metadata(&root_folder).unwrap().uid(), 0);
+    // And disabling does not remove anything through it either.
+    std::fs::create_dir(root_folder.join("autostart")).unwrap();
+    std::fs::write(root_folder.join("autostart/slate-kiosk.desktop"), "root's").unwrap();
+    refused(&kiosk(&data, "disable"), 1, "is a link or not a folder");
+    assert!(root_folder.join("autostart/slate-kiosk.desktop").exists());
+
+    // 4. The data folder named is a link to a root folder: refused, not given away.
+    std::fs::remove_file(home.join(".config")).unwrap();
+    let linked_data = home.join("data");
+    symlink(&root_folder, &linked_data).unwrap();
+    refused(
+        &kiosk(&linked_data, "enable"),
+        1,
+        "is a link or not a folder",
+    );
+    assert_eq!(std::fs::metadata(&root_folder).unwrap().uid(), 0);
 }

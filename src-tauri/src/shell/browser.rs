@@ -9,6 +9,9 @@
 //!   injected and its context has no `ipc:` scheme, so a page cannot call Slate's commands, and
 //!   the capability in `capabilities/main.json` grants them to local pages of the main window
 //!   only.
+//! - **Sandboxed.** Its web processes run in `WebKit`'s bubblewrap sandbox: a page that breaks
+//!   the web engine finds itself in an empty mount namespace without Slate's data folder, the
+//!   home folder or the network (pages are fetched by `WebKit`'s network process).
 //! - **Only the allowed sites.** Every navigation (links, scripts, forms, redirects, new windows)
 //!   is checked against the session's [`BrowserPlan`]; a refused one leaves the page as it was,
 //!   and Slate's page shows why when the person asked for it (a frame of the page, or a script
@@ -149,6 +152,10 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
         .ok_or("there is no kiosk window")?;
     let vbox = window.default_vbox().map_err(|e| e.to_string())?;
     let context = webkit2gtk::WebContext::new_ephemeral();
+    // Its web processes run in WebKit's bubblewrap sandbox (their own mount, user, PID and
+    // network namespaces, a seccomp filter, D-Bus only through xdg-dbus-proxy): set before the
+    // context starts any process.
+    context.set_sandbox_enabled(true);
     let webview = webkit2gtk::WebView::with_context(&context);
     if let Some(settings) = WebViewExt::settings(&webview) {
         settings.set_enable_developer_extras(false);
