@@ -1567,6 +1567,7 @@ fn an_unreadable_audit_key_is_said_and_left_as_it_is() {
         "restore it from a backup",
     );
     assert_eq!(std::fs::read(&key).unwrap(), b"not a key");
+}
 
 /// Root writes into a home the kiosk account controls: a link planted there must never make root
 /// write (or give away) a file the link points to.
