@@ -103,7 +103,12 @@ fn item(out: &mut String, label: &str, label_width: usize, text: &str) {
 
 /// The exit code for a core error that stops a binary.
 pub fn code_for(e: &KioskError) -> ExitCode {
-    ExitCode::from(match e {
+    ExitCode::from(number_for(e))
+}
+
+/// [`code_for`] as a number.
+pub fn number_for(e: &KioskError) -> u8 {
+    match e {
         KioskError::DataDir(_) => DATA_DIR,
         KioskError::Store(_) => DATABASE,
         KioskError::NoSuchUser(_) => NOT_FOUND,
@@ -112,7 +117,7 @@ pub fn code_for(e: &KioskError) -> ExitCode {
         KioskError::Setting(_) | KioskError::Credential(_) => INVALID,
         KioskError::Audit(AuditError::Broken { .. } | AuditError::Key(_)) => AUDIT_BROKEN,
         _ => FAILURE,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ pub mod hardening;
 pub mod io_words;
 pub mod ipc_names;
 pub mod kiosk;
+pub mod local_accounts;
 pub mod my_files;
 pub mod phrase;
 pub mod policy;
@@ -47,5 +48,6 @@ pub mod store_error;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
 pub mod wipe;
+pub mod wire;
 
 pub use kiosk::Kiosk;

@@ -156,22 +156,14 @@ fn write_entry(dir: &OwnedFd, shown: &Path, owner: Owner, text: &str) -> Result<
     rustix::fs::renameat(dir, AUTOSTART_NEW, dir, AUTOSTART_NAME).map_err(|e| cannot(&e))
 }
 
-/// A local account from `/etc/passwd`: uid, gid and home folder.
-fn local_account(name: &str) -> Option<(u32, u32, PathBuf)> {
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let f: Vec<&str> = line.split(':').collect();
-        (f.len() >= 7 && f[0] == name)
-            .then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?, PathBuf::from(f[5]))))?
-    })
-}
-
 pub fn run(cmd: KioskCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(), Failure> {
     let (user, enable) = match &cmd {
         KioskCommand::Enable { user } => (user.clone(), true),
         KioskCommand::Disable { user } => (user.clone(), false),
     };
-    let Some((uid, gid, home)) = local_account(&user) else {
+    let Some(slate_core::local_accounts::LocalAccount { uid, gid, home, .. }) =
+        slate_core::local_accounts::by_name(&user)
+    else {
         return Err(Failure::new(
             format!("There is no local account called {user:?} in /etc/passwd."),
             exit::NOT_FOUND,

@@ -1,0 +1,188 @@
+//! `slated`, Slate's session service: opens the core on the data folder (the database, the audit
+//! key, the session folders), runs the session manager, and serves the kiosk's screen and the
+//! administrators on a local socket (`slated::serve`). Anything that stops start-up is one
+//! sentence on stderr and a non-zero exit.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use slate_core::datadir::DataDir;
+use slate_core::exit;
+use slate_core::kiosk::wipers::core_wipers;
+use slate_core::session::SessionManager;
+use slate_core::wire::{Admission, ADMIN_GROUP};
+use slate_core::{local_accounts, Kiosk};
+
+/// Slate's session service: the only process that reads the database and the audit key.
+#[derive(Debug, Parser)]
+#[command(name = "slated", version)]
+struct Args {
+    /// The data folder (created 0700 if missing).
+    #[arg(long, env = "SLATE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The policy file (default /etc/slate/policy.toml).
+    #[arg(long, env = "SLATE_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Where to listen (default /run/slate/slate.sock as root, else slate.sock in the
+    /// account's runtime folder).
+    #[arg(long, env = "SLATE_SOCKET", value_name = "PATH")]
+    socket: Option<PathBuf>,
+    /// The kiosk account, whose screen drives the session (default: the account running this).
+    #[arg(long, value_name = "NAME")]
+    screen_user: Option<String>,
+}
+
+fn main() -> ExitCode {
+    slate_core::hardening::panic_ends_the_process("slated");
+    if let Err(e) = slate_core::hardening::no_core_dumps() {
+        eprintln!("slated: cannot turn core dumps off: {e}.");
+        return ExitCode::FAILURE;
+    }
+    let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SLATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+    match start(args) {
+        Ok(code) => code,
+        Err((message, code)) => {
+            eprintln!("slated: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+type Failure = (String, u8);
+
+fn admission(screen_user: Option<&str>) -> Result<Admission, Failure> {
+    let me = local_accounts::by_uid(current_uid());
+    let screen = match screen_user {
+        Some(name) => local_accounts::by_name(name).ok_or_else(|| {
+            (
+                format!("There is no local account called {name:?} for the kiosk's screen."),
+                exit::NOT_FOUND,
+            )
+        })?,
+        None => me.ok_or_else(|| {
+            (
+                "This account is not in /etc/passwd; name the kiosk's with --screen-user."
+                    .to_owned(),
+                exit::NOT_FOUND,
+            )
+        })?,
+    };
+    Ok(Admission {
+        screen_uid: screen.uid,
+        screen_name: screen.name,
+        admin_uids: local_accounts::group_members(ADMIN_GROUP),
+    })
+}
+
+/// The account running the service, as the kernel has it.
+fn current_uid() -> u32 {
+    rustix::process::getuid().as_raw()
+}
+
+fn default_socket() -> PathBuf {
+    if current_uid() == 0 {
+        PathBuf::from("/run/slate/slate.sock")
+    } else {
+        std::env::var_os("XDG_RUNTIME_DIR")
+            .map_or_else(std::env::temp_dir, PathBuf::from)
+            .join("slate.sock")
+    }
+}
+
+/// Binds the socket at `path`: its folder is created (0755) if missing; an old socket there
+/// (from a service that stopped) is replaced, anything else is refused. Anyone may connect:
+/// who may do what is decided per connection from the kernel's peer credentials.
+fn bind(path: &Path) -> Result<tokio::net::UnixListener, Failure> {
+    use std::os::unix::fs::{DirBuilderExt, FileTypeExt, PermissionsExt};
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        (
+            format!("Cannot {what} {}: {e}.", path.display()),
+            exit::DATA_DIR,
+        )
+    };
+    if let Some(folder) = path.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(folder)
+            .map_err(|e| fail("create the folder of", &e))?;
+    }
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_socket() => {
+            std::fs::remove_file(path).map_err(|e| fail("replace the old socket", &e))?;
+        }
+        Ok(_) => {
+            return Err((
+                format!(
+                    "{} exists and is not a socket; Slate will not replace it.",
+                    path.display()
+                ),
+                exit::DATA_DIR,
+            ))
+        }
+        Err(_) => {}
+    }
+    let listener = tokio::net::UnixListener::bind(path).map_err(|e| fail("listen on", &e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o666))
+        .map_err(|e| fail("open", &e))?;
+    Ok(listener)
+}
+
+fn start(args: Args) -> Result<ExitCode, Failure> {
+    let admission = admission(args.screen_user.as_deref())?;
+    let kiosk = DataDir::prepare(args.data_dir.as_deref())
+        .map_err(Into::into)
+        .and_then(Kiosk::open)
+        .map_err(|e| (e.to_string(), exit_code(&e)))?;
+    kiosk
+        .use_policy(slate_core::policy::PolicySource::choose(args.policy))
+        .map_err(|e| (e.to_string(), exit_code(&e)))?;
+    let kiosk = Arc::new(kiosk);
+    let wipers = core_wipers(&kiosk);
+    // A session left open by a crash (of the service or the screen) is wiped and ended before
+    // anyone can sign in.
+    kiosk
+        .recover_open_sessions(&wipers)
+        .map_err(|e| (e.to_string(), exit_code(&e)))?;
+    let socket = args.socket.unwrap_or_else(default_socket);
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| (format!("Cannot start: {e}."), exit::FAILURE))?;
+    runtime.block_on(async move {
+        let listener = bind(&socket)?;
+        let (manager, session) = SessionManager::new(Arc::clone(&kiosk), wipers)
+            .map_err(|e| (e.to_string(), exit::FAILURE))?;
+        tokio::spawn(manager.run());
+        tracing::info!(socket = %socket.display(), data_dir = %kiosk.data_dir().path().display(),
+            screen = %admission.screen_name, "serving");
+        let service = slated::Service {
+            kiosk,
+            session: session.clone(),
+            admission: Arc::new(admission),
+        };
+        let server = tokio::spawn(slated::serve(listener, service));
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| (format!("Cannot watch for SIGTERM: {e}."), exit::FAILURE))?;
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        // An orderly stop ends and wipes the live session first.
+        tracing::info!("stopping");
+        server.abort();
+        session.shutdown().await;
+        let _ = std::fs::remove_file(&socket);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn exit_code(e: &slate_core::kiosk::KioskError) -> u8 {
+    slate_core::exit::number_for(e)
+}

@@ -1,0 +1,368 @@
+//! The session service on its real socket: the real `slated` binary on a real data folder,
+//! driven the way the kiosk's screen and an administrator's tool will drive it. Who may connect
+//! (the kernel's peer credentials: a third account is refused), what each may ask for, and bad
+//! messages (garbage, an unknown call, another version, 10 MB, a frame cut short, a client gone
+//! mid-call): one sentence each, nothing changed, and the service goes on serving.
+
+use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// A running `slated` on a data folder of its own, stopped (SIGTERM) when dropped.
+struct Service {
+    child: Child,
+    socket: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl Service {
+    fn start(screen_user: Option<&str>) -> Self {
+        let tmp = tempfile::tempdir().unwrap();
+        // Other accounts must reach the socket (the service decides who may use it), never
+        // the data folder.
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let data = tmp.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let policy = tmp.path().join("policy.toml");
+        std::fs::write(&policy, "").unwrap();
+        std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let socket = tmp.path().join("run").join("slate.sock");
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("slated"));
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .arg("--policy")
+            .arg(&policy)
+            .arg("--socket")
+            .arg(&socket)
+            .env("SLATE_LOG", "warn");
+        if let Some(user) = screen_user {
+            cmd.args(["--screen-user", user]);
+        }
+        let child = cmd.spawn().expect("slated starts");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !socket.exists() {
+            assert!(Instant::now() < deadline, "slated never listened");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            child,
+            socket,
+            _tmp: tmp,
+        }
+    }
+
+    fn connect(&self) -> Client {
+        Client::new(&self.socket)
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+/// One connection, speaking frames: a 4-byte big-endian length, then JSON.
+struct Client {
+    stream: UnixStream,
+    next_id: u64,
+}
+
+impl Client {
+    fn new(socket: &Path) -> Self {
+        let stream = UnixStream::connect(socket).expect("the socket accepts");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        Self { stream, next_id: 1 }
+    }
+
+    fn send_raw(&mut self, body: &[u8]) {
+        let len = u32::try_from(body.len()).unwrap().to_be_bytes();
+        self.stream.write_all(&len).unwrap();
+        self.stream.write_all(body).unwrap();
+    }
+
+    /// The next message, or `None` once the service has closed the connection.
+    fn receive(&mut self) -> Option<Value> {
+        let mut len = [0u8; 4];
+        match self.stream.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return None,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return None,
+            Err(e) => panic!("reading a message: {e}"),
+        }
+        let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
+        self.stream.read_exact(&mut body).unwrap();
+        Some(serde_json::from_slice(&body).expect("the service sends JSON"))
+    }
+
+    /// The reply to request `id` (statuses on the way are skipped).
+    fn reply_to(&mut self, id: Option<u64>) -> Value {
+        loop {
+            let m = self
+                .receive()
+                .expect("a reply before the connection closes");
+            if m["kind"] == "reply" && (id.is_none() || m["id"] == json!(id)) {
+                return m;
+            }
+        }
+    }
+
+    fn call(&mut self, call: &str, args: Option<Value>) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut request = json!({ "v": 1, "id": id, "call": call });
+        if let Some(args) = args {
+            request["args"] = args;
+        }
+        self.send_raw(&serde_json::to_vec(&request).unwrap());
+        self.reply_to(Some(id))
+    }
+
+    fn ok(&mut self, call: &str, args: Option<Value>) -> Value {
+        let reply = self.call(call, args);
+        assert!(reply.get("ok").is_some(), "{call}: {reply}");
+        reply["ok"].clone()
+    }
+
+    fn screen(&mut self) -> Value {
+        self.ok("app_status", None)["value"]["screen"].clone()
+    }
+}
+
+/// The one sentence of a refused reply, with its code.
+fn refused(reply: &Value, code: &str) -> String {
+    assert_eq!(reply["error"]["code"], code, "{reply}");
+    let message = reply["error"]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.ends_with('.') && !message.contains('\n'),
+        "{message}"
+    );
+    message
+}
+
+/// Sets the kiosk up and signs the administrator in, through the socket.
+fn set_up_and_sign_in(c: &mut Client) -> Value {
+    c.ok(
+        "create_first_admin",
+        Some(json!({ "username": "admin", "displayName": "The Librarian", "password": "admin passphrase" })),
+    );
+    let status = c.ok(
+        "sign_in",
+        Some(json!({ "username": "admin", "password": "admin passphrase" })),
+    );
+    assert_eq!(status["value"]["screen"]["kind"], "session", "{status}");
+    status["value"]["screen"].clone()
+}
+
+#[test]
+fn the_screen_drives_a_session_through_the_socket_and_hears_every_status() {
+    let service = Service::start(None);
+    let mut c = service.connect();
+    assert_eq!(c.ok("subscribe", None)["type"], "done");
+    let first = c.receive().expect("the current status at once");
+    assert_eq!(first["kind"], "status");
+    assert_eq!(first["status"]["screen"]["kind"], "first_run", "{first}");
+    set_up_and_sign_in(&mut c);
+    // The subscription heard the session start.
+    let heard = loop {
+        let m = c.receive().expect("statuses");
+        if m["kind"] == "status" && m["status"]["screen"]["kind"] == "session" {
+            break m;
+        }
+    };
+    assert_eq!(heard["status"]["screen"]["account"], "admin", "{heard}");
+    assert_eq!(c.ok("report_activity", None)["type"], "done");
+    let status = c.ok("sign_out", None);
+    assert_eq!(status["value"]["screen"]["kind"], "signed_out", "{status}");
+    c.ok("dismiss_signed_out", None);
+    let refusal = c.call(
+        "sign_in",
+        Some(json!({ "username": "nobody", "password": "not a password" })),
+    )["error"]
+        .clone();
+    assert_eq!(refusal["code"], "bad_credentials", "{refusal}");
+}
+
+#[test]
+fn bad_messages_get_one_sentence_and_change_nothing() {
+    let service = Service::start(None);
+    let mut c = service.connect();
+    let live = set_up_and_sign_in(&mut c);
+
+    // Garbage, an unknown call, another version, a field too many: a sentence each, and the
+    // same connection still works.
+    c.send_raw(b"\xff\xfe not json at all");
+    let m = refused(&c.reply_to(None), "invalid_input");
+    assert!(m.contains("not a request Slate understands"), "{m}");
+    let m = refused(&c.call("format_disk", None), "invalid_input");
+    assert!(m.contains("unknown variant `format_disk`"), "{m}");
+    c.send_raw(br#"{"v":2,"id":99,"call":"sign_out"}"#);
+    let m = refused(&c.reply_to(Some(99)), "invalid_input");
+    assert!(m.contains("protocol version 2"), "{m}");
+    let m = refused(&c.call("end_session", None), "refused");
+    assert!(m.contains("may not ask for end_session"), "{m}");
+    assert_eq!(c.screen(), live, "nothing changed");
+
+    // 10 MB: refused by its length alone, then the connection is closed (what follows could
+    // not be told from a next message).
+    let mut big = service.connect();
+    let ten_mb = 10 * 1024 * 1024_u32;
+    big.stream.write_all(&ten_mb.to_be_bytes()).unwrap();
+    let _ = big.stream.write_all(&vec![b'x'; 64 * 1024]);
+    let m = refused(&big.reply_to(None), "invalid_input");
+    assert!(m.contains("larger than 1048576 bytes"), "{m}");
+    assert!(big.receive().is_none(), "closed after a message too large");
+
+    // A frame cut short, then the client goes: nothing happens.
+    let mut cut = service.connect();
+    cut.stream.write_all(&100u32.to_be_bytes()).unwrap();
+    cut.stream
+        .write_all(br#"{"v":1,"id":1,"call":"sign_"#)
+        .unwrap();
+    drop(cut);
+
+    // A client that asks to sign out and goes before the answer: the service goes on serving,
+    // and the session is either still live or properly ended, never half done.
+    let mut gone = service.connect();
+    gone.send_raw(br#"{"v":1,"id":1,"call":"sign_out"}"#);
+    drop(gone);
+    std::thread::sleep(Duration::from_millis(500));
+    let mut after = service.connect();
+    let screen = after.screen();
+    assert!(
+        screen == live || screen["kind"] == "signed_out",
+        "the session is live or ended: {screen}"
+    );
+    // And the first connection, which sent every bad message, still works.
+    let _ = c.screen();
+}
+
+/// A local account made for a test and removed after it.
+struct Account(String);
+
+impl Account {
+    fn make(prefix: &str) -> Option<Self> {
+        let name = format!("{prefix}{}", std::process::id() % 100_000);
+        Command::new("useradd")
+            .args(["--no-create-home", "--shell", "/usr/sbin/nologin", &name])
+            .status()
+            .is_ok_and(|s| s.success())
+            .then_some(Self(name))
+    }
+
+    fn uid(&self) -> u32 {
+        let out = Command::new("id").args(["-u", &self.0]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+}
+
+impl Drop for Account {
+    fn drop(&mut self) {
+        let _ = Command::new("userdel").arg(&self.0).status();
+    }
+}
+
+/// Runs this test binary again as `uid`, as the child test below, connecting to `socket` and
+/// sending `request`; returns what the service answered (one line of JSON, or "closed").
+fn as_account(uid: u32, socket: &Path, request: &Value) -> String {
+    // A copy anyone may run: the target folder may be in a home only its owner can enter.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let exe = dir.path().join("socket-test");
+    std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::os::unix::process::CommandExt::uid(
+        Command::new(&exe)
+            .args([
+                "--exact",
+                "child_connects_and_says_what_it_heard",
+                "--nocapture",
+            ])
+            .env("SLATED_TEST_SOCKET", socket)
+            .env("SLATED_TEST_REQUEST", request.to_string()),
+        uid,
+    )
+    .output()
+    .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    said.lines()
+        .find_map(|l| l.strip_prefix("heard: "))
+        .unwrap_or_else(|| panic!("the child said nothing: {said}"))
+        .to_owned()
+}
+
+/// Only as the child of [`as_account`]; otherwise it does nothing.
+#[test]
+fn child_connects_and_says_what_it_heard() {
+    let Some(socket) = std::env::var_os("SLATED_TEST_SOCKET") else {
+        return;
+    };
+    let request = std::env::var("SLATED_TEST_REQUEST").unwrap();
+    let mut c = Client::new(Path::new(&socket));
+    // The service may have closed before this is written (a refused peer): that is an answer.
+    let _ = c
+        .stream
+        .write_all(&u32::try_from(request.len()).unwrap().to_be_bytes())
+        .and_then(|()| c.stream.write_all(request.as_bytes()));
+    match c.receive() {
+        Some(m) => println!("heard: {m}"),
+        None => println!("heard: closed"),
+    }
+}
+
+#[test]
+fn only_the_kiosk_account_and_administrators_may_use_the_socket() {
+    let (Some(kiosk), Some(stranger)) = (Account::make("slk"), Account::make("sls")) else {
+        eprintln!("skipped: making accounts needs root and useradd");
+        return;
+    };
+    let service = Service::start(Some(&kiosk.0));
+    let status = json!({ "v": 1, "id": 1, "call": "app_status" });
+
+    // The kiosk account is the screen.
+    let heard: Value =
+        serde_json::from_str(&as_account(kiosk.uid(), &service.socket, &status)).expect("a reply");
+    assert_eq!(
+        heard["ok"]["value"]["screen"]["kind"], "first_run",
+        "{heard}"
+    );
+
+    // Anyone else is refused at once, with one sentence naming who may.
+    let heard: Value = serde_json::from_str(&as_account(stranger.uid(), &service.socket, &status))
+        .expect("a refusal");
+    let m = refused(&heard, "refused");
+    assert!(
+        m.contains(&format!("(the account {})", kiosk.0))
+            && m.contains(&format!("uid {} is neither", stranger.uid())),
+        "{m}"
+    );
+
+    // Root is an administrator: it may look and end the session, not drive it.
+    let mut root = service.connect();
+    assert_eq!(root.screen()["kind"], "first_run");
+    let m = refused(&root.call("sign_in_guest", None), "refused");
+    assert!(
+        m.contains("An administrator's tool may not ask for sign_in_guest"),
+        "{m}"
+    );
+    let ended = root.call("end_session", None);
+    assert!(ended.get("error").is_some(), "nobody is signed in: {ended}");
+}
