@@ -35,6 +35,8 @@ if [ "$mode" = test ]; then
   packages+=(lintian rpm man-db)
   # the kiosk-window test asks the window to close as a window manager would (Alt+F4)
   packages+=(python3-xlib)
+  # the session service's unit is checked by systemd-analyze (verify, security)
+  packages+=(systemd)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

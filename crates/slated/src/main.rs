@@ -30,7 +30,7 @@ struct Args {
     #[arg(long, env = "SLATE_SOCKET", value_name = "PATH")]
     socket: Option<PathBuf>,
     /// The kiosk account, whose screen drives the session (default: the account running this).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, env = "SLATE_SCREEN_USER", value_name = "NAME")]
     screen_user: Option<String>,
 }
 

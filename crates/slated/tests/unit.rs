@@ -1,0 +1,60 @@
+//! The systemd unit the service will be installed with (`packaging/slated.service`): systemd
+//! itself checks it (`systemd-analyze verify`) and rates its exposure (`systemd-analyze security
+//! --offline=true`, 0 is locked down, 10 is wide open); the aim is 5.0 or lower. (This machine
+//! has no systemd as PID 1, so the unit is checked, not run: the socket tests start `slated`
+//! directly.)
+
+use std::process::Command;
+
+fn unit_for_this_build(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join("packaging/slated.service")).unwrap();
+    // verify checks that the program exists: point it at this build's.
+    let text = text.replace(
+        "/usr/bin/slated",
+        &assert_cmd::cargo::cargo_bin("slated").display().to_string(),
+    );
+    let unit = dir.join("slated.service");
+    std::fs::write(&unit, text).unwrap();
+    unit
+}
+
+#[test]
+fn systemd_finds_nothing_wrong_with_the_unit_and_rates_it_5_or_lower() {
+    let dir = tempfile::tempdir().unwrap();
+    let unit = unit_for_this_build(dir.path());
+    let verify = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&unit)
+        .output()
+        .expect("systemd-analyze runs (`make test` installs systemd)");
+    let said = String::from_utf8_lossy(&verify.stderr);
+    assert!(verify.status.success() && said.trim().is_empty(), "{said}");
+
+    let security = Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--no-pager"])
+        .arg(&unit)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&security.stdout);
+    let exposure: f64 = report
+        .lines()
+        .find_map(|l| {
+            l.split("Overall exposure level for slated.service: ")
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in:\n{report}"));
+    println!("systemd-analyze security: exposure {exposure}");
+    assert!(exposure <= 5.0, "exposure {exposure}:\n{report}");
+    // What keeps it above 0 is root and its four capabilities (see the unit's comments).
+    for kept in ["CAP_KILL", "User=/DynamicUser="] {
+        assert!(
+            report
+                .lines()
+                .any(|l| l.starts_with('✗') && l.contains(kept)),
+            "{kept}:\n{report}"
+        );
+    }
+}
