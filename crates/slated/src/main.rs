@@ -141,17 +141,17 @@ fn start(args: Args) -> Result<ExitCode, Failure> {
     let kiosk = DataDir::prepare(args.data_dir.as_deref())
         .map_err(Into::into)
         .and_then(Kiosk::open)
-        .map_err(|e| (e.to_string(), exit_code(&e)))?;
+        .map_err(|e| (e.to_string(), exit::number_for(&e)))?;
     kiosk
         .use_policy(slate_core::policy::PolicySource::choose(args.policy))
-        .map_err(|e| (e.to_string(), exit_code(&e)))?;
+        .map_err(|e| (e.to_string(), exit::number_for(&e)))?;
     let kiosk = Arc::new(kiosk);
     let wipers = core_wipers(&kiosk);
     // A session left open by a crash (of the service or the screen) is wiped and ended before
     // anyone can sign in.
     kiosk
         .recover_open_sessions(&wipers)
-        .map_err(|e| (e.to_string(), exit_code(&e)))?;
+        .map_err(|e| (e.to_string(), exit::number_for(&e)))?;
     let socket = args.socket.unwrap_or_else(default_socket);
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| (format!("Cannot start: {e}."), exit::FAILURE))?;
@@ -181,8 +181,4 @@ fn start(args: Args) -> Result<ExitCode, Failure> {
         let _ = std::fs::remove_file(&socket);
         Ok(ExitCode::SUCCESS)
     })
-}
-
-fn exit_code(e: &slate_core::kiosk::KioskError) -> u8 {
-    slate_core::exit::number_for(e)
 }
