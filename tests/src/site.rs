@@ -1,7 +1,8 @@
 //! A small web site on 127.0.0.1 for the browser tests: it sets a canary in every storage a
 //! page can reach (a cookie, localStorage, IndexedDB, the Cache API), reports back what each page
-//! finds already there, offers a link, a redirect to another site, a download, an upload form and
-//! a page that tries to reach Slate's commands. The test reads what the browser asked and
+//! finds already there, offers a link, a redirect to another site, downloads (one with a long
+//! Japanese name and a right-to-left override, big ones with and without an announced size), an
+//! upload form and a page that tries to reach Slate's commands. The test reads what the browser asked and
 //! reported; WebDriver cannot reach into the browsing view, and need not.
 //!
 //! Each page does what the test queued for it (`Site::then`): follow a link, submit, open a new
@@ -150,16 +151,34 @@ fn serve(
         serde_json::to_string(&action.unwrap_or_default()).unwrap_or_default()
     );
     let route = path.split('?').next().unwrap_or("/");
-    let (status, headers, content) = match route {
+    if route == "/file-big-unsized" {
+        return serve_unsized(stream);
+    }
+    let (status, headers, content) = respond(route, &act, canary, other);
+    let mut out = stream;
+    write!(
+        out,
+        "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{content}",
+        content.len()
+    )?;
+    out.flush()
+}
+
+/// The status line, headers and body of `route`.
+fn respond(route: &str, act: &str, canary: &str, other: &str) -> (&'static str, String, String) {
+    match route {
         "/" => (
             "200 OK",
             format!("Content-Type: text/html\r\nSet-Cookie: slate_canary={canary}; Path=/; Max-Age=86400\r\n"),
-            page("Test site home", &act, &format!(
+            page("Test site home", act, &format!(
                 "<h1>Test site home</h1>
                  <a id=\"next\" href=\"/page2\">Next page</a>
                  <a id=\"other\" href=\"{other}/\">Another site</a>
                  <a id=\"redirect\" href=\"/redirect\">A redirect</a>
                  <a id=\"download\" href=\"/file\">A file</a>
+                 <a id=\"long-name\" href=\"/file-long-name\">A file with a long name</a>
+                 <a id=\"big\" href=\"/file-big\">A big file</a>
+                 <a id=\"big-unsized\" href=\"/file-big-unsized\">A big file of no announced size</a>
                  <a id=\"blank\" href=\"/page2?blank\" target=\"_blank\">In a new window</a>
                  <a id=\"probe\" href=\"/probe\">Slate's commands</a>
                  <a id=\"upload\" href=\"/upload\">Upload</a>
@@ -170,7 +189,7 @@ fn serve(
         "/page2" => (
             "200 OK",
             "Content-Type: text/html\r\n".to_owned(),
-            page("Page two", &act, "<h1>Page two</h1><script>report('page2', 'history=' + history.length);</script>"),
+            page("Page two", act, "<h1>Page two</h1><script>report('page2', 'history=' + history.length);</script>"),
         ),
         "/redirect" => ("302 Found", format!("Location: {other}/\r\n"), String::new()),
         "/file" => (
@@ -178,25 +197,72 @@ fn serve(
             "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"../report.txt\"\r\n".to_owned(),
             format!("the download {canary}\n"),
         ),
+        "/file-long-name" => (
+            "200 OK",
+            format!(
+                "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename*=UTF-8''{}\r\n",
+                percent_encoded(LONG_NAME)
+            ),
+            format!("the download {canary}\n"),
+        ),
+        "/file-big" => (
+            "200 OK",
+            "Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"big.bin\"\r\n".to_owned(),
+            "0123456789abcdef".repeat(BIG / 16),
+        ),
         "/probe" => (
             "200 OK",
             "Content-Type: text/html\r\n".to_owned(),
-            page("Probe", &act, &format!("<h1>Probe</h1><script>{PROBE_SCRIPT}</script>")),
+            page("Probe", act, &format!("<h1>Probe</h1><script>{PROBE_SCRIPT}</script>")),
         ),
         "/upload" => (
             "200 OK",
             "Content-Type: text/html\r\n".to_owned(),
-            page("Upload", &act, &format!("<h1>Upload</h1><form id=\"form\"><input id=\"file\" type=\"file\" style=\"position:fixed;inset:0;width:100vw;height:100vh\"></form><script>{UPLOAD_SCRIPT}</script>")),
+            page("Upload", act, &format!("<h1>Upload</h1><form id=\"form\"><input id=\"file\" type=\"file\" style=\"position:fixed;inset:0;width:100vw;height:100vh\"></form><script>{UPLOAD_SCRIPT}</script>")),
         ),
         _ => ("204 No Content", String::new(), String::new()),
-    };
+    }
+}
+
+/// `/file-big-unsized`: no Content-Length, so the size is not known until the connection closes.
+fn serve_unsized(stream: TcpStream) -> std::io::Result<()> {
     let mut out = stream;
     write!(
         out,
-        "HTTP/1.1 {status}\r\n{headers}Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{content}",
-        content.len()
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"unsized.bin\"\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
     )?;
+    let chunk = "0123456789abcdef".repeat(4096);
+    for _ in 0..BIG / chunk.len() {
+        if out.write_all(chunk.as_bytes()).is_err() {
+            break; // the browser stopped it
+        }
+    }
     out.flush()
+}
+
+/// The name `/file-long-name` suggests: 99 Japanese characters (297 bytes of UTF-8), a
+/// right-to-left override and "fdp.exe", which would show as "…exe.pdf". Too long for a file
+/// system's 255 bytes.
+pub const LONG_NAME: &str = concat!(
+    "報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書",
+    "報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書",
+    "報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書",
+    "\u{202E}fdp.exe"
+);
+
+/// The size of `/file-big` and `/file-big-unsized`: 2 MiB.
+pub const BIG: usize = 2 << 20;
+
+fn percent_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn page(title: &str, act: &str, body: &str) -> String {

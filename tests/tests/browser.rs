@@ -254,6 +254,74 @@ async fn nothing_of_the_last_session_is_visible(k: &Kiosk, site: &Site) {
     assert!(address(k).await.starts_with(&site.origin()));
 }
 
+/// Downloads are bounded and their names safe, through real downloads: a 300-byte Japanese name
+/// with a right-to-left override lands cut on a character boundary, its extension kept and the
+/// override gone; a file larger than the session's quota is refused before it is written (its
+/// size announced) or stopped on the way (not announced) and removed; with less free space than
+/// the floor, nothing downloads.
+#[tokio::test]
+async fn downloads_are_bounded_and_their_names_are_safe() {
+    use slate_e2e::site::{BIG, LONG_NAME};
+    let site = Site::start("downloadcanary", "http://127.0.0.1:9");
+    let dir = prepared_data_dir(&[
+        ("allowed_sites", &site.origin()),
+        ("download_quota", "1 MB"),
+        ("signed_out_screen", "0"),
+    ]);
+    with_kiosk_launched("browser_downloads", Launch::on(&dir), async |k| {
+        assert!(LONG_NAME.len() > 300 && LONG_NAME.contains('\u{202E}'));
+        site.then("click:long-name");
+        sign_in_and_browse(k, &site).await;
+        // Cut to 236 bytes (room left for " (99999)" and WebKit's ".wkdownload"): 77 whole
+        // characters and the extension.
+        let expected = "報告書".repeat(25) + "報告.exe";
+        k.wait_for_text(&format!("Downloaded {expected} into My files."))
+            .await;
+        let names: Vec<String> = std::fs::read_dir(k.session_folder())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().into_string().expect("a UTF-8 name"))
+            .collect();
+        assert_eq!(names, std::slice::from_ref(&expected));
+        assert!(expected.len() <= 255 && !expected.contains('\u{202E}'));
+
+        // 2 MiB announced, against a quota of 1 MB: refused before anything is written.
+        site.then("click:big");
+        k.click("Home").await;
+        k.wait_for_text("big.bin was not downloaded: a session may download 1 MB in all.")
+            .await;
+        // 2 MiB not announced: stopped on the way, and what it wrote removed.
+        site.then("click:big-unsized");
+        k.click("Home").await;
+        k.wait_for_text("unsized.bin was not downloaded: a session may download 1 MB in all.")
+            .await;
+        let left: Vec<_> = std::fs::read_dir(k.session_folder())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "only the first download is kept: {left:?}");
+        const { assert!(BIG > 1_000_000) };
+
+        // With a floor above the disk's free space, nothing downloads.
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "Sign in").await;
+        slate_e2e::slatectl(
+            k.data_dir(),
+            &["config", "set", "download_free_space_floor", "1000 GB"],
+            "",
+        );
+        site.clear();
+        site.then("click:download");
+        sign_in_and_browse(k, &site).await;
+        k.wait_for_text("report.txt was not downloaded: this terminal is running out of space.")
+            .await;
+        assert!(!k.session_folder().join("report.txt").exists());
+    })
+    .await;
+}
+
 /// Pointer movement and keys inside the browsing view keep the session alive past its idle
 /// timeout (the shell reports them; the page has no way to); when they stop, it ends.
 #[tokio::test]

@@ -213,13 +213,15 @@ upload: boolean, };
 
 export type DownloadNotice = { 
 /**
- * The file's name in My files.
+ * The file's name in My files (or the name it would have had).
  */
-name: string, ok: boolean, 
+name: string, outcome: DownloadOutcome, 
 /**
  * Counts up with every download, so the same name twice is still news.
  */
 serial: number, };
+
+export type DownloadOutcome = { "kind": "done" } | { "kind": "failed" } | { "kind": "over_quota", quota_mb: number, } | { "kind": "low_space" };
 
 export type BrowserRequest = { "action": "back" } | { "action": "forward" } | { "action": "reload" } | { "action": "home" } | { "action": "dismiss" } | { "action": "focus" } | { "action": "layout", top: number, shown: boolean, } | { "action": "upload", name: string | null, };
 

@@ -98,14 +98,31 @@ pub struct BrowserState {
     pub upload: bool,
 }
 
-/// A file the browser downloaded into My files (or failed to).
+/// A file the browser downloaded into My files (or did not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DownloadNotice {
-    /// The file's name in My files.
+    /// The file's name in My files (or the name it would have had).
     pub name: String,
-    pub ok: bool,
+    pub outcome: DownloadOutcome,
     /// Counts up with every download, so the same name twice is still news.
     pub serial: u32,
+}
+
+/// How a download ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DownloadOutcome {
+    /// The file is in My files.
+    Done,
+    /// The transfer failed (the site, the network, or the disk).
+    Failed,
+    /// Refused: the session's downloads would pass `download_quota` (in megabytes, as set).
+    OverQuota {
+        #[ts(type = "number")]
+        quota_mb: u64,
+    },
+    /// Refused: the disk would keep less free space than `download_free_space_floor`.
+    LowSpace,
 }
 
 /// What the UI asks of the browser.
@@ -557,6 +574,7 @@ pub fn typescript_bindings() -> String {
         BrowserPlan::decl(&cfg),
         BrowserState::decl(&cfg),
         DownloadNotice::decl(&cfg),
+        DownloadOutcome::decl(&cfg),
         BrowserRequest::decl(&cfg),
         Phrase::decl(&cfg),
         Arg::decl(&cfg),

@@ -16,8 +16,12 @@
 //!   is checked against the session's [`BrowserPlan`]; a refused one leaves the page as it was,
 //!   and Slate's page shows why when the person asked for it (a frame of the page, or a script
 //!   on its own, is refused quietly). New windows open in the same view.
-//! - **Files only through My files.** Downloads land in the session's folder, with a notice;
-//!   an upload asks Slate's page, which offers only the files of My files.
+//! - **Files only through My files.** Downloads land in the session's folder under a safe name
+//!   (`my_files::safe_file_name`), with a notice; an upload asks Slate's page, which offers only
+//!   the files of My files.
+//! - **Downloads bounded.** A session's downloads stop at `download_quota` in all, and before the
+//!   disk's free space falls under `download_free_space_floor`: checked when the size is
+//!   announced and at every piece received; a stopped download is removed, with a notice.
 //! - **Activity.** Keys, buttons, wheel, touch and pointer movement on the view count as
 //!   activity for the idle timeout, reported by the shell (at most once a second), so pages need
 //!   no access to Slate.
@@ -40,10 +44,12 @@ use webkit2gtk::{
 };
 
 use slate_core::api::{
-    BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, Screen, TextSize,
+    BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, DownloadOutcome, Screen, TextSize,
 };
 use slate_core::ipc_names::BROWSER_EVENT;
-use slate_core::my_files::{file_in, safe_file_name, unused_path};
+use slate_core::my_files::{
+    file_in, free_space, safe_file_name, unused_path, DownloadLimits, DownloadStop,
+};
 use slate_core::phrase;
 use slate_core::session::{Browsing, SessionHandle};
 use slate_core::settings::site_allowed;
@@ -62,6 +68,9 @@ struct View {
     /// A page's request for a file, waiting for the person's choice.
     upload: Option<webkit2gtk::FileChooserRequest>,
     downloads: Vec<webkit2gtk::Download>,
+    limits: DownloadLimits,
+    /// Bytes of the session's downloads kept or under way (a stopped or failed one is taken off).
+    downloaded: u64,
     /// The window's resize handler that keeps the view below the bar.
     on_resize: Option<gtk::glib::SignalHandlerId>,
 }
@@ -208,6 +217,8 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
             state: BrowserState::default(),
             upload: None,
             downloads: Vec::new(),
+            limits: browsing.downloads,
+            downloaded: 0,
             on_resize: Some(on_resize),
         });
     });
@@ -330,7 +341,19 @@ fn follow_state(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
     webview.connect_uri_notify(move |w| announce(w));
 }
 
-/// Downloads land in My files under a safe, unused name, with a notice when done.
+/// One download under way: its name and file in My files, what it has received, and why it was
+/// stopped, if it was.
+#[derive(Default)]
+struct Transfer {
+    name: String,
+    path: Option<PathBuf>,
+    received: u64,
+    stopped: Option<DownloadStop>,
+    failed: bool,
+}
+
+/// Downloads land in My files under a safe, unused name, within the session's limits, with a
+/// notice when done or refused.
 fn take_downloads(app: &tauri::AppHandle, context: &webkit2gtk::WebContext) {
     let app = app.clone();
     context.connect_download_started(move |_, download| {
@@ -344,35 +367,113 @@ fn take_downloads(app: &tauri::AppHandle, context: &webkit2gtk::WebContext) {
             download.cancel();
             return;
         };
-        let name = Rc::new(RefCell::new(String::new()));
-        let failed = Rc::new(Cell::new(false));
-        let chosen = Rc::clone(&name);
+        let transfer = Rc::new(RefCell::new(Transfer::default()));
+        let t = Rc::clone(&transfer);
+        let dir = folder.clone();
         download.connect_decide_destination(move |download, suggested| {
-            let path = unused_path(&folder, &safe_file_name(suggested));
-            *chosen.borrow_mut() = file_name_of(&path);
+            let path = unused_path(&dir, &safe_file_name(suggested));
+            {
+                let mut t = t.borrow_mut();
+                t.name = file_name_of(&path);
+                t.path = Some(path.clone());
+            }
+            // The size the site announces is checked before anything is written.
+            if let Some(stop) = over_limits(&dir, 0, announced(download)) {
+                t.borrow_mut().stopped = Some(stop);
+                download.cancel();
+                return true;
+            }
             match url::Url::from_file_path(&path) {
                 Ok(uri) => download.set_destination(uri.as_str()),
                 Err(()) => download.cancel(),
             }
             true
         });
-        let failure = Rc::clone(&failed);
+        let t = Rc::clone(&transfer);
+        download.connect_received_data(move |download, length| {
+            if t.borrow().stopped.is_some() {
+                return;
+            }
+            t.borrow_mut().received += length;
+            let more = announced(download).saturating_sub(t.borrow().received);
+            if let Some(stop) = over_limits(&folder, length, more) {
+                t.borrow_mut().stopped = Some(stop);
+                download.cancel();
+            }
+        });
+        let t = Rc::clone(&transfer);
         download.connect_failed(move |_, e| {
-            tracing::warn!("a download failed: {e}");
-            failure.set(true);
+            if t.borrow().stopped.is_none() {
+                tracing::warn!("a download failed: {e}");
+            }
+            t.borrow_mut().failed = true;
         });
         let app = app.clone();
         download.connect_finished(move |download| {
-            let name = name.borrow().clone();
-            let ok = !failed.get();
-            tracing::info!(ok, "a download into My files finished");
+            let t = transfer.borrow();
+            let outcome = match t.stopped {
+                Some(DownloadStop::OverQuota) => DownloadOutcome::OverQuota {
+                    quota_mb: VIEW.with(|v| {
+                        v.borrow()
+                            .as_ref()
+                            .map_or(0, |view| view.limits.quota / 1_000_000)
+                    }),
+                },
+                Some(DownloadStop::LowSpace) => DownloadOutcome::LowSpace,
+                None if t.failed => DownloadOutcome::Failed,
+                None => DownloadOutcome::Done,
+            };
+            if outcome != DownloadOutcome::Done {
+                // What it wrote goes, and no longer counts against the quota.
+                if let Some(path) = &t.path {
+                    if let Err(e) = std::fs::remove_file(path) {
+                        if e.kind() != std::io::ErrorKind::NotFound {
+                            tracing::warn!("cannot remove a stopped download: {e}");
+                        }
+                    }
+                }
+            }
+            tracing::info!(?outcome, "a download into My files ended");
+            let (name, received) = (t.name.clone(), t.received);
             update(&app, |view| {
                 view.downloads.retain(|d| d != download);
+                if outcome != DownloadOutcome::Done {
+                    view.downloaded = view.downloaded.saturating_sub(received);
+                }
                 let serial = view.state.download.as_ref().map_or(1, |d| d.serial + 1);
-                view.state.download = Some(DownloadNotice { name, ok, serial });
+                view.state.download = Some(DownloadNotice {
+                    name,
+                    outcome,
+                    serial,
+                });
             });
         });
     });
+}
+
+/// The size the site announced for a download (0 when it did not say).
+fn announced(download: &webkit2gtk::Download) -> u64 {
+    download
+        .response()
+        .map_or(0, |r| webkit2gtk::URIResponseExt::content_length(&r))
+}
+
+/// Adds `received` bytes to the session's downloads and says whether the download must stop,
+/// with `more` bytes still announced for it.
+fn over_limits(folder: &Path, received: u64, more: u64) -> Option<DownloadStop> {
+    let (limits, used) = VIEW.with(|v| {
+        let mut v = v.borrow_mut();
+        let view = v.as_mut()?;
+        view.downloaded += received;
+        Some((view.limits, view.downloaded))
+    })?;
+    // A disk whose free space cannot be read is treated as full: the download stops.
+    let free = free_space(folder).unwrap_or(0);
+    let verdict = limits.check(used, more, free).err();
+    if let Some(stop) = verdict {
+        tracing::info!(?stop, "stopped a download at the session's limits");
+    }
+    verdict
 }
 
 fn file_name_of(path: &Path) -> String {

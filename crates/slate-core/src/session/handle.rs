@@ -8,6 +8,7 @@ use crate::api::{AppStatus, BrowserPlan, EndReason, SessionFile, SetupRequest};
 use crate::audit::Actor;
 use crate::auth::Password;
 use crate::kiosk::KioskError;
+use crate::my_files::DownloadLimits;
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, KioskError>>;
 
@@ -180,6 +181,8 @@ pub struct Browsing {
     pub plan: BrowserPlan,
     /// My files: where downloads land and uploads come from.
     pub folder: std::path::PathBuf,
+    /// How much the session may download, and the free space its downloads leave.
+    pub downloads: DownloadLimits,
 }
 
 /// Proof that an administrator's session is live at this terminal. Only the session manager makes

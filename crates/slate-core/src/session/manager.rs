@@ -343,6 +343,7 @@ impl SessionManager {
                 session_id: live.session.id.clone(),
                 folder: self.kiosk.session_folder(&live.session.id),
                 plan,
+                downloads: self.settings.downloads,
             }),
             State::SignedOut { .. } => None,
         }

@@ -34,6 +34,8 @@ pub enum Kind {
     SecondsList { min: u64, max: u64 },
     /// 0 (off), or a whole number between the bounds.
     CountOrOff { min: u64, max: u64 },
+    /// A size in whole megabytes (10⁶ bytes), between the bounds: "500", "500 MB" or "2 GB".
+    Megabytes { min: u64, max: u64 },
     /// Free text of at most this many characters, no control characters.
     Text { max_chars: usize },
     /// One of a fixed list of words.
@@ -190,6 +192,24 @@ pub const SETTINGS: &[SettingDef] = &[
         // Strictest: empty (the first allowed site): always within allowed_sites, whatever that is.
         strictest: "",
         description: "The address the browser opens at, within allowed_sites (empty: the first allowed site).",
+    },
+    SettingDef {
+        key: "download_quota",
+        kind: Kind::Megabytes { min: 1, max: 100_000 },
+        default: "500",
+        // Strictest: 100 MB, a fifth of the default: less than any room meant to allow, and still
+        // enough for the forms and documents people download at a public terminal.
+        strictest: "100",
+        description: "How much one session may download into My files in all (deleted files count too).",
+    },
+    SettingDef {
+        key: "download_free_space_floor",
+        kind: Kind::Megabytes { min: 100, max: 1_000_000 },
+        default: "1000",
+        // Strictest: 5 GB, five times the default: the disk also holds the database and the audit
+        // log, and a larger floor only refuses large downloads sooner.
+        strictest: "5000",
+        description: "How much free space downloads must leave on the disk that holds Slate's data; below it they are refused.",
     },
 ];
 
@@ -366,6 +386,7 @@ pub fn human_value(key: &str, value: &str) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         Some(Kind::SecondsOrOff { .. } | Kind::CountOrOff { .. }) if value == "0" => "off".into(),
+        Some(Kind::Megabytes { .. }) => format!("{value} MB"),
         Some(Kind::Sites) => value.replace(',', ", "),
         _ => value.to_owned(),
     }
@@ -417,6 +438,12 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
             max,
             true,
         ),
+        Kind::Megabytes { min, max } => range(
+            Phrase::new("a size from {min} to {max} megabytes (MB, or GB)"),
+            min,
+            max,
+            false,
+        ),
         Kind::Text { max_chars } => {
             Phrase::new("text of at most {count} characters").number("count", max_chars as u64)
         }
@@ -426,6 +453,33 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
         Kind::Sites => Phrase::new("origins or host patterns, separated by commas"),
         Kind::Address => Phrase::new("empty, or an http:// or https:// address"),
     }
+}
+
+/// A size as people write it, in whole megabytes: "500", "500 MB", "500M", "2 GB", "1.5 GB"
+/// (1 GB = 1000 MB, as disks are sold). `None` for anything else, or a fraction of a megabyte.
+fn megabytes(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: u64 = match unit.trim() {
+        "" | "m" | "mb" => 1,
+        "g" | "gb" => 1000,
+        _ => return None,
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() || fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = format!("{fraction:0<3}").parse::<u64>().ok()?;
+    let total = whole
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(1000)?
+        .checked_add(thousandths)?
+        .checked_mul(scale)?;
+    (total % 1000 == 0).then_some(total / 1000)
 }
 
 /// Checks `value` for `def` and returns its canonical text.
@@ -471,6 +525,10 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
         Kind::CountOrOff { min, max } => match v.parse::<u64>() {
             _ if off(v) => Ok("0".into()),
             Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
+        },
+        Kind::Megabytes { min, max } => match megabytes(v) {
+            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
             _ => Err(bad()),
         },
         Kind::SecondsList { min, max } => {
@@ -647,6 +705,11 @@ mod tests {
                         Some((max + 1).to_string()),
                         min.to_string(),
                     ),
+                    Kind::Megabytes { min, max } => (
+                        min.checked_sub(1).map(|v| v.to_string()),
+                        Some((max + 1).to_string()),
+                        format!("{min} MB"),
+                    ),
                     Kind::SecondsOrOff { min, max } | Kind::CountOrOff { min, max } => (
                         (min > 1).then(|| (min - 1).to_string()),
                         Some((max + 1).to_string()),
@@ -700,6 +763,47 @@ mod tests {
         assert_eq!(set(&s, "language", "ES").unwrap().1, "es");
         assert_eq!(set(&s, "language", "fr").unwrap().1, "fr");
         assert!(set(&s, "language", "de").is_err());
+    }
+
+    #[test]
+    fn sizes_are_megabytes_as_people_write_them() {
+        let (s, _t) = store();
+        for (written, canonical) in [
+            ("750", "750"),
+            ("750 MB", "750"),
+            ("750mb", "750"),
+            ("750M", "750"),
+            ("2 GB", "2000"),
+            ("1.5 GB", "1500"),
+            ("0.25g", "250"),
+        ] {
+            assert_eq!(
+                set(&s, "download_quota", written).unwrap().1,
+                canonical,
+                "{written}"
+            );
+        }
+        for bad in [
+            "",
+            "lots",
+            "-5",
+            "1.5",
+            "5 TB",
+            "0.0001 GB",
+            "1..5 GB",
+            "GB",
+            "0",
+        ] {
+            let err = set(&s, "download_quota", bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with("download_quota must be a size from 1 to 100000 megabytes"),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(human_value("download_quota", "1500"), "1500 MB");
+        let got = s.settings(&no_policy()).unwrap();
+        assert_eq!(got.downloads.quota, 250_000_000);
+        assert_eq!(got.downloads.free_space_floor, 1_000_000_000);
     }
 
     #[test]
