@@ -180,6 +180,7 @@ fn respond(route: &str, act: &str, canary: &str, other: &str) -> (&'static str, 
                  <a id=\"big\" href=\"/file-big\">A big file</a>
                  <a id=\"big-unsized\" href=\"/file-big-unsized\">A big file of no announced size</a>
                  <a id=\"blank\" href=\"/page2?blank\" target=\"_blank\">In a new window</a>
+                 <button id=\"print\" onclick=\"print(); report('printed', 'asked')\">Print</button>
                  <a id=\"probe\" href=\"/probe\">Slate's commands</a>
                  <a id=\"upload\" href=\"/upload\">Upload</a>
                  <script>{STORE}</script>",

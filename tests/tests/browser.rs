@@ -322,6 +322,71 @@ async fn downloads_are_bounded_and_their_names_are_safe() {
     .await;
 }
 
+/// A page's print never shows a dialog (which could offer "Print to File" and a file chooser):
+/// with printing off (the default) it is refused with a notice; with it on, it goes straight to
+/// the default CUPS printer (none here, so it fails), still with no window and no file.
+#[tokio::test]
+async fn a_page_that_prints_gets_no_dialog_and_no_file_chooser() {
+    let started = std::time::SystemTime::now();
+    let site = Site::start("printcanary", "http://127.0.0.1:9");
+    let dir = prepared_data_dir(&[
+        ("allowed_sites", &site.origin()),
+        ("signed_out_screen", "0"),
+    ]);
+    with_kiosk_launched("browser_print", Launch::on(&dir), async |k| {
+        sign_in_and_browse(k, &site).await;
+        let windows = k.visible_windows();
+        assert_eq!(windows, ["Slate"], "one window before");
+        site.then("click:print");
+        k.click("Home").await;
+        site.wait_for("/report/printed").await;
+        k.wait_for_text("Printing is off at this terminal.").await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            k.visible_windows(),
+            windows,
+            "no print dialog, no file chooser"
+        );
+
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "Sign in").await;
+        slate_e2e::slatectl(k.data_dir(), &["config", "set", "printing", "true"], "");
+        site.clear();
+        sign_in_and_browse(k, &site).await;
+        site.then("click:print");
+        k.click("Home").await;
+        site.wait_for("/report/printed").await;
+        // No CUPS printer here: nothing to print to, and nothing else is tried.
+        k.wait_for_text("The page could not be printed.").await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            k.visible_windows(),
+            windows,
+            "no print dialog, no file chooser"
+        );
+        // Nothing printed to a file where GTK's "Print to File" writes (the home folder, the
+        // working folder, the data folder).
+        let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+        for folder in [home.as_path(), std::path::Path::new("."), k.data_dir()] {
+            let new: Vec<_> = std::fs::read_dir(folder)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("output."))
+                .filter(|e| {
+                    e.metadata()
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t >= started)
+                })
+                .map(|e| e.path())
+                .collect();
+            assert!(new.is_empty(), "printed to a file: {new:?}");
+        }
+    })
+    .await;
+}
+
 /// Pointer movement and keys inside the browsing view keep the session alive past its idle
 /// timeout (the shell reports them; the page has no way to); when they stop, it ends.
 #[tokio::test]

@@ -94,6 +94,8 @@ pub struct BrowserState {
     pub refused: Option<String>,
     /// The last download, once it has finished or failed.
     pub download: Option<DownloadNotice>,
+    /// The last time a page asked to print, and what came of it.
+    pub print: Option<PrintNotice>,
     /// Set while a page asks for a file to upload: the person picks one of My files.
     pub upload: bool,
 }
@@ -123,6 +125,26 @@ pub enum DownloadOutcome {
     },
     /// Refused: the disk would keep less free space than `download_free_space_floor`.
     LowSpace,
+}
+
+/// What came of a page's asking to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrintNotice {
+    pub outcome: PrintOutcome,
+    /// Counts up with every attempt, so the same outcome twice is still news.
+    pub serial: u32,
+}
+
+/// How a print attempt ended. There is never a dialog: no choice of printer, and no file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintOutcome {
+    /// The `printing` setting is off.
+    Off,
+    /// Sent to the default CUPS printer.
+    Sent,
+    /// Not printed (no printer, or the printer refused it).
+    Failed,
 }
 
 /// What the UI asks of the browser.
@@ -575,6 +597,8 @@ pub fn typescript_bindings() -> String {
         BrowserState::decl(&cfg),
         DownloadNotice::decl(&cfg),
         DownloadOutcome::decl(&cfg),
+        PrintNotice::decl(&cfg),
+        PrintOutcome::decl(&cfg),
         BrowserRequest::decl(&cfg),
         Phrase::decl(&cfg),
         Arg::decl(&cfg),

@@ -22,6 +22,9 @@
 //! - **Downloads bounded.** A session's downloads stop at `download_quota` in all, and before the
 //!   disk's free space falls under `download_free_space_floor`: checked when the size is
 //!   announced and at every piece received; a stopped download is removed, with a notice.
+//! - **Printing never reaches the file system.** A page's print goes, without any dialog, to the
+//!   default CUPS printer when the `printing` setting allows it (GTK's print backends limited to
+//!   CUPS, so "Print to File" does not exist), and nowhere when it does not; a notice says which.
 //! - **Activity.** Keys, buttons, wheel, touch and pointer movement on the view count as
 //!   activity for the idle timeout, reported by the shell (at most once a second), so pages need
 //!   no access to Slate.
@@ -39,12 +42,13 @@ use gtk::prelude::*;
 use tauri::{Emitter, Manager};
 use webkit2gtk::{
     DownloadExt, FileChooserRequestExt, NavigationPolicyDecisionExt, PolicyDecisionExt,
-    PolicyDecisionType, ResponsePolicyDecisionExt, SettingsExt, URIRequestExt, WebContextExt,
-    WebViewExt, WebsiteDataManagerExtManual,
+    PolicyDecisionType, PrintOperationExt, ResponsePolicyDecisionExt, SettingsExt, URIRequestExt,
+    WebContextExt, WebViewExt, WebsiteDataManagerExtManual,
 };
 
 use slate_core::api::{
-    BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, DownloadOutcome, Screen, TextSize,
+    BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, DownloadOutcome, PrintNotice,
+    PrintOutcome, Screen, TextSize,
 };
 use slate_core::ipc_names::BROWSER_EVENT;
 use slate_core::my_files::{
@@ -71,6 +75,9 @@ struct View {
     limits: DownloadLimits,
     /// Bytes of the session's downloads kept or under way (a stopped or failed one is taken off).
     downloaded: u64,
+    printing: bool,
+    /// The print under way, kept alive until it ends.
+    printing_now: Option<webkit2gtk::PrintOperation>,
     /// The window's resize handler that keeps the view below the bar.
     on_resize: Option<gtk::glib::SignalHandlerId>,
 }
@@ -173,9 +180,9 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
         // Back and Forward load the page again rather than thawing a frozen copy kept in memory.
         settings.set_enable_page_cache(false);
     }
-    // No context menu (open in new window, save, inspect) and no printing.
+    // No context menu (open in new window, save, inspect).
     webview.connect_context_menu(|_, _, _, _| true);
-    webview.connect_print(|_, _| true);
+    print_without_dialog(app, &webview);
     guard_navigation(app, &webview);
     follow_state(app, &webview);
     take_downloads(app, &context);
@@ -219,6 +226,8 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
             downloads: Vec::new(),
             limits: browsing.downloads,
             downloaded: 0,
+            printing: browsing.printing,
+            printing_now: None,
             on_resize: Some(on_resize),
         });
     });
@@ -302,6 +311,59 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
         }
     });
     webview.connect_create(|_, _| None);
+}
+
+/// A page's print never shows a dialog (which could choose "Print to File" and browse the file
+/// system): with `printing` on it goes straight to the default CUPS printer, otherwise nowhere.
+fn print_without_dialog(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
+    // Only CUPS printers exist for GTK in this process: no "Print to File", no lpr.
+    if let Some(settings) = gtk::Settings::default() {
+        settings.set_gtk_print_backends(Some("cups"));
+    }
+    let app = app.clone();
+    webview.connect_print(move |_, operation| {
+        let allowed = VIEW.with(|v| v.borrow().as_ref().is_some_and(|view| view.printing));
+        if !allowed {
+            tracing::info!("refused a page's print: printing is off");
+            print_notice(&app, PrintOutcome::Off);
+            return true;
+        }
+        // Fresh settings: the default printer, and no output file.
+        operation.set_print_settings(&gtk::PrintSettings::new());
+        let failed = Rc::new(Cell::new(false));
+        let (a, f) = (app.clone(), Rc::clone(&failed));
+        operation.connect_failed(move |_, e| {
+            tracing::warn!("a page could not be printed: {e}");
+            f.set(true);
+            print_notice(&a, PrintOutcome::Failed);
+        });
+        let a = app.clone();
+        operation.connect_finished(move |_| {
+            if !failed.get() {
+                tracing::info!("printed a page");
+                print_notice(&a, PrintOutcome::Sent);
+            }
+            VIEW.with(|v| {
+                if let Some(view) = v.borrow_mut().as_mut() {
+                    view.printing_now = None;
+                }
+            });
+        });
+        VIEW.with(|v| {
+            if let Some(view) = v.borrow_mut().as_mut() {
+                view.printing_now = Some(operation.clone());
+            }
+        });
+        operation.print();
+        true
+    });
+}
+
+fn print_notice(app: &tauri::AppHandle, outcome: PrintOutcome) {
+    update(app, |view| {
+        let serial = view.state.print.as_ref().map_or(1, |p| p.serial + 1);
+        view.state.print = Some(PrintNotice { outcome, serial });
+    });
 }
 
 /// Whether a refused navigation is one the person made (a click, a form, Back or Forward, a

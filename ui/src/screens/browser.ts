@@ -3,7 +3,14 @@
 // separate WebKit view that the shell places below this bar; this page tells it where the bar
 // ends, and hides it while Slate's own page needs the whole window (a dialog, My files, the
 // refusal page). Pages in the browsing view cannot reach Slate's commands.
-import type { BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, SessionFile } from "../bindings.js";
+import type {
+  BrowserPlan,
+  BrowserRequest,
+  BrowserState,
+  DownloadNotice,
+  PrintOutcome,
+  SessionFile,
+} from "../bindings.js";
 import { appRoot, el, make, rowButton } from "../dom.js";
 import { commands } from "../ipc.js";
 import { errorText, toIpcError } from "../errors.js";
@@ -91,6 +98,7 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
       can_go_forward: false,
       refused: null,
       download: null,
+      print: null,
       upload: false,
     },
     filesOpen: false,
@@ -143,6 +151,9 @@ export function browserChanged(next: BrowserState): void {
     el("browser-notice").textContent = downloadText(next.download);
     bar.onFiles();
   }
+  if (next.print && next.print.serial !== before.print?.serial) {
+    el("browser-notice").textContent = printText(next.print.outcome);
+  }
   if (next.upload && !before.upload) void openUpload();
   drawState();
   sendLayout();
@@ -163,6 +174,18 @@ export function downloadText(d: DownloadNotice): string {
       });
     case "low_space":
       return t("{name} was not downloaded: this terminal is running out of space.", { name });
+  }
+}
+
+/** What the notice says when a page asked to print. */
+export function printText(outcome: PrintOutcome): string {
+  switch (outcome) {
+    case "off":
+      return t("Printing is off at this terminal.");
+    case "sent":
+      return t("Sent the page to the printer.");
+    case "failed":
+      return t("The page could not be printed.");
   }
 }
 

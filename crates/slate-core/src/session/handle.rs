@@ -183,6 +183,8 @@ pub struct Browsing {
     pub folder: std::path::PathBuf,
     /// How much the session may download, and the free space its downloads leave.
     pub downloads: DownloadLimits,
+    /// Whether its pages may print (the `printing` setting).
+    pub printing: bool,
 }
 
 /// Proof that an administrator's session is live at this terminal. Only the session manager makes

@@ -344,6 +344,7 @@ impl SessionManager {
                 folder: self.kiosk.session_folder(&live.session.id),
                 plan,
                 downloads: self.settings.downloads,
+                printing: self.settings.printing,
             }),
             State::SignedOut { .. } => None,
         }

@@ -211,6 +211,14 @@ pub const SETTINGS: &[SettingDef] = &[
         strictest: "5000",
         description: "How much free space downloads must leave on the disk that holds Slate's data; below it they are refused.",
     },
+    SettingDef {
+        key: "printing",
+        kind: Kind::Bool,
+        default: "false",
+        // Strictest: off: a page cannot print, so no print dialog and no way to a file.
+        strictest: "false",
+        description: "Whether pages of the session's browser may print, straight to the default CUPS printer (no dialog, never to a file).",
+    },
 ];
 
 /// Why a setting cannot be changed. One sentence each ([`SettingError::phrase`]).
@@ -661,6 +669,7 @@ mod tests {
         let strictest = |k: &str| definition(k).unwrap().strictest;
         assert_eq!(strictest("guests_allowed"), "false");
         assert_eq!(strictest("allowed_sites"), "", "no browser");
+        assert_eq!(strictest("printing"), "false", "no printing");
         assert_eq!(strictest("audit_retention_days"), "0", "keep forever");
         // The key that gives way in a rule, held at its strictest, agrees with any allowed value
         // of the other key: so holding it never breaks the rule again.

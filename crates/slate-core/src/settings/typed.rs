@@ -82,6 +82,8 @@ pub struct Settings {
     pub home_page: String,
     /// How much a session may download, and the free space downloads leave (bytes).
     pub downloads: DownloadLimits,
+    /// Whether the browser's pages may print (to the default CUPS printer, without a dialog).
+    pub printing: bool,
 }
 
 impl Default for Settings {
@@ -154,6 +156,7 @@ impl Settings {
             language: get("language"),
             allowed_sites,
             home_page,
+            printing: get("printing") == "true",
             downloads: DownloadLimits {
                 quota: megabytes("download_quota", &get("download_quota")),
                 free_space_floor: megabytes(
