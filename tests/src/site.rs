@@ -102,6 +102,70 @@ impl Site {
     }
 }
 
+/// A server a page must never reach: it counts every connection it accepts, before reading a
+/// byte, with the first line of each (the request, or nothing).
+pub struct Witness {
+    pub port: u16,
+    host: String,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Witness {
+    /// Listens on a free port of `ip` (and, for `localhost`, on the same port of `::1` too when
+    /// the machine has IPv6, so a name resolved either way is watched).
+    pub fn start(host: &str) -> Self {
+        let ip = if host == "localhost" {
+            "127.0.0.1"
+        } else {
+            host
+        };
+        let listener = TcpListener::bind((ip, 0)).expect("a free port");
+        let port = listener.local_addr().expect("an address").port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut listeners = vec![listener];
+        if host == "localhost" {
+            listeners.extend(TcpListener::bind(("::1", port)).ok());
+        }
+        for listener in listeners {
+            let seen = Arc::clone(&seen);
+            std::thread::spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    let seen = Arc::clone(&seen);
+                    std::thread::spawn(move || {
+                        let index = {
+                            let mut s = seen.lock().unwrap();
+                            s.push("(a connection, nothing read yet)".to_owned());
+                            s.len() - 1
+                        };
+                        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                        let mut line = String::new();
+                        let _ = BufReader::new(&stream).read_line(&mut line);
+                        line.trim().clone_into(&mut seen.lock().unwrap()[index]);
+                        let _ = (&stream).write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nAccess-Control-Allow-Origin: *\r\nConnection: close\r\n\r\nok",
+                        );
+                    });
+                }
+            });
+        }
+        Self {
+            port,
+            host: host.to_owned(),
+            seen,
+        }
+    }
+
+    /// `http://HOST:PORT`.
+    pub fn origin(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+
+    /// Every connection so far: the first line it sent.
+    pub fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
 fn serve(
     stream: TcpStream,
     state: &Mutex<Shared>,
@@ -136,10 +200,8 @@ fn serve(
             cookie,
             body: String::from_utf8_lossy(&body).into_owned(),
         });
-        let page = method == "GET"
-            && ["/report", "/file", "/redirect", "/favicon"]
-                .iter()
-                .all(|p| !path.starts_with(p));
+        let route = path.split('?').next().unwrap_or("/");
+        let page = method == "GET" && PAGES.contains(&route);
         if page {
             s.actions.pop_front()
         } else {
@@ -154,7 +216,7 @@ fn serve(
     if route == "/file-big-unsized" {
         return serve_unsized(stream);
     }
-    let (status, headers, content) = respond(route, &act, canary, other);
+    let (status, headers, content) = respond(&path, &act, canary, other);
     let mut out = stream;
     write!(
         out,
@@ -164,8 +226,19 @@ fn serve(
     out.flush()
 }
 
-/// The status line, headers and body of `route`.
-fn respond(route: &str, act: &str, canary: &str, other: &str) -> (&'static str, String, String) {
+/// The pages, which carry out the action queued next (`Site::then`).
+const PAGES: &[&str] = &["/", "/page2", "/probe", "/upload", "/kinds"];
+
+/// The status line, headers and body for `path`.
+fn respond(path: &str, act: &str, canary: &str, other: &str) -> (&'static str, String, String) {
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    let script = |body: String| {
+        (
+            "200 OK",
+            "Content-Type: text/javascript\r\n".to_owned(),
+            body,
+        )
+    };
     match route {
         "/" => (
             "200 OK",
@@ -221,6 +294,28 @@ fn respond(route: &str, act: &str, canary: &str, other: &str) -> (&'static str, 
             "Content-Type: text/html\r\n".to_owned(),
             page("Upload", act, &format!("<h1>Upload</h1><form id=\"form\"><input id=\"file\" type=\"file\" style=\"position:fixed;inset:0;width:100vw;height:100vh\"></form><script>{UPLOAD_SCRIPT}</script>")),
         ),
+        "/kinds" => (
+            "200 OK",
+            "Content-Type: text/html\r\n".to_owned(),
+            page("Every kind of request", act, &format!("<h1>Every kind of request</h1><script>{KINDS_SCRIPT}</script>")),
+        ),
+        // A redirect of a subresource, to the address in the query.
+        "/bounce" => (
+            "302 Found",
+            format!("Location: {}\r\n", percent_decoded(query)),
+            String::new(),
+        ),
+        "/worker.js" => script(format!(
+            "const to = {to:?};
+             try {{ importScripts(to + '/k/worker-import.js'); }} catch (e) {{}}
+             fetch(to + '/k/worker-fetch').then((r) => postMessage('status ' + r.status), () => postMessage('error'));",
+            to = percent_decoded(query)
+        )),
+        "/sw.js" => script(format!(
+            "fetch({to:?} + '/k/service-worker-fetch').catch(() => {{}});",
+            to = percent_decoded(query)
+        )),
+        "/k/script.js" | "/k/module.js" => script(String::new()),
         _ => ("204 No Content", String::new(), String::new()),
     }
 }
@@ -253,6 +348,23 @@ pub const LONG_NAME: &str = concat!(
 
 /// The size of `/file-big` and `/file-big-unsized`: 2 MiB.
 pub const BIG: usize = 2 << 20;
+
+fn percent_decoded(s: &str) -> String {
+    let mut out = Vec::new();
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        let hex = |c: Option<u8>| c.and_then(|c| char::from(c).to_digit(16));
+        if b == b'%' {
+            let (hi, lo) = (hex(bytes.next()), hex(bytes.next()));
+            if let (Some(hi), Some(lo)) = (hi, lo) {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+            }
+        } else {
+            out.push(b);
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
 
 fn percent_encoded(s: &str) -> String {
     s.bytes()
@@ -351,6 +463,113 @@ const PROBE_SCRIPT: &str = r"
   await report('probe', results.join(' '));
 })();
 ";
+
+/// `/kinds?TARGETS` (a JSON list of origins, URL-encoded): tries every kind of request a page can
+/// make against each origin and against its own (the control, which must get through), all at
+/// once, then reports `/report/kinds` with what each gave, one `kind@target=result` a line.
+const KINDS_SCRIPT: &str = r##"
+(async () => {
+  const own = location.origin;
+  const targets = [own, ...JSON.parse(decodeURIComponent(location.search.slice(1)))];
+  const wait = (ms, value) => new Promise((done) => setTimeout(() => done(value), ms));
+  // An element that loads something: its load or error event, or nothing within 5 s.
+  const element = (tag, props, events = ["load", "error"]) => new Promise((done) => {
+    const e = document.createElement(tag);
+    for (const ev of events) e.addEventListener(ev, () => done(ev));
+    Object.assign(e, props);
+    document.body.append(e);
+  });
+  const link = (rel, href, extra = {}) => element("link", { rel, href, ...extra });
+  const kinds = {
+    img: (t) => element("img", { src: t + "/k/img.png" }),
+    script: (t) => element("script", { src: t + "/k/script.js" }),
+    module: (t) => import(t + "/k/module.js").then(() => "loaded"),
+    stylesheet: (t) => link("stylesheet", t + "/k/style.css"),
+    css_background: (t) => {
+      const d = document.createElement("div");
+      d.style.cssText = `width:10px;height:10px;background-image:url(${t}/k/background.png)`;
+      document.body.append(d);
+      return wait(3000, "set");
+    },
+    font: (t) => new FontFace("probe" + Math.random().toString(36).slice(2), `url(${t}/k/font.woff)`).load().then(() => "loaded"),
+    iframe: (t) => element("iframe", { src: t + "/k/frame" }),
+    object: (t) => element("object", { data: t + "/k/object" }),
+    embed: (t) => element("embed", { src: t + "/k/embed" }),
+    audio: (t) => element("audio", { src: t + "/k/audio.wav", preload: "auto" }, ["loadeddata", "error"]),
+    video: (t) => element("video", { src: t + "/k/video.webm", preload: "auto" }, ["loadeddata", "error"]),
+    favicon: (t) => link("icon", t + "/k/favicon.ico"),
+    prefetch: (t) => link("prefetch", t + "/k/prefetch"),
+    preload: (t) => link("preload", t + "/k/preload", { as: "fetch", crossOrigin: "anonymous" }),
+    preconnect: (t) => { link("preconnect", t); return wait(3000, "added"); },
+    fetch: (t) => fetch(t + "/k/fetch").then((r) => "status " + r.status),
+    fetch_no_cors: (t) => fetch(t + "/k/fetch-no-cors", { mode: "no-cors" }).then((r) => r.type),
+    fetch_keepalive: (t) => fetch(t + "/k/fetch-keepalive", { method: "POST", body: "x", keepalive: true, mode: "no-cors" }).then((r) => r.type),
+    xhr: (t) => new Promise((done) => {
+      const x = new XMLHttpRequest();
+      x.open("GET", t + "/k/xhr");
+      x.onload = () => done("status " + x.status);
+      x.onerror = () => done("error");
+      x.send();
+    }),
+    websocket: (t) => new Promise((done) => {
+      const w = new WebSocket(t.replace(/^http/, "ws") + "/k/websocket");
+      w.onopen = () => { done("open"); w.close(); };
+      w.onerror = () => done("error");
+    }),
+    eventsource: (t) => new Promise((done) => {
+      const e = new EventSource(t + "/k/events");
+      e.onopen = () => { done("open"); e.close(); };
+      e.onerror = () => { done("error"); e.close(); };
+    }),
+    beacon: (t) => Promise.resolve("queued " + navigator.sendBeacon(t + "/k/beacon", "x")),
+    redirect: (t) => element("img", { src: own + "/bounce?" + encodeURIComponent(t + "/k/redirected.png") }),
+    worker: (t) => new Promise((done) => {
+      const w = new Worker("/worker.js?" + encodeURIComponent(t));
+      w.onmessage = (e) => done(e.data);
+      w.onerror = () => done("error");
+    }),
+    cross_origin_worker: (t) => new Promise((done) => {
+      const w = new Worker(t + "/k/worker.js");
+      w.onerror = () => done("error");
+      w.onmessage = () => done("message");
+    }),
+    service_worker: (t) => navigator.serviceWorker
+      ? navigator.serviceWorker.register("/sw.js?" + encodeURIComponent(t), { scope: "/sw-scope/" + Math.random() }).then(() => wait(3000, "registered"))
+      : Promise.resolve("unavailable"),
+    ping: (t) => {
+      const a = document.createElement("a");
+      a.href = "#pinged";
+      a.ping = t + "/k/ping";
+      document.body.append(a);
+      a.click();
+      return wait(3000, "clicked");
+    },
+    form: (t) => {
+      const name = "form" + Math.random().toString(36).slice(2);
+      const frame = element("iframe", { name });
+      const f = document.createElement("form");
+      Object.assign(f, { action: t + "/k/form", method: "post", target: name });
+      document.body.append(f);
+      f.submit();
+      return Promise.race([frame, wait(4000, "submitted")]);
+    },
+    webrtc: () => Promise.resolve("RTCPeerConnection " + typeof window.RTCPeerConnection),
+  };
+  const attempt = async (kind, target) => {
+    let result;
+    try {
+      result = await Promise.race([kinds[kind](target), wait(6000, "no answer")]);
+    } catch (e) {
+      result = "refused (" + (e && e.name) + ")";
+    }
+    return `${kind}@${target}=${result}`;
+  };
+  const tries = [];
+  for (const target of targets) for (const kind of Object.keys(kinds)) tries.push(attempt(kind, target));
+  const lines = await Promise.all(tries);
+  await report("kinds", lines.join(String.fromCharCode(10)));
+})();
+"##;
 
 /// Reports the name and text of the file chosen in the upload form.
 const UPLOAD_SCRIPT: &str = r"

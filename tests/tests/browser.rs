@@ -254,6 +254,92 @@ async fn nothing_of_the_last_session_is_visible(k: &Kiosk, site: &Site) {
     assert!(address(k).await.starts_with(&site.origin()));
 }
 
+/// Every kind of request a page can make goes only to the allowed sites: the page at
+/// `/kinds` tries images, scripts, modules, styles, fonts, frames, objects, media, icons,
+/// prefetch, preload and preconnect, fetch (plain, no-cors, keepalive), XHR, WebSocket,
+/// `EventSource`, beacons, a redirect of a subresource, workers (same- and cross-origin, and what a
+/// worker fetches), a service worker, hyperlink pings, a form into a frame and WebRTC, against
+/// another origin (127.0.0.2), 127.0.0.1 on another port, and `localhost` (an allowed name
+/// whose address is private and not listed). Those servers see no connection at all, while the
+/// same kinds reach the page's own site; the refusals are logged by host and port only.
+#[tokio::test]
+async fn every_kind_of_request_stays_within_the_allowed_sites() {
+    use slate_e2e::site::Witness;
+    let site = Site::start("kindscanary", "http://127.0.0.1:9");
+    let other_origin = Witness::start("127.0.0.2");
+    let other_port = Witness::start("127.0.0.1");
+    let private_name = Witness::start("localhost");
+    let allowed = format!("{}, {}", site.origin(), private_name.origin());
+    let dir = prepared_data_dir(&[("allowed_sites", &allowed), ("signed_out_screen", "0")]);
+    with_kiosk_launched("browser_kinds", Launch::on(&dir), async |k| {
+        let targets = serde_json::json!([
+            other_origin.origin(),
+            other_port.origin(),
+            private_name.origin()
+        ])
+        .to_string();
+        let query: String = targets
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        site.then(&format!("go:/kinds?{query}"));
+        sign_in_and_browse(k, &site).await;
+        let report = site.wait_for("/report/kinds").await.body;
+        eprintln!("what each kind of request gave:\n{report}");
+        assert!(
+            report.lines().count() >= 4 * 29,
+            "every kind was tried: {report}"
+        );
+        // The control: each kind that can reach a site reached the page's own.
+        let hits: Vec<String> = site.hits().into_iter().map(|h| h.path).collect();
+        for path in [
+            "/k/img.png",
+            "/k/script.js",
+            "/k/module.js",
+            "/k/style.css",
+            "/k/fetch",
+            "/k/fetch-no-cors",
+            "/k/xhr",
+            "/k/events",
+            "/k/beacon",
+            "/k/redirected.png",
+            "/k/worker-fetch",
+            "/k/worker-import.js",
+        ] {
+            assert!(
+                hits.iter().any(|h| h == path),
+                "{path} reached the page's own site: {hits:?}"
+            );
+        }
+        // Stragglers (beacons, pings, prefetches) have had their time.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        for (who, witness) in [
+            ("another origin", &other_origin),
+            ("127.0.0.1 on another port", &other_port),
+            ("an allowed name with a private address", &private_name),
+        ] {
+            assert!(witness.seen().is_empty(), "{who} saw {:?}", witness.seen());
+        }
+        let log = k.log();
+        assert!(
+            log.contains("the browser's gate refused a connection"),
+            "the gate did the refusing"
+        );
+        assert!(
+            log.contains(&format!("127.0.0.2:{}", other_origin.port)),
+            "logged by host and port"
+        );
+        assert!(!log.contains("/k/"), "no path in the log");
+    })
+    .await;
+}
+
 /// Downloads are bounded and their names safe, through real downloads: a 300-byte Japanese name
 /// with a right-to-left override lands cut on a character boundary, its extension kept and the
 /// override gone; a file larger than the session's quota is refused before it is written (its

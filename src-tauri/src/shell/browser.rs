@@ -12,10 +12,15 @@
 //! - **Sandboxed.** Its web processes run in `WebKit`'s bubblewrap sandbox: a page that breaks
 //!   the web engine finds itself in an empty mount namespace without Slate's data folder, the
 //!   home folder or the network (pages are fetched by `WebKit`'s network process).
-//! - **Only the allowed sites.** Every navigation (links, scripts, forms, redirects, new windows)
-//!   is checked against the session's [`BrowserPlan`]; a refused one leaves the page as it was,
-//!   and Slate's page shows why when the person asked for it (a frame of the page, or a script
-//!   on its own, is refused quietly). New windows open in the same view.
+//! - **Only the allowed sites, for every request.** Every connection the browser makes (pages,
+//!   subresources, fetch, `WebSockets`, beacons, workers, redirects…) goes through the session's
+//!   [`Gate`], a proxy that lets through only the allowed sites, over their schemes, at public
+//!   addresses or ones the administrator listed. On top, every navigation (links, scripts, forms,
+//!   redirects, new windows) is checked against the session's [`BrowserPlan`]; a refused one
+//!   leaves the page as it was, and Slate's page shows why when the person asked for it (a frame
+//!   of the page, or a script on its own, is refused quietly). New windows open in the same view.
+//!   `WebRTC` (which would not go through the gate), the camera and microphone, hyperlink
+//!   auditing and DNS prefetching are off. Refusals are logged by origin, never by address.
 //! - **Files only through My files.** Downloads land in the session's folder under a safe name
 //!   (`my_files::safe_file_name`), with a notice; an upload asks Slate's page, which offers only
 //!   the files of My files.
@@ -56,9 +61,10 @@ use slate_core::my_files::{
 };
 use slate_core::phrase;
 use slate_core::session::{Browsing, SessionHandle};
-use slate_core::settings::site_allowed;
+use slate_core::sites::AllowedSites;
 use slate_core::wipe::{Removed, WipeTarget, Wiper};
 
+use super::gate::Gate;
 use super::wipers::on_main;
 
 /// The live view, on the main thread.
@@ -67,6 +73,9 @@ struct View {
     webview: webkit2gtk::WebView,
     context: webkit2gtk::WebContext,
     plan: BrowserPlan,
+    sites: AllowedSites,
+    /// Every connection of the view goes through it; it closes with the view.
+    gate: Gate,
     folder: PathBuf,
     state: BrowserState,
     /// A page's request for a file, waiting for the person's choice.
@@ -128,9 +137,19 @@ fn update(app: &tauri::AppHandle, change: impl FnOnce(&mut View)) {
 
 /// Whether the view may show `uri`: an allowed site, a `blob:` an allowed site made (a file it
 /// builds for download), or the blank page. Never `data:`, `file:` or any other scheme.
-fn allowed(plan: &BrowserPlan, uri: &str) -> bool {
+fn allowed(sites: &AllowedSites, uri: &str) -> bool {
     let inner = uri.strip_prefix("blob:").unwrap_or(uri);
-    uri == "about:blank" || site_allowed(&plan.sites, inner)
+    uri == "about:blank" || sites.allows(inner)
+}
+
+/// What a log may say of an address: its origin (scheme, host and port), never its path or
+/// query; the scheme alone for an address without one (`data:`).
+fn origin_of(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(u) if u.has_host() => u.origin().ascii_serialization(),
+        Ok(u) => format!("{}:", u.scheme()),
+        Err(_) => "(not an address)".to_owned(),
+    }
 }
 
 /// Opens the browser of `browsing`'s session below Slate's bar (hidden until the UI says where
@@ -172,6 +191,21 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
     // network namespaces, a seccomp filter, D-Bus only through xdg-dbus-proxy): set before the
     // context starts any process.
     context.set_sandbox_enabled(true);
+    // Every connection goes through the session's gate, for every scheme and host: without it,
+    // no browser.
+    let sites = AllowedSites::parse(&browsing.plan.sites);
+    let gate = Gate::open(sites.clone()).map_err(|e| format!("its gate cannot open: {e}"))?;
+    let manager = context
+        .website_data_manager()
+        .ok_or("its context has no data manager")?;
+    webkit2gtk::WebsiteDataManagerExt::set_network_proxy_settings(
+        &manager,
+        webkit2gtk::NetworkProxyMode::Custom,
+        Some(&mut webkit2gtk::NetworkProxySettings::new(
+            Some(&gate.proxy_uri()),
+            &[],
+        )),
+    );
     let webview = webkit2gtk::WebView::with_context(&context);
     if let Some(settings) = WebViewExt::settings(&webview) {
         settings.set_enable_developer_extras(false);
@@ -179,6 +213,11 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
         settings.set_enable_write_console_messages_to_stdout(false);
         // Back and Forward load the page again rather than thawing a frozen copy kept in memory.
         settings.set_enable_page_cache(false);
+        // WebRTC's connections would not go through the gate; no camera or microphone either.
+        settings.set_enable_webrtc(false);
+        settings.set_enable_media_stream(false);
+        settings.set_enable_hyperlink_auditing(false);
+        settings.set_enable_dns_prefetching(false);
     }
     // No context menu (open in new window, save, inspect).
     webview.connect_context_menu(|_, _, _, _| true);
@@ -220,6 +259,8 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
             webview: webview.clone(),
             context,
             plan: browsing.plan,
+            sites,
+            gate,
             folder: browsing.folder,
             state: BrowserState::default(),
             upload: None,
@@ -248,7 +289,7 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
     let refuse = {
         let app = app.clone();
         move |uri: String| {
-            tracing::info!(%uri, "refused a navigation outside the allowed sites");
+            tracing::info!(to = %origin_of(&uri), "refused a navigation outside the allowed sites");
             update(&app, |view| view.state.refused = Some(uri));
         }
     };
@@ -256,7 +297,7 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
         VIEW.with(|v| {
             v.borrow()
                 .as_ref()
-                .is_some_and(|view| allowed(&view.plan, uri))
+                .is_some_and(|view| allowed(&view.sites, uri))
         })
     };
     let on_policy = refuse.clone();
@@ -278,13 +319,17 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
                 } else {
                     // A frame inside an allowed page, or a script on its own: refused quietly,
                     // the page stays as it is.
-                    tracing::info!(%uri, "refused a frame or script navigation outside the allowed sites");
+                    tracing::info!(to = %origin_of(&uri), "refused a frame or script navigation outside the allowed sites");
                 }
             } else if kind == PolicyDecisionType::NewWindowAction {
+                person_asked_for(&uri);
                 // No second window: the page opens here.
                 decision.ignore();
                 webview.load_uri(&uri);
             } else {
+                if action.is_some_and(|a| the_person_asked(kind, a)) {
+                    person_asked_for(&uri);
+                }
                 decision.use_();
             }
             true
@@ -366,6 +411,16 @@ fn print_notice(app: &tauri::AppHandle, outcome: PrintOutcome) {
     });
 }
 
+/// Tells the gate the person asked for `uri`: a plain-http page they asked for may load even
+/// while an https page is shown.
+fn person_asked_for(uri: &str) {
+    VIEW.with(|v| {
+        if let Some(view) = v.borrow().as_ref() {
+            view.gate.person_asked_for(uri);
+        }
+    });
+}
+
 /// Whether a refused navigation is one the person made (a click, a form, Back or Forward, a
 /// redirect of theirs, a new window), so the refusal page explains it; not a frame inside the
 /// page or a script acting on its own.
@@ -400,7 +455,15 @@ fn follow_state(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
     webview.connect_load_changed(move |w, _| a(w));
     let a = announce.clone();
     webview.connect_title_notify(move |w| a(w));
-    webview.connect_uri_notify(move |w| announce(w));
+    webview.connect_uri_notify(move |w| {
+        let address = w.uri().map(|u| u.to_string()).unwrap_or_default();
+        VIEW.with(|v| {
+            if let Some(view) = v.borrow().as_ref() {
+                view.gate.page_shown(&address);
+            }
+        });
+        announce(w);
+    });
 }
 
 /// One download under way: its name and file in My files, what it has received, and why it was
@@ -618,7 +681,10 @@ fn navigate(app: &tauri::AppHandle, go: &BrowserRequest) {
         BrowserRequest::Back => webview.go_back(),
         BrowserRequest::Forward => webview.go_forward(),
         BrowserRequest::Reload => webview.reload(),
-        BrowserRequest::Home if !home.is_empty() => webview.load_uri(&home),
+        BrowserRequest::Home if !home.is_empty() => {
+            person_asked_for(&home);
+            webview.load_uri(&home);
+        }
         BrowserRequest::Focus => webview.grab_focus(),
         _ => {} // Dismiss: the refusal is gone, the page stays
     }
@@ -800,13 +866,10 @@ mod tests {
 
     #[test]
     fn the_view_opens_the_allowed_sites_and_nothing_else() {
-        let plan = BrowserPlan {
-            home: "https://catalogue.example.org/".into(),
-            sites: vec![
-                "https://catalogue.example.org".into(),
-                "*.gov.example".into(),
-            ],
-        };
+        let plan = AllowedSites::parse(&[
+            "https://catalogue.example.org".into(),
+            "*.gov.example".into(),
+        ]);
         for ok in [
             "https://catalogue.example.org/search?q=x",
             "https://forms.gov.example/apply",
@@ -829,5 +892,23 @@ mod tests {
         ] {
             assert!(!allowed(&plan, refused), "{refused}");
         }
+    }
+
+    #[test]
+    fn logs_say_an_origin_never_an_address() {
+        assert_eq!(
+            origin_of("https://catalogue.example.org/loans?card=12345#top"),
+            "https://catalogue.example.org"
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/a?b"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(origin_of("data:text/html,<h1>secret</h1>"), "data:");
+        assert_eq!(
+            origin_of("javascript:alert(document.cookie)"),
+            "javascript:"
+        );
+        assert_eq!(origin_of("not an address"), "(not an address)");
     }
 }

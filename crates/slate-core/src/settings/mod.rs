@@ -40,8 +40,9 @@ pub enum Kind {
     Text { max_chars: usize },
     /// One of a fixed list of words.
     Choice(&'static [&'static str]),
-    /// Sites a session may browse: origins (`https://catalogue.example.org`) or host patterns
-    /// (`*.gov.example`), separated by commas or new lines; empty for none.
+    /// Sites a session may browse: origins (`https://catalogue.example.org`; https when no scheme
+    /// is written) or host patterns (`*.gov.example`), separated by commas or new lines; empty
+    /// for none (see `crate::sites`).
     Sites,
     /// Empty, or an `http`/`https` address (within `allowed_sites`).
     Address,
@@ -183,7 +184,7 @@ pub const SETTINGS: &[SettingDef] = &[
         default: "",
         // Strictest: no sites, so no browser: which sites a room may open cannot be guessed.
         strictest: "",
-        description: "Sites a session may browse: origins or host patterns like *.gov.example, comma-separated (empty: no browser).",
+        description: "Sites a session may browse and load anything from: origins (https unless http:// is written) or host patterns like *.gov.example, comma-separated (empty: no browser).",
     },
     SettingDef {
         key: "home_page",
@@ -857,15 +858,17 @@ mod tests {
     #[test]
     fn sites_and_the_home_page() {
         let (s, _t) = store();
+        // An entry without a scheme is https on its default port; http and other ports only
+        // when written out.
         assert_eq!(
             set(
                 &s,
                 "allowed_sites",
-                "https://Catalogue.Example.org/, *.gov.example\n127.0.0.1:8080"
+                "https://Catalogue.Example.org/, *.gov.example\n127.0.0.1:8080, http://127.0.0.1:8081"
             )
             .unwrap()
             .1,
-            "https://catalogue.example.org,*.gov.example,127.0.0.1:8080"
+            "https://catalogue.example.org,*.gov.example,https://127.0.0.1:8080,http://127.0.0.1:8081"
         );
         for bad in [
             "https://a.org/path",
@@ -881,16 +884,19 @@ mod tests {
         for ok in [
             "https://catalogue.example.org/search?q=x",
             "https://forms.gov.example/",
-            "http://a.b.gov.example/x",
-            "http://127.0.0.1:8080/",
+            "https://a.b.gov.example/x",
+            "https://127.0.0.1:8080/",
+            "http://127.0.0.1:8081/",
         ] {
             assert!(site_allowed(&sites, ok), "{ok}");
         }
         for no in [
             "http://catalogue.example.org/",
+            "http://a.b.gov.example/x",
             "https://gov.example/",
             "https://evilgov.example/",
-            "http://127.0.0.1:8081/",
+            "http://127.0.0.1:8080/",
+            "http://127.0.0.1:8082/",
             "file:///etc/passwd",
             "not a url",
         ] {
