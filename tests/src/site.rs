@@ -178,7 +178,7 @@ fn serve(
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or("").to_owned();
     let path = parts.next().unwrap_or("/").to_owned();
-    let (mut cookie, mut length) = (String::new(), 0usize);
+    let (mut cookie, mut length, mut range) = (String::new(), 0usize, None::<usize>);
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
@@ -188,6 +188,14 @@ fn serve(
         match name.trim().to_ascii_lowercase().as_str() {
             "cookie" => value.trim().clone_into(&mut cookie),
             "content-length" => length = value.trim().parse().unwrap_or(0),
+            // "bytes=START-" (the media player asks for the rest of a file this way).
+            "range" => {
+                range = value
+                    .trim()
+                    .strip_prefix("bytes=")
+                    .and_then(|r| r.split('-').next())
+                    .and_then(|start| start.parse().ok());
+            }
             _ => {}
         }
     }
@@ -216,6 +224,27 @@ fn serve(
     if route == "/file-big-unsized" {
         return serve_unsized(stream);
     }
+    if route == "/tone.wav" {
+        let body = tone_wav();
+        let start = range.unwrap_or(0).min(body.len());
+        let part = if range.is_some() {
+            format!(
+                "206 Partial Content\r\nContent-Range: bytes {start}-{}/{}",
+                body.len() - 1,
+                body.len()
+            )
+        } else {
+            "200 OK".to_owned()
+        };
+        let mut out = stream;
+        write!(
+            out,
+            "HTTP/1.1 {part}\r\nContent-Type: audio/wav\r\nAccept-Ranges: bytes\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+            body.len() - start
+        )?;
+        out.write_all(&body[start..])?;
+        return out.flush();
+    }
     let (status, headers, content) = respond(&path, &act, canary, other);
     let mut out = stream;
     write!(
@@ -227,7 +256,7 @@ fn serve(
 }
 
 /// The pages, which carry out the action queued next (`Site::then`).
-const PAGES: &[&str] = &["/", "/page2", "/probe", "/upload", "/kinds"];
+const PAGES: &[&str] = &["/", "/page2", "/probe", "/upload", "/kinds", "/media"];
 
 /// The status line, headers and body for `path`.
 fn respond(path: &str, act: &str, canary: &str, other: &str) -> (&'static str, String, String) {
@@ -316,6 +345,12 @@ fn respond(path: &str, act: &str, canary: &str, other: &str) -> (&'static str, S
             to = percent_decoded(query)
         )),
         "/k/script.js" | "/k/module.js" => script(String::new()),
+        "/media" => (
+            "200 OK",
+            "Content-Type: text/html\r\n".to_owned(),
+            page("Media", act, &media_page(query)),
+        ),
+
         _ => ("204 No Content", String::new(), String::new()),
     }
 }
@@ -570,6 +605,67 @@ const KINDS_SCRIPT: &str = r##"
   await report("kinds", lines.join(String.fromCharCode(10)));
 })();
 "##;
+
+/// `/media?KIND&SECONDS`: plays `/tone.wav` (30 s long) for that many seconds from when it
+/// starts, then pauses, reporting `/report/playing` and `/report/paused`. KIND is `video` (a
+/// muted video in view, which may start by itself), `audio` (an audio element, not shown, which
+/// starts with a real click anywhere: sound does not start by itself) or `hidden-video` (a muted
+/// video out of view).
+fn media_page(query: &str) -> String {
+    let (kind, secs) = query.split_once('&').unwrap_or((query, "10"));
+    let secs: u32 = secs.parse().unwrap_or(10);
+    let element = match kind {
+        "audio" => "<audio id=\"m\" src=\"/tone.wav\"></audio><button id=\"play\" style=\"position:fixed;inset:0;width:100vw;height:100vh\">Play</button>",
+        "hidden-video" => "<video id=\"m\" src=\"/tone.wav\" muted style=\"position:fixed;top:-2000px\"></video>",
+        _ => "<video id=\"m\" src=\"/tone.wav\" muted style=\"width:320px;height:180px;background:#000\"></video>",
+    };
+    format!(
+        "<h1>Media</h1>{element}<script>
+         const m = document.getElementById('m');
+         m.addEventListener('playing', () => {{
+           report('playing', '{kind}');
+           setTimeout(() => {{ m.pause(); report('paused', '{kind}'); }}, {ms});
+         }}, {{ once: true }});
+         m.addEventListener('error', () => report('media-error', String(m.error && m.error.code)));
+         const play = () => m.play().catch((e) => report('media-error', e.name));
+         const button = document.getElementById('play');
+         if (button) button.addEventListener('click', () => {{ button.remove(); play(); }});
+         else play();
+         </script>",
+        ms = secs * 1000
+    )
+}
+
+/// Thirty seconds of a 440 Hz square tone: 8 kHz, 8-bit mono WAV.
+fn tone_wav() -> Vec<u8> {
+    let rate: u32 = 8000;
+    let seconds = 30;
+    let samples: Vec<u8> = (0..rate * seconds)
+        // A quiet square wave around the 8-bit midpoint.
+        .map(|i| {
+            if (i * 440 * 2 / rate).is_multiple_of(2) {
+                144
+            } else {
+                112
+            }
+        })
+        .collect();
+    let mut wav = Vec::new();
+    wav.extend(b"RIFF");
+    wav.extend((36 + rate * seconds).to_le_bytes());
+    wav.extend(b"WAVEfmt ");
+    wav.extend(16u32.to_le_bytes());
+    wav.extend(1u16.to_le_bytes()); // PCM
+    wav.extend(1u16.to_le_bytes()); // mono
+    wav.extend(rate.to_le_bytes());
+    wav.extend(rate.to_le_bytes()); // bytes a second
+    wav.extend(1u16.to_le_bytes()); // bytes a frame
+    wav.extend(8u16.to_le_bytes()); // bits a sample
+    wav.extend(b"data");
+    wav.extend((rate * seconds).to_le_bytes());
+    wav.extend(samples);
+    wav
+}
 
 /// Reports the name and text of the file chosen in the upload form.
 const UPLOAD_SCRIPT: &str = r"

@@ -473,6 +473,72 @@ async fn a_page_that_prints_gets_no_dialog_and_no_file_chooser() {
     .await;
 }
 
+/// Media is use: a muted video in view, then audio, keep a session past its idle timeout while
+/// they play, and once paused the session ends for inactivity; a muted video out of view holds
+/// nothing. (Debug builds' short bounds: idle 4 s, warning 2 s.)
+#[tokio::test]
+async fn playing_media_keeps_a_session_until_it_is_paused() {
+    let site = Site::start("mediacanary", "http://127.0.0.1:9");
+    let dir = prepared_data_dir(&[
+        ("allowed_sites", &site.origin()),
+        ("idle_warning", "2"),
+        ("idle_timeout", "4"),
+        ("signed_out_screen", "60"),
+    ]);
+    with_kiosk_launched("browser_media", Launch::on(&dir), async |k| {
+        for kind in ["video", "audio"] {
+            site.clear();
+            // Twelve seconds of playing: three times the idle timeout.
+            site.then(&format!("go:/media?{kind}&12"));
+            sign_in_and_browse(k, &site).await;
+            if kind == "audio" {
+                // Sound starts only when the person asks: a real click on the page.
+                site.wait_for("/media").await;
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                let top = k.browser_view_top().await;
+                k.pointer_at(400, top + 100, true);
+            }
+            let playing = site.wait_for("/report/playing").await;
+            assert_eq!(playing.body, kind);
+            site.wait_for("/report/paused").await;
+            assert!(
+                site.hits()
+                    .iter()
+                    .all(|h| !h.path.starts_with("/report/media-error")),
+                "{:?}",
+                site.hits()
+            );
+            // Still signed in when it paused, with no warning on the way.
+            assert_eq!(
+                k.eval("return document.getElementById('idle-dialog').open")
+                    .await,
+                false,
+                "no idle warning while {kind} plays"
+            );
+            k.by_role("heading", "Welcome, Ana").await;
+            // Paused: the session ends for inactivity.
+            k.wait_for_text("You were signed out after 4 seconds without activity.")
+                .await;
+            k.keyboard(slate_e2e::keys::ENTER).await;
+            k.by_role("heading", "Sign in").await;
+        }
+        // A muted video out of view holds nothing: the session ends while it plays.
+        site.clear();
+        site.then("go:/media?hidden-video&30");
+        sign_in_and_browse(k, &site).await;
+        site.wait_for("/report/playing").await;
+        k.wait_for_text("You were signed out after 4 seconds without activity.")
+            .await;
+        assert!(
+            site.hits()
+                .iter()
+                .all(|h| !h.path.starts_with("/report/paused")),
+            "it ended while the video played"
+        );
+    })
+    .await;
+}
+
 /// Pointer movement and keys inside the browsing view keep the session alive past its idle
 /// timeout (the shell reports them; the page has no way to); when they stop, it ends.
 #[tokio::test]

@@ -19,8 +19,8 @@
 //!   redirects, new windows) is checked against the session's [`BrowserPlan`]; a refused one
 //!   leaves the page as it was, and Slate's page shows why when the person asked for it (a frame
 //!   of the page, or a script on its own, is refused quietly). New windows open in the same view.
-//!   `WebRTC` (which would not go through the gate), the camera and microphone, hyperlink
-//!   auditing and DNS prefetching are off. Refusals are logged by origin, never by address.
+//!   `WebRTC` (which would not go through the gate), the camera and microphone, and DNS
+//!   prefetching are off. Refusals are logged by origin, never by address.
 //! - **Files only through My files.** Downloads land in the session's folder under a safe name
 //!   (`my_files::safe_file_name`), with a notice; an upload asks Slate's page, which offers only
 //!   the files of My files.
@@ -33,6 +33,12 @@
 //! - **Activity.** Keys, buttons, wheel, touch and pointer movement on the view count as
 //!   activity for the idle timeout, reported by the shell (at most once a second), so pages need
 //!   no access to Slate.
+//! - **Media is use.** While the view plays audio (an audible media element, or `WebKit`'s own
+//!   is-playing-audio where no muted media plays) or a video plays in view in a visible page
+//!   (seen by a script in a world of its own, which pages cannot reach or imitate), the shell
+//!   tells the session manager every second; where
+//!   `media_counts_as_use` is on, that holds the idle deadline (never the time limit). A paused
+//!   video, or a muted one out of sight, holds nothing.
 //!
 //! Everything here runs on the GTK main thread (`WebKit` objects live there); the state is a
 //! thread-local, reached through [`tauri::AppHandle::run_on_main_thread`].
@@ -48,7 +54,7 @@ use tauri::{Emitter, Manager};
 use webkit2gtk::{
     DownloadExt, FileChooserRequestExt, NavigationPolicyDecisionExt, PolicyDecisionExt,
     PolicyDecisionType, PrintOperationExt, ResponsePolicyDecisionExt, SettingsExt, URIRequestExt,
-    WebContextExt, WebViewExt, WebsiteDataManagerExtManual,
+    UserContentManagerExt, WebContextExt, WebViewExt, WebsiteDataManagerExtManual,
 };
 
 use slate_core::api::{
@@ -206,7 +212,11 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
             &[],
         )),
     );
-    let webview = webkit2gtk::WebView::with_context(&context);
+    let scripts = webkit2gtk::UserContentManager::new();
+    let webview = webkit2gtk::WebView::builder()
+        .web_context(&context)
+        .user_content_manager(&scripts)
+        .build();
     if let Some(settings) = WebViewExt::settings(&webview) {
         settings.set_enable_developer_extras(false);
         settings.set_javascript_can_open_windows_automatically(false);
@@ -216,7 +226,6 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
         // WebRTC's connections would not go through the gate; no camera or microphone either.
         settings.set_enable_webrtc(false);
         settings.set_enable_media_stream(false);
-        settings.set_enable_hyperlink_auditing(false);
         settings.set_enable_dns_prefetching(false);
     }
     // No context menu (open in new window, save, inspect).
@@ -238,6 +247,12 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
             true
         }
     });
+    follow_media(
+        &webview,
+        &scripts,
+        session.clone(),
+        browsing.session_id.clone(),
+    );
     count_activity(&webview, session);
     vbox.pack_start(&webview, true, true, 0);
     // The window changed size: the view keeps to below the bar.
@@ -605,6 +620,98 @@ fn file_name_of(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// The world the media script runs in: pages have no way into it, and its message handlers
+/// exist only there.
+const MEDIA_WORLD: &str = "slate-media";
+
+/// What the media script says, one message handler each.
+const MEDIA_SIGNALS: [&str; 3] = ["slateAudible", "slateMuted", "slateVideoInView"];
+
+/// Every second, in each frame: which media elements are playing (not paused, not ended, with
+/// data to play), and of those, is one audible (not muted, volume above 0), is one muted, and is
+/// a video in view in a visible page? Each answer that is yes is said to the shell.
+const MEDIA_SCRIPT: &str = r"
+(() => {
+  const say = (name) => window.webkit.messageHandlers[name].postMessage(1);
+  const inView = (v) => {
+    const r = v.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+      && r.top < innerHeight && r.left < innerWidth
+      && getComputedStyle(v).visibility !== 'hidden';
+  };
+  setInterval(() => {
+    const playing = [...document.querySelectorAll('video, audio')]
+      .filter((m) => !m.paused && !m.ended && m.readyState > 2);
+    if (playing.some((m) => !m.muted && m.volume > 0)) say('slateAudible');
+    if (playing.some((m) => m.muted || m.volume === 0)) say('slateMuted');
+    if (document.visibilityState === 'visible'
+        && playing.some((m) => m.tagName === 'VIDEO' && inView(m))) say('slateVideoInView');
+  }, 1000);
+})();
+";
+
+/// Audio playing in the view, or a video in view, is use: reported to the session manager
+/// every second while it lasts (the manager decides whether it counts). `WebKit`'s
+/// is-playing-audio counts muted media too (with `GStreamer`), so it is believed only when the
+/// script has seen no muted media playing (it then stands for Web Audio, or an audio element
+/// outside the page's tree).
+fn follow_media(
+    webview: &webkit2gtk::WebView,
+    scripts: &webkit2gtk::UserContentManager,
+    session: SessionHandle,
+    session_id: String,
+) {
+    scripts.add_script(&webkit2gtk::UserScript::for_world(
+        MEDIA_SCRIPT,
+        webkit2gtk::UserContentInjectedFrames::AllFrames,
+        webkit2gtk::UserScriptInjectionTime::End,
+        MEDIA_WORLD,
+        &[],
+        &[],
+    ));
+    let seen: Rc<[Cell<Option<Instant>>; 3]> = Rc::new(Default::default());
+    for (i, name) in MEDIA_SIGNALS.iter().enumerate() {
+        if !scripts.register_script_message_handler_in_world(name, MEDIA_WORLD) {
+            tracing::warn!("cannot follow the media of the browser's pages");
+        }
+        let seen = Rc::clone(&seen);
+        scripts.connect_script_message_received(Some(name), move |_, _| {
+            seen[i].set(Some(Instant::now()));
+        });
+    }
+    let webview = webview.downgrade();
+    gtk::glib::timeout_add_local(Duration::from_secs(1), move || {
+        let Some(webview) = webview.upgrade() else {
+            return gtk::glib::ControlFlow::Break;
+        };
+        let ours = VIEW.with(|v| {
+            v.borrow()
+                .as_ref()
+                .is_some_and(|view| view.session_id == session_id)
+        });
+        if !ours {
+            return gtk::glib::ControlFlow::Break;
+        }
+        let recent = |i: usize| {
+            seen[i]
+                .get()
+                .is_some_and(|t| t.elapsed() < Duration::from_secs(2))
+        };
+        let (audible, muted, video) = (recent(0), recent(1), recent(2));
+        let other_audio = webview.is_playing_audio() && !muted;
+        if audible || video || other_audio {
+            tracing::debug!(
+                audible,
+                video,
+                other_audio,
+                "media is playing in the browser"
+            );
+            session.media_playing();
+        }
+        gtk::glib::ControlFlow::Continue
+    });
 }
 
 /// Input on the view is the person's activity (a pointer resting in one place is not).

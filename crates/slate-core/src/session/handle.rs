@@ -20,6 +20,7 @@ pub(super) enum Msg {
     },
     Guest(Reply<AppStatus>),
     Activity,
+    MediaPlaying,
     Stay(Reply<AppStatus>),
     SignOut(Reply<AppStatus>),
     Dismiss(Reply<AppStatus>),
@@ -98,6 +99,14 @@ impl SessionHandle {
     /// manager is busy the report is dropped, which can only make the session end sooner.
     pub fn activity(&self) {
         let _ = self.tx.try_send(Msg::Activity);
+    }
+
+    /// Audio, or video in view, is playing in the session's browser now (the shell reports it
+    /// every second while it plays). Where `media_counts_as_use` is on, this holds the idle
+    /// deadline for [`super::due::MEDIA_LEASE`]; never the time limit. Never blocks; a dropped
+    /// report can only make the session end sooner.
+    pub fn media_playing(&self) {
+        let _ = self.tx.try_send(Msg::MediaPlaying);
     }
 
     /// "Stay signed in" in the idle warning.

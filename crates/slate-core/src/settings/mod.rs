@@ -220,6 +220,14 @@ pub const SETTINGS: &[SettingDef] = &[
         strictest: "false",
         description: "Whether pages of the session's browser may print, straight to the default CUPS printer (no dialog, never to a file).",
     },
+    SettingDef {
+        key: "media_counts_as_use",
+        kind: Kind::Bool,
+        default: "true",
+        // Strictest: false: only a person's own input keeps a session from its idle ending.
+        strictest: "false",
+        description: "Whether audio, or video in view, playing in the session's browser counts as use: the idle timeout waits while it plays (the time limit never does).",
+    },
 ];
 
 /// Why a setting cannot be changed. One sentence each ([`SettingError::phrase`]).
@@ -671,6 +679,11 @@ mod tests {
         assert_eq!(strictest("guests_allowed"), "false");
         assert_eq!(strictest("allowed_sites"), "", "no browser");
         assert_eq!(strictest("printing"), "false", "no printing");
+        assert_eq!(
+            strictest("media_counts_as_use"),
+            "false",
+            "only input is use"
+        );
         assert_eq!(strictest("audit_retention_days"), "0", "keep forever");
         // The key that gives way in a rule, held at its strictest, agrees with any allowed value
         // of the other key: so holding it never breaks the rule again.

@@ -84,6 +84,8 @@ pub struct Settings {
     pub downloads: DownloadLimits,
     /// Whether the browser's pages may print (to the default CUPS printer, without a dialog).
     pub printing: bool,
+    /// Whether media playing in the browser holds the idle deadline.
+    pub media_counts_as_use: bool,
 }
 
 impl Default for Settings {
@@ -157,6 +159,7 @@ impl Settings {
             allowed_sites,
             home_page,
             printing: get("printing") == "true",
+            media_counts_as_use: get("media_counts_as_use") == "true",
             downloads: DownloadLimits {
                 quota: megabytes("download_quota", &get("download_quota")),
                 free_space_floor: megabytes(
