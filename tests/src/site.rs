@@ -371,13 +371,13 @@ fn serve_unsized(stream: TcpStream) -> std::io::Result<()> {
     out.flush()
 }
 
-/// The name `/file-long-name` suggests: 99 Japanese characters (297 bytes of UTF-8), a
+/// The name `/file-long-name` suggests: 100 Japanese characters (300 bytes of UTF-8), a
 /// right-to-left override and "fdp.exe", which would show as "…exe.pdf". Too long for a file
 /// system's 255 bytes.
 pub const LONG_NAME: &str = concat!(
     "報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書",
     "報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書",
-    "報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書",
+    "報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書報告書報",
     "\u{202E}fdp.exe"
 );
 
