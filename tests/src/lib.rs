@@ -465,6 +465,19 @@ impl Kiosk {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The names of the named windows shown on the kiosk's display, sorted: a dialog a page
+    /// opened (printing, a file chooser) would be one more.
+    pub fn visible_windows(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .xdotool(&["search", "--onlyvisible", "--name", ""])
+            .lines()
+            .map(|id| self.xdotool(&["getwindowname", id]).trim().to_owned())
+            .filter(|name| !name.is_empty())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Where the session's browsing view starts, in window coordinates: the bottom of the bar's
     /// line, as Slate's page measures it (it tells the shell the same).
     pub async fn browser_view_top(&self) -> u32 {

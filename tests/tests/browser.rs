@@ -254,6 +254,291 @@ async fn nothing_of_the_last_session_is_visible(k: &Kiosk, site: &Site) {
     assert!(address(k).await.starts_with(&site.origin()));
 }
 
+/// Every kind of request a page can make goes only to the allowed sites: the page at
+/// `/kinds` tries images, scripts, modules, styles, fonts, frames, objects, media, icons,
+/// prefetch, preload and preconnect, fetch (plain, no-cors, keepalive), XHR, WebSocket,
+/// `EventSource`, beacons, a redirect of a subresource, workers (same- and cross-origin, and what a
+/// worker fetches), a service worker, hyperlink pings, a form into a frame and WebRTC, against
+/// another origin (127.0.0.2), 127.0.0.1 on another port, and `localhost` (an allowed name
+/// whose address is private and not listed). Those servers see no connection at all, while the
+/// same kinds reach the page's own site; the refusals are logged by host and port only.
+#[tokio::test]
+async fn every_kind_of_request_stays_within_the_allowed_sites() {
+    use slate_e2e::site::Witness;
+    let site = Site::start("kindscanary", "http://127.0.0.1:9");
+    let other_origin = Witness::start("127.0.0.2");
+    let other_port = Witness::start("127.0.0.1");
+    let private_name = Witness::start("localhost");
+    let allowed = format!("{}, {}", site.origin(), private_name.origin());
+    let dir = prepared_data_dir(&[("allowed_sites", &allowed), ("signed_out_screen", "0")]);
+    with_kiosk_launched("browser_kinds", Launch::on(&dir), async |k| {
+        let targets = serde_json::json!([
+            other_origin.origin(),
+            other_port.origin(),
+            private_name.origin()
+        ])
+        .to_string();
+        let query: String = targets
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        site.then(&format!("go:/kinds?{query}"));
+        sign_in_and_browse(k, &site).await;
+        let report = site.wait_for("/report/kinds").await.body;
+        eprintln!("what each kind of request gave:\n{report}");
+        assert!(
+            report.lines().count() >= 4 * 29,
+            "every kind was tried: {report}"
+        );
+        // The control: each kind that can reach a site reached the page's own.
+        let hits: Vec<String> = site.hits().into_iter().map(|h| h.path).collect();
+        for path in [
+            "/k/img.png",
+            "/k/script.js",
+            "/k/module.js",
+            "/k/style.css",
+            "/k/fetch",
+            "/k/fetch-no-cors",
+            "/k/xhr",
+            "/k/events",
+            "/k/beacon",
+            "/k/redirected.png",
+            "/k/worker-fetch",
+            "/k/worker-import.js",
+        ] {
+            assert!(
+                hits.iter().any(|h| h == path),
+                "{path} reached the page's own site: {hits:?}"
+            );
+        }
+        // Stragglers (beacons, pings, prefetches) have had their time.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        for (who, witness) in [
+            ("another origin", &other_origin),
+            ("127.0.0.1 on another port", &other_port),
+            ("an allowed name with a private address", &private_name),
+        ] {
+            assert!(witness.seen().is_empty(), "{who} saw {:?}", witness.seen());
+        }
+        let log = k.log();
+        assert!(
+            log.contains("the browser's gate refused a connection"),
+            "the gate did the refusing"
+        );
+        assert!(
+            log.contains(&format!("127.0.0.2:{}", other_origin.port)),
+            "logged by host and port"
+        );
+        assert!(!log.contains("/k/"), "no path in the log");
+    })
+    .await;
+}
+
+/// Downloads are bounded and their names safe, through real downloads: a 300-byte Japanese name
+/// with a right-to-left override lands cut on a character boundary, its extension kept and the
+/// override gone; a file larger than the session's quota is refused before it is written (its
+/// size announced) or stopped on the way (not announced) and removed; with less free space than
+/// the floor, nothing downloads.
+#[tokio::test]
+async fn downloads_are_bounded_and_their_names_are_safe() {
+    use slate_e2e::site::{BIG, LONG_NAME};
+    let site = Site::start("downloadcanary", "http://127.0.0.1:9");
+    let dir = prepared_data_dir(&[
+        ("allowed_sites", &site.origin()),
+        ("download_quota", "1 MB"),
+        ("signed_out_screen", "0"),
+    ]);
+    with_kiosk_launched("browser_downloads", Launch::on(&dir), async |k| {
+        assert_eq!(LONG_NAME.split('\u{202E}').next().map(str::len), Some(300));
+        site.then("click:long-name");
+        sign_in_and_browse(k, &site).await;
+        // Cut to 236 bytes (room left for " (99999)" and WebKit's ".wkdownload"): 77 whole
+        // characters and the extension.
+        let expected = "報告書".repeat(25) + "報告.exe";
+        k.wait_for_text(&format!("Downloaded {expected} into My files."))
+            .await;
+        let names: Vec<String> = std::fs::read_dir(k.session_folder())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().into_string().expect("a UTF-8 name"))
+            .collect();
+        assert_eq!(names, std::slice::from_ref(&expected));
+        assert!(expected.len() <= 255 && !expected.contains('\u{202E}'));
+
+        // 2 MiB announced, against a quota of 1 MB: refused before anything is written.
+        site.then("click:big");
+        k.click("Home").await;
+        k.wait_for_text("big.bin was not downloaded: a session may download 1 MB in all.")
+            .await;
+        // 2 MiB not announced: stopped on the way, and what it wrote removed.
+        site.then("click:big-unsized");
+        k.click("Home").await;
+        k.wait_for_text("unsized.bin was not downloaded: a session may download 1 MB in all.")
+            .await;
+        let left: Vec<_> = std::fs::read_dir(k.session_folder())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "only the first download is kept: {left:?}");
+        const { assert!(BIG > 1_000_000) };
+
+        // With a floor above the disk's free space, nothing downloads.
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "Sign in").await;
+        slate_e2e::slatectl(
+            k.data_dir(),
+            &["config", "set", "download_free_space_floor", "1000 GB"],
+            "",
+        );
+        site.clear();
+        site.then("click:download");
+        sign_in_and_browse(k, &site).await;
+        k.wait_for_text("report.txt was not downloaded: this terminal is running out of space.")
+            .await;
+        assert!(!k.session_folder().join("report.txt").exists());
+    })
+    .await;
+}
+
+/// A page's print never shows a dialog (which could offer "Print to File" and a file chooser):
+/// with printing off (the default) it is refused with a notice; with it on, it goes straight to
+/// the default CUPS printer (none here, so it fails), still with no window and no file.
+#[tokio::test]
+async fn a_page_that_prints_gets_no_dialog_and_no_file_chooser() {
+    let started = std::time::SystemTime::now();
+    let site = Site::start("printcanary", "http://127.0.0.1:9");
+    let dir = prepared_data_dir(&[
+        ("allowed_sites", &site.origin()),
+        ("signed_out_screen", "0"),
+    ]);
+    with_kiosk_launched("browser_print", Launch::on(&dir), async |k| {
+        sign_in_and_browse(k, &site).await;
+        let windows = k.visible_windows();
+        assert_eq!(windows, ["Slate"], "one window before");
+        site.then("click:print");
+        k.click("Home").await;
+        site.wait_for("/report/printed").await;
+        k.wait_for_text("Printing is off at this terminal.").await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            k.visible_windows(),
+            windows,
+            "no print dialog, no file chooser"
+        );
+
+        k.click("Sign out").await;
+        k.click("Sign out now").await;
+        k.by_role("heading", "Sign in").await;
+        slate_e2e::slatectl(k.data_dir(), &["config", "set", "printing", "true"], "");
+        site.clear();
+        sign_in_and_browse(k, &site).await;
+        site.then("click:print");
+        k.click("Home").await;
+        site.wait_for("/report/printed").await;
+        // No CUPS printer here: nothing to print to, and nothing else is tried.
+        k.wait_for_text("The page could not be printed.").await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            k.visible_windows(),
+            windows,
+            "no print dialog, no file chooser"
+        );
+        // Nothing printed to a file where GTK's "Print to File" writes (the home folder, the
+        // working folder, the data folder).
+        let home = std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default());
+        for folder in [home.as_path(), std::path::Path::new("."), k.data_dir()] {
+            let new: Vec<_> = std::fs::read_dir(folder)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("output."))
+                .filter(|e| {
+                    e.metadata()
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|t| t >= started)
+                })
+                .map(|e| e.path())
+                .collect();
+            assert!(new.is_empty(), "printed to a file: {new:?}");
+        }
+    })
+    .await;
+}
+
+/// Media is use: a muted video in view, then audio, keep a session past its idle timeout while
+/// they play, and once paused the session ends for inactivity; a muted video out of view holds
+/// nothing. (Debug builds' short bounds: idle 4 s, warning 2 s.)
+#[tokio::test]
+async fn playing_media_keeps_a_session_until_it_is_paused() {
+    let site = Site::start("mediacanary", "http://127.0.0.1:9");
+    let dir = prepared_data_dir(&[
+        ("allowed_sites", &site.origin()),
+        ("idle_warning", "2"),
+        ("idle_timeout", "4"),
+        ("signed_out_screen", "60"),
+    ]);
+    with_kiosk_launched("browser_media", Launch::on(&dir), async |k| {
+        for kind in ["video", "audio"] {
+            site.clear();
+            // Twelve seconds of playing: three times the idle timeout.
+            site.then(&format!("go:/media?{kind}&12"));
+            sign_in_and_browse(k, &site).await;
+            if kind == "audio" {
+                // Sound starts only when the person asks: a real click on the page.
+                site.wait_for("/media").await;
+                tokio::time::sleep(Duration::from_millis(600)).await;
+                let top = k.browser_view_top().await;
+                k.pointer_at(400, top + 100, true);
+            }
+            let playing = site.wait_for("/report/playing").await;
+            assert_eq!(playing.body, kind);
+            site.wait_for("/report/paused").await;
+            assert!(
+                site.hits()
+                    .iter()
+                    .all(|h| !h.path.starts_with("/report/media-error")),
+                "{:?}",
+                site.hits()
+            );
+            // Still signed in when it paused, with no warning on the way.
+            assert_eq!(
+                k.eval("return document.getElementById('idle-dialog').open")
+                    .await,
+                false,
+                "no idle warning while {kind} plays"
+            );
+            k.by_role("heading", "Welcome, Ana").await;
+            // Paused: the session ends for inactivity.
+            k.wait_for_text("You were signed out after 4 seconds without activity.")
+                .await;
+            k.keyboard(slate_e2e::keys::ENTER).await;
+            k.by_role("heading", "Sign in").await;
+        }
+        // A muted video out of view holds nothing: the session ends while it plays.
+        site.clear();
+        site.then("go:/media?hidden-video&30");
+        sign_in_and_browse(k, &site).await;
+        site.wait_for("/report/playing").await;
+        k.wait_for_text("You were signed out after 4 seconds without activity.")
+            .await;
+        assert!(
+            site.hits()
+                .iter()
+                .all(|h| !h.path.starts_with("/report/paused")),
+            "it ended while the video played"
+        );
+    })
+    .await;
+}
+
 /// Pointer movement and keys inside the browsing view keep the session alive past its idle
 /// timeout (the shell reports them; the page has no way to); when they stop, it ends.
 #[tokio::test]

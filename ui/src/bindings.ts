@@ -207,19 +207,33 @@ refused: string | null,
  */
 download: DownloadNotice | null, 
 /**
+ * The last time a page asked to print, and what came of it.
+ */
+print: PrintNotice | null, 
+/**
  * Set while a page asks for a file to upload: the person picks one of My files.
  */
 upload: boolean, };
 
 export type DownloadNotice = { 
 /**
- * The file's name in My files.
+ * The file's name in My files (or the name it would have had).
  */
-name: string, ok: boolean, 
+name: string, outcome: DownloadOutcome, 
 /**
  * Counts up with every download, so the same name twice is still news.
  */
 serial: number, };
+
+export type DownloadOutcome = { "kind": "done" } | { "kind": "failed" } | { "kind": "over_quota", quota_mb: number, } | { "kind": "low_space" };
+
+export type PrintNotice = { outcome: PrintOutcome, 
+/**
+ * Counts up with every attempt, so the same outcome twice is still news.
+ */
+serial: number, };
+
+export type PrintOutcome = "off" | "sent" | "failed";
 
 export type BrowserRequest = { "action": "back" } | { "action": "forward" } | { "action": "reload" } | { "action": "home" } | { "action": "dismiss" } | { "action": "focus" } | { "action": "layout", top: number, shown: boolean, } | { "action": "upload", name: string | null, };
 

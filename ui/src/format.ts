@@ -99,6 +99,11 @@ export function announceCountdownAt(secondsLeft: number): boolean {
   return [60, 30, 20, 10, 5].includes(secondsLeft);
 }
 
+/** A size set in megabytes (a setting's value, as the administrator wrote it): "500 MB". */
+export function megabytes(mb: number): string {
+  return new Intl.NumberFormat(language(), { style: "unit", unit: "megabyte", unitDisplay: "short" }).format(mb);
+}
+
 /** "512 bytes", "1.5 KB", "20 MB", in the current language ("1,5 kB"). */
 export function fileSize(bytes: number): string {
   const units = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;

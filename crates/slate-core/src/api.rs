@@ -94,18 +94,57 @@ pub struct BrowserState {
     pub refused: Option<String>,
     /// The last download, once it has finished or failed.
     pub download: Option<DownloadNotice>,
+    /// The last time a page asked to print, and what came of it.
+    pub print: Option<PrintNotice>,
     /// Set while a page asks for a file to upload: the person picks one of My files.
     pub upload: bool,
 }
 
-/// A file the browser downloaded into My files (or failed to).
+/// A file the browser downloaded into My files (or did not).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DownloadNotice {
-    /// The file's name in My files.
+    /// The file's name in My files (or the name it would have had).
     pub name: String,
-    pub ok: bool,
+    pub outcome: DownloadOutcome,
     /// Counts up with every download, so the same name twice is still news.
     pub serial: u32,
+}
+
+/// How a download ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DownloadOutcome {
+    /// The file is in My files.
+    Done,
+    /// The transfer failed (the site, the network, or the disk).
+    Failed,
+    /// Refused: the session's downloads would pass `download_quota` (in megabytes, as set).
+    OverQuota {
+        #[ts(type = "number")]
+        quota_mb: u64,
+    },
+    /// Refused: the disk would keep less free space than `download_free_space_floor`.
+    LowSpace,
+}
+
+/// What came of a page's asking to print.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrintNotice {
+    pub outcome: PrintOutcome,
+    /// Counts up with every attempt, so the same outcome twice is still news.
+    pub serial: u32,
+}
+
+/// How a print attempt ended. There is never a dialog: no choice of printer, and no file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintOutcome {
+    /// The `printing` setting is off.
+    Off,
+    /// Sent to the default CUPS printer.
+    Sent,
+    /// Not printed (no printer, or the printer refused it).
+    Failed,
 }
 
 /// What the UI asks of the browser.
@@ -557,6 +596,9 @@ pub fn typescript_bindings() -> String {
         BrowserPlan::decl(&cfg),
         BrowserState::decl(&cfg),
         DownloadNotice::decl(&cfg),
+        DownloadOutcome::decl(&cfg),
+        PrintNotice::decl(&cfg),
+        PrintOutcome::decl(&cfg),
         BrowserRequest::decl(&cfg),
         Phrase::decl(&cfg),
         Arg::decl(&cfg),

@@ -12,15 +12,33 @@
 //! - **Sandboxed.** Its web processes run in `WebKit`'s bubblewrap sandbox: a page that breaks
 //!   the web engine finds itself in an empty mount namespace without Slate's data folder, the
 //!   home folder or the network (pages are fetched by `WebKit`'s network process).
-//! - **Only the allowed sites.** Every navigation (links, scripts, forms, redirects, new windows)
-//!   is checked against the session's [`BrowserPlan`]; a refused one leaves the page as it was,
-//!   and Slate's page shows why when the person asked for it (a frame of the page, or a script
-//!   on its own, is refused quietly). New windows open in the same view.
-//! - **Files only through My files.** Downloads land in the session's folder, with a notice;
-//!   an upload asks Slate's page, which offers only the files of My files.
+//! - **Only the allowed sites, for every request.** Every connection the browser makes (pages,
+//!   subresources, fetch, `WebSockets`, beacons, workers, redirects…) goes through the session's
+//!   [`Gate`], a proxy that lets through only the allowed sites, over their schemes, at public
+//!   addresses or ones the administrator listed. On top, every navigation (links, scripts, forms,
+//!   redirects, new windows) is checked against the session's [`BrowserPlan`]; a refused one
+//!   leaves the page as it was, and Slate's page shows why when the person asked for it (a frame
+//!   of the page, or a script on its own, is refused quietly). New windows open in the same view.
+//!   `WebRTC` (which would not go through the gate), the camera and microphone, and DNS
+//!   prefetching are off. Refusals are logged by origin, never by address.
+//! - **Files only through My files.** Downloads land in the session's folder under a safe name
+//!   (`my_files::safe_file_name`), with a notice; an upload asks Slate's page, which offers only
+//!   the files of My files.
+//! - **Downloads bounded.** A session's downloads stop at `download_quota` in all, and before the
+//!   disk's free space falls under `download_free_space_floor`: checked when the size is
+//!   announced and at every piece received; a stopped download is removed, with a notice.
+//! - **Printing never reaches the file system.** A page's print goes, without any dialog, to the
+//!   default CUPS printer when the `printing` setting allows it (GTK's print backends limited to
+//!   CUPS, so "Print to File" does not exist), and nowhere when it does not; a notice says which.
 //! - **Activity.** Keys, buttons, wheel, touch and pointer movement on the view count as
 //!   activity for the idle timeout, reported by the shell (at most once a second), so pages need
 //!   no access to Slate.
+//! - **Media is use.** While the view plays audio (an audible media element, or `WebKit`'s own
+//!   is-playing-audio where no muted media plays) or a video plays in view in a visible page
+//!   (seen by a script in a world of its own, which pages cannot reach or imitate), the shell
+//!   tells the session manager every second; where
+//!   `media_counts_as_use` is on, that holds the idle deadline (never the time limit). A paused
+//!   video, or a muted one out of sight, holds nothing.
 //!
 //! Everything here runs on the GTK main thread (`WebKit` objects live there); the state is a
 //! thread-local, reached through [`tauri::AppHandle::run_on_main_thread`].
@@ -35,20 +53,24 @@ use gtk::prelude::*;
 use tauri::{Emitter, Manager};
 use webkit2gtk::{
     DownloadExt, FileChooserRequestExt, NavigationPolicyDecisionExt, PolicyDecisionExt,
-    PolicyDecisionType, ResponsePolicyDecisionExt, SettingsExt, URIRequestExt, WebContextExt,
-    WebViewExt, WebsiteDataManagerExtManual,
+    PolicyDecisionType, PrintOperationExt, ResponsePolicyDecisionExt, SettingsExt, URIRequestExt,
+    UserContentManagerExt, WebContextExt, WebViewExt, WebsiteDataManagerExtManual,
 };
 
 use slate_core::api::{
-    BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, Screen, TextSize,
+    BrowserPlan, BrowserRequest, BrowserState, DownloadNotice, DownloadOutcome, PrintNotice,
+    PrintOutcome, Screen, TextSize,
 };
 use slate_core::ipc_names::BROWSER_EVENT;
-use slate_core::my_files::{file_in, safe_file_name, unused_path};
+use slate_core::my_files::{
+    file_in, free_space, safe_file_name, unused_path, DownloadLimits, DownloadStop,
+};
 use slate_core::phrase;
 use slate_core::session::{Browsing, SessionHandle};
-use slate_core::settings::site_allowed;
+use slate_core::sites::AllowedSites;
 use slate_core::wipe::{Removed, WipeTarget, Wiper};
 
+use super::gate::Gate;
 use super::wipers::on_main;
 
 /// The live view, on the main thread.
@@ -57,11 +79,20 @@ struct View {
     webview: webkit2gtk::WebView,
     context: webkit2gtk::WebContext,
     plan: BrowserPlan,
+    sites: AllowedSites,
+    /// Every connection of the view goes through it; it closes with the view.
+    gate: Gate,
     folder: PathBuf,
     state: BrowserState,
     /// A page's request for a file, waiting for the person's choice.
     upload: Option<webkit2gtk::FileChooserRequest>,
     downloads: Vec<webkit2gtk::Download>,
+    limits: DownloadLimits,
+    /// Bytes of the session's downloads kept or under way (a stopped or failed one is taken off).
+    downloaded: u64,
+    printing: bool,
+    /// The print under way, kept alive until it ends.
+    printing_now: Option<webkit2gtk::PrintOperation>,
     /// The window's resize handler that keeps the view below the bar.
     on_resize: Option<gtk::glib::SignalHandlerId>,
 }
@@ -112,9 +143,19 @@ fn update(app: &tauri::AppHandle, change: impl FnOnce(&mut View)) {
 
 /// Whether the view may show `uri`: an allowed site, a `blob:` an allowed site made (a file it
 /// builds for download), or the blank page. Never `data:`, `file:` or any other scheme.
-fn allowed(plan: &BrowserPlan, uri: &str) -> bool {
+fn allowed(sites: &AllowedSites, uri: &str) -> bool {
     let inner = uri.strip_prefix("blob:").unwrap_or(uri);
-    uri == "about:blank" || site_allowed(&plan.sites, inner)
+    uri == "about:blank" || sites.allows(inner)
+}
+
+/// What a log may say of an address: its origin (scheme, host and port), never its path or
+/// query; the scheme alone for an address without one (`data:`).
+fn origin_of(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(u) if u.has_host() => u.origin().ascii_serialization(),
+        Ok(u) => format!("{}:", u.scheme()),
+        Err(_) => "(not an address)".to_owned(),
+    }
 }
 
 /// Opens the browser of `browsing`'s session below Slate's bar (hidden until the UI says where
@@ -156,17 +197,40 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
     // network namespaces, a seccomp filter, D-Bus only through xdg-dbus-proxy): set before the
     // context starts any process.
     context.set_sandbox_enabled(true);
-    let webview = webkit2gtk::WebView::with_context(&context);
+    // Every connection goes through the session's gate, for every scheme and host: without it,
+    // no browser.
+    let sites = AllowedSites::parse(&browsing.plan.sites);
+    let gate = Gate::open(sites.clone()).map_err(|e| format!("its gate cannot open: {e}"))?;
+    let manager = context
+        .website_data_manager()
+        .ok_or("its context has no data manager")?;
+    webkit2gtk::WebsiteDataManagerExt::set_network_proxy_settings(
+        &manager,
+        webkit2gtk::NetworkProxyMode::Custom,
+        Some(&mut webkit2gtk::NetworkProxySettings::new(
+            Some(&gate.proxy_uri()),
+            &[],
+        )),
+    );
+    let scripts = webkit2gtk::UserContentManager::new();
+    let webview = webkit2gtk::WebView::builder()
+        .web_context(&context)
+        .user_content_manager(&scripts)
+        .build();
     if let Some(settings) = WebViewExt::settings(&webview) {
         settings.set_enable_developer_extras(false);
         settings.set_javascript_can_open_windows_automatically(false);
         settings.set_enable_write_console_messages_to_stdout(false);
         // Back and Forward load the page again rather than thawing a frozen copy kept in memory.
         settings.set_enable_page_cache(false);
+        // WebRTC's connections would not go through the gate; no camera or microphone either.
+        settings.set_enable_webrtc(false);
+        settings.set_enable_media_stream(false);
+        settings.set_enable_dns_prefetching(false);
     }
-    // No context menu (open in new window, save, inspect) and no printing.
+    // No context menu (open in new window, save, inspect).
     webview.connect_context_menu(|_, _, _, _| true);
-    webview.connect_print(|_, _| true);
+    print_without_dialog(app, &webview);
     guard_navigation(app, &webview);
     follow_state(app, &webview);
     take_downloads(app, &context);
@@ -183,6 +247,12 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
             true
         }
     });
+    follow_media(
+        &webview,
+        &scripts,
+        session.clone(),
+        browsing.session_id.clone(),
+    );
     count_activity(&webview, session);
     vbox.pack_start(&webview, true, true, 0);
     // The window changed size: the view keeps to below the bar.
@@ -204,10 +274,16 @@ fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> 
             webview: webview.clone(),
             context,
             plan: browsing.plan,
+            sites,
+            gate,
             folder: browsing.folder,
             state: BrowserState::default(),
             upload: None,
             downloads: Vec::new(),
+            limits: browsing.downloads,
+            downloaded: 0,
+            printing: browsing.printing,
+            printing_now: None,
             on_resize: Some(on_resize),
         });
     });
@@ -228,7 +304,7 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
     let refuse = {
         let app = app.clone();
         move |uri: String| {
-            tracing::info!(%uri, "refused a navigation outside the allowed sites");
+            tracing::info!(to = %origin_of(&uri), "refused a navigation outside the allowed sites");
             update(&app, |view| view.state.refused = Some(uri));
         }
     };
@@ -236,7 +312,7 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
         VIEW.with(|v| {
             v.borrow()
                 .as_ref()
-                .is_some_and(|view| allowed(&view.plan, uri))
+                .is_some_and(|view| allowed(&view.sites, uri))
         })
     };
     let on_policy = refuse.clone();
@@ -258,13 +334,17 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
                 } else {
                     // A frame inside an allowed page, or a script on its own: refused quietly,
                     // the page stays as it is.
-                    tracing::info!(%uri, "refused a frame or script navigation outside the allowed sites");
+                    tracing::info!(to = %origin_of(&uri), "refused a frame or script navigation outside the allowed sites");
                 }
             } else if kind == PolicyDecisionType::NewWindowAction {
+                person_asked_for(&uri);
                 // No second window: the page opens here.
                 decision.ignore();
                 webview.load_uri(&uri);
             } else {
+                if action.is_some_and(|a| the_person_asked(kind, a)) {
+                    person_asked_for(&uri);
+                }
                 decision.use_();
             }
             true
@@ -291,6 +371,69 @@ fn guard_navigation(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
         }
     });
     webview.connect_create(|_, _| None);
+}
+
+/// A page's print never shows a dialog (which could choose "Print to File" and browse the file
+/// system): with `printing` on it goes straight to the default CUPS printer, otherwise nowhere.
+fn print_without_dialog(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
+    // Only CUPS printers exist for GTK in this process: no "Print to File", no lpr.
+    if let Some(settings) = gtk::Settings::default() {
+        settings.set_gtk_print_backends(Some("cups"));
+    }
+    let app = app.clone();
+    webview.connect_print(move |_, operation| {
+        let allowed = VIEW.with(|v| v.borrow().as_ref().is_some_and(|view| view.printing));
+        if !allowed {
+            tracing::info!("refused a page's print: printing is off");
+            print_notice(&app, PrintOutcome::Off);
+            return true;
+        }
+        // Fresh settings: the default printer, and no output file.
+        operation.set_print_settings(&gtk::PrintSettings::new());
+        let failed = Rc::new(Cell::new(false));
+        let (a, f) = (app.clone(), Rc::clone(&failed));
+        operation.connect_failed(move |_, e| {
+            tracing::warn!("a page could not be printed: {e}");
+            f.set(true);
+            print_notice(&a, PrintOutcome::Failed);
+        });
+        let a = app.clone();
+        operation.connect_finished(move |_| {
+            if !failed.get() {
+                tracing::info!("printed a page");
+                print_notice(&a, PrintOutcome::Sent);
+            }
+            VIEW.with(|v| {
+                if let Some(view) = v.borrow_mut().as_mut() {
+                    view.printing_now = None;
+                }
+            });
+        });
+        VIEW.with(|v| {
+            if let Some(view) = v.borrow_mut().as_mut() {
+                view.printing_now = Some(operation.clone());
+            }
+        });
+        operation.print();
+        true
+    });
+}
+
+fn print_notice(app: &tauri::AppHandle, outcome: PrintOutcome) {
+    update(app, |view| {
+        let serial = view.state.print.as_ref().map_or(1, |p| p.serial + 1);
+        view.state.print = Some(PrintNotice { outcome, serial });
+    });
+}
+
+/// Tells the gate the person asked for `uri`: a plain-http page they asked for may load even
+/// while an https page is shown.
+fn person_asked_for(uri: &str) {
+    VIEW.with(|v| {
+        if let Some(view) = v.borrow().as_ref() {
+            view.gate.person_asked_for(uri);
+        }
+    });
 }
 
 /// Whether a refused navigation is one the person made (a click, a form, Back or Forward, a
@@ -327,10 +470,30 @@ fn follow_state(app: &tauri::AppHandle, webview: &webkit2gtk::WebView) {
     webview.connect_load_changed(move |w, _| a(w));
     let a = announce.clone();
     webview.connect_title_notify(move |w| a(w));
-    webview.connect_uri_notify(move |w| announce(w));
+    webview.connect_uri_notify(move |w| {
+        let address = w.uri().map(|u| u.to_string()).unwrap_or_default();
+        VIEW.with(|v| {
+            if let Some(view) = v.borrow().as_ref() {
+                view.gate.page_shown(&address);
+            }
+        });
+        announce(w);
+    });
 }
 
-/// Downloads land in My files under a safe, unused name, with a notice when done.
+/// One download under way: its name and file in My files, what it has received, and why it was
+/// stopped, if it was.
+#[derive(Default)]
+struct Transfer {
+    name: String,
+    path: Option<PathBuf>,
+    received: u64,
+    stopped: Option<DownloadStop>,
+    failed: bool,
+}
+
+/// Downloads land in My files under a safe, unused name, within the session's limits, with a
+/// notice when done or refused.
 fn take_downloads(app: &tauri::AppHandle, context: &webkit2gtk::WebContext) {
     let app = app.clone();
     context.connect_download_started(move |_, download| {
@@ -344,41 +507,212 @@ fn take_downloads(app: &tauri::AppHandle, context: &webkit2gtk::WebContext) {
             download.cancel();
             return;
         };
-        let name = Rc::new(RefCell::new(String::new()));
-        let failed = Rc::new(Cell::new(false));
-        let chosen = Rc::clone(&name);
+        let transfer = Rc::new(RefCell::new(Transfer::default()));
+        let t = Rc::clone(&transfer);
+        let dir = folder.clone();
         download.connect_decide_destination(move |download, suggested| {
-            let path = unused_path(&folder, &safe_file_name(suggested));
-            *chosen.borrow_mut() = file_name_of(&path);
+            let path = unused_path(&dir, &safe_file_name(suggested));
+            {
+                let mut t = t.borrow_mut();
+                t.name = file_name_of(&path);
+                t.path = Some(path.clone());
+            }
+            // The size the site announces is checked before anything is written.
+            if let Some(stop) = over_limits(&dir, 0, announced(download)) {
+                t.borrow_mut().stopped = Some(stop);
+                download.cancel();
+                return true;
+            }
             match url::Url::from_file_path(&path) {
                 Ok(uri) => download.set_destination(uri.as_str()),
                 Err(()) => download.cancel(),
             }
             true
         });
-        let failure = Rc::clone(&failed);
+        let t = Rc::clone(&transfer);
+        download.connect_received_data(move |download, length| {
+            if t.borrow().stopped.is_some() {
+                return;
+            }
+            t.borrow_mut().received += length;
+            let more = announced(download).saturating_sub(t.borrow().received);
+            if let Some(stop) = over_limits(&folder, length, more) {
+                t.borrow_mut().stopped = Some(stop);
+                download.cancel();
+            }
+        });
+        let t = Rc::clone(&transfer);
         download.connect_failed(move |_, e| {
-            tracing::warn!("a download failed: {e}");
-            failure.set(true);
+            if t.borrow().stopped.is_none() {
+                // The error's own text can name the address or the file: only its kind.
+                tracing::warn!(kind = %e.domain().as_str(), "a download failed");
+            }
+            t.borrow_mut().failed = true;
         });
         let app = app.clone();
         download.connect_finished(move |download| {
-            let name = name.borrow().clone();
-            let ok = !failed.get();
-            tracing::info!(ok, "a download into My files finished");
+            let t = transfer.borrow();
+            let outcome = match t.stopped {
+                Some(DownloadStop::OverQuota) => DownloadOutcome::OverQuota {
+                    quota_mb: VIEW.with(|v| {
+                        v.borrow()
+                            .as_ref()
+                            .map_or(0, |view| view.limits.quota / 1_000_000)
+                    }),
+                },
+                Some(DownloadStop::LowSpace) => DownloadOutcome::LowSpace,
+                None if t.failed => DownloadOutcome::Failed,
+                None => DownloadOutcome::Done,
+            };
+            if outcome != DownloadOutcome::Done {
+                // What it wrote goes, and no longer counts against the quota.
+                if let Some(path) = &t.path {
+                    if let Err(e) = std::fs::remove_file(path) {
+                        if e.kind() != std::io::ErrorKind::NotFound {
+                            tracing::warn!("cannot remove a stopped download: {e}");
+                        }
+                    }
+                }
+            }
+            tracing::info!(?outcome, "a download into My files ended");
+            let (name, received) = (t.name.clone(), t.received);
             update(&app, |view| {
                 view.downloads.retain(|d| d != download);
+                if outcome != DownloadOutcome::Done {
+                    view.downloaded = view.downloaded.saturating_sub(received);
+                }
                 let serial = view.state.download.as_ref().map_or(1, |d| d.serial + 1);
-                view.state.download = Some(DownloadNotice { name, ok, serial });
+                view.state.download = Some(DownloadNotice {
+                    name,
+                    outcome,
+                    serial,
+                });
             });
         });
     });
+}
+
+/// The size the site announced for a download (0 when it did not say).
+fn announced(download: &webkit2gtk::Download) -> u64 {
+    download
+        .response()
+        .map_or(0, |r| webkit2gtk::URIResponseExt::content_length(&r))
+}
+
+/// Adds `received` bytes to the session's downloads and says whether the download must stop,
+/// with `more` bytes still announced for it.
+fn over_limits(folder: &Path, received: u64, more: u64) -> Option<DownloadStop> {
+    let (limits, used) = VIEW.with(|v| {
+        let mut v = v.borrow_mut();
+        let view = v.as_mut()?;
+        view.downloaded += received;
+        Some((view.limits, view.downloaded))
+    })?;
+    // A disk whose free space cannot be read is treated as full: the download stops.
+    let free = free_space(folder).unwrap_or(0);
+    let verdict = limits.check(used, more, free).err();
+    if let Some(stop) = verdict {
+        tracing::info!(?stop, "stopped a download at the session's limits");
+    }
+    verdict
 }
 
 fn file_name_of(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// The world the media script runs in: pages have no way into it, and its message handlers
+/// exist only there.
+const MEDIA_WORLD: &str = "slate-media";
+
+/// What the media script says, one message handler each.
+const MEDIA_SIGNALS: [&str; 3] = ["slateAudible", "slateMuted", "slateVideoInView"];
+
+/// Every second, in each frame: which media elements are playing (not paused, not ended, with
+/// data to play), and of those, is one audible (not muted, volume above 0), is one muted, and is
+/// a video in view in a visible page? Each answer that is yes is said to the shell.
+const MEDIA_SCRIPT: &str = r"
+(() => {
+  const say = (name) => window.webkit.messageHandlers[name].postMessage(1);
+  const inView = (v) => {
+    const r = v.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+      && r.top < innerHeight && r.left < innerWidth
+      && getComputedStyle(v).visibility !== 'hidden';
+  };
+  setInterval(() => {
+    const playing = [...document.querySelectorAll('video, audio')]
+      .filter((m) => !m.paused && !m.ended && m.readyState > 2);
+    if (playing.some((m) => !m.muted && m.volume > 0)) say('slateAudible');
+    if (playing.some((m) => m.muted || m.volume === 0)) say('slateMuted');
+    if (document.visibilityState === 'visible'
+        && playing.some((m) => m.tagName === 'VIDEO' && inView(m))) say('slateVideoInView');
+  }, 1000);
+})();
+";
+
+/// Audio playing in the view, or a video in view, is use: reported to the session manager
+/// every second while it lasts (the manager decides whether it counts). `WebKit`'s
+/// is-playing-audio counts muted media too (with `GStreamer`), so it is believed only when the
+/// script has seen no muted media playing (it then stands for Web Audio, or an audio element
+/// outside the page's tree).
+fn follow_media(
+    webview: &webkit2gtk::WebView,
+    scripts: &webkit2gtk::UserContentManager,
+    session: SessionHandle,
+    session_id: String,
+) {
+    scripts.add_script(&webkit2gtk::UserScript::for_world(
+        MEDIA_SCRIPT,
+        webkit2gtk::UserContentInjectedFrames::AllFrames,
+        webkit2gtk::UserScriptInjectionTime::End,
+        MEDIA_WORLD,
+        &[],
+        &[],
+    ));
+    let seen: Rc<[Cell<Option<Instant>>; 3]> = Rc::new(Default::default());
+    for (i, name) in MEDIA_SIGNALS.iter().enumerate() {
+        if !scripts.register_script_message_handler_in_world(name, MEDIA_WORLD) {
+            tracing::warn!("cannot follow the media of the browser's pages");
+        }
+        let seen = Rc::clone(&seen);
+        scripts.connect_script_message_received(Some(name), move |_, _| {
+            seen[i].set(Some(Instant::now()));
+        });
+    }
+    let webview = webview.downgrade();
+    gtk::glib::timeout_add_local(Duration::from_secs(1), move || {
+        let Some(webview) = webview.upgrade() else {
+            return gtk::glib::ControlFlow::Break;
+        };
+        let ours = VIEW.with(|v| {
+            v.borrow()
+                .as_ref()
+                .is_some_and(|view| view.session_id == session_id)
+        });
+        if !ours {
+            return gtk::glib::ControlFlow::Break;
+        }
+        let recent = |i: usize| {
+            seen[i]
+                .get()
+                .is_some_and(|t| t.elapsed() < Duration::from_secs(2))
+        };
+        let (audible, muted, video) = (recent(0), recent(1), recent(2));
+        let other_audio = webview.is_playing_audio() && !muted;
+        if audible || video || other_audio {
+            tracing::debug!(
+                audible,
+                video,
+                other_audio,
+                "media is playing in the browser"
+            );
+            session.media_playing();
+        }
+        gtk::glib::ControlFlow::Continue
+    });
 }
 
 /// Input on the view is the person's activity (a pointer resting in one place is not).
@@ -455,7 +789,10 @@ fn navigate(app: &tauri::AppHandle, go: &BrowserRequest) {
         BrowserRequest::Back => webview.go_back(),
         BrowserRequest::Forward => webview.go_forward(),
         BrowserRequest::Reload => webview.reload(),
-        BrowserRequest::Home if !home.is_empty() => webview.load_uri(&home),
+        BrowserRequest::Home if !home.is_empty() => {
+            person_asked_for(&home);
+            webview.load_uri(&home);
+        }
         BrowserRequest::Focus => webview.grab_focus(),
         _ => {} // Dismiss: the refusal is gone, the page stays
     }
@@ -637,13 +974,10 @@ mod tests {
 
     #[test]
     fn the_view_opens_the_allowed_sites_and_nothing_else() {
-        let plan = BrowserPlan {
-            home: "https://catalogue.example.org/".into(),
-            sites: vec![
-                "https://catalogue.example.org".into(),
-                "*.gov.example".into(),
-            ],
-        };
+        let plan = AllowedSites::parse(&[
+            "https://catalogue.example.org".into(),
+            "*.gov.example".into(),
+        ]);
         for ok in [
             "https://catalogue.example.org/search?q=x",
             "https://forms.gov.example/apply",
@@ -666,5 +1000,23 @@ mod tests {
         ] {
             assert!(!allowed(&plan, refused), "{refused}");
         }
+    }
+
+    #[test]
+    fn logs_say_an_origin_never_an_address() {
+        assert_eq!(
+            origin_of("https://catalogue.example.org/loans?card=12345#top"),
+            "https://catalogue.example.org"
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/a?b"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(origin_of("data:text/html,<h1>secret</h1>"), "data:");
+        assert_eq!(
+            origin_of("javascript:alert(document.cookie)"),
+            "javascript:"
+        );
+        assert_eq!(origin_of("not an address"), "(not an address)");
     }
 }

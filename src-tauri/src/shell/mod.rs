@@ -2,11 +2,12 @@
 //! core's announcements to the UI (event `slate://status`) and the desktop ([`notify`], in the
 //! session's language through [`words`]), and turns a window close, SIGTERM or the machine going
 //! to sleep ([`sleep`]) into an orderly `Shutdown` ending. It adds the wipe surfaces only it can
-//! reach ([`wipers`]), and hosts the session's browser ([`browser`]). It draws nothing and
+//! reach ([`wipers`]), and hosts the session's browser ([`browser`]) behind its gate ([`gate`]). It draws nothing and
 //! decides nothing.
 
 pub mod browser;
 pub mod commands;
+pub mod gate;
 pub mod notify;
 pub mod sleep;
 pub mod wipers;

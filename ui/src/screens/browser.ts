@@ -3,10 +3,18 @@
 // separate WebKit view that the shell places below this bar; this page tells it where the bar
 // ends, and hides it while Slate's own page needs the whole window (a dialog, My files, the
 // refusal page). Pages in the browsing view cannot reach Slate's commands.
-import type { BrowserPlan, BrowserRequest, BrowserState, SessionFile } from "../bindings.js";
+import type {
+  BrowserPlan,
+  BrowserRequest,
+  BrowserState,
+  DownloadNotice,
+  PrintOutcome,
+  SessionFile,
+} from "../bindings.js";
 import { appRoot, el, make, rowButton } from "../dom.js";
 import { commands } from "../ipc.js";
 import { errorText, toIpcError } from "../errors.js";
+import { megabytes } from "../format.js";
 import { t } from "../i18n.js";
 import {
   browserLayoutSent,
@@ -90,6 +98,7 @@ export function wireBrowser(plan: BrowserPlan, onFiles: () => void): void {
       can_go_forward: false,
       refused: null,
       download: null,
+      print: null,
       upload: false,
     },
     filesOpen: false,
@@ -139,14 +148,45 @@ export function browserChanged(next: BrowserState): void {
   const before = bar.state;
   browserStateChanged(next);
   if (next.download && next.download.serial !== before.download?.serial) {
-    el("browser-notice").textContent = next.download.ok
-      ? t("Downloaded {name} into My files.", { name: next.download.name })
-      : t("The download of {name} failed.", { name: next.download.name });
+    el("browser-notice").textContent = downloadText(next.download);
     bar.onFiles();
+  }
+  if (next.print && next.print.serial !== before.print?.serial) {
+    el("browser-notice").textContent = printText(next.print.outcome);
   }
   if (next.upload && !before.upload) void openUpload();
   drawState();
   sendLayout();
+}
+
+/** What the notice says of a download's end. */
+export function downloadText(d: DownloadNotice): string {
+  const name = d.name;
+  switch (d.outcome.kind) {
+    case "done":
+      return t("Downloaded {name} into My files.", { name });
+    case "failed":
+      return t("The download of {name} failed.", { name });
+    case "over_quota":
+      return t("{name} was not downloaded: a session may download {size} in all.", {
+        name,
+        size: megabytes(Number(d.outcome.quota_mb)),
+      });
+    case "low_space":
+      return t("{name} was not downloaded: this terminal is running out of space.", { name });
+  }
+}
+
+/** What the notice says when a page asked to print. */
+export function printText(outcome: PrintOutcome): string {
+  switch (outcome) {
+    case "off":
+      return t("Printing is off at this terminal.");
+    case "sent":
+      return t("Sent the page to the printer.");
+    case "failed":
+      return t("The page could not be printed.");
+  }
 }
 
 function drawState(): void {

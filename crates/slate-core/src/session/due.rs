@@ -13,6 +13,10 @@ use crate::settings::Settings;
 /// suspend, an overdue session ends within a second).
 pub const MAX_SLEEP_LIVE: Duration = Duration::from_secs(1);
 
+/// How long one report that media is playing holds the idle deadline: the shell reports every
+/// second while it plays, so the hold lapses a few seconds after it stops (or the shell does).
+pub const MEDIA_LEASE: Duration = Duration::from_secs(3);
+
 /// A live session's times, on the boot clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timing {
@@ -22,6 +26,10 @@ pub struct Timing {
     pub last_activity: Duration,
     /// Whether the idle warning is showing (from when it is due until the next activity).
     pub warned: bool,
+    /// Until when media playing in the browser holds the idle deadline (the last report plus
+    /// [`MEDIA_LEASE`]); the idle timeout counts from then if that is later than the last
+    /// activity. Never the time limit.
+    pub media_until: Option<Duration>,
 }
 
 impl Timing {
@@ -31,12 +39,14 @@ impl Timing {
             boot_start: now,
             last_activity: now,
             warned: false,
+            media_until: None,
         }
     }
 
-    /// When the idle timeout runs out.
+    /// When the idle timeout runs out: counted from the last activity, or from the end of the
+    /// media's hold when that is later.
     pub fn idle_end(&self, s: &Settings) -> Duration {
-        self.last_activity + s.idle_timeout
+        self.last_activity.max(self.media_until.unwrap_or_default()) + s.idle_timeout
     }
 
     /// When the time limit runs out, if there is one.
@@ -175,6 +185,47 @@ mod tests {
             }
         );
         assert_eq!(due(&t, &s, secs(600)), Due::End(EndReason::TimeLimit));
+    }
+
+    #[test]
+    fn playing_media_holds_the_idle_deadline_but_never_the_time_limit() {
+        let mut t = Timing::starting(secs(0));
+        let s = rules();
+        // Reports keep coming: at 1000 s the last one (at 999 s) holds until 1002 s.
+        t.media_until = Some(secs(999) + MEDIA_LEASE);
+        assert_eq!(t.idle_end(&s), secs(1302));
+        let long = Settings {
+            time_limit: Some(secs(3600)),
+            ..rules()
+        };
+        assert_eq!(
+            due(&t, &long, secs(1000)),
+            Due::Running {
+                warn_idle: false,
+                time_warning: None
+            }
+        );
+        // The time limit is not moved.
+        assert_eq!(due(&t, &s, secs(1000)), Due::End(EndReason::TimeLimit));
+        // Stopped: the idle timeout counts from the end of the hold.
+        assert_eq!(
+            due(&t, &long, secs(1241)).clone(),
+            Due::Running {
+                warn_idle: false,
+                time_warning: None
+            }
+        );
+        assert_eq!(
+            due(&t, &long, secs(1242)),
+            Due::Running {
+                warn_idle: true,
+                time_warning: None
+            }
+        );
+        assert_eq!(due(&t, &long, secs(1302)), Due::End(EndReason::Idle));
+        // Activity after the hold counts as usual.
+        t.last_activity = secs(1100);
+        assert_eq!(t.idle_end(&s), secs(1400));
     }
 
     #[test]

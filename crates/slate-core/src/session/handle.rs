@@ -8,6 +8,7 @@ use crate::api::{AppStatus, BrowserPlan, EndReason, SessionFile, SetupRequest};
 use crate::audit::Actor;
 use crate::auth::Password;
 use crate::kiosk::KioskError;
+use crate::my_files::DownloadLimits;
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, KioskError>>;
 
@@ -19,6 +20,7 @@ pub(super) enum Msg {
     },
     Guest(Reply<AppStatus>),
     Activity,
+    MediaPlaying,
     Stay(Reply<AppStatus>),
     SignOut(Reply<AppStatus>),
     Dismiss(Reply<AppStatus>),
@@ -97,6 +99,14 @@ impl SessionHandle {
     /// manager is busy the report is dropped, which can only make the session end sooner.
     pub fn activity(&self) {
         let _ = self.tx.try_send(Msg::Activity);
+    }
+
+    /// Audio, or video in view, is playing in the session's browser now (the shell reports it
+    /// every second while it plays). Where `media_counts_as_use` is on, this holds the idle
+    /// deadline for [`super::due::MEDIA_LEASE`]; never the time limit. Never blocks; a dropped
+    /// report can only make the session end sooner.
+    pub fn media_playing(&self) {
+        let _ = self.tx.try_send(Msg::MediaPlaying);
     }
 
     /// "Stay signed in" in the idle warning.
@@ -180,6 +190,10 @@ pub struct Browsing {
     pub plan: BrowserPlan,
     /// My files: where downloads land and uploads come from.
     pub folder: std::path::PathBuf,
+    /// How much the session may download, and the free space its downloads leave.
+    pub downloads: DownloadLimits,
+    /// Whether its pages may print (the `printing` setting).
+    pub printing: bool,
 }
 
 /// Proof that an administrator's session is live at this terminal. Only the session manager makes

@@ -175,6 +175,7 @@ impl SessionManager {
                 let _ = reply.send(result);
             }
             Msg::Activity => self.touch(),
+            Msg::MediaPlaying => self.media_playing(),
             Msg::Stay(reply) => {
                 let result = if matches!(self.state, State::Live(_)) {
                     self.touch();
@@ -343,8 +344,22 @@ impl SessionManager {
                 session_id: live.session.id.clone(),
                 folder: self.kiosk.session_folder(&live.session.id),
                 plan,
+                downloads: self.settings.downloads,
+                printing: self.settings.printing,
             }),
             State::SignedOut { .. } => None,
+        }
+    }
+
+    /// Media playing in the browser holds the idle deadline a little longer, where the settings
+    /// say it is use. (The time limit is not touched.)
+    fn media_playing(&mut self) {
+        if !self.settings.media_counts_as_use {
+            return;
+        }
+        if let State::Live(live) = &mut self.state {
+            live.timing.media_until = Some(self.clock.boot_now() + due::MEDIA_LEASE);
+            live.timing.warned = false;
         }
     }
 

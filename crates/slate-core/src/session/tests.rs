@@ -148,6 +148,54 @@ async fn idle_warning_then_ending_at_the_exact_deadline() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn playing_media_holds_the_idle_ending_while_it_plays_and_never_the_time_limit() {
+    let r = rig(&[("time_limit", "20m")]);
+    let s = r.sign_in().await;
+    // Ten minutes of a lecture, twice the idle timeout: reported every second, no warning.
+    for _ in 0..600 {
+        r.handle.media_playing();
+        r.pass(Duration::from_secs(1)).await;
+        assert_eq!(r.warning(), None);
+    }
+    assert_eq!(r.ended(&s.id), None, "still signed in after ten minutes");
+    // Paused: the idle timeout counts from the end of the hold (3 s after the last report).
+    r.pass(Duration::from_secs(240 + 2) - MS).await;
+    assert_eq!(r.warning(), None);
+    r.pass(2 * MS).await;
+    assert_eq!(r.warning(), Some(60));
+    // It plays again during the warning: the warning goes.
+    r.handle.media_playing();
+    r.pass(MS).await;
+    assert_eq!(r.warning(), None);
+    // The time limit is not moved by it.
+    for _ in 0..600 {
+        r.handle.media_playing();
+        r.pass(Duration::from_secs(1)).await;
+        if r.ended(&s.id).is_some() {
+            break;
+        }
+    }
+    assert_eq!(r.ended(&s.id), Some(EndReason::TimeLimit));
+    let rec = r.kiosk.session_record(&s.id).unwrap().unwrap();
+    assert_eq!(
+        rec.duration_ms,
+        Some(1_200_000),
+        "ended at the limit, not later"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn playing_media_is_not_use_when_the_setting_says_so() {
+    let r = rig(&[("media_counts_as_use", "false")]);
+    let s = r.sign_in().await;
+    for _ in 0..300 {
+        r.handle.media_playing();
+        r.pass(Duration::from_secs(1)).await;
+    }
+    assert_eq!(r.ended(&s.id), Some(EndReason::Idle));
+}
+
+#[tokio::test(start_paused = true)]
 async fn activity_and_stay_push_the_deadline_and_the_warning_comes_again() {
     let r = rig(&[]);
     let s = r.sign_in().await;

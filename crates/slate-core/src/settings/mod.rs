@@ -34,12 +34,15 @@ pub enum Kind {
     SecondsList { min: u64, max: u64 },
     /// 0 (off), or a whole number between the bounds.
     CountOrOff { min: u64, max: u64 },
+    /// A size in whole megabytes (10⁶ bytes), between the bounds: "500", "500 MB" or "2 GB".
+    Megabytes { min: u64, max: u64 },
     /// Free text of at most this many characters, no control characters.
     Text { max_chars: usize },
     /// One of a fixed list of words.
     Choice(&'static [&'static str]),
-    /// Sites a session may browse: origins (`https://catalogue.example.org`) or host patterns
-    /// (`*.gov.example`), separated by commas or new lines; empty for none.
+    /// Sites a session may browse: origins (`https://catalogue.example.org`; https when no scheme
+    /// is written) or host patterns (`*.gov.example`), separated by commas or new lines; empty
+    /// for none (see `crate::sites`).
     Sites,
     /// Empty, or an `http`/`https` address (within `allowed_sites`).
     Address,
@@ -181,7 +184,7 @@ pub const SETTINGS: &[SettingDef] = &[
         default: "",
         // Strictest: no sites, so no browser: which sites a room may open cannot be guessed.
         strictest: "",
-        description: "Sites a session may browse: origins or host patterns like *.gov.example, comma-separated (empty: no browser).",
+        description: "Sites a session may browse and load anything from: origins (https unless http:// is written) or host patterns like *.gov.example, comma-separated (empty: no browser).",
     },
     SettingDef {
         key: "home_page",
@@ -190,6 +193,40 @@ pub const SETTINGS: &[SettingDef] = &[
         // Strictest: empty (the first allowed site): always within allowed_sites, whatever that is.
         strictest: "",
         description: "The address the browser opens at, within allowed_sites (empty: the first allowed site).",
+    },
+    SettingDef {
+        key: "download_quota",
+        kind: Kind::Megabytes { min: 1, max: 100_000 },
+        default: "500",
+        // Strictest: 100 MB, a fifth of the default: less than any room meant to allow, and still
+        // enough for the forms and documents people download at a public terminal.
+        strictest: "100",
+        description: "How much one session may download into My files in all (deleted files count too).",
+    },
+    SettingDef {
+        key: "download_free_space_floor",
+        kind: Kind::Megabytes { min: 100, max: 1_000_000 },
+        default: "1000",
+        // Strictest: 5 GB, five times the default: the disk also holds the database and the audit
+        // log, and a larger floor only refuses large downloads sooner.
+        strictest: "5000",
+        description: "How much free space downloads must leave on the disk that holds Slate's data; below it they are refused.",
+    },
+    SettingDef {
+        key: "printing",
+        kind: Kind::Bool,
+        default: "false",
+        // Strictest: off: a page cannot print, so no print dialog and no way to a file.
+        strictest: "false",
+        description: "Whether pages of the session's browser may print, straight to the default CUPS printer (no dialog, never to a file).",
+    },
+    SettingDef {
+        key: "media_counts_as_use",
+        kind: Kind::Bool,
+        default: "true",
+        // Strictest: false: only a person's own input keeps a session from its idle ending.
+        strictest: "false",
+        description: "Whether audio, or video in view, playing in the session's browser counts as use: the idle timeout waits while it plays (the time limit never does).",
     },
 ];
 
@@ -366,6 +403,7 @@ pub fn human_value(key: &str, value: &str) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         Some(Kind::SecondsOrOff { .. } | Kind::CountOrOff { .. }) if value == "0" => "off".into(),
+        Some(Kind::Megabytes { .. }) => format!("{value} MB"),
         Some(Kind::Sites) => value.replace(',', ", "),
         _ => value.to_owned(),
     }
@@ -417,6 +455,12 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
             max,
             true,
         ),
+        Kind::Megabytes { min, max } => range(
+            Phrase::new("a size from {min} to {max} megabytes (MB, or GB)"),
+            min,
+            max,
+            false,
+        ),
         Kind::Text { max_chars } => {
             Phrase::new("text of at most {count} characters").number("count", max_chars as u64)
         }
@@ -426,6 +470,33 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
         Kind::Sites => Phrase::new("origins or host patterns, separated by commas"),
         Kind::Address => Phrase::new("empty, or an http:// or https:// address"),
     }
+}
+
+/// A size as people write it, in whole megabytes: "500", "500 MB", "500M", "2 GB", "1.5 GB"
+/// (1 GB = 1000 MB, as disks are sold). `None` for anything else, or a fraction of a megabyte.
+fn megabytes(text: &str) -> Option<u64> {
+    let t = text.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let scale: u64 = match unit.trim() {
+        "" | "m" | "mb" => 1,
+        "g" | "gb" => 1000,
+        _ => return None,
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() || fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = format!("{fraction:0<3}").parse::<u64>().ok()?;
+    let total = whole
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(1000)?
+        .checked_add(thousandths)?
+        .checked_mul(scale)?;
+    (total % 1000 == 0).then_some(total / 1000)
 }
 
 /// Checks `value` for `def` and returns its canonical text.
@@ -471,6 +542,10 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
         Kind::CountOrOff { min, max } => match v.parse::<u64>() {
             _ if off(v) => Ok("0".into()),
             Ok(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            _ => Err(bad()),
+        },
+        Kind::Megabytes { min, max } => match megabytes(v) {
+            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
             _ => Err(bad()),
         },
         Kind::SecondsList { min, max } => {
@@ -603,6 +678,12 @@ mod tests {
         let strictest = |k: &str| definition(k).unwrap().strictest;
         assert_eq!(strictest("guests_allowed"), "false");
         assert_eq!(strictest("allowed_sites"), "", "no browser");
+        assert_eq!(strictest("printing"), "false", "no printing");
+        assert_eq!(
+            strictest("media_counts_as_use"),
+            "false",
+            "only input is use"
+        );
         assert_eq!(strictest("audit_retention_days"), "0", "keep forever");
         // The key that gives way in a rule, held at its strictest, agrees with any allowed value
         // of the other key: so holding it never breaks the rule again.
@@ -646,6 +727,11 @@ mod tests {
                         min.checked_sub(1).map(|v| v.to_string()),
                         Some((max + 1).to_string()),
                         min.to_string(),
+                    ),
+                    Kind::Megabytes { min, max } => (
+                        min.checked_sub(1).map(|v| v.to_string()),
+                        Some((max + 1).to_string()),
+                        format!("{min} MB"),
                     ),
                     Kind::SecondsOrOff { min, max } | Kind::CountOrOff { min, max } => (
                         (min > 1).then(|| (min - 1).to_string()),
@@ -703,6 +789,47 @@ mod tests {
     }
 
     #[test]
+    fn sizes_are_megabytes_as_people_write_them() {
+        let (s, _t) = store();
+        for (written, canonical) in [
+            ("750", "750"),
+            ("750 MB", "750"),
+            ("750mb", "750"),
+            ("750M", "750"),
+            ("2 GB", "2000"),
+            ("1.5 GB", "1500"),
+            ("0.25g", "250"),
+        ] {
+            assert_eq!(
+                set(&s, "download_quota", written).unwrap().1,
+                canonical,
+                "{written}"
+            );
+        }
+        for bad in [
+            "",
+            "lots",
+            "-5",
+            "1.5",
+            "5 TB",
+            "0.0001 GB",
+            "1..5 GB",
+            "GB",
+            "0",
+        ] {
+            let err = set(&s, "download_quota", bad).unwrap_err().to_string();
+            assert!(
+                err.starts_with("download_quota must be a size from 1 to 100000 megabytes"),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(human_value("download_quota", "1500"), "1500 MB");
+        let got = s.settings(&no_policy()).unwrap();
+        assert_eq!(got.downloads.quota, 250_000_000);
+        assert_eq!(got.downloads.free_space_floor, 1_000_000_000);
+    }
+
+    #[test]
     fn session_timings_are_bounded_and_consistent() {
         let (s, _t) = store();
         assert!(set(&s, "idle_timeout", "29").is_err());
@@ -744,15 +871,17 @@ mod tests {
     #[test]
     fn sites_and_the_home_page() {
         let (s, _t) = store();
+        // An entry without a scheme is https on its default port; http and other ports only
+        // when written out.
         assert_eq!(
             set(
                 &s,
                 "allowed_sites",
-                "https://Catalogue.Example.org/, *.gov.example\n127.0.0.1:8080"
+                "https://Catalogue.Example.org/, *.gov.example\n127.0.0.1:8080, http://127.0.0.1:8081"
             )
             .unwrap()
             .1,
-            "https://catalogue.example.org,*.gov.example,127.0.0.1:8080"
+            "https://catalogue.example.org,*.gov.example,https://127.0.0.1:8080,http://127.0.0.1:8081"
         );
         for bad in [
             "https://a.org/path",
@@ -768,16 +897,19 @@ mod tests {
         for ok in [
             "https://catalogue.example.org/search?q=x",
             "https://forms.gov.example/",
-            "http://a.b.gov.example/x",
-            "http://127.0.0.1:8080/",
+            "https://a.b.gov.example/x",
+            "https://127.0.0.1:8080/",
+            "http://127.0.0.1:8081/",
         ] {
             assert!(site_allowed(&sites, ok), "{ok}");
         }
         for no in [
             "http://catalogue.example.org/",
+            "http://a.b.gov.example/x",
             "https://gov.example/",
             "https://evilgov.example/",
-            "http://127.0.0.1:8081/",
+            "http://127.0.0.1:8080/",
+            "http://127.0.0.1:8082/",
             "file:///etc/passwd",
             "not a url",
         ] {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::cross::{site_list, CrossRule};
 use super::{definition, validate, SettingDef, SettingError, SETTINGS};
+use crate::my_files::DownloadLimits;
 use crate::store_error::StoreError;
 
 pub use crate::api::Layer;
@@ -79,6 +80,12 @@ pub struct Settings {
     pub allowed_sites: Vec<String>,
     /// Empty: the first allowed site.
     pub home_page: String,
+    /// How much a session may download, and the free space downloads leave (bytes).
+    pub downloads: DownloadLimits,
+    /// Whether the browser's pages may print (to the default CUPS printer, without a dialog).
+    pub printing: bool,
+    /// Whether media playing in the browser holds the idle deadline.
+    pub media_counts_as_use: bool,
 }
 
 impl Default for Settings {
@@ -89,6 +96,14 @@ impl Default for Settings {
 
 fn secs(text: &str, fallback: Duration) -> Duration {
     text.parse().map_or(fallback, Duration::from_secs)
+}
+
+/// Bytes from a canonical megabytes value (the key's default if it does not parse).
+fn megabytes(key: &str, text: &str) -> u64 {
+    text.parse::<u64>()
+        .or_else(|_| definition(key).expect("a known setting").default.parse())
+        .unwrap_or(0)
+        .saturating_mul(1_000_000)
 }
 
 impl Settings {
@@ -143,6 +158,15 @@ impl Settings {
             language: get("language"),
             allowed_sites,
             home_page,
+            printing: get("printing") == "true",
+            media_counts_as_use: get("media_counts_as_use") == "true",
+            downloads: DownloadLimits {
+                quota: megabytes("download_quota", &get("download_quota")),
+                free_space_floor: megabytes(
+                    "download_free_space_floor",
+                    &get("download_free_space_floor"),
+                ),
+            },
         }
     }
 }
