@@ -198,6 +198,7 @@ impl SessionManager {
                 let _ = reply.send(Ok(self.current()));
             }
             Msg::Refresh => self.reload_settings(),
+            Msg::RetryWipesNow => self.retry_soon(),
             Msg::Admin(reply) => {
                 let _ = reply.send(self.admin_grant());
             }
@@ -429,6 +430,13 @@ impl SessionManager {
             )
         });
         self.state = State::SignedOut { farewell };
+    }
+
+    /// A failed wipe that keeps the terminal closed is tried again at once.
+    fn retry_soon(&mut self) {
+        if self.next_retry.is_some() {
+            self.next_retry = Some(self.clock.boot_now());
+        }
     }
 
     /// Runs every wiper off the async threads (a large folder takes a while).
