@@ -34,10 +34,10 @@ pub struct SlateArgs {
     pub policy: Option<PathBuf>,
 
     /// The socket of a running session service (slated(8)); the kiosk account's screen then
-    /// holds no secret. Without it, Slate runs the service itself, in this process, on the data
-    /// folder, for this account alone [default: none]
-    #[arg(long, value_name = "PATH", env = "SLATE_SOCKET", value_hint = ValueHint::FilePath,
-        conflicts_with_all = ["data_dir", "policy"])]
+    /// holds no secret, and --data-dir and --policy are the service's own business (ignored
+    /// here). Without it, Slate runs the service itself, in this process, on the data folder,
+    /// for this account alone [default: none]
+    #[arg(long, value_name = "PATH", env = "SLATE_SOCKET", value_hint = ValueHint::FilePath)]
     pub socket: Option<PathBuf>,
 
     /// Passed by WebKitWebDriver when it launches the app for automated tests; ignored.

@@ -47,7 +47,14 @@ fn main() -> ExitCode {
         }
     }
     let service = match args.socket {
-        Some(socket) => ServiceAt::Socket(socket),
+        Some(socket) => {
+            if args.data_dir.is_some() || args.policy.is_some() {
+                tracing::info!(
+                    "the data folder and the policy are the session service's: ignored here"
+                );
+            }
+            ServiceAt::Socket(socket)
+        }
         // A policy file with problems still starts the kiosk: each bad key is logged, audited
         // and ignored, and the layers below apply.
         None => match Embedded::open(args.data_dir.as_deref(), args.policy) {

@@ -450,6 +450,65 @@ mod tests {
     }
 
     #[test]
+    fn what_the_screen_sends_and_hears_reads_back_the_same() {
+        let call = Request {
+            v: VERSION,
+            id: 3,
+            call: Call::Wiped {
+                job: 9,
+                outcome: Ok(Removed { items: 2, bytes: 5 }),
+            },
+        };
+        let back = decode(&serde_json::to_vec(&call).unwrap()).unwrap();
+        assert!(matches!(
+            back.call,
+            Call::Wiped {
+                job: 9,
+                outcome: Ok(Removed { items: 2, bytes: 5 })
+            }
+        ));
+        let order = ServerMessage::Order {
+            job: 4,
+            surface: "clipboard".into(),
+            step: WipeStep::Check,
+            target: Box::new(WipeTarget {
+                session_id: "s".into(),
+                folder: "/tmp/s".into(),
+                started_at: chrono::DateTime::UNIX_EPOCH,
+            }),
+        };
+        let heard: ServerMessage =
+            serde_json::from_slice(&serde_json::to_vec(&order).unwrap()).unwrap();
+        assert!(matches!(
+            heard,
+            ServerMessage::Order {
+                job: 4,
+                step: WipeStep::Check,
+                ..
+            }
+        ));
+        let refused = ServerMessage::Reply {
+            id: Some(5),
+            outcome: Outcome::Error(Unreadable::TooLarge.to_error()),
+        };
+        let heard: ServerMessage =
+            serde_json::from_slice(&serde_json::to_vec(&refused).unwrap()).unwrap();
+        assert!(matches!(
+            heard,
+            ServerMessage::Reply { id: Some(5), outcome: Outcome::Error(ref e) }
+                if e.code == ErrorCode::InvalidInput
+        ));
+        // A password crosses the socket as the person typed it, and only there.
+        let sign_in = serde_json::to_value(Call::SignIn(SignInRequest {
+            username: "ana".into(),
+            password: String::from("pw 1").into(),
+        }))
+        .unwrap();
+        assert_eq!(sign_in["args"]["password"], "pw 1");
+        assert!(Answer::Done.into_status().is_err());
+    }
+
+    #[test]
     fn a_reply_and_a_status_read_as_the_screen_expects() {
         let reply = ServerMessage::Reply {
             id: Some(7),

@@ -102,8 +102,9 @@ pub struct Prepared {
     pub link: Arc<ScreenLink>,
 }
 
-/// Opens the core on the data folder (`None`: the default) with its policy, ends and wipes any
-/// session a crash left open, and prunes the audit log past its retention.
+/// Opens the core on the data folder (`None`: the default) with its policy, and prunes the audit
+/// log past its retention. (Sessions a crash left open are ended and wiped when the session
+/// manager starts, once the screen can connect to have its surfaces wiped too.)
 pub fn prepare(data_dir: Option<&Path>, policy: Option<PathBuf>) -> Result<Prepared, Failure> {
     let fail = |e: KioskError| (e.to_string(), exit::number_for(&e));
     let kiosk = DataDir::prepare(data_dir)
@@ -115,12 +116,6 @@ pub fn prepare(data_dir: Option<&Path>, policy: Option<PathBuf>) -> Result<Prepa
         .map_err(fail)?;
     let kiosk = Arc::new(kiosk);
     let link = Arc::new(ScreenLink::default());
-    // A session left open by a crash (of the service or the screen) is wiped and ended before
-    // anyone can sign in. (No screen is connected yet: its surfaces are wiped, and the
-    // session's wipe completed, when one connects.)
-    kiosk
-        .recover_open_sessions(&wipers(&kiosk, &link))
-        .map_err(fail)?;
     match kiosk.prune_audit() {
         Ok((0, 0)) => {}
         Ok((records, sessions)) => {
@@ -209,7 +204,7 @@ async fn connection(stream: UnixStream, service: Service) {
             }
         }
     });
-    let mut subscribed = false;
+    let mut forwarder = None;
     while let Some(frame) = frames.next().await {
         let frame = match frame {
             Ok(frame) => frame,
@@ -242,9 +237,8 @@ async fn connection(stream: UnixStream, service: Service) {
         }
         let id = request.id;
         if matches!(request.call, Call::Subscribe) {
-            if !subscribed {
-                subscribed = true;
-                forward_status(service.session.clone(), tx.clone());
+            if forwarder.is_none() {
+                forwarder = Some(forward_status(service.session.clone(), tx.clone()));
                 if peer == Peer::Screen {
                     // This is the screen now: its surfaces are wiped through it, and a wipe
                     // that failed while no screen was there can be done.
@@ -268,18 +262,24 @@ async fn connection(stream: UnixStream, service: Service) {
             let _ = tx.send(reply(Some(id), outcome)).await;
         });
     }
-    drop(tx);
-    let _ = writer.await;
     tracing::debug!(uid, "disconnected");
-    if service.link.detach(conn) {
-        // Fail closed: the screen is gone (killed, crashed), so nobody may be left with a live
-        // session. Its own surfaces are wiped when a screen is back.
+    service.link.detach(conn);
+    if peer == Peer::Screen && forwarder.is_some() {
+        // Fail closed: a screen is gone (killed, crashed), so nobody may be left with a live
+        // session (even if another screen has meanwhile connected). Its own surfaces are wiped
+        // through the screen connected now, or when one is back.
         tracing::warn!("the kiosk's screen went away");
         if matches!(service.session.status().screen, Screen::Session { .. }) {
             tracing::warn!("ending the session: its screen went away");
             let _ = service.session.end(EndReason::Recovered).await;
         }
     }
+    // The writer ends once every reply in flight is written (a refusal before closing too).
+    if let Some(forwarder) = forwarder {
+        forwarder.abort();
+    }
+    drop(tx);
+    let _ = writer.await;
 }
 
 fn reply(id: Option<u64>, outcome: Result<Answer, IpcError>) -> ServerMessage {
@@ -293,7 +293,10 @@ fn reply(id: Option<u64>, outcome: Result<Answer, IpcError>) -> ServerMessage {
 }
 
 /// Sends the current status, then every new one, until the connection goes.
-fn forward_status(session: SessionHandle, tx: mpsc::Sender<ServerMessage>) {
+fn forward_status(
+    session: SessionHandle,
+    tx: mpsc::Sender<ServerMessage>,
+) -> tokio::task::JoinHandle<()> {
     let mut rx = session.subscribe();
     tokio::spawn(async move {
         loop {
@@ -311,7 +314,7 @@ fn forward_status(session: SessionHandle, tx: mpsc::Sender<ServerMessage>) {
                 return;
             }
         }
-    });
+    })
 }
 
 /// One call, as the kiosk's IPC command of the same name does it.

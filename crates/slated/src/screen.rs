@@ -1,13 +1,15 @@
 //! The kiosk's screen as the service sees it: which connection is the screen now (the last that
 //! subscribed), and the wipe surfaces only it can reach ([`slate_core::wire::SCREEN_SURFACES`]),
-//! wiped by sending it an order and waiting for its answer ([`ScreenSurface`]). A surface of a
-//! screen that is not connected, or does not answer in time, is not wiped: the receipt says so,
-//! the terminal needs attention, and the wipe is tried again when a screen comes back.
+//! wiped by sending it an order and waiting for its answer ([`ScreenSurface`]). While no screen
+//! is connected (it was killed and is starting again, or the service has just started) an order
+//! waits for one; a surface whose screen does not come back or answer in time is not wiped: the
+//! receipt says so, the terminal needs attention, and the wipe is tried again when a screen
+//! comes back.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{mpsc as std_mpsc, Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc as std_mpsc, Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
@@ -18,12 +20,21 @@ use slate_core::wire::{ServerMessage, WipeStep, SCREEN_SURFACES};
 /// the longest, well under a second here).
 const ORDER_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How long an order waits for a screen to connect (a kiosk's screen killed in a session is
+/// started again within a few seconds). Once one wait has run out, the next orders do not wait
+/// until a screen is back.
+const SCREEN_WAIT: Duration = Duration::from_secs(10);
+
 type Answer = Result<Removed, String>;
 
 /// The screen's connection, if one is attached, and the orders it has not answered yet.
 #[derive(Default)]
 pub struct ScreenLink {
     attached: Mutex<Option<(u64, mpsc::Sender<ServerMessage>)>>,
+    /// Wakes orders waiting for a screen.
+    arrived: Condvar,
+    /// A wait for a screen ran out, and none has connected since.
+    gave_up: AtomicBool,
     jobs: Mutex<HashMap<u64, std_mpsc::Sender<Answer>>>,
     next_job: AtomicU64,
 }
@@ -32,19 +43,18 @@ impl ScreenLink {
     /// Connection `conn` (the screen's, subscribed) is the screen from now on.
     pub fn attach(&self, conn: u64, tx: mpsc::Sender<ServerMessage>) {
         *lock(&self.attached) = Some((conn, tx));
+        self.gave_up.store(false, Ordering::SeqCst);
+        self.arrived.notify_all();
     }
 
-    /// Connection `conn` has gone. Returns whether it was the screen (then every order it had
-    /// not answered fails at once).
-    pub fn detach(&self, conn: u64) -> bool {
+    /// Connection `conn` has gone. If it was the screen, every order it had not answered fails
+    /// at once.
+    pub fn detach(&self, conn: u64) {
         let mut attached = lock(&self.attached);
         if attached.as_ref().is_some_and(|(c, _)| *c == conn) {
             *attached = None;
             drop(attached);
             lock(&self.jobs).clear();
-            true
-        } else {
-            false
         }
     }
 
@@ -55,10 +65,35 @@ impl ScreenLink {
         }
     }
 
+    /// The screen's connection, waiting up to `wait` for one.
+    fn screen_within(&self, wait: Duration) -> Option<mpsc::Sender<ServerMessage>> {
+        let deadline = Instant::now() + wait;
+        let mut attached = lock(&self.attached);
+        loop {
+            if let Some((_, tx)) = attached.as_ref() {
+                return Some(tx.clone());
+            }
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .filter(|left| !left.is_zero())?;
+            attached = self
+                .arrived
+                .wait_timeout(attached, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
     /// Sends the screen an order and waits for its answer. Blocks: wipers run on blocking
     /// threads (or before the runtime starts).
     fn order(&self, surface: &'static str, step: WipeStep, target: &WipeTarget) -> Answer {
-        let Some(tx) = lock(&self.attached).as_ref().map(|(_, tx)| tx.clone()) else {
+        let wait = if self.gave_up.load(Ordering::SeqCst) {
+            Duration::ZERO
+        } else {
+            SCREEN_WAIT
+        };
+        let Some(tx) = self.screen_within(wait) else {
+            self.gave_up.store(true, Ordering::SeqCst);
             return Err(
                 "the kiosk's screen is not connected; it is wiped when the screen is back".into(),
             );
