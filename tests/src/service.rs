@@ -10,6 +10,7 @@ use super::{policy_file, slate_bin};
 
 /// A running `slated`, stopped (SIGTERM) when dropped.
 pub struct Service {
+    binary: PathBuf,
     child: Option<Child>,
     data_dir: PathBuf,
     socket: PathBuf,
@@ -21,11 +22,17 @@ impl Service {
     /// Starts `slated` on `data_dir` (with its test policy file and the short session bounds
     /// of debug builds) and waits until it listens.
     pub fn start(data_dir: &Path) -> Self {
+        Self::start_with(&slate_bin().with_file_name("slated"), data_dir)
+    }
+
+    /// [`Service::start`] with another `slated` binary (a release build, for timings).
+    pub fn start_with(binary: &Path, data_dir: &Path) -> Self {
         let tmp = tempfile::Builder::new()
             .prefix("slated-e2e-")
             .tempdir()
             .expect("a temporary folder");
         let mut service = Self {
+            binary: binary.to_owned(),
             child: None,
             data_dir: data_dir.to_owned(),
             socket: tmp.path().join("slate.sock"),
@@ -55,7 +62,7 @@ impl Service {
             .append(true)
             .open(&self.log_path)
             .expect("a log file");
-        let child = Command::new(slate_bin().with_file_name("slated"))
+        let child = Command::new(&self.binary)
             .arg("--data-dir")
             .arg(&self.data_dir)
             .arg("--policy")

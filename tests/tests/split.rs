@@ -48,9 +48,7 @@ async fn the_screen_killed_in_a_session_ends_it_and_the_next_screen_wipes_what_i
     let row = ended_session(dir.path());
     assert_eq!(row["end_reason"], "recovered", "{row}");
     assert!(
-        std::fs::read_dir(dir.path().join("sessions"))
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(true),
+        std::fs::read_dir(dir.path().join("sessions")).map_or(true, |mut d| d.next().is_none()),
         "no session folder is left"
     );
     // The screen's own surfaces wait for a screen: the next one wipes them before anyone can

@@ -208,8 +208,8 @@ fn start_embedded(e: Embedded) -> Result<(), Box<dyn std::error::Error>> {
         let (_session, _server) = prepared
             .start(listener, admission)
             .map_err(|(why, _)| why)?;
-        // The socket's folder lives as long as the app.
-        std::mem::forget(folder);
+        // The socket's folder lives as long as the app; an orderly shutdown removes it.
+        let _ = SOCKET_FOLDER.set(folder.keep());
         Ok::<_, Box<dyn std::error::Error>>(())
     })
 }
@@ -259,6 +259,9 @@ fn screen_surfaces(
 
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 
+/// The private folder of the embedded service's socket, if this process runs one.
+static SOCKET_FOLDER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
 /// Whether the window must stay open: in release builds, unless an administrator's session is
 /// live. (Debug builds close normally, for developers and the end-to-end tests. SIGTERM still
 /// ends the session and the app in every build.)
@@ -298,6 +301,9 @@ fn begin_shutdown(app: &tauri::AppHandle) -> bool {
         // when it sees the screen go.
         if let Err(e) = link.call(Call::EndForShutdown).await {
             tracing::debug!("no session ended at shutdown: {}", e.message);
+        }
+        if let Some(folder) = SOCKET_FOLDER.get() {
+            let _ = std::fs::remove_dir_all(folder);
         }
         tracing::info!("shut down");
         app.exit(0);
