@@ -33,6 +33,13 @@ pub struct SlateArgs {
     #[arg(long, value_name = "FILE", env = "SLATE_POLICY", value_hint = ValueHint::FilePath)]
     pub policy: Option<PathBuf>,
 
+    /// The socket of a running session service (slated(8)); the kiosk account's screen then
+    /// holds no secret, and --data-dir and --policy are the service's own business (ignored
+    /// here). Without it, Slate runs the service itself, in this process, on the data folder,
+    /// for this account alone [default: none]
+    #[arg(long, value_name = "PATH", env = "SLATE_SOCKET", value_hint = ValueHint::FilePath)]
+    pub socket: Option<PathBuf>,
+
     /// Passed by WebKitWebDriver when it launches the app for automated tests; ignored.
     #[arg(long, hide = true)]
     pub automation: bool,
@@ -47,6 +54,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "SLATE_POLICY",
         "The policy file, when --policy is not given.",
+    ),
+    (
+        "SLATE_SOCKET",
+        "The session service's socket, when --socket is not given.",
     ),
     (
         "SLATE_LOG",

@@ -1,12 +1,12 @@
-//! The `slate` kiosk binary: parse the arguments, open the core, hand it to the Tauri shell.
+//! The `slate` kiosk binary: parse the arguments, find the session service (a running one's
+//! socket, or one started in this process on the data folder), hand it to the Tauri shell.
 //! Anything that stops start-up is one sentence on stderr and a non-zero exit, before a window opens.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use slate::cli::SlateArgs;
-use slate_core::exit;
-use slate_core::{datadir::DataDir, Kiosk};
+use slate::shell::{Embedded, ServiceAt};
 
 /// Variables that let another program drive or inspect the window (WebDriver automation, the
 /// remote web inspector). The installed program ignores them; a build run from a checkout (the
@@ -46,22 +46,25 @@ fn main() -> ExitCode {
             }
         }
     }
-    let kiosk = match DataDir::prepare(args.data_dir.as_deref())
-        .map_err(Into::into)
-        .and_then(Kiosk::open)
-    {
-        Ok(kiosk) => kiosk,
-        Err(e) => {
-            eprintln!("slate: {e}");
-            return exit::code_for(&e);
+    let service = match args.socket {
+        Some(socket) => {
+            if args.data_dir.is_some() || args.policy.is_some() {
+                tracing::info!(
+                    "the data folder and the policy are the session service's: ignored here"
+                );
+            }
+            ServiceAt::Socket(socket)
         }
+        // A policy file with problems still starts the kiosk: each bad key is logged, audited
+        // and ignored, and the layers below apply.
+        None => match Embedded::open(args.data_dir.as_deref(), args.policy) {
+            Ok(embedded) => ServiceAt::Embedded(embedded),
+            Err((message, code)) => {
+                eprintln!("slate: {message}");
+                return ExitCode::from(code);
+            }
+        },
     };
-    // A policy file with problems still starts the kiosk: each bad key is logged, audited and
-    // ignored, and the layers below apply.
-    if let Err(e) = kiosk.use_policy(slate_core::policy::PolicySource::choose(args.policy)) {
-        eprintln!("slate: {e}");
-        return exit::code_for(&e);
-    }
-    tracing::info!(data_dir = %kiosk.data_dir().path().display(), "starting");
-    slate::shell::run(kiosk)
+    tracing::info!("starting");
+    slate::shell::run(service)
 }

@@ -19,6 +19,7 @@ pub mod logind;
 pub mod notifications;
 pub mod procfs;
 pub mod report;
+pub mod service;
 pub mod site;
 
 use std::net::TcpListener;
@@ -255,6 +256,9 @@ pub struct Launch {
     pub binary: Option<PathBuf>,
     /// The size of the kiosk's display (default 1280×800); the window is sized to fit it.
     pub screen: Option<(u32, u32)>,
+    /// Connect to this running session service's socket ([`service::Service`], on
+    /// `data_dir`) instead of letting the app start one in its own process.
+    pub socket: Option<PathBuf>,
 }
 
 impl Launch {
@@ -338,6 +342,8 @@ pub struct Kiosk {
     log_path: PathBuf,
     display: OwnDisplay,
     binary: PathBuf,
+    /// What on the app's command line tells it from other tests' (its data folder or socket).
+    marker: String,
     _tmp: tempfile::TempDir,
 }
 
@@ -404,7 +410,11 @@ impl Kiosk {
                 )
             });
 
-        let mut args = vec!["--data-dir".to_owned(), data_dir.display().to_string()];
+        let mut args = match &launch.socket {
+            Some(socket) => vec!["--socket".to_owned(), socket.display().to_string()],
+            None => vec!["--data-dir".to_owned(), data_dir.display().to_string()],
+        };
+        let marker = args[1].clone();
         args.extend(launch.args);
         let binary = launch.binary.clone().unwrap_or_else(slate_bin);
         let mut caps = serde_json::Map::new();
@@ -439,6 +449,7 @@ impl Kiosk {
             log_path,
             display,
             binary,
+            marker,
             _tmp: tmp,
         }
     }
@@ -524,9 +535,9 @@ impl Kiosk {
     }
 
     /// The process id of this test's app (`slate`, or the binary of [`Launch::binary`]), found by
-    /// its data folder on the command line.
+    /// its data folder (or its service's socket) on the command line.
     pub fn app_pid(&self) -> Option<u32> {
-        let needle = self.data_dir.display().to_string();
+        let needle = &self.marker;
         std::fs::read_dir("/proc")
             .ok()?
             .flatten()

@@ -193,7 +193,7 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     let data = tmp.path().join("data");
     std::fs::write(
         slate_e2e::policy_file(&data),
-        "admin_idle_timeout = \"8s\"\n",
+        "admin_idle_timeout = \"15s\"\n",
     )
     .unwrap();
     let launch = Launch {

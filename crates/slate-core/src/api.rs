@@ -238,7 +238,7 @@ pub struct SessionFile {
 }
 
 /// Arguments of `set_preference`.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct PreferenceRequest {
     pub key: String,
     pub value: String,
@@ -303,7 +303,7 @@ impl AppStatus {
 }
 
 /// Arguments of `create_first_admin`: the first-run form.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SetupRequest {
     pub username: String,
@@ -313,7 +313,7 @@ pub struct SetupRequest {
 }
 
 /// Arguments of `sign_in`.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SignInRequest {
     pub username: String,
     #[ts(type = "string")]
@@ -322,7 +322,7 @@ pub struct SignInRequest {
 
 /// What the administrator panel asks for (the `admin` command). Every request is refused unless
 /// the live session is an administrator's.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum AdminRequest {
     /// Every setting with its value, layer and bounds.
@@ -373,7 +373,7 @@ pub enum AdminRequest {
 }
 
 /// Filters and paging for the audit list. Empty strings mean "any".
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct AuditQuery {
     pub user: String,
     pub event: String,
@@ -423,7 +423,7 @@ pub enum SettingInput {
 }
 
 /// One setting as the panel's form shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdminSetting {
     pub key: String,
     /// The value in force, canonical (durations in seconds).
@@ -441,7 +441,7 @@ pub struct AdminSetting {
 }
 
 /// One account as the panel's user list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdminUser {
     pub username: String,
     pub display_name: String,
@@ -454,7 +454,7 @@ pub struct AdminUser {
 }
 
 /// One audit record as the panel shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdminAuditRecord {
     #[ts(type = "number")]
     pub seq: i64,
@@ -468,7 +468,7 @@ pub struct AdminAuditRecord {
 }
 
 /// A page of the audit list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdminAuditPage {
     pub records: Vec<AdminAuditRecord>,
     /// Pass as `before` for the next (older) page; `None` on the last page.
@@ -477,7 +477,7 @@ pub struct AdminAuditPage {
 }
 
 /// The panel's Terminal section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdminTerminal {
     pub version: String,
     pub terminal_name: String,
@@ -495,7 +495,7 @@ pub struct AdminTerminal {
 }
 
 /// The answer to an [`AdminRequest`]: what it asked for, and a sentence saying what was done.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdminReply {
     /// What was done (empty when the request only asked).
     pub message: Phrase,

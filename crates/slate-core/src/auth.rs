@@ -107,6 +107,14 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// Written only onto the local socket between the kiosk's screen and the session service (the
+/// one place a password travels after the person typed it).
+impl serde::Serialize for Password {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 impl From<String> for Password {
     fn from(mut s: String) -> Self {
         let p = Self(Zeroizing::new(s.clone()));

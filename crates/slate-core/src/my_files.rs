@@ -191,7 +191,7 @@ pub fn unused_path(folder: &Path, name: &str) -> PathBuf {
 /// How much a session may download, and how much room its downloads must leave on the disk that
 /// also holds the database and the audit log (the `download_quota` and
 /// `download_free_space_floor` settings).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DownloadLimits {
     /// Bytes one session may download in all (deleted files count too).
     pub quota: u64,

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What a wiper needs to know about the session being wiped.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WipeTarget {
     pub session_id: String,
     /// The session's own folder ("My files"), inside the data folder.
@@ -31,7 +31,7 @@ pub struct WipeTarget {
 }
 
 /// Items and bytes a wiper removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removed {
     pub items: u64,
     pub bytes: u64,

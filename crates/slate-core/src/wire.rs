@@ -12,13 +12,18 @@
 //! Who is at the other end comes from the kernel (`SO_PEERCRED`), never from the message:
 //! [`Peer::of`] decides it once per connection and [`Peer::may`] decides each call.
 
+pub mod client;
+
 use serde::{Deserialize, Serialize};
+use tokio_util::codec::LengthDelimitedCodec;
 
 use crate::api::{
     AdminReply, AdminRequest, AppStatus, ErrorCode, IpcError, PreferenceRequest, SessionFile,
     SetupRequest, SignInRequest,
 };
 use crate::phrase::Phrase;
+use crate::session::Browsing;
+use crate::wipe::{Removed, WipeTarget};
 
 /// The protocol's version. A request of another version is refused with a sentence.
 pub const VERSION: u16 = 1;
@@ -30,8 +35,28 @@ pub const MAX_MESSAGE: usize = 1 << 20;
 /// The group whose members administer the kiosk through the service, besides root.
 pub const ADMIN_GROUP: &str = "slate-admin";
 
+/// The codec of a connection, on both sides: 4-byte big-endian lengths, frames bounded by
+/// [`MAX_MESSAGE`].
+pub fn codec() -> LengthDelimitedCodec {
+    LengthDelimitedCodec::builder()
+        .max_frame_length(MAX_MESSAGE)
+        .new_codec()
+}
+
+/// The wipe surfaces only the kiosk's screen can reach (its process holds them): the session's
+/// browser, the screen's own web data, the clipboard, its notifications, and the kiosk
+/// account's recently-used list. The service wipes them by sending the screen a
+/// [`ServerMessage::Order`] for each, and puts the screen's answers in the receipt.
+pub const SCREEN_SURFACES: [&str; 5] = [
+    "browser",
+    "recently_used",
+    "webview_data",
+    "clipboard",
+    "notifications",
+];
+
 /// One request: the protocol version, the client's id for the reply, and the call.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     pub v: u16,
@@ -41,8 +66,9 @@ pub struct Request {
 }
 
 /// What a client asks for. The screen's calls are its IPC commands (`ipc_names::COMMANDS`,
-/// except `browser`, which stays in the screen's own process).
-#[derive(Debug, Deserialize)]
+/// except `browser`, which stays in the screen's own process), plus what the screen's own
+/// parts report (the browser's media, the machine going to sleep, the wipe orders done).
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "call", content = "args", rename_all = "snake_case")]
 pub enum Call {
     /// Send every new status from now on (and the current one at once).
@@ -65,6 +91,18 @@ pub enum Call {
     Admin(AdminRequest),
     /// An administrator on the machine ends the live session (`slatectl session end`).
     EndSession,
+    /// The live session's browser: its plan, My files and limits (`None` without one).
+    Browsing,
+    /// Media is playing in the session's browser (sent about every second while it plays).
+    MediaPlaying,
+    /// The kiosk is closing or the machine is going to sleep: end the session as `shutdown`.
+    EndForShutdown,
+    /// The screen's answer to the [`ServerMessage::Order`] `job`: what it removed (for a check,
+    /// nothing), or why it could not.
+    Wiped {
+        job: u64,
+        outcome: Result<Removed, String>,
+    },
 }
 
 impl Call {
@@ -85,12 +123,16 @@ impl Call {
             Self::SetPreference(_) => "set_preference",
             Self::Admin(_) => "admin",
             Self::EndSession => "end_session",
+            Self::Browsing => "browsing",
+            Self::MediaPlaying => "media_playing",
+            Self::EndForShutdown => "end_for_shutdown",
+            Self::Wiped { .. } => "wiped",
         }
     }
 }
 
 /// What the service sends.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ServerMessage {
     /// The answer to request `id` (`None` when the request could not be read far enough to
@@ -102,10 +144,28 @@ pub enum ServerMessage {
     },
     /// A new status, after [`Call::Subscribe`].
     Status { status: Box<AppStatus> },
+    /// To the screen that subscribed: wipe (or check) one of its [`SCREEN_SURFACES`] for the
+    /// session `target`, and answer with [`Call::Wiped`] and this `job`.
+    Order {
+        job: u64,
+        surface: String,
+        step: WipeStep,
+        target: Box<WipeTarget>,
+    },
+}
+
+/// What an [`ServerMessage::Order`] asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WipeStep {
+    /// Remove what the session left.
+    Wipe,
+    /// Look again: nothing of the session may be left.
+    Check,
 }
 
 /// A reply's result.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Ok(Answer),
@@ -113,13 +173,75 @@ pub enum Outcome {
 }
 
 /// A successful reply.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum Answer {
     Done,
     Status(Box<AppStatus>),
     Files(Vec<SessionFile>),
     Admin(Box<AdminReply>),
+    Browsing(Option<Box<Browsing>>),
+}
+
+impl Answer {
+    /// The status this answer carries, or the sentence saying the service answered otherwise.
+    pub fn into_status(self) -> Result<AppStatus, IpcError> {
+        match self {
+            Self::Status(s) => Ok(*s),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The files this answer carries.
+    pub fn into_files(self) -> Result<Vec<SessionFile>, IpcError> {
+        match self {
+            Self::Files(f) => Ok(f),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The administrator panel's reply this answer carries.
+    pub fn into_admin(self) -> Result<AdminReply, IpcError> {
+        match self {
+            Self::Admin(a) => Ok(*a),
+            other => Err(unexpected(&other)),
+        }
+    }
+
+    /// The session's browser this answer carries.
+    pub fn into_browsing(self) -> Result<Option<Browsing>, IpcError> {
+        match self {
+            Self::Browsing(b) => Ok(b.map(|b| *b)),
+            other => Err(unexpected(&other)),
+        }
+    }
+}
+
+fn unexpected(answer: &Answer) -> IpcError {
+    let kind = match answer {
+        Answer::Done => "done",
+        Answer::Status(_) => "status",
+        Answer::Files(_) => "files",
+        Answer::Admin(_) => "admin",
+        Answer::Browsing(_) => "browsing",
+    };
+    error(
+        ErrorCode::Internal,
+        Phrase::new("The session service gave an answer of another kind ({kind}).")
+            .text("kind", kind),
+    )
+}
+
+/// The sentence of every call made while the session service cannot be reached.
+pub fn service_unreachable() -> IpcError {
+    error(ErrorCode::NeedsAttention, service_unreachable_phrase())
+}
+
+/// Why the screen shows "needs attention" while the session service cannot be reached.
+pub fn service_unreachable_phrase() -> Phrase {
+    Phrase::new(
+        "Slate's session service is not running, so this terminal cannot be used until it is back.",
+    )
 }
 
 /// Who is at the other end of a connection.
@@ -168,6 +290,7 @@ impl Peer {
     pub fn may(self, call: &Call) -> Result<(), IpcError> {
         let allowed = match self {
             Self::Screen => !matches!(call, Call::EndSession),
+            // (Everything else, including the wipe orders' answers, is the screen's.)
             Self::Administrator => {
                 matches!(call, Call::Subscribe | Call::AppStatus | Call::EndSession)
             }
@@ -324,6 +447,65 @@ mod tests {
         assert_eq!(id, None);
         assert!(matches!(why, Unreadable::NotARequest(_)));
         assert!(decode(br#"{"v":1,"id":5,"call":"stay","extra":1}"#).is_err());
+    }
+
+    #[test]
+    fn what_the_screen_sends_and_hears_reads_back_the_same() {
+        let call = Request {
+            v: VERSION,
+            id: 3,
+            call: Call::Wiped {
+                job: 9,
+                outcome: Ok(Removed { items: 2, bytes: 5 }),
+            },
+        };
+        let back = decode(&serde_json::to_vec(&call).unwrap()).unwrap();
+        assert!(matches!(
+            back.call,
+            Call::Wiped {
+                job: 9,
+                outcome: Ok(Removed { items: 2, bytes: 5 })
+            }
+        ));
+        let order = ServerMessage::Order {
+            job: 4,
+            surface: "clipboard".into(),
+            step: WipeStep::Check,
+            target: Box::new(WipeTarget {
+                session_id: "s".into(),
+                folder: "/tmp/s".into(),
+                started_at: chrono::DateTime::UNIX_EPOCH,
+            }),
+        };
+        let heard: ServerMessage =
+            serde_json::from_slice(&serde_json::to_vec(&order).unwrap()).unwrap();
+        assert!(matches!(
+            heard,
+            ServerMessage::Order {
+                job: 4,
+                step: WipeStep::Check,
+                ..
+            }
+        ));
+        let refused = ServerMessage::Reply {
+            id: Some(5),
+            outcome: Outcome::Error(Unreadable::TooLarge.to_error()),
+        };
+        let heard: ServerMessage =
+            serde_json::from_slice(&serde_json::to_vec(&refused).unwrap()).unwrap();
+        assert!(matches!(
+            heard,
+            ServerMessage::Reply { id: Some(5), outcome: Outcome::Error(ref e) }
+                if e.code == ErrorCode::InvalidInput
+        ));
+        // A password crosses the socket as the person typed it, and only there.
+        let sign_in = serde_json::to_value(Call::SignIn(SignInRequest {
+            username: "ana".into(),
+            password: String::from("pw 1").into(),
+        }))
+        .unwrap();
+        assert_eq!(sign_in["args"]["password"], "pw 1");
+        assert!(Answer::Done.into_status().is_err());
     }
 
     #[test]

@@ -5,19 +5,37 @@
 //! handle, as the kiosk's IPC commands do. A frame it cannot use gets one sentence and changes
 //! nothing; a client that goes away mid-call leaves the call to finish or not, as the session
 //! manager decides, and the service serves the next one.
+//!
+//! The screen's connection is also how the service wipes the surfaces only the screen can reach
+//! ([`screen`]); when that connection goes during a session, the session ends at once as
+//! `recovered` (fail closed: nobody is left with a session nobody is watching over).
 
+pub mod screen;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
-use tokio_util::codec::{Framed, LengthDelimitedCodec, LengthDelimitedCodecError};
+use tokio_util::codec::{Framed, LengthDelimitedCodecError};
 
-use slate_core::api::{EndReason, IpcError};
+use slate_core::api::{EndReason, IpcError, Screen};
+use slate_core::datadir::DataDir;
+use slate_core::exit;
+use slate_core::kiosk::wipers::core_wipers;
+use slate_core::kiosk::KioskError;
+use slate_core::local_accounts;
 use slate_core::session::SessionHandle;
+use slate_core::session::SessionManager;
+use slate_core::wipe::Wiper;
+use slate_core::wire::ADMIN_GROUP;
 use slate_core::wire::{self, Admission, Answer, Call, Outcome, Peer, ServerMessage, Unreadable};
 use slate_core::Kiosk;
+
+use screen::ScreenLink;
 
 /// What every connection reaches.
 #[derive(Clone)]
@@ -25,7 +43,115 @@ pub struct Service {
     pub kiosk: Arc<Kiosk>,
     pub session: SessionHandle,
     pub admission: Arc<Admission>,
+    pub link: Arc<ScreenLink>,
 }
+
+/// Every surface a session's ending wipes, in order: the browser first (its downloads stop
+/// before My files is emptied), the core's, then the screen's others.
+pub fn wipers(kiosk: &Arc<Kiosk>, link: &Arc<ScreenLink>) -> Vec<Arc<dyn Wiper>> {
+    let mut all = vec![screen::surface("browser", link)];
+    all.extend(core_wipers(kiosk));
+    for name in [
+        "recently_used",
+        "webview_data",
+        "clipboard",
+        "notifications",
+    ] {
+        all.push(screen::surface(name, link));
+    }
+    all
+}
+
+/// Why the service cannot start: one sentence, and the exit code.
+pub type Failure = (String, u8);
+
+/// Who may connect: the kiosk account `screen_user` (default: the account running this) and
+/// the administrators.
+pub fn admission(screen_user: Option<&str>) -> Result<Admission, Failure> {
+    let me = local_accounts::by_uid(current_uid());
+    let screen = match screen_user {
+        Some(name) => local_accounts::by_name(name).ok_or_else(|| {
+            (
+                format!("There is no local account called {name:?} for the kiosk's screen."),
+                exit::NOT_FOUND,
+            )
+        })?,
+        None => me.ok_or_else(|| {
+            (
+                "This account is not in /etc/passwd; name the kiosk's with --screen-user."
+                    .to_owned(),
+                exit::NOT_FOUND,
+            )
+        })?,
+    };
+    Ok(Admission {
+        screen_uid: screen.uid,
+        screen_name: screen.name,
+        admin_uids: local_accounts::group_members(ADMIN_GROUP),
+    })
+}
+
+/// The account running the service, as the kernel has it.
+pub fn current_uid() -> u32 {
+    rustix::process::getuid().as_raw()
+}
+
+/// The core, opened and ready to serve.
+pub struct Prepared {
+    pub kiosk: Arc<Kiosk>,
+    pub link: Arc<ScreenLink>,
+}
+
+/// Opens the core on the data folder (`None`: the default) with its policy, and prunes the audit
+/// log past its retention. (Sessions a crash left open are ended and wiped when the session
+/// manager starts, once the screen can connect to have its surfaces wiped too.)
+pub fn prepare(data_dir: Option<&Path>, policy: Option<PathBuf>) -> Result<Prepared, Failure> {
+    let fail = |e: KioskError| (e.to_string(), exit::number_for(&e));
+    let kiosk = DataDir::prepare(data_dir)
+        .map_err(Into::into)
+        .and_then(Kiosk::open)
+        .map_err(fail)?;
+    kiosk
+        .use_policy(slate_core::policy::PolicySource::choose(policy))
+        .map_err(fail)?;
+    let kiosk = Arc::new(kiosk);
+    let link = Arc::new(ScreenLink::default());
+    match kiosk.prune_audit() {
+        Ok((0, 0)) => {}
+        Ok((records, sessions)) => {
+            tracing::info!(
+                records,
+                sessions,
+                "pruned audit records and sessions past their retention"
+            );
+        }
+        Err(e) => tracing::error!("cannot prune the audit log: {e}"),
+    }
+    Ok(Prepared { kiosk, link })
+}
+
+impl Prepared {
+    /// Starts the session manager and serves `listener`, on the current tokio runtime.
+    pub fn start(
+        self,
+        listener: UnixListener,
+        admission: Admission,
+    ) -> Result<(SessionHandle, tokio::task::JoinHandle<()>), Failure> {
+        let (manager, session) =
+            SessionManager::new(Arc::clone(&self.kiosk), wipers(&self.kiosk, &self.link))
+                .map_err(|e| (e.to_string(), exit::FAILURE))?;
+        tokio::spawn(manager.run());
+        let service = Service {
+            kiosk: self.kiosk,
+            session: session.clone(),
+            admission: Arc::new(admission),
+            link: self.link,
+        };
+        Ok((session, tokio::spawn(serve(listener, service))))
+    }
+}
+
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
 /// Serves connections on `listener` until the task is dropped.
 pub async fn serve(listener: UnixListener, service: Service) {
@@ -42,13 +168,6 @@ pub async fn serve(listener: UnixListener, service: Service) {
     }
 }
 
-/// The codec of a connection: 4-byte big-endian lengths, frames bounded by `MAX_MESSAGE`.
-pub fn codec() -> LengthDelimitedCodec {
-    LengthDelimitedCodec::builder()
-        .max_frame_length(wire::MAX_MESSAGE)
-        .new_codec()
-}
-
 fn encode(message: &ServerMessage) -> Bytes {
     // Serialising our own types cannot fail (no maps with non-string keys, no custom errors).
     Bytes::from(serde_json::to_vec(message).unwrap_or_default())
@@ -62,7 +181,8 @@ async fn connection(stream: UnixStream, service: Service) {
             return;
         }
     };
-    let (mut sink, mut frames) = Framed::new(stream, codec()).split();
+    let conn = NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed);
+    let (mut sink, mut frames) = Framed::new(stream, wire::codec()).split();
     let peer = match Peer::of(uid, &service.admission) {
         Ok(peer) => peer,
         Err(refused) => {
@@ -84,7 +204,7 @@ async fn connection(stream: UnixStream, service: Service) {
             }
         }
     });
-    let mut subscribed = false;
+    let mut forwarder = None;
     while let Some(frame) = frames.next().await {
         let frame = match frame {
             Ok(frame) => frame,
@@ -117,10 +237,21 @@ async fn connection(stream: UnixStream, service: Service) {
         }
         let id = request.id;
         if matches!(request.call, Call::Subscribe) {
-            if !subscribed {
-                subscribed = true;
-                forward_status(service.session.clone(), tx.clone());
+            if forwarder.is_none() {
+                forwarder = Some(forward_status(service.session.clone(), tx.clone()));
+                if peer == Peer::Screen {
+                    // This is the screen now: its surfaces are wiped through it, and a wipe
+                    // that failed while no screen was there can be done.
+                    service.link.attach(conn, tx.clone());
+                    service.session.retry_wipes_now();
+                    tracing::info!(uid, "the kiosk's screen is connected");
+                }
             }
+            let _ = tx.send(reply(Some(id), Ok(Answer::Done))).await;
+            continue;
+        }
+        if let Call::Wiped { job, outcome } = request.call {
+            service.link.answered(job, outcome);
             let _ = tx.send(reply(Some(id), Ok(Answer::Done))).await;
             continue;
         }
@@ -131,9 +262,24 @@ async fn connection(stream: UnixStream, service: Service) {
             let _ = tx.send(reply(Some(id), outcome)).await;
         });
     }
+    tracing::debug!(uid, "disconnected");
+    service.link.detach(conn);
+    if peer == Peer::Screen && forwarder.is_some() {
+        // Fail closed: a screen is gone (killed, crashed), so nobody may be left with a live
+        // session (even if another screen has meanwhile connected). Its own surfaces are wiped
+        // through the screen connected now, or when one is back.
+        tracing::warn!("the kiosk's screen went away");
+        if matches!(service.session.status().screen, Screen::Session { .. }) {
+            tracing::warn!("ending the session: its screen went away");
+            let _ = service.session.end(EndReason::Recovered).await;
+        }
+    }
+    // The writer ends once every reply in flight is written (a refusal before closing too).
+    if let Some(forwarder) = forwarder {
+        forwarder.abort();
+    }
     drop(tx);
     let _ = writer.await;
-    tracing::debug!(uid, "disconnected");
 }
 
 fn reply(id: Option<u64>, outcome: Result<Answer, IpcError>) -> ServerMessage {
@@ -147,7 +293,10 @@ fn reply(id: Option<u64>, outcome: Result<Answer, IpcError>) -> ServerMessage {
 }
 
 /// Sends the current status, then every new one, until the connection goes.
-fn forward_status(session: SessionHandle, tx: mpsc::Sender<ServerMessage>) {
+fn forward_status(
+    session: SessionHandle,
+    tx: mpsc::Sender<ServerMessage>,
+) -> tokio::task::JoinHandle<()> {
     let mut rx = session.subscribe();
     tokio::spawn(async move {
         loop {
@@ -165,7 +314,7 @@ fn forward_status(session: SessionHandle, tx: mpsc::Sender<ServerMessage>) {
                 return;
             }
         }
-    });
+    })
 }
 
 /// One call, as the kiosk's IPC command of the same name does it.
@@ -176,7 +325,8 @@ async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
             .map_err(IpcError::from)
     };
     match call {
-        Call::Subscribe => Ok(Answer::Done),
+        // Both answered in `connection`, before any call is dispatched.
+        Call::Subscribe | Call::Wiped { .. } => Ok(Answer::Done),
         Call::AppStatus => Ok(Answer::Status(Box::new(session.status()))),
         Call::CreateFirstAdmin(request) => status(session.create_first_admin(request).await),
         Call::SignIn(request) => status(session.sign_in(request.username, request.password).await),
@@ -212,5 +362,15 @@ async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
                 .map_err(Into::into)
         }
         Call::EndSession => status(session.end(EndReason::Admin).await),
+        Call::EndForShutdown => status(session.end(EndReason::Shutdown).await),
+        Call::Browsing => session
+            .browsing()
+            .await
+            .map(|b| Answer::Browsing(b.map(Box::new)))
+            .map_err(Into::into),
+        Call::MediaPlaying => {
+            session.media_playing();
+            Ok(Answer::Done)
+        }
     }
 }

@@ -5,15 +5,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
-use slate_core::datadir::DataDir;
 use slate_core::exit;
-use slate_core::kiosk::wipers::core_wipers;
-use slate_core::session::SessionManager;
-use slate_core::wire::{Admission, ADMIN_GROUP};
-use slate_core::{local_accounts, Kiosk};
+use slated::Failure;
 
 /// Slate's session service: the only process that reads the database and the audit key.
 #[derive(Debug, Parser)]
@@ -56,39 +51,8 @@ fn main() -> ExitCode {
     }
 }
 
-type Failure = (String, u8);
-
-fn admission(screen_user: Option<&str>) -> Result<Admission, Failure> {
-    let me = local_accounts::by_uid(current_uid());
-    let screen = match screen_user {
-        Some(name) => local_accounts::by_name(name).ok_or_else(|| {
-            (
-                format!("There is no local account called {name:?} for the kiosk's screen."),
-                exit::NOT_FOUND,
-            )
-        })?,
-        None => me.ok_or_else(|| {
-            (
-                "This account is not in /etc/passwd; name the kiosk's with --screen-user."
-                    .to_owned(),
-                exit::NOT_FOUND,
-            )
-        })?,
-    };
-    Ok(Admission {
-        screen_uid: screen.uid,
-        screen_name: screen.name,
-        admin_uids: local_accounts::group_members(ADMIN_GROUP),
-    })
-}
-
-/// The account running the service, as the kernel has it.
-fn current_uid() -> u32 {
-    rustix::process::getuid().as_raw()
-}
-
 fn default_socket() -> PathBuf {
-    if current_uid() == 0 {
+    if slated::current_uid() == 0 {
         PathBuf::from("/run/slate/slate.sock")
     } else {
         std::env::var_os("XDG_RUNTIME_DIR")
@@ -137,37 +101,17 @@ fn bind(path: &Path) -> Result<tokio::net::UnixListener, Failure> {
 }
 
 fn start(args: Args) -> Result<ExitCode, Failure> {
-    let admission = admission(args.screen_user.as_deref())?;
-    let kiosk = DataDir::prepare(args.data_dir.as_deref())
-        .map_err(Into::into)
-        .and_then(Kiosk::open)
-        .map_err(|e| (e.to_string(), exit::number_for(&e)))?;
-    kiosk
-        .use_policy(slate_core::policy::PolicySource::choose(args.policy))
-        .map_err(|e| (e.to_string(), exit::number_for(&e)))?;
-    let kiosk = Arc::new(kiosk);
-    let wipers = core_wipers(&kiosk);
-    // A session left open by a crash (of the service or the screen) is wiped and ended before
-    // anyone can sign in.
-    kiosk
-        .recover_open_sessions(&wipers)
-        .map_err(|e| (e.to_string(), exit::number_for(&e)))?;
+    let admission = slated::admission(args.screen_user.as_deref())?;
+    let prepared = slated::prepare(args.data_dir.as_deref(), args.policy)?;
     let socket = args.socket.unwrap_or_else(default_socket);
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| (format!("Cannot start: {e}."), exit::FAILURE))?;
     runtime.block_on(async move {
         let listener = bind(&socket)?;
-        let (manager, session) = SessionManager::new(Arc::clone(&kiosk), wipers)
-            .map_err(|e| (e.to_string(), exit::FAILURE))?;
-        tokio::spawn(manager.run());
-        tracing::info!(socket = %socket.display(), data_dir = %kiosk.data_dir().path().display(),
+        tracing::info!(socket = %socket.display(),
+            data_dir = %prepared.kiosk.data_dir().path().display(),
             screen = %admission.screen_name, "serving");
-        let service = slated::Service {
-            kiosk,
-            session: session.clone(),
-            admission: Arc::new(admission),
-        };
-        let server = tokio::spawn(slated::serve(listener, service));
+        let (session, server) = prepared.start(listener, admission)?;
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .map_err(|e| (format!("Cannot watch for SIGTERM: {e}."), exit::FAILURE))?;
         tokio::select! {

@@ -92,6 +92,8 @@ struct Client {
     next_id: u64,
     /// The statuses received while waiting for replies, oldest first.
     statuses: Vec<Value>,
+    /// The wipe orders received and answered (as the screen does), as "step surface".
+    orders: Vec<String>,
 }
 
 impl Client {
@@ -104,6 +106,7 @@ impl Client {
             stream,
             next_id: 1,
             statuses: Vec::new(),
+            orders: Vec::new(),
         }
     }
 
@@ -113,8 +116,26 @@ impl Client {
         self.stream.write_all(body).unwrap();
     }
 
-    /// The next message, or `None` once the service has closed the connection.
+    /// The next message, or `None` once the service has closed the connection. A wipe order is
+    /// answered at once (nothing removed), as the screen would, and noted.
     fn receive(&mut self) -> Option<Value> {
+        loop {
+            let m = self.receive_any()?;
+            if m["kind"] != "order" {
+                return Some(m);
+            }
+            self.orders.push(format!(
+                "{} {}",
+                m["step"].as_str().unwrap(),
+                m["surface"].as_str().unwrap()
+            ));
+            let answer = json!({ "v": 1, "id": 0, "call": "wiped",
+                "args": { "job": m["job"], "outcome": { "Ok": { "items": 0, "bytes": 0 } } } });
+            self.send_raw(&serde_json::to_vec(&answer).unwrap());
+        }
+    }
+
+    fn receive_any(&mut self) -> Option<Value> {
         let mut len = [0u8; 4];
         match self.stream.read_exact(&mut len) {
             Ok(()) => {}
@@ -127,7 +148,7 @@ impl Client {
         Some(serde_json::from_slice(&body).expect("the service sends JSON"))
     }
 
-    /// The reply to request `id` (statuses on the way are skipped).
+    /// The reply to request `id` (statuses on the way are kept for [`Client::status_of_kind`]).
     fn reply_to(&mut self, id: Option<u64>) -> Value {
         loop {
             let m = self
@@ -135,6 +156,9 @@ impl Client {
                 .expect("a reply before the connection closes");
             if m["kind"] == "reply" && (id.is_none() || m["id"] == json!(id)) {
                 return m;
+            }
+            if m["kind"] == "status" {
+                self.statuses.push(m["status"].clone());
             }
         }
     }
@@ -219,6 +243,24 @@ fn the_screen_drives_a_session_through_the_socket_and_hears_every_status() {
     assert_eq!(c.ok("report_activity", None)["type"], "done");
     let status = c.ok("sign_out", None);
     assert_eq!(status["value"]["screen"]["kind"], "signed_out", "{status}");
+    // The surfaces only the screen reaches were wiped and checked through it, in order: the
+    // browser before the core's, the rest after.
+    assert_eq!(
+        c.orders,
+        [
+            "wipe browser",
+            "check browser",
+            "wipe recently_used",
+            "check recently_used",
+            "wipe webview_data",
+            "check webview_data",
+            "wipe clipboard",
+            "check clipboard",
+            "wipe notifications",
+            "check notifications",
+        ]
+    );
+    assert_eq!(status["value"]["screen"]["erased"], true, "{status}");
     c.ok("dismiss_signed_out", None);
     let refusal = c.call(
         "sign_in",
@@ -226,6 +268,57 @@ fn the_screen_drives_a_session_through_the_socket_and_hears_every_status() {
     )["error"]
         .clone();
     assert_eq!(refusal["code"], "bad_credentials", "{refusal}");
+}
+
+#[test]
+fn a_screen_that_goes_away_ends_its_session_and_a_screen_back_wipes_it() {
+    let service = Service::start(None);
+    let mut first = service.connect();
+    first.ok("subscribe", None);
+    set_up_and_sign_in(&mut first);
+    // The screen is killed in the session: the session ends at once (fail closed), and its
+    // ending waits a little for a screen to wipe the screen's surfaces.
+    drop(first);
+    let mut next = service.connect();
+    next.ok("subscribe", None);
+    let ended = next.status_of_kind("signed_out");
+    assert_eq!(ended["screen"]["reason"], "recovered", "{ended}");
+    assert_eq!(ended["screen"]["erased"], true, "{ended}");
+    assert_eq!(next.orders.len(), 10, "{:?}", next.orders);
+
+    // No screen comes back: the ending is not fully erased, and the terminal needs attention
+    // until a screen is back to wipe what is left.
+    next.ok("dismiss_signed_out", None);
+    let live = next.ok(
+        "sign_in",
+        Some(json!({ "username": "admin", "password": "admin passphrase" })),
+    );
+    assert_eq!(live["value"]["screen"]["kind"], "session", "{live}");
+    drop(next);
+    let mut watcher = service.connect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let screen = watcher.screen();
+        if screen["kind"] == "needs_attention" {
+            assert!(
+                screen["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("could not be fully erased"),
+                "{screen}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never needed attention: {screen}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let mut back = service.connect();
+    back.ok("subscribe", None);
+    back.status_of_kind("sign_in");
+    assert_eq!(back.orders.len(), 10, "retried: {:?}", back.orders);
 }
 
 #[test]
@@ -271,11 +364,20 @@ fn bad_messages_get_one_sentence_and_change_nothing() {
     let mut gone = service.connect();
     gone.send_raw(br#"{"v":1,"id":1,"call":"sign_out"}"#);
     drop(gone);
-    std::thread::sleep(Duration::from_millis(500));
+    // (With no screen connected, an ending waits a while for one to wipe the screen's
+    // surfaces, then says they were not wiped.)
     let mut after = service.connect();
-    let screen = after.screen();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let screen = loop {
+        std::thread::sleep(Duration::from_millis(200));
+        let screen = after.screen();
+        if screen["kind"] != "ending" || Instant::now() > deadline {
+            break screen;
+        }
+    };
     assert!(
-        screen == live || screen["kind"] == "signed_out",
+        screen == live
+            || ["signed_out", "needs_attention"].contains(&screen["kind"].as_str().unwrap()),
         "the session is live or ended: {screen}"
     );
     // And the first connection, which sent every bad message, still works.

@@ -66,8 +66,10 @@ use slate_core::my_files::{
     file_in, free_space, safe_file_name, unused_path, DownloadLimits, DownloadStop,
 };
 use slate_core::phrase;
-use slate_core::session::{Browsing, SessionHandle};
+use slate_core::session::Browsing;
 use slate_core::sites::AllowedSites;
+
+use super::link::Link;
 use slate_core::wipe::{Removed, WipeTarget, Wiper};
 
 use super::gate::Gate;
@@ -160,7 +162,7 @@ fn origin_of(uri: &str) -> String {
 
 /// Opens the browser of `browsing`'s session below Slate's bar (hidden until the UI says where
 /// the bar ends). Does nothing if that session's view is already open.
-pub fn open(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) {
+pub fn open(app: &tauri::AppHandle, session: Link, browsing: Browsing) {
     let handle = app.clone();
     let _ = app.run_on_main_thread(move || {
         let same = VIEW.with(|v| {
@@ -187,7 +189,7 @@ pub fn open(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) 
     });
 }
 
-fn build(app: &tauri::AppHandle, session: SessionHandle, browsing: Browsing) -> Result<(), String> {
+fn build(app: &tauri::AppHandle, session: Link, browsing: Browsing) -> Result<(), String> {
     let window = app
         .get_webview_window("main")
         .ok_or("there is no kiosk window")?;
@@ -661,7 +663,7 @@ const MEDIA_SCRIPT: &str = r"
 fn follow_media(
     webview: &webkit2gtk::WebView,
     scripts: &webkit2gtk::UserContentManager,
-    session: SessionHandle,
+    session: Link,
     session_id: String,
 ) {
     scripts.add_script(&webkit2gtk::UserScript::for_world(
@@ -716,7 +718,7 @@ fn follow_media(
 }
 
 /// Input on the view is the person's activity (a pointer resting in one place is not).
-fn count_activity(webview: &webkit2gtk::WebView, session: SessionHandle) {
+fn count_activity(webview: &webkit2gtk::WebView, session: Link) {
     let last_report: Cell<Option<Instant>> = Cell::new(None);
     let last_pointer: Cell<(f64, f64)> = Cell::new((f64::NAN, f64::NAN));
     webview.connect_event(move |_, event| {

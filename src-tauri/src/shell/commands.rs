@@ -1,118 +1,102 @@
-//! The IPC commands: thin functions that hand the person's actions to the core and translate its
-//! errors into [`IpcError`]s (a stable code plus a sentence). Each name is listed in
-//! [`slate_core::ipc_names::COMMANDS`] and granted in `capabilities/main.json`. Password hashing
-//! runs on a blocking thread, off the async runtime.
+//! The IPC commands: thin functions that hand the person's actions to the session service
+//! through the screen's [`Link`] and give back its answers (or an [`IpcError`]: a stable code
+//! plus a sentence). Each name is listed in [`slate_core::ipc_names::COMMANDS`] and granted in
+//! `capabilities/main.json`.
 
 use tauri::State;
 
-use super::Slate;
+use super::link::Link;
 use slate_core::api::{
     AdminReply, AdminRequest, AppStatus, BrowserRequest, ErrorCode, IpcError, PreferenceRequest,
     SessionFile, SetupRequest, SignInRequest,
 };
 use slate_core::phrase::Phrase;
+use slate_core::wire::Call;
 
-type Core<'a> = State<'a, Slate>;
+type Service<'a> = State<'a, Link>;
 
-fn ipc<T>(r: Result<T, slate_core::kiosk::KioskError>) -> Result<T, IpcError> {
-    r.map_err(Into::into)
+async fn status(link: &Link, call: Call) -> Result<AppStatus, IpcError> {
+    link.call(call).await?.into_status()
 }
 
 /// What the UI should show now.
 #[tauri::command]
-pub fn app_status(slate: Core<'_>) -> AppStatus {
-    slate.session.status()
+pub fn app_status(link: Service<'_>) -> AppStatus {
+    link.status()
 }
 
-/// First-run setup: creates the first administrator, then shows the sign-in screen. (The
-/// session manager does it, on a blocking thread: it hashes.)
+/// First-run setup: creates the first administrator, then shows the sign-in screen.
 #[tauri::command]
 pub async fn create_first_admin(
-    slate: Core<'_>,
+    link: Service<'_>,
     request: SetupRequest,
 ) -> Result<AppStatus, IpcError> {
-    ipc(slate.session.create_first_admin(request).await)
+    status(&link, Call::CreateFirstAdmin(request)).await
 }
 
 /// Signs in with an account.
 #[tauri::command]
-pub async fn sign_in(slate: Core<'_>, request: SignInRequest) -> Result<AppStatus, IpcError> {
-    ipc(slate
-        .session
-        .sign_in(request.username, request.password)
-        .await)
+pub async fn sign_in(link: Service<'_>, request: SignInRequest) -> Result<AppStatus, IpcError> {
+    status(&link, Call::SignIn(request)).await
 }
 
 /// Starts a guest session, where allowed.
 #[tauri::command]
-pub async fn sign_in_guest(slate: Core<'_>) -> Result<AppStatus, IpcError> {
-    ipc(slate.session.sign_in_guest().await)
+pub async fn sign_in_guest(link: Service<'_>) -> Result<AppStatus, IpcError> {
+    status(&link, Call::SignInGuest).await
 }
 
 /// The person did something: pointer, key, touch, wheel or text input (the UI sends at most one
 /// report a second).
 #[tauri::command]
-pub fn report_activity(slate: Core<'_>) {
-    slate.session.activity();
+pub fn report_activity(link: Service<'_>) {
+    link.activity();
 }
 
 /// "Stay signed in" in the idle warning.
 #[tauri::command]
-pub async fn stay(slate: Core<'_>) -> Result<AppStatus, IpcError> {
-    ipc(slate.session.stay().await)
+pub async fn stay(link: Service<'_>) -> Result<AppStatus, IpcError> {
+    status(&link, Call::Stay).await
 }
 
 /// Ends the session at the person's request (the UI has asked them to confirm).
 #[tauri::command]
-pub async fn sign_out(slate: Core<'_>) -> Result<AppStatus, IpcError> {
-    ipc(slate.session.sign_out().await)
+pub async fn sign_out(link: Service<'_>) -> Result<AppStatus, IpcError> {
+    status(&link, Call::SignOut).await
 }
 
 /// Leaves the signed-out screen for the sign-in screen (any key or tap).
 #[tauri::command]
-pub async fn dismiss_signed_out(slate: Core<'_>) -> Result<AppStatus, IpcError> {
-    ipc(slate.session.dismiss().await)
+pub async fn dismiss_signed_out(link: Service<'_>) -> Result<AppStatus, IpcError> {
+    status(&link, Call::DismissSignedOut).await
 }
 
 /// The live session's files ("My files").
 #[tauri::command]
-pub async fn list_files(slate: Core<'_>) -> Result<Vec<SessionFile>, IpcError> {
-    ipc(slate.session.files().await)
+pub async fn list_files(link: Service<'_>) -> Result<Vec<SessionFile>, IpcError> {
+    link.call(Call::ListFiles).await?.into_files()
 }
 
 /// Deletes one of the live session's files; answers with the files left.
 #[tauri::command]
-pub async fn delete_file(slate: Core<'_>, name: String) -> Result<Vec<SessionFile>, IpcError> {
-    ipc(slate.session.delete_file(name).await)
+pub async fn delete_file(link: Service<'_>, name: String) -> Result<Vec<SessionFile>, IpcError> {
+    link.call(Call::DeleteFile { name }).await?.into_files()
 }
 
 /// Sets a display preference of the live session (text size, contrast).
 #[tauri::command]
 pub async fn set_preference(
-    slate: Core<'_>,
+    link: Service<'_>,
     request: PreferenceRequest,
 ) -> Result<AppStatus, IpcError> {
-    ipc(slate
-        .session
-        .set_preference(request.key, request.value)
-        .await)
+    status(&link, Call::SetPreference(request)).await
 }
 
-/// The administrator panel: refused unless the live session is an administrator's (the core's
-/// session manager decides, and counts the request as activity). Runs off the async runtime:
-/// adding a user or resetting a password hashes, verifying walks the whole audit chain.
+/// The administrator panel: refused unless the live session is an administrator's (the session
+/// service decides, and counts the request as activity).
 #[tauri::command]
-pub async fn admin(slate: Core<'_>, request: AdminRequest) -> Result<AdminReply, IpcError> {
-    let grant = ipc(slate.session.admin().await)?;
-    let kiosk = std::sync::Arc::clone(&slate.kiosk);
-    let reply = tauri::async_runtime::spawn_blocking(move || {
-        slate_core::admin::handle(&kiosk, &grant, request)
-    })
-    .await
-    .map_err(|_| IpcError::internal("Slate stopped while doing that. Please try again."))?;
-    // A settings change applies to the live session at once.
-    slate.session.refresh();
-    ipc(reply)
+pub async fn admin(link: Service<'_>, request: AdminRequest) -> Result<AdminReply, IpcError> {
+    link.call(Call::Admin(request)).await?.into_admin()
 }
 
 /// The session's browser: Back, Forward, Reload, Home, where it goes on the screen, and the file

@@ -8,11 +8,13 @@
 pub mod browser;
 pub mod commands;
 pub mod gate;
+pub mod link;
 pub mod notify;
 pub mod sleep;
 pub mod wipers;
 pub mod words;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -21,15 +23,9 @@ use tauri::{Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, Window
 
 use slate_core::exit;
 use slate_core::ipc_names::STATUS_EVENT;
-use slate_core::kiosk::wipers::core_wipers;
-use slate_core::session::{SessionHandle, SessionManager};
-use slate_core::Kiosk;
+use slate_core::wire::Call;
 
-/// What the commands reach: the core and the session manager's handle.
-pub struct Slate {
-    pub kiosk: Arc<Kiosk>,
-    pub session: SessionHandle,
-}
+use link::Link;
 
 /// Logs go to stderr, filtered by `SLATE_LOG` (default `info`). Nothing secret is ever logged.
 pub fn init_logging() {
@@ -42,43 +38,93 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// Where the session service is.
+pub enum ServiceAt {
+    /// Started in this process on a data folder, for this account alone (someone trying Slate
+    /// out, the end-to-end tests): the screen still reaches it only through its socket, in a
+    /// folder of its own (0700).
+    Embedded(Embedded),
+    /// A running `slated`'s socket (the installed kiosk).
+    Socket(PathBuf),
+}
+
+/// A session service to start in this process.
+pub struct Embedded {
+    pub prepared: slated::Prepared,
+    pub listener: std::os::unix::net::UnixListener,
+    pub socket: PathBuf,
+    /// The socket's folder, removed when the app ends.
+    pub folder: tempfile::TempDir,
+}
+
+impl Embedded {
+    /// Opens the core on `data_dir` with `policy` and binds its socket in a new private folder.
+    pub fn open(
+        data_dir: Option<&std::path::Path>,
+        policy: Option<PathBuf>,
+    ) -> Result<Self, slated::Failure> {
+        let prepared = slated::prepare(data_dir, policy)?;
+        let runtime =
+            std::env::var_os("XDG_RUNTIME_DIR").map_or_else(std::env::temp_dir, PathBuf::from);
+        let folder = tempfile::Builder::new()
+            .prefix("slate-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir_in(&runtime)
+            .or_else(|_| {
+                tempfile::Builder::new()
+                    .prefix("slate-")
+                    .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+                    .tempdir()
+            })
+            .map_err(|e| {
+                (
+                    format!("Cannot make a folder for the session service's socket: {e}."),
+                    exit::DATA_DIR,
+                )
+            })?;
+        let socket = folder.path().join("slate.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&socket)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|e| {
+                (
+                    format!("Cannot listen on {}: {e}.", socket.display()),
+                    exit::DATA_DIR,
+                )
+            })?;
+        Ok(Self {
+            prepared,
+            listener,
+            socket,
+            folder,
+        })
+    }
+}
+
 /// Opens the kiosk window and runs until it closes.
-pub fn run(kiosk: Kiosk) -> ExitCode {
+pub fn run(service: ServiceAt) -> ExitCode {
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!(
             "slate: there is no display to open the kiosk on (neither DISPLAY nor WAYLAND_DISPLAY is set)."
         );
         return ExitCode::from(exit::RUNTIME);
     }
-    let kiosk = Arc::new(kiosk);
-    // A session left open by a crash or SIGKILL is wiped and ended before anyone can sign in.
-    // (Its clipboard and window died with the old process; its notifications expire by
-    // themselves.)
-    if let Err(e) = kiosk.recover_open_sessions(&desktop_wipers(&kiosk)) {
-        eprintln!("slate: {e}");
-        return exit::code_for(&e);
-    }
-    match kiosk.prune_audit() {
-        Ok((0, 0)) => {}
-        Ok((records, sessions)) => {
-            tracing::info!(
-                records,
-                sessions,
-                "pruned audit records and sessions past their retention"
-            );
-        }
-        Err(e) => tracing::error!("cannot prune the audit log: {e}"),
-    }
+    let (socket, webview_folder, mut embedded) = match service {
+        ServiceAt::Embedded(e) => (
+            e.socket.clone(),
+            e.prepared.kiosk.data_dir().path().join("webview"),
+            Some(e),
+        ),
+        ServiceAt::Socket(socket) => (socket, own_folder().join("webview"), None),
+    };
     // The webview's own folder starts empty at every start: whatever the pages of a crashed
     // session stored (cookies, localStorage, IndexedDB, cache) goes before any window opens.
-    let webview_folder = kiosk.data_dir().path().join("webview");
     if let Err(e) = slate_core::wipe::remove_folder(&webview_folder) {
         eprintln!("slate: cannot clear the webview folder: {e}.");
         return ExitCode::from(exit::DATA_DIR);
     }
     let notifications = wipers::OpenNotifications::default();
-    let setup_kiosk = Arc::clone(&kiosk);
-    let setup_notifications = Arc::clone(&notifications);
+    let link = Link::new(socket);
+    let setup_link = link.clone();
     let app = tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -104,17 +150,16 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
                 settings.set_gtk_cursor_blink(false);
             }
             let handle = app.handle().clone();
-            let all = session_wipers(&handle, &setup_kiosk, &setup_notifications);
-            let (manager, session) = SessionManager::new(Arc::clone(&setup_kiosk), all)?;
-            app.manage(Slate {
-                kiosk: Arc::clone(&setup_kiosk),
-                session: session.clone(),
-            });
-            tauri::async_runtime::spawn(manager.run());
-            forward_status(handle.clone(), &session, Arc::clone(&setup_notifications));
+            if let Some(e) = embedded.take() {
+                start_embedded(e)?;
+            }
+            let surfaces = screen_surfaces(&handle, webview_folder.clone(), &notifications);
+            app.manage(setup_link.clone());
+            tauri::async_runtime::spawn(setup_link.clone().keep_up(surfaces));
+            forward_status(handle.clone(), &setup_link, Arc::clone(&notifications));
             end_on_signals(handle.clone());
-            sleep::watch(session);
-            open_main_window(&handle, setup_kiosk.data_dir().path())?;
+            sleep::watch(setup_link.clone());
+            open_main_window(&handle, &webview_folder)?;
             Ok(())
         })
         .build(tauri::generate_context!());
@@ -147,42 +192,75 @@ pub fn run(kiosk: Kiosk) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Every surface a session's ending wipes: the browser first (its downloads stop before My
-/// files is emptied), the core's and the desktop's, then the main page's web data, the clipboard
-/// and Slate's notifications.
-fn session_wipers(
-    handle: &tauri::AppHandle,
-    kiosk: &Arc<Kiosk>,
-    notifications: &wipers::OpenNotifications,
-) -> Vec<Arc<dyn slate_core::wipe::Wiper>> {
-    let mut all: Vec<Arc<dyn slate_core::wipe::Wiper>> = vec![Arc::new(browser::BrowserView {
-        app: handle.clone(),
-    })];
-    all.extend(desktop_wipers(kiosk));
-    all.push(Arc::new(wipers::WebviewData {
-        app: handle.clone(),
-        folder: kiosk.data_dir().path().join("webview"),
-    }));
-    all.push(Arc::new(wipers::Clipboard {
-        app: handle.clone(),
-    }));
-    all.push(Arc::new(wipers::Notifications {
-        open: Arc::clone(notifications),
-    }));
-    all
+/// Starts the embedded session service on the app's runtime, serving this account alone.
+fn start_embedded(e: Embedded) -> Result<(), Box<dyn std::error::Error>> {
+    let Embedded {
+        prepared,
+        listener,
+        socket,
+        folder,
+    } = e;
+    let admission = slated::admission(None).map_err(|(why, _)| why)?;
+    tracing::info!(socket = %socket.display(),
+        data_dir = %prepared.kiosk.data_dir().path().display(), "the session service runs in this process");
+    tauri::async_runtime::block_on(async move {
+        let listener = tokio::net::UnixListener::from_std(listener)?;
+        let (_session, _server) = prepared
+            .start(listener, admission)
+            .map_err(|(why, _)| why)?;
+        // The socket's folder lives as long as the app; an orderly shutdown removes it.
+        let _ = SOCKET_FOLDER.set(folder.keep());
+        Ok::<_, Box<dyn std::error::Error>>(())
+    })
 }
 
-/// The core's surfaces plus the account's recently-used list: everything that outlives the
-/// process, so also what start-up recovery wipes after a crash.
-fn desktop_wipers(kiosk: &Arc<Kiosk>) -> Vec<Arc<dyn slate_core::wipe::Wiper>> {
-    let mut all = core_wipers(kiosk);
-    if let Some(recent) = slate_core::wipe::RecentlyUsed::for_this_account() {
-        all.push(Arc::new(recent));
+/// The screen's own folder, for its web data when the service runs on its own: in the
+/// account's runtime folder (memory, never the disk) when it has one.
+fn own_folder() -> PathBuf {
+    std::env::var_os("XDG_RUNTIME_DIR")
+        .map(|d| PathBuf::from(d).join("slate-screen"))
+        .or_else(|| {
+            directories::ProjectDirs::from("", "", "slate-screen")
+                .map(|d| d.data_local_dir().to_path_buf())
+        })
+        .unwrap_or_else(|| std::env::temp_dir().join("slate-screen"))
+}
+
+/// The surfaces only the screen can reach, wiped on the session service's orders
+/// ([`slate_core::wire::SCREEN_SURFACES`]): the browser (its downloads stop before My files is
+/// emptied), the account's recently-used list, the main page's web data, the clipboard and
+/// Slate's notifications.
+fn screen_surfaces(
+    handle: &tauri::AppHandle,
+    webview_folder: PathBuf,
+    notifications: &wipers::OpenNotifications,
+) -> Arc<link::Surfaces> {
+    let mut all: Vec<Arc<dyn slate_core::wipe::Wiper>> = vec![
+        Arc::new(browser::BrowserView {
+            app: handle.clone(),
+        }),
+        Arc::new(wipers::WebviewData {
+            app: handle.clone(),
+            folder: webview_folder,
+        }),
+        Arc::new(wipers::Clipboard {
+            app: handle.clone(),
+        }),
+        Arc::new(wipers::Notifications {
+            open: Arc::clone(notifications),
+        }),
+    ];
+    match slate_core::wipe::RecentlyUsed::for_this_account() {
+        Some(recent) => all.push(Arc::new(recent)),
+        None => all.push(Arc::new(wipers::Nothing("recently_used"))),
     }
-    all
+    Arc::new(all.into_iter().map(|w| (w.name(), w)).collect())
 }
 
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+
+/// The private folder of the embedded service's socket, if this process runs one.
+static SOCKET_FOLDER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 /// Whether the window must stay open: in release builds, unless an administrator's session is
 /// live. (Debug builds close normally, for developers and the end-to-end tests. SIGTERM still
@@ -191,11 +269,11 @@ fn kiosk_locked(app: &tauri::AppHandle) -> bool {
     if cfg!(debug_assertions) {
         return false;
     }
-    let Some(slate) = app.try_state::<Slate>() else {
+    let Some(link) = app.try_state::<Link>() else {
         return true;
     };
     !matches!(
-        slate.session.status().screen,
+        link.status().screen,
         slate_core::api::Screen::Session {
             account: slate_core::api::SessionKind::Admin,
             ..
@@ -211,15 +289,22 @@ fn own_page(url: &tauri::Url) -> bool {
 /// Starts an orderly shutdown (the live session ends with `Shutdown`, then the app exits).
 /// Returns whether the caller should hold the exit until then (false once it is under way).
 fn begin_shutdown(app: &tauri::AppHandle) -> bool {
-    let Some(slate) = app.try_state::<Slate>() else {
+    let Some(link) = app.try_state::<Link>() else {
         return false; // not started: nothing to end
     };
     if SHUTTING_DOWN.swap(true, Ordering::SeqCst) {
         return false;
     }
-    let (app, session) = (app.clone(), slate.session.clone());
+    let (app, link) = (app.clone(), link.inner().clone());
     tauri::async_runtime::spawn(async move {
-        session.shutdown().await;
+        // Nothing to end is fine; a service that cannot be reached ends the session itself
+        // when it sees the screen go.
+        if let Err(e) = link.call(Call::EndForShutdown).await {
+            tracing::debug!("no session ended at shutdown: {}", e.message);
+        }
+        if let Some(folder) = SOCKET_FOLDER.get() {
+            let _ = std::fs::remove_dir_all(folder);
+        }
         tracing::info!("shut down");
         app.exit(0);
     });
@@ -259,13 +344,9 @@ async fn futures_select_all<F: std::future::Future + Unpin>(futures: impl Iterat
 }
 
 /// Every status change goes to the UI as an event and to the desktop as notifications.
-fn forward_status(
-    app: tauri::AppHandle,
-    session: &SessionHandle,
-    notifications: wipers::OpenNotifications,
-) {
-    let mut rx = session.subscribe();
-    let session = session.clone();
+fn forward_status(app: tauri::AppHandle, link: &Link, notifications: wipers::OpenNotifications) {
+    let mut rx = link.subscribe();
+    let session = link.clone();
     tauri::async_runtime::spawn(async move {
         let mut notifier = notify::Notifier::new(notifications);
         let mut was_browsing = false;
@@ -297,10 +378,14 @@ fn forward_status(
                 }
             );
             if browsing && !was_browsing {
-                match session.browsing().await {
+                match session
+                    .call(Call::Browsing)
+                    .await
+                    .and_then(slate_core::wire::Answer::into_browsing)
+                {
                     Ok(Some(b)) => browser::open(&app, session.clone(), b),
                     Ok(None) => {}
-                    Err(e) => tracing::error!("cannot read the session's browser: {e}"),
+                    Err(e) => tracing::error!("cannot read the session's browser: {}", e.message),
                 }
             }
             was_browsing = browsing;

@@ -2,12 +2,13 @@
 //! the live session ends before it does. Slate holds a logind "delay" inhibitor so that the
 //! machine waits for that ending, releases it once the session has ended, and takes a new one
 //! after the resume. Where there is no logind (no system bus, a container), nothing is lost:
-//! the session manager still ends an overdue session within a second of the resume.
+//! the session service still ends an overdue session within a second of the resume.
 
 use futures::StreamExt;
 
-use slate_core::api::EndReason;
-use slate_core::session::SessionHandle;
+use slate_core::wire::Call;
+
+use super::link::Link;
 
 #[zbus::proxy(
     interface = "org.freedesktop.login1.Manager",
@@ -22,7 +23,7 @@ trait LoginManager {
 }
 
 /// Watches logind on the system bus for as long as the app runs.
-pub fn watch(session: SessionHandle) {
+pub fn watch(session: Link) {
     tauri::async_runtime::spawn(async move {
         if let Err(e) = run(session).await {
             tracing::info!(
@@ -50,7 +51,7 @@ async fn inhibit(proxy: &LoginManagerProxy<'_>) -> Option<zbus::OwnedFd> {
     }
 }
 
-async fn run(session: SessionHandle) -> zbus::Result<()> {
+async fn run(session: Link) -> zbus::Result<()> {
     let conn = zbus::Connection::system().await?;
     let proxy = LoginManagerProxy::new(&conn).await?;
     let mut signals = proxy.receive_prepare_for_sleep().await?;
@@ -58,9 +59,9 @@ async fn run(session: SessionHandle) -> zbus::Result<()> {
     tracing::info!("watching logind for sleep");
     while let Some(signal) = signals.next().await {
         if signal.args()?.start {
-            match session.end(EndReason::Shutdown).await {
+            match session.call(Call::EndForShutdown).await {
                 Ok(_) => tracing::info!("session ended before sleep"),
-                Err(e) => tracing::debug!("nothing to end before sleep: {e}"),
+                Err(e) => tracing::debug!("nothing to end before sleep: {}", e.message),
             }
             // Let the machine sleep now.
             drop(inhibitor.take());

@@ -198,3 +198,21 @@ impl Wiper for Notifications {
         }
     }
 }
+
+/// A surface this screen does not have (an account without a home has no recently-used
+/// list): there is nothing to wipe, and nothing is left.
+pub struct Nothing(pub &'static str);
+
+impl Wiper for Nothing {
+    fn name(&self) -> &'static str {
+        self.0
+    }
+
+    fn wipe(&self, _: &WipeTarget) -> Result<Removed, String> {
+        Ok(Removed::default())
+    }
+
+    fn check(&self, _: &WipeTarget) -> Result<(), String> {
+        Ok(())
+    }
+}

@@ -26,6 +26,7 @@ pub(super) enum Msg {
     Dismiss(Reply<AppStatus>),
     End(EndReason, Reply<AppStatus>),
     Refresh,
+    RetryWipesNow,
     Ping(oneshot::Sender<()>),
     Files(Reply<Vec<SessionFile>>),
     Browsing(Reply<Option<Browsing>>),
@@ -173,6 +174,12 @@ impl SessionHandle {
         let _ = self.tx.try_send(Msg::Refresh);
     }
 
+    /// A surface that could not be wiped may be reachable now (the kiosk's screen has come
+    /// back): if a failed wipe keeps the terminal closed, try it again at once.
+    pub fn retry_wipes_now(&self) {
+        let _ = self.tx.try_send(Msg::RetryWipesNow);
+    }
+
     /// Ends any live session with `Shutdown` and stops the manager.
     pub async fn shutdown(&self) {
         let (done, wait) = oneshot::channel();
@@ -183,7 +190,7 @@ impl SessionHandle {
 }
 
 /// The live session's browser, for the shell that hosts it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Browsing {
     /// The session it belongs to (a new session is a new browser).
     pub session_id: String,

@@ -68,16 +68,20 @@ pub struct SessionManager {
 pub(super) const RETRY_WIPE: Duration = Duration::from_secs(10);
 
 impl SessionManager {
-    /// A manager for `kiosk`, signed out. Open sessions left by a previous run must have been
-    /// recovered first ([`Kiosk::recover_open_sessions`]).
-    /// `wipers` are every per-session surface, run in order at each ending.
+    /// A manager for `kiosk`, signed out. `wipers` are every per-session surface, run in order at
+    /// each ending. Sessions a previous run left open are ended and wiped when [`Self::run`]
+    /// starts, before it takes any request (the status says `Ending` until then).
     pub fn new(
         kiosk: Arc<Kiosk>,
         wipers: Vec<Arc<dyn Wiper>>,
     ) -> Result<(Self, SessionHandle), KioskError> {
         let clock = kiosk.clock();
         let settings = kiosk.settings()?;
-        let initial = AppStatus::new(kiosk.signed_out_screen()?, &settings.language);
+        let initial = if kiosk.open_sessions()?.is_empty() {
+            AppStatus::new(kiosk.signed_out_screen()?, &settings.language)
+        } else {
+            AppStatus::new(Screen::Ending, &settings.language)
+        };
         let (status_tx, status_rx) = watch::channel(initial);
         let (tx, rx) = mpsc::channel(64);
         let next_retry = kiosk
@@ -109,6 +113,7 @@ impl SessionManager {
     /// Runs until [`SessionHandle::shutdown`] (or every handle is dropped, which also ends a
     /// live session with `Shutdown`).
     pub async fn run(mut self) {
+        self.recover().await;
         loop {
             let now = self.clock.boot_now();
             self.on_time(now).await;
@@ -198,6 +203,7 @@ impl SessionManager {
                 let _ = reply.send(Ok(self.current()));
             }
             Msg::Refresh => self.reload_settings(),
+            Msg::RetryWipesNow => self.retry_soon(),
             Msg::Admin(reply) => {
                 let _ = reply.send(self.admin_grant());
             }
@@ -429,6 +435,32 @@ impl SessionManager {
             )
         });
         self.state = State::SignedOut { farewell };
+    }
+
+    /// Ends and wipes, as `recovered`, every session a previous run left open, with this
+    /// manager's wipers (so the surfaces reached through the kiosk's screen are wiped once it is
+    /// connected), and retries failed wipes ([`Kiosk::recover_open_sessions`]).
+    async fn recover(&mut self) {
+        let (kiosk, wipers) = (Arc::clone(&self.kiosk), Arc::clone(&self.wipers));
+        match tokio::task::spawn_blocking(move || kiosk.recover_open_sessions(&wipers)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::warn!(sessions = n, "ended sessions the previous run left open"),
+            Ok(Err(e)) => {
+                tracing::error!("cannot end the sessions the previous run left open: {e}");
+            }
+            Err(_) => tracing::error!("the recovery of open sessions stopped unexpectedly"),
+        }
+        self.next_retry = match self.kiosk.needs_attention() {
+            Ok(None) => None,
+            _ => Some(self.clock.boot_now() + RETRY_WIPE),
+        };
+    }
+
+    /// A failed wipe that keeps the terminal closed is tried again at once.
+    fn retry_soon(&mut self) {
+        if self.next_retry.is_some() {
+            self.next_retry = Some(self.clock.boot_now());
+        }
     }
 
     /// Runs every wiper off the async threads (a large folder takes a while).
