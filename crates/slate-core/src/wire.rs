@@ -239,9 +239,7 @@ pub fn service_unreachable() -> IpcError {
 
 /// Why the screen shows "needs attention" while the session service cannot be reached.
 pub fn service_unreachable_phrase() -> Phrase {
-    Phrase::new(
-        "Slate's session service is not running, so this terminal cannot be used until it is back.",
-    )
+    Phrase::new("Slate's session service is not running.")
 }
 
 /// Who is at the other end of a connection.
