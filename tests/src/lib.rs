@@ -553,6 +553,28 @@ impl Kiosk {
             })
     }
 
+    /// Milliseconds from the start of the app's process to the frame that shows the sign-in
+    /// screen: the page marks the frame that draws each screen (`ui/src/draw.ts`) on the wall
+    /// clock; the process's start comes from `/proc` (a clock tick, 10 ms, of resolution).
+    pub async fn start_to_sign_in_ms(&self) -> f64 {
+        let shown_wall_ms = loop {
+            let v = self
+                .eval(
+                    "const m = performance.getEntriesByName('slate:shown:sign_in');
+                     return m.length ? performance.timeOrigin + m[0].startTime : null;",
+                )
+                .await;
+            if let Some(ms) = v.as_f64() {
+                break ms;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let pid = self.app_pid().expect("the kiosk runs");
+        let started = procfs::started_since_boot(pid).expect("its start time");
+        let (up, wall_ms) = procfs::uptime_and_wall_ms();
+        shown_wall_ms - (wall_ms - (up - started) * 1000.0)
+    }
+
     /// Sends a signal to this test's `slate` process (e.g. `"KILL"`, `"TERM"`) and waits up to
     /// 10 s for it to exit.
     pub async fn signal_app(&self, signal: &str) {

@@ -9,6 +9,18 @@
 
 use std::path::{Path, PathBuf};
 
+/// The median of `v` (not empty).
+pub fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n.is_multiple_of(2) {
+        f64::midpoint(v[n / 2 - 1], v[n / 2])
+    } else {
+        v[n / 2]
+    }
+}
+
 /// Where fragments are kept: `target/bench-results/`.
 pub fn results_dir() -> PathBuf {
     super::target_dir().join("bench-results")

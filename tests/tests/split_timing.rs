@@ -17,29 +17,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use slate_e2e::service::Service;
-use slate_e2e::{prepared_data_dir, procfs, with_kiosk_launched, Kiosk, Launch};
+use slate_e2e::{prepared_data_dir, with_kiosk_launched, Kiosk, Launch};
 
 const ROUNDS: usize = 7;
-
-/// Milliseconds from the start of the app's process to the frame that shows the sign-in screen.
-async fn start_to_sign_in(k: &Kiosk) -> f64 {
-    let shown_wall_ms = loop {
-        let v = k
-            .eval(
-                "const m = performance.getEntriesByName('slate:shown:sign_in');
-                 return m.length ? performance.timeOrigin + m[0].startTime : null;",
-            )
-            .await;
-        if let Some(ms) = v.as_f64() {
-            break ms;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let pid = k.app_pid().expect("the kiosk runs");
-    let started = procfs::started_since_boot(pid).expect("its start time");
-    let (up, wall_ms) = procfs::uptime_and_wall_ms();
-    shown_wall_ms - (wall_ms - (up - started) * 1000.0)
-}
 
 async fn until(k: &Kiosk, script: &str, t0: Instant) -> f64 {
     loop {
@@ -52,7 +32,7 @@ async fn until(k: &Kiosk, script: &str, t0: Instant) -> f64 {
 
 /// One start, one sign-in and one sign-out: their milliseconds.
 async fn one_round(k: &Kiosk) -> [f64; 3] {
-    let start = start_to_sign_in(k).await;
+    let start = k.start_to_sign_in_ms().await;
     k.by_role("heading", "Sign in").await;
     k.type_into("Username", "ana").await;
     k.type_into("Password", "ana's passphrase").await;
@@ -77,17 +57,6 @@ async fn one_round(k: &Kiosk) -> [f64; 3] {
     )
     .await;
     [start, sign_in, sign_out]
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n.is_multiple_of(2) {
-        f64::midpoint(v[n / 2 - 1], v[n / 2])
-    } else {
-        v[n / 2]
-    }
 }
 
 #[tokio::test]
@@ -133,7 +102,7 @@ async fn split_against_one_process() {
     for (i, what) in what.iter().enumerate() {
         let meds: Vec<f64> = figures
             .iter()
-            .map(|f| median(&f.iter().map(|r| r[i]).collect::<Vec<_>>()))
+            .map(|f| slate_e2e::report::median(&f.iter().map(|r| r[i]).collect::<Vec<_>>()))
             .collect();
         let _ = writeln!(
             out,

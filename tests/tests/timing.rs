@@ -119,43 +119,11 @@ async fn sign_out_to_sign_in() {
     .await;
 }
 
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n.is_multiple_of(2) {
-        f64::midpoint(v[n / 2 - 1], v[n / 2])
-    } else {
-        v[n / 2]
-    }
-}
-
 /// Drops the kernel's page cache, when this process may (root, outside a container that forbids
 /// it): the next start then reads the binary and the libraries from disk.
 fn drop_page_cache() -> bool {
     let _ = std::process::Command::new("sync").status();
     std::fs::write("/proc/sys/vm/drop_caches", "3\n").is_ok()
-}
-
-/// Milliseconds from the start of the app's process to the frame that shows the sign-in screen.
-async fn start_to_sign_in(k: &Kiosk) -> f64 {
-    // The page marks the frame that draws each screen (ui/src/draw.ts), on the wall clock.
-    let shown_wall_ms = loop {
-        let v = k
-            .eval(
-                "const m = performance.getEntriesByName('slate:shown:sign_in');
-                 return m.length ? performance.timeOrigin + m[0].startTime : null;",
-            )
-            .await;
-        if let Some(ms) = v.as_f64() {
-            break ms;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let pid = k.app_pid().expect("the kiosk runs");
-    let started = procfs::started_since_boot(pid).expect("its start time");
-    let (up, wall_ms) = procfs::uptime_and_wall_ms();
-    let started_wall_ms = wall_ms - (up - started) * 1000.0;
-    shown_wall_ms - started_wall_ms
 }
 
 /// A new release process (started by WebKitWebDriver, as the harness must) to the frame that
@@ -176,7 +144,7 @@ async fn cold_start() {
             ..Launch::on(&dir)
         };
         with_kiosk_launched("cold_start", launch, async |k| {
-            let t = start_to_sign_in(k).await;
+            let t = k.start_to_sign_in_ms().await;
             k.by_role("heading", "Sign in").await;
             if round == 0 {
                 // The first start after a build also loads what no earlier start did.
@@ -191,7 +159,7 @@ async fn cold_start() {
     }
     let all = ms.clone();
     let max = ms.iter().copied().fold(0.0, f64::max);
-    let med = median(&mut ms);
+    let med = slate_e2e::report::median(&ms);
     let disk = from_disk.map_or_else(
         || "the page cache could not be dropped here, so no start from disk was timed".to_owned(),
         |t| {

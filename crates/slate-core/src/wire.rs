@@ -46,7 +46,9 @@ pub fn codec() -> LengthDelimitedCodec {
 /// The wipe surfaces only the kiosk's screen can reach (its process holds them): the session's
 /// browser, the screen's own web data, the clipboard, its notifications, and the kiosk
 /// account's recently-used list. The service wipes them by sending the screen a
-/// [`ServerMessage::Order`] for each, and puts the screen's answers in the receipt.
+/// [`ServerMessage::Order`] for each, and puts the screen's answers in the receipt. In the order
+/// they are wiped: the first (the browser, whose downloads must stop) before the core's own
+/// surfaces, the others after them.
 pub const SCREEN_SURFACES: [&str; 5] = [
     "browser",
     "recently_used",

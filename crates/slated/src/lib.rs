@@ -49,16 +49,10 @@ pub struct Service {
 /// Every surface a session's ending wipes, in order: the browser first (its downloads stop
 /// before My files is emptied), the core's, then the screen's others.
 pub fn wipers(kiosk: &Arc<Kiosk>, link: &Arc<ScreenLink>) -> Vec<Arc<dyn Wiper>> {
-    let mut all = vec![screen::surface("browser", link)];
+    let [first, rest @ ..] = wire::SCREEN_SURFACES;
+    let mut all = vec![screen::surface(first, link)];
     all.extend(core_wipers(kiosk));
-    for name in [
-        "recently_used",
-        "webview_data",
-        "clipboard",
-        "notifications",
-    ] {
-        all.push(screen::surface(name, link));
-    }
+    all.extend(rest.iter().map(|name| screen::surface(name, link)));
     all
 }
 
