@@ -1,8 +1,9 @@
 //! The data folder: where it is, and whether Slate may use it.
 //!
-//! Resolution order: `--data-dir DIR`, then `SLATE_DATA_DIR` (both handled by clap), then the
-//! platform data folder of the account running Slate (`$XDG_DATA_HOME/slate`, usually
-//! `~/.local/share/slate`).
+//! Resolution order: `--data-dir DIR`, then `SLATE_DATA_DIR` (both handled by clap), then, for
+//! root, the system one ([`SYSTEM_DATA_DIR`], the installed session service's), and for any other
+//! account its platform data folder (`$XDG_DATA_HOME/slate`, usually `~/.local/share/slate`:
+//! someone trying Slate out).
 //!
 //! Two ways in. [`DataDir::prepare`] (the kiosk, and `slatectl` commands that set Slate up or
 //! change it) creates a missing folder with mode 0700. [`DataDir::open_existing`] (`slatectl`'s
@@ -16,6 +17,9 @@ use std::fs;
 use std::io;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+/// The installed session service's data folder (root's, 0700).
+pub const SYSTEM_DATA_DIR: &str = "/var/lib/slate";
 
 /// Why a data folder cannot be used. Each variant's message is one sentence for a person.
 #[derive(Debug, thiserror::Error)]
@@ -46,8 +50,12 @@ pub struct DataDir {
 }
 
 impl DataDir {
-    /// The default data folder when none is given: the platform data folder of this account.
+    /// The default data folder when none is given: the system one for root, else the platform
+    /// data folder of this account.
     pub fn default_path() -> Result<PathBuf, DataDirError> {
+        if rustix::process::geteuid().is_root() {
+            return Ok(PathBuf::from(SYSTEM_DATA_DIR));
+        }
         directories::ProjectDirs::from("", "", "slate")
             .map(|dirs| dirs.data_dir().to_path_buf())
             .ok_or(DataDirError::NoDefault)

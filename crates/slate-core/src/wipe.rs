@@ -157,6 +157,9 @@ impl Wiper for SessionFiles {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(sentence(&target.folder, &e)),
         }
+        // Then take it back: when it was the screen's account's, that account (and so the next
+        // session) can no longer open what is left of it, should the removal fail.
+        take_back(&aside).map_err(|e| sentence(&aside, &e))?;
         for _ in 0..5 {
             remove_tree(&aside, &mut removed)?;
             // A writer that recreated the folder meanwhile: take that too.
@@ -181,6 +184,28 @@ impl Wiper for SessionFiles {
 }
 
 /// Where a session folder is moved while it is removed: `sessions/.wiping-<id>`.
+/// Makes `folder` (never a link followed) this process's own and closed to others, if it is not.
+fn take_back(folder: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = match fs::symlink_metadata(folder) {
+        Ok(meta) if meta.is_dir() => meta,
+        Ok(_) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let (uid, gid) = (
+        rustix::process::geteuid().as_raw(),
+        rustix::process::getegid().as_raw(),
+    );
+    if meta.uid() != uid {
+        std::os::unix::fs::lchown(folder, Some(uid), Some(gid))?;
+    }
+    if meta.mode() & 0o077 != 0 {
+        fs::set_permissions(folder, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 fn aside_of(folder: &Path) -> PathBuf {
     let name = folder
         .file_name()

@@ -12,6 +12,7 @@
 //! Who is at the other end comes from the kernel (`SO_PEERCRED`), never from the message:
 //! [`Peer::of`] decides it once per connection and [`Peer::may`] decides each call.
 
+pub mod blocking;
 pub mod client;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ use crate::api::{
     AdminReply, AdminRequest, AppStatus, ErrorCode, IpcError, PreferenceRequest, SessionFile,
     SetupRequest, SignInRequest,
 };
+use crate::auth::Password;
 use crate::phrase::Phrase;
 use crate::session::Browsing;
 use crate::wipe::{Removed, WipeTarget};
@@ -31,6 +33,9 @@ pub const VERSION: u16 = 1;
 /// The largest frame either side accepts, in bytes (the largest real message, an audit page or
 /// a settings form, is a few kilobytes).
 pub const MAX_MESSAGE: usize = 1 << 20;
+
+/// Where the installed session service listens.
+pub const SYSTEM_SOCKET: &str = "/run/slate/slate.sock";
 
 /// The group whose members administer the kiosk through the service, besides root.
 pub const ADMIN_GROUP: &str = "slate-admin";
@@ -105,6 +110,30 @@ pub enum Call {
         job: u64,
         outcome: Result<Removed, String>,
     },
+    /// An administrator on the machine runs a `slatectl` command in the service (root, or the
+    /// group [`ADMIN_GROUP`]). What it prints comes back as [`ServerMessage::Output`], then the
+    /// reply [`Answer::Exited`].
+    Ctl(CtlCall),
+}
+
+/// A `slatectl` command to run in the service.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CtlCall {
+    /// The command, as `slatectl` parsed it (its `cli::Command`, which the service reads back).
+    pub command: serde_json::Value,
+    /// `--json`: machine-readable output.
+    pub json: bool,
+    /// The new password of `init`, `user add` and `user passwd`, read by `slatectl` from its
+    /// prompt or standard input before the call (the service has neither).
+    pub password: Option<Password>,
+}
+
+/// Where a piece of a command's output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    Stdout,
+    Stderr,
 }
 
 impl Call {
@@ -129,6 +158,7 @@ impl Call {
             Self::MediaPlaying => "media_playing",
             Self::EndForShutdown => "end_for_shutdown",
             Self::Wiped { .. } => "wiped",
+            Self::Ctl(_) => "ctl",
         }
     }
 }
@@ -153,6 +183,12 @@ pub enum ServerMessage {
         surface: String,
         step: WipeStep,
         target: Box<WipeTarget>,
+    },
+    /// A piece of what the [`Call::Ctl`] `id` prints, in order, before its reply.
+    Output {
+        id: u64,
+        stream: Stream,
+        text: String,
     },
 }
 
@@ -183,6 +219,8 @@ pub enum Answer {
     Files(Vec<SessionFile>),
     Admin(Box<AdminReply>),
     Browsing(Option<Box<Browsing>>),
+    /// A [`Call::Ctl`] command finished, with `slatectl`'s exit code.
+    Exited(u8),
 }
 
 impl Answer {
@@ -226,6 +264,7 @@ fn unexpected(answer: &Answer) -> IpcError {
         Answer::Files(_) => "files",
         Answer::Admin(_) => "admin",
         Answer::Browsing(_) => "browsing",
+        Answer::Exited(_) => "exited",
     };
     error(
         ErrorCode::Internal,
@@ -251,6 +290,10 @@ pub enum Peer {
     Screen,
     /// Root or a member of [`ADMIN_GROUP`] on this machine.
     Administrator,
+    /// The screen's account when the service runs as that account too, or is root's (someone
+    /// trying Slate out on their own account, `make run`): it owns the data folder anyway, so
+    /// it is both the screen and an administrator.
+    Owner,
 }
 
 /// The accounts the service lets in: the kiosk account, and the administrators' group.
@@ -262,14 +305,25 @@ pub struct Admission {
     pub screen_name: String,
     /// The uids in [`ADMIN_GROUP`] (primary or supplementary), besides root.
     pub admin_uids: Vec<u32>,
+    /// The account the service runs as.
+    pub service_uid: u32,
 }
 
 impl Peer {
-    /// The peer with this uid, or the sentence that refuses it. (Root is an administrator even
-    /// when it is also the screen's account, as with `make run` as root.)
+    /// Whether this peer may be the kiosk's screen (drive the session, answer wipe orders).
+    pub fn is_screen(self) -> bool {
+        matches!(self, Self::Screen | Self::Owner)
+    }
+
+    /// The peer with this uid, or the sentence that refuses it. (Root, and the service's own
+    /// account, are administrators even when they are also the screen's, as with `make run`.)
     pub fn of(uid: u32, admission: &Admission) -> Result<Self, IpcError> {
         if uid == admission.screen_uid {
-            Ok(Self::Screen)
+            if uid == 0 || uid == admission.service_uid {
+                Ok(Self::Owner)
+            } else {
+                Ok(Self::Screen)
+            }
         } else if uid == 0 || admission.admin_uids.contains(&uid) {
             Ok(Self::Administrator)
         } else {
@@ -289,11 +343,13 @@ impl Peer {
     /// manager checks.)
     pub fn may(self, call: &Call) -> Result<(), IpcError> {
         let allowed = match self {
-            Self::Screen => !matches!(call, Call::EndSession),
+            Self::Owner => true,
+            Self::Screen => !matches!(call, Call::EndSession | Call::Ctl(_)),
             // (Everything else, including the wipe orders' answers, is the screen's.)
-            Self::Administrator => {
-                matches!(call, Call::Subscribe | Call::AppStatus | Call::EndSession)
-            }
+            Self::Administrator => matches!(
+                call,
+                Call::Subscribe | Call::AppStatus | Call::EndSession | Call::Ctl(_)
+            ),
         };
         if allowed {
             Ok(())
@@ -302,7 +358,7 @@ impl Peer {
                 .text(
                     "who",
                     match self {
-                        Self::Screen => "The kiosk's screen",
+                        Self::Screen | Self::Owner => "The kiosk's screen",
                         Self::Administrator => "An administrator's tool",
                     },
                 )
@@ -389,6 +445,7 @@ mod tests {
             screen_uid: 1001,
             screen_name: "kiosk".into(),
             admin_uids: vec![1002],
+            service_uid: 0,
         }
     }
 
@@ -397,6 +454,13 @@ mod tests {
         let a = admission();
         assert_eq!(Peer::of(1001, &a).unwrap(), Peer::Screen);
         assert_eq!(Peer::of(0, &a).unwrap(), Peer::Administrator);
+        // The service's own account as the screen (someone trying Slate out) is both.
+        let own = Admission {
+            service_uid: 1001,
+            ..admission()
+        };
+        assert_eq!(Peer::of(1001, &own).unwrap(), Peer::Owner);
+        assert!(Peer::Owner.may(&Call::EndSession).is_ok() && Peer::Owner.is_screen());
         assert_eq!(Peer::of(1002, &a).unwrap(), Peer::Administrator);
         let refused = Peer::of(1003, &a).unwrap_err();
         assert_eq!(refused.code, ErrorCode::Refused);

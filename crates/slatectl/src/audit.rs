@@ -102,7 +102,7 @@ fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Resul
             std::fs::File::create(path)
                 .map_err(|e| failed(format!("Cannot write {}: {e}.", path.display())))?,
         ),
-        None => Box::new(std::io::stdout().lock()),
+        None => Box::new(output::Stdout),
     };
     let mut failed_with = None;
     if let Some(header) = output::export_header(format) {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueHint};
+use serde::{Deserialize, Serialize};
 use slate_core::audit::{self, Event};
 
 /// Administer a Slate kiosk: its accounts, settings, sessions and audit log.
@@ -19,7 +20,8 @@ use slate_core::audit::{self, Event};
 #[derive(Debug, Parser)]
 #[command(name = "slatectl", version, after_long_help = after_long_help())]
 pub struct Cli {
-    /// The kiosk's data folder [default: the XDG data folder, e.g. ~/.local/share/slate]
+    /// The kiosk's data folder, opened directly [default: /var/lib/slate for root, else the XDG
+    /// data folder, e.g. ~/.local/share/slate]
     #[arg(
         long,
         global = true,
@@ -39,6 +41,17 @@ pub struct Cli {
     )]
     pub policy: Option<PathBuf>,
 
+    /// The session service's socket; with the service running there, it runs the command
+    /// [default: /run/slate/slate.sock, else slate.sock in the runtime folder, if either is there]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "SLATE_SOCKET",
+        value_hint = ValueHint::FilePath
+    )]
+    pub socket: Option<PathBuf>,
+
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
@@ -57,6 +70,10 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
         "SLATE_POLICY",
         "The policy file, when --policy is not given.",
     ),
+    (
+        "SLATE_SOCKET",
+        "The session service's socket, when --socket is not given.",
+    ),
 ];
 
 /// The end of `slatectl --help`: the environment and the exit codes.
@@ -64,7 +81,7 @@ fn after_long_help() -> String {
     slate_core::exit::help_tail(ENVIRONMENT)
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum Command {
     /// Check the data folder and its database (integrity, schema) and say whether the kiosk is
     /// set up.
@@ -149,7 +166,7 @@ impl Command {
     }
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum PolicyCommand {
     /// Check FILE alone (a policy file or one drop-in): each problem with its file and line,
     /// and exit 8 if there is any. Without FILE, check what the kiosk reads: the policy file
@@ -160,7 +177,7 @@ pub enum PolicyCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum KioskCommand {
     /// Start Slate whenever USER logs in to the desktop (restarted if it stops unexpectedly),
     /// on a data folder owned by USER [default with this command: /var/lib/slate].
@@ -177,7 +194,7 @@ pub enum KioskCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum AuditCommand {
     /// Walk the whole chain: exit 0 and the count when intact, otherwise exit 10 and the first
     /// bad record.
@@ -228,7 +245,7 @@ pub enum AuditCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, clap::ValueEnum, Serialize, Deserialize)]
 pub enum ExportFormat {
     /// One JSON object a line.
     Jsonl,
@@ -243,7 +260,7 @@ fn event_parser() -> impl TypedValueParser<Value = Event> {
         .map(|name| Event::from_name(&name).expect("one of the possible values"))
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum SessionCommand {
     /// The live session (or, with --recent N, the last N sessions).
     List {
@@ -259,7 +276,7 @@ pub enum SessionCommand {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct NewAccount {
     /// The name shown on screen [default: the username]
     #[arg(
@@ -274,7 +291,7 @@ pub struct NewAccount {
     pub password_stdin: bool,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum UserCommand {
     /// Add an account.
     Add {
@@ -318,7 +335,7 @@ pub enum UserCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum ConfigCommand {
     /// Every setting: its value in force, which layer set it, its bounds and description.
     #[command(alias = "list")]

@@ -4,12 +4,13 @@
 use serde_json::json;
 use slate_core::kiosk::KioskError;
 use slate_core::settings::SettingError;
-use slate_core::Kiosk;
 
 use crate::cli::ConfigCommand;
 use crate::output::{self, Failure};
+use crate::Ctx;
 
-pub fn run(kiosk: &Kiosk, cmd: ConfigCommand, json: bool) -> Result<(), Failure> {
+pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<(), Failure> {
+    let (kiosk, json) = (ctx.kiosk, ctx.json);
     match cmd {
         ConfigCommand::Show => output::settings(
             json,
@@ -29,11 +30,11 @@ pub fn run(kiosk: &Kiosk, cmd: ConfigCommand, json: bool) -> Result<(), Failure>
             );
         }
         ConfigCommand::Set { key, value } => {
-            let (old, new) = kiosk.set_setting(&crate::me(), &key, &value)?;
+            let (old, new) = kiosk.set_setting(&ctx.actor, &key, &value)?;
             output::setting_changed(json, &key, &old, &new, "");
         }
         ConfigCommand::Unset { key } => {
-            let (old, new) = kiosk.unset_setting(&crate::me(), &key)?;
+            let (old, new) = kiosk.unset_setting(&ctx.actor, &key)?;
             output::setting_changed(json, &key, &old, &new, " (the default)");
         }
     }

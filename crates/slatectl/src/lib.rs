@@ -1,4 +1,75 @@
-//! `slatectl`'s command line as a library: the binary parses it, and `slate-docgen` writes the
-//! man pages and shell completions from the same clap types (without linking the binary's code).
+//! `slatectl` as a library: the command line's clap types ([`cli`], which `slate-docgen` also
+//! writes the man pages and shell completions from), and each command's work on an open kiosk
+//! ([`run_on_kiosk`]), which the binary runs on the data folder itself or asks the session
+//! service to run (`slated` calls the same function, its output sent back through the socket).
 
 pub mod cli;
+#[macro_use]
+pub mod output;
+mod audit;
+mod config;
+pub mod kiosk;
+pub mod policy;
+mod session;
+mod status;
+mod user;
+
+use slate_core::audit::Actor;
+use slate_core::auth::Password;
+use slate_core::Kiosk;
+
+use cli::Command;
+use output::Failure;
+
+/// What a command runs with.
+pub struct Ctx<'a> {
+    pub kiosk: &'a Kiosk,
+    /// `--json`: machine-readable output.
+    pub json: bool,
+    /// Who the audit names for a change: `slatectl (uid N)`, the account that ran `slatectl`.
+    pub actor: Actor,
+    /// A new password read before the command ran (the service has no terminal to ask on).
+    pub password: Option<Password>,
+}
+
+/// Whether `command` sets a new password (`init`, `user add`, `user passwd`), and so whether it
+/// reads one from standard input (`--password-stdin`) rather than a prompt.
+pub fn new_password_for(command: &Command) -> Option<(&str, bool)> {
+    use cli::UserCommand;
+    match command {
+        Command::Init { admin, new } => Some((admin, new.password_stdin)),
+        Command::User(UserCommand::Add { name, new, .. }) => Some((name, new.password_stdin)),
+        Command::User(UserCommand::Passwd {
+            name,
+            password_stdin,
+        }) => Some((name, *password_stdin)),
+        _ => None,
+    }
+}
+
+/// Reads a new password for the account `name` from standard input or a no-echo prompt.
+pub fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failure> {
+    user::read_new_password(name, from_stdin)
+}
+
+/// Runs a command that works on the kiosk's database (everything but `kiosk` and `policy`).
+pub fn run_on_kiosk(ctx: &Ctx, command: Command) -> Result<(), Failure> {
+    let (kiosk, json) = (ctx.kiosk, ctx.json);
+    match command {
+        Command::Check => status::check(kiosk, json),
+        Command::Status => status::status(kiosk, json),
+        Command::Init { admin, new } => user::init(ctx, &admin, &new),
+        Command::User(cmd) => user::run(ctx, cmd),
+        Command::Config(cmd) => config::run(ctx, cmd),
+        Command::Session(cmd) => session::run(ctx, cmd),
+        Command::Audit(cmd) => audit::run(kiosk, cmd, json),
+        Command::Kiosk(_) | Command::Policy(_) => Err(output::invalid(
+            "That command sets up this machine and is not run on a kiosk's database.",
+        )),
+    }
+}
+
+/// The uid this process runs as.
+pub fn current_uid() -> u32 {
+    rustix::process::getuid().as_raw()
+}

@@ -1,32 +1,27 @@
-//! `slatectl`, the administrator CLI: the same core as the kiosk, driven from a shell. It may run
-//! while the kiosk runs (they share the database). Passwords come from a no-echo prompt or from
-//! standard input (`--password-stdin`), never from the command line. Errors are one sentence on
-//! stderr with a distinct exit code (see `slate_core::exit`).
+//! `slatectl`, the administrator CLI, driven from a shell. Passwords come from a no-echo prompt
+//! or from standard input (`--password-stdin`), never from the command line. Errors are one
+//! sentence on stderr with a distinct exit code (see `slate_core::exit`).
 //!
-//! This file parses the command line, opens the kiosk and hands each subcommand group to its
-//! module; [`output`] prints every answer and turns a [`output::Failure`] into the exit code.
+//! Where a command runs: with the session service running (its socket, `--socket`, is there),
+//! the service runs it ([`slate_core::wire::Call::Ctl`]), so a change acts at once and an
+//! administrator needs no access to the data folder; else, or with `--data-dir`, slatectl opens
+//! the data folder itself (root with the service stopped, for recovery; or someone's own Slate).
+//! `kiosk` and `policy` never open a database and always run here.
 
-mod audit;
-mod config;
-mod kiosk;
-mod output;
-mod policy;
-mod session;
-mod status;
-mod user;
-
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 use slate_core::audit::Actor;
+use slate_core::exit;
 use slate_core::kiosk::KioskError;
 use slate_core::policy::PolicySource;
+use slate_core::wire::blocking::{self, CtlError};
+use slate_core::wire::{CtlCall, Stream, ADMIN_GROUP};
 use slate_core::{datadir::DataDir, Kiosk};
-use slatectl::cli;
-
-use cli::{Cli, Command, DataDirUse};
-use output::Failure;
+use slatectl::cli::{AuditCommand, Cli, Command, DataDirUse};
+use slatectl::output::{self, Failure};
+use slatectl::{current_uid, kiosk, policy, Ctx};
 
 fn main() -> ExitCode {
     // slatectl reads passwords: no core dump of it, and no other process may read its memory.
@@ -35,36 +30,183 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(failure) => failure.report(),
     }
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli) -> Result<u8, Failure> {
     let json = cli.json;
-    let command = match cli.command {
+    let mut command = match cli.command {
         // The OS setup and the policy check open no database.
-        Command::Kiosk(cmd) => return kiosk::run(cmd, cli.data_dir, json),
-        Command::Policy(cmd) => return policy::run(cmd, cli.policy, json),
+        Command::Kiosk(cmd) => return kiosk::run(cmd, cli.data_dir, json).map(|()| 0),
+        Command::Policy(cmd) => return policy::run(cmd, cli.policy, json).map(|()| 0),
         command => command,
     };
-    let kiosk = open_kiosk(cli.data_dir, cli.policy, command.data_dir_use())?;
-    match command {
-        Command::Check => status::check(&kiosk, json),
-        Command::Status => status::status(&kiosk, json),
-        Command::Init { admin, new } => user::init(&kiosk, &admin, &new, json),
-        Command::User(cmd) => user::run(&kiosk, cmd, json),
-        Command::Config(cmd) => config::run(&kiosk, cmd, json),
-        Command::Session(cmd) => session::run(&kiosk, cmd, json),
-        Command::Audit(cmd) => audit::run(&kiosk, cmd, json),
-        Command::Kiosk(_) | Command::Policy(_) => {
-            unreachable!("handled before the database is opened")
+    if cli.data_dir.is_none() {
+        if let Some((socket, named)) = service_socket(cli.socket) {
+            match through_service(&socket, command, json) {
+                Through::Ran(code) => return code,
+                Through::NoService(_) if named => {
+                    return Err(Failure::new(
+                        format!(
+                            "Slate's session service is not running at {}.",
+                            socket.display()
+                        ),
+                        exit::NOT_FOUND,
+                    ))
+                }
+                // Nothing listens there (an old socket of a service that stopped): the data
+                // folder, directly.
+                Through::NoService(given) => command = *given,
+            }
+        } else if current_uid() != 0 && Path::new(slate_core::datadir::SYSTEM_DATA_DIR).exists() {
+            // An installed terminal whose service is stopped: its data folder is root's alone.
+            return Err(not_an_administrator());
         }
     }
+    let kiosk = open_kiosk(cli.data_dir, cli.policy, command.data_dir_use())?;
+    let ctx = Ctx {
+        kiosk: &kiosk,
+        json,
+        actor: Actor::Cli { uid: current_uid() },
+        password: None,
+    };
+    slatectl::run_on_kiosk(&ctx, command).map(|()| 0)
 }
 
-/// The one place slatectl opens the kiosk: the data folder (created only for a command that
-/// changes something, see [`DataDirUse`]), and the policy files, whose problems are warned
+fn not_an_administrator() -> Failure {
+    Failure::new(
+        format!("Run this as root or as a member of {ADMIN_GROUP}."),
+        exit::REFUSED,
+    )
+}
+
+/// The session service's socket: the one named (`--socket`, `SLATE_SOCKET`; `true`), else the
+/// installed service's, else one in this account's runtime folder (`make run`'s), if there.
+fn service_socket(named: Option<PathBuf>) -> Option<(PathBuf, bool)> {
+    if let Some(socket) = named {
+        return Some((socket, true));
+    }
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(|d| PathBuf::from(d).join("slate.sock"));
+    [
+        Some(PathBuf::from(slate_core::wire::SYSTEM_SOCKET)),
+        runtime,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|p| std::fs::symlink_metadata(p).is_ok())
+    .map(|p| (p, false))
+}
+
+/// What came of asking the service.
+enum Through {
+    /// It ran the command: its exit code, or why it could not be asked.
+    Ran(Result<u8, Failure>),
+    /// No service listens on the socket; the command, to run here instead.
+    NoService(Box<Command>),
+}
+
+/// Has the service run `command`, printing what it prints. A new password is read here first;
+/// `audit export --output FILE` is written here, by this account, from what the service sends.
+fn through_service(socket: &Path, mut command: Command, json: bool) -> Through {
+    let ran = |r: Result<u8, Failure>| Through::Ran(r);
+    // Is anyone there? (Asked before a password is read, so a stopped service asks for none.)
+    if let Err(e) = std::os::unix::net::UnixStream::connect(socket) {
+        return match e.kind() {
+            std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound => {
+                Through::NoService(Box::new(command))
+            }
+            std::io::ErrorKind::PermissionDenied => ran(Err(not_an_administrator())),
+            _ => ran(Err(Failure::new(
+                format!(
+                    "Cannot reach the session service at {}: {e}.",
+                    socket.display()
+                ),
+                exit::FAILURE,
+            ))),
+        };
+    }
+    let password = match slatectl::new_password_for(&command) {
+        Some((name, from_stdin)) => match slatectl::read_new_password(name, from_stdin) {
+            Ok(p) => Some(p),
+            Err(e) => return ran(Err(e)),
+        },
+        None => None,
+    };
+    let mut file = None;
+    if let Command::Audit(AuditCommand::Export { output, .. }) = &mut command {
+        if let Some(path) = output.take() {
+            match std::fs::File::create(&path) {
+                Ok(f) => file = Some((f, path, 0_u64)),
+                Err(e) => {
+                    return ran(Err(output::failed(format!(
+                        "Cannot write {}: {e}.",
+                        path.display()
+                    ))))
+                }
+            }
+        }
+    }
+    let call = CtlCall {
+        command: match serde_json::to_value(&command) {
+            Ok(v) => v,
+            Err(e) => {
+                return ran(Err(output::failed(format!(
+                    "Cannot send the command: {e}."
+                ))))
+            }
+        },
+        json,
+        password,
+    };
+    let mut write_failed = None;
+    let outcome = blocking::ctl(socket, call, |stream, text| match (&mut file, stream) {
+        (Some((f, _, lines)), Stream::Stdout) => {
+            use std::io::Write as _;
+            *lines += text.matches('\n').count() as u64;
+            if let Err(e) = f.write_all(text.as_bytes()) {
+                write_failed.get_or_insert(e.to_string());
+            }
+        }
+        _ => output::emit(stream, text),
+    });
+    ran(match outcome {
+        Ok(code) => match (write_failed, file) {
+            (Some(e), _) => Err(output::failed(format!("The export failed: {e}."))),
+            (None, Some((f, path, lines))) if code == 0 => f
+                .sync_all()
+                .map(|()| {
+                    output::note(&format!(
+                        "Exported to {} ({} lines).",
+                        path.display(),
+                        lines
+                    ));
+                    0
+                })
+                .map_err(|e| output::failed(format!("The export failed: {e}."))),
+            (None, _) => Ok(code),
+        },
+        Err(CtlError::Unreachable(e)) => Err(Failure::new(
+            format!(
+                "Cannot reach the session service at {}: {e}.",
+                socket.display()
+            ),
+            exit::FAILURE,
+        )),
+        Err(CtlError::Refused(e)) if e.code == slate_core::api::ErrorCode::Refused => {
+            Err(not_an_administrator())
+        }
+        Err(CtlError::Refused(e)) => Err(Failure::new(e.message, exit::FAILURE)),
+        Err(CtlError::Lost(why)) => Err(Failure::new(
+            format!("The session service stopped answering ({why}); the command may not have run."),
+            exit::FAILURE,
+        )),
+    })
+}
+
+/// The one place slatectl opens the kiosk itself: the data folder (created only for a command
+/// that changes something, see [`DataDirUse`]), and the policy files, whose problems are warned
 /// about before any command runs.
 fn open_kiosk(
     data_dir: Option<PathBuf>,
@@ -81,14 +223,4 @@ fn open_kiosk(
         output::warn(problem);
     }
     Ok(kiosk)
-}
-
-/// The uid this process runs as (`u32::MAX` if it cannot be read).
-/// Who the audit names for changes made from this shell: `slatectl (uid N)`.
-fn me() -> Actor {
-    Actor::Cli { uid: current_uid() }
-}
-
-fn current_uid() -> u32 {
-    rustix::process::getuid().as_raw()
 }

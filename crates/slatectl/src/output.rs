@@ -1,7 +1,11 @@
 //! Everything slatectl prints: JSON (`--json`) or text for each answer, the tables and record
 //! lines, the CSV export's rows, and [`Failure`], how an error becomes one sentence on stderr
 //! and an exit code. The subcommand modules decide what to say; this module decides how it looks.
+//! Where it goes is decided here too: standard output and error, or, for a command the session
+//! service runs for `slatectl`, back through the socket ([`capture`]).
 
+use std::cell::RefCell;
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -15,15 +19,79 @@ use slate_core::policy::Policy;
 use slate_core::records::SessionRecord;
 use slate_core::settings::{bounds_text, human_value, kind_of, Effective, Kind, Layer, SettingDef};
 use slate_core::status::{Availability, State, TerminalStatus};
+use slate_core::wire::Stream;
 
 use crate::cli::ExportFormat;
 
+type Sink = Box<dyn FnMut(Stream, &str)>;
+
+thread_local! {
+    /// Where this thread's output goes instead of stdout and stderr, while [`capture`] runs.
+    static SINK: RefCell<Option<Sink>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with everything it prints handed to `sink` (the session service sends it back to
+/// `slatectl` through the socket).
+pub fn capture<R>(sink: impl FnMut(Stream, &str) + 'static, f: impl FnOnce() -> R) -> R {
+    SINK.with(|s| *s.borrow_mut() = Some(Box::new(sink)));
+    let result = f();
+    SINK.with(|s| *s.borrow_mut() = None);
+    result
+}
+
+/// Prints `text` on `stream` (or to the [`capture`] sink).
+pub fn emit(stream: Stream, text: &str) {
+    let captured = SINK.with(|s| match s.borrow_mut().as_mut() {
+        Some(sink) => {
+            sink(stream, text);
+            true
+        }
+        None => false,
+    });
+    if !captured {
+        // A closed pipe (`slatectl … | head`) is not an error worth a panic.
+        let _ = match stream {
+            Stream::Stdout => std::io::stdout().lock().write_all(text.as_bytes()),
+            Stream::Stderr => std::io::stderr().lock().write_all(text.as_bytes()),
+        };
+    }
+}
+
+/// A line on standard output.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::emit(slate_core::wire::Stream::Stdout, &format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// A line on standard error.
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::output::emit(slate_core::wire::Stream::Stderr, &format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Standard output as an [`std::io::Write`] (the audit export writes through it).
+pub struct Stdout;
+
+impl std::io::Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        emit(Stream::Stdout, &String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// An error of this tool: a sentence and an exit code.
-pub struct Failure(String, ExitCode);
+#[derive(Debug)]
+pub struct Failure(String, u8);
 
 impl From<KioskError> for Failure {
     fn from(e: KioskError) -> Self {
-        let code = exit::code_for(&e);
+        let code = exit::number_for(&e);
         Self(e.to_string(), code)
     }
 }
@@ -31,13 +99,23 @@ impl From<KioskError> for Failure {
 impl Failure {
     /// A failure with one of `slate_core::exit`'s codes.
     pub fn new(msg: impl Into<String>, code: u8) -> Self {
-        Self(msg.into(), ExitCode::from(code))
+        Self(msg.into(), code)
     }
 
     /// Prints the sentence on stderr and gives the exit code.
     pub fn report(self) -> ExitCode {
-        eprintln!("slatectl: {}", self.0);
+        ExitCode::from(self.report_code())
+    }
+
+    /// [`Failure::report`], the code as a number.
+    pub fn report_code(self) -> u8 {
+        errln!("slatectl: {}", self.0);
         self.1
+    }
+
+    /// The sentence.
+    pub fn sentence(&self) -> &str {
+        &self.0
     }
 }
 
@@ -53,16 +131,16 @@ pub fn failed(msg: String) -> Failure {
 
 /// A warning on stderr; the command goes on.
 pub fn warn(what: &impl std::fmt::Display) {
-    eprintln!("slatectl: warning: {what}");
+    errln!("slatectl: warning: {what}");
 }
 
 /// A remark on stderr, so that standard output stays the answer.
 pub fn note(text: &str) {
-    eprintln!("{text}");
+    errln!("{text}");
 }
 
 fn print_json(v: &serde_json::Value) {
-    println!("{v}");
+    outln!("{v}");
 }
 
 /// One answer: `value` as JSON with `--json`, else `text`.
@@ -70,7 +148,7 @@ pub fn answer(json: bool, value: &impl Serialize, text: &str) {
     if json {
         print_json(&json!(value));
     } else {
-        println!("{text}");
+        outln!("{text}");
     }
 }
 
@@ -107,7 +185,7 @@ pub fn users(json: bool, users: &[AccountSummary]) {
         return;
     }
     if users.is_empty() {
-        println!("No accounts yet: run `slatectl init --admin NAME`.");
+        outln!("No accounts yet: run `slatectl init --admin NAME`.");
         return;
     }
     let width = users
@@ -116,9 +194,11 @@ pub fn users(json: bool, users: &[AccountSummary]) {
         .max()
         .unwrap_or(8)
         .max(8);
-    println!(
+    outln!(
         "{:<width$}  {:<5}  {:<8}  DISPLAY NAME",
-        "USERNAME", "ROLE", "STATUS"
+        "USERNAME",
+        "ROLE",
+        "STATUS"
     );
     for u in users {
         let role = match u.role {
@@ -132,9 +212,10 @@ pub fn users(json: bool, users: &[AccountSummary]) {
         } else {
             "active"
         };
-        println!(
+        outln!(
             "{:<width$}  {role:<5}  {status:<8}  {}",
-            u.username, u.display_name
+            u.username,
+            u.display_name
         );
     }
 }
@@ -144,7 +225,7 @@ pub fn sessions(json: bool, rows: &[SessionRecord]) {
     if json {
         print_json(&json!(rows));
     } else if rows.is_empty() {
-        println!("No session is open.");
+        outln!("No session is open.");
     } else {
         for r in rows {
             let who = r.username.as_deref().unwrap_or("(guest)");
@@ -161,7 +242,7 @@ pub fn sessions(json: bool, rows: &[SessionRecord]) {
                 ),
                 _ => "open".to_owned(),
             };
-            println!("{}  {who}  started {}  {end}", r.id, r.started_at);
+            outln!("{}  {who}  started {}  {end}", r.id, r.started_at);
         }
     }
 }
@@ -173,7 +254,7 @@ pub fn audit_records(json: bool, rows: &[AuditRecord]) {
         return;
     }
     for r in rows {
-        println!(
+        outln!(
             "{:>6}  {}  {:<22}  {:<12}  {}",
             r.seq,
             r.local_time(),
@@ -266,7 +347,7 @@ pub fn settings(json: bool, all: &[Effective], database: &Path) {
         if e.held {
             source.push_str(", held at its strictest until the file is fixed");
         }
-        println!(
+        outln!(
             "{} = {}  [{source}]\n    {}",
             e.def.key,
             shown(e.def, &e.value),
@@ -319,17 +400,17 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
         return;
     }
     match now.state() {
-        State::NeedsAttention(why) => println!("Needs attention: {why}"),
-        State::InUse(s) => println!(
+        State::NeedsAttention(why) => outln!("Needs attention: {why}"),
+        State::InUse(s) => outln!(
             "In use: {} since {}.",
             s.username.as_deref().unwrap_or("a guest"),
             s.started_at
         ),
-        State::NotSetUp => println!("Not set up: run `slatectl init --admin NAME`."),
-        State::Ready => println!("Ready: nobody is signed in."),
+        State::NotSetUp => outln!("Not set up: run `slatectl init --admin NAME`."),
+        State::Ready => outln!("Ready: nobody is signed in."),
     }
     match facts.last_wipe() {
-        Some(w) => println!(
+        Some(w) => outln!(
             "Last session: ended {} ({}), {}.",
             w.ended_at.unwrap_or("?"),
             w.reason.unwrap_or("?"),
@@ -339,9 +420,9 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
                 "NOT fully wiped"
             }
         ),
-        None => println!("Last session: none yet."),
+        None => outln!("Last session: none yet."),
     }
-    println!(
+    outln!(
         "Audit head: {} (`slatectl audit verify` checks the chain).",
         head.as_deref().unwrap_or("empty")
     );
@@ -350,7 +431,7 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
         many => format!("Policy files: {}", many.join(" then ")),
     };
     if !policy.problems.is_empty() {
-        println!(
+        outln!(
             "{}, with {} problem(s) (see the warnings above).",
             if policy.files.is_empty() {
                 "Policy file: none"
@@ -361,19 +442,19 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
         );
         if !policy.layer.held.is_empty() {
             let held_keys: Vec<&str> = policy.layer.held.iter().map(String::as_str).collect();
-            println!(
+            outln!(
                 "Held at their strictest until the files are fixed: {}.",
                 held_keys.join(", ")
             );
         }
     } else if policy.files.is_empty() {
-        println!(
+        outln!(
             "Policy file: none ({} does not exist, nor any {}/*.toml).",
             slate_core::policy::DEFAULT_POLICY_FILE,
             slate_core::policy::DEFAULT_DROP_IN_DIR
         );
     } else {
-        println!(
+        outln!(
             "{files}, setting {}.",
             if policy.layer.values.is_empty() {
                 "nothing".to_owned()
@@ -402,14 +483,14 @@ pub fn policy_check(json: bool, what: &str, policy: &Policy) -> Result<(), Failu
         }));
     } else {
         for problem in &policy.problems {
-            println!("{problem}");
+            outln!("{problem}");
         }
     }
     match policy.problems.len() {
         0 => {
             if !json {
                 let keys: Vec<&str> = policy.layer.values.keys().map(String::as_str).collect();
-                println!(
+                outln!(
                     "{what}: no problems; {}.",
                     if keys.is_empty() {
                         "it sets no keys".to_owned()

@@ -1,12 +1,13 @@
 //! `slatectl session …`: seeing sessions, and asking the running kiosk to end the live one.
 
 use serde_json::json;
-use slate_core::Kiosk;
 
 use crate::cli::SessionCommand;
 use crate::output::{self, Failure};
+use crate::Ctx;
 
-pub fn run(kiosk: &Kiosk, cmd: SessionCommand, json: bool) -> Result<(), Failure> {
+pub fn run(ctx: &Ctx, cmd: SessionCommand) -> Result<(), Failure> {
+    let (kiosk, json) = (ctx.kiosk, ctx.json);
     match cmd {
         SessionCommand::List { recent } => {
             let rows = match recent {
@@ -16,7 +17,7 @@ pub fn run(kiosk: &Kiosk, cmd: SessionCommand, json: bool) -> Result<(), Failure
             output::sessions(json, &rows);
         }
         SessionCommand::End { user } => {
-            let n = kiosk.request_end(&crate::me(), user.as_deref())?;
+            let n = kiosk.request_end(&ctx.actor, user.as_deref())?;
             let text = if n == 0 {
                 "No matching session is open.".to_owned()
             } else {

@@ -6,34 +6,36 @@ use std::io::{IsTerminal, Read};
 use slate_core::accounts::Role;
 use slate_core::auth::Password;
 use slate_core::kiosk::KioskError;
-use slate_core::Kiosk;
 use zeroize::Zeroizing;
 
 use crate::cli::{NewAccount, UserCommand};
 use crate::output::{self, invalid, Failure};
+use crate::Ctx;
 
 /// `slatectl init --admin NAME`: the first administrator, once.
-pub fn init(kiosk: &Kiosk, admin: &str, new: &NewAccount, json: bool) -> Result<(), Failure> {
+pub fn init(ctx: &Ctx, admin: &str, new: &NewAccount) -> Result<(), Failure> {
+    let (kiosk, json) = (ctx.kiosk, ctx.json);
     if kiosk.check()?.set_up {
         return Err(KioskError::AlreadySetUp.into());
     }
-    let password = read_new_password(admin, new.password_stdin)?;
-    let a = kiosk.create_first_admin(&crate::me(), admin, &new.display_name, &password)?;
+    let password = new_password(ctx, admin, new.password_stdin)?;
+    let a = kiosk.create_first_admin(&ctx.actor, admin, &new.display_name, &password)?;
     output::answer(json, &a, &format!("Created administrator {}.", a.username));
     Ok(())
 }
 
-pub fn run(kiosk: &Kiosk, cmd: UserCommand, json: bool) -> Result<(), Failure> {
+pub fn run(ctx: &Ctx, cmd: UserCommand) -> Result<(), Failure> {
+    let (kiosk, json) = (ctx.kiosk, ctx.json);
     match cmd {
         UserCommand::Add { name, admin, new } => {
             let role = if admin { Role::Admin } else { Role::User };
-            let password = read_new_password(&name, new.password_stdin)?;
-            let a = kiosk.add_user(&crate::me(), &name, &new.display_name, role, &password)?;
+            let password = new_password(ctx, &name, new.password_stdin)?;
+            let a = kiosk.add_user(&ctx.actor, &name, &new.display_name, role, &password)?;
             output::answer(json, &a, &format!("Added {}.", a.username));
         }
         UserCommand::List => output::users(json, &kiosk.list_users()?),
         UserCommand::Remove { name } => {
-            kiosk.remove_user(&crate::me(), &name)?;
+            kiosk.remove_user(&ctx.actor, &name)?;
             done(json, &name, "removed", "Removed");
         }
         UserCommand::Passwd {
@@ -48,20 +50,20 @@ pub fn run(kiosk: &Kiosk, cmd: UserCommand, json: bool) -> Result<(), Failure> {
             {
                 return Err(KioskError::NoSuchUser(name.trim().to_owned()).into());
             }
-            let password = read_new_password(&name, password_stdin)?;
-            kiosk.set_password(&crate::me(), &name, &password)?;
+            let password = new_password(ctx, &name, password_stdin)?;
+            kiosk.set_password(&ctx.actor, &name, &password)?;
             done(json, &name, "password_changed", "Changed the password of");
         }
         UserCommand::Disable { name } => {
-            kiosk.set_user_enabled(&crate::me(), &name, false)?;
+            kiosk.set_user_enabled(&ctx.actor, &name, false)?;
             done(json, &name, "disabled", "Disabled");
         }
         UserCommand::Enable { name } => {
-            kiosk.set_user_enabled(&crate::me(), &name, true)?;
+            kiosk.set_user_enabled(&ctx.actor, &name, true)?;
             done(json, &name, "enabled", "Enabled");
         }
         UserCommand::Unlock { name } => {
-            kiosk.unlock_user(&crate::me(), &name)?;
+            kiosk.unlock_user(&ctx.actor, &name)?;
             done(json, &name, "unlocked", "Unlocked");
         }
     }
@@ -88,7 +90,16 @@ fn same_name(a: &str, b: &str) -> bool {
 const STDIN_LIMIT: u64 = 4096;
 
 /// A new password, from standard input or from a no-echo prompt (asked twice).
-fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failure> {
+/// The new password the command came with, or one read now.
+fn new_password(ctx: &Ctx, name: &str, from_stdin: bool) -> Result<Password, Failure> {
+    match &ctx.password {
+        Some(given) => Ok(given.clone()),
+        None => read_new_password(name, from_stdin),
+    }
+}
+
+/// Reads a new password from standard input (one line) or a no-echo prompt, asked twice.
+pub fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failure> {
     if from_stdin {
         return password_from_stdin();
     }

@@ -23,16 +23,20 @@ use tokio::sync::mpsc;
 use tokio_util::codec::{Framed, LengthDelimitedCodecError};
 
 use slate_core::api::{EndReason, IpcError, Screen};
+use slate_core::audit::Actor;
 use slate_core::datadir::DataDir;
 use slate_core::exit;
 use slate_core::kiosk::wipers::core_wipers;
-use slate_core::kiosk::KioskError;
-use slate_core::local_accounts;
+use slate_core::kiosk::{KioskError, SessionsPlace};
+use slate_core::local_accounts::{self, LocalAccount};
+use slate_core::phrase::Phrase;
 use slate_core::session::SessionHandle;
 use slate_core::session::SessionManager;
 use slate_core::wipe::Wiper;
 use slate_core::wire::ADMIN_GROUP;
-use slate_core::wire::{self, Admission, Answer, Call, Outcome, Peer, ServerMessage, Unreadable};
+use slate_core::wire::{
+    self, Admission, Answer, Call, CtlCall, Outcome, Peer, ServerMessage, Stream, Unreadable,
+};
 use slate_core::Kiosk;
 
 use screen::ScreenLink;
@@ -59,30 +63,35 @@ pub fn wipers(kiosk: &Arc<Kiosk>, link: &Arc<ScreenLink>) -> Vec<Arc<dyn Wiper>>
 /// Why the service cannot start: one sentence, and the exit code.
 pub type Failure = (String, u8);
 
-/// Who may connect: the kiosk account `screen_user` (default: the account running this) and
-/// the administrators.
-pub fn admission(screen_user: Option<&str>) -> Result<Admission, Failure> {
+/// The kiosk account whose screen drives the session: `screen_user`, or the account running
+/// this.
+pub fn screen_account(screen_user: Option<&str>) -> Result<LocalAccount, Failure> {
     let me = local_accounts::by_uid(current_uid());
-    let screen = match screen_user {
+    match screen_user {
         Some(name) => local_accounts::by_name(name).ok_or_else(|| {
             (
                 format!("There is no local account called {name:?} for the kiosk's screen."),
                 exit::NOT_FOUND,
             )
-        })?,
+        }),
         None => me.ok_or_else(|| {
             (
                 "This account is not in /etc/passwd; name the kiosk's with --screen-user."
                     .to_owned(),
                 exit::NOT_FOUND,
             )
-        })?,
-    };
-    Ok(Admission {
+        }),
+    }
+}
+
+/// Who may connect: the kiosk account `screen` and the administrators.
+pub fn admission(screen: LocalAccount) -> Admission {
+    Admission {
         screen_uid: screen.uid,
         screen_name: screen.name,
         admin_uids: local_accounts::group_members(ADMIN_GROUP),
-    })
+        service_uid: current_uid(),
+    }
 }
 
 /// The account running the service, as the kernel has it.
@@ -96,15 +105,58 @@ pub struct Prepared {
     pub link: Arc<ScreenLink>,
 }
 
+/// Where the sessions' folders go: in the data folder, or (the screen running as another
+/// account, or a folder named) in a folder of their own, each live one the screen's account's.
+#[derive(Debug, Clone, Default)]
+pub enum Sessions {
+    /// `sessions/` in the data folder: the screen runs as this account.
+    #[default]
+    Inside,
+    /// The folder given, or `<data folder>-sessions` beside it, for the screen's account.
+    For {
+        folder: Option<PathBuf>,
+        account: LocalAccount,
+    },
+}
+
+impl Sessions {
+    /// For the screen's account `screen` and the folder named with `--sessions-dir`, if any.
+    pub fn choose(screen: LocalAccount, folder: Option<PathBuf>) -> Self {
+        if folder.is_none() && screen.uid == current_uid() {
+            Self::Inside
+        } else {
+            Self::For {
+                folder,
+                account: screen,
+            }
+        }
+    }
+}
+
 /// Opens the core on the data folder (`None`: the default) with its policy, and prunes the audit
 /// log past its retention. (Sessions a crash left open are ended and wiped when the session
 /// manager starts, once the screen can connect to have its surfaces wiped too.)
-pub fn prepare(data_dir: Option<&Path>, policy: Option<PathBuf>) -> Result<Prepared, Failure> {
+pub fn prepare(
+    data_dir: Option<&Path>,
+    policy: Option<PathBuf>,
+    sessions: Sessions,
+) -> Result<Prepared, Failure> {
     let fail = |e: KioskError| (e.to_string(), exit::number_for(&e));
-    let kiosk = DataDir::prepare(data_dir)
+    let mut kiosk = DataDir::prepare(data_dir)
         .map_err(Into::into)
         .and_then(Kiosk::open)
         .map_err(fail)?;
+    if let Sessions::For { folder, account } = sessions {
+        let folder = folder.unwrap_or_else(|| {
+            let data = kiosk.data_dir().path();
+            let mut name = data.file_name().unwrap_or_default().to_os_string();
+            name.push("-sessions");
+            data.with_file_name(name)
+        });
+        let place = SessionsPlace::for_account(&folder, account.uid, account.gid)
+            .map_err(|e| fail(e.into()))?;
+        kiosk.hand_sessions_to(place);
+    }
     kiosk
         .use_policy(slate_core::policy::PolicySource::choose(policy))
         .map_err(fail)?;
@@ -233,7 +285,7 @@ async fn connection(stream: UnixStream, service: Service) {
         if matches!(request.call, Call::Subscribe) {
             if forwarder.is_none() {
                 forwarder = Some(forward_status(service.session.clone(), tx.clone()));
-                if peer == Peer::Screen {
+                if peer.is_screen() {
                     // This is the screen now: its surfaces are wiped through it, and a wipe
                     // that failed while no screen was there can be done.
                     service.link.attach(conn, tx.clone());
@@ -252,21 +304,17 @@ async fn connection(stream: UnixStream, service: Service) {
         let service = service.clone();
         let tx = tx.clone();
         tokio::spawn(async move {
-            let outcome = dispatch(&service, request.call).await;
+            let outcome = match request.call {
+                Call::Ctl(call) => ctl(&service, uid, id, call, tx.clone()).await,
+                call => dispatch(&service, call).await,
+            };
             let _ = tx.send(reply(Some(id), outcome)).await;
         });
     }
     tracing::debug!(uid, "disconnected");
     service.link.detach(conn);
-    if peer == Peer::Screen && forwarder.is_some() {
-        // Fail closed: a screen is gone (killed, crashed), so nobody may be left with a live
-        // session (even if another screen has meanwhile connected). Its own surfaces are wiped
-        // through the screen connected now, or when one is back.
-        tracing::warn!("the kiosk's screen went away");
-        if matches!(service.session.status().screen, Screen::Session { .. }) {
-            tracing::warn!("ending the session: its screen went away");
-            let _ = service.session.end(EndReason::Recovered).await;
-        }
+    if peer.is_screen() && forwarder.is_some() {
+        screen_gone(&service).await;
     }
     // The writer ends once every reply in flight is written (a refusal before closing too).
     if let Some(forwarder) = forwarder {
@@ -274,6 +322,17 @@ async fn connection(stream: UnixStream, service: Service) {
     }
     drop(tx);
     let _ = writer.await;
+}
+
+/// Fail closed: a screen is gone (killed, crashed), so nobody may be left with a live session
+/// (even if another screen has meanwhile connected). Its own surfaces are wiped through the
+/// screen connected now, or when one is back.
+async fn screen_gone(service: &Service) {
+    tracing::warn!("the kiosk's screen went away");
+    if matches!(service.session.status().screen, Screen::Session { .. }) {
+        tracing::warn!("ending the session: its screen went away");
+        let _ = service.session.end(EndReason::Recovered).await;
+    }
 }
 
 fn reply(id: Option<u64>, outcome: Result<Answer, IpcError>) -> ServerMessage {
@@ -311,6 +370,80 @@ fn forward_status(
     })
 }
 
+/// The most text one [`ServerMessage::Output`] carries (well under [`wire::MAX_MESSAGE`], which
+/// also holds the JSON around it and its escapes).
+const OUTPUT_PIECE: usize = 256 * 1024;
+
+/// Runs a `slatectl` command for the administrator `uid` on the open kiosk, as `slatectl` would
+/// on the data folder, and sends what it prints to request `id`; then applies what changed to
+/// the live session at once. Its answer is the command's exit code.
+async fn ctl(
+    service: &Service,
+    uid: u32,
+    id: u64,
+    call: CtlCall,
+    tx: mpsc::Sender<ServerMessage>,
+) -> Result<Answer, IpcError> {
+    let command: slatectl::cli::Command = serde_json::from_value(call.command).map_err(|e| {
+        IpcError::from(KioskError::InvalidRequest(
+            Phrase::new("That is not a slatectl command this service knows: {why}.")
+                .text("why", e.to_string()),
+        ))
+    })?;
+    if matches!(
+        &command,
+        slatectl::cli::Command::Audit(slatectl::cli::AuditCommand::Export {
+            output: Some(_),
+            ..
+        })
+    ) {
+        // The service writes no file an administrator names: slatectl writes it, as them.
+        return Err(IpcError::from(KioskError::InvalidRequest(Phrase::new(
+            "The service sends an export back; slatectl writes the file.",
+        ))));
+    }
+    let kiosk = Arc::clone(&service.kiosk);
+    tracing::info!(uid, ?command, "running a slatectl command");
+    let code = tokio::task::spawn_blocking(move || {
+        let sink = move |stream: Stream, text: &str| {
+            for piece in pieces(text) {
+                let _ = tx.blocking_send(ServerMessage::Output {
+                    id,
+                    stream,
+                    text: piece.to_owned(),
+                });
+            }
+        };
+        slatectl::output::capture(sink, || {
+            let ctx = slatectl::Ctx {
+                kiosk: &kiosk,
+                json: call.json,
+                actor: Actor::Cli { uid },
+                password: call.password,
+            };
+            slatectl::run_on_kiosk(&ctx, command)
+                .map_or_else(slatectl::output::Failure::report_code, |()| 0)
+        })
+    })
+    .await
+    .map_err(|_| IpcError::internal("Slate stopped while doing that. Please try again."))?;
+    // A setting, an account or an end request: the live session follows it now.
+    service.session.refresh();
+    Ok(Answer::Exited(code))
+}
+
+/// `text` cut into pieces of at most [`OUTPUT_PIECE`] bytes, on character boundaries.
+fn pieces(mut text: &str) -> impl Iterator<Item = &str> {
+    std::iter::from_fn(move || {
+        if text.is_empty() {
+            return None;
+        }
+        let piece = slate_core::my_files::cut_to_bytes(text, OUTPUT_PIECE);
+        text = &text[piece.len()..];
+        Some(piece)
+    })
+}
+
 /// One call, as the kiosk's IPC command of the same name does it.
 async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
     let session = &service.session;
@@ -319,8 +452,8 @@ async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
             .map_err(IpcError::from)
     };
     match call {
-        // Both answered in `connection`, before any call is dispatched.
-        Call::Subscribe | Call::Wiped { .. } => Ok(Answer::Done),
+        // Answered in `connection` (a command, by `ctl`).
+        Call::Subscribe | Call::Wiped { .. } | Call::Ctl(_) => Ok(Answer::Done),
         Call::AppStatus => Ok(Answer::Status(Box::new(session.status()))),
         Call::CreateFirstAdmin(request) => status(session.create_first_admin(request).await),
         Call::SignIn(request) => status(session.sign_in(request.username, request.password).await),

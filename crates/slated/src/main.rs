@@ -27,6 +27,10 @@ struct Args {
     /// The kiosk account, whose screen drives the session (default: the account running this).
     #[arg(long, env = "SLATE_SCREEN_USER", value_name = "NAME")]
     screen_user: Option<String>,
+    /// Where the sessions' folders go when the screen runs as another account (default: beside
+    /// the data folder, `<data folder>-sessions`).
+    #[arg(long, env = "SLATE_SESSIONS_DIR", value_name = "DIR")]
+    sessions_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -53,7 +57,7 @@ fn main() -> ExitCode {
 
 fn default_socket() -> PathBuf {
     if slated::current_uid() == 0 {
-        PathBuf::from("/run/slate/slate.sock")
+        PathBuf::from(slate_core::wire::SYSTEM_SOCKET)
     } else {
         std::env::var_os("XDG_RUNTIME_DIR")
             .map_or_else(std::env::temp_dir, PathBuf::from)
@@ -101,8 +105,10 @@ fn bind(path: &Path) -> Result<tokio::net::UnixListener, Failure> {
 }
 
 fn start(args: Args) -> Result<ExitCode, Failure> {
-    let admission = slated::admission(args.screen_user.as_deref())?;
-    let prepared = slated::prepare(args.data_dir.as_deref(), args.policy)?;
+    let screen = slated::screen_account(args.screen_user.as_deref())?;
+    let sessions = slated::Sessions::choose(screen.clone(), args.sessions_dir);
+    let admission = slated::admission(screen);
+    let prepared = slated::prepare(args.data_dir.as_deref(), args.policy, sessions)?;
     let socket = args.socket.unwrap_or_else(default_socket);
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| (format!("Cannot start: {e}."), exit::FAILURE))?;

@@ -337,8 +337,17 @@ fn bad_messages_get_one_sentence_and_change_nothing() {
     c.send_raw(br#"{"v":2,"id":99,"call":"sign_out"}"#);
     let m = refused(&c.reply_to(Some(99)), "invalid_input");
     assert!(m.contains("protocol version 2"), "{m}");
-    let m = refused(&c.call("end_session", None), "refused");
-    assert!(m.contains("may not ask for end_session"), "{m}");
+    let m = refused(
+        &c.call(
+            "ctl",
+            Some(json!({ "command": { "FormatDisk": null }, "json": false, "password": null })),
+        ),
+        "invalid_input",
+    );
+    assert!(
+        m.contains("not a slatectl command this service knows"),
+        "{m}"
+    );
     assert_eq!(c.screen(), live, "nothing changed");
 
     // 10 MB: refused by its length alone, then the connection is closed (what follows could
@@ -474,6 +483,16 @@ fn only_the_kiosk_account_and_administrators_may_use_the_socket() {
         "{heard}"
     );
 
+    // The screen drives the session; it does not administer the terminal.
+    for call in ["end_session", "ctl"] {
+        let request = json!({ "v": 1, "id": 2, "call": call, "args":
+            (call == "ctl").then(|| json!({ "command": "Status", "json": false, "password": null })) });
+        let heard: Value =
+            serde_json::from_str(&as_account(kiosk.uid(), &service.socket, &request)).unwrap();
+        let m = refused(&heard, "refused");
+        assert!(m.contains(&format!("may not ask for {call}")), "{m}");
+    }
+
     // Anyone else is refused at once, with one sentence naming who may.
     let heard: Value = serde_json::from_str(&as_account(stranger.uid(), &service.socket, &status))
         .expect("a refusal");
@@ -494,4 +513,164 @@ fn only_the_kiosk_account_and_administrators_may_use_the_socket() {
     );
     let ended = root.call("end_session", None);
     assert!(ended.get("error").is_some(), "nobody is signed in: {ended}");
+}
+
+/// Runs `slatectl` (a copy anyone may run) with `args`, as `uid` (`None`: as this test), on the
+/// service's socket, with `stdin`: its exit code, standard output and standard error.
+fn slatectl(uid: Option<u32>, socket: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let exe = dir.path().join("slatectl");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("slatectl"), &exe).unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut cmd = Command::new(&exe);
+    cmd.arg("--socket")
+        .arg(socket)
+        .args(args)
+        .env_remove("SLATE_DATA_DIR")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if let Some(uid) = uid {
+        std::os::unix::process::CommandExt::uid(&mut cmd, uid);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The group `slate-admin` for the test, with `member` in it; removed after if the test made it.
+struct AdminGroup(bool);
+
+impl AdminGroup {
+    fn with(member: &Account) -> Self {
+        let made = Command::new("groupadd")
+            .arg("slate-admin")
+            .status()
+            .is_ok_and(|s| s.success());
+        let added = Command::new("usermod")
+            .args(["--append", "--groups", "slate-admin", &member.0])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(added, "usermod adds {} to slate-admin", member.0);
+        Self(made)
+    }
+}
+
+impl Drop for AdminGroup {
+    fn drop(&mut self) {
+        if self.0 {
+            let _ = Command::new("groupdel").arg("slate-admin").status();
+        }
+    }
+}
+
+#[test]
+fn slatectl_runs_in_the_service_for_administrators_alone_and_acts_at_once() {
+    let (Some(admin), Some(stranger)) = (Account::make("sla"), Account::make("slx")) else {
+        eprintln!("skipped: making accounts needs root and useradd");
+        return;
+    };
+    // Who is an administrator is read when the service starts.
+    let _group = AdminGroup::with(&admin);
+    let service = Service::start(None);
+    let socket = &service.socket;
+
+    // Root sets the terminal up through the service; the password comes on standard input.
+    let (code, out, err) = slatectl(
+        None,
+        socket,
+        &["init", "--admin", "boss", "--password-stdin"],
+        "a long passphrase\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.trim(), "Created administrator boss.");
+
+    // A member of slate-admin, who cannot open the data folder, changes a setting; the audit
+    // names that account.
+    let (code, out, err) = slatectl(
+        Some(admin.uid()),
+        socket,
+        &["config", "set", "guests_allowed", "true"],
+        "",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = slatectl(None, socket, &["audit", "list", "--json"], "");
+    assert_eq!(code, 0);
+    let records: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let change = records
+        .iter()
+        .filter(|r| r["event"] == "setting_changed")
+        .map(|r| serde_json::from_str::<Value>(r["details"].as_str().unwrap()).unwrap())
+        .find(|d| d["key"] == "guests_allowed")
+        .expect("the change is in the audit log");
+    assert_eq!(
+        change["by"],
+        format!("slatectl (uid {})", admin.uid()),
+        "{change}"
+    );
+
+    // Anyone else hears one sentence and changes nothing, with the refusal's exit code.
+    for args in [
+        &["status"][..],
+        &["config", "set", "guests_allowed", "false"],
+    ] {
+        let (code, out, err) = slatectl(Some(stranger.uid()), socket, args, "");
+        assert_eq!(code, 9, "{out}{err}");
+        assert_eq!(
+            err.trim(),
+            "slatectl: Run this as root or as a member of slate-admin.",
+            "{args:?}"
+        );
+        assert!(out.is_empty(), "{out}");
+    }
+    let (_, out, _) = slatectl(None, socket, &["config", "get", "guests_allowed"], "");
+    assert_eq!(out.trim(), "true", "the stranger changed nothing");
+
+    // An error is the command's own sentence and exit code, as on the data folder.
+    let (code, _, err) = slatectl(None, socket, &["user", "remove", "boss"], "");
+    assert_eq!(code, 9, "{err}");
+    assert!(err.contains("boss is the last administrator"), "{err}");
+
+    // The export is written by slatectl, as the account that ran it, from what the service
+    // sends back.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("audit.csv");
+    let (code, _, err) = slatectl(
+        None,
+        socket,
+        &[
+            "audit",
+            "export",
+            "--format",
+            "csv",
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert!(csv.starts_with("seq,at,"), "{csv}");
+    assert!(csv.contains("guests_allowed"), "{csv}");
+
+    // `session end` through the service ends the live session now, not at the next poll.
+    let mut screen = service.connect();
+    screen.ok("subscribe", None);
+    screen.ok("sign_in_guest", None);
+    screen.status_of_kind("session");
+    let (code, out, err) = slatectl(None, socket, &["session", "end"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    let ended = screen.status_of_kind("signed_out");
+    assert_eq!(ended["screen"]["reason"], "admin", "{ended}");
 }

@@ -63,7 +63,7 @@ impl Embedded {
         data_dir: Option<&std::path::Path>,
         policy: Option<PathBuf>,
     ) -> Result<Self, slated::Failure> {
-        let prepared = slated::prepare(data_dir, policy)?;
+        let prepared = slated::prepare(data_dir, policy, slated::Sessions::Inside)?;
         let runtime =
             std::env::var_os("XDG_RUNTIME_DIR").map_or_else(std::env::temp_dir, PathBuf::from);
         let folder = tempfile::Builder::new()
@@ -200,7 +200,7 @@ fn start_embedded(e: Embedded) -> Result<(), Box<dyn std::error::Error>> {
         socket,
         folder,
     } = e;
-    let admission = slated::admission(None).map_err(|(why, _)| why)?;
+    let admission = slated::admission(slated::screen_account(None).map_err(|(why, _)| why)?);
     tracing::info!(socket = %socket.display(),
         data_dir = %prepared.kiosk.data_dir().path().display(), "the session service runs in this process");
     tauri::async_runtime::block_on(async move {

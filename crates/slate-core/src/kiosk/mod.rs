@@ -11,6 +11,8 @@ mod settings;
 mod signin;
 pub mod wipers;
 
+pub use files::SessionsPlace;
+
 pub use error::KioskError;
 pub use settings::ChangeStamp;
 use settings::PolicyState;
@@ -47,6 +49,8 @@ pub struct Kiosk {
     signin_gate: Mutex<()>,
     /// The policy file and what was last read from it; re-read when the file changes.
     policy: Mutex<PolicyState>,
+    /// Where the sessions' folders are made, and for whom ([`Kiosk::hand_sessions_to`]).
+    sessions: files::SessionsPlace,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -70,13 +74,14 @@ impl Kiosk {
             tracing::error!("{problem}");
         }
         Ok(Self {
-            data_dir,
             store: Mutex::new(store),
             clock,
             audit_key: Mutex::new(audit_key),
             local_changes: std::sync::atomic::AtomicU64::new(0),
             signin_gate: Mutex::new(()),
             policy: Mutex::new(PolicyState::default()),
+            sessions: files::SessionsPlace::inside(data_dir.path()),
+            data_dir,
         })
     }
 

@@ -247,7 +247,7 @@ impl Kiosk {
         }
         self.retry_failed_wipes(wipers)?;
         // A folder with no session row: a crash between creating it and recording the session.
-        if let Ok(entries) = std::fs::read_dir(self.data_dir.path().join("sessions")) {
+        if let Ok(entries) = std::fs::read_dir(self.sessions_root()) {
             for entry in entries.flatten() {
                 let id = entry.file_name().to_string_lossy().into_owned();
                 let target = self.wipe_target(&id, Utc::now());

@@ -169,7 +169,8 @@ impl SessionHandle {
         }
     }
 
-    /// Re-reads the database (after first-run setup or a settings change).
+    /// Re-reads the database (after first-run setup, a settings change, or `slatectl` through
+    /// the service), and ends the live session at once if an administrator asked to.
     pub fn refresh(&self) {
         let _ = self.tx.try_send(Msg::Refresh);
     }

@@ -202,7 +202,7 @@ impl SessionManager {
                 }
                 let _ = reply.send(Ok(self.current()));
             }
-            Msg::Refresh => self.reload_settings(),
+            Msg::Refresh => self.refresh().await,
             Msg::RetryWipesNow => self.retry_soon(),
             Msg::Admin(reply) => {
                 let _ = reply.send(self.admin_grant());
@@ -560,6 +560,15 @@ impl SessionManager {
                 tracing::warn!("cannot read the session's end request: {e}");
                 false
             }
+        }
+    }
+
+    /// Settings, and an end request made through the service, apply at once.
+    async fn refresh(&mut self) {
+        self.reload_settings();
+        self.last_stamp = None;
+        if matches!(self.state, State::Live(_)) && self.poll() {
+            self.end(EndReason::Admin).await;
         }
     }
 

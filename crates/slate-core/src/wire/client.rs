@@ -98,6 +98,8 @@ impl Client {
                             tracing::warn!("a wipe order came with nobody to carry it out");
                         }
                     }
+                    // Only an administrator's command prints; the screen runs none.
+                    Ok(ServerMessage::Output { .. }) => {}
                     Err(e) => tracing::warn!("cannot read a message of the session service: {e}"),
                 }
             }
