@@ -259,6 +259,12 @@ pub struct Launch {
     /// Connect to this running session service's socket ([`service::Service`], on
     /// `data_dir`) instead of letting the app start one in its own process.
     pub socket: Option<PathBuf>,
+    /// Where that service makes the sessions' folders, when not in `data_dir`
+    /// ([`service::Service::sessions_dir`]).
+    pub sessions_dir: Option<PathBuf>,
+    /// Run the app (and its WebDriver, in a D-Bus session of its own) as this local account,
+    /// as the installed kiosk does, instead of the account running the tests.
+    pub account: Option<String>,
 }
 
 impl Launch {
@@ -333,6 +339,41 @@ impl Drop for OwnDisplay {
     }
 }
 
+/// `tauri-driver`, to run as the account running the tests, or as `account` (whose files go in
+/// `folder`, given to it).
+fn driver_command(account: Option<&str>, folder: &Path) -> Command {
+    match account {
+        None => Command::new(tauri_driver_bin()),
+        Some(name) => {
+            // As the installed kiosk runs it: the account's own ids and groups, and a D-Bus
+            // session of its own (the tests' bus is root's). Its files go in the test's
+            // folder, given to it.
+            let (uid, gid, home) = account_ids(name);
+            std::os::unix::fs::chown(folder, Some(uid), Some(gid)).unwrap();
+            let mut c = Command::new("setpriv");
+            c.args([
+                &format!("--reuid={uid}"),
+                &format!("--regid={gid}"),
+                "--init-groups",
+                "--",
+                "dbus-run-session",
+                "--",
+            ])
+            .arg(tauri_driver_bin())
+            .env("HOME", home)
+            .env("USER", name)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("XDG_RUNTIME_DIR")
+            // cargo's (root's toolchain): WebKit's sandbox would bind it, and cannot.
+            .env_remove("LD_LIBRARY_PATH")
+            // The outer xvfb-run's, root's alone; the kiosk's own display needs none.
+            .env_remove("XAUTHORITY");
+            std::os::unix::process::CommandExt::process_group(&mut c, 0);
+            c
+        }
+    }
+}
+
 /// One running kiosk and the WebDriver session attached to it.
 pub struct Kiosk {
     name: String,
@@ -344,7 +385,27 @@ pub struct Kiosk {
     binary: PathBuf,
     /// What on the app's command line tells it from other tests' (its data folder or socket).
     marker: String,
+    /// The folder the sessions' folders are in.
+    sessions_dir: PathBuf,
+    /// Whether the driver leads a process group of its own (run as another account).
+    own_group: bool,
     _tmp: tempfile::TempDir,
+}
+
+/// The uid, gid and home of the local account `name` (from `getent passwd`).
+pub fn account_ids(name: &str) -> (u32, u32, PathBuf) {
+    let out = Command::new("getent")
+        .args(["passwd", name])
+        .output()
+        .expect("getent runs");
+    let line = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let fields: Vec<&str> = line.split(':').collect();
+    assert!(fields.len() >= 6, "no account {name}: {line:?}");
+    (
+        fields[2].parse().unwrap(),
+        fields[3].parse().unwrap(),
+        PathBuf::from(fields[5]),
+    )
 }
 
 /// Launches a fresh kiosk, runs `body` against it and shuts it down. On a panic in `body`, saves
@@ -382,7 +443,8 @@ impl Kiosk {
         let (width, height) = launch.screen.unwrap_or((1280, 800));
         let display = OwnDisplay::start(width, height);
         let (port, native_port) = (free_port(), free_port());
-        let driver = Command::new(tauri_driver_bin())
+        let mut driver = driver_command(launch.account.as_deref(), tmp.path());
+        let driver = driver
             .args([
                 "--port",
                 &port.to_string(),
@@ -441,6 +503,10 @@ impl Kiosk {
                 ),
             }
         };
+        let sessions_dir = launch
+            .sessions_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("sessions"));
         Self {
             name: name.to_owned(),
             client,
@@ -450,6 +516,8 @@ impl Kiosk {
             display,
             binary,
             marker,
+            sessions_dir,
+            own_group: launch.account.is_some(),
             _tmp: tmp,
         }
     }
@@ -516,7 +584,7 @@ impl Kiosk {
 
     /// The folder (My files) of the live session.
     pub fn session_folder(&self) -> PathBuf {
-        std::fs::read_dir(self.data_dir.join("sessions"))
+        std::fs::read_dir(&self.sessions_dir)
             .expect("the sessions folder")
             .flatten()
             .next()
@@ -834,6 +902,12 @@ impl Kiosk {
     /// Ends the WebDriver session (which closes the app) and stops the driver.
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
+        if self.own_group {
+            // The driver runs under dbus-run-session: end the whole group, not just its head.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+                .status();
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

@@ -15,6 +15,8 @@ pub struct Service {
     data_dir: PathBuf,
     socket: PathBuf,
     log_path: PathBuf,
+    /// The kiosk account whose screen drives the session (`None`: the account running this).
+    screen_user: Option<String>,
     _tmp: tempfile::TempDir,
 }
 
@@ -27,16 +29,37 @@ impl Service {
 
     /// [`Service::start`] with another `slated` binary (a release build, for timings).
     pub fn start_with(binary: &Path, data_dir: &Path) -> Self {
+        Self::start_as(binary, data_dir, None)
+    }
+
+    /// [`Service::start`] for the kiosk account `screen_user`'s screen, as the installed kiosk
+    /// runs: the service as this account (root), the sessions' folders in a folder of their
+    /// own ([`Service::sessions_dir`]), the socket reachable by the kiosk account.
+    pub fn start_for(data_dir: &Path, screen_user: &str) -> Self {
+        Self::start_as(
+            &slate_bin().with_file_name("slated"),
+            data_dir,
+            Some(screen_user.to_owned()),
+        )
+    }
+
+    fn start_as(binary: &Path, data_dir: &Path, screen_user: Option<String>) -> Self {
         let tmp = tempfile::Builder::new()
             .prefix("slated-e2e-")
             .tempdir()
             .expect("a temporary folder");
+        if screen_user.is_some() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
+                .expect("the socket's folder opened to the kiosk account");
+        }
         let mut service = Self {
             binary: binary.to_owned(),
             child: None,
             data_dir: data_dir.to_owned(),
             socket: tmp.path().join("slate.sock"),
             log_path: tmp.path().join("slated.log"),
+            screen_user,
             _tmp: tmp,
         };
         service.restart();
@@ -46,6 +69,13 @@ impl Service {
     /// The socket the screen connects to.
     pub fn socket(&self) -> &Path {
         &self.socket
+    }
+
+    /// Where the sessions' folders are, for a kiosk account's screen ([`Service::start_for`]).
+    pub fn sessions_dir(&self) -> Option<PathBuf> {
+        self.screen_user
+            .as_ref()
+            .map(|_| self.socket.with_file_name("sessions"))
     }
 
     /// What the service wrote to stderr so far.
@@ -62,7 +92,14 @@ impl Service {
             .append(true)
             .open(&self.log_path)
             .expect("a log file");
-        let child = Command::new(&self.binary)
+        let mut command = Command::new(&self.binary);
+        if let (Some(user), Some(sessions)) = (&self.screen_user, self.sessions_dir()) {
+            command
+                .args(["--screen-user", user])
+                .arg("--sessions-dir")
+                .arg(sessions);
+        }
+        let child = command
             .arg("--data-dir")
             .arg(&self.data_dir)
             .arg("--policy")

@@ -3,7 +3,7 @@
 //! WebDriver. Either may be killed in a session; Slate fails closed both ways.
 //!
 //! (Both run as the account running the tests here; the kiosk account's own screen, which
-//! cannot open the data folder, is shown by the socket tests of `crates/slated`.)
+//! cannot open the data folder, is shown by `kiosk_account.rs`.)
 
 use std::time::{Duration, Instant};
 

@@ -377,6 +377,29 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
+    #[test]
+    fn a_folder_the_screen_owned_is_taken_back_before_it_is_emptied() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let folder = tmp.path().join("theirs");
+        fs::create_dir(&folder).unwrap();
+        fs::set_permissions(&folder, fs::Permissions::from_mode(0o755)).unwrap();
+        let me = rustix::process::geteuid().as_raw();
+        if me == 0 {
+            // As the service runs: the folder was the kiosk account's (here: nobody's).
+            std::os::unix::fs::chown(&folder, Some(65534), Some(65534)).unwrap();
+        }
+        take_back(&folder).unwrap();
+        let meta = fs::metadata(&folder).unwrap();
+        assert_eq!(meta.uid(), me);
+        assert_eq!(meta.mode() & 0o777, 0o700);
+        // A link is never followed, and is no folder to take.
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink("/etc", &link).unwrap();
+        take_back(&link).unwrap();
+        assert_ne!(fs::metadata("/etc").unwrap().mode() & 0o777, 0o700);
+    }
+
     fn target(dir: &Path) -> WipeTarget {
         WipeTarget {
             session_id: "s1".into(),
