@@ -7,14 +7,15 @@ ARGS ?=
 
 .PHONY: run test deps deps-test ui build bindings screenshots clean bench bench-build bench-e2e package licenses audit
 
-## run: install what is missing, build, and start the kiosk (under Xvfb when there is no display)
+## run: install what is missing, build, and start the session service and the kiosk's screen
+## (under Xvfb when there is no display); scripts/run.sh starts both, on this account's data
 run: deps ui
-	cargo build -p slate
+	cargo build -p slate -p slated
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  ./target/debug/slate $(ARGS); \
+	  scripts/run.sh $(ARGS); \
 	else \
 	  echo "No display: running Slate under Xvfb."; \
-	  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- ./target/debug/slate $(ARGS); \
+	  xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- scripts/run.sh $(ARGS); \
 	fi
 
 ## test: install what is missing, build (debug, and the release packages), run every test
@@ -27,7 +28,7 @@ test: deps-test ui package
 
 ## package: the .deb and .rpm (Tauri's bundler; its CLI pinned in packaging/tauri-cli), from a
 ## release build; they land in target/release/bundle/{deb,rpm}/
-# One cargo run builds the app and slatectl: the Tauri CLI's own (`-- -p slate -p slatectl` is
+# One cargo run builds the app, slatectl and slated: the Tauri CLI's own (`-- -p slate -p slatectl -p slated` is
 # handed to its `cargo build`). Their shared dependencies (serde, tokio, syn…) then resolve to
 # one feature set and compile once, and the app is not compiled twice (a separate `cargo build`
 # of the app is rebuilt by the CLI, whose environment its build script watches).
@@ -39,7 +40,7 @@ package: deps-test ui packaging/tauri-cli/node_modules/.package-lock.json
 	rm -rf target/packaging/man target/packaging/completions
 	cargo run --release -q -p slate-docgen -- target/packaging
 	gzip -9 -n target/packaging/man/*.1
-	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm -- -p slate -p slatectl
+	cd src-tauri && ../packaging/tauri-cli/node_modules/.bin/tauri build --ci --bundles deb rpm -- -p slate -p slatectl -p slated
 
 # `npm install`, not `npm ci`: the registry this is built from may lack the CLI's binaries for
 # other platforms, which the lockfile then omits and `npm ci` would refuse; versions stay pinned.

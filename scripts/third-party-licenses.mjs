@@ -35,7 +35,7 @@ const packages = new Map(metadata.packages.filter((p) => p.source !== null).map(
 
 // The crates in the programs, as "name version" (Slate's own crates, path dependencies, left out).
 const inPrograms = new Set(
-  run("cargo", ["tree", "--locked", "-p", "slate", "-p", "slatectl", "-e", "normal", "--target", target, "--prefix", "none", "-f", "{p}"])
+  run("cargo", ["tree", "--locked", "-p", "slate", "-p", "slatectl", "-p", "slated", "-e", "normal", "--target", target, "--prefix", "none", "-f", "{p}"])
     .split("\n")
     .filter((l) => l.trim() !== "" && !l.includes("(/"))
     .map((l) => l.split(" ").slice(0, 2).join(" ").replace(" v", " ")),

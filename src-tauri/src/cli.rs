@@ -18,7 +18,8 @@ use clap::{Parser, ValueHint};
 /// the first administrator. Administer it with slatectl(1).
 ///
 /// A kiosk account starts it through /usr/lib/slate/slate-kiosk (which "slatectl kiosk enable"
-/// sets up), on the data folder /var/lib/slate, and starts it again if it stops unexpectedly.
+/// sets up), as the screen of the session service slated(1) on /run/slate/slate.sock, and
+/// starts it again if it stops unexpectedly.
 #[derive(Debug, Parser)]
 #[command(name = "slate", version, after_long_help = after_long_help())]
 pub struct SlateArgs {
@@ -33,7 +34,7 @@ pub struct SlateArgs {
     #[arg(long, value_name = "FILE", env = "SLATE_POLICY", value_hint = ValueHint::FilePath)]
     pub policy: Option<PathBuf>,
 
-    /// The socket of a running session service (slated(8)); the kiosk account's screen then
+    /// The socket of a running session service (slated(1)); the kiosk account's screen then
     /// holds no secret, and --data-dir and --policy are the service's own business (ignored
     /// here). Without it, Slate runs the service itself, in this process, on the data folder,
     /// for this account alone [default: none]

@@ -72,6 +72,7 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
     for exe in [
         "/usr/bin/slate",
         "/usr/bin/slatectl",
+        "/usr/bin/slated",
         "/usr/lib/slate/slate-kiosk",
     ] {
         assert!(entry(exe).starts_with("-rwxr-xr-x 0/0"), "{}", entry(exe));
@@ -84,6 +85,7 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "/usr/share/doc/slate/third-party-licenses.txt",
         "/usr/share/doc/slate/changelog.gz",
         "/usr/share/doc/slate/examples/policy.toml.example",
+        "/usr/lib/systemd/system/slated.service",
     ]
     .into_iter()
     .chain(MAN_PAGES)
@@ -127,8 +129,9 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
 }
 
 /// The man pages the packages install (gzipped with -9n), a few of the subcommands' among them.
-const MAN_PAGES: [&str; 5] = [
+const MAN_PAGES: [&str; 6] = [
     "/usr/share/man/man1/slate.1.gz",
+    "/usr/share/man/man1/slated.1.gz",
     "/usr/share/man/man1/slatectl.1.gz",
     "/usr/share/man/man1/slatectl-audit-list.1.gz",
     "/usr/share/man/man1/slatectl-config-set.1.gz",
@@ -227,6 +230,8 @@ fn the_rpm_holds_the_same_files_and_requires_the_libraries() {
     for f in [
         "/usr/bin/slate",
         "/usr/bin/slatectl",
+        "/usr/bin/slated",
+        "/usr/lib/systemd/system/slated.service",
         "/usr/lib/slate/slate-kiosk",
         "/usr/share/doc/slate/examples/policy.toml.example",
         "/usr/share/doc/slate/third-party-licenses.txt",
@@ -316,6 +321,11 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
         assert!(log.contains("WEBKIT_INSPECTOR_SERVER is ignored"), "{log}");
         let (open, log) = inspector_opens(&workspace_root().join("target/release/slate"));
         assert!(open, "the control never opened the inspector:\n{log}");
+        if keep_existing {
+            eprintln!("/var/lib/slate existed before the test: the installed service not run");
+        } else {
+            the_installed_service_serves_administrators_and_keeps_the_kiosk_account_out();
+        }
     });
     if !keep_existing {
         std::fs::create_dir_all(data).unwrap();
@@ -338,6 +348,108 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// The installed session service, started as its unit starts it (this machine has no systemd
+/// as PID 1: its `ExecStart` line is run directly, as root) for a kiosk account named by the
+/// installed `slatectl kiosk enable`: root administers through its socket, the kiosk account
+/// is refused and cannot open the data folder.
+fn the_installed_service_serves_administrators_and_keeps_the_kiosk_account_out() {
+    assert!(
+        run("getent", &["group", "slate-admin"]).0,
+        "the package made the group slate-admin"
+    );
+    let kiosk = format!("slpkg{}", std::process::id() % 100_000);
+    ok(
+        "useradd",
+        &["--create-home", "--shell", "/usr/sbin/nologin", &kiosk],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let defaults = tmp.path().join("default-slate");
+    let enabled = Command::new("slatectl")
+        .env("SLATE_DEFAULTS_FILE", &defaults)
+        .args(["kiosk", "enable", "--user", &kiosk])
+        .output()
+        .unwrap();
+    let unit = std::fs::read_to_string("/usr/lib/systemd/system/slated.service").unwrap();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("the unit has an ExecStart line");
+    let words: Vec<&str> = exec.split_whitespace().collect();
+    let screen_user = std::fs::read_to_string(&defaults)
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("SLATE_SCREEN_USER=").map(str::to_owned));
+    let mut service = Command::new(words[0])
+        .args(&words[1..])
+        .env("SLATE_SCREEN_USER", screen_user.clone().unwrap_or_default())
+        .stderr(std::fs::File::create(tmp.path().join("slated.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let socket = Path::new(SYSTEM_SOCKET);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !socket.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let checked = std::panic::catch_unwind(|| {
+        assert!(enabled.status.success(), "{enabled:?}");
+        assert_eq!(screen_user.as_deref(), Some(kiosk.as_str()));
+        assert!(socket.exists(), "the installed slated listens");
+        // Root administers through the service (no --data-dir: the socket is found).
+        let said = ok("slatectl", &["status"]);
+        assert!(said.starts_with("Not set up"), "{said}");
+        let (made, said) = run(
+            "sh",
+            &[
+                "-c",
+                "echo 'a long passphrase' | slatectl init --admin boss --password-stdin",
+            ],
+        );
+        assert!(
+            made && said.contains("Created administrator boss."),
+            "{said}"
+        );
+        // The data folders: the service's alone; the sessions' passable, not listable.
+        let owner_and_mode = |p: &str| {
+            let m = std::fs::metadata(p).unwrap();
+            (
+                std::os::unix::fs::MetadataExt::uid(&m),
+                std::os::unix::fs::MetadataExt::mode(&m) & 0o777,
+            )
+        };
+        assert_eq!(owner_and_mode("/var/lib/slate"), (0, 0o700));
+        assert_eq!(owner_and_mode("/var/lib/slate-sessions"), (0, 0o711));
+        // The kiosk account: refused by the service, shut out of the data folder.
+        let as_kiosk = |args: &[&str]| {
+            let mut all = vec!["--reuid", &kiosk, "--regid", &kiosk, "--init-groups", "--"];
+            all.extend_from_slice(args);
+            run("setpriv", &all)
+        };
+        let (done, said) = as_kiosk(&["slatectl", "status"]);
+        assert!(
+            !done && said.contains("Run this as root or as a member of slate-admin."),
+            "{said}"
+        );
+        let (done, said) = as_kiosk(&["cat", "/var/lib/slate/slate.db"]);
+        assert!(!done && said.contains("Permission denied"), "{said}");
+    });
+    let _ = Command::new("kill")
+        .args(["-TERM", &service.id().to_string()])
+        .status();
+    let _ = service.wait();
+    let _ = Command::new("userdel").args(["--remove", &kiosk]).status();
+    if let Err(panic) = checked {
+        eprintln!(
+            "slated's log:\n{}",
+            std::fs::read_to_string(tmp.path().join("slated.log")).unwrap_or_default()
+        );
+        std::panic::resume_unwind(panic);
+    }
+    assert!(!socket.exists(), "an orderly stop removes the socket");
+}
+
+/// Where the installed service listens (`slate_core::wire::SYSTEM_SOCKET`).
+const SYSTEM_SOCKET: &str = "/run/slate/slate.sock";
 
 /// Starts `binary` (on the test's display and session bus) asking `WebKit` for the remote web
 /// inspector on a free port and for WebDriver automation; says whether the port opened once the
@@ -423,15 +535,15 @@ fn the_kiosk_wrapper_starts_slate_again_until_it_exits_cleanly() {
     ok("chmod", &["755", stub.to_str().unwrap()]);
     let out = Command::new(workspace_root().join("packaging/slate-kiosk"))
         .env("SLATE_BIN", &stub)
-        .env("SLATE_DATA_DIR", "/var/lib/kiosk-test")
+        .env_remove("SLATE_SOCKET")
         .output()
         .unwrap();
     assert!(out.status.success());
     let log = std::fs::read_to_string(&runs).unwrap();
     assert_eq!(
         log.lines().collect::<Vec<_>>(),
-        ["--data-dir /var/lib/kiosk-test"; 3],
-        "started three times, on the kiosk's data folder"
+        ["--socket /run/slate/slate.sock"; 3],
+        "started three times, as the screen of the installed session service"
     );
 }
 
@@ -449,6 +561,8 @@ fn crates_in_the_programs() -> BTreeSet<String> {
         "slate",
         "-p",
         "slatectl",
+        "-p",
+        "slated",
         "-e",
         "normal",
         "--target",

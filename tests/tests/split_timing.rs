@@ -19,7 +19,43 @@ use std::time::{Duration, Instant};
 use slate_e2e::service::Service;
 use slate_e2e::{prepared_data_dir, with_kiosk_launched, Kiosk, Launch};
 
-const ROUNDS: usize = 7;
+/// Rounds counted (after one warm-up round): `SLATE_TIMING_ROUNDS`, default 7.
+fn rounds() -> usize {
+    std::env::var("SLATE_TIMING_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(7)
+}
+
+/// The wipe's own milliseconds of the last session that ended, from the log that says so
+/// ("session ended … `wipe_ms=N`", the app's or the service's): the sign-out less the screens'
+/// part. `NaN` when the log has none.
+fn last_wipe_ms(log: &str) -> f64 {
+    // Without the colour codes of a log written with them ("\x1b[2m=\x1b[0m10165").
+    let mut plain = String::with_capacity(log.len());
+    let mut chars = log.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+        .rfind("wipe_ms=")
+        .and_then(|at| {
+            plain[at + "wipe_ms=".len()..]
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(f64::NAN)
+}
 
 async fn until(k: &Kiosk, script: &str, t0: Instant) -> f64 {
     loop {
@@ -71,8 +107,9 @@ async fn split_against_one_process() {
     };
     let dir = prepared_data_dir(&[("signed_out_screen", "0")]);
     let names = ["before the split", "embedded service", "separate slated"];
-    let mut figures: [Vec<[f64; 3]>; 3] = Default::default();
-    for round in 0..=ROUNDS {
+    let mut figures: [Vec<[f64; 4]>; 3] = Default::default();
+    let rounds = rounds();
+    for round in 0..=rounds {
         for (which, figures) in figures.iter_mut().enumerate() {
             let service = (which == 2).then(|| Service::start_with(&slated, dir.path()));
             let launch = Launch {
@@ -85,10 +122,13 @@ async fn split_against_one_process() {
                 ..Launch::on(&dir)
             };
             with_kiosk_launched("split_timing", launch, async |k| {
-                let f = one_round(k).await;
+                let [start, sign_in, sign_out] = one_round(k).await;
+                // The session's ending is logged by whoever ran it: the app, or the service.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let wipe = last_wipe_ms(&service.as_ref().map_or_else(|| k.log(), Service::log));
                 // The first round of each warms the page cache: not counted.
                 if round > 0 {
-                    figures.push(f);
+                    figures.push([start, sign_in, sign_out, wipe]);
                 }
             })
             .await;
@@ -97,7 +137,12 @@ async fn split_against_one_process() {
             tokio::time::sleep(Duration::from_millis(1100)).await;
         }
     }
-    let what = ["cold start", "sign-in", "sign-out → sign-in screen"];
+    let what = [
+        "cold start",
+        "sign-in",
+        "sign-out → sign-in screen",
+        "of which the wipe (logged)",
+    ];
     let mut out = String::new();
     for (i, what) in what.iter().enumerate() {
         let meds: Vec<f64> = figures
@@ -115,7 +160,7 @@ async fn split_against_one_process() {
         );
     }
     println!(
-        "| median of {ROUNDS} | {} | {} | {} |\n|---|---|---|---|\n{out}\nall: {figures:.0?}",
+        "| median of {rounds} | {} | {} | {} |\n|---|---|---|---|\n{out}\nall: {figures:.0?}",
         names[0], names[1], names[2]
     );
 }

@@ -1,4 +1,4 @@
-//! `slate-docgen OUT_DIR` writes the man pages of `slate` and `slatectl` into `OUT_DIR/man` (one
+//! `slate-docgen OUT_DIR` writes the man pages of `slate`, `slated` and `slatectl` into `OUT_DIR/man` (one
 //! page for each slatectl subcommand too, git-style: `slatectl-user-add(1)`) and slatectl's bash,
 //! zsh and fish completions into `OUT_DIR/completions`. All of it comes from the clap types the
 //! two binaries parse, so the pages and completions cannot drift from `--help`. `make package`
@@ -19,6 +19,10 @@ use slate_core::settings::{bounds_text, human_value, Kind, SETTINGS};
 #[allow(dead_code)] // the kiosk reads the fields; here only their help is used
 #[path = "../../../src-tauri/src/cli.rs"]
 mod slate_cli;
+
+#[allow(dead_code)] // the service reads the fields; here only their help is used
+#[path = "../../slated/src/cli.rs"]
+mod slated_cli;
 
 /// The version every page's footer names.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -65,12 +69,18 @@ fn slatectl_command() -> Command {
     cmd
 }
 
-/// Every man page: `slate(1)`, `slatectl(1)` and one for each slatectl subcommand.
+/// Every man page: `slate(1)`, `slated(1)`, `slatectl(1)` and one for each slatectl subcommand.
 fn man_pages() -> Vec<Output> {
-    let mut pages = vec![page(
-        &slate_command(),
-        &top_sections(slate_cli::ENVIRONMENT, "slatectl"),
-    )];
+    let mut pages = vec![
+        page(
+            &slate_command(),
+            &top_sections(slate_cli::ENVIRONMENT, "slatectl"),
+        ),
+        page(
+            &slated_cli::Args::command(),
+            &top_sections(slated_cli::ENVIRONMENT, "slatectl"),
+        ),
+    ];
     let ctl = slatectl_command();
     pages.push(page(
         &ctl,
@@ -191,7 +201,19 @@ fn top_sections(environment: &[(&str, &str)], other: &str) -> Roff {
         ),
         (
             "/var/lib/slate",
-            "The data folder of a kiosk account set up with slatectl kiosk enable.",
+            "The installed session service's data folder (root's alone), and root's default.",
+        ),
+        (
+            "/var/lib/slate-sessions",
+            "The installed service's sessions' folders: each live one is the kiosk account's.",
+        ),
+        (
+            "/etc/default/slate",
+            "SLATE_SCREEN_USER, the kiosk account, written by slatectl kiosk enable.",
+        ),
+        (
+            slate_core::wire::SYSTEM_SOCKET,
+            "The installed session service's socket.",
         ),
     ] {
         item(&mut roff, italic(file), what);
@@ -288,7 +310,8 @@ mod tests {
                 .sum()
         }
         let pages = man_pages();
-        assert_eq!(pages.len(), 2 + count(&slatectl_command()));
+        // slate, slated and slatectl, then slatectl's subcommands.
+        assert_eq!(pages.len(), 3 + count(&slatectl_command()));
         for page in &pages {
             let text = text(page);
             for section in [
@@ -363,6 +386,7 @@ mod tests {
         }
         for (cmd, listed) in [
             (slate_command(), slate_cli::ENVIRONMENT),
+            (slated_cli::Args::command(), slated_cli::ENVIRONMENT),
             (slatectl_command(), slatectl::cli::ENVIRONMENT),
         ] {
             let mut found = Vec::new();

@@ -179,8 +179,9 @@ pub enum PolicyCommand {
 
 #[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
 pub enum KioskCommand {
-    /// Start Slate whenever USER logs in to the desktop (restarted if it stops unexpectedly),
-    /// on a data folder owned by USER [default with this command: /var/lib/slate].
+    /// Make USER the kiosk account: its desktop starts Slate's screen at login (restarted if
+    /// it stops unexpectedly), and the session service (slated) serves it. The service keeps
+    /// the data folder (/var/lib/slate), which USER cannot open. Run as root.
     Enable {
         /// The desktop account (a local user) that runs the kiosk.
         #[arg(long, value_name = "USER")]

@@ -39,7 +39,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let json = cli.json;
     let mut command = match cli.command {
         // The OS setup and the policy check open no database.
-        Command::Kiosk(cmd) => return kiosk::run(cmd, cli.data_dir, json).map(|()| 0),
+        Command::Kiosk(cmd) => return kiosk::run(cmd, json).map(|()| 0),
         Command::Policy(cmd) => return policy::run(cmd, cli.policy, json).map(|()| 0),
         command => command,
     };

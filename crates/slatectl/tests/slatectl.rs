@@ -1289,13 +1289,18 @@ impl Drop for Gone {
 }
 
 #[test]
-fn kiosk_enable_gives_the_account_its_data_folder_and_an_autostart_entry() {
+fn kiosk_enable_names_the_account_to_the_service_and_gives_it_an_autostart_entry() {
     use std::os::unix::fs::MetadataExt;
     let ctl = Ctl::new();
     refused(
         &ctl.run(&["kiosk", "enable", "--user", "no-such-account-here"], ""),
         6,
         "There is no local account",
+    );
+    refused(
+        &ctl.run(&["kiosk", "enable", "--user", "root"], ""),
+        9,
+        "must not be root",
     );
     // A real account is needed for the rest: made and removed here (CI runs as root).
     let name = format!("slk{}", std::process::id() % 100_000);
@@ -1308,12 +1313,11 @@ fn kiosk_enable_gives_the_account_its_data_folder_and_an_autostart_entry() {
         return;
     }
     let _gone = Gone(name.clone());
-    // Here the data folder is the test's own (the kiosk's is /var/lib/slate by default).
-    let data = ctl.dir.path().join("kiosk-data");
+    // Here the service's settings file is the test's own (the kiosk's is /etc/default/slate).
+    let defaults = ctl.dir.path().join("default-slate");
     let out = Command::cargo_bin("slatectl")
         .unwrap()
-        .arg("--data-dir")
-        .arg(&data)
+        .env("SLATE_DEFAULTS_FILE", &defaults)
         .args(["kiosk", "enable", "--user", &name])
         .output()
         .unwrap();
@@ -1324,27 +1328,26 @@ fn kiosk_enable_gives_the_account_its_data_folder_and_an_autostart_entry() {
     );
     let out = String::from_utf8_lossy(&out.stdout);
     assert!(out.contains("autologin-user="), "{out}");
-    let uid = std::fs::metadata(format!("/home/{name}")).unwrap().uid();
-    let meta = std::fs::metadata(&data).unwrap();
-    assert_eq!(
-        meta.uid(),
-        uid,
-        "the data folder belongs to the kiosk account"
+    assert!(out.contains("systemd is not running here"), "{out}");
+    let text = std::fs::read_to_string(&defaults).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == format!("SLATE_SCREEN_USER={name}")),
+        "{text}"
     );
-    assert_eq!(meta.mode() & 0o777, 0o700);
+    let meta = std::fs::metadata(&defaults).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (0, 0o644));
+    let uid = std::fs::metadata(format!("/home/{name}")).unwrap().uid();
     let entry = format!("/home/{name}/.config/autostart/slate-kiosk.desktop");
     let text = std::fs::read_to_string(&entry).unwrap();
     assert!(
-        text.contains(&format!(
-            "Exec=env SLATE_DATA_DIR={} /usr/lib/slate/slate-kiosk",
-            data.display()
-        )),
+        text.lines().any(|l| l == "Exec=/usr/lib/slate/slate-kiosk"),
         "{text}"
     );
     assert_eq!(std::fs::metadata(&entry).unwrap().uid(), uid);
     ctl.ok(&["kiosk", "disable", "--user", &name], "");
     assert!(!std::path::Path::new(&entry).exists());
-    assert!(data.exists(), "disabling keeps the data");
+    assert!(defaults.exists(), "disabling keeps the service's settings");
 }
 
 /// Every command that only reads: none of them may create a data folder.
@@ -1587,13 +1590,12 @@ fn kiosk_enable_never_writes_through_a_link_in_the_kiosk_accounts_home() {
     let _gone = Gone(name.clone());
     let home = std::path::PathBuf::from(format!("/home/{name}"));
     let uid = std::fs::metadata(&home).unwrap().uid();
-    let data = ctl.dir.path().join("kiosk-data");
-    // slatectl kiosk … as root, on the data folder `data`.
-    let kiosk = |data: &std::path::Path, what: &str| {
+    let defaults = ctl.dir.path().join("default-slate");
+    // slatectl kiosk … as root, the service's settings file the test's own.
+    let kiosk = |what: &str| {
         let out = Command::cargo_bin("slatectl")
             .unwrap()
-            .arg("--data-dir")
-            .arg(data)
+            .env("SLATE_DEFAULTS_FILE", &defaults)
             .args(["kiosk", what, "--user", &name])
             .output()
             .unwrap();
@@ -1603,7 +1605,7 @@ fn kiosk_enable_never_writes_through_a_link_in_the_kiosk_accounts_home() {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     };
-    let enable = || kiosk(&data, "enable");
+    let enable = || kiosk("enable");
     // A root file the account would love to own (it stands for /etc/shadow or root's
     // .bashrc): the test's own, so the test harms nothing.
     let victim = ctl.dir.path().join("root-only");
@@ -1658,17 +1660,18 @@ fn kiosk_enable_never_writes_through_a_link_in_the_kiosk_accounts_home() {
     // And disabling does not remove anything through it either.
     std::fs::create_dir(root_folder.join("autostart")).unwrap();
     std::fs::write(root_folder.join("autostart/slate-kiosk.desktop"), "root's").unwrap();
-    refused(&kiosk(&data, "disable"), 1, "is a link or not a folder");
+    refused(&kiosk("disable"), 1, "is a link or not a folder");
     assert!(root_folder.join("autostart/slate-kiosk.desktop").exists());
 
-    // 4. The data folder named is a link to a root folder: refused, not given away.
+    // 4. The service's settings file is a link to the root file: replaced, not written through.
     std::fs::remove_file(home.join(".config")).unwrap();
-    let linked_data = home.join("data");
-    symlink(&root_folder, &linked_data).unwrap();
-    refused(
-        &kiosk(&linked_data, "enable"),
-        1,
-        "is a link or not a folder",
-    );
-    assert_eq!(std::fs::metadata(&root_folder).unwrap().uid(), 0);
+    let _ = std::fs::remove_file(&defaults);
+    symlink(&victim, &defaults).unwrap();
+    let out = enable();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root's secret\n");
+    assert!(std::fs::symlink_metadata(&defaults)
+        .unwrap()
+        .file_type()
+        .is_file());
 }

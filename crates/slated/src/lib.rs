@@ -10,6 +10,7 @@
 //! ([`screen`]); when that connection goes during a session, the session ends at once as
 //! `recovered` (fail closed: nobody is left with a session nobody is watching over).
 
+pub mod cli;
 pub mod screen;
 
 use std::path::{Path, PathBuf};

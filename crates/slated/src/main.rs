@@ -8,30 +8,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use slate_core::exit;
+use slated::cli::Args;
 use slated::Failure;
-
-/// Slate's session service: the only process that reads the database and the audit key.
-#[derive(Debug, Parser)]
-#[command(name = "slated", version)]
-struct Args {
-    /// The data folder (created 0700 if missing).
-    #[arg(long, env = "SLATE_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<PathBuf>,
-    /// The policy file (default /etc/slate/policy.toml).
-    #[arg(long, env = "SLATE_POLICY", value_name = "FILE")]
-    policy: Option<PathBuf>,
-    /// Where to listen (default /run/slate/slate.sock as root, else slate.sock in the
-    /// account's runtime folder).
-    #[arg(long, env = "SLATE_SOCKET", value_name = "PATH")]
-    socket: Option<PathBuf>,
-    /// The kiosk account, whose screen drives the session (default: the account running this).
-    #[arg(long, env = "SLATE_SCREEN_USER", value_name = "NAME")]
-    screen_user: Option<String>,
-    /// Where the sessions' folders go when the screen runs as another account (default: beside
-    /// the data folder, `<data folder>-sessions`).
-    #[arg(long, env = "SLATE_SESSIONS_DIR", value_name = "DIR")]
-    sessions_dir: Option<PathBuf>,
-}
 
 fn main() -> ExitCode {
     slate_core::hardening::panic_ends_the_process("slated");

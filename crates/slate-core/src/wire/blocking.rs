@@ -60,7 +60,10 @@ pub fn ctl(
         id: 1,
         call: Call::Ctl(call),
     };
-    let payload = serde_json::to_vec(&request).map_err(|e| CtlError::Lost(e.to_string()))?;
+    // It may hold a new password: zeroised once sent.
+    let payload = zeroize::Zeroizing::new(
+        serde_json::to_vec(&request).map_err(|e| CtlError::Lost(e.to_string()))?,
+    );
     let sent = write_frame(&mut stream, &payload);
     loop {
         // Read even when the write failed: a service that refused this account said why first.
