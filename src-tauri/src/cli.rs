@@ -17,9 +17,9 @@ use clap::{Parser, ValueHint};
 /// long and why it ended. On an empty data folder Slate opens on the setup screen, which creates
 /// the first administrator. Administer it with slatectl(1).
 ///
-/// A kiosk account starts it through /usr/lib/slate/slate-kiosk (which "slatectl kiosk enable"
-/// sets up), as the screen of the session service slated(1) on /run/slate/slate.sock, and
-/// starts it again if it stops unexpectedly.
+/// On a kiosk, the kiosk account's display-manager session runs it alone, through
+/// /usr/lib/slate/slate-session (which "slatectl kiosk enable" sets up), as the screen of the
+/// session service slated(1) on /run/slate/slate.sock, and starts it again whenever it stops.
 #[derive(Debug, Parser)]
 #[command(name = "slate", version, after_long_help = after_long_help())]
 pub struct SlateArgs {

@@ -280,13 +280,14 @@ impl Launch {
 /// An X display of one kiosk's own: a real kiosk has its display to itself, and the clipboard
 /// is per display, so kiosks of tests running side by side must not share one (one's clipboard
 /// wipe would wait on another's selection, and fail).
-struct OwnDisplay {
+pub struct OwnDisplay {
     server: Child,
     name: String,
 }
 
 impl OwnDisplay {
-    fn start(width: u32, height: u32) -> Self {
+    /// A new Xvfb display of `width`×`height`, on a free number, stopped when dropped.
+    pub fn start(width: u32, height: u32) -> Self {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let base = 400 + (std::process::id() % 100) * 50;
         loop {
@@ -326,6 +327,31 @@ impl OwnDisplay {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
+    }
+}
+
+impl OwnDisplay {
+    /// Its name, for `DISPLAY` (`:N`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The names of the windows shown on it, sorted (`xdotool search --onlyvisible`).
+    pub fn shown_windows(&self) -> Vec<String> {
+        let xdotool = |args: &[&str]| {
+            Command::new("xdotool")
+                .env("DISPLAY", &self.name)
+                .args(args)
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_default()
+        };
+        let mut names: Vec<String> = xdotool(&["search", "--onlyvisible", "--name", ""])
+            .lines()
+            .map(|id| xdotool(&["getwindowname", id]).trim().to_owned())
+            .collect();
+        names.sort();
+        names
     }
 }
 

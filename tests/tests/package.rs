@@ -73,7 +73,7 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "/usr/bin/slate",
         "/usr/bin/slatectl",
         "/usr/bin/slated",
-        "/usr/lib/slate/slate-kiosk",
+        "/usr/lib/slate/slate-session",
     ] {
         assert!(entry(exe).starts_with("-rwxr-xr-x 0/0"), "{}", entry(exe));
     }
@@ -86,6 +86,7 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "/usr/share/doc/slate/changelog.gz",
         "/usr/share/doc/slate/examples/policy.toml.example",
         "/usr/lib/systemd/system/slated.service",
+        "/usr/share/xsessions/slate.desktop",
     ]
     .into_iter()
     .chain(MAN_PAGES)
@@ -232,7 +233,8 @@ fn the_rpm_holds_the_same_files_and_requires_the_libraries() {
         "/usr/bin/slatectl",
         "/usr/bin/slated",
         "/usr/lib/systemd/system/slated.service",
-        "/usr/lib/slate/slate-kiosk",
+        "/usr/lib/slate/slate-session",
+        "/usr/share/xsessions/slate.desktop",
         "/usr/share/doc/slate/examples/policy.toml.example",
         "/usr/share/doc/slate/third-party-licenses.txt",
         "/usr/share/applications/Slate.desktop",
@@ -364,9 +366,10 @@ fn the_installed_service_serves_administrators_and_keeps_the_kiosk_account_out()
         &["--create-home", "--shell", "/usr/sbin/nologin", &kiosk],
     );
     let tmp = tempfile::tempdir().unwrap();
-    let defaults = tmp.path().join("default-slate");
+    let etc = tmp.path().join("etc");
+    let defaults = etc.join("default/slate");
     let enabled = Command::new("slatectl")
-        .env("SLATE_DEFAULTS_FILE", &defaults)
+        .env("SLATE_SYSCONF_DIR", &etc)
         .args(["kiosk", "enable", "--user", &kiosk])
         .output()
         .unwrap();
@@ -519,31 +522,36 @@ fn man_excluded() -> Option<String> {
 }
 
 #[test]
-fn the_kiosk_wrapper_starts_slate_again_until_it_exits_cleanly() {
+fn the_kiosk_session_starts_slate_again_whatever_its_exit() {
     let tmp = tempfile::tempdir().unwrap();
     let runs = tmp.path().join("runs");
     let stub = tmp.path().join("slate");
-    // A stand-in for slate that crashes twice (exit 101, as a panic does), then exits cleanly.
+    // A stand-in for slate: it crashes (exit 101, as a panic does), then exits cleanly, then is
+    // killed; the session starts it again each time. At its fourth start it ends the session
+    // itself (the display manager would), which is the only way out.
     std::fs::write(
         &stub,
         format!(
-            "#!/bin/sh\necho \"$*\" >> {runs}\n[ $(wc -l < {runs}) -ge 3 ] && exit 0\nexit 101\n",
+            "#!/bin/sh\necho \"$*\" >> {runs}\nn=$(wc -l < {runs})\n\
+             [ $n = 1 ] && exit 101\n[ $n = 2 ] && exit 0\n[ $n = 3 ] && kill -KILL $$\n\
+             kill -TERM $PPID\n",
             runs = runs.display()
         ),
     )
     .unwrap();
     ok("chmod", &["755", stub.to_str().unwrap()]);
-    let out = Command::new(workspace_root().join("packaging/slate-kiosk"))
+    let out = Command::new(workspace_root().join("packaging/slate-session"))
         .env("SLATE_BIN", &stub)
         .env_remove("SLATE_SOCKET")
+        .env_remove("DISPLAY")
         .output()
         .unwrap();
-    assert!(out.status.success());
     let log = std::fs::read_to_string(&runs).unwrap();
     assert_eq!(
         log.lines().collect::<Vec<_>>(),
-        ["--socket /run/slate/slate.sock"; 3],
-        "started three times, as the screen of the installed session service"
+        ["--socket /run/slate/slate.sock"; 4],
+        "started again after a crash, a clean exit and SIGKILL, as the service's screen ({:?})",
+        out.status
     );
 }
 

@@ -84,13 +84,15 @@ function rustCode(dir: string): string[] {
 
 const CORE = join(root, "..", "crates", "slate-core", "src");
 const SHELL = join(root, "..", "src-tauri", "src", "shell");
+/** The session service, whose refusals the screen shows too. */
+const SERVICE = join(root, "..", "crates", "slated", "src");
 
 /** The English templates of the core's phrases (`Phrase::new("…")`, possibly across lines), its
  * errors without pieces, and the settings' descriptions, which the panel shows: the UI says
  * them through the catalogues. */
 function coreStrings(): string[] {
   const found = new Set<string>();
-  for (const source of [...rustCode(CORE), ...rustCode(SHELL)]) {
+  for (const source of [...rustCode(CORE), ...rustCode(SHELL), ...rustCode(SERVICE)]) {
     for (const m of source.matchAll(/\bPhrase::new\(\s*"((?:[^"\\]|\\.)*)"/g)) {
       found.add(JSON.parse(`"${m[1]}"`));
     }

@@ -13,7 +13,10 @@
 use super::phrase::Phrase;
 use std::fs;
 use std::io;
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
+
+use rustix::fs::{AtFlags, Mode, OFlags};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -183,8 +186,8 @@ impl Wiper for SessionFiles {
     }
 }
 
-/// Where a session folder is moved while it is removed: `sessions/.wiping-<id>`.
 /// Makes `folder` (never a link followed) this process's own and closed to others, if it is not.
+/// (Its parent, the sessions' folder, is the service's: nobody else can swap the name.)
 fn take_back(folder: &Path) -> io::Result<()> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let meta = match fs::symlink_metadata(folder) {
@@ -206,6 +209,7 @@ fn take_back(folder: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Where a session folder is moved while it is removed: `sessions/.wiping-<id>`.
 fn aside_of(folder: &Path) -> PathBuf {
     let name = folder
         .file_name()
@@ -225,45 +229,90 @@ pub fn remove_folder(path: &Path) -> Result<Removed, String> {
     Ok(removed)
 }
 
-/// Removes `path` and everything below it without following symlinks, counting files and bytes.
+/// Removes `path` and everything below it without following links, counting files and bytes.
+///
+/// Below `path`, every step is taken from an open folder (`openat` with `O_NOFOLLOW`, then
+/// `unlinkat`), never by a path: the session's account may still have a process swapping one
+/// of its folders for a link (to the data folder, say) while the service, as root, empties it.
+/// A name that is a link when it is opened is removed as the link it is, never followed.
 fn remove_tree(path: &Path, removed: &mut Removed) -> Result<(), String> {
-    let meta = match fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(sentence(path, &e)),
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(format!("{} is not a folder's entry", path.display()));
     };
-    if meta.is_dir() {
-        // A folder made read-only inside the session must not stop the wipe.
-        if meta.permissions().readonly() {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o700));
-        }
-        let entries = fs::read_dir(path).map_err(|e| sentence(path, &e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| sentence(path, &e))?;
-            remove_tree(&entry.path(), removed)?;
-        }
-        match fs::remove_dir(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            // Something was added meanwhile: the caller goes round again.
-            Err(e) if e.kind() == io::ErrorKind::DirectoryNotEmpty => return Ok(()),
-            Err(e) => return Err(sentence(path, &e)),
-        }
-    } else {
-        match fs::remove_file(path) {
-            Ok(()) => {
-                removed.items += 1;
-                // A symlink's own size is its target's name, not data of the session.
-                if !meta.file_type().is_symlink() {
-                    removed.bytes += meta.len();
+    // The parent is the service's own (the sessions' folder), so opening it by path is safe.
+    let parent_fd = match rustix::fs::openat(
+        rustix::fs::CWD,
+        parent,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    ) {
+        Ok(fd) => fd,
+        Err(rustix::io::Errno::NOENT) => return Ok(()),
+        Err(e) => return Err(sentence(parent, &e.into())),
+    };
+    remove_entry(&parent_fd, name, path, removed)
+}
+
+/// Removes the entry `name` of the open folder `dir` (`shown` is its path, for sentences).
+fn remove_entry(
+    dir: &OwnedFd,
+    name: &std::ffi::OsStr,
+    shown: &Path,
+    removed: &mut Removed,
+) -> Result<(), String> {
+    use rustix::io::Errno;
+    use std::os::unix::ffi::OsStrExt;
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    match rustix::fs::openat(dir, name, flags, Mode::empty()) {
+        Ok(sub) => {
+            // A folder made read-only inside the session must not stop the wipe (changed
+            // through its open handle, never by path).
+            if let Ok(st) = rustix::fs::fstat(&sub) {
+                if st.st_mode & 0o200 == 0 {
+                    let _ = rustix::fs::fchmod(&sub, Mode::from_raw_mode(0o700));
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(sentence(path, &e)),
+            let mut names = Vec::new();
+            let entries =
+                rustix::fs::Dir::read_from(&sub).map_err(|e| sentence(shown, &e.into()))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| sentence(shown, &e.into()))?;
+                let bytes = entry.file_name().to_bytes();
+                if bytes != b"." && bytes != b".." {
+                    names.push(std::ffi::OsStr::from_bytes(bytes).to_owned());
+                }
+            }
+            for child in names {
+                remove_entry(&sub, &child, &shown.join(&child), removed)?;
+            }
+            match rustix::fs::unlinkat(dir, name, AtFlags::REMOVEDIR) {
+                // Gone, or something was added meanwhile (the caller goes round again).
+                Ok(()) | Err(Errno::NOENT | Errno::NOTEMPTY | Errno::EXIST) => Ok(()),
+                Err(e) => Err(sentence(shown, &e.into())),
+            }
         }
+        Err(Errno::NOENT) => Ok(()),
+        // A file, or a link (to anything): the entry itself goes.
+        Err(Errno::NOTDIR | Errno::LOOP) => {
+            let st = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW).ok();
+            match rustix::fs::unlinkat(dir, name, AtFlags::empty()) {
+                Ok(()) => {
+                    removed.items += 1;
+                    // A link's own size is its target's name, not data of the session.
+                    if let Some(st) = st {
+                        if rustix::fs::FileType::from_raw_mode(st.st_mode).is_file() {
+                            removed.bytes += u64::try_from(st.st_size).unwrap_or(0);
+                        }
+                    }
+                    Ok(())
+                }
+                // Gone, or it became a folder meanwhile (the caller goes round again).
+                Err(Errno::NOENT | Errno::ISDIR) => Ok(()),
+                Err(e) => Err(sentence(shown, &e.into())),
+            }
+        }
+        Err(e) => Err(sentence(shown, &e.into())),
     }
-    Ok(())
 }
 
 fn sentence(path: &Path, e: &io::Error) -> String {

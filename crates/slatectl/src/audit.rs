@@ -102,7 +102,8 @@ fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Resul
             std::fs::File::create(path)
                 .map_err(|e| failed(format!("Cannot write {}: {e}.", path.display())))?,
         ),
-        None => Box::new(output::Stdout),
+        // Buffered: through the service, each write is a message.
+        None => Box::new(std::io::BufWriter::with_capacity(64 * 1024, output::Stdout)),
     };
     let mut failed_with = None;
     if let Some(header) = output::export_header(format) {
@@ -115,6 +116,9 @@ fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Resul
             }
         }
     })?;
+    if let Err(e) = out.flush() {
+        failed_with.get_or_insert(e.to_string());
+    }
     if let Some(e) = failed_with {
         return Err(failed(format!("The export failed: {e}.")));
     }

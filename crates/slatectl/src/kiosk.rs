@@ -1,21 +1,26 @@
-//! `slatectl kiosk enable|disable --user USER`: the OS setup that makes a desktop account the
-//! kiosk's. The session service (`slated.service`, root's) is told which account's screen it
-//! serves (`SLATE_SCREEN_USER` in `/etc/default/slate`) and started; the account gets an
-//! autostart entry in its home that starts the screen. It does not open the database.
+//! `slatectl kiosk enable|disable --user USER`: the OS setup that makes a machine a Slate
+//! terminal for the desktop account USER, all of it in root's own files under `/etc`:
 //!
-//! Run as root, it writes into a home the kiosk account controls, so it never follows a link
-//! there: each folder from the home down to `autostart` is opened with `O_NOFOLLOW` (a link is
-//! refused), must belong to the account or root, and the entry is written to a new file in that
-//! folder and renamed over the old name, which replaces a link (or a hard link) planted there
-//! instead of writing through it. Otherwise `slate-kiosk.desktop` made a symlink to any root file
-//! would have root write that file and give it to the account. `/etc/default/slate` is written
-//! the same way (a new file renamed over the old).
+//! - `/etc/default/slate`: `SLATE_SCREEN_USER`, the account whose screen the session service
+//!   (`slated.service`) serves; the service is enabled and (re)started.
+//! - `/etc/lightdm/lightdm.conf.d/50-slate.conf`: the display manager (`LightDM`) logs USER in at once into Slate's own
+//!   X session (`/usr/share/xsessions/slate.desktop`: Slate's screen and nothing else).
+//! - `/etc/X11/xorg.conf.d/50-slate.conf`: no VT switching and no Ctrl+Alt+Backspace.
+//!
+//! Nothing is written into USER's home, which USER controls. An autostart entry an older Slate
+//! wrote there (`~/.config/autostart/slate-kiosk.desktop`) is removed, walking from the home
+//! without following a link (each folder opened with `O_NOFOLLOW`, and it must belong to USER
+//! or root): a link planted on the way is refused, never followed. Each file under `/etc` is
+//! written as a new file beside it and renamed over the old, so a link there is replaced, not
+//! written through. `disable` removes the display-manager and X settings and the old entry;
+//! `/etc/default/slate` and the data stay. `SLATE_SYSCONF_DIR` names another folder for `/etc`
+//! (the tests', which must not change this machine).
 
 use std::io::Write as _;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
-use rustix::fs::{AtFlags, Gid, Mode, OFlags, Uid, CWD};
+use rustix::fs::{AtFlags, Mode, OFlags, CWD};
 use rustix::io::Errno;
 
 use serde_json::json;
@@ -24,50 +29,35 @@ use slate_core::exit;
 use crate::cli::KioskCommand;
 use crate::output::{self, failed, Failure};
 
-/// The session service's settings file (its unit reads it): which account's screen it serves.
-/// `SLATE_DEFAULTS_FILE` names another (the tests', which must not change this machine's).
-const DEFAULTS_FILE: &str = "/etc/default/slate";
-/// The folders from the home to the autostart entry, and the entry's name.
+/// The files `enable` writes, under `/etc` (or `SLATE_SYSCONF_DIR`).
+const DEFAULTS_FILE: &str = "default/slate";
+const LIGHTDM_FILE: &str = "lightdm/lightdm.conf.d/50-slate.conf";
+const XORG_FILE: &str = "X11/xorg.conf.d/50-slate.conf";
+/// The X session's name (`/usr/share/xsessions/slate.desktop`).
+const SESSION: &str = "slate";
+/// Where an older Slate started the screen from: folders from the home, and the entry's name.
 const AUTOSTART_DIRS: [&str; 2] = [".config", "autostart"];
 const AUTOSTART_NAME: &str = "slate-kiosk.desktop";
-/// The new entry is written under this name first, then renamed over [`AUTOSTART_NAME`].
-const AUTOSTART_NEW: &str = ".slate-kiosk.desktop.new";
 
-/// The account a folder is walked for: a folder there must belong to it or to root.
-#[derive(Clone, Copy)]
-struct Owner {
-    uid: u32,
-    gid: u32,
+/// The folder standing for `/etc`.
+fn sysconf() -> PathBuf {
+    std::env::var_os("SLATE_SYSCONF_DIR").map_or_else(|| PathBuf::from("/etc"), PathBuf::from)
 }
 
-/// Opens `name` in `dir` as a folder without following a link, creating it (0755, given to
-/// `owner`) when `create` and it is missing. `None`: missing and not created.
+/// Opens `name` in `dir` as a folder without following a link; it must belong to `uid` or
+/// root. `None`: missing.
 fn open_folder(
     dir: &OwnedFd,
     name: &Path,
     shown: &Path,
-    owner: Owner,
-    create: bool,
+    uid: u32,
 ) -> Result<Option<OwnedFd>, Failure> {
     let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
     let opened = match rustix::fs::openat(dir, name, flags, Mode::empty()) {
-        Err(Errno::NOENT) if create => {
-            rustix::fs::mkdirat(dir, name, Mode::from_raw_mode(0o755))
-                .map_err(|e| failed(format!("Cannot create {}: {e}.", shown.display())))?;
-            let fd = rustix::fs::openat(dir, name, flags, Mode::empty())
-                .map_err(|e| failed(format!("Cannot open {}: {e}.", shown.display())))?;
-            owner.give(&fd).map_err(|e| {
-                failed(format!(
-                    "Cannot give {} to its account: {e}.",
-                    shown.display()
-                ))
-            })?;
-            fd
-        }
         Err(Errno::NOENT) => return Ok(None),
         Err(Errno::LOOP | Errno::NOTDIR) => {
             return Err(failed(format!(
-                "{} is a link or not a folder; Slate does not write through links in the kiosk \
+                "{} is a link or not a folder; Slate does not follow links in the kiosk \
                  account's home. Remove it and run this again.",
                 shown.display()
             )))
@@ -77,10 +67,10 @@ fn open_folder(
     };
     let st = rustix::fs::fstat(&opened)
         .map_err(|e| failed(format!("Cannot look at {}: {e}.", shown.display())))?;
-    if st.st_uid != owner.uid && st.st_uid != 0 {
+    if st.st_uid != uid && st.st_uid != 0 {
         return Err(failed(format!(
-            "{} belongs to another account (uid {}); Slate writes there only for its owner. \
-             Check who made it.",
+            "{} belongs to another account (uid {}); Slate changes nothing there. Check who \
+             made it.",
             shown.display(),
             st.st_uid
         )));
@@ -88,95 +78,53 @@ fn open_folder(
     Ok(Some(opened))
 }
 
-impl Owner {
-    /// Gives the file or folder open as `fd` to this account.
-    fn give(self, fd: &OwnedFd) -> Result<(), Errno> {
-        rustix::fs::fchown(
-            fd,
-            Some(Uid::from_raw(self.uid)),
-            Some(Gid::from_raw(self.gid)),
-        )
-    }
-}
-
-/// The account's autostart folder, walked from its home without following links; `None` when
-/// a folder on the way is missing and `create` is false.
-fn autostart_folder(
-    home: &Path,
-    owner: Owner,
-    create: bool,
-) -> Result<Option<(OwnedFd, PathBuf)>, Failure> {
+/// Removes the autostart entry an older Slate wrote into the account's home, if it is there,
+/// walking from the home without following links.
+fn remove_old_autostart(home: &Path, uid: u32) -> Result<(), Failure> {
     // The home itself: its parent (/home) is root's, so only its last step can be a link.
-    let Some(mut dir) = open_folder(
-        &rustix::fs::openat(CWD, "/", OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty())
-            .map_err(|e| failed(format!("Cannot open /: {e}.")))?,
-        home.strip_prefix("/").unwrap_or(home),
-        home,
-        owner,
-        false,
-    )?
+    let root = rustix::fs::openat(CWD, "/", OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty())
+        .map_err(|e| failed(format!("Cannot open /: {e}.")))?;
+    let Some(mut dir) = open_folder(&root, home.strip_prefix("/").unwrap_or(home), home, uid)?
     else {
-        return Err(failed(format!(
-            "The account's home {} does not exist; create it first.",
-            home.display()
-        )));
+        return Ok(());
     };
     let mut shown = home.to_path_buf();
     for part in AUTOSTART_DIRS {
         shown.push(part);
-        match open_folder(&dir, Path::new(part), &shown, owner, create)? {
+        match open_folder(&dir, Path::new(part), &shown, uid)? {
             Some(next) => dir = next,
-            None => return Ok(None),
+            None => return Ok(()),
         }
     }
-    Ok(Some((dir, shown)))
-}
-
-/// Writes the entry as a new file in `dir` (given to `owner`) and renames it over the old name.
-fn write_entry(dir: &OwnedFd, shown: &Path, owner: Owner, text: &str) -> Result<(), Failure> {
-    let entry = shown.join(AUTOSTART_NAME);
-    let cannot =
-        |e: &dyn std::fmt::Display| failed(format!("Cannot write {}: {e}.", entry.display()));
-    // A file left by an earlier run (or planted) under the new name goes first; unlinking never
-    // follows a link.
-    match rustix::fs::unlinkat(dir, AUTOSTART_NEW, AtFlags::empty()) {
-        Ok(()) | Err(Errno::NOENT) => {}
-        Err(e) => return Err(cannot(&e)),
+    // Unlinking never follows a link.
+    match rustix::fs::unlinkat(&dir, AUTOSTART_NAME, AtFlags::empty()) {
+        Ok(()) | Err(Errno::NOENT) => Ok(()),
+        Err(e) => Err(failed(format!(
+            "Cannot remove {}: {e}.",
+            shown.join(AUTOSTART_NAME).display()
+        ))),
     }
-    let fd = rustix::fs::openat(
-        dir,
-        AUTOSTART_NEW,
-        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-        Mode::from_raw_mode(0o644),
-    )
-    .map_err(|e| cannot(&e))?;
-    owner.give(&fd).map_err(|e| cannot(&e))?;
-    let mut file = std::fs::File::from(fd);
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| cannot(&e))?;
-    rustix::fs::renameat(dir, AUTOSTART_NEW, dir, AUTOSTART_NAME).map_err(|e| cannot(&e))
 }
 
-/// Writes `text` to `path` as a new file beside it, renamed over it (a link there is replaced,
-/// never written through): root's, 0644.
-fn write_defaults(path: &Path, text: &str) -> Result<(), Failure> {
+/// Writes `text` to `path` (its folders made if missing) as a new file beside it, renamed over
+/// it: a link there is replaced, never written through. Root's, 0644.
+fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
     let cannot =
         |e: &dyn std::fmt::Display| failed(format!("Cannot write {}: {e}.", path.display()));
     let folder = path.parent().unwrap_or(Path::new("/"));
-    let mut new = tempfile_in(folder).map_err(|e| cannot(&e))?;
-    new.1
-        .write_all(text.as_bytes())
-        .and_then(|()| new.1.sync_all())
+    std::fs::create_dir_all(folder).map_err(|e| cannot(&e))?;
+    let (new, mut file) = new_file_in(folder).map_err(|e| cannot(&e))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
         .map_err(|e| cannot(&e))?;
-    std::fs::rename(&new.0, path).map_err(|e| {
-        let _ = std::fs::remove_file(&new.0);
+    std::fs::rename(&new, path).map_err(|e| {
+        let _ = std::fs::remove_file(&new);
         cannot(&e)
     })
 }
 
-/// A new file (0644, created exclusively, never through a link) in `folder`.
-fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+/// A new file (0644) in `folder`.
+fn new_file_in(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let path = folder.join(format!(".slate.{}.new", std::process::id()));
     let _ = std::fs::remove_file(&path);
@@ -187,6 +135,15 @@ fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
         .mode(0o644)
         .open(&path)?;
     Ok((path, file))
+}
+
+/// Removes `path` if it is there (a link itself, never what it points to).
+fn remove_file(path: &Path) -> Result<(), Failure> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(failed(format!("Cannot remove {}: {e}.", path.display()))),
+    }
 }
 
 /// Has systemd enable and (re)start the session service, so it serves the new kiosk account;
@@ -225,12 +182,29 @@ fn old_data_folder_warning() -> Option<String> {
     })
 }
 
+/// The display manager's (`LightDM`) settings: USER logged in at once, into Slate's session, and no other session
+/// offered to it.
+fn lightdm_text(user: &str) -> String {
+    format!(
+        "# Written by `slatectl kiosk enable --user {user}`; `slatectl kiosk disable` removes it.\n\
+         [Seat:*]\n\
+         autologin-user={user}\n\
+         autologin-user-timeout=0\n\
+         autologin-session={SESSION}\n\
+         user-session={SESSION}\n"
+    )
+}
+
+/// Xorg's settings: no switching to a text console, no killing the X server from the keyboard.
+const XORG_TEXT: &str = "# Written by `slatectl kiosk enable`; `slatectl kiosk disable` removes it.\n\
+Section \"ServerFlags\"\n    Option \"DontVTSwitch\" \"true\"\n    Option \"DontZap\" \"true\"\nEndSection\n";
+
 pub fn run(cmd: KioskCommand, json: bool) -> Result<(), Failure> {
     let (user, enable) = match &cmd {
         KioskCommand::Enable { user } => (user.clone(), true),
         KioskCommand::Disable { user } => (user.clone(), false),
     };
-    let Some(slate_core::local_accounts::LocalAccount { uid, gid, home, .. }) =
+    let Some(slate_core::local_accounts::LocalAccount { uid, home, .. }) =
         slate_core::local_accounts::by_name(&user)
     else {
         return Err(Failure::new(
@@ -244,25 +218,18 @@ pub fn run(cmd: KioskCommand, json: bool) -> Result<(), Failure> {
             exit::REFUSED,
         ));
     }
-    let owner = Owner { uid, gid };
+    let etc = sysconf();
     if !enable {
-        if let Some((dir, shown)) = autostart_folder(&home, owner, false)? {
-            match rustix::fs::unlinkat(&dir, AUTOSTART_NAME, AtFlags::empty()) {
-                Ok(()) | Err(Errno::NOENT) => {}
-                Err(e) => {
-                    return Err(failed(format!(
-                        "Cannot remove {}: {e}.",
-                        shown.join(AUTOSTART_NAME).display()
-                    )))
-                }
-            }
-        }
+        remove_old_autostart(&home, uid)?;
+        remove_file(&etc.join(LIGHTDM_FILE))?;
+        remove_file(&etc.join(XORG_FILE))?;
         output::answer(
             json,
             &json!({ "user": user, "kiosk": false }),
             &format!(
-                "{user}'s desktop no longer starts Slate. The session service and its data are \
-                 kept; stop it with: systemctl disable --now slated"
+                "{user} is no longer logged in to Slate's session; restart the display manager \
+                 for its greeter. The session service and its data are kept; stop it with: \
+                 systemctl disable --now slated"
             ),
         );
         return Ok(());
@@ -273,37 +240,38 @@ pub fn run(cmd: KioskCommand, json: bool) -> Result<(), Failure> {
             exit::REFUSED,
         ));
     }
-    let defaults = std::env::var_os("SLATE_DEFAULTS_FILE")
-        .map_or_else(|| PathBuf::from(DEFAULTS_FILE), PathBuf::from);
-    write_defaults(
+    // First, so that a link planted in the home refuses the whole command before anything.
+    remove_old_autostart(&home, uid)?;
+    let defaults = etc.join(DEFAULTS_FILE);
+    write_file(
         &defaults,
         &format!(
             "# Written by `slatectl kiosk enable --user {user}`: the account whose screen the \
              session service (slated.service) serves.\nSLATE_SCREEN_USER={user}\n"
         ),
     )?;
-    let (dir, shown) =
-        autostart_folder(&home, owner, true)?.expect("the folders are created when missing");
-    let entry = shown.join(AUTOSTART_NAME);
-    let text = "[Desktop Entry]\nType=Application\nName=Slate kiosk\n\
-         Comment=Start Slate at login and again if it stops\n\
-         Exec=/usr/lib/slate/slate-kiosk\n\
-         X-GNOME-Autostart-enabled=true\nNoDisplay=true\n";
-    write_entry(&dir, &shown, owner, text)?;
+    let lightdm = etc.join(LIGHTDM_FILE);
+    write_file(&lightdm, &lightdm_text(&user))?;
+    let xorg = etc.join(XORG_FILE);
+    write_file(&xorg, XORG_TEXT)?;
     if let Some(warning) = old_data_folder_warning() {
         output::warn(&warning);
     }
     let service = start_service();
     output::answer(
         json,
-        &json!({ "user": user, "kiosk": true, "defaults": defaults, "autostart": entry, "service": service }),
+        &json!({ "user": user, "kiosk": true, "defaults": defaults, "lightdm": lightdm,
+                 "xorg": xorg, "service": service }),
         &format!(
-            "{user}'s desktop now starts Slate's screen at login; the session service serves it \
-             ({}).\n{service}\n\
-             To log {user} in automatically with LightDM, put these lines in /etc/lightdm/lightdm.conf:\n\
-             \n    [Seat:*]\n    autologin-user={user}\n    autologin-user-timeout=0\n\n\
-             Administer it as root or as a member of slate-admin: slatectl status",
-            defaults.display()
+            "{user} is the kiosk account: the session service serves its screen ({}), and \
+             LightDM logs it in at once to Slate's own session, with nothing behind it ({}); \
+             no switching to a text console ({}).\n{service}\n\
+             Restart the display manager (or the machine) to start the kiosk. With GDM or SDDM, \
+             see the installing guide. Administer it as root or as a member of slate-admin: \
+             slatectl status",
+            defaults.display(),
+            lightdm.display(),
+            xorg.display()
         ),
     );
     Ok(())

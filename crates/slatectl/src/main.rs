@@ -45,6 +45,11 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     };
     if cli.data_dir.is_none() {
         if let Some((socket, named)) = service_socket(cli.socket) {
+            if cli.policy.is_some() {
+                output::warn(
+                    &"--policy is not used through the session service: it reads its own.",
+                );
+            }
             match through_service(&socket, command, json) {
                 Through::Ran(code) => return code,
                 Through::NoService(_) if named => {
@@ -57,12 +62,14 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                     ))
                 }
                 // Nothing listens there (an old socket of a service that stopped): the data
-                // folder, directly.
+                // folder, directly (root's, for recovery).
                 Through::NoService(given) => command = *given,
             }
-        } else if current_uid() != 0 && Path::new(slate_core::datadir::SYSTEM_DATA_DIR).exists() {
-            // An installed terminal whose service is stopped: its data folder is root's alone.
-            return Err(not_an_administrator());
+        }
+        if current_uid() != 0 && Path::new(slate_core::datadir::SYSTEM_DATA_DIR).exists() {
+            // An installed terminal whose service is not running: its data folder is root's
+            // alone, and this account's own would be the wrong one.
+            return Err(service_stopped_or_not_an_administrator());
         }
     }
     let kiosk = open_kiosk(cli.data_dir, cli.policy, command.data_dir_use())?;
@@ -73,6 +80,19 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         password: None,
     };
     slatectl::run_on_kiosk(&ctx, command).map(|()| 0)
+}
+
+/// For an account that is not root, on an installed terminal whose service is not running.
+fn service_stopped_or_not_an_administrator() -> Failure {
+    if slate_core::local_accounts::group_members(ADMIN_GROUP).contains(&current_uid()) {
+        Failure::new(
+            "Slate's session service is not running: start it (systemctl start slated), or run \
+             this as root to work on its data folder directly.",
+            exit::NOT_FOUND,
+        )
+    } else {
+        not_an_administrator()
+    }
 }
 
 fn not_an_administrator() -> Failure {
@@ -134,20 +154,10 @@ fn through_service(socket: &Path, mut command: Command, json: bool) -> Through {
         },
         None => None,
     };
-    let mut file = None;
-    if let Command::Audit(AuditCommand::Export { output, .. }) = &mut command {
-        if let Some(path) = output.take() {
-            match std::fs::File::create(&path) {
-                Ok(f) => file = Some((f, path, 0_u64)),
-                Err(e) => {
-                    return ran(Err(output::failed(format!(
-                        "Cannot write {}: {e}.",
-                        path.display()
-                    ))))
-                }
-            }
-        }
-    }
+    let mut file = match export_file(&mut command) {
+        Ok(file) => file,
+        Err(e) => return ran(Err(e)),
+    };
     let call = CtlCall {
         command: match serde_json::to_value(&command) {
             Ok(v) => v,
@@ -162,7 +172,7 @@ fn through_service(socket: &Path, mut command: Command, json: bool) -> Through {
     };
     let mut write_failed = None;
     let outcome = blocking::ctl(socket, call, |stream, text| match (&mut file, stream) {
-        (Some((f, _, lines)), Stream::Stdout) => {
+        (Some((f, _, _, lines)), Stream::Stdout) => {
             use std::io::Write as _;
             *lines += text.matches('\n').count() as u64;
             if let Err(e) = f.write_all(text.as_bytes()) {
@@ -171,11 +181,13 @@ fn through_service(socket: &Path, mut command: Command, json: bool) -> Through {
         }
         _ => output::emit(stream, text),
     });
-    ran(match outcome {
+    let part = file.as_ref().map(|(_, _, part, _)| part.clone());
+    let result = match outcome {
         Ok(code) => match (write_failed, file) {
             (Some(e), _) => Err(output::failed(format!("The export failed: {e}."))),
-            (None, Some((f, path, lines))) if code == 0 => f
+            (None, Some((f, path, part, lines))) if code == 0 => f
                 .sync_all()
+                .and_then(|()| std::fs::rename(&part, &path))
                 .map(|()| {
                     output::note(&format!(
                         "Exported to {} ({} lines).",
@@ -202,7 +214,33 @@ fn through_service(socket: &Path, mut command: Command, json: bool) -> Through {
             format!("The session service stopped answering ({why}); the command may not have run."),
             exit::FAILURE,
         )),
-    })
+    };
+    // Whatever did not become FILE goes (once renamed, there is nothing left to remove).
+    if let Some(part) = part {
+        let _ = std::fs::remove_file(part);
+    }
+    ran(result)
+}
+
+/// For `audit export --output FILE` through the service: takes FILE out of the command (the
+/// service sends the export back) and opens a new file beside it, which replaces FILE only once
+/// it is complete, so a refusal or a failure leaves FILE as it was. The file, FILE, the new
+/// file's path, and a count of lines.
+fn export_file(
+    command: &mut Command,
+) -> Result<Option<(std::fs::File, PathBuf, PathBuf, u64)>, Failure> {
+    let Command::Audit(AuditCommand::Export { output, .. }) = command else {
+        return Ok(None);
+    };
+    let Some(path) = output.take() else {
+        return Ok(None);
+    };
+    let mut part = path.clone().into_os_string();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let file = std::fs::File::create(&part)
+        .map_err(|e| output::failed(format!("Cannot write {}: {e}.", part.display())))?;
+    Ok(Some((file, path, part, 0)))
 }
 
 /// The one place slatectl opens the kiosk itself: the data folder (created only for a command

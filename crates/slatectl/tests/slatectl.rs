@@ -1288,8 +1288,23 @@ impl Drop for Gone {
     }
 }
 
+/// Every file below `dir`, with its size, sorted (links not followed).
+fn tree_of(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u64)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let meta = e.path().symlink_metadata().unwrap();
+        if meta.is_dir() {
+            out.extend(tree_of(&e.path()));
+        } else {
+            out.push((e.path(), meta.len()));
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
-fn kiosk_enable_names_the_account_to_the_service_and_gives_it_an_autostart_entry() {
+fn kiosk_enable_sets_the_machine_up_in_etc_and_writes_nothing_in_the_home() {
     use std::os::unix::fs::MetadataExt;
     let ctl = Ctl::new();
     refused(
@@ -1313,41 +1328,75 @@ fn kiosk_enable_names_the_account_to_the_service_and_gives_it_an_autostart_entry
         return;
     }
     let _gone = Gone(name.clone());
-    // Here the service's settings file is the test's own (the kiosk's is /etc/default/slate).
-    let defaults = ctl.dir.path().join("default-slate");
-    let out = Command::cargo_bin("slatectl")
-        .unwrap()
-        .env("SLATE_DEFAULTS_FILE", &defaults)
-        .args(["kiosk", "enable", "--user", &name])
-        .output()
-        .unwrap();
+    let home = std::path::PathBuf::from(format!("/home/{name}"));
+    let uid = std::fs::metadata(&home).unwrap().uid();
+    // An older Slate's autostart entry, the account's own.
+    let autostart = home.join(".config/autostart");
+    std::fs::create_dir_all(&autostart).unwrap();
+    std::fs::write(autostart.join("slate-kiosk.desktop"), "[Desktop Entry]\n").unwrap();
+    for dir in [home.join(".config"), autostart.clone()] {
+        std::os::unix::fs::chown(&dir, Some(uid), Some(uid)).unwrap();
+    }
+    std::os::unix::fs::chown(autostart.join("slate-kiosk.desktop"), Some(uid), Some(uid)).unwrap();
+    let home_before: Vec<_> = tree_of(&home)
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with("slate-kiosk.desktop"))
+        .collect();
+    // Here /etc is the test's own.
+    let etc = ctl.dir.path().join("etc");
+    let kiosk = |what: &str| {
+        Command::cargo_bin("slatectl")
+            .unwrap()
+            .env("SLATE_SYSCONF_DIR", &etc)
+            .args(["kiosk", what, "--user", &name])
+            .output()
+            .unwrap()
+    };
+    let out = kiosk("enable");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = String::from_utf8_lossy(&out.stdout);
-    assert!(out.contains("autologin-user="), "{out}");
-    assert!(out.contains("systemd is not running here"), "{out}");
-    let text = std::fs::read_to_string(&defaults).unwrap();
-    assert!(
-        text.lines()
-            .any(|l| l == format!("SLATE_SCREEN_USER={name}")),
-        "{text}"
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("systemd is not running here"), "{said}");
+    let read = |f: &str| std::fs::read_to_string(etc.join(f)).unwrap();
+    let lines = |f: &str| read(f).lines().map(str::to_owned).collect::<Vec<_>>();
+    assert!(lines("default/slate").contains(&format!("SLATE_SCREEN_USER={name}")));
+    let lightdm = lines("lightdm/lightdm.conf.d/50-slate.conf");
+    for line in [
+        "[Seat:*]".to_owned(),
+        format!("autologin-user={name}"),
+        "autologin-user-timeout=0".to_owned(),
+        "autologin-session=slate".to_owned(),
+    ] {
+        assert!(lightdm.contains(&line), "{line} in {lightdm:?}");
+    }
+    let xorg = read("X11/xorg.conf.d/50-slate.conf");
+    assert!(xorg.contains("\"DontVTSwitch\" \"true\"") && xorg.contains("\"DontZap\" \"true\""));
+    for f in ["default/slate", "lightdm/lightdm.conf.d/50-slate.conf"] {
+        let meta = std::fs::metadata(etc.join(f)).unwrap();
+        assert_eq!((meta.uid(), meta.mode() & 0o777), (0, 0o644), "{f}");
+    }
+    // Nothing written in the home; the old entry gone.
+    assert_eq!(
+        tree_of(&home),
+        home_before,
+        "the home is as it was, less the old entry"
     );
-    let meta = std::fs::metadata(&defaults).unwrap();
-    assert_eq!((meta.uid(), meta.mode() & 0o777), (0, 0o644));
-    let uid = std::fs::metadata(format!("/home/{name}")).unwrap().uid();
-    let entry = format!("/home/{name}/.config/autostart/slate-kiosk.desktop");
-    let text = std::fs::read_to_string(&entry).unwrap();
+
+    let out = kiosk("disable");
     assert!(
-        text.lines().any(|l| l == "Exec=/usr/lib/slate/slate-kiosk"),
-        "{text}"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(std::fs::metadata(&entry).unwrap().uid(), uid);
-    ctl.ok(&["kiosk", "disable", "--user", &name], "");
-    assert!(!std::path::Path::new(&entry).exists());
-    assert!(defaults.exists(), "disabling keeps the service's settings");
+    assert!(!etc.join("lightdm/lightdm.conf.d/50-slate.conf").exists());
+    assert!(!etc.join("X11/xorg.conf.d/50-slate.conf").exists());
+    assert!(
+        etc.join("default/slate").exists(),
+        "disabling keeps the service's settings"
+    );
 }
 
 /// Every command that only reads: none of them may create a data folder.
@@ -1572,10 +1621,10 @@ fn an_unreadable_audit_key_is_said_and_left_as_it_is() {
     assert_eq!(std::fs::read(&key).unwrap(), b"not a key");
 }
 
-/// Root writes into a home the kiosk account controls: a link planted there must never make root
-/// write (or give away) a file the link points to.
+/// Root removes an old entry from a home the kiosk account controls, and writes into /etc: a link
+/// planted in either must never make root write, remove or give away what it points to.
 #[test]
-fn kiosk_enable_never_writes_through_a_link_in_the_kiosk_accounts_home() {
+fn kiosk_enable_never_follows_a_link_in_the_kiosk_accounts_home_or_etc() {
     use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
     let ctl = Ctl::new();
     let name = format!("slq{}", std::process::id() % 100_000);
@@ -1590,12 +1639,11 @@ fn kiosk_enable_never_writes_through_a_link_in_the_kiosk_accounts_home() {
     let _gone = Gone(name.clone());
     let home = std::path::PathBuf::from(format!("/home/{name}"));
     let uid = std::fs::metadata(&home).unwrap().uid();
-    let defaults = ctl.dir.path().join("default-slate");
-    // slatectl kiosk … as root, the service's settings file the test's own.
+    let etc = ctl.dir.path().join("etc");
     let kiosk = |what: &str| {
         let out = Command::cargo_bin("slatectl")
             .unwrap()
-            .env("SLATE_DEFAULTS_FILE", &defaults)
+            .env("SLATE_SYSCONF_DIR", &etc)
             .args(["kiosk", what, "--user", &name])
             .output()
             .unwrap();
@@ -1605,14 +1653,13 @@ fn kiosk_enable_never_writes_through_a_link_in_the_kiosk_accounts_home() {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     };
-    let enable = || kiosk("enable");
-    // A root file the account would love to own (it stands for /etc/shadow or root's
-    // .bashrc): the test's own, so the test harms nothing.
+    // A root file the account would love to see gone or own (it stands for /etc/shadow): the
+    // test's own, so the test harms nothing.
     let victim = ctl.dir.path().join("root-only");
     std::fs::write(&victim, "root's secret\n").unwrap();
     std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
 
-    // 1. The entry itself is a link to the root file: the link is replaced, the file untouched.
+    // 1. The old entry is a link to the root file: the link goes, the file stays as it was.
     let autostart = home.join(".config/autostart");
     std::fs::create_dir_all(&autostart).unwrap();
     for dir in [home.join(".config"), autostart.clone()] {
@@ -1620,54 +1667,36 @@ fn kiosk_enable_never_writes_through_a_link_in_the_kiosk_accounts_home() {
     }
     let entry = autostart.join("slate-kiosk.desktop");
     symlink(&victim, &entry).unwrap();
-    let out = enable();
+    let out = kiosk("enable");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root's secret\n");
-    let victim_meta = std::fs::metadata(&victim).unwrap();
-    assert_eq!(
-        (victim_meta.uid(), victim_meta.mode() & 0o777),
-        (0, 0o600),
-        "the root file is still root's"
+    assert!(
+        std::fs::symlink_metadata(&entry).is_err(),
+        "the link is gone"
     );
-    let meta = std::fs::symlink_metadata(&entry).unwrap();
-    assert!(meta.file_type().is_file(), "a real file replaced the link");
-    assert_eq!(meta.uid(), uid);
-    assert!(std::fs::read_to_string(&entry)
-        .unwrap()
-        .contains("slate-kiosk"));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root's secret\n");
+    let meta = std::fs::metadata(&victim).unwrap();
+    assert_eq!((meta.uid(), meta.mode() & 0o777), (0, 0o600));
 
-    // 2. A hard link to the root file in its place (where the kernel allows one): the same.
-    std::fs::remove_file(&entry).unwrap();
-    if std::fs::hard_link(&victim, &entry).is_ok() {
-        let out = enable();
-        assert_eq!(out.code, 0, "{}", out.stderr);
-        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root's secret\n");
-        assert_eq!(std::fs::metadata(&victim).unwrap().uid(), 0);
-    }
-
-    // 3. A folder on the way is a link to a root folder: refused, nothing written there.
+    // 2. A folder on the way is a link to a root folder: refused before anything is done,
+    // nothing removed through it.
     let root_folder = ctl.dir.path().join("root-folder");
-    std::fs::create_dir(&root_folder).unwrap();
+    std::fs::create_dir_all(root_folder.join("autostart")).unwrap();
+    std::fs::write(root_folder.join("autostart/slate-kiosk.desktop"), "root's").unwrap();
     std::fs::remove_dir_all(home.join(".config")).unwrap();
     symlink(&root_folder, home.join(".config")).unwrap();
-    refused(&enable(), 1, "is a link or not a folder");
-    assert_eq!(
-        std::fs::read_dir(&root_folder).unwrap().count(),
-        0,
-        "nothing was created through the link"
-    );
-    assert_eq!(std::fs::metadata(&root_folder).unwrap().uid(), 0);
-    // And disabling does not remove anything through it either.
-    std::fs::create_dir(root_folder.join("autostart")).unwrap();
-    std::fs::write(root_folder.join("autostart/slate-kiosk.desktop"), "root's").unwrap();
+    let _ = std::fs::remove_dir_all(&etc);
+    refused(&kiosk("enable"), 1, "is a link or not a folder");
+    assert!(root_folder.join("autostart/slate-kiosk.desktop").exists());
+    assert!(!etc.exists(), "nothing was written before the refusal");
     refused(&kiosk("disable"), 1, "is a link or not a folder");
     assert!(root_folder.join("autostart/slate-kiosk.desktop").exists());
-
-    // 4. The service's settings file is a link to the root file: replaced, not written through.
     std::fs::remove_file(home.join(".config")).unwrap();
-    let _ = std::fs::remove_file(&defaults);
+
+    // 3. A file of /etc it writes is a link to the root file: replaced, not written through.
+    let defaults = etc.join("default/slate");
+    std::fs::create_dir_all(defaults.parent().unwrap()).unwrap();
     symlink(&victim, &defaults).unwrap();
-    let out = enable();
+    let out = kiosk("enable");
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root's secret\n");
     assert!(std::fs::symlink_metadata(&defaults)

@@ -371,9 +371,12 @@ fn forward_status(
     })
 }
 
-/// The most text one [`ServerMessage::Output`] carries (well under [`wire::MAX_MESSAGE`], which
-/// also holds the JSON around it and its escapes).
-const OUTPUT_PIECE: usize = 256 * 1024;
+/// The most text one [`ServerMessage::Output`] carries: an eighth of [`wire::MAX_MESSAGE`], as
+/// JSON may write a control character as six bytes, and the message has more around it.
+const OUTPUT_PIECE: usize = wire::MAX_MESSAGE / 8;
+
+/// How long a command's output waits for a client that does not read it.
+const OUTPUT_STALL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs a `slatectl` command for the administrator `uid` on the open kiosk, as `slatectl` would
 /// on the data folder, and sends what it prints to request `id`; then applies what changed to
@@ -403,16 +406,46 @@ async fn ctl(
             "The service sends an export back; slatectl writes the file.",
         ))));
     }
+    if slatectl::new_password_for(&command).is_some() && call.password.is_none() {
+        // The service has no terminal or input of its own to ask on.
+        return Err(IpcError::from(KioskError::InvalidRequest(Phrase::new(
+            "That command sets a password: send it with the command.",
+        ))));
+    }
     let kiosk = Arc::clone(&service.kiosk);
     tracing::info!(uid, ?command, "running a slatectl command");
+    let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let cut_short = Arc::clone(&stalled);
     let code = tokio::task::spawn_blocking(move || {
+        // Never waits long on a client that stops reading (a pager left open, Ctrl-Z): the
+        // command may hold the database, which the sessions need. Past OUTPUT_STALL its output
+        // is dropped, the command finishes, and the reply says so.
         let sink = move |stream: Stream, text: &str| {
             for piece in pieces(text) {
-                let _ = tx.blocking_send(ServerMessage::Output {
+                if stalled.load(Ordering::Relaxed) {
+                    return;
+                }
+                let mut message = ServerMessage::Output {
                     id,
                     stream,
                     text: piece.to_owned(),
-                });
+                };
+                let deadline = std::time::Instant::now() + OUTPUT_STALL;
+                loop {
+                    match tx.try_send(message) {
+                        Ok(()) => break,
+                        Err(mpsc::error::TrySendError::Full(again))
+                            if std::time::Instant::now() < deadline =>
+                        {
+                            message = again;
+                            std::thread::sleep(std::time::Duration::from_millis(5));
+                        }
+                        Err(_) => {
+                            stalled.store(true, Ordering::Relaxed);
+                            return;
+                        }
+                    }
+                }
             }
         };
         slatectl::output::capture(sink, || {
@@ -430,6 +463,15 @@ async fn ctl(
     .map_err(|_| IpcError::internal("Slate stopped while doing that. Please try again."))?;
     // A setting, an account or an end request: the live session follows it now.
     service.session.refresh();
+    if cut_short.load(Ordering::Relaxed) {
+        tracing::warn!(
+            uid,
+            "a slatectl command's output was cut short: nobody read it"
+        );
+        return Err(IpcError::internal(
+            "slatectl stopped reading the command's output, so it was cut short; the command itself ran.",
+        ));
+    }
     Ok(Answer::Exited(code))
 }
 

@@ -33,12 +33,12 @@ impl Service {
         std::fs::write(&policy, "").unwrap();
         std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o644)).unwrap();
         let socket = tmp.path().join("run").join("slate.sock");
-        // As the unit runs it, where the test can: no new privileges and only the four
+        // As the unit runs it, where the test can: no new privileges and only the three
         // capabilities packaging/slated.service keeps (setpriv, from util-linux).
         let mut cmd = Command::new("setpriv");
         cmd.args([
             "--no-new-privs",
-            "--bounding-set=-all,+chown,+fowner,+dac_override,+kill",
+            "--bounding-set=-all,+chown,+fowner,+dac_override",
             "--",
         ])
         .arg(assert_cmd::cargo::cargo_bin("slated"))

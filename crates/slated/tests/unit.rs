@@ -48,8 +48,30 @@ fn systemd_finds_nothing_wrong_with_the_unit_and_rates_it_5_or_lower() {
         .unwrap_or_else(|| panic!("no exposure level in:\n{report}"));
     println!("systemd-analyze security: exposure {exposure}");
     assert!(exposure <= 5.0, "exposure {exposure}:\n{report}");
-    // What keeps it above 0 is root and its four capabilities (see the unit's comments).
-    for kept in ["CAP_KILL", "User=/DynamicUser="] {
+    // @privileged, which it takes away, holds @chown, which sign-in needs (the live session's
+    // folder is given to the kiosk account): the unit must allow it back after taking it away.
+    let privileged = Command::new("systemd-analyze")
+        .args(["syscall-filter", "@privileged", "--no-pager"])
+        .output()
+        .unwrap();
+    let privileged = String::from_utf8_lossy(&privileged.stdout);
+    assert!(
+        privileged.lines().any(|l| l.trim() == "@chown"),
+        "{privileged}"
+    );
+    let text = std::fs::read_to_string(&unit).unwrap();
+    let filters: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("SystemCallFilter="))
+        .collect();
+    let denied = filters.iter().position(|f| *f == "~@privileged");
+    let allowed = filters.iter().position(|f| *f == "@chown");
+    assert!(
+        matches!((denied, allowed), (Some(d), Some(a)) if a > d),
+        "chown allowed after @privileged is denied: {filters:?}"
+    );
+    // What keeps it above 0 is root and its three capabilities (see the unit's comments).
+    for kept in ["CAP_(CHOWN", "User=/DynamicUser="] {
         assert!(
             report
                 .lines()

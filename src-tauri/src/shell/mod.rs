@@ -403,7 +403,7 @@ fn forward_status(app: tauri::AppHandle, link: &Link, notifications: wipers::Ope
 /// shortcuts and dropped files: `ui/src/lockdown.ts`.)
 fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri::Result<()> {
     let release = !cfg!(debug_assertions);
-    WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+    let window = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
         .title("Slate")
         // The page's web data lives inside Slate's data folder and is cleared at every ending
         // (see wipers::WebviewData). (Incognito would keep it off the disk altogether, but
@@ -429,5 +429,18 @@ fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri
             tauri::webview::NewWindowResponse::Deny
         })
         .build()?;
+    if release {
+        // Fullscreen is a request to a window manager, and Slate's own X session has none: the
+        // window covers its monitor itself (with a window manager, this changes nothing).
+        let monitor = window
+            .current_monitor()
+            .ok()
+            .flatten()
+            .or_else(|| app.primary_monitor().ok().flatten());
+        if let Some(monitor) = monitor {
+            let _ = window.set_position(*monitor.position());
+            let _ = window.set_size(*monitor.size());
+        }
+    }
     Ok(())
 }
