@@ -1,7 +1,8 @@
 //! A stand-in for logind, for the sleep test: it serves `org.freedesktop.login1.Manager` on the
 //! test's private session bus (the app under test is pointed at it as its system bus through
-//! `DBUS_SYSTEM_BUS_ADDRESS`), hands out real inhibitor file descriptors (pipes) and notices
-//! when the app closes them, and emits `PrepareForSleep` on request.
+//! `DBUS_SYSTEM_BUS_ADDRESS`), hands out real inhibitor file descriptors (pipes), sleep "delay"
+//! and idle "block" ones, notices when the app closes them, and emits `PrepareForSleep` on
+//! request.
 //!
 //! It is a mock because the real logind cannot run here (no systemd as PID 1); the D-Bus
 //! traffic, the file descriptors passed over it and the app's code are all real.
@@ -19,8 +20,11 @@ const INTERFACE: &str = "org.freedesktop.login1.Manager";
 
 #[derive(Default)]
 struct Shared {
+    /// Sleep inhibitors ("sleep", "delay"): how many, and whether each was released.
     taken: AtomicUsize,
     released: Mutex<Vec<bool>>,
+    /// Idle inhibitors ("idle", "block"): whether each was released.
+    idle: Mutex<Vec<bool>>,
 }
 
 struct Manager {
@@ -36,23 +40,32 @@ impl Manager {
         _why: String,
         mode: String,
     ) -> zbus::fdo::Result<zbus::OwnedFd> {
-        if what != "sleep" || mode != "delay" {
-            return Err(zbus::fdo::Error::InvalidArgs(format!("{what}/{mode}")));
-        }
+        let idle = match (what.as_str(), mode.as_str()) {
+            ("sleep", "delay") => false,
+            ("idle", "block") => true,
+            _ => return Err(zbus::fdo::Error::InvalidArgs(format!("{what}/{mode}"))),
+        };
         let (mut reader, writer) =
             std::io::pipe().map_err(|e| zbus::fdo::Error::Failed(e.to_string()))?;
         let index = {
-            let mut released = self.shared.released.lock().expect("lock");
+            let mut released = if idle {
+                self.shared.idle.lock().expect("lock")
+            } else {
+                self.shared.released.lock().expect("lock")
+            };
             released.push(false);
             released.len() - 1
         };
-        self.shared.taken.fetch_add(1, Ordering::SeqCst);
+        if !idle {
+            self.shared.taken.fetch_add(1, Ordering::SeqCst);
+        }
         let shared = Arc::clone(&self.shared);
         // End of file on the read end: every copy of the write end (the inhibitor) is closed.
         std::thread::spawn(move || {
             let mut buf = [0u8; 1];
             while matches!(reader.read(&mut buf), Ok(n) if n > 0) {}
-            shared.released.lock().expect("lock")[index] = true;
+            let released = if idle { &shared.idle } else { &shared.released };
+            released.lock().expect("lock")[index] = true;
         });
         Ok(zbus::OwnedFd::from(std::os::fd::OwnedFd::from(writer)))
     }
@@ -112,6 +125,11 @@ impl FakeLogind {
             .get(index)
             .copied()
             .unwrap_or(false)
+    }
+
+    /// Whether the app holds an idle inhibitor now (taken and not released).
+    pub fn idle_held(&self) -> bool {
+        self.shared.idle.lock().expect("lock").contains(&false)
     }
 
     /// Waits up to 10 s for `cond`.

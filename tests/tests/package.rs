@@ -84,7 +84,7 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "/usr/share/doc/slate/copyright",
         "/usr/share/doc/slate/third-party-licenses.txt",
         "/usr/share/doc/slate/changelog.gz",
-        "/usr/share/doc/slate/examples/policy.toml.example",
+        "/usr/share/slate/policy.toml.example",
         "/usr/lib/systemd/system/slated.service",
         "/usr/share/xsessions/slate.desktop",
     ]
@@ -97,6 +97,21 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
     assert!(
         !contents.lines().any(|l| l.as_bytes().get(8) == Some(&b'w')),
         "nothing is world-writable:\n{contents}"
+    );
+    // The menu entry is hidden: a kiosk runs in its own session, and on an ordinary desktop
+    // a fullscreen window that refuses to close is no application to offer.
+    let (_, entry_text) = run(
+        "sh",
+        &[
+            "-c",
+            &format!(
+                "dpkg-deb --fsys-tarfile {deb} | tar -xO usr/share/applications/Slate.desktop"
+            ),
+        ],
+    );
+    assert!(
+        entry_text.lines().any(|l| l == "NoDisplay=true") && entry_text.contains("Exec=slate"),
+        "{entry_text}"
     );
     // The maintainer scripts: the example policy in /etc, purge removes the data.
     let tmp = tempfile::tempdir().unwrap();
@@ -235,7 +250,7 @@ fn the_rpm_holds_the_same_files_and_requires_the_libraries() {
         "/usr/lib/systemd/system/slated.service",
         "/usr/lib/slate/slate-session",
         "/usr/share/xsessions/slate.desktop",
-        "/usr/share/doc/slate/examples/policy.toml.example",
+        "/usr/share/slate/policy.toml.example",
         "/usr/share/doc/slate/third-party-licenses.txt",
         "/usr/share/applications/Slate.desktop",
         "/usr/share/bash-completion/completions/slatectl",

@@ -245,6 +245,10 @@ async fn the_session_ends_before_the_machine_sleeps() {
     launch.env.push(FakeLogind::env());
     with_kiosk_launched("sleep", launch, async |k| {
         logind.wait("a delay inhibitor", |l| l.taken() == 1).await;
+        // And the screen must never blank or lock while Slate runs: an idle inhibitor too.
+        logind
+            .wait("an idle inhibitor", FakeLogind::idle_held)
+            .await;
         k.sign_in_ana().await;
         logind.prepare_for_sleep(true).await;
         k.wait_for_text("the machine went to sleep").await;
@@ -257,6 +261,7 @@ async fn the_session_ends_before_the_machine_sleeps() {
             .wait("a new inhibitor after the resume", |l| l.taken() == 2)
             .await;
         assert!(!logind.released(1));
+        assert!(logind.idle_held(), "held across sleep and resume");
     })
     .await;
 }

@@ -190,7 +190,7 @@ fn top_sections(environment: &[(&str, &str)], other: &str) -> Roff {
              and lock the administrator's settings.",
         ),
         (
-            "/usr/share/doc/slate/examples/policy.toml.example",
+            "/usr/share/slate/policy.toml.example",
             "Every key a policy file may set, explained.",
         ),
         (

@@ -3,6 +3,11 @@
 //! machine waits for that ending, releases it once the session has ended, and takes a new one
 //! after the resume. Where there is no logind (no system bus, a container), nothing is lost:
 //! the session service still ends an overdue session within a second of the resume.
+//!
+//! For as long as Slate runs it also holds an "idle" block inhibitor: whatever would blank or
+//! lock the screen when nobody touches it (a desktop's screensaver, logind's idle action) must
+//! not, since a blank screen would hide a live session and a lock would ask for a password
+//! nobody has. (Slate's own X session also turns the X server's blanking off.)
 
 use futures::StreamExt;
 
@@ -33,6 +38,25 @@ pub fn watch(session: Link) {
     });
 }
 
+/// The idle inhibitor, held until the app ends.
+async fn inhibit_idle(proxy: &LoginManagerProxy<'_>) -> Option<zbus::OwnedFd> {
+    match proxy
+        .inhibit(
+            "idle",
+            "Slate",
+            "A kiosk's screen must not blank or lock: it may show a live session",
+            "block",
+        )
+        .await
+    {
+        Ok(fd) => Some(fd),
+        Err(e) => {
+            tracing::warn!("cannot take an idle inhibitor: {e}");
+            None
+        }
+    }
+}
+
 async fn inhibit(proxy: &LoginManagerProxy<'_>) -> Option<zbus::OwnedFd> {
     match proxy
         .inhibit(
@@ -56,6 +80,8 @@ async fn run(session: Link) -> zbus::Result<()> {
     let proxy = LoginManagerProxy::new(&conn).await?;
     let mut signals = proxy.receive_prepare_for_sleep().await?;
     let mut inhibitor = inhibit(&proxy).await;
+    // Held for as long as this loop runs, which is as long as the app.
+    let _idle = inhibit_idle(&proxy).await;
     tracing::info!("watching logind for sleep");
     while let Some(signal) = signals.next().await {
         if signal.args()?.start {
