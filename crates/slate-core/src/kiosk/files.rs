@@ -34,9 +34,9 @@ impl SessionsPlace {
         }
     }
 
-    /// The folder `root` (created 0711 if missing; made 0711 and root's if it is not), the
-    /// live session's folder given to the account `uid`/`gid`. Refused when `root` is a link,
-    /// not a folder, or belongs to another account: the service writes there as root.
+    /// The folder `root` (created 0711 if missing, set to 0711 if not), the live session's
+    /// folder given to the account `uid`/`gid`. Refused when `root` is a link, not a folder, or
+    /// belongs to an account other than the service's: the service writes there as root.
     pub fn for_account(root: &Path, uid: u32, gid: u32) -> Result<Self, DataDirError> {
         let cannot = |e: std::io::Error| DataDirError::CannotCreate {
             path: root.to_path_buf(),
