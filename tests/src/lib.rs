@@ -376,6 +376,9 @@ fn driver_command(account: Option<&str>, folder: &Path) -> Command {
             // folder, given to it.
             let (uid, gid, home) = account_ids(name);
             std::os::unix::fs::chown(folder, Some(uid), Some(gid)).unwrap();
+            // The checkout may be in a folder only its owner can enter (a CI runner's): the
+            // account runs copies, in the test's own folder.
+            let driver = copy_for_account(&tauri_driver_bin(), folder, uid, gid);
             let mut c = Command::new("setpriv");
             c.args([
                 &format!("--reuid={uid}"),
@@ -385,7 +388,7 @@ fn driver_command(account: Option<&str>, folder: &Path) -> Command {
                 "dbus-run-session",
                 "--",
             ])
-            .arg(tauri_driver_bin())
+            .arg(driver)
             .env("HOME", home)
             .env("USER", name)
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
@@ -398,6 +401,17 @@ fn driver_command(account: Option<&str>, folder: &Path) -> Command {
             c
         }
     }
+}
+
+/// A copy of the program `binary` in `folder`, the account `uid`'s to run (0755).
+fn copy_for_account(binary: &Path, folder: &Path, uid: u32, gid: u32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let copy = folder.join(binary.file_name().expect("a program's name"));
+    std::fs::copy(binary, &copy)
+        .unwrap_or_else(|e| panic!("cannot copy {}: {e}", binary.display()));
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::os::unix::fs::chown(&copy, Some(uid), Some(gid)).unwrap();
+    copy
 }
 
 /// One running kiosk and the WebDriver session attached to it.
@@ -504,7 +518,11 @@ impl Kiosk {
         };
         let marker = args[1].clone();
         args.extend(launch.args);
-        let binary = launch.binary.clone().unwrap_or_else(slate_bin);
+        let mut binary = launch.binary.clone().unwrap_or_else(slate_bin);
+        if let Some(name) = &launch.account {
+            let (uid, gid, _) = account_ids(name);
+            binary = copy_for_account(&binary, tmp.path(), uid, gid);
+        }
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
