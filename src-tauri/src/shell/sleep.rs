@@ -38,38 +38,27 @@ pub fn watch(session: Link) {
     });
 }
 
-/// The idle inhibitor, held until the app ends.
-async fn inhibit_idle(proxy: &LoginManagerProxy<'_>) -> Option<zbus::OwnedFd> {
-    match proxy
-        .inhibit(
-            "idle",
-            "Slate",
-            "A kiosk's screen must not blank or lock: it may show a live session",
-            "block",
-        )
-        .await
-    {
-        Ok(fd) => Some(fd),
-        Err(e) => {
-            tracing::warn!("cannot take an idle inhibitor: {e}");
-            None
-        }
-    }
-}
+/// The two inhibitors Slate takes: what, why, and logind's mode.
+const SLEEP: (&str, &str, &str) = (
+    "sleep",
+    "End the kiosk session before the machine sleeps",
+    "delay",
+);
+const IDLE: (&str, &str, &str) = (
+    "idle",
+    "A kiosk's screen must not blank or lock: it may show a live session",
+    "block",
+);
 
-async fn inhibit(proxy: &LoginManagerProxy<'_>) -> Option<zbus::OwnedFd> {
-    match proxy
-        .inhibit(
-            "sleep",
-            "Slate",
-            "End the kiosk session before the machine sleeps",
-            "delay",
-        )
-        .await
-    {
+/// Takes the inhibitor `(what, why, mode)`; held until the descriptor is dropped.
+async fn inhibit(
+    proxy: &LoginManagerProxy<'_>,
+    (what, why, mode): (&str, &str, &str),
+) -> Option<zbus::OwnedFd> {
+    match proxy.inhibit(what, "Slate", why, mode).await {
         Ok(fd) => Some(fd),
         Err(e) => {
-            tracing::warn!("cannot take a sleep inhibitor: {e}");
+            tracing::warn!("cannot take logind's {what} inhibitor: {e}");
             None
         }
     }
@@ -79,9 +68,9 @@ async fn run(session: Link) -> zbus::Result<()> {
     let conn = zbus::Connection::system().await?;
     let proxy = LoginManagerProxy::new(&conn).await?;
     let mut signals = proxy.receive_prepare_for_sleep().await?;
-    let mut inhibitor = inhibit(&proxy).await;
+    let mut inhibitor = inhibit(&proxy, SLEEP).await;
     // Held for as long as this loop runs, which is as long as the app.
-    let _idle = inhibit_idle(&proxy).await;
+    let _idle = inhibit(&proxy, IDLE).await;
     tracing::info!("watching logind for sleep");
     while let Some(signal) = signals.next().await {
         if signal.args()?.start {
@@ -92,7 +81,7 @@ async fn run(session: Link) -> zbus::Result<()> {
             // Let the machine sleep now.
             drop(inhibitor.take());
         } else if inhibitor.is_none() {
-            inhibitor = inhibit(&proxy).await;
+            inhibitor = inhibit(&proxy, SLEEP).await;
         }
     }
     Ok(())
