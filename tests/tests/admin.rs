@@ -367,3 +367,52 @@ async fn an_administrator_session_times_out_and_others_cannot_use_the_panel() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn leaving_kiosk_mode_asks_first_is_audited_and_closes_the_screen_once_wiped() {
+    let dir = prepared_data_dir(&[]);
+    with_kiosk_launched("admin_leave_kiosk", Launch::on(&dir), async |k| {
+        sign_in_admin(k).await;
+        k.click("Terminal").await;
+        k.wait_for_text("Maintenance").await;
+        k.screenshot(&artifacts_dir().join("admin-terminal.png"))
+            .await;
+        // Asked first; Cancel changes nothing.
+        k.click("Leave kiosk mode").await;
+        k.by_role("alertdialog", "").await;
+        k.wait_for_text("Leave kiosk mode?").await;
+        k.screenshot(&artifacts_dir().join("admin-leave-kiosk.png"))
+            .await;
+        k.click("Cancel").await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(audit_records(k.data_dir(), "kiosk_left").is_empty());
+        let pid = k.app_pid().expect("the app runs");
+
+        k.click("Leave kiosk mode").await;
+        confirm(k).await;
+        // The screen exits (with code 11, which ends the kiosk's session script: tested in
+        // kiosk_session.rs) once the administrator's session has ended and been wiped.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the screen did not exit"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let left = audit_records(k.data_dir(), "kiosk_left");
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0]["username"], "admin", "{left:?}");
+        let session = &recent_sessions(k.data_dir())[0];
+        assert_eq!(session["username"], "admin", "{session}");
+        assert_eq!(session["end_reason"], "admin", "{session}");
+        assert_eq!(session["erased"], true, "{session}");
+        assert!(
+            k.log()
+                .contains("an administrator left kiosk mode: the screen exits"),
+            "{}",
+            k.log()
+        );
+    })
+    .await;
+}

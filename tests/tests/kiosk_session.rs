@@ -124,3 +124,48 @@ fn the_kiosk_session_shows_slate_alone_and_nothing_between_restarts() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// The session script around a stand-in screen (a shell script counting its starts and exiting
+/// with the code it is given): any exit starts the screen again, and only code 11 (an
+/// administrator left kiosk mode) ends the session. No display is needed for this.
+#[test]
+fn the_session_script_starts_the_screen_again_until_an_administrator_leaves_kiosk_mode() {
+    let tmp = tempfile::tempdir().unwrap();
+    let starts = tmp.path().join("starts");
+    let screen = tmp.path().join("screen");
+    // Exits 0 (an administrator's Alt+F4), then 1, then 11.
+    std::fs::write(
+        &screen,
+        format!(
+            "#!/bin/sh\necho x >> {starts}\nn=$(wc -l < {starts})\n\
+             case $n in 1) exit 0;; 2) exit 1;; *) exit 11;; esac\n",
+            starts = starts.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&screen, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut session = Command::new(workspace_root().join("packaging/slate-session"))
+        .env("SLATE_BIN", &screen)
+        .env("SLATE_SOCKET", tmp.path().join("none.sock"))
+        .env_remove("DISPLAY")
+        .stdin(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = session.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", session.id())])
+                .status();
+            panic!("the session script did not end after code 11");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
+    let started = std::fs::read_to_string(&starts).unwrap().lines().count();
+    assert_eq!(started, 3, "started again after 0 and 1, ended after 11");
+}

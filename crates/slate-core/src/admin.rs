@@ -114,6 +114,16 @@ pub fn handle(
             terminal: Some(terminal(kiosk)?),
             ..AdminReply::default()
         },
+        // The service ends the session and closes the screen once this is recorded.
+        AdminRequest::LeaveKiosk => {
+            kiosk.record_kiosk_left(grant.username())?;
+            AdminReply {
+                message: Phrase::new(
+                    "Leaving kiosk mode: your session ends now, and this terminal shows the login screen until it is restarted.",
+                ),
+                ..AdminReply::default()
+            }
+        }
     };
     Ok(reply)
 }

@@ -370,6 +370,11 @@ pub enum AdminRequest {
     },
     VerifyAudit,
     Terminal,
+    /// Leaves kiosk mode for maintenance: audited, then the administrator's session ends and
+    /// is wiped, and the screen exits with [`crate::exit::LEFT_KIOSK`], which ends the kiosk's
+    /// X session (the display manager shows its login screen). Kiosk mode is back at the next
+    /// start of the display manager or the machine.
+    LeaveKiosk,
 }
 
 /// Filters and paging for the audit list. Empty strings mean "any".

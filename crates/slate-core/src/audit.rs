@@ -193,6 +193,8 @@ pub enum Event {
     UserEnabled,
     UserDisabled,
     UserUnlocked,
+    /// An administrator left kiosk mode from the panel, for maintenance.
+    KioskLeft,
 }
 
 impl Event {
@@ -213,6 +215,7 @@ impl Event {
         Self::UserEnabled,
         Self::UserDisabled,
         Self::UserUnlocked,
+        Self::KioskLeft,
     ];
 
     /// The name as stored: `sign_in`, `setting_changed`, …
@@ -233,6 +236,7 @@ impl Event {
             Self::UserEnabled => "user_enabled",
             Self::UserDisabled => "user_disabled",
             Self::UserUnlocked => "user_unlocked",
+            Self::KioskLeft => "kiosk_left",
         }
     }
 

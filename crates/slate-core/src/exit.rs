@@ -28,6 +28,9 @@ pub const INVALID: u8 = 8;
 pub const REFUSED: u8 = 9;
 /// The audit log does not verify, or its key is missing or cannot be used.
 pub const AUDIT_BROKEN: u8 = 10;
+/// An administrator left kiosk mode from the panel (`slate` only): the kiosk's session script
+/// (`/usr/lib/slate/slate-session`) ends instead of starting the screen again.
+pub const LEFT_KIOSK: u8 = 11;
 /// Anything else.
 pub const FAILURE: u8 = 1;
 
@@ -65,6 +68,10 @@ pub const MEANINGS: &[(u8, &str)] = &[
     (
         AUDIT_BROKEN,
         "The audit log does not verify, or its key is missing or cannot be used.",
+    ),
+    (
+        LEFT_KIOSK,
+        "An administrator left kiosk mode from the panel (slate only): the kiosk session ends and the display manager shows its login screen.",
     ),
 ];
 
@@ -139,6 +146,7 @@ mod tests {
             INVALID,
             REFUSED,
             AUDIT_BROKEN,
+            LEFT_KIOSK,
         ];
         all.sort_unstable();
         all.dedup();

@@ -184,6 +184,9 @@ pub enum ServerMessage {
         step: WipeStep,
         target: Box<WipeTarget>,
     },
+    /// To the screen, once the session an administrator left kiosk mode in has ended and been
+    /// wiped ([`crate::api::AdminRequest::LeaveKiosk`]): exit with [`crate::exit::LEFT_KIOSK`].
+    LeaveKiosk,
     /// A piece of what the [`Call::Ctl`] `id` prints, in order, before its reply.
     Output {
         id: u64,

@@ -23,7 +23,7 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tokio_util::codec::{Framed, LengthDelimitedCodecError};
 
-use slate_core::api::{EndReason, IpcError, Screen};
+use slate_core::api::{AdminRequest, EndReason, IpcError, Screen};
 use slate_core::audit::Actor;
 use slate_core::datadir::DataDir;
 use slate_core::exit;
@@ -487,6 +487,22 @@ fn pieces(mut text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// An administrator left kiosk mode (recorded): their session ends and is wiped, then the screen
+/// is told to exit, which ends the kiosk's X session.
+fn leave_kiosk(service: Service) {
+    tokio::spawn(async move {
+        if let Err(e) = service.session.end(EndReason::Admin).await {
+            tracing::warn!("leaving kiosk mode: the session did not end: {e}");
+        }
+        service.session.settled().await;
+        if service.link.leave_kiosk().await {
+            tracing::info!("left kiosk mode: the screen was told to exit");
+        } else {
+            tracing::warn!("leaving kiosk mode: no screen is connected to exit");
+        }
+    });
+}
+
 /// One call, as the kiosk's IPC command of the same name does it.
 async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
     let session = &service.session;
@@ -519,6 +535,7 @@ async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
         }
         Call::Admin(request) => {
             let grant = session.admin().await.map_err(IpcError::from)?;
+            let leaving = matches!(request, AdminRequest::LeaveKiosk);
             let kiosk = Arc::clone(&service.kiosk);
             let answer = tokio::task::spawn_blocking(move || {
                 slate_core::admin::handle(&kiosk, &grant, request)
@@ -527,6 +544,9 @@ async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
             .map_err(|_| IpcError::internal("Slate stopped while doing that. Please try again."))?;
             // A settings change applies to the live session at once.
             session.refresh();
+            if leaving && answer.is_ok() {
+                leave_kiosk(service.clone());
+            }
             answer
                 .map(|a| Answer::Admin(Box::new(a)))
                 .map_err(Into::into)

@@ -84,6 +84,16 @@ impl ScreenLink {
         }
     }
 
+    /// Tells the screen to exit, as an administrator left kiosk mode. Whether a screen was
+    /// there to hear it.
+    pub async fn leave_kiosk(&self) -> bool {
+        let tx = lock(&self.attached).as_ref().map(|(_, tx)| tx.clone());
+        match tx {
+            Some(tx) => tx.send(ServerMessage::LeaveKiosk).await.is_ok(),
+            None => false,
+        }
+    }
+
     /// Sends the screen an order and waits for its answer. Blocks: wipers run on blocking
     /// threads (or before the runtime starts).
     fn order(&self, surface: &'static str, step: WipeStep, target: &WipeTarget) -> Answer {

@@ -1,7 +1,8 @@
 //! The screen's way to the session service: one connection at a time to its socket, made again
 //! whenever it goes. It keeps the status the service announces (while there is no service, a
 //! "needs attention" status saying so, so the screen never offers a usable session), carries the
-//! commands' calls, and carries out the service's wipe orders on the screen's own surfaces. When
+//! commands' calls, carries out the service's wipe orders on the screen's own surfaces, and says
+//! when the service tells the screen to exit (an administrator left kiosk mode). When
 //! the connection goes, the screen wipes those surfaces at once: a session it can no longer
 //! account for leaves nothing on the screen.
 
@@ -14,7 +15,7 @@ use tokio::sync::watch;
 
 use slate_core::api::{AppStatus, IpcError, Screen};
 use slate_core::wipe::{Removed, WipeTarget, Wiper};
-use slate_core::wire::client::{Client, Order};
+use slate_core::wire::client::{Client, Instruction, Order};
 use slate_core::wire::{self, Answer, Call, WipeStep};
 
 /// How long to wait before trying the socket again.
@@ -30,6 +31,8 @@ pub struct Link {
     client: Arc<Mutex<Option<Client>>>,
     status_tx: Arc<watch::Sender<AppStatus>>,
     status: watch::Receiver<AppStatus>,
+    /// Set when the service tells the screen to exit.
+    left_tx: Arc<watch::Sender<bool>>,
 }
 
 impl Link {
@@ -41,7 +44,15 @@ impl Link {
             client: Arc::default(),
             status_tx: Arc::new(status_tx),
             status,
+            left_tx: Arc::new(watch::channel(false).0),
         }
+    }
+
+    /// Returns once the service has told the screen to exit: an administrator left kiosk mode,
+    /// and their session has ended and been wiped.
+    pub async fn kiosk_left(&self) {
+        let mut left = self.left_tx.subscribe();
+        let _ = left.wait_for(|left| *left).await;
     }
 
     /// What the UI should show now.
@@ -85,7 +96,7 @@ impl Link {
 
     /// Connects once: subscribes to the service's statuses. Returns the orders' receiver, or
     /// why not.
-    async fn connect(&self) -> Result<(Client, tokio::sync::mpsc::Receiver<Order>), String> {
+    async fn connect(&self) -> Result<(Client, tokio::sync::mpsc::Receiver<Instruction>), String> {
         let (client, orders) = Client::connect(&self.socket)
             .await
             .map_err(|e| format!("cannot reach {}: {e}", self.socket.display()))?;
@@ -125,13 +136,19 @@ impl Link {
                             self.status_tx.send_replace(status);
                         }
                     }
-                    Some(order) = orders.recv() => {
-                        let link = self.clone();
-                        let surfaces = Arc::clone(&surfaces);
-                        tauri::async_runtime::spawn(async move {
-                            link.carry_out(order, &surfaces).await;
-                        });
-                    }
+                    Some(instruction) = orders.recv() => match instruction {
+                        Instruction::Wipe(order) => {
+                            let link = self.clone();
+                            let surfaces = Arc::clone(&surfaces);
+                            tauri::async_runtime::spawn(async move {
+                                link.carry_out(order, &surfaces).await;
+                            });
+                        }
+                        Instruction::LeaveKiosk => {
+                            tracing::info!("an administrator left kiosk mode: the screen exits");
+                            self.left_tx.send_replace(true);
+                        }
+                    },
                     () = client.closed() => break,
                 }
             }

@@ -158,6 +158,7 @@ pub fn run(service: ServiceAt) -> ExitCode {
             tauri::async_runtime::spawn(setup_link.clone().keep_up(surfaces));
             forward_status(handle.clone(), &setup_link, Arc::clone(&notifications));
             end_on_signals(handle.clone());
+            exit_when_kiosk_left(handle.clone(), setup_link.clone());
             sleep::watch(setup_link.clone());
             open_main_window(&handle, &webview_folder)?;
             Ok(())
@@ -309,6 +310,17 @@ fn begin_shutdown(app: &tauri::AppHandle) -> bool {
         app.exit(0);
     });
     true
+}
+
+/// Exits with [`exit::LEFT_KIOSK`] once the service says an administrator left kiosk mode (the
+/// session has ended already), so that the kiosk's session script ends too.
+fn exit_when_kiosk_left(app: tauri::AppHandle, link: Link) {
+    tauri::async_runtime::spawn(async move {
+        link.kiosk_left().await;
+        // Nothing left to end: the exit goes ahead at once.
+        SHUTTING_DOWN.store(true, Ordering::SeqCst);
+        app.exit(i32::from(exit::LEFT_KIOSK));
+    });
 }
 
 /// SIGTERM, SIGINT and SIGHUP end the session as `Shutdown` before the app exits.

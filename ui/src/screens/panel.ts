@@ -6,7 +6,7 @@
 import { el } from "../dom.js";
 import { loadAudit, wireAudit } from "./panel/audit.js";
 import { loadSettings } from "./panel/settings.js";
-import { loadTerminal } from "./panel/terminal.js";
+import { loadTerminal, wireTerminal } from "./panel/terminal.js";
 import { loadUsers, wireUsers } from "./panel/users.js";
 
 const TABS = ["settings", "users", "audit", "terminal"] as const;
@@ -51,5 +51,6 @@ export function wireAdmin(): void {
   });
   wireUsers();
   wireAudit();
+  wireTerminal();
   select("settings");
 }

@@ -3,7 +3,9 @@
 //! pruning the chain.
 
 use super::{lock, Kiosk, KioskError};
-use crate::audit::{parse_anchor, AuditEvent, AuditFilter, AuditRecord, Stamp, VerifyReport};
+use crate::audit::{
+    parse_anchor, AuditEvent, AuditFilter, AuditRecord, Event, Stamp, VerifyReport,
+};
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -47,6 +49,14 @@ impl Kiosk {
     pub(super) fn record_now(&self, e: AuditEvent) -> Result<(), KioskError> {
         let store = lock(&self.store);
         self.record(&store, e)
+    }
+
+    /// The administrator `username` leaves kiosk mode for maintenance (the panel's "Leave kiosk
+    /// mode"), recorded before the session ends.
+    pub fn record_kiosk_left(&self, username: &str) -> Result<(), KioskError> {
+        self.record_now(
+            AuditEvent::new(Event::KioskLeft, serde_json::json!({})).user(Some(username)),
+        )
     }
 
     /// Removes audit records older than `audit_retention_days` (nothing when it is 0, "keep

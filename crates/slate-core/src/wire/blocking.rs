@@ -85,7 +85,11 @@ pub fn ctl(
                     Outcome::Error(e) => Err(CtlError::Refused(e)),
                 }
             }
-            Ok(ServerMessage::Status { .. } | ServerMessage::Order { .. }) => {}
+            Ok(
+                ServerMessage::Status { .. }
+                | ServerMessage::Order { .. }
+                | ServerMessage::LeaveKiosk,
+            ) => {}
             Err(e) => return Err(CtlError::Lost(e.to_string())),
         }
     }

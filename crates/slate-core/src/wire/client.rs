@@ -1,6 +1,7 @@
 //! A client of the session service's socket, for the kiosk's screen and administrators' tools:
 //! it sends [`Request`]s, matches each [`ServerMessage::Reply`] to its call, keeps the newest
-//! [`AppStatus`] once subscribed, and hands the service's wipe orders to its owner. When the
+//! [`AppStatus`] once subscribed, and hands the service's instructions (wipe orders, leaving kiosk
+//! mode) to its owner. When the
 //! connection goes, every call waiting for a reply gets [`service_unreachable`] and
 //! [`Client::closed`] returns.
 
@@ -41,13 +42,23 @@ pub struct Order {
     pub target: WipeTarget,
 }
 
+/// What the service tells the screen to do.
+#[derive(Debug, Clone)]
+pub enum Instruction {
+    /// Wipe or check one of its surfaces.
+    Wipe(Order),
+    /// Exit: an administrator left kiosk mode (see [`ServerMessage::LeaveKiosk`]).
+    LeaveKiosk,
+}
+
 impl Client {
-    /// Connects to the service listening at `socket`. The orders it sends arrive on the receiver.
-    pub async fn connect(socket: &Path) -> std::io::Result<(Self, mpsc::Receiver<Order>)> {
+    /// Connects to the service listening at `socket`. The instructions it sends arrive on the
+    /// receiver.
+    pub async fn connect(socket: &Path) -> std::io::Result<(Self, mpsc::Receiver<Instruction>)> {
         let stream = UnixStream::connect(socket).await?;
         let (mut sink, mut frames) = Framed::new(stream, codec()).split();
         let (out, mut outgoing) = mpsc::channel::<Bytes>(64);
-        let (orders_tx, orders) = mpsc::channel::<Order>(16);
+        let (orders_tx, orders) = mpsc::channel::<Instruction>(16);
         let (status_tx, status) = watch::channel(None);
         let (open_tx, open) = watch::channel(true);
         let pending: Pending = Arc::default();
@@ -94,8 +105,13 @@ impl Client {
                             step,
                             target: *target,
                         };
-                        if orders_tx.send(order).await.is_err() {
+                        if orders_tx.send(Instruction::Wipe(order)).await.is_err() {
                             tracing::warn!("a wipe order came with nobody to carry it out");
+                        }
+                    }
+                    Ok(ServerMessage::LeaveKiosk) => {
+                        if orders_tx.send(Instruction::LeaveKiosk).await.is_err() {
+                            tracing::warn!("leaving kiosk mode, with nobody to close the screen");
                         }
                     }
                     // Only an administrator's command prints; the screen runs none.

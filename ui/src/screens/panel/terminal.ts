@@ -1,14 +1,28 @@
 // The panel's Terminal section: facts about this terminal (name, version, last wipe, policy,
-// audit log, data folder), read-only.
+// audit log, data folder), read-only, and "Leave kiosk mode" for maintenance.
 import type { AdminTerminal } from "../../bindings.js";
 import { el, make } from "../../dom.js";
 import { say } from "../../format.js";
 import { t } from "../../i18n.js";
-import { ask } from "./ask.js";
+import { ask, confirmFirst } from "./ask.js";
 
 /** Loads the section. */
 export function loadTerminal(): void {
   void ask({ action: "terminal" }, (r) => r.terminal && drawTerminal(r.terminal));
+}
+
+/** Wires the section's button (once per panel). */
+export function wireTerminal(): void {
+  el("leave-kiosk").addEventListener("click", () =>
+    confirmFirst(
+      t("Leave kiosk mode?"),
+      t(
+        "Your session ends and is wiped, and this terminal shows the login screen for maintenance. Kiosk mode comes back when the terminal is restarted.",
+      ),
+      t("Leave kiosk mode"),
+      () => void ask({ action: "leave_kiosk" }),
+    ),
+  );
 }
 
 function drawTerminal(info: AdminTerminal): void {

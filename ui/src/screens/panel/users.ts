@@ -7,8 +7,8 @@ import { errorText, toIpcError } from "../../errors.js";
 import { localTime, say } from "../../format.js";
 import { t } from "../../i18n.js";
 import { commands } from "../../ipc.js";
-import { confirmOpening, passwordOpening, state, takeConfirmAction, takeOpener } from "../../state.js";
-import { ask } from "./ask.js";
+import { passwordOpening, state, takeConfirmAction, takeOpener } from "../../state.js";
+import { ask, confirmFirst } from "./ask.js";
 
 /** Loads the section. */
 export function loadUsers(): void {
@@ -28,13 +28,7 @@ function giveFocusBack(): void {
 
 /** Asks "are you sure?" (`title`, `text`, an OK button saying `ok`), and sends `request` on OK. */
 function confirmThen(title: string, text: string, ok: string, request: AdminRequest): void {
-  const dialog = el<HTMLDialogElement>("admin-confirm-dialog");
-  el("admin-confirm-title").textContent = title;
-  el("admin-confirm-text").textContent = text;
-  el("admin-confirm-ok").textContent = ok;
-  confirmOpening(() => void askUsers(request), document.activeElement);
-  dialog.showModal();
-  el("admin-confirm-cancel").focus();
+  confirmFirst(title, text, ok, () => void askUsers(request));
 }
 
 function openPasswordDialog(username: string): void {
