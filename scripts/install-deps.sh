@@ -3,8 +3,9 @@
 # already there. Safe to run again. Usage: scripts/install-deps.sh [run|test|licenses]
 #   run      — build and run the kiosk (Tauri's libraries, Node.js for the UI, Xvfb for headless
 #              runs)
-#   test     — also WebKitWebDriver, D-Bus, lintian and rpm (to check the packages), and the
-#              pinned tauri-driver and cargo-deny in .tools/
+#   test     — also WebKitWebDriver, D-Bus, lintian and rpm (to check the packages), LightDM,
+#              python3-venv (the Ansible checks), and the pinned tauri-driver and cargo-deny in
+#              .tools/
 #   licenses — what `run` needs, and the pinned cargo-about in .tools/ (for `make licenses`)
 #
 # System packages come from Debian 12's own archive (versions fixed by the release and its
@@ -35,8 +36,15 @@ if [ "$mode" = test ]; then
   packages+=(lintian rpm man-db)
   # the kiosk-window test asks the window to close as a window manager would (Alt+F4)
   packages+=(python3-xlib)
-  # the session service's unit is checked by systemd-analyze (verify, security)
+  # the session service's unit is checked by systemd-analyze (verify, security); the installed
+  # programs log to the real systemd-journald, which the package test starts
   packages+=(systemd)
+  # the kiosk install test: LightDM logs the kiosk account into Slate's session (its greeter
+  # shows once an administrator leaves kiosk mode)
+  packages+=(lightdm lightdm-gtk-greeter)
+  # the Ansible example's checks (packaging/ansible/check.sh): ansible-core and ansible-lint in
+  # virtualenvs, every Python package pinned in packaging/ansible/requirements-*.txt
+  packages+=(python3-venv)
 fi
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)

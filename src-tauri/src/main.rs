@@ -17,11 +17,6 @@ const REMOTE_CONTROL: [&str; 3] = [
     "WEBKIT_INSPECTOR_HTTP_SERVER",
 ];
 
-/// Whether this is the installed program (the packages put it in /usr/bin).
-fn installed() -> bool {
-    std::env::current_exe().is_ok_and(|exe| exe.starts_with("/usr/"))
-}
-
 fn main() -> ExitCode {
     slate_core::hardening::panic_ends_the_process("slate");
     if let Err(e) = slate_core::hardening::no_core_dumps() {
@@ -29,13 +24,13 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let args = SlateArgs::parse();
-    slate::shell::init_logging();
+    slated::logging::init();
     // Every web engine in WebKit's bubblewrap sandbox, Slate's own page too (Tauri makes its
     // web context before Slate can reach it; WebKit reads this when it starts a web process).
     // The session's browser also asks for it itself (shell::browser).
     std::env::remove_var("WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS");
     std::env::set_var("WEBKIT_FORCE_SANDBOX", "1");
-    if installed() {
+    if slate_core::hardening::installed() {
         for name in REMOTE_CONTROL {
             if std::env::var_os(name).is_some() {
                 tracing::warn!(

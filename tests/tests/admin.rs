@@ -391,7 +391,7 @@ async fn leaving_kiosk_mode_asks_first_is_audited_and_closes_the_screen_once_wip
         k.click("Leave kiosk mode").await;
         confirm(k).await;
         // The screen exits (with code 11, which ends the kiosk's session script: tested in
-        // kiosk_session.rs) once the administrator's session has ended and been wiped.
+        // package.rs) once the administrator's session has ended and been wiped.
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         while std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| !c.is_empty()) {
             assert!(

@@ -86,6 +86,8 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "/usr/share/doc/slate/changelog.gz",
         "/usr/share/slate/policy.toml.example",
         "/usr/lib/systemd/system/slated.service",
+        "/usr/lib/sysusers.d/slate.conf",
+        "/usr/lib/tmpfiles.d/slate.conf",
         "/usr/share/xsessions/slate.desktop",
     ]
     .into_iter()
@@ -248,6 +250,8 @@ fn the_rpm_holds_the_same_files_and_requires_the_libraries() {
         "/usr/bin/slatectl",
         "/usr/bin/slated",
         "/usr/lib/systemd/system/slated.service",
+        "/usr/lib/sysusers.d/slate.conf",
+        "/usr/lib/tmpfiles.d/slate.conf",
         "/usr/lib/slate/slate-session",
         "/usr/share/xsessions/slate.desktop",
         "/usr/share/slate/policy.toml.example",
@@ -366,11 +370,105 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
     }
 }
 
+/// The real systemd-journald, started for a test where none runs (this machine has no systemd
+/// as PID 1, but journald itself runs), and stopped with what it made removed.
+struct Journal {
+    journald: Option<std::process::Child>,
+    made: Vec<PathBuf>,
+}
+
+impl Journal {
+    const SOCKET: &'static str = "/run/systemd/journal/socket";
+
+    fn start() -> Self {
+        if Path::new(Self::SOCKET).exists() {
+            return Self {
+                journald: None,
+                made: Vec::new(),
+            };
+        }
+        let machine = std::fs::read_to_string("/etc/machine-id").unwrap_or_default();
+        let made: Vec<PathBuf> = [
+            "/run/systemd/journal".to_owned(),
+            "/run/log/journal".to_owned(),
+            format!("/var/log/journal/{}", machine.trim()),
+        ]
+        .into_iter()
+        .map(PathBuf::from)
+        .filter(|p| !p.exists())
+        .collect();
+        let journald = Command::new("/lib/systemd/systemd-journald")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("systemd-journald starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !Path::new(Self::SOCKET).exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "journald never listened"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self {
+            journald: Some(journald),
+            made,
+        }
+    }
+
+    /// The messages with the identifier `tag`, as `_COMM: MESSAGE` lines.
+    fn messages(tag: &str) -> Vec<String> {
+        let out = ok("journalctl", &["-t", tag, "-o", "json", "--no-pager"]);
+        out.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|v| {
+                format!(
+                    "{}: {}",
+                    v["_COMM"].as_str().unwrap_or("?"),
+                    v["MESSAGE"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        if let Some(mut journald) = self.journald.take() {
+            let _ = journald.kill();
+            let _ = journald.wait();
+            for path in &self.made {
+                let _ = std::fs::remove_dir_all(path);
+            }
+        }
+    }
+}
+
+/// The installed service's log is in the journal, as `slate` (`journalctl -t slate`), not on its
+/// stderr (`stderr_log`).
+fn assert_logged_to_the_journal(stderr_log: &Path) {
+    let logged = Journal::messages("slate");
+    assert!(
+        logged.iter().any(|l| l.starts_with("slated: serving")),
+        "{logged:?}"
+    );
+    assert!(
+        logged
+            .iter()
+            .any(|l| l.starts_with("slated: running a slatectl command")),
+        "{logged:?}"
+    );
+    let stderr = std::fs::read_to_string(stderr_log).unwrap_or_default();
+    assert!(!stderr.contains("serving"), "{stderr}");
+}
+
 /// The installed session service, started as its unit starts it (this machine has no systemd
 /// as PID 1: its `ExecStart` line is run directly, as root) for a kiosk account named by the
 /// installed `slatectl kiosk enable`: root administers through its socket, the kiosk account
-/// is refused and cannot open the data folder.
+/// is refused and cannot open the data folder. It logs to the journal (the real journald), as
+/// `slate`, and nothing to stderr.
 fn the_installed_service_serves_administrators_and_keeps_the_kiosk_account_out() {
+    let journal = Journal::start();
     assert!(
         run("getent", &["group", "slate-admin"]).0,
         "the package made the group slate-admin"
@@ -450,6 +548,7 @@ fn the_installed_service_serves_administrators_and_keeps_the_kiosk_account_out()
         );
         let (done, said) = as_kiosk(&["cat", "/var/lib/slate/slate.db"]);
         assert!(!done && said.contains("Permission denied"), "{said}");
+        assert_logged_to_the_journal(&tmp.path().join("slated.log"));
     });
     let _ = Command::new("kill")
         .args(["-TERM", &service.id().to_string()])
@@ -464,6 +563,7 @@ fn the_installed_service_serves_administrators_and_keeps_the_kiosk_account_out()
         std::panic::resume_unwind(panic);
     }
     assert!(!socket.exists(), "an orderly stop removes the socket");
+    drop(journal);
 }
 
 /// Where the installed service listens (`slate_core::wire::SYSTEM_SOCKET`).
@@ -471,7 +571,7 @@ const SYSTEM_SOCKET: &str = "/run/slate/slate.sock";
 
 /// Starts `binary` (on the test's display and session bus) asking `WebKit` for the remote web
 /// inspector on a free port and for WebDriver automation; says whether the port opened once the
-/// window's web process runs, and the app's log.
+/// window's web process runs, and the app's log (its stderr, and what it sent the journal).
 fn inspector_opens(binary: &Path) -> (bool, String) {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
@@ -517,7 +617,13 @@ fn inspector_opens(binary: &Path) -> (bool, String) {
     }
     let _ = app.kill();
     let _ = app.wait();
-    (open, std::fs::read_to_string(&log_path).unwrap_or_default())
+    let mut log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    // The installed program logs to the journal where journald runs (on a desktop with systemd).
+    if Path::new(Journal::SOCKET).exists() {
+        let pid = format!("_PID={}", app.id());
+        log.push_str(&run("journalctl", &["-o", "cat", "--no-pager", &pid]).1);
+    }
+    (open, log)
 }
 
 /// The `path-exclude` rule of dpkg's configuration that keeps `/usr/share/man` off this machine,
@@ -541,15 +647,16 @@ fn the_kiosk_session_starts_slate_again_whatever_its_exit() {
     let tmp = tempfile::tempdir().unwrap();
     let runs = tmp.path().join("runs");
     let stub = tmp.path().join("slate");
-    // A stand-in for slate: it crashes (exit 101, as a panic does), then exits cleanly, then is
-    // killed; the session starts it again each time. At its fourth start it ends the session
-    // itself (the display manager would), which is the only way out.
+    // A stand-in for slate: it crashes (exit 101, as a panic does), then exits cleanly (an
+    // administrator's Alt+F4), then is killed; the session starts it again each time. At its
+    // fourth start it exits with 11, as the screen does once an administrator has left kiosk
+    // mode: the only way out, and the session ends cleanly.
     std::fs::write(
         &stub,
         format!(
             "#!/bin/sh\necho \"$*\" >> {runs}\nn=$(wc -l < {runs})\n\
              [ $n = 1 ] && exit 101\n[ $n = 2 ] && exit 0\n[ $n = 3 ] && kill -KILL $$\n\
-             kill -TERM $PPID\n",
+             exit 11\n",
             runs = runs.display()
         ),
     )
@@ -568,6 +675,7 @@ fn the_kiosk_session_starts_slate_again_whatever_its_exit() {
         "started again after a crash, a clean exit and SIGKILL, as the service's screen ({:?})",
         out.status
     );
+    assert!(out.status.success(), "ended cleanly after 11: {out:?}");
 }
 
 /// The crates in the programs, as "name version": what `cargo tree -e normal` of `slate` and

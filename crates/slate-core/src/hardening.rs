@@ -9,6 +9,13 @@ use std::io;
 
 use rustix::process::{DumpableBehavior, Resource, Rlimit};
 
+/// Whether this is an installed program (the packages put them in `/usr/bin`): it cannot be
+/// driven or inspected from outside, and it logs to the systemd journal where that runs. A
+/// build run from a checkout (the tests run those) does neither.
+pub fn installed() -> bool {
+    std::env::current_exe().is_ok_and(|exe| exe.starts_with("/usr/"))
+}
+
 /// No core dumps for this process and the ones it starts (the limit is inherited, also by the
 /// web engine's processes), and not dumpable. Lowering a limit is always allowed, so an error
 /// here means something is badly wrong: the binaries refuse to start.

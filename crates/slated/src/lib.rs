@@ -11,6 +11,7 @@
 //! `recovered` (fail closed: nobody is left with a session nobody is watching over).
 
 pub mod cli;
+pub mod logging;
 pub mod screen;
 
 use std::path::{Path, PathBuf};

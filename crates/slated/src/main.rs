@@ -18,12 +18,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let args = Args::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SLATE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    slated::logging::init();
     match start(args) {
         Ok(code) => code,
         Err((message, code)) => {

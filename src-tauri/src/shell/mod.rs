@@ -27,17 +27,6 @@ use slate_core::wire::Call;
 
 use link::Link;
 
-/// Logs go to stderr, filtered by `SLATE_LOG` (default `info`). Nothing secret is ever logged.
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SLATE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
-}
-
 /// Where the session service is.
 pub enum ServiceAt {
     /// Started in this process on a data folder, for this account alone (someone trying Slate
