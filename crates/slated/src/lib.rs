@@ -146,7 +146,7 @@ pub fn prepare(
     let fail = |e: KioskError| (e.to_string(), exit::number_for(&e));
     let mut kiosk = DataDir::prepare(data_dir)
         .map_err(Into::into)
-        .and_then(Kiosk::open)
+        .and_then(Kiosk::open_check_later)
         .map_err(fail)?;
     if let Sessions::For { folder, account } = sessions {
         let folder = folder.unwrap_or_else(|| {
@@ -189,6 +189,7 @@ impl Prepared {
             SessionManager::new(Arc::clone(&self.kiosk), wipers(&self.kiosk, &self.link))
                 .map_err(|e| (e.to_string(), exit::FAILURE))?;
         tokio::spawn(manager.run());
+        check_database_soon(Arc::clone(&self.kiosk), session.clone());
         let service = Service {
             kiosk: self.kiosk,
             session: session.clone(),
@@ -197,6 +198,24 @@ impl Prepared {
         };
         Ok((session, tokio::spawn(serve(listener, service))))
     }
+}
+
+/// The database check the start left out ([`Kiosk::open_check_later`]), run once the service
+/// serves, on a read-only connection of its own: damage puts the terminal on "needs attention"
+/// at once (the screen shows it, and no session starts).
+fn check_database_soon(kiosk: Arc<Kiosk>, session: SessionHandle) {
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match tokio::task::spawn_blocking(move || kiosk.check_database()).await {
+            Ok(Ok(())) => tracing::info!(
+                seconds = started.elapsed().as_secs_f64(),
+                "the database check found no damage"
+            ),
+            // Said in the log by the check; the screen follows now.
+            Ok(Err(_)) => session.refresh(),
+            Err(_) => tracing::error!("the database check stopped before it was done"),
+        }
+    });
 }
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);

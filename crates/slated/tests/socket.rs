@@ -22,6 +22,11 @@ struct Service {
 
 impl Service {
     fn start(screen_user: Option<&str>) -> Self {
+        Self::start_on(screen_user, |_| {})
+    }
+
+    /// [`Service::start`], on a data folder that `prepare` has filled first.
+    fn start_on(screen_user: Option<&str>, prepare: impl FnOnce(&Path)) -> Self {
         let tmp = tempfile::tempdir().unwrap();
         // Other accounts must reach the socket (the service decides who may use it), never
         // the data folder.
@@ -29,6 +34,7 @@ impl Service {
         let data = tmp.path().join("data");
         std::fs::create_dir(&data).unwrap();
         std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700)).unwrap();
+        prepare(&data);
         let policy = tmp.path().join("policy.toml");
         std::fs::write(&policy, "").unwrap();
         std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -673,4 +679,79 @@ fn slatectl_runs_in_the_service_for_administrators_alone_and_acts_at_once() {
     assert_eq!(code, 0, "{out}{err}");
     let ended = screen.status_of_kind("signed_out");
     assert_eq!(ended["screen"]["reason"], "admin", "{ended}");
+}
+
+/// A kiosk set up in `data` through the core, with `records` more audit records, the file then
+/// closed (its write-ahead log folded in).
+fn kiosk_with_records(data: &Path, records: usize) {
+    use slate_core::audit::Actor;
+    let kiosk = slate_core::Kiosk::open(slate_core::datadir::DataDir::prepare(Some(data)).unwrap())
+        .unwrap();
+    kiosk
+        .create_first_admin(
+            &Actor::System,
+            "admin",
+            "The Librarian",
+            &"admin passphrase".to_owned().into(),
+        )
+        .unwrap();
+    for _ in 0..records {
+        kiosk.record_kiosk_left("admin").unwrap();
+    }
+}
+
+#[test]
+fn a_damaged_page_found_after_the_start_puts_the_terminal_on_needs_attention() {
+    let service = Service::start_on(None, |data| {
+        kiosk_with_records(data, 800);
+        // A page in the middle of the file (audit records, far from anything the start reads):
+        // its cells scribbled over, as a bad disk would.
+        let path = data.join("slate.db");
+        let mut bytes = std::fs::read(&path).unwrap();
+        let page = 4096;
+        let middle = bytes.len() / page / 2;
+        for b in &mut bytes[middle * page + 8..middle * page + 600] {
+            *b = 0xff;
+        }
+        std::fs::write(&path, &bytes).unwrap();
+    });
+    // The service starts without reading the whole file, then its check finds the damage.
+    let mut c = service.connect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let screen = loop {
+        let screen = c.screen();
+        if screen["kind"] == "needs_attention" {
+            break screen;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never needed attention: {screen}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let message = screen["message"].as_str().unwrap();
+    assert!(message.contains("is damaged"), "{message}");
+    // Nobody can sign in on it.
+    let reply = c.call(
+        "sign_in",
+        Some(json!({ "username": "admin", "password": "admin passphrase" })),
+    );
+    assert!(
+        refused(&reply, "needs_attention").contains("is damaged"),
+        "{reply}"
+    );
+}
+
+#[test]
+fn an_undamaged_file_is_checked_after_the_start_and_the_terminal_stays_open() {
+    let service = Service::start_on(None, |data| kiosk_with_records(data, 50));
+    let mut c = service.connect();
+    // The check runs once the service serves; give it time to finish.
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(c.screen()["kind"], "sign_in");
+    let status = c.ok(
+        "sign_in",
+        Some(json!({ "username": "admin", "password": "admin passphrase" })),
+    );
+    assert_eq!(status["value"]["screen"]["kind"], "session", "{status}");
 }

@@ -51,6 +51,9 @@ pub struct Kiosk {
     policy: Mutex<PolicyState>,
     /// Where the sessions' folders are made, and for whom ([`Kiosk::hand_sessions_to`]).
     sessions: files::SessionsPlace,
+    /// Damage the check after opening found ([`Kiosk::check_database`]): the terminal needs
+    /// attention until it is restored and restarted.
+    damage: Mutex<Option<super::phrase::Phrase>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -65,9 +68,25 @@ impl Kiosk {
         Self::open_with_clock(data_dir, Arc::new(SystemClock))
     }
 
+    /// Opens the database in the data folder without checking it first, so that opening takes
+    /// as long with a long audit log as with an empty one; the caller runs
+    /// [`Kiosk::check_database`] once it is up (the session service, after it starts serving).
+    pub fn open_check_later(data_dir: DataDir) -> Result<Self, KioskError> {
+        let store = Store::open_unchecked(&data_dir.database())?;
+        Self::with_store(data_dir, store, Arc::new(SystemClock))
+    }
+
     /// [`Kiosk::open`] with a chosen clock (tests use a fake one).
     pub fn open_with_clock(data_dir: DataDir, clock: Arc<dyn Clock>) -> Result<Self, KioskError> {
         let store = Store::open(&data_dir.database())?;
+        Self::with_store(data_dir, store, clock)
+    }
+
+    fn with_store(
+        data_dir: DataDir,
+        store: Store,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, KioskError> {
         // A new key only for an empty log: a lost key is a problem to show, not to paper over.
         let audit_key = AuditKey::load(data_dir.path(), store.audit_is_empty()?).map(Arc::new);
         if let Err(problem) = &audit_key {
@@ -81,8 +100,25 @@ impl Kiosk {
             signin_gate: Mutex::new(()),
             policy: Mutex::new(PolicyState::default()),
             sessions: files::SessionsPlace::inside(data_dir.path()),
+            damage: Mutex::new(None),
             data_dir,
         })
+    }
+
+    /// Checks the database file (`PRAGMA quick_check`) on a read-only connection beside the one
+    /// in use. Damage puts the terminal on "needs attention" ([`Kiosk::needs_attention`]) from
+    /// then on: no session starts on a damaged database. Reads the whole file: run it off the
+    /// path of anything a person waits for.
+    pub fn check_database(&self) -> Result<(), KioskError> {
+        match super::store::Store::check_file(&self.data_dir.database()) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = KioskError::from(e);
+                tracing::error!("the database check failed: {e}");
+                *lock(&self.damage) = Some(e.phrase());
+                Err(e)
+            }
+        }
     }
 
     /// The audit key as last loaded, or why it cannot be used.

@@ -131,10 +131,13 @@ impl Kiosk {
         }
     }
 
-    /// Why the terminal must not be used: the audit key cannot be used (looked for again each
-    /// time, so a restored key reopens the terminal), or a wipe failed and has not yet succeeded
-    /// on retry.
+    /// Why the terminal must not be used: the database check found damage, the audit key cannot
+    /// be used (looked for again each time, so a restored key reopens the terminal), or a wipe
+    /// failed and has not yet succeeded on retry.
     pub fn needs_attention(&self) -> Result<Option<Phrase>, KioskError> {
+        if let Some(damage) = lock(&self.damage).clone() {
+            return Ok(Some(damage));
+        }
         self.reload_audit_key()?;
         if let Err(problem) = self.audit_key() {
             return Ok(Some(problem.phrase()));

@@ -13,8 +13,10 @@
 //! the file with `PRAGMA quick_check` (the full `integrity_check`, which also cross-checks every
 //! index against its table, is [`Store::check_integrity`], run by `slatectl check`; both read
 //! the whole file, see BENCHMARKS.md), and runs the versioned migrations in [`MIGRATIONS`]
-//! (`PRAGMA user_version` holds how many have run). A damaged file is reported in one sentence
-//! and never silently recreated.
+//! (`PRAGMA user_version` holds how many have run). The session service opens without the check
+//! ([`Store::open_unchecked`]), so that its start does not grow with the audit log, and runs it
+//! once it serves, on a read-only connection of its own ([`Store::check_file`]). A damaged file
+//! is reported in one sentence and never silently recreated.
 
 mod accounts;
 mod audit;
@@ -168,6 +170,37 @@ pub struct Store {
 impl Store {
     /// Opens (creating if absent, mode 0600) and checks the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::connect(path, true)
+    }
+
+    /// Checks the database at `path` (`PRAGMA quick_check`) on a read-only connection of its
+    /// own, beside one that is in use: what [`Store::open`] checks, without holding up the
+    /// start of the program that uses it.
+    pub fn check_file(path: &Path) -> Result<(), StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        Self {
+            conn,
+            path: path.to_path_buf(),
+        }
+        .quick_check()
+    }
+
+    /// [`Store::open`] without the check: a damaged page is found when it is read, or by
+    /// [`Store::check_file`], which the caller runs once it is up.
+    pub fn open_unchecked(path: &Path) -> Result<Self, StoreError> {
+        Self::connect(path, false)
+    }
+
+    /// Opens, checks (when `check`: before any migration writes to it) and migrates.
+    fn connect(path: &Path, check: bool) -> Result<Self, StoreError> {
         let open_err = |detail: String| StoreError::Open {
             path: path.to_path_buf(),
             detail,
@@ -211,7 +244,9 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.quick_check()?;
+        if check {
+            store.quick_check()?;
+        }
         store.migrate()?;
         Ok(store)
     }
@@ -482,6 +517,11 @@ mod tests {
             *b = 0xff;
         }
         fs::write(&path, &bytes).unwrap();
+        // Opened without the check (the service), it is found by the check beside it.
+        let unchecked = Store::open_unchecked(&path).unwrap();
+        let err = Store::check_file(&path).unwrap_err();
+        assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
+        drop(unchecked);
         let err = Store::open(&path).unwrap_err();
         assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
         assert_eq!(fs::read(&path).unwrap(), bytes, "never silently repaired");
