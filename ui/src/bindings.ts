@@ -27,7 +27,13 @@ preferences: Preferences,
  * The browser of the session, when the administrator allows some sites (never in an
  * administrator's session).
  */
-browser: BrowserPlan | null, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
+browser: BrowserPlan | null, 
+/**
+ * How many times My files has changed in this session (a download finished, a file
+ * deleted), as the kernel tells the service: the UI reads the list again when this
+ * changes, and never polls.
+ */
+files_changed: number, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
 /**
  * The reason in plain words, with the idle timeout or the time limit as a duration
  * piece, for the UI to say in the person's language.

@@ -37,9 +37,10 @@ export function draw(status: AppStatus, notice = ""): void {
   }
   el("version").textContent = t("Slate {version}", { version: status.version });
   const screen = status.screen;
-  if (sameScreen(state.shown, screen)) {
+  const before = state.shown;
+  if (sameScreen(before, screen)) {
     showing(screen);
-    if (screen.kind === "session") updateSession(screen);
+    if (screen.kind === "session" && before?.kind === "session") updateSession(screen, before);
     return;
   }
   showing(screen);

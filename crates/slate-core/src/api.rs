@@ -37,6 +37,10 @@ pub enum Screen {
         /// The browser of the session, when the administrator allows some sites (never in an
         /// administrator's session).
         browser: Option<BrowserPlan>,
+        /// How many times My files has changed in this session (a download finished, a file
+        /// deleted), as the kernel tells the service: the UI reads the list again when this
+        /// changes, and never polls.
+        files_changed: u32,
     },
     /// The session is ending: its end steps are running.
     Ending,

@@ -1,7 +1,8 @@
 // The session screen: its bar (welcome, time left, Larger text, High contrast, Sign out and its
 // confirmation), the time-limit and idle warnings, and what the session shows below the bar: My
 // files, the browser, or for an administrator the panel. A status arrives every second in a
-// session; `updateSession` touches the page only where something changed.
+// session; `updateSession` touches the page only where something changed. My files is read
+// again when the service says it changed (`files_changed`, from the kernel): never polled.
 import type { Screen } from "../bindings.js";
 import { appRoot, applyPreferences, el, mount, setIfChanged } from "../dom.js";
 import { redraw, submit } from "../redraw.js";
@@ -20,7 +21,7 @@ type SessionScreen = Extract<Screen, { kind: "session" }>;
 export function drawSession(screen: SessionScreen): void {
   mount("session");
   wireSession(screen);
-  updateSession(screen);
+  updateSession(screen, screen);
   if (screen.browser && screen.account !== "admin") wireBrowser(screen.browser, () => void refreshFiles());
   else leaveBrowser();
 }
@@ -66,12 +67,6 @@ function wireSession(screen: SessionScreen): void {
   } else {
     void refreshFiles();
   }
-  // Files can arrive from elsewhere (downloads): look again now and then. (Each look is a call
-  // into the core and a folder read; every 10 s keeps a terminal at rest near idle.)
-  const poll = window.setInterval(() => {
-    if (state.shown?.kind === "session" && !isAdmin) void refreshFiles();
-    else window.clearInterval(poll);
-  }, 10_000);
   el("confirm-sign-out").addEventListener("click", (ev) => {
     void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.signOut());
   });
@@ -89,8 +84,10 @@ function wireSession(screen: SessionScreen): void {
   });
 }
 
-/** Brings the session screen on show up to date with `screen`. */
-export function updateSession(screen: SessionScreen): void {
+/** Brings the session screen on show (`before`) up to date with `screen`. */
+export function updateSession(screen: SessionScreen, before: SessionScreen): void {
+  // Files arrived or went (a download, a deletion): read the list again.
+  if (screen.files_changed !== before.files_changed && screen.account !== "admin") void refreshFiles();
   applyPreferences(screen.preferences.text_size, screen.preferences.contrast);
   setIfChanged(el("pref-text"), "aria-pressed", String(screen.preferences.text_size === "large"));
   setIfChanged(el("pref-contrast"), "aria-pressed", String(screen.preferences.contrast === "high"));

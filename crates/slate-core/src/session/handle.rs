@@ -34,6 +34,8 @@ pub(super) enum Msg {
     SetPreference(String, String, Reply<AppStatus>),
     Admin(Reply<AdminGrant>),
     SetUp(SetupRequest, Reply<AppStatus>),
+    /// My files of the session with this id changed (from its [`crate::my_files::FolderWatch`]).
+    FilesChanged(String),
     Shutdown(oneshot::Sender<()>),
 }
 

@@ -17,6 +17,7 @@ use crate::api::{
 use crate::audit::Actor;
 use crate::clock::Clock;
 use crate::kiosk::{Identity, Kiosk, KioskError};
+use crate::my_files::FolderWatch;
 use crate::phrase::Phrase;
 use crate::records::ActiveSession;
 use crate::settings::{browser_home, Settings};
@@ -32,6 +33,10 @@ struct Live {
     browser: Option<BrowserPlan>,
     timing: due::Timing,
     time_warning: Option<Duration>,
+    /// Changes to My files so far ([`Screen::Session`]'s `files_changed`).
+    files_changed: u32,
+    /// Watches My files while the session lives (none if the kernel refused a watch).
+    _files_watch: Option<FolderWatch>,
 }
 
 enum State {
@@ -51,6 +56,9 @@ pub struct SessionManager {
     state: State,
     status: watch::Sender<AppStatus>,
     rx: mpsc::Receiver<Msg>,
+    /// Its own way in, for the watch on My files (weak: the manager still ends once every
+    /// handle is gone).
+    me: mpsc::WeakSender<Msg>,
     last_poll: Duration,
     /// What [`Kiosk::change_stamp`] said at the last poll that read settings and end requests.
     last_stamp: Option<crate::kiosk::ChangeStamp>,
@@ -98,6 +106,7 @@ impl SessionManager {
             state: State::SignedOut { farewell: None },
             status: status_tx,
             rx,
+            me: tx.downgrade(),
             last_poll: Duration::ZERO,
             last_stamp: None,
         };
@@ -203,6 +212,7 @@ impl SessionManager {
                 let _ = reply.send(Ok(self.current()));
             }
             Msg::Refresh => self.refresh().await,
+            Msg::FilesChanged(id) => self.files_changed(&id),
             Msg::RetryWipesNow => self.retry_soon(),
             Msg::Admin(reply) => {
                 let _ = reply.send(self.admin_grant());
@@ -305,6 +315,28 @@ impl SessionManager {
         Ok(())
     }
 
+    /// My files of the session `id` changed: said in the next status (if it is still live).
+    fn files_changed(&mut self, id: &str) {
+        if let State::Live(live) = &mut self.state {
+            if live.session.id == id {
+                live.files_changed = live.files_changed.wrapping_add(1);
+            }
+        }
+    }
+
+    /// A watch on the session `id`'s My files (`folder`) that tells this manager of each change.
+    fn watch_files(&self, folder: &std::path::Path, id: &str) -> Option<FolderWatch> {
+        let (me, id) = (self.me.clone(), id.to_owned());
+        let watch = FolderWatch::start(folder, move || {
+            if let Some(tx) = me.upgrade() {
+                let _ = tx.blocking_send(Msg::FilesChanged(id.clone()));
+            }
+        });
+        watch
+            .map_err(|e| tracing::warn!("cannot watch My files for changes: {e}"))
+            .ok()
+    }
+
     /// Starts a session: durably recorded as open before anyone can use it.
     fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
         self.open_for_sessions()?;
@@ -319,8 +351,9 @@ impl SessionManager {
         };
         // The folder first: a crash after it but before the record leaves an orphan folder, which
         // the next start removes; the other way round could leave a recorded session without one.
-        self.kiosk.create_session_folder(&session.id)?;
+        let folder = self.kiosk.create_session_folder(&session.id)?;
         self.kiosk.record_session_open(&session)?;
+        let files_watch = self.watch_files(&folder, &session.id);
         tracing::info!(session = %session.id, kind = ?session.kind, "session started");
         let now = self.clock.boot_now();
         // The browser, for people's sessions when some sites are allowed; fixed for the session.
@@ -337,6 +370,8 @@ impl SessionManager {
             language: None,
             timing: due::Timing::starting(now),
             time_warning: None,
+            files_changed: 0,
+            _files_watch: files_watch,
         }));
         self.last_poll = now;
         self.last_stamp = None;
@@ -624,6 +659,7 @@ impl SessionManager {
                         .map(|w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),
                     preferences: live.preferences.clone(),
                     browser: live.browser.clone(),
+                    files_changed: live.files_changed,
                 }
             }
         };

@@ -653,3 +653,45 @@ fn reasons_read_naturally() {
         "You were signed out after 5m without activity."
     );
 }
+
+/// The number of changes to My files the status reports (0 outside a session).
+fn files_changed(r: &Rig) -> u32 {
+    match r.screen() {
+        Screen::Session { files_changed, .. } => files_changed,
+        _ => 0,
+    }
+}
+
+/// Waits (in real time: the kernel's watch runs on a thread of its own) until the status
+/// reports `n` changes to My files.
+async fn wait_for_files_changed(r: &Rig, n: u32) {
+    let mut statuses = r.handle.subscribe();
+    let waited = tokio::time::timeout(Duration::from_secs(10), async {
+        while files_changed(r) < n {
+            let _ = statuses.changed().await;
+        }
+    });
+    assert!(
+        waited.await.is_ok(),
+        "My files changes seen: {}",
+        files_changed(r)
+    );
+}
+
+#[tokio::test]
+async fn the_kernel_says_when_my_files_changes() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    let folder = r.kiosk.session_folder(&s.id);
+    assert_eq!(files_changed(&r), 0);
+    // A download as WebKit does it: written under another name, then renamed.
+    std::fs::write(folder.join("map.pdf.wkdownload"), b"%PDF").unwrap();
+    std::fs::rename(folder.join("map.pdf.wkdownload"), folder.join("map.pdf")).unwrap();
+    wait_for_files_changed(&r, 1).await;
+    let after_download = files_changed(&r);
+    std::fs::remove_file(folder.join("map.pdf")).unwrap();
+    wait_for_files_changed(&r, after_download + 1).await;
+    // Once the session has ended, its watch is gone (and with it the thread).
+    r.handle.sign_out().await.unwrap();
+    assert_eq!(files_changed(&r), 0);
+}
