@@ -40,8 +40,8 @@ if [ "$mode" = test ]; then
   # programs log to the real systemd-journald, which the package test starts
   packages+=(systemd)
   # the kiosk install test: LightDM logs the kiosk account into Slate's session (its greeter
-  # shows once an administrator leaves kiosk mode)
-  packages+=(lightdm lightdm-gtk-greeter)
+  # shows once an administrator leaves kiosk mode); xset, which the session runs (a Recommends)
+  packages+=(lightdm lightdm-gtk-greeter x11-xserver-utils)
   # the Ansible example's checks (packaging/ansible/check.sh): ansible-core and ansible-lint in
   # virtualenvs, every Python package pinned in packaging/ansible/requirements-*.txt
   packages+=(python3-venv)

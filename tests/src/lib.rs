@@ -991,6 +991,50 @@ pub fn xpath_literal(s: &str) -> String {
     }
 }
 
+/// The key combinations that open something on an ordinary desktop, or in a browser, which the
+/// kiosk must ignore: tried by `escape_keys.rs` (on the app) and `kiosk_install.rs` (on the
+/// installed kiosk under `LightDM`), as `xdotool key` names them.
+pub const ESCAPE_KEYS: &[&str] = &[
+    "alt+F2",
+    "alt+F4",
+    "ctrl+alt+t",
+    "Super_L",
+    "super+e",
+    "super+d",
+    "alt+Tab",
+    "ctrl+alt+Delete",
+    "ctrl+alt+BackSpace",
+    "ctrl+alt+F2",
+    "Print",
+    "alt+Print",
+    "XF86AudioPlay",
+    "XF86AudioRaiseVolume",
+    "XF86Mail",
+    "XF86WWW",
+    "XF86Explorer",
+    "XF86Calculator",
+    "ctrl+o",
+    "ctrl+s",
+    "ctrl+p",
+    "ctrl+n",
+    "ctrl+t",
+    "ctrl+w",
+    "ctrl+q",
+    "ctrl+shift+n",
+    "F11",
+    "F12",
+    "ctrl+shift+i",
+    "ctrl+shift+j",
+    "ctrl+u",
+    "ctrl+plus",
+    "F5",
+    "ctrl+r",
+    "ctrl+h",
+    "ctrl+j",
+    "Menu",
+    "shift+F10",
+];
+
 #[cfg(test)]
 mod tests {
     use super::xpath_literal;

@@ -13,57 +13,15 @@
 use std::time::Duration;
 
 use slate_e2e::site::Site;
-use slate_e2e::{prepared_data_dir, with_kiosk_launched, Kiosk, Launch};
+use slate_e2e::{prepared_data_dir, with_kiosk_launched, Kiosk, Launch, ESCAPE_KEYS};
 
-/// Every combination tried, as `xdotool key` names it.
-const KEYS: &[&str] = &[
-    "alt+F2",
-    "alt+F4",
-    "ctrl+alt+t",
-    "Super_L",
-    "super+e",
-    "super+d",
-    "alt+Tab",
-    "ctrl+alt+Delete",
-    "ctrl+alt+BackSpace",
-    "ctrl+alt+F2",
-    "Print",
-    "alt+Print",
-    "XF86AudioPlay",
-    "XF86AudioRaiseVolume",
-    "XF86Mail",
-    "XF86WWW",
-    "XF86Explorer",
-    "XF86Calculator",
-    "ctrl+o",
-    "ctrl+s",
-    "ctrl+p",
-    "ctrl+n",
-    "ctrl+t",
-    "ctrl+w",
-    "ctrl+q",
-    "ctrl+shift+n",
-    "F11",
-    "F12",
-    "ctrl+shift+i",
-    "ctrl+shift+j",
-    "ctrl+u",
-    "ctrl+plus",
-    "F5",
-    "ctrl+r",
-    "ctrl+h",
-    "ctrl+j",
-    "Menu",
-    "shift+F10",
-];
-
-/// Presses every key of [`KEYS`] where the focus is now; after each, nothing new is shown and
+/// Presses every key of [`ESCAPE_KEYS`] where the focus is now; after each, nothing new is shown and
 /// the patron's session goes on.
 async fn press_every_key(k: &Kiosk, where_: &str) {
     let before = k.visible_windows();
     assert!(!before.is_empty(), "Slate's window is shown");
     let pid = k.app_pid().expect("the app runs");
-    for key in KEYS {
+    for key in ESCAPE_KEYS {
         k.xdotool(&["key", "--clearmodifiers", key]);
         tokio::time::sleep(Duration::from_millis(400)).await;
         let now = k.visible_windows();

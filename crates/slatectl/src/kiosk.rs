@@ -221,8 +221,15 @@ pub fn run(cmd: KioskCommand, json: bool) -> Result<(), Failure> {
     let etc = sysconf();
     if !enable {
         remove_old_autostart(&home, uid)?;
-        remove_file(&etc.join(LIGHTDM_FILE))?;
-        remove_file(&etc.join(XORG_FILE))?;
+        for file in [LIGHTDM_FILE, XORG_FILE] {
+            let path = etc.join(file);
+            remove_file(&path)?;
+            // `enable` makes the drop-in folders where they are missing: gone again if empty
+            // (a folder that holds anything else stays).
+            if let Some(folder) = path.parent() {
+                let _ = std::fs::remove_dir(folder);
+            }
+        }
         output::answer(
             json,
             &json!({ "user": user, "kiosk": false }),

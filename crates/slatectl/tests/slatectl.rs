@@ -1393,6 +1393,9 @@ fn kiosk_enable_sets_the_machine_up_in_etc_and_writes_nothing_in_the_home() {
     );
     assert!(!etc.join("lightdm/lightdm.conf.d/50-slate.conf").exists());
     assert!(!etc.join("X11/xorg.conf.d/50-slate.conf").exists());
+    // The drop-in folders `enable` made, empty now, are gone too.
+    assert!(!etc.join("lightdm/lightdm.conf.d").exists());
+    assert!(!etc.join("X11/xorg.conf.d").exists());
     assert!(
         etc.join("default/slate").exists(),
         "disabling keeps the service's settings"
