@@ -131,12 +131,19 @@ pub fn run(service: ServiceAt) -> ExitCode {
             commands::browser,
         ])
         .setup(move |app| {
-            // A steady text caret: WebKit blinks it for as long as a field has the focus, which
-            // at a sign-in screen left alone for hours is a repaint twice a second (about 4 % of
-            // a core in software rendering, `make bench-e2e`). Steady carets are easier to find.
+            // A steady text caret that costs nothing at rest. Not `gtk-cursor-blink = false`:
+            // WebKitGTK (2.50) then has no blink interval, and SimpleCaretAnimator re-arms its
+            // blink timer at 0 ms on every rendering update, which schedules the next one: a
+            // rendering update per frame (about 60 a second, 3-5 % of a core in software
+            // rendering) for as long as a field has the focus. Blinking stays "on" with the
+            // longest period GTK takes instead: the caret's first toggle (half a period,
+            // RenderThemeAdwaita::caretBlinkInterval) is 2^31 ms / 2, about 12 days away, and
+            // any focus change or keystroke starts it over. Set at the application's priority,
+            // above settings.ini and XSettings (a desktop's "no blinking" would bring the loop back).
             if let Some(settings) = gtk::Settings::default() {
                 use gtk::prelude::GtkSettingsExt;
-                settings.set_gtk_cursor_blink(false);
+                settings.set_gtk_cursor_blink_time(i32::MAX);
+                settings.set_gtk_cursor_blink(true);
             }
             let handle = app.handle().clone();
             if let Some(e) = embedded.take() {
