@@ -241,12 +241,14 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
             "Settings",
             "the focus returns to where it was before the warning"
         );
-        // The tabs follow the arrow keys; the Terminal section has nothing to focus, so the
-        // next Tab reaches Sign out.
+        // The tabs follow the arrow keys; in the Terminal section, Tab reaches Leave kiosk mode
+        // (its one control), then Sign out.
         let right = keys::ARROW_RIGHT;
         k.keyboard(&format!("{right}{right}{right}")).await;
         assert_eq!(k.focused_label().await, "Terminal");
         k.wait_for_text("Terminal name").await;
+        k.keyboard(t).await;
+        assert_eq!(k.focused_label().await, "Leave kiosk mode");
         k.keyboard(t).await;
         assert_eq!(k.focused_label().await, "Sign out");
         k.keyboard(keys::ENTER).await;
