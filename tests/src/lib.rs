@@ -991,6 +991,61 @@ pub fn xpath_literal(s: &str) -> String {
     }
 }
 
+/// The package `make package` built, of `kind` (`deb`, `rpm`): the file ending in `.ext` in
+/// `target/release/bundle/KIND/`.
+pub fn built_package(kind: &str, ext: &str) -> PathBuf {
+    let dir = workspace_root().join("target/release/bundle").join(kind);
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `make package`)", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == ext))
+        .unwrap_or_else(|| panic!("no .{ext} in {} (run `make package`)", dir.display()))
+}
+
+/// Runs a machine's command (apt, dpkg, the installed programs) with `args`, and `stdin` if
+/// any: whether it succeeded, and what it printed (stdout, then stderr). The installed slatectl
+/// finds the machine's service, data and policy by itself: the tests' `SLATE_*` are removed.
+pub fn run_on_machine(program: &str, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    use std::io::Write as _;
+    let mut child = Command::new(program)
+        .args(args)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .env_remove("SLATE_DATA_DIR")
+        .env_remove("SLATE_SOCKET")
+        .env_remove("SLATE_POLICY")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    if let Some(text) = stdin {
+        let _ = child
+            .stdin
+            .take()
+            .expect("a stdin pipe")
+            .write_all(text.as_bytes());
+    }
+    let out = child.wait_with_output().expect("it finishes");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// [`run_on_machine`] without input, which must succeed: what it printed.
+pub fn ok_on_machine(program: &str, args: &[&str]) -> String {
+    let (success, text) = run_on_machine(program, args, None);
+    assert!(success, "{program} {args:?} failed:\n{text}");
+    text
+}
+
 /// The key combinations that open something on an ordinary desktop, or in a browser, which the
 /// kiosk must ignore: tried by `escape_keys.rs` (on the app) and `kiosk_install.rs` (on the
 /// installed kiosk under `LightDM`), as `xdotool key` names them.

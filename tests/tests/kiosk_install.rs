@@ -45,7 +45,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use slate_e2e::{workspace_root, ESCAPE_KEYS};
+use slate_e2e::{ok_on_machine as ok, run_on_machine as run, ESCAPE_KEYS};
 
 /// Where the installed service listens (`slate_core::wire::SYSTEM_SOCKET`).
 const SOCKET: &str = "/run/slate/slate.sock";
@@ -84,54 +84,7 @@ const ADMIN: (&str, &str) = ("boss", "the boss's long passphrase");
 
 /// The .deb `make package` builds.
 fn deb() -> PathBuf {
-    let dir = workspace_root().join("target/release/bundle/deb");
-    std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (run `make package`)", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "deb"))
-        .unwrap_or_else(|| panic!("no .deb in {} (run `make package`)", dir.display()))
-}
-
-/// Runs `program` with `args` (and `stdin`, if any): whether it succeeded, and what it printed.
-fn run(program: &str, args: &[&str], stdin: Option<&str>) -> (bool, String) {
-    use std::io::Write as _;
-    let mut child = Command::new(program)
-        .args(args)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        // The installed slatectl finds the machine's service, data and policy by itself.
-        .env_remove("SLATE_DATA_DIR")
-        .env_remove("SLATE_SOCKET")
-        .env_remove("SLATE_POLICY")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    if let Some(text) = stdin {
-        let _ = child
-            .stdin
-            .take()
-            .expect("a stdin pipe")
-            .write_all(text.as_bytes());
-    }
-    let out = child.wait_with_output().expect("it finishes");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn ok(program: &str, args: &[&str]) -> String {
-    let (success, text) = run(program, args, None);
-    assert!(success, "{program} {args:?} failed:\n{text}");
-    text
+    slate_e2e::built_package("deb", "deb")
 }
 
 /// The installed `slatectl --json ARGS`, through the service, as root.

@@ -9,36 +9,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use slate_e2e::workspace_root;
+use slate_e2e::{ok_on_machine as ok, workspace_root};
 
 fn bundle(kind: &str, ext: &str) -> PathBuf {
-    let dir = workspace_root().join("target/release/bundle").join(kind);
-    std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e} (run `make package`)", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == ext))
-        .unwrap_or_else(|| panic!("no .{ext} in {} (run `make package`)", dir.display()))
+    slate_e2e::built_package(kind, ext)
 }
 
 fn run(program: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new(program)
-        .args(args)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn ok(program: &str, args: &[&str]) -> String {
-    let (success, text) = run(program, args);
-    assert!(success, "{program} {args:?} failed:\n{text}");
-    text
+    slate_e2e::run_on_machine(program, args, None)
 }
 
 #[test]
