@@ -104,7 +104,7 @@ bench: deps-test ui package bench-build
 	SLATE_SOAK_SESSIONS=10000 cargo test -p slate-core --test soak -- --nocapture
 	SLATE_FUZZ_SECS=20 cargo test -p slate-core --test fuzz -- --nocapture --test-threads=1
 	SLATE_APP_KILLS=200 $(E2E) cargo test -p slate-e2e --test crash_loop -- --nocapture
-	SLATE_APP_SESSIONS=200 $(E2E) cargo test -p slate-e2e --test app_soak -- --nocapture
+	SLATE_APP_SESSIONS=1000 $(E2E) cargo test -p slate-e2e --test app_soak -- --nocapture
 	cargo run -q -p slate-e2e --bin bench-report
 
 E2E := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --

@@ -126,6 +126,55 @@ pub fn mount_namespace(pid: u32) -> Option<String> {
         .map(|p| p.display().to_string())
 }
 
+/// Every thread of `pids`: its process, its name (`/proc/PID/task/TID/comm`) and how many
+/// times it has been switched out so far (voluntary and involuntary context switches): a thread
+/// asleep until something is due does not move; one woken by a timer moves at each wake.
+pub fn thread_switches(pids: &[u32]) -> Vec<(u32, u32, String, u64)> {
+    let mut out = Vec::new();
+    for pid in pids {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .into_iter()
+            .flatten();
+        for task in tasks.flatten() {
+            let Some(tid) = task.file_name().to_str().and_then(|t| t.parse().ok()) else {
+                continue;
+            };
+            let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+                continue;
+            };
+            let count = |key: &str| -> u64 {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0)
+            };
+            let switches = count("voluntary_ctxt_switches:") + count("nonvoluntary_ctxt_switches:");
+            let comm = std::fs::read_to_string(task.path().join("comm"))
+                .unwrap_or_default()
+                .trim_end()
+                .to_owned();
+            out.push((*pid, tid, comm, switches));
+        }
+    }
+    out
+}
+
+/// The wakes of each thread of `pids` over `secs` seconds (threads that moved, most first).
+pub fn wakes_over(pids: &[u32], secs: u64) -> Vec<(u32, String, u64)> {
+    let before = thread_switches(pids);
+    std::thread::sleep(std::time::Duration::from_secs(secs));
+    let mut moved: Vec<(u32, String, u64)> = thread_switches(pids)
+        .into_iter()
+        .filter_map(|(pid, tid, comm, n)| {
+            let was = before.iter().find(|b| b.1 == tid).map_or(0, |b| b.3);
+            (n > was).then(|| (pid, comm, n - was))
+        })
+        .collect();
+    moved.sort_by_key(|m| std::cmp::Reverse(m.2));
+    moved
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -5,7 +5,12 @@
 //! read, and again at the end: descriptors must not grow (the kernel status files the web engine's memory
 //! monitor opens once, some time after start, left out), and every session must have been wiped.
 //!
-//! `make test` runs 5 sessions; `SLATE_APP_SESSIONS=200` is the long run (`make bench`), which
+//! The PSS is read after every measured session too, and its slope (a least-squares line through
+//! those readings, KiB a session) is the figure: the two ends alone swing with the garbage
+//! collector. Each ending ends the page's web process and starts a new one (the wipe), so the
+//! page's memory should not grow at all.
+//!
+//! `make test` runs 5 sessions; `SLATE_APP_SESSIONS=1000` is the long run (`make bench`), which
 //! also keeps the figures for BENCHMARKS.md. `SLATE_SOAK_TRACE=1` prints the PSS of each process
 //! after every session. `SLATE_SOAK_BROWSER=1` gives every session the browser, on the local test
 //! site (which stores its canary in every storage of the page).
@@ -83,32 +88,29 @@ async fn sessions_through_the_app_leave_nothing_growing() {
             one_session(k, n, site.as_ref()).await;
         }
         let before = sample(k);
+        let base_processes = procfs::tree(k.app_pid().expect("the kiosk runs")).len();
         let measured_from = std::time::Instant::now();
+        let mut readings = Vec::new();
+        let mut most_processes = 0;
         for n in warm_up..sessions {
             one_session(k, n, site.as_ref()).await;
+            let pids = procfs::tree(k.app_pid().expect("the kiosk runs"));
+            most_processes = most_processes.max(pids.len());
+            readings.push(procfs::pss_kib(&pids) as f64);
             if std::env::var_os("SLATE_SOAK_TRACE").is_some() {
-                let pids = procfs::tree(k.app_pid().expect("the kiosk runs"));
                 let each: Vec<u64> = pids.iter().map(|p| procfs::pss_kib(&[*p])).collect();
                 eprintln!("session {n}: PSS KiB by process {each:?}");
             }
         }
+        let slope = slope_per_session(&readings);
+        let (low, high) = readings
+            .iter()
+            .fold((f64::MAX, 0.0_f64), |(l, h), r| (l.min(*r), h.max(*r)));
         let per_session_ms =
             measured_from.elapsed().as_secs_f64() * 1000.0 / (sessions - warm_up).max(1) as f64;
         let after = sample(k);
 
-        let rows = slate_e2e::slatectl(
-            k.data_dir(),
-            &["--json", "session", "list", "--recent", "100000"],
-            "",
-        );
-        let rows: serde_json::Value = serde_json::from_str(&rows).expect("JSON");
-        let rows = rows.as_array().expect("a list");
-        assert_eq!(rows.len(), sessions, "one row per session");
-        assert!(
-            rows.iter().all(|r| r["erased"] == true && r["end_reason"] == "user"),
-            "every session ended by its user and was wiped"
-        );
-        assert_eq!(recent_sessions(k.data_dir())[0]["erased"], true);
+        every_session_wiped(k, sessions);
         assert!(
             after.fds <= before.fds + 4,
             "open descriptors grew from {} to {}: {:?} then {:?}",
@@ -124,7 +126,10 @@ async fn sessions_through_the_app_leave_nothing_growing() {
             "| measure | value |\n|---|---|\n\
              | sessions through the app (release build, Xvfb) | {sessions} ({warm_up} warm-up, {measured} measured) |\n\
              | time per session (sign-in typed, file and page storage written, sign-out confirmed, wipe re-checked, sign-in screen back) | {per_session_ms:.0} ms |\n\
-             | PSS of the app and its WebKit processes | {} → {} KiB ({:+.1} MiB, {:+.1} KiB a session) |\n\
+             | PSS of the app and its WebKit processes | {} → {} KiB ({:+.1} MiB, {:+.1} KiB a session between the two) |\n\
+             | PSS after each measured session: least-squares slope | {slope:+.1} KiB a session ({:+.3} MiB; target ≤ 0.05 MiB) |\n\
+             | PSS after each measured session: lowest, highest | {low:.0}, {high:.0} KiB |\n\
+             | processes (the app and its web engine's), most seen after a session | {most_processes} |\n\
              | open file descriptors of the app (the kernel's status files WebKit's memory monitor opens once left out) | {} → {} |\n\
              | database with its WAL | {} → {} bytes ({:+.0} bytes a session) |\n\
              | wall time | {:.0} s |\n\n\
@@ -133,12 +138,17 @@ async fn sessions_through_the_app_leave_nothing_growing() {
             after.pss_kib,
             growth / 1024.0,
             growth / measured.max(1) as f64,
+            slope / 1024.0,
             before.fds,
             after.fds,
             before.db_bytes,
             after.db_bytes,
             (after.db_bytes as f64 - before.db_bytes as f64) / measured.max(1) as f64,
             started.elapsed().as_secs_f64()
+        );
+        assert!(
+            most_processes <= base_processes + 1,
+            "web processes pile up: {most_processes} processes, {base_processes} after the warm-up"
         );
         if sessions >= 100 {
             slate_e2e::report::write_figures("soak-app", &figures);
@@ -147,4 +157,46 @@ async fn sessions_through_the_app_leave_nothing_growing() {
         }
     })
     .await;
+}
+
+/// The slope of the least-squares line through `ys` taken at 0, 1, 2…: growth a session.
+fn slope_per_session(ys: &[f64]) -> f64 {
+    let n = ys.len() as f64;
+    if ys.len() < 2 {
+        return 0.0;
+    }
+    let mean_x = (n - 1.0) / 2.0;
+    let mean_y = ys.iter().sum::<f64>() / n;
+    let (mut num, mut den) = (0.0, 0.0);
+    for (i, y) in ys.iter().enumerate() {
+        let dx = i as f64 - mean_x;
+        num += dx * (y - mean_y);
+        den += dx * dx;
+    }
+    num / den
+}
+
+#[test]
+fn the_slope_is_the_growth_a_session() {
+    assert!((slope_per_session(&[10.0, 12.0, 14.0, 16.0]) - 2.0).abs() < 1e-9);
+    assert!(slope_per_session(&[5.0, 9.0, 5.0, 9.0, 5.0, 9.0]).abs() < 1.0);
+    assert!(slope_per_session(&[7.0]).abs() < 1e-9);
+}
+
+/// One row per session, each ended by its user and wiped.
+fn every_session_wiped(k: &Kiosk, sessions: usize) {
+    let rows = slate_e2e::slatectl(
+        k.data_dir(),
+        &["--json", "session", "list", "--recent", "100000"],
+        "",
+    );
+    let rows: serde_json::Value = serde_json::from_str(&rows).expect("JSON");
+    let rows = rows.as_array().expect("a list");
+    assert_eq!(rows.len(), sessions, "one row per session");
+    assert!(
+        rows.iter()
+            .all(|r| r["erased"] == true && r["end_reason"] == "user"),
+        "every session ended by its user and was wiped"
+    );
+    assert_eq!(recent_sessions(k.data_dir())[0]["erased"], true);
 }

@@ -12,9 +12,9 @@ guests_allowed: boolean, } | { "kind": "session", display_name: string, account:
  */
 idle_warning: IdleWarning | null, 
 /**
- * Whole seconds left before the time limit; `None` without one.
+ * What is left before the time limit, as the session bar shows it; `None` without one.
  */
-time_left_secs: number | null, 
+time_left: TimeLeft | null, 
 /**
  * The time-limit warning most recently passed (seconds before the end), if any.
  */
@@ -61,6 +61,8 @@ export type IdleWarning = {
  * Whole seconds until the session ends, rounded up.
  */
 seconds_left: number, };
+
+export type TimeLeft = { "unit": "minutes", "count": number } | { "unit": "seconds", "count": number };
 
 export type Preferences = { text_size: TextSize, contrast: Contrast, };
 

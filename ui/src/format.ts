@@ -1,5 +1,5 @@
 // Formatting what the core announces for people to read, in the language of the screen.
-import type { Arg, Phrase } from "./bindings.js";
+import type { Arg, Phrase, TimeLeft } from "./bindings.js";
 import { language, t } from "./i18n.js";
 
 /**
@@ -72,6 +72,18 @@ export function clock(totalSeconds: number): string {
   const sec = s % 60;
   const two = (n: number) => String(n).padStart(2, "0");
   return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
+}
+
+/** What the session bar says is left of the time limit: "42 min", "1 hr 5 min" (in the
+ * screen's language) while the core counts minutes, "1:45" in the last two minutes. */
+export function timeLeft(left: TimeLeft): string {
+  if (left.unit === "seconds") return clock(left.count);
+  const short = (unit: "hour" | "minute", n: number) =>
+    new Intl.NumberFormat(language(), { style: "unit", unit, unitDisplay: "short" }).format(n);
+  const h = Math.floor(left.count / 60);
+  const m = left.count % 60;
+  if (h === 0) return short("minute", m);
+  return m === 0 ? short("hour", h) : `${short("hour", h)} ${short("minute", m)}`;
 }
 
 /** "1 second", "45 seconds", "5 minutes", "1 hour", in the current language ("5 minutos"). */

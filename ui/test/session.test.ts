@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Coalescer, ACTIVITY_EVENTS, MoveFilter } from "../src/activity.js";
-import { announceCountdownAt, clock, spokenDuration } from "../src/format.js";
+import { announceCountdownAt, clock, spokenDuration, timeLeft } from "../src/format.js";
 
 function rig() {
   let now = 0;
@@ -58,6 +58,10 @@ test("countdowns read as clocks and as words", () => {
   assert.equal(clock(0), "0:00");
   assert.equal(clock(65), "1:05");
   assert.equal(clock(3723), "1:02:03");
+  assert.equal(timeLeft({ unit: "seconds", count: 120 }), "2:00");
+  assert.equal(timeLeft({ unit: "minutes", count: 42 }), "42 min");
+  assert.equal(timeLeft({ unit: "minutes", count: 60 }), "1 hr");
+  assert.equal(timeLeft({ unit: "minutes", count: 65 }), "1 hr 5 min");
   assert.equal(spokenDuration(1), "1 second");
   assert.equal(spokenDuration(59), "59 seconds");
   assert.equal(spokenDuration(300), "5 minutes");

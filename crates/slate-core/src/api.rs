@@ -28,8 +28,8 @@ pub enum Screen {
         account: SessionKind,
         /// Set while the idle warning shows: the modal countdown.
         idle_warning: Option<IdleWarning>,
-        /// Whole seconds left before the time limit; `None` without one.
-        time_left_secs: Option<u32>,
+        /// What is left before the time limit, as the session bar shows it; `None` without one.
+        time_left: Option<TimeLeft>,
         /// The time-limit warning most recently passed (seconds before the end), if any.
         time_warning_secs: Option<u32>,
         /// The session's display preferences (wiped with the session).
@@ -246,6 +246,30 @@ pub struct SessionFile {
 pub struct PreferenceRequest {
     pub key: String,
     pub value: String,
+}
+
+/// What the session bar shows is left before the time limit: whole minutes while more than
+/// [`TimeLeft::SECONDS_FROM`] seconds are left, then whole seconds; both rounded up. So the bar
+/// (and the service) changes once a minute, not every second, until the last minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "unit", content = "count", rename_all = "snake_case")]
+pub enum TimeLeft {
+    Minutes(u32),
+    Seconds(u32),
+}
+
+impl TimeLeft {
+    /// From how many seconds before the limit the bar counts seconds.
+    pub const SECONDS_FROM: u32 = 120;
+
+    /// The bar's value for `secs` whole seconds left (rounded up already).
+    pub fn from_secs(secs: u32) -> Self {
+        if secs <= Self::SECONDS_FROM {
+            Self::Seconds(secs)
+        } else {
+            Self::Minutes(secs.div_ceil(60))
+        }
+    }
 }
 
 /// The idle warning's countdown.
@@ -580,6 +604,7 @@ pub fn typescript_bindings() -> String {
     let decls = [
         Screen::decl(&cfg),
         IdleWarning::decl(&cfg),
+        TimeLeft::decl(&cfg),
         Preferences::decl(&cfg),
         TextSize::decl(&cfg),
         Contrast::decl(&cfg),

@@ -6,8 +6,14 @@
 //! - [`Clock::now_utc`] is the wall clock, only for records and for throttling that must survive
 //!   a restart (the boot clock starts again at every boot).
 //!
+//! - [`Clock::sleep_until`] waits for a moment on the boot clock: a kernel timer on
+//!   `CLOCK_BOOTTIME`, which fires at resume when a suspend passed its moment, so nothing needs
+//!   to wake in between to notice a suspend.
+//!
 //! Tests use the fake clock of [`crate::test_util`], which follows tokio's (pausable) time.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
@@ -22,7 +28,13 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn local_offset(&self) -> FixedOffset {
         *Local::now().offset()
     }
+    /// Waits until [`Clock::boot_now`] reads `at` or later (at once if it already does), also
+    /// across a suspend.
+    fn sleep_until(&self, at: Duration) -> Sleep<'_>;
 }
+
+/// The wait of [`Clock::sleep_until`].
+pub type Sleep<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// The machine's clocks.
 #[derive(Debug, Default, Clone, Copy)]
@@ -40,6 +52,64 @@ impl Clock for SystemClock {
             u32::try_from(t.tv_nsec).unwrap_or(0),
         )
     }
+
+    fn sleep_until(&self, at: Duration) -> Sleep<'_> {
+        match boot_timer(at) {
+            Ok(timer) => Box::pin(async move {
+                // Readable once it has fired; an error (never seen) ends the wait early, and the
+                // caller looks at the time again.
+                let _ = timer.readable().await;
+            }),
+            Err(e) => {
+                tracing::warn!("no boot-clock timer ({e}): looking at the clock every second");
+                Box::pin(async move {
+                    loop {
+                        let now = self.boot_now();
+                        if now >= at {
+                            return;
+                        }
+                        tokio::time::sleep(at.saturating_sub(now).min(Duration::from_secs(1)))
+                            .await;
+                    }
+                })
+            }
+        }
+    }
+}
+
+/// A one-shot kernel timer (`timerfd`) on the boot clock that fires at `at`, as the async
+/// runtime's readiness of its descriptor.
+fn boot_timer(at: Duration) -> std::io::Result<tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>> {
+    use rustix::time::{
+        timerfd_create, timerfd_settime, Itimerspec, TimerfdClockId, TimerfdFlags,
+        TimerfdTimerFlags, Timespec,
+    };
+    let fd = timerfd_create(
+        TimerfdClockId::Boottime,
+        TimerfdFlags::CLOEXEC | TimerfdFlags::NONBLOCK,
+    )?;
+    // A zero value would disarm the timer: the smallest moment is a nanosecond after boot.
+    let at = at.max(Duration::from_nanos(1));
+    let value = Timespec {
+        tv_sec: i64::try_from(at.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(at.subsec_nanos()),
+    };
+    let zero = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    timerfd_settime(
+        &fd,
+        TimerfdTimerFlags::ABSTIME,
+        &Itimerspec {
+            it_interval: zero,
+            it_value: value,
+        },
+    )?;
+    // Deprecated since tokio 1.54 for types whose descriptor could change under it; an `OwnedFd`
+    // owned by the `AsyncFd` cannot, and the safe replacement is `unsafe` (forbidden here).
+    #[allow(deprecated)]
+    tokio::io::unix::AsyncFd::with_interest(fd, tokio::io::Interest::READABLE)
 }
 
 /// A UTC instant as stored in the database (RFC 3339, microseconds).
@@ -67,6 +137,37 @@ mod tests {
         std::thread::sleep(Duration::from_millis(5));
         assert!(c.boot_now() > a);
         assert!(a > Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn the_boot_clock_timer_fires_at_its_moment_and_at_once_when_past() {
+        let c = SystemClock;
+        let start = c.boot_now();
+        c.sleep_until(start + Duration::from_millis(30)).await;
+        assert!(c.boot_now() >= start + Duration::from_millis(30));
+        // A moment already past (as after a suspend): at once.
+        let waited = std::time::Instant::now();
+        c.sleep_until(start).await;
+        c.sleep_until(Duration::ZERO).await;
+        assert!(waited.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_fake_clock_wakes_a_sleeper_at_a_suspend_past_its_moment() {
+        let c = std::sync::Arc::new(FakeClock::following_tokio());
+        let at = c.boot_now() + Duration::from_secs(3600);
+        let sleeper = {
+            let c = std::sync::Arc::clone(&c);
+            tokio::spawn(async move { c.sleep_until(at).await })
+        };
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert!(!sleeper.is_finished());
+        c.suspend(Duration::from_secs(3600));
+        // No time passes on tokio's (monotonic) clock: the suspend alone ends the wait.
+        tokio::time::timeout(Duration::from_millis(1), sleeper)
+            .await
+            .expect("woken at resume")
+            .unwrap();
     }
 
     #[tokio::test(start_paused = true)]

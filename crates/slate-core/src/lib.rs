@@ -9,7 +9,8 @@
 //! - [`accounts`] and [`settings`] say what accounts and settings are (the store keeps them);
 //!   [`policy`] reads the policy file, the top settings layer; [`clock`] is time (real or fake).
 //! - [`sites`] holds the browser's site rules (`allowed_sites`, the home page).
-//! - [`my_files`] holds the rules of a session's folder (plain names, downloads, uploads).
+//! - [`my_files`] holds the rules of a session's folder (plain names, downloads, uploads);
+//!   [`watch`] is told by the kernel when a folder changes (My files, the settings' sources).
 //! - [`wipe`] erases every per-session surface and proves it with a receipt.
 //! - [`audit`] is the tamper-evident log (HMAC chain, verify, anchor).
 //! - [`phrase`] is a sentence with its pieces, for the UI to say in the person's language.
@@ -47,6 +48,7 @@ pub mod store;
 pub mod store_error;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
+pub mod watch;
 pub mod wipe;
 pub mod wire;
 

@@ -5,7 +5,7 @@
 //! free of the invisible format characters that make one name pass for another
 //! ([`is_format_char`]). How much a session may download, and how much room it must leave on the
 //! disk, is [`DownloadLimits`]. What changes in the folder is told by the kernel
-//! ([`FolderWatch`], inotify), never polled. A leaf: it uses nothing of the core but the IPC type
+//! ([`crate::watch::FolderWatch`], inotify), never polled. A leaf: it uses nothing of the core but the IPC type
 //! of an entry.
 //!
 //! ```
@@ -20,73 +20,6 @@ use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use crate::api::SessionFile;
-
-/// Changes to the entries of one folder (a session's My files), as the kernel reports them
-/// (inotify): a file made, finished writing, renamed, or deleted. Nothing is polled: a thread of
-/// its own sleeps in `read` until the kernel has something to say. Growth of a file still being
-/// written is not a change: its end is ("close after write"). Dropping the watch ends the thread.
-#[derive(Debug)]
-pub struct FolderWatch {
-    fd: std::sync::Arc<std::os::fd::OwnedFd>,
-    watch: i32,
-}
-
-impl FolderWatch {
-    /// Watches `folder` (itself, not a link to one) and calls `changed` after each change (a
-    /// burst, such as a download's rename, once), on the watch's own thread.
-    pub fn start(folder: &Path, changed: impl Fn() + Send + 'static) -> io::Result<Self> {
-        use rustix::fs::inotify::{self, CreateFlags, WatchFlags};
-        let fd = std::sync::Arc::new(inotify::init(CreateFlags::CLOEXEC)?);
-        let watch = inotify::add_watch(
-            &*fd,
-            folder,
-            WatchFlags::CREATE
-                | WatchFlags::CLOSE_WRITE
-                | WatchFlags::MOVED_FROM
-                | WatchFlags::MOVED_TO
-                | WatchFlags::DELETE
-                | WatchFlags::ONLYDIR
-                | WatchFlags::DONT_FOLLOW,
-        )?;
-        let events = std::sync::Arc::clone(&fd);
-        std::thread::Builder::new()
-            .name("my-files-watch".into())
-            .spawn(move || follow(&events, &changed))?;
-        Ok(Self { fd, watch })
-    }
-}
-
-impl Drop for FolderWatch {
-    fn drop(&mut self) {
-        // The kernel answers with IN_IGNORED, which ends the thread. (Already gone if the folder
-        // was removed first: the thread has ended on that.)
-        let _ = rustix::fs::inotify::remove_watch(&*self.fd, self.watch);
-    }
-}
-
-/// The watch's thread: reads the kernel's events until the watch is gone.
-fn follow(fd: &std::os::fd::OwnedFd, changed: &dyn Fn()) {
-    use rustix::fs::inotify::{ReadFlags, Reader};
-    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 4096];
-    let mut events = Reader::new(fd, &mut buf);
-    loop {
-        let ignored = match events.next() {
-            Ok(event) => event.events().contains(ReadFlags::IGNORED),
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(e) => {
-                tracing::warn!("stopped watching My files: {e}");
-                return;
-            }
-        };
-        if ignored {
-            return;
-        }
-        // The last of what one read returned: one call for the burst.
-        if events.is_buffer_empty() {
-            changed();
-        }
-    }
-}
 
 /// The longest name a download gets, in bytes of UTF-8: the file systems' limit (`NAME_MAX`,
 /// 255 bytes on ext4, XFS and btrfs), less room for a " (99999)" added when the name is taken

@@ -67,6 +67,11 @@ pub fn add_admin_and_ana(kiosk: &Kiosk, admin_name: &str) {
 pub struct FakeClock {
     origin: Option<tokio::time::Instant>,
     state: Mutex<FakeState>,
+    /// Told of every jump of the boot clock, so a sleeper looks at it again (as a kernel timer
+    /// on the boot clock fires at resume).
+    jumped: tokio::sync::Notify,
+    /// How many waits [`Clock::sleep_until`] has begun: each is a wake of whoever waits.
+    sleeps: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug)]
@@ -89,6 +94,8 @@ impl FakeClock {
                 wall_at_origin: now,
                 boot_extra: Duration::ZERO,
             }),
+            jumped: tokio::sync::Notify::new(),
+            sleeps: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -115,12 +122,20 @@ impl FakeClock {
         let mut s = self.state();
         s.wall_at_origin += chrono::Duration::from_std(by).expect("a representable duration");
         s.boot_extra += by;
+        drop(s);
+        self.jumped.notify_waiters();
     }
 
     /// A suspend of `by`: both clocks move on, tokio's monotonic timers do not (as on Linux,
     /// where the monotonic clock stops during suspend).
     pub fn suspend(&self, by: Duration) {
         self.advance(by);
+    }
+
+    /// How many waits on this clock have begun ([`Clock::sleep_until`]): a loop that sleeps on
+    /// it wakes once per wait, so this counts its wakes.
+    pub fn sleeps(&self) -> u64 {
+        self.sleeps.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Sets the wall clock (someone changed the system time); the boot clock is unaffected.
@@ -148,5 +163,25 @@ impl Clock for FakeClock {
 
     fn local_offset(&self) -> FixedOffset {
         FixedOffset::east_opt(3600).expect("a valid offset")
+    }
+
+    fn sleep_until(&self, at: Duration) -> crate::clock::Sleep<'_> {
+        self.sleeps
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move {
+            loop {
+                let jumped = self.jumped.notified();
+                tokio::pin!(jumped);
+                jumped.as_mut().enable();
+                let now = self.boot_now();
+                if now >= at {
+                    return;
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(at.saturating_sub(now)) => {}
+                    () = jumped => {}
+                }
+            }
+        })
     }
 }

@@ -409,6 +409,29 @@ fn forward_status(app: tauri::AppHandle, link: &Link, notifications: wipers::Ope
 /// build it shows only Slate's own pages (any other navigation is refused) and opens no other
 /// window; zoom shortcuts are off. (The page itself refuses the context menu, reload and close
 /// shortcuts and dropped files: `ui/src/lockdown.ts`.)
+/// If the page's web process dies (a crash, or the kernel's out-of-memory killer), the page is
+/// loaded again in a new one: `WebKitGTK` leaves the window blank otherwise, and a kiosk with a
+/// blank screen helps nobody. (The end of a session ends the process on purpose and reloads the
+/// page itself: see `wipers::WebviewData`.) The session, if one is live, goes on: the service
+/// keeps it, and the new page asks what to show.
+fn reload_after_a_crash(window: &tauri::WebviewWindow) {
+    let _ = window.with_webview(|webview| {
+        use webkit2gtk::WebViewExt;
+        webview
+            .inner()
+            .connect_web_process_terminated(|view, reason| {
+                if reason == webkit2gtk::WebProcessTerminationReason::TerminatedByApi {
+                    return;
+                }
+                tracing::error!(
+                    ?reason,
+                    "the page's web process ended: loading the page again"
+                );
+                view.reload();
+            });
+    });
+}
+
 fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri::Result<()> {
     let release = !cfg!(debug_assertions);
     let window = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
@@ -437,6 +460,7 @@ fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri
             tauri::webview::NewWindowResponse::Deny
         })
         .build()?;
+    reload_after_a_crash(&window);
     if release {
         // Fullscreen is a request to a window manager, and Slate's own X session has none: the
         // window covers its monitor itself (with a window manager, this changes nothing).

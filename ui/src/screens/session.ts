@@ -1,13 +1,14 @@
 // The session screen: its bar (welcome, time left, Larger text, High contrast, Sign out and its
 // confirmation), the time-limit and idle warnings, and what the session shows below the bar: My
-// files, the browser, or for an administrator the panel. A status arrives every second in a
-// session; `updateSession` touches the page only where something changed. My files is read
+// files, the browser, or for an administrator the panel. A status arrives only when something
+// shown changes (the time left by the minute, the last two minutes and the idle warning by the
+// second); `updateSession` touches the page only where something changed. My files is read
 // again when the service says it changed (`files_changed`, from the kernel): never polled.
 import type { Screen } from "../bindings.js";
 import { appRoot, applyPreferences, el, mount, setIfChanged } from "../dom.js";
 import { redraw, submit } from "../redraw.js";
 import { errorText, toIpcError } from "../errors.js";
-import { announceCountdownAt, clock, spokenCount, spokenDuration } from "../format.js";
+import { announceCountdownAt, spokenCount, spokenDuration, timeLeft as timeLeftText } from "../format.js";
 import { t } from "../i18n.js";
 import { commands } from "../ipc.js";
 import { rememberFocusBeforeWarning, state, takeFocusBeforeWarning } from "../state.js";
@@ -91,11 +92,10 @@ export function updateSession(screen: SessionScreen, before: SessionScreen): voi
   applyPreferences(screen.preferences.text_size, screen.preferences.contrast);
   setIfChanged(el("pref-text"), "aria-pressed", String(screen.preferences.text_size === "large"));
   setIfChanged(el("pref-contrast"), "aria-pressed", String(screen.preferences.contrast === "high"));
-  // Status arrives every second in a session: touch the page only where something changed.
+  // Touch the page only where something changed.
   const timeLeft = el("time-left");
-  if (timeLeft.hidden !== (screen.time_left_secs === null)) timeLeft.hidden = screen.time_left_secs === null;
-  const timeText =
-    screen.time_left_secs === null ? "" : t("Time left {time}", { time: clock(screen.time_left_secs) });
+  if (timeLeft.hidden !== (screen.time_left === null)) timeLeft.hidden = screen.time_left === null;
+  const timeText = screen.time_left === null ? "" : t("Time left {time}", { time: timeLeftText(screen.time_left) });
   if (timeLeft.textContent !== timeText) timeLeft.textContent = timeText;
   const warning = screen.time_warning_secs;
   const warningText =

@@ -153,8 +153,9 @@ impl Kiosk {
 
     /// A value that changes whenever the settings in force or an end request may have changed:
     /// a commit by another process (SQLite's `data_version`), a setting changed through this
-    /// instance, or a new version of a policy file. The live session polls it every second,
-    /// and re-reads settings and end requests only when it moved (`None`: cannot tell, read).
+    /// instance, or a new version of a policy file. The live session looks at it when the
+    /// kernel reports a write in one of [`Self::change_folders`], and re-reads settings and end
+    /// requests only when it moved (`None`: cannot tell, read).
     pub fn change_stamp(&self) -> Option<ChangeStamp> {
         let data = lock(&self.store).data_version().ok()?;
         // The files are looked at without holding the lock.
@@ -165,6 +166,18 @@ impl Kiosk {
             local: self.local_changes.load(std::sync::atomic::Ordering::SeqCst),
             policy,
         })
+    }
+
+    /// The folders whose writes may move [`Self::change_stamp`]: the database's (its commits
+    /// write its journal there), and the policy file's and its drop-ins' (an edit, a new file,
+    /// a changed mode). Some may not exist.
+    pub fn change_folders(&self) -> Vec<std::path::PathBuf> {
+        let mut folders = vec![self.data_dir.path().to_path_buf()];
+        if let Some(source) = lock(&self.policy).source.clone() {
+            folders.extend(source.path.parent().map(std::path::Path::to_path_buf));
+            folders.extend(source.drop_in_dir());
+        }
+        folders
     }
 
     /// Stores an administrator setting (refused for a key a policy file sets).

@@ -1,17 +1,15 @@
 //! The deadline arithmetic of a live session, pure: given when it started and when the person
 //! was last active (on the boot clock), the rules in force and the time now, what is due
-//! ([`due`]), what the countdowns show ([`countdowns`]) and when to look again ([`next_wake`]).
+//! ([`due`]), what the countdowns show ([`countdowns`]) and when to look again ([`next_wake`]):
+//! only when something is due or a shown figure changes, never on a fixed beat (the manager's
+//! timer is on the boot clock, so a suspend past a deadline is noticed at resume without one).
 //! No I/O and no clock: the session manager feeds it, and the tests below drive it directly.
 
 use std::time::Duration;
 
-use crate::api::{EndReason, IdleWarning, SessionKind};
+use crate::api::{EndReason, IdleWarning, SessionKind, TimeLeft};
 use crate::duration;
 use crate::settings::Settings;
-
-/// The longest the session manager sleeps while a session is live (the resume rule: after a
-/// suspend, an overdue session ends within a second).
-pub const MAX_SLEEP_LIVE: Duration = Duration::from_secs(1);
 
 /// How long one report that media is playing holds the idle deadline: the shell reports every
 /// second while it plays, so the hold lapses a few seconds after it stops (or the shell does).
@@ -91,33 +89,57 @@ pub fn due(t: &Timing, s: &Settings, now: Duration) -> Due {
     }
 }
 
-/// When to look again: the next deadline or countdown step, never more than
-/// [`MAX_SLEEP_LIVE`] ahead.
+/// When to look again: the next deadline, warning or change of a shown countdown (the idle
+/// warning's seconds while it shows; the time left by the minute, then by the second in its last
+/// [`TimeLeft::SECONDS_FROM`] seconds). Nothing else: a session at rest wakes nobody.
 pub fn next_wake(t: &Timing, s: &Settings, now: Duration) -> Duration {
     let idle_end = t.idle_end(s);
-    let mut wake = (now + MAX_SLEEP_LIVE).min(idle_end);
+    let mut wake = idle_end;
     if t.warned {
         wake = wake.min(now + duration::next_whole_second(idle_end.saturating_sub(now)));
     } else {
         wake = wake.min(idle_end.saturating_sub(s.idle_warning));
     }
     if let Some(end) = t.limit_end(s) {
-        wake = wake
-            .min(end)
-            .min(now + duration::next_whole_second(end.saturating_sub(now)));
+        let left = end.saturating_sub(now);
+        let step = if left <= Duration::from_secs(u64::from(TimeLeft::SECONDS_FROM)) {
+            duration::next_whole_second(left)
+        } else {
+            // The shown minutes (rounded up) drop when the time left reaches a whole minute.
+            let minute = Duration::from_secs(60);
+            let whole = Duration::from_secs(left.as_secs() / 60 * 60);
+            let to_whole = left.saturating_sub(whole);
+            if to_whole.is_zero() {
+                minute
+            } else {
+                to_whole
+            }
+        };
+        wake = wake.min(end).min(now + step);
+        // The time-limit warnings, at their exact moments.
+        for w in &s.time_limit_warnings {
+            let at = end.saturating_sub(*w);
+            if at > now {
+                wake = wake.min(at);
+            }
+        }
     }
     wake.max(now)
 }
 
-/// What the session screen counts down at `now`: the idle warning (while it shows) and the
-/// whole seconds left of the time limit (if there is one), both rounded up.
-pub fn countdowns(t: &Timing, s: &Settings, now: Duration) -> (Option<IdleWarning>, Option<u32>) {
+/// What the session screen counts down at `now`: the idle warning (while it shows) and what is
+/// left of the time limit (if there is one), both rounded up.
+pub fn countdowns(
+    t: &Timing,
+    s: &Settings,
+    now: Duration,
+) -> (Option<IdleWarning>, Option<TimeLeft>) {
     let idle = t.warned.then(|| IdleWarning {
         seconds_left: duration::ceil_secs(t.idle_end(s).saturating_sub(now)),
     });
     let left = t
         .limit_end(s)
-        .map(|end| duration::ceil_secs(end.saturating_sub(now)));
+        .map(|end| TimeLeft::from_secs(duration::ceil_secs(end.saturating_sub(now))));
     (idle, left)
 }
 
@@ -239,15 +261,14 @@ mod tests {
     }
 
     #[test]
-    fn the_manager_wakes_for_each_step_and_at_least_every_second() {
+    fn the_manager_wakes_only_for_a_step_never_on_a_beat() {
         let mut t = Timing::starting(secs(0));
         let s = Settings {
             time_limit: None,
             ..rules()
         };
-        // Quiet: at most a second ahead.
-        assert_eq!(next_wake(&t, &s, secs(10)), secs(11));
-        // Just before the warning: at the warning.
+        // Quiet: not until the warning is due.
+        assert_eq!(next_wake(&t, &s, secs(10)), secs(240));
         assert_eq!(next_wake(&t, &s, Duration::from_millis(239_700)), secs(240));
         // Warned, mid-second: when the countdown's whole second changes.
         t.warned = true;
@@ -260,15 +281,76 @@ mod tests {
     }
 
     #[test]
+    fn the_time_left_is_shown_by_the_minute_then_by_the_second() {
+        let t = Timing {
+            // Active all along, so only the time limit speaks.
+            last_activity: secs(10_000),
+            ..Timing::starting(secs(0))
+        };
+        let s = Settings {
+            time_limit: Some(secs(600)),
+            time_limit_warnings: vec![secs(300), secs(90)],
+            ..rules()
+        };
+        let left = |now| countdowns(&t, &s, now).1;
+        assert_eq!(left(secs(0)), Some(TimeLeft::Minutes(10)));
+        assert_eq!(
+            left(Duration::from_millis(500)),
+            Some(TimeLeft::Minutes(10))
+        );
+        assert_eq!(left(secs(60)), Some(TimeLeft::Minutes(9)));
+        assert_eq!(left(secs(479)), Some(TimeLeft::Minutes(3)));
+        assert_eq!(left(secs(480)), Some(TimeLeft::Seconds(120)));
+        assert_eq!(
+            left(Duration::from_millis(599_001)),
+            Some(TimeLeft::Seconds(1))
+        );
+        // The wakes: each minute step, the warnings at their moments, then each second.
+        assert_eq!(next_wake(&t, &s, secs(0)), secs(60));
+        assert_eq!(next_wake(&t, &s, Duration::from_millis(500)), secs(60));
+        assert_eq!(next_wake(&t, &s, secs(250)), secs(300));
+        assert_eq!(next_wake(&t, &s, secs(300)), secs(360));
+        assert_eq!(next_wake(&t, &s, secs(420)), secs(480));
+        assert_eq!(next_wake(&t, &s, secs(480)), secs(481));
+        assert_eq!(next_wake(&t, &s, secs(500)), secs(501));
+        // The 90 s warning falls inside the seconds: at its moment too.
+        assert_eq!(next_wake(&t, &s, Duration::from_millis(509_500)), secs(510));
+        assert_eq!(next_wake(&t, &s, secs(600)), secs(600));
+        // Every shown value changes only at a wake: from each wake to the next, one value.
+        let mut now = secs(0);
+        while now < secs(600) {
+            let next = next_wake(&t, &s, now);
+            assert!(next > now);
+            assert_eq!(
+                left(now),
+                left(next.saturating_sub(Duration::from_millis(1))),
+                "at {now:?}"
+            );
+            now = next;
+        }
+    }
+
+    #[test]
+    fn the_time_left_turns_to_seconds_at_two_minutes() {
+        assert_eq!(TimeLeft::from_secs(121), TimeLeft::Minutes(3));
+        assert_eq!(TimeLeft::from_secs(120), TimeLeft::Seconds(120));
+        assert_eq!(TimeLeft::from_secs(3600), TimeLeft::Minutes(60));
+        assert_eq!(TimeLeft::from_secs(3601), TimeLeft::Minutes(61));
+    }
+
+    #[test]
     fn countdowns_round_up_and_show_only_what_applies() {
         let mut t = Timing::starting(secs(0));
         let s = rules();
         let now = secs(250) + Duration::from_millis(500);
-        assert_eq!(countdowns(&t, &s, now), (None, Some(350)));
+        assert_eq!(countdowns(&t, &s, now), (None, Some(TimeLeft::Minutes(6))));
         t.warned = true;
         assert_eq!(
             countdowns(&t, &s, now),
-            (Some(IdleWarning { seconds_left: 50 }), Some(350))
+            (
+                Some(IdleWarning { seconds_left: 50 }),
+                Some(TimeLeft::Minutes(6))
+            )
         );
     }
 

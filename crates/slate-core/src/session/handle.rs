@@ -34,8 +34,11 @@ pub(super) enum Msg {
     SetPreference(String, String, Reply<AppStatus>),
     Admin(Reply<AdminGrant>),
     SetUp(SetupRequest, Reply<AppStatus>),
-    /// My files of the session with this id changed (from its [`crate::my_files::FolderWatch`]).
+    /// My files of the session with this id changed (from its [`crate::watch::FolderWatch`]).
     FilesChanged(String),
+    /// The database or a policy file was written (from the manager's [`crate::watch::FolderWatch`]):
+    /// the settings or an end request may have changed.
+    MaybeChanged,
     Shutdown(oneshot::Sender<()>),
 }
 

@@ -17,13 +17,14 @@ use crate::api::{
 use crate::audit::Actor;
 use crate::clock::Clock;
 use crate::kiosk::{Identity, Kiosk, KioskError};
-use crate::my_files::FolderWatch;
 use crate::phrase::Phrase;
 use crate::records::ActiveSession;
 use crate::settings::{browser_home, Settings};
+use crate::watch::FolderWatch;
 use crate::wipe::{total_duration, wipe_all, WipeReceipt, Wiper};
 
-/// How often a live session re-reads its settings and looks for an administrator's end request.
+/// How often a live session re-reads its settings and looks for an administrator's end request
+/// when the kernel cannot tell it of changes (no watch on the folders: never seen).
 const POLL: Duration = Duration::from_secs(1);
 struct Live {
     session: ActiveSession,
@@ -59,6 +60,10 @@ pub struct SessionManager {
     /// Its own way in, for the watch on My files (weak: the manager still ends once every
     /// handle is gone).
     me: mpsc::WeakSender<Msg>,
+    /// Tells the manager when the database or a policy file may have changed (another process
+    /// committed, a file was edited): the live session then looks at [`Kiosk::change_stamp`].
+    /// `None` if the kernel refused the watch: the live session then looks every [`POLL`].
+    changes_watch: Option<FolderWatch>,
     last_poll: Duration,
     /// What [`Kiosk::change_stamp`] said at the last poll that read settings and end requests.
     last_stamp: Option<crate::kiosk::ChangeStamp>,
@@ -107,6 +112,7 @@ impl SessionManager {
             status: status_tx,
             rx,
             me: tx.downgrade(),
+            changes_watch: None,
             last_poll: Duration::ZERO,
             last_stamp: None,
         };
@@ -123,12 +129,13 @@ impl SessionManager {
     /// live session with `Shutdown`).
     pub async fn run(mut self) {
         self.recover().await;
+        self.changes_watch = self.watch_changes();
+        let clock = Arc::clone(&self.clock);
         loop {
             let now = self.clock.boot_now();
             self.on_time(now).await;
             self.publish();
-            let now = self.clock.boot_now();
-            let wait = self.next_wake(now).saturating_sub(now);
+            let wake = self.next_wake(self.clock.boot_now());
             tokio::select! {
                 msg = self.rx.recv() => {
                     let Some(msg) = msg else {
@@ -143,7 +150,7 @@ impl SessionManager {
                         return;
                     }
                 }
-                () = tokio::time::sleep(wait) => {}
+                () = clock.sleep_until(wake) => {}
             }
         }
     }
@@ -156,24 +163,7 @@ impl SessionManager {
                 password,
                 reply,
             } => {
-                let result = if matches!(self.state, State::Live(_)) {
-                    Err(KioskError::SessionActive)
-                } else if let Err(e) = self.open_for_sessions() {
-                    // Refused before the password is even checked (or a failure audited).
-                    Err(e)
-                } else {
-                    let kiosk = Arc::clone(&self.kiosk);
-                    let checked = tokio::task::spawn_blocking(move || {
-                        kiosk.authenticate(&username, &password)
-                    })
-                    .await
-                    .unwrap_or_else(|_| Err(stopped()));
-                    match checked {
-                        Ok(identity) => self.begin(identity),
-                        Err(e) => Err(e),
-                    }
-                };
-                let _ = reply.send(result);
+                let _ = reply.send(self.sign_in(username, password).await);
             }
             Msg::SetUp(request, reply) => {
                 let _ = reply.send(self.set_up(request).await);
@@ -213,6 +203,7 @@ impl SessionManager {
             }
             Msg::Refresh => self.refresh().await,
             Msg::FilesChanged(id) => self.files_changed(&id),
+            Msg::MaybeChanged => self.maybe_changed().await,
             Msg::RetryWipesNow => self.retry_soon(),
             Msg::Admin(reply) => {
                 let _ = reply.send(self.admin_grant());
@@ -273,6 +264,26 @@ impl SessionManager {
         Ok(self.current())
     }
 
+    /// Checks a person's name and password (off the async threads: the hash takes a while) and
+    /// starts their session.
+    async fn sign_in(
+        &mut self,
+        username: String,
+        password: crate::auth::Password,
+    ) -> Result<AppStatus, KioskError> {
+        if matches!(self.state, State::Live(_)) {
+            return Err(KioskError::SessionActive);
+        }
+        // Refused before the password is even checked (or a failure audited).
+        self.open_for_sessions()?;
+        let kiosk = Arc::clone(&self.kiosk);
+        let identity =
+            tokio::task::spawn_blocking(move || kiosk.authenticate(&username, &password))
+                .await
+                .unwrap_or_else(|_| Err(stopped()))?;
+        self.begin(identity)
+    }
+
     /// The grant of the administrator whose session is live; the request counts as activity.
     fn admin_grant(&mut self) -> Result<AdminGrant, KioskError> {
         let grant = match &self.state {
@@ -327,13 +338,32 @@ impl SessionManager {
     /// A watch on the session `id`'s My files (`folder`) that tells this manager of each change.
     fn watch_files(&self, folder: &std::path::Path, id: &str) -> Option<FolderWatch> {
         let (me, id) = (self.me.clone(), id.to_owned());
-        let watch = FolderWatch::start(folder, move || {
+        let watch = FolderWatch::entries(folder, move || {
             if let Some(tx) = me.upgrade() {
                 let _ = tx.blocking_send(Msg::FilesChanged(id.clone()));
             }
         });
         watch
             .map_err(|e| tracing::warn!("cannot watch My files for changes: {e}"))
+            .ok()
+    }
+
+    /// A watch on the folders of the database and the policy files that tells this manager of
+    /// each write ([`Msg::MaybeChanged`]).
+    fn watch_changes(&self) -> Option<FolderWatch> {
+        let me = self.me.clone();
+        let watch = FolderWatch::writes(&self.kiosk.change_folders(), move || {
+            if let Some(tx) = me.upgrade() {
+                // Full: a look is already queued.
+                let _ = tx.try_send(Msg::MaybeChanged);
+            }
+        });
+        watch
+            .map_err(|e| {
+                tracing::warn!(
+                    "cannot watch for changes to the settings ({e}): looking every second"
+                );
+            })
             .ok()
     }
 
@@ -549,7 +579,7 @@ impl SessionManager {
                 }
             }
             State::Live(_) => {
-                if now.saturating_sub(self.last_poll) >= POLL {
+                if self.changes_watch.is_none() && now.saturating_sub(self.last_poll) >= POLL {
                     self.last_poll = now;
                     if self.poll() {
                         self.end(EndReason::Admin).await;
@@ -598,6 +628,14 @@ impl SessionManager {
         }
     }
 
+    /// The kernel reported a write to the database or a policy file: a live session looks
+    /// whether its settings or an end request changed.
+    async fn maybe_changed(&mut self) {
+        if matches!(self.state, State::Live(_)) && self.poll() {
+            self.end(EndReason::Admin).await;
+        }
+    }
+
     /// Settings, and an end request made through the service, apply at once.
     async fn refresh(&mut self) {
         self.reload_settings();
@@ -617,15 +655,24 @@ impl SessionManager {
         }
     }
 
-    /// When to look again: the next deadline or countdown step, never more than a second ahead
-    /// while a session is live.
+    /// When to look again: the next deadline or countdown step (and, without a watch on the
+    /// settings, the next poll). Signed out: the end of the farewell screen, or the next retry of
+    /// a failed wipe; with neither, an hour on (nothing is due).
     fn next_wake(&self, now: Duration) -> Duration {
+        let retry = self.next_retry.unwrap_or(Duration::MAX);
         match &self.state {
             State::SignedOut {
                 farewell: Some((_, until)),
-            } => *until,
-            State::SignedOut { farewell: None } => now + Duration::from_secs(3600),
-            State::Live(live) => due::next_wake(&live.timing, &self.settings, now),
+            } => (*until).min(retry),
+            State::SignedOut { farewell: None } => retry.min(now + Duration::from_secs(3600)),
+            State::Live(live) => {
+                let wake = due::next_wake(&live.timing, &self.settings, now);
+                if self.changes_watch.is_none() {
+                    wake.min(self.last_poll + POLL)
+                } else {
+                    wake
+                }
+            }
         }
     }
 
@@ -647,13 +694,12 @@ impl SessionManager {
                 }
             }
             State::Live(live) => {
-                let (idle_warning, time_left_secs) =
-                    due::countdowns(&live.timing, &self.settings, now);
+                let (idle_warning, time_left) = due::countdowns(&live.timing, &self.settings, now);
                 Screen::Session {
                     display_name: live.session.display_name.clone(),
                     account: live.session.kind,
                     idle_warning,
-                    time_left_secs,
+                    time_left,
                     time_warning_secs: live
                         .time_warning
                         .map(|w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::farewell::why;
 use super::*;
-use crate::api::{BrowserPlan, EndReason, Screen, SessionKind};
+use crate::api::{BrowserPlan, EndReason, Screen, SessionKind, TimeLeft};
 use crate::audit::Actor;
 use crate::clock::Clock;
 use crate::datadir::DataDir;
@@ -90,6 +90,12 @@ impl Rig {
     fn ended(&self, id: &str) -> Option<EndReason> {
         self.kiosk.session_record(id).unwrap().unwrap().end_reason
     }
+}
+
+/// Gives the kernel's report of a file just written (read by a real thread, in real time) the
+/// moment it takes to reach the manager's queue, while tokio's paused time stands still.
+fn kernel_reports() {
+    std::thread::sleep(Duration::from_millis(300));
 }
 
 const MS: Duration = Duration::from_millis(1);
@@ -259,25 +265,25 @@ async fn the_time_limit_is_not_extended_by_activity_and_warns_first() {
     let s = r.sign_in().await;
     let left = || match r.screen() {
         Screen::Session {
-            time_left_secs,
+            time_left,
             time_warning_secs,
             ..
-        } => (time_left_secs, time_warning_secs),
+        } => (time_left, time_warning_secs),
         other => panic!("{other:?}"),
     };
-    assert_eq!(left(), (Some(600), None));
+    assert_eq!(left(), (Some(TimeLeft::Minutes(10)), None));
     for _ in 0..5 {
         r.pass(Duration::from_secs(60)).await;
         r.handle.activity();
     }
     r.pass(MS).await;
-    assert_eq!(left(), (Some(300), Some(300)));
+    assert_eq!(left(), (Some(TimeLeft::Minutes(5)), Some(300)));
     for _ in 0..4 {
         r.pass(Duration::from_secs(60)).await;
         r.handle.activity();
     }
     r.pass(MS).await;
-    assert_eq!(left(), (Some(60), Some(60)));
+    assert_eq!(left(), (Some(TimeLeft::Seconds(60)), Some(60)));
     r.handle.activity();
     r.pass(Duration::from_secs(60) - 4 * MS).await;
     assert_eq!(r.ended(&s.id), None);
@@ -296,6 +302,8 @@ async fn an_administrator_can_end_a_session_during_its_warning() {
     r.pass(Duration::from_secs(250)).await;
     assert!(r.warning().is_some());
     assert_eq!(r.kiosk.request_end(&Actor::System, None).unwrap(), 1);
+    // As the service does after every administrator's request.
+    r.handle.refresh();
     r.pass(Duration::from_secs(2)).await;
     assert_eq!(r.ended(&s.id), Some(EndReason::Admin));
     assert!(matches!(
@@ -454,12 +462,66 @@ async fn a_settings_change_applies_to_the_live_session_at_once() {
     r.kiosk
         .set_setting(&Actor::System, "idle_timeout", "30")
         .unwrap();
+    r.handle.refresh();
     r.pass(Duration::from_secs(2)).await;
     assert_eq!(
         r.ended(&s.id),
         Some(EndReason::Idle),
         "already overdue under the new timeout"
     );
+}
+
+/// Changes made by another process (here another connection to the database: `slatectl` on the
+/// data folder, a second program) reach the live session through the kernel's report of the
+/// database's write, with nothing polled. Real time: the watch is a real inotify watch.
+#[tokio::test]
+async fn another_process_s_changes_reach_the_live_session_without_polling() {
+    let r = rig(&[]);
+    let s = r.sign_in().await;
+    let other = Kiosk::open(DataDir::prepare(Some(r.kiosk.data_dir().path())).unwrap()).unwrap();
+    other
+        .set_setting(&Actor::System, "signed_out_screen", "7")
+        .unwrap();
+    assert_eq!(other.request_end(&Actor::System, None).unwrap(), 1);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while r.ended(&s.id).is_none() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(r.ended(&s.id), Some(EndReason::Admin));
+}
+
+/// At rest, a live session wakes the manager only for a real step: with the idle warning four
+/// minutes away and no time limit, four minutes pass with at most a wake or two (before the
+/// change, one a second: 240).
+#[tokio::test(start_paused = true)]
+async fn a_session_at_rest_wakes_nobody_until_its_next_deadline() {
+    let r = rig(&[]);
+    let _s = r.sign_in().await;
+    r.pass(MS).await;
+    let before = r.clock.sleeps();
+    r.pass(Duration::from_secs(239)).await;
+    assert!(r.warning().is_none());
+    let wakes = r.clock.sleeps() - before;
+    assert!(wakes <= 2, "{wakes} wakes in 239 s at rest");
+    // The warning still comes on time, and its countdown steps each second.
+    r.pass(Duration::from_secs(1)).await;
+    assert!(r.warning().is_some());
+    let before = r.clock.sleeps();
+    r.pass(Duration::from_secs(10)).await;
+    assert!(r.clock.sleeps() - before >= 10);
+}
+
+/// With a time limit the bar's figure changes once a minute, and so does the manager's wake,
+/// until the last two minutes.
+#[tokio::test(start_paused = true)]
+async fn a_time_limit_wakes_the_manager_once_a_minute_until_its_last_minutes() {
+    let r = rig(&[("time_limit", "3600"), ("idle_timeout", "7200")]);
+    let _s = r.sign_in().await;
+    r.pass(MS).await;
+    let before = r.clock.sleeps();
+    r.pass(Duration::from_secs(600)).await;
+    let wakes = r.clock.sleeps() - before;
+    assert!((10..=12).contains(&wakes), "{wakes} wakes in 10 minutes");
 }
 
 #[tokio::test(start_paused = true)]
@@ -508,6 +570,7 @@ async fn a_policy_file_change_applies_to_the_live_session_at_once() {
     let s = r.sign_in().await;
     r.pass(Duration::from_secs(40)).await;
     std::fs::write(&policy, "idle_timeout = \"30s\"\nidle_warning = \"10s\"\n").unwrap();
+    kernel_reports();
     r.pass(Duration::from_secs(2)).await;
     assert_eq!(
         r.ended(&s.id),
