@@ -418,7 +418,8 @@ fn draw_without_compositing(window: &tauri::WebviewWindow) {
     let _ = window.with_webview(|webview| {
         use webkit2gtk::{SettingsExt, WebViewExt};
         if let Some(settings) = WebViewExt::settings(&webview.inner()) {
-            settings.set_hardware_acceleration_policy(webkit2gtk::HardwareAccelerationPolicy::Never);
+            settings
+                .set_hardware_acceleration_policy(webkit2gtk::HardwareAccelerationPolicy::Never);
         }
     });
 }
