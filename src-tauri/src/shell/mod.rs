@@ -409,21 +409,6 @@ fn forward_status(app: tauri::AppHandle, link: &Link, notifications: wipers::Ope
 /// build it shows only Slate's own pages (any other navigation is refused) and opens no other
 /// window; zoom shortcuts are off. (The page itself refuses the context menu, reload and close
 /// shortcuts and dropped files: `ui/src/lockdown.ts`.)
-/// Slate's own page is drawn without `WebKit`'s accelerated compositing: it has no video, 3D or
-/// canvas to speed up, and compositing (OpenGL, in software where there is no GPU, as under Xvfb
-/// and in many thin clients) held about 110 MiB of the page's web process at rest, more than
-/// the rest of the page together (BENCHMARKS.md, memory at rest). The session's browser keeps
-/// `WebKit`'s default: the sites people visit do have video.
-fn draw_without_compositing(window: &tauri::WebviewWindow) {
-    let _ = window.with_webview(|webview| {
-        use webkit2gtk::{SettingsExt, WebViewExt};
-        if let Some(settings) = WebViewExt::settings(&webview.inner()) {
-            settings
-                .set_hardware_acceleration_policy(webkit2gtk::HardwareAccelerationPolicy::Never);
-        }
-    });
-}
-
 /// If the page's web process dies (a crash, or the kernel's out-of-memory killer), the page is
 /// loaded again in a new one: `WebKitGTK` leaves the window blank otherwise, and a kiosk with a
 /// blank screen helps nobody. (The end of a session ends the process on purpose and reloads the
@@ -475,7 +460,6 @@ fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri
             tauri::webview::NewWindowResponse::Deny
         })
         .build()?;
-    draw_without_compositing(&window);
     reload_after_a_crash(&window);
     if release {
         // Fullscreen is a request to a window manager, and Slate's own X session has none: the

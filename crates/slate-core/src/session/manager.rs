@@ -354,8 +354,8 @@ impl SessionManager {
         let me = self.me.clone();
         let watch = FolderWatch::writes(&self.kiosk.change_folders(), move || {
             if let Some(tx) = me.upgrade() {
-                // Full: a look is already queued.
-                let _ = tx.try_send(Msg::MaybeChanged);
+                // Waits while the queue is full: a change is never dropped.
+                let _ = tx.blocking_send(Msg::MaybeChanged);
             }
         });
         watch
