@@ -47,7 +47,7 @@ async fn a_dead_page_process_is_replaced_by_a_new_one() {
             "{}",
             k.log()
         );
-        eprintln!("web process {:?} replaced by {again:?}", before);
+        eprintln!("web process {before:?} replaced by {again:?}");
     })
     .await;
 }

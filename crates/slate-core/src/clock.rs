@@ -61,7 +61,10 @@ impl Clock for SystemClock {
                 let _ = timer.readable().await;
             }),
             Err(e) => {
-                tracing::warn!("no boot-clock timer ({e}): looking at the clock every second");
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| {
+                    tracing::warn!("no boot-clock timer ({e}): looking at the clock every second");
+                });
                 Box::pin(async move {
                     loop {
                         let now = self.boot_now();
