@@ -91,7 +91,7 @@ clean:
 	cargo clean
 	rm -rf ui/dist ui/.test-build
 
-## bench: every bench and long loop, then their figures into BENCHMARKS.md (about an hour; the
+## bench: every bench and long loop, then their figures into BENCHMARKS.md (about 75 minutes; the
 ## 10M-record audit database is built once, about 4 GB in target/bench-data). One at a time: the
 ## figures are medians and ratios of one run, and the machine is shared.
 bench: deps-test ui package bench-build
