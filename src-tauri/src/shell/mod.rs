@@ -404,16 +404,10 @@ fn forward_status(app: tauri::AppHandle, link: &Link, notifications: wipers::Ope
     });
 }
 
-/// The one window: in release builds fullscreen, undecorated and always on top; in debug builds
-/// an ordinary window (with developer tools) so that developers can see around it. In every
-/// build it shows only Slate's own pages (any other navigation is refused) and opens no other
-/// window; zoom shortcuts are off. (The page itself refuses the context menu, reload and close
-/// shortcuts and dropped files: `ui/src/lockdown.ts`.)
 /// If the page's web process dies (a crash, or the kernel's out-of-memory killer), the page is
 /// loaded again in a new one: `WebKitGTK` leaves the window blank otherwise, and a kiosk with a
-/// blank screen helps nobody. (The end of a session ends the process on purpose and reloads the
-/// page itself: see `wipers::WebviewData`.) The session, if one is live, goes on: the service
-/// keeps it, and the new page asks what to show.
+/// blank screen helps nobody. The session, if one is live, goes on: the service keeps it, and the
+/// new page asks what to show.
 fn reload_after_a_crash(window: &tauri::WebviewWindow) {
     let _ = window.with_webview(|webview| {
         use webkit2gtk::WebViewExt;
@@ -432,6 +426,11 @@ fn reload_after_a_crash(window: &tauri::WebviewWindow) {
     });
 }
 
+/// The one window: in release builds fullscreen, undecorated and always on top; in debug builds
+/// an ordinary window (with developer tools) so that developers can see around it. In every
+/// build it shows only Slate's own pages (any other navigation is refused) and opens no other
+/// window; zoom shortcuts are off. (The page itself refuses the context menu, reload and close
+/// shortcuts and dropped files: `ui/src/lockdown.ts`.)
 fn open_main_window(app: &tauri::AppHandle, data_dir: &std::path::Path) -> tauri::Result<()> {
     let release = !cfg!(debug_assertions);
     let window = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
