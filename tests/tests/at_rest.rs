@@ -69,6 +69,9 @@ async fn nothing_wakes_at_rest_on_the_sign_in_screen_or_in_a_session() {
 
         k.sign_in_ana().await;
         k.wait_for_text("Time left 2 hr").await;
+        // To look at: the bar's time left, by the minute.
+        k.screenshot(&slate_e2e::artifacts_dir().join("session-time-left.png"))
+            .await;
         let session = look(k, "session").await;
         assert!(
             total(&session) <= MOST_WAKES,
