@@ -801,6 +801,22 @@ impl Kiosk {
         );
     }
 
+    /// `times` wrong passwords for `username` through the sign-in command, each refused as
+    /// wrong, with the 1 s back-off of a `signin_backoff_cap` of 1 s waited out after each.
+    pub async fn wrong_passwords(&self, username: &str, times: usize) {
+        for _ in 0..times {
+            let err = self
+                .invoke(
+                    "sign_in",
+                    json!({ "request": { "username": username, "password": "wrong guess" } }),
+                )
+                .await
+                .expect_err("a wrong password is refused");
+            assert_eq!(err["code"], "bad_credentials", "{err}");
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        }
+    }
+
     /// Signs in as `ana`, the user of [`prepared_data_dir`].
     pub async fn sign_in_ana(&self) {
         self.sign_in("ana", "ana's passphrase", "Ana").await;

@@ -287,8 +287,10 @@ async fn a_broken_policy_file_holds_its_keys_at_the_strictest_and_is_audited() {
 
 #[tokio::test]
 async fn users_and_the_audit_are_managed_from_the_panel() {
-    let dir = prepared_data_dir(&[]);
+    let dir = prepared_data_dir(&[("signin_lock_after", "3"), ("signin_backoff_cap", "1")]);
     with_kiosk_launched("admin_users_audit", Launch::on(&dir), async |k| {
+        // Someone tried three wrong passwords for ana: her name cools down.
+        k.wrong_passwords("ana", 3).await;
         sign_in_admin(k).await;
         // To the Users tab with the arrow key, as on a keyboard.
         k.by_role("tab", "Settings").await.click().await.unwrap();
@@ -318,10 +320,19 @@ async fn users_and_the_audit_are_managed_from_the_panel() {
         k.type_into("New password", "a new passphrase").await;
         k.click("Change password").await;
         k.wait_for_text("Changed the password of bob.").await;
+        // The panel shows ana's wait and failures; Unlock ends the wait.
+        k.wait_for_text("3 failed sign-ins in a row").await;
+        assert!(k.page_text().await.contains("Paused until"));
+        k.screenshot(&artifacts_dir().join("admin-users-paused.png"))
+            .await;
         if std::env::var_os("SLATE_UPDATE_DOCS").is_some() {
             k.screenshot(&slate_e2e::workspace_root().join("docs/admin-users.png"))
                 .await;
         }
+        k.click("Unlock ana").await;
+        k.wait_for_text("Unlocked ana.").await;
+        assert!(!k.page_text().await.contains("Paused until"));
+        assert!(!k.page_text().await.contains("failed sign-ins in a row"));
         k.click("Remove bob").await;
         confirm(k).await;
         k.wait_for_text("Removed bob.").await;

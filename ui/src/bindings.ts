@@ -138,6 +138,15 @@ bounds: Phrase, description: string, input: SettingInput, choices: Array<string>
 
 export type AdminUser = { username: string, display_name: string, admin: boolean, enabled: boolean, locked: boolean, 
 /**
+ * Consecutive failed sign-ins to this name (0 after a success or an unlock).
+ */
+failed_sign_ins: number, 
+/**
+ * While those failures make the name wait (a back-off, or a cool-down): until when, UTC,
+ * RFC 3339.
+ */
+paused_until: string | null, 
+/**
  * UTC, RFC 3339; `None` when never.
  */
 last_sign_in: string | null, last_sign_out: string | null, };

@@ -16,8 +16,12 @@ export function redraw(status: AppStatus, notice = ""): void {
   drawer?.(status, notice);
 }
 
+/** The longest a button rests after "try again in …". */
+export const MAX_BUTTON_REST_SECS = 5;
+
 /** Runs a command from a button and draws its answer: the button is disabled while it runs;
- * errors land in `problem` (after a refusal for too many tries, the button waits as told). */
+ * errors land in `problem` (after a refusal for too many tries, the button rests for the wait,
+ * at most `MAX_BUTTON_REST_SECS`). */
 export async function submit(
   button: HTMLButtonElement,
   problem: HTMLElement,
@@ -32,7 +36,10 @@ export async function submit(
     const e = toIpcError(raw);
     problem.textContent = errorText(e);
     onError?.(e);
-    const wait = e.code === "throttled" ? (e.retry_after_secs ?? 1) : 0;
+    // The service enforces every wait; the button only rests for a short one. A long wait is
+    // one name's cool-down, and must not keep the next person, with another name, from
+    // signing in at this terminal.
+    const wait = e.code === "throttled" ? Math.min(e.retry_after_secs ?? 1, MAX_BUTTON_REST_SECS) : 0;
     window.setTimeout(() => {
       button.disabled = false;
     }, wait * 1000);

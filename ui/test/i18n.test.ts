@@ -298,6 +298,23 @@ test("a phrase of the core takes the plural form for its count", async () => {
  * some numbers and units (ICU's versions differ on which).
  */
 const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Language, [string, string, string, string]> }> = {
+  "{count} failed sign-ins in a row": {
+    say: {
+      en: ["0 failed sign-ins in a row", "1 failed sign-in in a row", "2 failed sign-ins in a row", "5 failed sign-ins in a row"],
+      es: [
+        "0 inicios de sesión fallidos seguidos",
+        "1 inicio de sesión fallido seguido",
+        "2 inicios de sesión fallidos seguidos",
+        "5 inicios de sesión fallidos seguidos",
+      ],
+      fr: [
+        "0 connexion échouée à la suite",
+        "1 connexion échouée à la suite",
+        "2 connexions échouées à la suite",
+        "5 connexions échouées à la suite",
+      ],
+    },
+  },
   "{count} records so far": {
     say: {
       en: ["0 records so far", "1 record so far", "2 records so far", "5 records so far"],

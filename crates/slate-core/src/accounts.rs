@@ -32,6 +32,10 @@ pub struct AccountSummary {
     pub enabled: bool,
     pub locked: bool,
     pub created_at: String,
+    /// Consecutive failed sign-ins to this name (0 after a success or an unlock).
+    pub failed_sign_ins: u32,
+    /// While those failures make the name wait: until when (UTC).
+    pub paused_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<Account> for AccountSummary {
@@ -43,6 +47,8 @@ impl From<Account> for AccountSummary {
             enabled: a.enabled,
             locked: a.locked,
             created_at: a.created_at,
+            failed_sign_ins: 0,
+            paused_until: None,
         }
     }
 }

@@ -210,6 +210,8 @@ fn users_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskError>
                 admin: u.role == Role::Admin,
                 enabled: u.enabled,
                 locked: u.locked,
+                failed_sign_ins: u.failed_sign_ins,
+                paused_until: u.paused_until.map(crate::clock::to_db),
                 last_sign_in,
                 last_sign_out,
                 display_name: u.display_name,

@@ -481,6 +481,11 @@ pub struct AdminUser {
     pub admin: bool,
     pub enabled: bool,
     pub locked: bool,
+    /// Consecutive failed sign-ins to this name (0 after a success or an unlock).
+    pub failed_sign_ins: u32,
+    /// While those failures make the name wait (a back-off, or a cool-down): until when, UTC,
+    /// RFC 3339.
+    pub paused_until: Option<String>,
     /// UTC, RFC 3339; `None` when never.
     pub last_sign_in: Option<String>,
     pub last_sign_out: Option<String>,

@@ -167,6 +167,16 @@ impl AuditKey {
         Self::read(path)
     }
 
+    /// A key for another purpose, derived from this one (HMAC-SHA256 of `label`), so that the
+    /// one secret kept outside the database, and backed up with it, serves both. Knowing the
+    /// derived key tells nothing of this one.
+    pub fn derive(&self, label: &str) -> Zeroizing<[u8; 32]> {
+        let mut mac = keyed(self);
+        mac.update(b"slate key derivation\0");
+        mac.update(label.as_bytes());
+        Zeroizing::new(mac.finalize().into_bytes().into())
+    }
+
     /// A key for tests.
     #[cfg(any(test, feature = "test-util"))]
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
@@ -181,7 +191,12 @@ pub enum Event {
     SignIn,
     SignOut,
     SignInFailed,
+    /// Written before sign-in failures cooled names down instead; kept to read old records.
     AccountLocked,
+    /// A name reached a step of consecutive failures and cools down (`failures`, `minutes`).
+    SignInCooldown,
+    /// The terminal reached its limit of failed sign-ins and every sign-in waits.
+    SignInRateLimited,
     WipeFailed,
     SettingChanged,
     PolicyProblem,
@@ -204,6 +219,8 @@ impl Event {
         Self::SignOut,
         Self::SignInFailed,
         Self::AccountLocked,
+        Self::SignInCooldown,
+        Self::SignInRateLimited,
         Self::WipeFailed,
         Self::SettingChanged,
         Self::PolicyProblem,
@@ -225,6 +242,8 @@ impl Event {
             Self::SignOut => "sign_out",
             Self::SignInFailed => "sign_in_failed",
             Self::AccountLocked => "account_locked",
+            Self::SignInCooldown => "sign_in_cooldown",
+            Self::SignInRateLimited => "sign_in_rate_limited",
             Self::WipeFailed => "wipe_failed",
             Self::SettingChanged => "setting_changed",
             Self::PolicyProblem => "policy_problem",
@@ -261,7 +280,12 @@ pub enum SignInFailure {
     BadCredentials,
     /// Too soon after the name's last failure: the back-off was still running.
     Throttled,
-    /// The account is locked after too many failures.
+    /// The terminal had seen too many failures, whatever the names: every sign-in waited.
+    TerminalThrottled,
+    /// The name was cooling down after too many failures (the password was checked, and
+    /// only an administrator's would have been accepted).
+    CoolingDown,
+    /// The account is locked (by an administrator, or by failures before they cooled down).
     Locked,
     /// The account is disabled.
     Disabled,
@@ -272,6 +296,8 @@ impl SignInFailure {
     pub const ALL: &'static [SignInFailure] = &[
         Self::BadCredentials,
         Self::Throttled,
+        Self::TerminalThrottled,
+        Self::CoolingDown,
         Self::Locked,
         Self::Disabled,
     ];
@@ -281,6 +307,8 @@ impl SignInFailure {
         match self {
             Self::BadCredentials => "bad_credentials",
             Self::Throttled => "throttled",
+            Self::TerminalThrottled => "terminal_throttled",
+            Self::CoolingDown => "cooling_down",
             Self::Locked => "locked",
             Self::Disabled => "disabled",
         }

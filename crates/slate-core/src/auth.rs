@@ -7,7 +7,11 @@
 //! - [`hash_password`] / [`verify_password`]: Argon2id at the argon2 crate's defaults, which are the
 //!   OWASP minimum (m=19456 KiB, t=2, p=1); [`needs_rehash`] spots weaker stored hashes.
 //!   [`verify_dummy`] spends the same time when there is no account to check against.
-//! - [`backoff`]: how long to wait after N consecutive failures.
+//! - Sign-in throttling, the rules only (the kiosk applies them, the store keeps the counts):
+//!   [`ThrottleKey`] keys the stored names; [`name_verdict`] decides an attempt for one name from
+//!   its [`backoff`] (doubling between failures) and [`cooldown`] (15 min, 1 h, 4 h after every
+//!   `signin_lock_after` failures, never permanent, and an administrator's right password still
+//!   works); [`terminal_wait`] slows every name once the terminal has seen too many failures.
 
 use std::time::Duration;
 
@@ -228,6 +232,122 @@ pub fn backoff(failures: u32, cap: Duration) -> Duration {
     Duration::from_secs(1u64 << exp).min(cap)
 }
 
+/// The cool-downs, one after another: after `signin_lock_after` consecutive failures, then
+/// after twice as many, then after three times as many and every further step.
+pub const COOLDOWNS: [Duration; 3] = [
+    Duration::from_secs(15 * 60),
+    Duration::from_secs(60 * 60),
+    Duration::from_secs(4 * 60 * 60),
+];
+
+/// How long a name cools down after `failures` consecutive failures when it cools down every
+/// `after` failures: none before the first step, then [`COOLDOWNS`] in turn.
+pub fn cooldown(failures: u32, after: u32) -> Duration {
+    let step = usize::try_from(failures / after.max(1)).unwrap_or(usize::MAX);
+    match step {
+        0 => Duration::ZERO,
+        n => COOLDOWNS[(n - 1).min(COOLDOWNS.len() - 1)],
+    }
+}
+
+/// The throttle's rules, as the settings set them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleRules {
+    /// The longest wait between failures to one name (`signin_backoff_cap`).
+    pub backoff_cap: Duration,
+    /// Failures to one name per step of cool-down (`signin_lock_after`).
+    pub cooldown_after: u32,
+    /// Failures at this terminal, any names, that make every sign-in wait
+    /// (`signin_terminal_limit`)…
+    pub terminal_limit: u32,
+    /// …when they fall within this long (`signin_terminal_window`).
+    pub terminal_window: Duration,
+}
+
+/// What to do with a sign-in attempt for one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameVerdict {
+    /// Check the password.
+    Check,
+    /// Refuse without checking it: try again after this long.
+    Wait(Duration),
+    /// The name cools down for this long yet: check the password (so the attempt takes the time
+    /// of any other), but accept only an administrator's. Administrators are slowed by failures,
+    /// never shut out by them; everyone else hears the same "try again in …".
+    Cooling(Duration),
+}
+
+/// Decides an attempt for a name with `failures` consecutive failures, the last one
+/// `since_failure` ago and the last checked attempt `since_attempt` ago (a failure is also an
+/// attempt). The back-off runs from the last attempt, the cool-down from the last failure.
+pub fn name_verdict(
+    failures: u32,
+    since_failure: Duration,
+    since_attempt: Duration,
+    rules: &ThrottleRules,
+) -> NameVerdict {
+    let backoff = backoff(failures, rules.backoff_cap).saturating_sub(since_attempt);
+    let cooling = cooldown(failures, rules.cooldown_after).saturating_sub(since_failure);
+    if !backoff.is_zero() {
+        NameVerdict::Wait(backoff.max(cooling))
+    } else if !cooling.is_zero() {
+        NameVerdict::Cooling(cooling)
+    } else {
+        NameVerdict::Check
+    }
+}
+
+/// How long every sign-in at this terminal waits, given how long ago its recent failures were
+/// (any names, known or not): nothing while fewer than `terminal_limit` of them fall within
+/// `terminal_window`; otherwise until enough of them have left it. So at most
+/// `terminal_limit` failures are possible in any `terminal_window`, whatever names are tried
+/// (one password tried across many names, "password spraying").
+pub fn terminal_wait(ages: &[Duration], rules: &ThrottleRules) -> Duration {
+    let limit = usize::try_from(rules.terminal_limit.max(1)).unwrap_or(usize::MAX);
+    let mut inside: Vec<Duration> = ages
+        .iter()
+        .copied()
+        .filter(|age| *age < rules.terminal_window)
+        .collect();
+    if inside.len() < limit {
+        return Duration::ZERO;
+    }
+    inside.sort_unstable();
+    // Once the limit-th most recent has left the window, fewer than the limit remain in it.
+    rules.terminal_window.saturating_sub(inside[limit - 1])
+}
+
+/// The key the sign-in throttle's names are stored under: only an HMAC-SHA256 of each name
+/// under it is kept, so neither the table nor a copy of the database says what anyone typed (it
+/// may be a password typed into the name field), even to someone who tries every guess offline.
+/// Derived from the audit key, the one secret kept outside the database.
+pub struct ThrottleKey(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for ThrottleKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ThrottleKey(<redacted>)")
+    }
+}
+
+impl ThrottleKey {
+    /// What the key is derived under (see [`crate::audit::AuditKey::derive`]).
+    pub const LABEL: &'static str = "sign-in throttle v1";
+
+    pub fn new(bytes: Zeroizing<[u8; 32]>) -> Self {
+        Self(bytes)
+    }
+
+    /// The stored key of a name (its [`Username::key`], or the trimmed, lower-cased text when it
+    /// is no valid username).
+    pub fn digest(&self, name_key: &str) -> String {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.0[..])
+            .expect("HMAC takes any key");
+        mac.update(name_key.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,6 +482,90 @@ mod tests {
         assert_eq!(secs, [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
         assert_eq!(backoff(u32::MAX, cap), cap);
         assert_eq!(backoff(3, Duration::from_secs(3)), Duration::from_secs(3));
+    }
+
+    const RULES: ThrottleRules = ThrottleRules {
+        backoff_cap: Duration::from_secs(900),
+        cooldown_after: 10,
+        terminal_limit: 30,
+        terminal_window: Duration::from_secs(600),
+    };
+
+    #[test]
+    fn a_name_cools_down_longer_at_each_step_and_never_for_good() {
+        let mins = |n| cooldown(n, 10).as_secs() / 60;
+        let steps: Vec<u64> = [0, 9, 10, 19, 20, 29, 30, 40, 1000, u32::MAX]
+            .into_iter()
+            .map(mins)
+            .collect();
+        assert_eq!(steps, [0, 0, 15, 15, 60, 60, 240, 240, 240, 240]);
+        assert_eq!(cooldown(5, 0), COOLDOWNS[2], "a zero step is one");
+    }
+
+    #[test]
+    fn an_attempt_waits_for_the_backoff_then_is_checked_during_a_cool_down() {
+        let secs = Duration::from_secs;
+        let verdict = |n, age| name_verdict(n, secs(age), secs(age), &RULES);
+        assert_eq!(verdict(0, 0), NameVerdict::Check);
+        assert_eq!(verdict(3, 1), NameVerdict::Wait(secs(3)));
+        assert_eq!(verdict(3, 4), NameVerdict::Check);
+        // The tenth failure: 512 s of backoff, and the wait said is the cool-down's 15 min.
+        assert_eq!(verdict(10, 12), NameVerdict::Wait(secs(900 - 12)));
+        // After the backoff, within the cool-down: checked, but only an administrator gets in.
+        assert_eq!(verdict(10, 600), NameVerdict::Cooling(secs(300)));
+        assert_eq!(verdict(10, 900), NameVerdict::Check);
+        // Thirty failures: four hours, yet an attempt is checked every 15 minutes at most.
+        assert_eq!(verdict(30, 900), NameVerdict::Cooling(secs(4 * 3600 - 900)));
+        // An attempt checked during the cool-down restarts the back-off, not the cool-down.
+        assert_eq!(
+            name_verdict(10, secs(600), secs(10), &RULES),
+            NameVerdict::Wait(secs(502))
+        );
+        assert_eq!(
+            name_verdict(10, secs(890), secs(520), &RULES),
+            NameVerdict::Cooling(secs(10))
+        );
+    }
+
+    #[test]
+    fn the_terminal_waits_once_it_has_seen_its_limit_of_failures_in_the_window() {
+        let rules = ThrottleRules {
+            terminal_limit: 3,
+            terminal_window: Duration::from_secs(10),
+            ..RULES
+        };
+        let ages = |a: &[u64]| {
+            a.iter()
+                .map(|s| Duration::from_secs(*s))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(terminal_wait(&ages(&[]), &rules), Duration::ZERO);
+        assert_eq!(terminal_wait(&ages(&[1, 2]), &rules), Duration::ZERO);
+        assert_eq!(terminal_wait(&ages(&[1, 2, 10]), &rules), Duration::ZERO);
+        assert_eq!(
+            terminal_wait(&ages(&[3, 1, 2]), &rules),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            terminal_wait(&ages(&[5, 4, 3, 2, 1]), &rules),
+            Duration::from_secs(7),
+            "until only two are left inside"
+        );
+    }
+
+    #[test]
+    fn the_throttle_key_keys_names_and_never_shows() {
+        let a = ThrottleKey::new(Zeroizing::new([7; 32]));
+        let b = ThrottleKey::new(Zeroizing::new([8; 32]));
+        assert_eq!(a.digest("ana"), a.digest("ana"));
+        assert_ne!(a.digest("ana"), a.digest("anb"));
+        assert_ne!(
+            a.digest("ana"),
+            b.digest("ana"),
+            "another key, another digest"
+        );
+        assert_eq!(a.digest("ana").len(), 64);
+        assert_eq!(format!("{a:?}"), "ThrottleKey(<redacted>)");
     }
 
     #[test]

@@ -10,6 +10,10 @@
 //!   `CLOCK_BOOTTIME`, which fires at resume when a suspend passed its moment, so nothing needs
 //!   to wake in between to notice a suspend.
 //!
+//! - [`Clock::moment`] is a [`Moment`]: both clocks and which boot the boot clock counts from,
+//!   for waits that must survive a restart (sign-in throttling): measured on the boot clock
+//!   within one boot, on the wall clock across a reboot.
+//!
 //! Tests use the fake clock of [`crate::test_util`], which follows tokio's (pausable) time.
 
 use std::future::Future;
@@ -31,6 +35,38 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Waits until [`Clock::boot_now`] reads `at` or later (at once if it already does), also
     /// across a suspend.
     fn sleep_until(&self, at: Duration) -> Sleep<'_>;
+    /// Which boot [`Clock::boot_now`] counts from (the kernel's random boot id).
+    fn boot_id(&self) -> String;
+    /// Now, on both clocks.
+    fn moment(&self) -> Moment {
+        Moment {
+            wall: self.now_utc(),
+            boot_id: self.boot_id(),
+            since_boot: self.boot_now(),
+        }
+    }
+}
+
+/// A moment that can still be compared after a restart: the wall clock, and the boot clock with
+/// the boot it counts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moment {
+    pub wall: DateTime<Utc>,
+    pub boot_id: String,
+    pub since_boot: Duration,
+}
+
+impl Moment {
+    /// How long before `now` this moment was. Within one boot it is measured on the boot clock,
+    /// so setting the system time changes nothing; across a reboot, on the wall clock, and a
+    /// wall clock set back reads as no time at all (a wait is never shortened by it).
+    pub fn age_at(&self, now: &Moment) -> Duration {
+        if self.boot_id == now.boot_id {
+            now.since_boot.saturating_sub(self.since_boot)
+        } else {
+            (now.wall - self.wall).to_std().unwrap_or(Duration::ZERO)
+        }
+    }
 }
 
 /// The wait of [`Clock::sleep_until`].
@@ -51,6 +87,20 @@ impl Clock for SystemClock {
             u64::try_from(t.tv_sec).unwrap_or(0),
             u32::try_from(t.tv_nsec).unwrap_or(0),
         )
+    }
+
+    fn boot_id(&self) -> String {
+        static BOOT_ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        BOOT_ID
+            .get_or_init(|| {
+                // Read once: it cannot change while the process runs. Without it (never seen on
+                // Linux) all moments read as of one boot, and a wait starts over at a reboot:
+                // longer, never shorter.
+                std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default()
+            })
+            .clone()
     }
 
     fn sleep_until(&self, at: Duration) -> Sleep<'_> {
@@ -140,6 +190,38 @@ mod tests {
         std::thread::sleep(Duration::from_millis(5));
         assert!(c.boot_now() > a);
         assert!(a > Duration::ZERO);
+    }
+
+    #[test]
+    fn this_boot_has_an_id() {
+        let id = SystemClock.boot_id();
+        assert_eq!(id.len(), 36, "{id}");
+        assert_eq!(SystemClock.moment().boot_id, id);
+    }
+
+    #[test]
+    fn a_moment_s_age_is_on_the_boot_clock_within_a_boot_and_the_wall_clock_across() {
+        let c = FakeClock::new();
+        let then = c.moment();
+        c.advance(Duration::from_secs(60));
+        assert_eq!(then.age_at(&c.moment()), Duration::from_secs(60));
+        // The system time set back an hour: the boot clock still says a minute.
+        c.set(c.now_utc() - chrono::Duration::hours(1));
+        assert_eq!(then.age_at(&c.moment()), Duration::from_secs(60));
+        // Set forward a day: still a minute.
+        c.set(c.now_utc() + chrono::Duration::days(1));
+        assert_eq!(then.age_at(&c.moment()), Duration::from_secs(60));
+        // A reboot two minutes later: the boot clock starts again, the wall clock counts.
+        let c = FakeClock::new();
+        let then = c.moment();
+        c.reboot(Duration::from_secs(120));
+        let now = c.moment();
+        assert_ne!(now.boot_id, then.boot_id);
+        assert!(now.since_boot < then.since_boot + Duration::from_secs(120));
+        assert_eq!(then.age_at(&now), Duration::from_secs(120));
+        // A reboot with the wall clock set back: no time at all, never negative.
+        c.set(then.wall - chrono::Duration::hours(1));
+        assert_eq!(then.age_at(&c.moment()), Duration::ZERO);
     }
 
     #[tokio::test]

@@ -146,10 +146,21 @@ pub fn spoken(d: Duration) -> String {
     words.join(" ")
 }
 
-/// A wait in words, rounded up to a whole second and never "0 seconds": "1 second",
-/// "2 seconds", "15 minutes", "1 minute 1 second".
+/// A wait in words ([`said_wait`]): "1 second", "2 seconds", "1 minute 1 second", "15 minutes".
 pub fn spoken_wait(wait: Duration) -> String {
-    spoken(Duration::from_secs(u64::from(ceil_secs(wait)).max(1)))
+    spoken(Duration::from_secs(said_wait(wait)))
+}
+
+/// A wait as it is said to a person, in seconds: rounded up to a whole second and never 0; over
+/// two minutes, rounded up to whole minutes ("15 minutes", not "14 minutes 56 seconds"), so
+/// that trying again at the said time works.
+pub fn said_wait(wait: Duration) -> u64 {
+    let secs = u64::from(ceil_secs(wait)).max(1);
+    if secs > 120 {
+        secs.div_ceil(60) * 60
+    } else {
+        secs
+    }
 }
 
 /// Whole seconds, rounded up (saturating at `u32::MAX`): what a countdown shows.
@@ -168,6 +179,23 @@ pub fn next_whole_second(left: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_is_said_in_seconds_then_in_whole_minutes() {
+        let said = |ms| said_wait(Duration::from_millis(ms));
+        assert_eq!(
+            [
+                said(0),
+                said(1),
+                said(1001),
+                said(120_000),
+                said(120_001),
+                said(896_000)
+            ],
+            [1, 1, 2, 120, 180, 900]
+        );
+        assert_eq!(spoken_wait(Duration::from_secs(896)), "15 minutes");
+    }
 
     #[test]
     fn durations_are_read_the_way_people_write_them() {

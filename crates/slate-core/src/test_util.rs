@@ -78,6 +78,9 @@ pub struct FakeClock {
 struct FakeState {
     wall_at_origin: DateTime<Utc>,
     boot_extra: Duration,
+    /// Subtracted from the boot clock: where the last [`FakeClock::reboot`] started it again.
+    boot_start: Duration,
+    boot: u32,
 }
 
 impl FakeClock {
@@ -93,6 +96,8 @@ impl FakeClock {
             state: Mutex::new(FakeState {
                 wall_at_origin: now,
                 boot_extra: Duration::ZERO,
+                boot_start: Duration::ZERO,
+                boot: 1,
             }),
             jumped: tokio::sync::Notify::new(),
             sleeps: std::sync::atomic::AtomicU64::new(0),
@@ -138,6 +143,16 @@ impl FakeClock {
         self.sleeps.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// A reboot that took `down`: the wall clock moves on, the boot clock starts again from
+    /// zero, with a new boot id.
+    pub fn reboot(&self, down: Duration) {
+        let mut s = self.state();
+        s.wall_at_origin += chrono::Duration::from_std(down).expect("a representable duration");
+        s.boot_extra += down;
+        s.boot_start = self.elapsed() + s.boot_extra;
+        s.boot += 1;
+    }
+
     /// Sets the wall clock (someone changed the system time); the boot clock is unaffected.
     pub fn set(&self, to: DateTime<Utc>) {
         let elapsed = chrono::Duration::from_std(self.elapsed()).expect("representable");
@@ -158,7 +173,12 @@ impl Clock for FakeClock {
     }
 
     fn boot_now(&self) -> Duration {
-        self.elapsed() + self.state().boot_extra
+        let s = self.state();
+        (self.elapsed() + s.boot_extra).saturating_sub(s.boot_start)
+    }
+
+    fn boot_id(&self) -> String {
+        format!("00000000-0000-4000-8000-{:012}", self.state().boot)
     }
 
     fn local_offset(&self) -> FixedOffset {

@@ -329,7 +329,8 @@ pub enum UserCommand {
         /// The account's username.
         name: String,
     },
-    /// Unlock an account locked by failed sign-ins, and forget the failures.
+    /// Let a name sign in again at once: forget its failed sign-ins (ending a wait or a
+    /// cool-down) and unlock the account if it is locked.
     Unlock {
         /// The account's username.
         name: String,

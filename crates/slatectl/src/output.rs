@@ -209,11 +209,22 @@ pub fn users(json: bool, users: &[AccountSummary]) {
             "disabled"
         } else if u.locked {
             "locked"
+        } else if u.paused_until.is_some() {
+            "paused"
         } else {
             "active"
         };
+        // Failed sign-ins in a row and, while they make the name wait, until when (UTC).
+        let failures = match (u.failed_sign_ins, u.paused_until) {
+            (0, _) => String::new(),
+            (n, None) => format!("  ({n} failed sign-ins in a row)"),
+            (n, Some(until)) => format!(
+                "  ({n} failed sign-ins in a row; waits until {} UTC)",
+                until.format("%Y-%m-%d %H:%M:%S")
+            ),
+        };
         outln!(
-            "{:<width$}  {role:<5}  {status:<8}  {}",
+            "{:<width$}  {role:<5}  {status:<8}  {}{failures}",
             u.username,
             u.display_name
         );

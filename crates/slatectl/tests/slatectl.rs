@@ -197,9 +197,9 @@ fn a_mistyped_event_or_reason_is_refused_with_the_possible_values() {
     for reason in slate_core::audit::reason_names() {
         assert!(out.stderr.contains(reason), "{reason}: {}", out.stderr);
     }
-    assert!(out
-        .stderr
-        .contains("bad_credentials, throttled, locked, disabled]"));
+    assert!(out.stderr.contains(
+        "bad_credentials, throttled, terminal_throttled, cooling_down, locked, disabled]"
+    ));
     let out = ctl.run(&["audit", "export", "--format", "json"], "");
     assert_eq!(out.code, 2);
     assert!(

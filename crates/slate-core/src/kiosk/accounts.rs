@@ -4,9 +4,12 @@
 use super::{lock, Kiosk, KioskError};
 use crate::accounts::{Account, AccountSummary, Role};
 use crate::audit::{Actor, AuditEvent, Event};
-use crate::auth::{hash_password, CredentialError, Password, Username};
+use crate::auth::{
+    backoff, hash_password, name_verdict, CredentialError, NameVerdict, Password, Username,
+};
 use crate::store::{Store, StoreError};
 use serde_json::json;
+use std::time::Duration;
 
 impl Kiosk {
     /// First-run setup: creates the first administrator. Refused once any administrator exists,
@@ -72,8 +75,45 @@ impl Kiosk {
     }
 
     /// Every account.
+    /// Each account with its failed sign-ins and, while they make it wait, until when.
     pub fn list_users(&self) -> Result<Vec<AccountSummary>, KioskError> {
-        Ok(lock(&self.store).list_accounts()?)
+        let now = self.clock.moment();
+        let rules = self.settings()?.throttle_rules();
+        let store = lock(&self.store);
+        let mut accounts = store.list_accounts()?;
+        // Without the audit key nobody signs in, and no failure is counted: nothing to show.
+        let Ok(key) = self.throttle_key() else {
+            return Ok(accounts);
+        };
+        for a in &mut accounts {
+            // A stored name is a valid one; its key is what sign-in digests.
+            let name_key = Username::parse(&a.username)
+                .map(|u| u.key().to_owned())
+                .unwrap_or_default();
+            let Some(t) = store.throttle_state(&key.digest(&name_key), &now)? else {
+                continue;
+            };
+            a.failed_sign_ins = t.failures;
+            let since_attempt = t.last_attempt.age_at(&now);
+            let wait = match name_verdict(
+                t.failures,
+                t.last_failure.age_at(&now),
+                since_attempt,
+                &rules,
+            ) {
+                // An administrator waits only for the back-off, never for a cool-down.
+                NameVerdict::Wait(_) if a.role == Role::Admin => {
+                    backoff(t.failures, rules.backoff_cap).saturating_sub(since_attempt)
+                }
+                NameVerdict::Wait(d) => d,
+                NameVerdict::Cooling(d) if a.role != Role::Admin => d,
+                NameVerdict::Cooling(_) | NameVerdict::Check => Duration::ZERO,
+            };
+            a.paused_until = (!wait.is_zero())
+                .then(|| chrono::Duration::from_std(wait).ok().map(|w| now.wall + w))
+                .flatten();
+        }
+        Ok(accounts)
     }
 
     /// Removes an account. The last administrator who can sign in cannot be removed (checked
@@ -147,10 +187,10 @@ impl Kiosk {
     /// Unlocks an account and forgets its failed sign-ins.
     pub fn unlock_user(&self, by: &Actor, username: &str) -> Result<(), KioskError> {
         let (username, _) = self.existing(username)?;
+        let digest = self.throttle_key()?.digest(username.key());
         let store = lock(&self.store);
         store.atomically(|store| {
             store.set_locked(&username, false)?;
-            let digest = store.throttle_digest(username.key())?;
             store.throttle_clear(&digest)?;
             self.user_event(by, store, Event::UserUnlocked, username.as_str(), json!({}))
         })?;

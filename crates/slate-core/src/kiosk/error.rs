@@ -54,7 +54,7 @@ impl KioskError {
             Self::Setting(e) => e.phrase(),
             Self::BadCredentials => Phrase::new("Wrong username or password."),
             Self::Throttled(wait) => Phrase::new("Too many attempts. Try again in {wait}.")
-                .seconds("wait", duration::ceil_secs(*wait).into()),
+                .seconds("wait", duration::said_wait(*wait)),
             Self::Locked => Phrase::new(
                 "This account is locked after too many failed sign-ins. Ask a member of staff to unlock it.",
             ),

@@ -6,9 +6,11 @@ use crate::accounts::{Account, Role};
 use crate::api::SessionKind;
 use crate::audit::{AuditEvent, Event, SignInFailure};
 use crate::auth::{
-    backoff, hash_password, needs_rehash, verify_dummy, verify_password, Password, Username,
-    PASSWORD_MAX,
+    cooldown, hash_password, name_verdict, needs_rehash, terminal_wait, verify_dummy,
+    verify_password, NameVerdict, Password, ThrottleKey, ThrottleRules, Username, PASSWORD_MAX,
 };
+use crate::clock::Moment;
+use crate::store::{NameThrottle, Store};
 use serde_json::json;
 use std::time::Duration;
 
@@ -26,42 +28,24 @@ impl Kiosk {
     /// Checks a person's credentials: who they are, or why not.
     ///
     /// A wrong username and a wrong password give the same error and take about the same time
-    /// (an unknown name is checked against a dummy hash). Throttling applies per name whether or
-    /// not the account exists, and a throttled attempt is not checked at all. Disabled and locked
-    /// accounts say so only after a correct password.
+    /// (an unknown name is checked against a dummy hash, and a failure is one transaction
+    /// either way). Throttling ([`crate::auth`]'s rules) applies per name whether or not the
+    /// account exists, and per terminal over all names; an attempt refused by a wait is not
+    /// checked at all. During a name's cool-down an attempt is checked but only an
+    /// administrator's right password is accepted; everyone else, right password or wrong,
+    /// hears the same "try again in …". Disabled and locked accounts say so only after a
+    /// correct password.
     pub fn authenticate(
         &self,
         username: &str,
         password: &Password,
     ) -> Result<Identity, KioskError> {
         let _gate = lock(&self.signin_gate);
-        let now = self.clock.now_utc();
         let parsed = Username::parse(username).ok();
-        let name_key = parsed
-            .as_ref()
-            .map_or_else(|| username.trim().to_lowercase(), |u| u.key().to_owned());
-        let settings = self.settings()?;
-        let (digest, account, previous) = {
-            let store = lock(&self.store);
-            let digest = store.throttle_digest(&name_key)?;
-            let account = match &parsed {
-                Some(u) => store.find_account(u)?,
-                None => None,
-            };
-            let previous = store.throttle_state(&digest)?;
-            (digest, account, previous)
-        };
-        if let Some((failures, last)) = previous {
-            let wait = backoff(failures, settings.signin_backoff_cap);
-            // A wall clock set back must not shorten the wait: count from now in that case.
-            let since = (now - last).to_std().unwrap_or(Duration::ZERO);
-            if let Some(left) = wait.checked_sub(since).filter(|d| !d.is_zero()) {
-                self.record_now(failed(SignInFailure::Throttled, account.as_ref()))?;
-                return Err(KioskError::Throttled(left));
-            }
-        }
+        let attempt = self.attempt(username, parsed.as_ref())?;
+        let verdict = self.throttle_gate(&attempt)?;
 
-        let matches = match &account {
+        let matches = match &attempt.account {
             Some(a) if password.chars() <= PASSWORD_MAX => {
                 verify_password(password, &a.password_hash)
             }
@@ -72,59 +56,143 @@ impl Kiosk {
         };
 
         let store = lock(&self.store);
-        let account = match account {
-            Some(a) if matches => a,
-            unmatched => {
-                // One transaction (one disk flush) whether or not the name exists, so a failure for
-                // a real account takes no longer than one for a made-up name.
-                let lock_name = unmatched
-                    .as_ref()
-                    .filter(|a| !a.locked)
-                    .and(parsed.as_ref());
-                store.atomically(|store| {
-                    let failures = store.record_failure(
-                        &digest,
-                        now,
-                        lock_name,
-                        settings.signin_lock_after,
-                    )?;
-                    self.record(
-                        store,
-                        failed(SignInFailure::BadCredentials, unmatched.as_ref()),
-                    )?;
-                    if lock_name.is_some() && failures >= settings.signin_lock_after {
-                        self.record(
-                            store,
-                            AuditEvent::new(Event::AccountLocked, json!({ "failures": failures }))
-                                .user(unmatched.as_ref().map(|a| a.username.as_str())),
-                        )?;
-                    }
-                    Ok::<(), KioskError>(())
-                })?;
-                return Err(KioskError::BadCredentials);
-            }
+        let account = match (&attempt.account, verdict) {
+            (Some(a), NameVerdict::Check) if matches => a,
+            (Some(a), NameVerdict::Cooling(_)) if matches && a.role == Role::Admin => a,
+            (_, verdict) => return Err(self.refuse(&store, &attempt, verdict)?),
         };
         if !account.enabled {
-            self.record(&store, failed(SignInFailure::Disabled, Some(&account)))?;
+            self.record(&store, failed(SignInFailure::Disabled, Some(account)))?;
             return Err(KioskError::Disabled);
         }
         if account.locked {
-            self.record(&store, failed(SignInFailure::Locked, Some(&account)))?;
+            self.record(&store, failed(SignInFailure::Locked, Some(account)))?;
             return Err(KioskError::Locked);
         }
-        store.throttle_clear(&digest)?;
+        store.throttle_clear(&attempt.digest)?;
         if needs_rehash(&account.password_hash) {
             let name = parsed.as_ref().expect("a matched account has a valid name");
-            store.set_password_hash(name, &hash_password(password), now)?;
+            store.set_password_hash(name, &hash_password(password), attempt.now.wall)?;
         }
         Ok(Identity {
-            display_name: account.display_name,
+            display_name: account.display_name.clone(),
             kind: match account.role {
                 Role::Admin => SessionKind::Admin,
                 Role::User => SessionKind::User,
             },
-            username: Some(account.username),
+            username: Some(account.username.clone()),
         })
+    }
+
+    /// Everything about an attempt known before its password is looked at.
+    fn attempt(&self, typed: &str, parsed: Option<&Username>) -> Result<Attempt, KioskError> {
+        let now = self.clock.moment();
+        let name_key = parsed.map_or_else(|| typed.trim().to_lowercase(), |u| u.key().to_owned());
+        let rules = self.settings()?.throttle_rules();
+        let digest = self.throttle_key()?.digest(&name_key);
+        let store = lock(&self.store);
+        let account = match parsed {
+            Some(u) => store.find_account(u)?,
+            None => None,
+        };
+        let previous = store.throttle_state(&digest, &now)?;
+        let recent = store
+            .recent_failures(&now)?
+            .iter()
+            .map(|m| m.age_at(&now))
+            .collect();
+        Ok(Attempt {
+            now,
+            rules,
+            digest,
+            account,
+            previous,
+            recent,
+        })
+    }
+
+    /// The throttle's answer before the password is checked: the terminal's wait, then the
+    /// name's. A refusal here is recorded, and the password never looked at.
+    fn throttle_gate(&self, a: &Attempt) -> Result<NameVerdict, KioskError> {
+        let terminal = terminal_wait(&a.recent, &a.rules);
+        if !terminal.is_zero() {
+            self.record_now(failed(SignInFailure::TerminalThrottled, a.account.as_ref()))?;
+            return Err(KioskError::Throttled(terminal));
+        }
+        let verdict = a.previous.as_ref().map_or(NameVerdict::Check, |p| {
+            name_verdict(
+                p.failures,
+                p.last_failure.age_at(&a.now),
+                p.last_attempt.age_at(&a.now),
+                &a.rules,
+            )
+        });
+        if let NameVerdict::Wait(left) = verdict {
+            self.record_now(failed(SignInFailure::Throttled, a.account.as_ref()))?;
+            return Err(KioskError::Throttled(left));
+        }
+        Ok(verdict)
+    }
+
+    /// Records a checked attempt that does not sign in, in one transaction (one disk flush)
+    /// whatever the name and the password, so that neither shows in the time it takes; returns
+    /// what to answer. During a cool-down, right or wrong, the same answer: "try again in …".
+    fn refuse(
+        &self,
+        store: &Store,
+        a: &Attempt,
+        verdict: NameVerdict,
+    ) -> Result<KioskError, KioskError> {
+        // The terminal's limit is reached by this failure: said once in the audit.
+        let inside = a
+            .recent
+            .iter()
+            .filter(|age| **age < a.rules.terminal_window)
+            .count();
+        let reaches_limit =
+            inside + 1 == usize::try_from(a.rules.terminal_limit).unwrap_or(usize::MAX);
+        let limit = a.rules.terminal_limit;
+        store.atomically(|store| {
+            let answer = if let NameVerdict::Cooling(left) = verdict {
+                store.throttle_checked(&a.digest, &a.now, limit)?;
+                self.record(
+                    store,
+                    failed(SignInFailure::CoolingDown, a.account.as_ref()),
+                )?;
+                KioskError::Throttled(left)
+            } else {
+                let failures = store.throttle_fail(&a.digest, &a.now, limit)?;
+                self.record(
+                    store,
+                    failed(SignInFailure::BadCredentials, a.account.as_ref()),
+                )?;
+                if failures % a.rules.cooldown_after.max(1) == 0 {
+                    let minutes = cooldown(failures, a.rules.cooldown_after).as_secs() / 60;
+                    let details = json!({ "failures": failures, "minutes": minutes });
+                    self.record(
+                        store,
+                        named(Event::SignInCooldown, details, a.account.as_ref()),
+                    )?;
+                }
+                KioskError::BadCredentials
+            };
+            if reaches_limit {
+                let details = json!({
+                    "failures": limit,
+                    "window_secs": a.rules.terminal_window.as_secs(),
+                });
+                self.record(store, AuditEvent::new(Event::SignInRateLimited, details))?;
+            }
+            Ok(answer)
+        })
+    }
+
+    /// The key the throttle's names are stored under, derived from the audit key (nobody signs
+    /// in while that cannot be used).
+    pub(super) fn throttle_key(&self) -> Result<ThrottleKey, KioskError> {
+        Ok(ThrottleKey::new(
+            self.audit_key()?.derive(ThrottleKey::LABEL),
+        ))
     }
 
     /// A guest, when the settings allow guests.
@@ -140,15 +208,31 @@ impl Kiosk {
     }
 }
 
-/// A `sign_in_failed` record: the account's name when the name is an account, otherwise only
-/// that it was unknown (never what was typed: it may be a password typed into the wrong field).
+/// A sign-in attempt as the throttle sees it, before its password is checked.
+struct Attempt {
+    now: Moment,
+    rules: ThrottleRules,
+    /// The typed name's key under the throttle key.
+    digest: String,
+    /// The account the name is, if any.
+    account: Option<Account>,
+    previous: Option<NameThrottle>,
+    /// How long ago the terminal's recent failures were.
+    recent: Vec<Duration>,
+}
+
+/// A `sign_in_failed` record (see [`named`]).
 fn failed(reason: SignInFailure, account: Option<&Account>) -> AuditEvent {
-    match account {
-        Some(a) => AuditEvent::new(Event::SignInFailed, json!({ "reason": reason }))
-            .user(Some(&a.username)),
-        None => AuditEvent::new(
-            Event::SignInFailed,
-            json!({ "reason": reason, "unknown_user": true }),
-        ),
+    named(Event::SignInFailed, json!({ "reason": reason }), account)
+}
+
+/// A record about a name someone typed: the account's name when the name is an account,
+/// otherwise only that it was unknown (never what was typed: it may be a password typed into
+/// the wrong field).
+fn named(event: Event, mut details: serde_json::Value, account: Option<&Account>) -> AuditEvent {
+    if let Some(a) = account {
+        return AuditEvent::new(event, details).user(Some(&a.username));
     }
+    details["unknown_user"] = json!(true);
+    AuditEvent::new(event, details)
 }

@@ -159,25 +159,250 @@ fn a_wall_clock_set_back_does_not_shorten_the_wait() {
     ));
 }
 
+fn records(k: &Kiosk, event: &str) -> Vec<crate::audit::AuditRecord> {
+    k.audit_list(&crate::audit::AuditFilter {
+        event: Some(event.into()),
+        limit: 1000,
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+fn throttled(r: Result<Identity, KioskError>) -> Duration {
+    match r {
+        Err(KioskError::Throttled(wait)) => wait,
+        other => panic!("not throttled: {other:?}"),
+    }
+}
+
+fn user<'a>(
+    users: &'a [crate::accounts::AccountSummary],
+    name: &str,
+) -> &'a crate::accounts::AccountSummary {
+    users.iter().find(|u| u.username == name).unwrap()
+}
+
 #[test]
-fn the_account_locks_after_the_limit_and_says_so_only_with_the_right_password() {
+fn a_name_cools_down_after_the_limit_and_its_right_password_hears_what_a_wrong_one_does() {
     let f = kiosk();
     set_up(&f.kiosk);
     f.kiosk
         .set_setting(&Actor::System, "signin_lock_after", "3")
         .unwrap();
-    for _ in 0..3 {
+    let three_failures = |name: &str| {
+        for _ in 0..3 {
+            assert!(matches!(
+                f.kiosk.authenticate(name, &pw("wrong guess")),
+                Err(KioskError::BadCredentials)
+            ));
+            f.clock.advance(Duration::from_secs(4));
+        }
+    };
+    three_failures("ana");
+    // ana's last failure was 4 s ago: its cool-down of 15 minutes has 896 s to run. The
+    // back-off (4 s) has passed, so the attempt is checked: right or wrong, the same answer.
+    let right = throttled(f.kiosk.authenticate("ana", &pw("ana's passphrase")));
+    assert_eq!(right, Duration::from_secs(900 - 4));
+    f.clock.advance(Duration::from_secs(4));
+    let wrong = throttled(f.kiosk.authenticate("ana", &pw("another guess")));
+    assert_eq!(
+        wrong,
+        right.checked_sub(Duration::from_secs(4)).unwrap(),
+        "a wrong one does not extend it either"
+    );
+    // A made-up name cools down just the same (nobody learns which names exist).
+    three_failures("nobody");
+    let unknown = throttled(f.kiosk.authenticate("nobody", &pw("another guess")));
+    assert_eq!(unknown, Duration::from_secs(900 - 4));
+    assert_eq!(
+        KioskError::Throttled(right).to_string(),
+        "Too many attempts. Try again in 15 minutes."
+    );
+
+    // Administrators see it, and the audit says it once per name.
+    let users = f.kiosk.list_users().unwrap();
+    let ana = user(&users, "ana");
+    assert_eq!(
+        ana.failed_sign_ins, 3,
+        "attempts during a cool-down are no more failures"
+    );
+    let until = ana.paused_until.expect("paused");
+    assert_eq!(
+        until - f.clock.now_utc(),
+        chrono::Duration::seconds(900 - 20),
+        "ana's last failure was 20 s ago"
+    );
+    let cooldowns = records(&f.kiosk, "sign_in_cooldown");
+    assert_eq!(cooldowns.len(), 2, "{cooldowns:?}");
+    assert_eq!(cooldowns[1].username.as_deref(), Some("ana"));
+    assert!(
+        cooldowns[1].details.contains(r#""minutes":15"#),
+        "{cooldowns:?}"
+    );
+    assert!(
+        cooldowns[0].details.contains(r#""unknown_user":true"#),
+        "{cooldowns:?}"
+    );
+    assert!(
+        !cooldowns[0].details.contains("nobody"),
+        "never the typed name"
+    );
+    let checked = records(&f.kiosk, "sign_in_failed")
+        .into_iter()
+        .filter(|r| r.details.contains("cooling_down"))
+        .count();
+    assert_eq!(checked, 3);
+
+    // After the cool-down, the right password works: nothing is locked for good.
+    f.clock.advance(Duration::from_secs(900));
+    f.kiosk
+        .authenticate("ana", &pw("ana's passphrase"))
+        .unwrap();
+    assert_eq!(
+        user(&f.kiosk.list_users().unwrap(), "ana").failed_sign_ins,
+        0
+    );
+}
+
+#[test]
+fn further_failures_after_a_cool_down_cool_down_longer() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    f.kiosk
+        .set_setting(&Actor::System, "signin_lock_after", "3")
+        .unwrap();
+    for _ in 0..12 {
         assert!(matches!(
             f.kiosk.authenticate("ana", &pw("wrong guess")),
             Err(KioskError::BadCredentials)
         ));
-        f.clock.advance(Duration::from_secs(3600));
+        // Past every back-off and cool-down (4 hours at most).
+        f.clock.advance(Duration::from_secs(4 * 3600));
     }
+    let cooldowns: Vec<String> = records(&f.kiosk, "sign_in_cooldown")
+        .into_iter()
+        .map(|r| r.details)
+        .collect();
+    assert_eq!(cooldowns.len(), 4, "{cooldowns:?}");
+    for (record, minutes) in cooldowns.iter().rev().zip([15, 60, 240, 240]) {
+        assert!(
+            record.contains(&format!(r#""minutes":{minutes}"#)),
+            "{cooldowns:?}"
+        );
+    }
+}
+
+#[test]
+fn an_administrator_is_slowed_by_failures_but_never_shut_out() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    // Someone at the terminal tries thirty wrong passwords for the administrator, each as
+    // soon as the back-off allows (the terminal's own limit set out of the way).
+    f.kiosk
+        .set_setting(&Actor::System, "signin_terminal_limit", "1000")
+        .unwrap();
+    let mut tried = 0;
+    while tried < 30 {
+        match f.kiosk.authenticate("admin", &pw("a wrong guess")) {
+            Err(KioskError::BadCredentials | KioskError::Throttled(_)) => {}
+            other => panic!("{other:?}"),
+        }
+        tried = user(&f.kiosk.list_users().unwrap(), "admin").failed_sign_ins;
+        let wait = user(&f.kiosk.list_users().unwrap(), "admin")
+            .paused_until
+            .map_or(Duration::ZERO, |t| {
+                (t - f.clock.now_utc()).to_std().unwrap()
+            });
+        f.clock.advance(wait);
+    }
+    // Thirty failures: a person's name would now cool down for four hours. The
+    // administrator's waits only for the back-off, at most signin_backoff_cap (15 min).
+    let admin = user(&f.kiosk.list_users().unwrap(), "admin").clone();
+    assert!(admin.paused_until.is_none(), "{admin:?}");
+    let wait = throttled(f.kiosk.authenticate("admin", &pw("one more wrong guess")));
+    assert_eq!(
+        wait,
+        Duration::from_secs(4 * 3600 - 900),
+        "the screen says what anyone's says"
+    );
+    let backoff = user(&f.kiosk.list_users().unwrap(), "admin")
+        .paused_until
+        .map(|t| (t - f.clock.now_utc()).to_std().unwrap())
+        .unwrap();
+    assert_eq!(backoff, Duration::from_secs(15 * 60));
+    // The administrator arrives after the back-off, still inside the cool-down: signed in.
+    f.clock.advance(backoff);
+    let who = f
+        .kiosk
+        .authenticate("admin", &pw(crate::test_util::ADMIN.1))
+        .unwrap();
+    assert_eq!(who.kind, SessionKind::Admin);
+    assert_eq!(
+        user(&f.kiosk.list_users().unwrap(), "admin").failed_sign_ins,
+        0
+    );
+}
+
+#[test]
+fn one_password_tried_across_many_names_makes_the_whole_terminal_wait() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    let mut refused = 0;
+    for i in 0..40 {
+        match f
+            .kiosk
+            .authenticate(&format!("reader{i}"), &pw("Summer2026!"))
+        {
+            Err(KioskError::BadCredentials) => assert!(i < 30, "attempt {i} was checked"),
+            Err(KioskError::Throttled(wait)) => {
+                assert!(i >= 30);
+                assert_eq!(wait, Duration::from_secs(600 - 10));
+                refused += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+        if i == 0 {
+            f.clock.advance(Duration::from_secs(10));
+        }
+    }
+    assert_eq!(refused, 10);
+    assert_eq!(records(&f.kiosk, "sign_in_rate_limited").len(), 1);
+    // Every name waits, administrators' too (slowed, not shut out: the window is 10 minutes).
+    throttled(
+        f.kiosk
+            .authenticate("admin", &pw(crate::test_util::ADMIN.1)),
+    );
+    f.clock.advance(Duration::from_secs(600 - 10));
+    // The first failure has left the window: one more attempt may be made.
+    f.kiosk
+        .authenticate("admin", &pw(crate::test_util::ADMIN.1))
+        .unwrap();
     assert!(matches!(
-        f.kiosk.authenticate("ana", &pw("still wrong")),
+        f.kiosk.authenticate("reader41", &pw("Summer2026!")),
         Err(KioskError::BadCredentials)
     ));
-    f.clock.advance(Duration::from_secs(3600));
+    throttled(f.kiosk.authenticate("reader42", &pw("Summer2026!")));
+    // After the window, a success did not reset it: only time does.
+    f.clock.advance(Duration::from_secs(600));
+    assert!(matches!(
+        f.kiosk.authenticate("reader42", &pw("Summer2026!")),
+        Err(KioskError::BadCredentials)
+    ));
+}
+
+#[test]
+fn a_locked_account_says_so_only_with_the_right_password() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    // Failures no longer lock; an account locked before (or by hand in the database) still is.
+    lock(&f.kiosk.store)
+        .set_locked(&Username::parse("ana").unwrap(), true)
+        .unwrap();
+    assert!(matches!(
+        f.kiosk.authenticate("ana", &pw("wrong guess")),
+        Err(KioskError::BadCredentials)
+    ));
+    f.clock.advance(Duration::from_secs(1));
     assert!(matches!(
         f.kiosk.authenticate("ana", &pw("ana's passphrase")),
         Err(KioskError::Locked)
@@ -197,12 +422,32 @@ fn throttling_survives_a_restart() {
     };
     let k = open();
     set_up(&k);
-    let _ = k.authenticate("ana", &pw("wrong guess"));
+    k.set_setting(&Actor::System, "signin_lock_after", "3")
+        .unwrap();
+    for _ in 0..3 {
+        let _ = k.authenticate("ana", &pw("wrong guess"));
+        clock.advance(Duration::from_secs(4));
+    }
     drop(k);
-    assert!(matches!(
-        open().authenticate("ana", &pw("ana's passphrase")),
-        Err(KioskError::Throttled(_))
-    ));
+    assert_eq!(
+        throttled(open().authenticate("ana", &pw("ana's passphrase"))),
+        Duration::from_secs(900 - 4)
+    );
+    // A reboot of a minute: the boot clock starts again, the wall clock still counts.
+    clock.reboot(Duration::from_secs(60));
+    assert_eq!(
+        throttled(open().authenticate("ana", &pw("ana's passphrase"))),
+        Duration::from_secs(900 - 64)
+    );
+    // Someone sets the system time back an hour: a failure of the boot before can only be
+    // measured on the wall clock, which now says it has not happened yet. The wait does not
+    // shrink: it counts from now.
+    clock.set(clock.now_utc() - chrono::Duration::hours(1));
+    clock.advance(Duration::from_secs(10));
+    assert_eq!(
+        throttled(open().authenticate("ana", &pw("ana's passphrase"))),
+        Duration::from_secs(900)
+    );
 }
 
 #[test]

@@ -148,9 +148,26 @@ pub const SETTINGS: &[SettingDef] = &[
         key: "signin_lock_after",
         kind: Kind::Count { min: 3, max: 50 },
         default: "10",
-        // Strictest: the fewest the bounds allow: an account locks soonest.
+        // Strictest: the fewest the bounds allow: a name cools down soonest.
         strictest: "3",
-        description: "Consecutive failed sign-ins after which an account locks until an administrator unlocks it.",
+        description: "Consecutive failed sign-ins to one name after which it cools down: 15 minutes, then 1 hour, then 4 hours (an administrator's right password still works after the wait between attempts).",
+    },
+    SettingDef {
+        key: "signin_terminal_limit",
+        kind: Kind::Count { min: 5, max: 1000 },
+        default: "30",
+        // Strictest: the fewest the bounds allow: spraying one password over many names is
+        // slowest.
+        strictest: "5",
+        description: "Failed sign-ins at this terminal, whatever the names, after which every sign-in waits (see signin_terminal_window).",
+    },
+    SettingDef {
+        key: "signin_terminal_window",
+        kind: Kind::Seconds { min: 60, max: 86_400 },
+        default: "600",
+        // Strictest: the longest the bounds allow: the failures count for longest.
+        strictest: "86400",
+        description: "How long a failed sign-in counts towards signin_terminal_limit.",
     },
     SettingDef {
         key: "admin_idle_timeout",

@@ -56,12 +56,26 @@ impl PolicyLayer {
     }
 }
 
+impl Settings {
+    /// The sign-in throttle's rules.
+    pub fn throttle_rules(&self) -> crate::auth::ThrottleRules {
+        crate::auth::ThrottleRules {
+            backoff_cap: self.signin_backoff_cap,
+            cooldown_after: self.signin_lock_after,
+            terminal_limit: self.signin_terminal_limit,
+            terminal_window: self.signin_terminal_window,
+        }
+    }
+}
+
 /// The settings in force, typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub guests_allowed: bool,
     pub signin_backoff_cap: Duration,
     pub signin_lock_after: u32,
+    pub signin_terminal_limit: u32,
+    pub signin_terminal_window: Duration,
     pub idle_timeout: Duration,
     pub idle_warning: Duration,
     pub admin_idle_timeout: Duration,
@@ -139,6 +153,11 @@ impl Settings {
             guests_allowed: get("guests_allowed") == "true",
             signin_backoff_cap: secs(&get("signin_backoff_cap"), d("signin_backoff_cap")),
             signin_lock_after: get("signin_lock_after").parse().unwrap_or(10),
+            signin_terminal_limit: get("signin_terminal_limit").parse().unwrap_or(30),
+            signin_terminal_window: secs(
+                &get("signin_terminal_window"),
+                d("signin_terminal_window"),
+            ),
             idle_timeout,
             idle_warning,
             admin_idle_timeout: secs(&get("admin_idle_timeout"), d("admin_idle_timeout")),

@@ -6,7 +6,7 @@
 //! This file opens the database, one file in the data folder, the same way for the kiosk and for
 //! `slatectl` (they may run at once), and owns the schema ([`MIGRATIONS`]), the `meta` table,
 //! the checks and [`Store::atomically`]. Each table's statements live in a submodule:
-//! `accounts` (users), `throttle` (`signin_throttle`), `sessions` (sessions and their values),
+//! `accounts` (users), `throttle` (`signin_throttle`, `signin_failures`), `sessions` (sessions and their values),
 //! `settings` (administrator values) and `audit` (the chained log).
 //!
 //! Opening sets WAL, `synchronous=FULL`, foreign keys, `secure_delete` and a busy timeout, checks
@@ -23,6 +23,8 @@ mod audit;
 mod sessions;
 mod settings;
 mod throttle;
+
+pub use throttle::NameThrottle;
 
 use std::fs;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -119,6 +121,30 @@ pub const MIGRATIONS: &[&str] = &[
     "DROP INDEX audit_user;
     CREATE INDEX audit_user ON audit (lower(username), seq);
     CREATE INDEX audit_reason ON audit (json_extract(details, '$.reason'), seq);",
+    // 6: sign-in throttling redesigned. Names are keyed by an HMAC under a key kept outside the
+    // database (the salted digests before could be reversed offline: the salt sat beside them),
+    // so the old rows are dropped; each failure keeps the boot it happened in and its time on
+    // the boot clock; and the terminal's recent failures, any names, are kept for its own rate.
+    "DROP TABLE signin_throttle;
+    DELETE FROM meta WHERE key = 'throttle_salt';
+    CREATE TABLE signin_throttle (
+        name_digest       TEXT PRIMARY KEY,
+        failures          INTEGER NOT NULL CHECK (failures >= 0),
+        last_failure_at   TEXT NOT NULL,
+        last_failure_boot TEXT NOT NULL,
+        last_failure_ms   INTEGER NOT NULL CHECK (last_failure_ms >= 0),
+        -- The last attempt checked (a failure, or one checked during a cool-down).
+        last_attempt_at   TEXT NOT NULL,
+        last_attempt_boot TEXT NOT NULL,
+        last_attempt_ms   INTEGER NOT NULL CHECK (last_attempt_ms >= 0)
+    ) STRICT;
+    CREATE INDEX signin_throttle_at ON signin_throttle (last_failure_at);
+    CREATE TABLE signin_failures (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        boot    TEXT NOT NULL,
+        boot_ms INTEGER NOT NULL CHECK (boot_ms >= 0)
+    ) STRICT;",
 ];
 
 /// Stores a fieldless enum as fixed text (the text the schema's CHECK constraints list): one

@@ -1,76 +1,158 @@
-//! The `signin_throttle` table: consecutive failed sign-ins per name, known or not, keyed by a
-//! salted digest so the table never holds what someone typed. How long to wait is computed in
-//! [`crate::auth`]; when to lock is decided in [`crate::kiosk`].
+//! The sign-in throttle's tables: `signin_throttle`, consecutive failed sign-ins per name, known
+//! or not, keyed by the name's digest under the throttle key (never what someone typed), and
+//! `signin_failures`, the terminal's most recent failures whatever the name. Each failure is kept
+//! as a [`Moment`] so waits are measured on the boot clock within a boot. The rules (how long to
+//! wait) are in [`crate::auth`]; applying them is [`crate::kiosk`]'s.
 
-use chrono::{DateTime, Utc};
+use std::time::Duration;
+
 use rusqlite::{params, OptionalExtension};
-use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError};
-use crate::auth::Username;
-use crate::clock::{from_db, to_db};
+use crate::clock::{from_db, to_db, Moment};
+
+/// How long a name's failures are remembered after its last one: longer than any wait, so
+/// pruning never shortens one.
+pub const FORGET_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+fn moment(at: &str, boot: String, ms: i64) -> Option<Moment> {
+    Some(Moment {
+        wall: from_db(at)?,
+        boot_id: boot,
+        since_boot: Duration::from_millis(u64::try_from(ms).ok()?),
+    })
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A name's throttle row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameThrottle {
+    /// Consecutive failures.
+    pub failures: u32,
+    pub last_failure: Moment,
+    /// The last attempt that was checked: a failure, or one checked during a cool-down.
+    pub last_attempt: Moment,
+}
 
 impl Store {
-    /// The throttle key for a name: a salted SHA-256 of its case-insensitive form, so that the
-    /// table never holds what someone typed (it may be a password typed into the wrong field).
-    pub fn throttle_digest(&self, name_key: &str) -> Result<String, StoreError> {
-        let salt: String = self.conn().query_row(
-            "SELECT value FROM meta WHERE key = 'throttle_salt'",
-            [],
-            |r| r.get(0),
-        )?;
-        let mut h = Sha256::new();
-        h.update(salt.as_bytes());
-        h.update([0]);
-        h.update(name_key.as_bytes());
-        Ok(hex::encode(h.finalize()))
-    }
-
-    /// Consecutive failures for a name and when the last one happened.
-    pub fn throttle_state(&self, digest: &str) -> Result<Option<(u32, DateTime<Utc>)>, StoreError> {
-        let row: Option<(i64, String)> = self
+    /// A name's failures. A row that cannot be read (a hand-edited time) reads as a failure
+    /// just now, so it never shortens a wait.
+    pub fn throttle_state(
+        &self,
+        digest: &str,
+        now: &Moment,
+    ) -> Result<Option<NameThrottle>, StoreError> {
+        type Row = (i64, String, String, i64, String, String, i64);
+        let row: Option<Row> = self
             .conn()
             .query_row(
-                "SELECT failures, last_failure_at FROM signin_throttle WHERE name_digest = ?1",
+                "SELECT failures, last_failure_at, last_failure_boot, last_failure_ms,
+                        last_attempt_at, last_attempt_boot, last_attempt_ms
+                 FROM signin_throttle WHERE name_digest = ?1",
                 [digest],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .optional()?;
-        Ok(row.and_then(|(n, at)| Some((u32::try_from(n).unwrap_or(u32::MAX), from_db(&at)?))))
+        Ok(
+            row.map(|(n, f_at, f_boot, f_ms, a_at, a_boot, a_ms)| NameThrottle {
+                failures: u32::try_from(n).unwrap_or(u32::MAX),
+                last_failure: moment(&f_at, f_boot, f_ms).unwrap_or_else(|| now.clone()),
+                last_attempt: moment(&a_at, a_boot, a_ms).unwrap_or_else(|| now.clone()),
+            }),
+        )
     }
 
-    /// Records one more failure for a name; returns the new count.
-    pub fn throttle_fail(&self, digest: &str, now: DateTime<Utc>) -> Result<u32, StoreError> {
+    /// Records one failed sign-in: one more for the name (returns its new count), one more for
+    /// the terminal (keeping only its `keep` most recent), and forgets names quiet for
+    /// [`FORGET_AFTER`]. Call inside [`Store::atomically`] with the audit record.
+    pub fn throttle_fail(&self, digest: &str, now: &Moment, keep: u32) -> Result<u32, StoreError> {
+        let at = to_db(now.wall);
         let n: i64 = self.conn().query_row(
-            "INSERT INTO signin_throttle (name_digest, failures, last_failure_at) VALUES (?1, 1, ?2)
+            "INSERT INTO signin_throttle
+                (name_digest, failures, last_failure_at, last_failure_boot, last_failure_ms,
+                 last_attempt_at, last_attempt_boot, last_attempt_ms)
+             VALUES (?1, 1, ?2, ?3, ?4, ?2, ?3, ?4)
              ON CONFLICT (name_digest) DO UPDATE
-                SET failures = failures + 1, last_failure_at = excluded.last_failure_at
+                SET failures = failures + 1,
+                    last_failure_at = excluded.last_failure_at,
+                    last_failure_boot = excluded.last_failure_boot,
+                    last_failure_ms = excluded.last_failure_ms,
+                    last_attempt_at = excluded.last_attempt_at,
+                    last_attempt_boot = excluded.last_attempt_boot,
+                    last_attempt_ms = excluded.last_attempt_ms
              RETURNING failures",
-            params![digest, to_db(now)],
+            params![digest, at, now.boot_id, ms(now.since_boot)],
             |r| r.get(0),
+        )?;
+        self.terminal_fail(now, keep)?;
+        let forget = chrono::Duration::from_std(FORGET_AFTER).expect("a day is representable");
+        self.conn().execute(
+            "DELETE FROM signin_throttle WHERE last_failure_at < ?1",
+            [to_db(now.wall - forget)],
         )?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
-    /// Records a failed sign-in for a name in one transaction: one more failure, and, when the
-    /// count reaches `lock_after` and `account` is given, the account locks. Returns the count.
-    pub fn record_failure(
+    /// Records an attempt checked during a name's cool-down and refused: the back-off starts
+    /// again from now (the cool-down and the count stay), and the terminal counts a failure.
+    pub fn throttle_checked(
         &self,
         digest: &str,
-        now: DateTime<Utc>,
-        account: Option<&Username>,
-        lock_after: u32,
-    ) -> Result<u32, StoreError> {
-        self.atomically(|s| {
-            let failures = s.throttle_fail(digest, now)?;
-            if let Some(name) = account.filter(|_| failures >= lock_after) {
-                s.set_locked(name, true)?;
-            }
-            Ok(failures)
-        })
+        now: &Moment,
+        keep: u32,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE signin_throttle
+             SET last_attempt_at = ?2, last_attempt_boot = ?3, last_attempt_ms = ?4
+             WHERE name_digest = ?1",
+            params![digest, to_db(now.wall), now.boot_id, ms(now.since_boot)],
+        )?;
+        self.terminal_fail(now, keep)
     }
 
-    /// Forgets the failures of a name (after a success, or an administrator's unlock).
+    fn terminal_fail(&self, now: &Moment, keep: u32) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO signin_failures (at, boot, boot_ms) VALUES (?1, ?2, ?3)",
+            params![to_db(now.wall), now.boot_id, ms(now.since_boot)],
+        )?;
+        self.conn().execute(
+            "DELETE FROM signin_failures
+             WHERE id <= (SELECT max(id) FROM signin_failures) - ?1",
+            [i64::from(keep.max(1))],
+        )?;
+        Ok(())
+    }
+
+    /// The terminal's recent failures (at most as many as the last [`Store::throttle_fail`]
+    /// kept), newest first. Unreadable rows read as just now.
+    pub fn recent_failures(&self, now: &Moment) -> Result<Vec<Moment>, StoreError> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT at, boot, boot_ms FROM signin_failures ORDER BY id DESC")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, boot, at_ms) = row?;
+            out.push(moment(&at, boot, at_ms).unwrap_or_else(|| now.clone()));
+        }
+        Ok(out)
+    }
+
+    /// Forgets the failures of a name (after a success, or an administrator's unlock). The
+    /// terminal's count stays: it is about the terminal, not the name.
     pub fn throttle_clear(&self, digest: &str) -> Result<(), StoreError> {
         self.conn().execute(
             "DELETE FROM signin_throttle WHERE name_digest = ?1",
@@ -78,31 +160,58 @@ impl Store {
         )?;
         Ok(())
     }
-
-    /// Drops throttle rows whose last failure is older than `before`, so the table stays small.
-    pub fn throttle_prune(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
-        Ok(self.conn().execute(
-            "DELETE FROM signin_throttle WHERE last_failure_at < ?1",
-            [to_db(before)],
-        )?)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
+    use crate::test_util::FakeClock;
 
-    /// The digest is the table's key, so it must not change under the rows already there: pinned
-    /// as sha2 0.10 computed it (Python's `hashlib` agrees).
     #[test]
-    fn a_names_digest_is_stable() {
+    fn failures_count_per_name_and_the_terminal_keeps_only_its_most_recent() {
         let tmp = tempfile::tempdir().unwrap();
         let s = Store::open(&tmp.path().join("slate.db")).unwrap();
-        s.set_meta("throttle_salt", "00112233445566778899aabbccddeeff")
-            .unwrap();
+        let clock = FakeClock::new();
+        let now = clock.moment();
+        assert_eq!(s.throttle_state("a", &now).unwrap(), None);
+        for expected in 1..=4 {
+            assert_eq!(s.throttle_fail("a", &clock.moment(), 3).unwrap(), expected);
+            clock.advance(Duration::from_secs(1));
+        }
+        let state = s.throttle_state("a", &clock.moment()).unwrap().unwrap();
+        assert_eq!(state.failures, 4);
         assert_eq!(
-            s.throttle_digest("ana").unwrap(),
-            "1d50908d154a0e1561ae5af6ba1f5673ac7e4b0e1ea6e964d09544cdc1a87810"
+            state.last_failure.age_at(&clock.moment()),
+            Duration::from_secs(1)
         );
+        assert_eq!(state.last_attempt, state.last_failure);
+        clock.advance(Duration::from_secs(5));
+        s.throttle_checked("a", &clock.moment(), 3).unwrap();
+        let checked = s.throttle_state("a", &clock.moment()).unwrap().unwrap();
+        assert_eq!(
+            checked.failures, 4,
+            "a checked attempt is no failure of the name"
+        );
+        assert_eq!(checked.last_failure, state.last_failure);
+        assert_eq!(checked.last_attempt, clock.moment());
+        assert_eq!(s.recent_failures(&clock.moment()).unwrap().len(), 3);
+        s.throttle_clear("a").unwrap();
+        assert_eq!(s.throttle_state("a", &clock.moment()).unwrap(), None);
+        assert_eq!(s.recent_failures(&clock.moment()).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_name_quiet_for_a_day_is_forgotten_at_the_next_failure() {
+        let tmp = tempfile::tempdir().unwrap();
+        let s = Store::open(&tmp.path().join("slate.db")).unwrap();
+        let clock = FakeClock::new();
+        s.throttle_fail("old", &clock.moment(), 30).unwrap();
+        clock.advance(FORGET_AFTER.checked_sub(Duration::from_secs(1)).unwrap());
+        s.throttle_fail("new", &clock.moment(), 30).unwrap();
+        assert!(s.throttle_state("old", &clock.moment()).unwrap().is_some());
+        clock.advance(Duration::from_secs(2));
+        s.throttle_fail("new", &clock.moment(), 30).unwrap();
+        assert_eq!(s.throttle_state("old", &clock.moment()).unwrap(), None);
     }
 }

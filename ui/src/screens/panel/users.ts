@@ -47,7 +47,15 @@ function drawUsers(users: AdminUser[]): void {
       const row = make("tr");
       const who = make("th", { scope: "row" });
       who.append(make("span", { class: "name" }, u.display_name), make("span", { class: "username" }, u.username));
-      const status = !u.enabled ? t("Disabled") : u.locked ? t("Locked") : t("Active");
+      const status = make("td", {}, !u.enabled ? t("Disabled") : u.locked ? t("Locked") : t("Active"));
+      // Failed sign-ins in a row, and while they make the name wait, until when (a cool-down
+      // after many; an administrator only ever waits for the short back-off).
+      if (u.paused_until) {
+        status.append(make("span", { class: "detail" }, t("Paused until {time}", { time: localTime(u.paused_until) })));
+      }
+      if (u.failed_sign_ins > 0) {
+        status.append(make("span", { class: "detail" }, t("{count} failed sign-ins in a row", { count: u.failed_sign_ins })));
+      }
       const actions = make("td");
       const buttons = make("div", { class: "actions-cell" });
       actions.append(buttons);
@@ -71,7 +79,7 @@ function drawUsers(users: AdminUser[]): void {
           void askUsers({ action: "set_user_enabled", username: u.username, enabled: true });
         });
       }
-      if (u.locked) {
+      if (u.locked || u.paused_until) {
         button("Unlock", "Unlock {user}", () => {
           void askUsers({ action: "unlock", username: u.username });
         });
@@ -88,7 +96,7 @@ function drawUsers(users: AdminUser[]): void {
       row.append(
         who,
         make("td", {}, u.admin ? t("Administrator") : t("User")),
-        make("td", {}, status),
+        status,
         make("td", {}, localTime(u.last_sign_in)),
         make("td", {}, localTime(u.last_sign_out)),
         actions,
