@@ -42,6 +42,9 @@ if [ "$mode" = test ]; then
   # the kiosk install test: LightDM logs the kiosk account into Slate's session (its greeter
   # shows once an administrator leaves kiosk mode); xset, which the session runs (a Recommends)
   packages+=(lightdm lightdm-gtk-greeter x11-xserver-utils)
+  # directory sign-in is tested against a real OpenLDAP server (started by the tests on a local
+  # port, over LDAPS with a test CA the tests make with openssl)
+  packages+=(slapd ldap-utils openssl)
   # the Ansible example's checks (packaging/ansible/check.sh): ansible-core and ansible-lint in
   # virtualenvs, every Python package pinned in packaging/ansible/requirements-*.txt
   packages+=(python3-venv)

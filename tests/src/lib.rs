@@ -817,6 +817,18 @@ impl Kiosk {
         }
     }
 
+    /// Signs out (confirmed), and leaves the signed-out screen with a tap for the sign-in screen.
+    pub async fn sign_out_to_sign_in(&self) {
+        self.click("Sign out").await;
+        self.click("Sign out now").await;
+        self.by_role("heading", "You are signed out")
+            .await
+            .click()
+            .await
+            .expect("a tap on the signed-out screen");
+        self.by_role("heading", "Sign in").await;
+    }
+
     /// Signs in as `ana`, the user of [`prepared_data_dir`].
     pub async fn sign_in_ana(&self) {
         self.sign_in("ana", "ana's passphrase", "Ana").await;

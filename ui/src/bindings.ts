@@ -116,7 +116,7 @@ before: number | null, };
 
 export type Layer = "default" | "administrator" | "policy";
 
-export type SettingInput = "bool" | "choice" | "text";
+export type SettingInput = "bool" | "choice" | "text" | "secret";
 
 export type AdminSetting = { key: string, 
 /**
@@ -184,7 +184,7 @@ export type AdminReply = {
  */
 message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, };
 
-export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
+export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "source_unavailable" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 
 export type IpcError = { code: ErrorCode, 
 /**

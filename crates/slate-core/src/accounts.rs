@@ -1,6 +1,38 @@
-//! Local accounts: what an account is ([`Role`], [`Account`], [`AccountSummary`]). They are
+//! Accounts: where they come from ([`Source`]) and what a local one is ([`Role`], [`Account`],
+//! [`AccountSummary`]). They are
 //! kept by the store (`store/accounts.rs`, with the sign-in throttle in `store/throttle.rs`);
 //! the decisions (who may sign in, when to lock) are in [`super::kiosk`].
+
+/// Where a person's account comes from: the account sources sign-in tries, in the order the
+/// `signin_sources` setting gives. Recorded with each sign-in and session.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Slate's own accounts, in its database.
+    Local,
+    /// A directory (OpenLDAP, Active Directory) over LDAPS or StartTLS.
+    Ldap,
+}
+
+impl Source {
+    /// Every source, as `signin_sources` names them.
+    pub const ALL: &'static [Source] = &[Self::Local, Self::Ldap];
+
+    /// The name in settings, the audit and the database: `local`, `ldap`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Ldap => "ldap",
+        }
+    }
+
+    /// The source called `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|s| s.as_str() == name)
+    }
+}
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]

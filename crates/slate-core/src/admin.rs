@@ -173,6 +173,7 @@ fn settings_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskErr
                     SettingInput::Choice,
                     c.iter().map(|s| (*s).to_owned()).collect(),
                 ),
+                Kind::Secret { .. } => (SettingInput::Secret, Vec::new()),
                 _ => (SettingInput::Text, Vec::new()),
             };
             AdminSetting {

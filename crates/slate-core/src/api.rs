@@ -453,6 +453,8 @@ pub enum SettingInput {
     Choice,
     /// Free text, checked when it is saved.
     Text,
+    /// A secret: written, never shown (the field says only whether it is set).
+    Secret,
 }
 
 /// One setting as the panel's form shows it.
@@ -555,6 +557,8 @@ pub enum ErrorCode {
     BadCredentials,
     /// Too many failed attempts; wait `retry_after_secs`.
     Throttled,
+    /// A directory the sign-in needs did not answer; staff should look.
+    SourceUnavailable,
     /// The account is locked until an administrator unlocks it.
     Locked,
     /// The account is disabled.

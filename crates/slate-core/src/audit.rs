@@ -197,6 +197,8 @@ pub enum Event {
     SignInCooldown,
     /// The terminal reached its limit of failed sign-ins and every sign-in waits.
     SignInRateLimited,
+    /// An account source (a directory) could not answer a sign-in (`source`, `reason`).
+    SourceUnavailable,
     WipeFailed,
     SettingChanged,
     PolicyProblem,
@@ -221,6 +223,7 @@ impl Event {
         Self::AccountLocked,
         Self::SignInCooldown,
         Self::SignInRateLimited,
+        Self::SourceUnavailable,
         Self::WipeFailed,
         Self::SettingChanged,
         Self::PolicyProblem,
@@ -244,6 +247,7 @@ impl Event {
             Self::AccountLocked => "account_locked",
             Self::SignInCooldown => "sign_in_cooldown",
             Self::SignInRateLimited => "sign_in_rate_limited",
+            Self::SourceUnavailable => "source_unavailable",
             Self::WipeFailed => "wipe_failed",
             Self::SettingChanged => "setting_changed",
             Self::PolicyProblem => "policy_problem",

@@ -133,6 +133,11 @@ impl Password {
         self.0.as_bytes()
     }
 
+    /// The secret as text, for the one call that hands it to a directory.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// Length in characters.
     pub fn chars(&self) -> usize {
         self.0.chars().count()

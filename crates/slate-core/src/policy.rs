@@ -370,7 +370,8 @@ fn read_file(path: &Path, must_exist: bool) -> Option<Part> {
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return problem(Phrase::new("is not UTF-8 text"));
     };
-    Some(read_text(&name, text))
+    // A secret may be set only in a file nobody but root can read.
+    Some(read_text(&name, text, meta.mode() & 0o044 == 0))
 }
 
 /// The drop-ins of `dir`, each read; a folder that cannot be trusted or listed is one part that
@@ -469,8 +470,9 @@ fn key_problem(
 }
 
 /// Checks one file's text, key by key (the rules between keys are checked once the files are
-/// combined). `file` names it in the problems.
-fn read_text(file: &str, text: &str) -> Part {
+/// combined). `file` names it in the problems; a secret (`ldap_bind_password`) is refused from
+/// a file that is not `private` (readable by others than root: the kiosk account could read it).
+fn read_text(file: &str, text: &str, private: bool) -> Part {
     let mut part = Part {
         file: Some(file.to_owned()),
         origin: file.to_owned(),
@@ -515,6 +517,12 @@ fn read_text(file: &str, text: &str) -> Part {
                     continue;
                 };
                 let checked = match as_text(spanned.get_ref()) {
+                    Some(_) if matches!(def.kind, Kind::Secret { .. }) && !private => {
+                        Err(Phrase::new(
+                            "{key} is a secret, and others than root can read this file: set it in a file only root can read (chmod 600), or with slatectl config set {key} -.",
+                        )
+                        .text("key", &key))
+                    }
                     Some(text_value) => validate(def, &text_value).map_err(|e| e.phrase()),
                     None => Err(Phrase::new(
                         "{key} must be a string, a number, true/false or a list of them.",
@@ -617,9 +625,10 @@ fn combine(parts: Vec<Part>) -> Policy {
     }
 }
 
-/// Checks a policy's text, as one file on its own. `file` names it in the problems.
+/// Checks a policy's text, as one file on its own that only root can read. `file` names it in
+/// the problems.
 pub fn parse(file: &str, text: &str) -> Policy {
-    combine(vec![read_text(file, text)])
+    combine(vec![read_text(file, text, true)])
 }
 
 /// What identifies a file's version on disk, to reload a policy when it changes.
@@ -657,6 +666,35 @@ mod tests {
 
     fn chmod(path: &Path, mode: u32) {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn a_secret_is_taken_only_from_a_file_nobody_but_root_can_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.toml");
+        std::fs::write(
+            &path,
+            "ldap_bind_dn = \"cn=slate,dc=example,dc=org\"\nldap_bind_password = \"hunter2 hunter2\"\n",
+        )
+        .unwrap();
+        chmod(&path, 0o644);
+        let p = Policy::check_file(&path);
+        assert!(p.layer.holds("ldap_bind_password"));
+        assert_eq!(p.layer.values["ldap_bind_password"], "");
+        assert_eq!(p.layer.values["ldap_bind_dn"], "cn=slate,dc=example,dc=org");
+        let problem = p.problems[0].to_string();
+        assert!(
+            problem.contains(
+                "line 2: ldap_bind_password is a secret, and others than root can read this \
+                 file: set it in a file only root can read (chmod 600)"
+            ),
+            "{problem}"
+        );
+        assert!(!problem.contains("hunter2"), "{problem}");
+        chmod(&path, 0o600);
+        let p = Policy::check_file(&path);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.layer.values["ldap_bind_password"], "hunter2 hunter2");
     }
 
     #[test]

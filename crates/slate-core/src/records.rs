@@ -14,8 +14,10 @@ pub struct ActiveSession {
     pub id: String,
     pub display_name: String,
     pub kind: SessionKind,
-    /// The account's username; `None` for a guest.
+    /// The account's username (as its source spells it); `None` for a guest.
     pub username: Option<String>,
+    /// Where the account comes from; `None` for a guest.
+    pub source: Option<crate::accounts::Source>,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -24,6 +26,8 @@ pub struct ActiveSession {
 pub struct SessionRecord {
     pub id: String,
     pub username: Option<String>,
+    /// Where the account came from; `None` for a guest.
+    pub source: Option<crate::accounts::Source>,
     pub display_name: String,
     pub kind: SessionKind,
     pub started_at: String,

@@ -7,6 +7,8 @@
 //! `tokio::time::advance`, and can add a suspend ([`FakeClock::suspend`]) or a wall-clock jump
 //! ([`FakeClock::set`]) on top.
 
+pub mod slapd;
+
 use std::sync::Mutex;
 use std::time::Duration;
 

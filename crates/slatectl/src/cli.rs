@@ -353,7 +353,9 @@ pub enum ConfigCommand {
     Set {
         /// The setting's key (listed below).
         key: String,
-        /// The new value, within the key's bounds.
+        /// The new value, within the key's bounds; `-` reads it from the first line of standard
+        /// input (for a secret, such as the directory's service password: never on the command
+        /// line).
         value: String,
     },
     /// Remove the administrator value, so the default applies.

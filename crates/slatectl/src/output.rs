@@ -481,9 +481,16 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
 /// make the failure (exit 8).
 pub fn policy_check(json: bool, what: &str, policy: &Policy) -> Result<(), Failure> {
     if json {
+        // A secret says only whether it is set.
+        let values: std::collections::BTreeMap<&str, String> = policy
+            .layer
+            .values
+            .iter()
+            .map(|(k, v)| (k.as_str(), slate_core::settings::public_value(k, v)))
+            .collect();
         print_json(&json!({
             "files": policy.files,
-            "values": policy.layer.values,
+            "values": values,
             "set_by": policy.layer.set_by,
             "held": policy.layer.held,
             "problems": policy.problems.iter().map(|p| json!({

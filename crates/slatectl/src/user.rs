@@ -122,7 +122,7 @@ pub fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failu
 }
 
 /// One line of standard input, without its line ending.
-fn password_from_stdin() -> Result<Password, Failure> {
+pub(crate) fn password_from_stdin() -> Result<Password, Failure> {
     let mut buf = Zeroizing::new(Vec::new());
     std::io::stdin()
         .take(STDIN_LIMIT + 1)

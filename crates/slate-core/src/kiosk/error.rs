@@ -24,6 +24,8 @@ pub enum KioskError {
     Credential(CredentialError),
     BadCredentials,
     Throttled(Duration),
+    /// No source let the person in, and a directory could not answer: nothing was counted.
+    SourceUnavailable,
     Locked,
     Disabled,
     GuestsNotAllowed,
@@ -53,6 +55,9 @@ impl KioskError {
             Self::Credential(e) => Phrase::plain(e.to_string()),
             Self::Setting(e) => e.phrase(),
             Self::BadCredentials => Phrase::new("Wrong username or password."),
+            Self::SourceUnavailable => {
+                Phrase::new("Sign-in is not available right now; please ask staff.")
+            }
             Self::Throttled(wait) => Phrase::new("Too many attempts. Try again in {wait}.")
                 .seconds("wait", duration::said_wait(*wait)),
             Self::Locked => Phrase::new(
@@ -98,6 +103,7 @@ impl KioskError {
             }
             Self::BadCredentials => ErrorCode::BadCredentials,
             Self::Throttled(_) => ErrorCode::Throttled,
+            Self::SourceUnavailable => ErrorCode::SourceUnavailable,
             Self::Locked => ErrorCode::Locked,
             Self::Disabled => ErrorCode::Disabled,
             Self::GuestsNotAllowed => ErrorCode::GuestsNotAllowed,

@@ -47,6 +47,8 @@ pub struct Kiosk {
     local_changes: std::sync::atomic::AtomicU64,
     /// Held for a whole sign-in attempt (hash included), so attempts cannot race the throttle.
     signin_gate: Mutex<()>,
+    /// How long the last few refusals took to decide, so each takes as long as the slowest.
+    recent_refusals: Mutex<std::collections::VecDeque<std::time::Duration>>,
     /// The policy file and what was last read from it; re-read when the file changes.
     policy: Mutex<PolicyState>,
     /// Where the sessions' folders are made, and for whom ([`Kiosk::hand_sessions_to`]).
@@ -98,6 +100,9 @@ impl Kiosk {
             audit_key: Mutex::new(audit_key),
             local_changes: std::sync::atomic::AtomicU64::new(0),
             signin_gate: Mutex::new(()),
+            recent_refusals: Mutex::new(std::collections::VecDeque::with_capacity(
+                signin::RECENT_REFUSALS,
+            )),
             policy: Mutex::new(PolicyState::default()),
             sessions: files::SessionsPlace::inside(data_dir.path()),
             damage: Mutex::new(None),

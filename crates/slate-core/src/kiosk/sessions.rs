@@ -42,17 +42,14 @@ impl Kiosk {
     /// Commits a session as open (before the person can use it).
     pub fn record_session_open(&self, s: &ActiveSession) -> Result<(), KioskError> {
         lock(&self.store).atomically(|store| {
-            store.record_session_open(
-                &s.id,
-                s.username.as_deref(),
-                &s.display_name,
-                s.kind,
-                s.started_at,
-                self.clock.local_offset(),
-            )?;
+            store.record_session_open(s, self.clock.local_offset())?;
+            let details = match s.source {
+                Some(source) => json!({ "kind": s.kind, "source": source }),
+                None => json!({ "kind": s.kind }),
+            };
             self.record(
                 store,
-                AuditEvent::new(Event::SignIn, json!({ "kind": s.kind }))
+                AuditEvent::new(Event::SignIn, details)
                     .user(s.username.as_deref())
                     .session(&s.id),
             )

@@ -5,7 +5,7 @@
 use super::{lock, Kiosk, KioskError};
 use crate::audit::{Actor, AuditEvent, Event};
 use crate::policy::{Policy, PolicySource, PolicyStamp};
-use crate::settings::{Effective, Settings};
+use crate::settings::{public_value, Effective, Settings};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -113,11 +113,17 @@ impl Kiosk {
                 if o.value != n.value {
                     let file = n.file.as_ref().or(o.file.as_ref()).or(main);
                     let by = format!("policy file {}", file.map_or("", String::as_str));
+                    let (key, old, new) = (n.def.key, &o.value, &n.value);
                     self.record(
                         store,
                         AuditEvent::new(
                             Event::SettingChanged,
-                            json!({ "key": n.def.key, "old": o.value, "new": n.value, "by": by }),
+                            json!({
+                                "key": key,
+                                "old": public_value(key, old),
+                                "new": public_value(key, new),
+                                "by": by,
+                            }),
                         ),
                     )?;
                 }
@@ -207,6 +213,8 @@ impl Kiosk {
         let store = lock(&self.store);
         store.atomically(|store| {
             let (old, new) = store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?;
+            // A secret is never recorded nor handed back: only whether it is set.
+            let (old, new) = (public_value(key, &old), public_value(key, &new));
             self.record(
                 store,
                 AuditEvent::new(
@@ -219,8 +227,14 @@ impl Kiosk {
     }
 
     /// Each setting's value in force and the layer that set it.
+    /// Secrets say only whether they are set ([`public_value`]): this is what the panel and
+    /// `slatectl` show.
     pub fn settings_in_force(&self) -> Result<Vec<Effective>, KioskError> {
         let policy = self.policy()?;
-        Ok(lock(&self.store).effective_settings(&policy.layer)?)
+        let mut all = lock(&self.store).effective_settings(&policy.layer)?;
+        for e in &mut all {
+            e.value = public_value(e.def.key, &e.value);
+        }
+        Ok(all)
     }
 }

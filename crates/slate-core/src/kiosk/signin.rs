@@ -2,7 +2,7 @@
 //! for unknown names, and guests where the settings allow them.
 
 use super::{lock, Kiosk, KioskError};
-use crate::accounts::{Account, Role};
+use crate::accounts::{Account, Role, Source};
 use crate::api::SessionKind;
 use crate::audit::{AuditEvent, Event, SignInFailure};
 use crate::auth::{
@@ -10,6 +10,9 @@ use crate::auth::{
     verify_password, NameVerdict, Password, ThrottleKey, ThrottleRules, Username, PASSWORD_MAX,
 };
 use crate::clock::Moment;
+use crate::phrase::Phrase;
+use crate::settings::Settings;
+use crate::sources::{ldap, Answer, Person};
 use crate::store::{NameThrottle, Store};
 use serde_json::json;
 use std::time::Duration;
@@ -20,8 +23,21 @@ use std::time::Duration;
 pub struct Identity {
     pub display_name: String,
     pub kind: SessionKind,
-    /// The account's username; `None` for a guest.
+    /// The username as its source spells it; `None` for a guest.
     pub username: Option<String>,
+    /// Where the account comes from; `None` for a guest.
+    pub source: Option<Source>,
+}
+
+/// How many recent refusals set the time every refusal takes ([`Kiosk::even_out`]).
+pub(super) const RECENT_REFUSALS: usize = 16;
+
+/// Who the sources found, if anyone.
+enum Found {
+    Local(Account),
+    Directory(Source, Person),
+    /// Nobody; and the first source that could not answer, if one could not.
+    Nobody(Option<(Source, Phrase)>),
 }
 
 impl Kiosk {
@@ -44,51 +60,131 @@ impl Kiosk {
         let parsed = Username::parse(username).ok();
         let attempt = self.attempt(username, parsed.as_ref())?;
         let verdict = self.throttle_gate(&attempt)?;
-
-        let matches = match &attempt.account {
-            Some(a) if password.chars() <= PASSWORD_MAX => {
-                verify_password(password, &a.password_hash)
-            }
-            _ => {
-                verify_dummy(password);
-                false
-            }
+        let checking = std::time::Instant::now();
+        let found = Self::find(&attempt, username, password);
+        let admin = match &found {
+            Found::Local(a) => a.role == Role::Admin,
+            Found::Directory(_, p) => p.admin,
+            Found::Nobody(_) => false,
         };
-
         let store = lock(&self.store);
-        let account = match (&attempt.account, verdict) {
-            (Some(a), NameVerdict::Check) if matches => a,
-            (Some(a), NameVerdict::Cooling(_)) if matches && a.role == Role::Admin => a,
-            (_, verdict) => return Err(self.refuse(&store, &attempt, verdict)?),
+        let found = match (found, verdict) {
+            (Found::Nobody(Some((source, why))), NameVerdict::Check) => {
+                // No source said yes, one could not answer: the person is told sign-in is not
+                // available, and nothing counts as a failure.
+                drop(store);
+                tracing::warn!("sign-in source {} unavailable: {why}", source.as_str());
+                self.record_now(AuditEvent::new(
+                    Event::SourceUnavailable,
+                    json!({ "source": source, "reason": why.to_string() }),
+                ))?;
+                return Err(KioskError::SourceUnavailable);
+            }
+            (found @ (Found::Local(_) | Found::Directory(..)), NameVerdict::Check) => found,
+            (found, NameVerdict::Cooling(_)) if admin => found,
+            (_, verdict) => {
+                let refusal = self.refuse(&store, &attempt, verdict)?;
+                drop(store);
+                self.even_out(checking.elapsed());
+                return Err(refusal);
+            }
         };
-        if !account.enabled {
-            self.record(&store, failed(SignInFailure::Disabled, Some(account)))?;
-            return Err(KioskError::Disabled);
-        }
-        if account.locked {
-            self.record(&store, failed(SignInFailure::Locked, Some(account)))?;
-            return Err(KioskError::Locked);
-        }
-        store.throttle_clear(&attempt.digest)?;
-        if needs_rehash(&account.password_hash) {
-            let name = parsed.as_ref().expect("a matched account has a valid name");
-            store.set_password_hash(name, &hash_password(password), attempt.now.wall)?;
-        }
-        Ok(Identity {
-            display_name: account.display_name.clone(),
-            kind: match account.role {
-                Role::Admin => SessionKind::Admin,
-                Role::User => SessionKind::User,
+        let identity = match found {
+            Found::Local(account) => {
+                if !account.enabled {
+                    self.record(&store, failed(SignInFailure::Disabled, Some(&account)))?;
+                    return Err(KioskError::Disabled);
+                }
+                if account.locked {
+                    self.record(&store, failed(SignInFailure::Locked, Some(&account)))?;
+                    return Err(KioskError::Locked);
+                }
+                if needs_rehash(&account.password_hash) {
+                    let name = parsed.as_ref().expect("a matched account has a valid name");
+                    store.set_password_hash(name, &hash_password(password), attempt.now.wall)?;
+                }
+                Identity {
+                    display_name: account.display_name,
+                    kind: match account.role {
+                        Role::Admin => SessionKind::Admin,
+                        Role::User => SessionKind::User,
+                    },
+                    username: Some(account.username),
+                    source: Some(Source::Local),
+                }
+            }
+            Found::Directory(source, person) => Identity {
+                display_name: person.display_name,
+                kind: if person.admin {
+                    SessionKind::Admin
+                } else {
+                    SessionKind::User
+                },
+                username: Some(person.username),
+                source: Some(source),
             },
-            username: Some(account.username.clone()),
-        })
+            Found::Nobody(_) => unreachable!("refused above"),
+        };
+        store.throttle_clear(&attempt.digest)?;
+        Ok(identity)
+    }
+
+    /// Asks each source of `signin_sources` in turn; the first that lets the person in decides.
+    /// Slate's own accounts cost one hash whether or not the name is one (a dummy hash
+    /// otherwise), so their answer takes as long either way.
+    fn find(attempt: &Attempt, typed: &str, password: &Password) -> Found {
+        let mut unavailable = None;
+        for source in &attempt.settings.signin_sources {
+            match source {
+                Source::Local => match &attempt.account {
+                    Some(a)
+                        if password.chars() <= PASSWORD_MAX
+                            && verify_password(password, &a.password_hash) =>
+                    {
+                        return Found::Local(a.clone());
+                    }
+                    Some(_) => {}
+                    None => verify_dummy(password),
+                },
+                Source::Ldap => {
+                    let s = &attempt.settings;
+                    match ldap::check(&s.ldap, s.source_timeout, typed, password) {
+                        Answer::Accepted(person) => return Found::Directory(Source::Ldap, person),
+                        Answer::Refused => {}
+                        Answer::Unavailable(why) => {
+                            unavailable.get_or_insert((Source::Ldap, why));
+                        }
+                    }
+                }
+            }
+        }
+        Found::Nobody(unavailable)
+    }
+
+    /// Keeps refusals equally slow whatever the source and the reason: a refusal that took
+    /// less than the slowest of the last few waits out the difference. A directory that says
+    /// "no such person" faster than "wrong password" so tells nobody which names it knows.
+    fn even_out(&self, took: Duration) {
+        let floor = {
+            let mut recent = lock(&self.recent_refusals);
+            let floor = recent.iter().copied().max().unwrap_or(Duration::ZERO);
+            if recent.len() == RECENT_REFUSALS {
+                recent.pop_front();
+            }
+            recent.push_back(took);
+            floor
+        };
+        if let Some(wait) = floor.checked_sub(took) {
+            std::thread::sleep(wait);
+        }
     }
 
     /// Everything about an attempt known before its password is looked at.
     fn attempt(&self, typed: &str, parsed: Option<&Username>) -> Result<Attempt, KioskError> {
         let now = self.clock.moment();
         let name_key = parsed.map_or_else(|| typed.trim().to_lowercase(), |u| u.key().to_owned());
-        let rules = self.settings()?.throttle_rules();
+        let settings = self.settings()?;
+        let rules = settings.throttle_rules();
         let digest = self.throttle_key()?.digest(&name_key);
         let store = lock(&self.store);
         let account = match parsed {
@@ -103,6 +199,7 @@ impl Kiosk {
             .collect();
         Ok(Attempt {
             now,
+            settings,
             rules,
             digest,
             account,
@@ -204,6 +301,7 @@ impl Kiosk {
             display_name: "Guest".to_owned(),
             kind: SessionKind::Guest,
             username: None,
+            source: None,
         })
     }
 }
@@ -211,6 +309,7 @@ impl Kiosk {
 /// A sign-in attempt as the throttle sees it, before its password is checked.
 struct Attempt {
     now: Moment,
+    settings: Settings,
     rules: ThrottleRules,
     /// The typed name's key under the throttle key.
     digest: String,

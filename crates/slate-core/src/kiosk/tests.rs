@@ -68,7 +68,8 @@ fn a_right_password_gives_the_identity() {
         Identity {
             display_name: "Ana".into(),
             kind: SessionKind::User,
-            username: Some("ana".into())
+            username: Some("ana".into()),
+            source: Some(crate::accounts::Source::Local),
         }
     );
     let admin = f
@@ -518,6 +519,7 @@ fn sessions_left_open_are_recovered_and_admins_can_ask_to_end_one() {
         display_name: "x".into(),
         kind: SessionKind::User,
         username: user.map(Into::into),
+        source: user.map(|_| crate::accounts::Source::Local),
         started_at: f.clock.now_utc(),
     };
     f.kiosk
@@ -545,6 +547,7 @@ fn a_password_change_asks_to_end_that_users_session() {
         display_name: "Ana".into(),
         kind: SessionKind::User,
         username: Some("ana".into()),
+        source: Some(crate::accounts::Source::Local),
         started_at: f.clock.now_utc(),
     };
     f.kiosk.record_session_open(&s).unwrap();

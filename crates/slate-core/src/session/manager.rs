@@ -377,6 +377,7 @@ impl SessionManager {
             display_name: identity.display_name,
             kind: identity.kind,
             username: identity.username,
+            source: identity.source,
             started_at: self.clock.now_utc(),
         };
         // The folder first: a crash after it but before the record leaves an orphan folder, which

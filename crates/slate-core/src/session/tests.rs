@@ -61,6 +61,7 @@ impl Rig {
                 display_name: r.display_name,
                 kind: r.kind,
                 username: r.username,
+                source: r.source,
                 started_at: chrono::Utc::now(),
             },
         )

@@ -17,7 +17,7 @@ use crate::store_error::StoreError;
 
 pub use crate::sites::{browser_home, site_allowed};
 pub(crate) use typed::{check_change, effective};
-pub use typed::{Effective, Layer, PolicyLayer, Settings};
+pub use typed::{Effective, Layer, LdapSettings, PolicyLayer, SecretText, Settings};
 
 /// The kind of value a setting holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +46,17 @@ pub enum Kind {
     Sites,
     /// Empty, or an `http`/`https` address (within `allowed_sites`).
     Address,
+    /// A secret (a directory's service password): written, never shown back. Its value appears
+    /// nowhere outside the service, only whether it is set ([`public_value`]).
+    Secret { max_chars: usize },
+    /// The account sources to try, in order, separated by commas: each of
+    /// [`crate::accounts::Source`] at most once, at least one.
+    Sources,
+    /// Empty, or an `ldaps://` or `ldap://` address (`ldap://` always upgrades with StartTLS).
+    LdapUrl,
+    /// Empty, or text of at most this many characters with `{name}` in it, where the name typed
+    /// at sign-in goes (escaped for LDAP).
+    NameTemplate { max_chars: usize },
 }
 
 /// The languages the UI ships.
@@ -168,6 +179,96 @@ pub const SETTINGS: &[SettingDef] = &[
         // Strictest: the longest the bounds allow: the failures count for longest.
         strictest: "86400",
         description: "How long a failed sign-in counts towards signin_terminal_limit.",
+    },
+    SettingDef {
+        key: "signin_sources",
+        kind: Kind::Sources,
+        default: "local",
+        // Strictest: Slate's own accounts only: a broken file never lets a directory decide who
+        // signs in.
+        strictest: "local",
+        description: "Where sign-in looks for accounts, in order: local (Slate's own), ldap (a directory).",
+    },
+    SettingDef {
+        key: "source_timeout",
+        kind: Kind::Seconds { min: 1, max: 60 },
+        default: "5",
+        // Strictest: the default: a slower directory reads as unavailable, and Slate's own
+        // accounts keep working.
+        strictest: "5",
+        description: "How long sign-in waits for a directory before saying it is not available.",
+    },
+    SettingDef {
+        key: "ldap_url",
+        kind: Kind::LdapUrl,
+        default: "",
+        // Strictest: none: no directory is asked.
+        strictest: "",
+        description: "The directory's address: ldaps://host[:port], or ldap://host[:port] (always upgraded with StartTLS).",
+    },
+    SettingDef {
+        key: "ldap_ca_file",
+        kind: Kind::Text { max_chars: 4096 },
+        default: "",
+        // Strictest: the system's certificate authorities.
+        strictest: "",
+        description: "A PEM file of the certificate authority that signed the directory's certificate (empty: the system's).",
+    },
+    SettingDef {
+        key: "ldap_bind_dn",
+        kind: Kind::Text { max_chars: 1024 },
+        default: "",
+        // Strictest: none (direct bind by ldap_user_dn).
+        strictest: "",
+        description: "The service account that searches for people (empty: bind directly as ldap_user_dn).",
+    },
+    SettingDef {
+        key: "ldap_bind_password",
+        kind: Kind::Secret { max_chars: 1024 },
+        default: "",
+        // Strictest: none.
+        strictest: "",
+        description: "The service account's password (never shown once set).",
+    },
+    SettingDef {
+        key: "ldap_base_dn",
+        kind: Kind::Text { max_chars: 1024 },
+        default: "",
+        // Strictest: none.
+        strictest: "",
+        description: "Where the service account searches for people, e.g. ou=people,dc=example,dc=org.",
+    },
+    SettingDef {
+        key: "ldap_user_filter",
+        kind: Kind::NameTemplate { max_chars: 1024 },
+        default: "(uid={name})",
+        // Strictest: the default.
+        strictest: "(uid={name})",
+        description: "The search for a person by the name typed, e.g. (uid={name}), or (sAMAccountName={name}) for Active Directory.",
+    },
+    SettingDef {
+        key: "ldap_user_dn",
+        kind: Kind::NameTemplate { max_chars: 1024 },
+        default: "",
+        // Strictest: none.
+        strictest: "",
+        description: "Without a service account: the person's DN, e.g. uid={name},ou=people,dc=example,dc=org, or {name}@example.org for Active Directory.",
+    },
+    SettingDef {
+        key: "ldap_allow_group",
+        kind: Kind::Text { max_chars: 1024 },
+        default: "",
+        // Strictest: none; with ldap_url at its strictest (empty) no directory is asked at all.
+        strictest: "",
+        description: "The DN of the group whose members may sign in (empty: everyone the directory finds).",
+    },
+    SettingDef {
+        key: "ldap_admin_group",
+        kind: Kind::Text { max_chars: 1024 },
+        default: "",
+        // Strictest: none: nobody from the directory is an administrator.
+        strictest: "",
+        description: "The DN of the group whose members are administrators of Slate (empty: none).",
     },
     SettingDef {
         key: "admin_idle_timeout",
@@ -486,6 +587,33 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
         }
         Kind::Sites => Phrase::new("origins or host patterns, separated by commas"),
         Kind::Address => Phrase::new("empty, or an http:// or https:// address"),
+        Kind::Secret { max_chars } => {
+            Phrase::new("a secret of at most {count} characters").number("count", max_chars as u64)
+        }
+        Kind::Sources => Phrase::new("{sources}, in order, separated by commas").text(
+            "sources",
+            crate::accounts::Source::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        Kind::LdapUrl => Phrase::new("empty, or an ldaps:// or ldap:// address"),
+        Kind::NameTemplate { max_chars } => {
+            Phrase::new("empty, or text of at most {count} characters with {placeholder} in it")
+                .number("count", max_chars as u64)
+                .text("placeholder", "{name}")
+        }
+    }
+}
+
+/// A value as it may be shown or recorded outside the service: a secret only says whether it
+/// is set; everything else as it is.
+pub fn public_value(key: &str, value: &str) -> String {
+    match definition(key).map(|d| d.kind) {
+        Some(Kind::Secret { .. }) if value.is_empty() => "(not set)".to_owned(),
+        Some(Kind::Secret { .. }) => "(set)".to_owned(),
+        _ => value.to_owned(),
     }
 }
 
@@ -627,6 +755,65 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
             }
             Ok(out.join(","))
         }
+        Kind::Secret { max_chars } => {
+            // Kept as typed (spaces are part of a password); never echoed in a message.
+            if value.chars().count() > max_chars || value.chars().any(char::is_control) {
+                Err(SettingError::BadText {
+                    key: def.key.into(),
+                    max_chars,
+                })
+            } else {
+                Ok(value.to_owned())
+            }
+        }
+        Kind::Sources => {
+            let mut list: Vec<crate::accounts::Source> = Vec::new();
+            for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                match crate::accounts::Source::from_name(&part.to_ascii_lowercase()) {
+                    Some(source) if !list.contains(&source) => list.push(source),
+                    _ => return Err(bad()),
+                }
+            }
+            if list.is_empty() {
+                return Err(bad());
+            }
+            Ok(list
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(","))
+        }
+        Kind::LdapUrl => {
+            if v.is_empty() {
+                return Ok(String::new());
+            }
+            match url::Url::parse(v) {
+                Ok(u)
+                    if matches!(u.scheme(), "ldap" | "ldaps")
+                        && u.host_str().is_some_and(|h| !h.is_empty())
+                        && matches!(u.path(), "" | "/")
+                        && u.query().is_none()
+                        && u.username().is_empty()
+                        && u.password().is_none() =>
+                {
+                    Ok(u.as_str().trim_end_matches('/').to_owned())
+                }
+                _ => Err(bad()),
+            }
+        }
+        Kind::NameTemplate { max_chars } => {
+            if v.chars().count() > max_chars || v.chars().any(char::is_control) {
+                return Err(SettingError::BadText {
+                    key: def.key.into(),
+                    max_chars,
+                });
+            }
+            if v.is_empty() || v.contains("{name}") {
+                Ok(v.to_owned())
+            } else {
+                Err(bad())
+            }
+        }
         Kind::Address => {
             if v.is_empty() {
                 return Ok(String::new());
@@ -760,13 +947,24 @@ mod tests {
                         Some((max + 1).to_string()),
                         format!("{min},{max}"),
                     ),
-                    Kind::Text { max_chars } => {
+                    Kind::Text { max_chars } | Kind::Secret { max_chars } => {
                         (None, Some("x".repeat(max_chars + 1)), "x".repeat(max_chars))
                     }
                     Kind::Bool => (None, Some("maybe".into()), "true".into()),
                     Kind::Choice(c) => (None, Some("xx".into()), c[0].to_owned()),
                     Kind::Sites => (None, Some("ftp://x.org".into()), "*.gov.example".into()),
                     Kind::Address => (None, Some("javascript:alert(1)".into()), String::new()),
+                    Kind::Sources => (None, Some("local,nis".into()), "ldap, local".into()),
+                    Kind::LdapUrl => (
+                        None,
+                        Some("http://dc.example.org".into()),
+                        "ldaps://dc.example.org:636".into(),
+                    ),
+                    Kind::NameTemplate { max_chars } => (
+                        None,
+                        Some("(uid=ana)".into()),
+                        format!("({}={{name}})", "x".repeat(max_chars - 9)),
+                    ),
                 };
             assert!(
                 validate(def, &inside).is_ok(),
@@ -778,6 +976,88 @@ mod tests {
                 assert!(err.starts_with(def.key), "{}: {err}", def.key);
             }
         }
+    }
+
+    #[test]
+    fn account_sources_and_the_directory_s_settings_are_checked() {
+        let (s, _t) = store();
+        let check = |key: &str, value: &str| {
+            validate(definition(key).unwrap(), value).map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            check("signin_sources", " LDAP, local ").unwrap(),
+            "ldap,local"
+        );
+        for bad in ["", "local,local", "nis", "local,,pam"] {
+            let err = check("signin_sources", bad).unwrap_err();
+            assert!(
+                err.contains("must be local, ldap, in order, separated by commas"),
+                "{err}"
+            );
+        }
+        set(&s, "signin_sources", "ldap,local").unwrap();
+        assert_eq!(
+            s.settings(&no_policy()).unwrap().signin_sources,
+            [
+                crate::accounts::Source::Ldap,
+                crate::accounts::Source::Local
+            ]
+        );
+        assert_eq!(
+            check("ldap_url", "ldaps://dc.example.org/").unwrap(),
+            "ldaps://dc.example.org"
+        );
+        assert_eq!(
+            check("ldap_url", "ldap://127.0.0.1:3890").unwrap(),
+            "ldap://127.0.0.1:3890"
+        );
+        for bad in [
+            "http://dc.example.org",
+            "ldaps://",
+            "ldaps://reader:secret@dc.example.org",
+            "ldaps://dc.example.org/dc=example?uid",
+            "dc.example.org",
+        ] {
+            assert!(check("ldap_url", bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check("ldap_user_filter", "(sAMAccountName={name})").unwrap(),
+            "(sAMAccountName={name})"
+        );
+        assert_eq!(
+            check("ldap_user_filter", "(uid=ana)").unwrap_err(),
+            "ldap_user_filter must be empty, or text of at most 1024 characters with {name} in \
+             it, not \"(uid=ana)\"."
+        );
+        assert_eq!(check("ldap_user_dn", "").unwrap(), "");
+    }
+
+    #[test]
+    fn a_secret_is_kept_as_typed_and_shown_only_as_set() {
+        let (s, _t) = store();
+        let (old, new) = set(&s, "ldap_bind_password", " a pass phrase ").unwrap();
+        assert_eq!((old.as_str(), new.as_str()), ("", " a pass phrase "));
+        assert_eq!(
+            s.settings(&no_policy())
+                .unwrap()
+                .ldap
+                .bind_password
+                .expose(),
+            " a pass phrase ",
+            "spaces are part of it"
+        );
+        assert_eq!(public_value("ldap_bind_password", &new), "(set)");
+        assert_eq!(public_value("ldap_bind_password", ""), "(not set)");
+        assert_eq!(public_value("ldap_bind_dn", "cn=x"), "cn=x");
+        let settings = s.settings(&no_policy()).unwrap();
+        assert!(
+            !format!("{settings:?}").contains("pass phrase"),
+            "never in debug output"
+        );
+        let err = set(&s, "ldap_bind_password", &"sécret".repeat(200))
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("sécret"), "never echoed: {err}");
     }
 
     #[test]

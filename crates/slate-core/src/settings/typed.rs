@@ -56,6 +56,46 @@ impl PolicyLayer {
     }
 }
 
+/// A secret setting's value: never printed (its `Debug` is redacted), zeroised when dropped.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct SecretText(zeroize::Zeroizing<String>);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretText(<redacted>)")
+    }
+}
+
+impl SecretText {
+    /// The secret itself, to hand to the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A secret from plain text (the settings read it from the store).
+    pub fn from_plain(text: &str) -> Self {
+        Self(zeroize::Zeroizing::new(text.to_owned()))
+    }
+}
+
+/// The directory's settings (`ldap_*`); `url` empty: no directory.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LdapSettings {
+    pub url: String,
+    /// Empty: the system's certificate authorities.
+    pub ca_file: String,
+    /// Empty: no service account; bind directly as `user_dn`.
+    pub bind_dn: String,
+    pub bind_password: SecretText,
+    pub base_dn: String,
+    /// With `{name}`.
+    pub user_filter: String,
+    /// With `{name}`, or empty.
+    pub user_dn: String,
+    pub allow_group: String,
+    pub admin_group: String,
+}
+
 impl Settings {
     /// The sign-in throttle's rules.
     pub fn throttle_rules(&self) -> crate::auth::ThrottleRules {
@@ -76,6 +116,11 @@ pub struct Settings {
     pub signin_lock_after: u32,
     pub signin_terminal_limit: u32,
     pub signin_terminal_window: Duration,
+    /// The account sources to try, in order (never empty).
+    pub signin_sources: Vec<crate::accounts::Source>,
+    /// How long sign-in waits for a directory.
+    pub source_timeout: Duration,
+    pub ldap: LdapSettings,
     pub idle_timeout: Duration,
     pub idle_warning: Duration,
     pub admin_idle_timeout: Duration,
@@ -158,6 +203,29 @@ impl Settings {
                 &get("signin_terminal_window"),
                 d("signin_terminal_window"),
             ),
+            signin_sources: {
+                let list: Vec<_> = get("signin_sources")
+                    .split(',')
+                    .filter_map(crate::accounts::Source::from_name)
+                    .collect();
+                if list.is_empty() {
+                    vec![crate::accounts::Source::Local]
+                } else {
+                    list
+                }
+            },
+            source_timeout: secs(&get("source_timeout"), d("source_timeout")),
+            ldap: LdapSettings {
+                url: get("ldap_url"),
+                ca_file: get("ldap_ca_file"),
+                bind_dn: get("ldap_bind_dn"),
+                bind_password: SecretText::from_plain(&get("ldap_bind_password")),
+                base_dn: get("ldap_base_dn"),
+                user_filter: get("ldap_user_filter"),
+                user_dn: get("ldap_user_dn"),
+                allow_group: get("ldap_allow_group"),
+                admin_group: get("ldap_admin_group"),
+            },
             idle_timeout,
             idle_warning,
             admin_idle_timeout: secs(&get("admin_idle_timeout"), d("admin_idle_timeout")),

@@ -145,6 +145,9 @@ pub const MIGRATIONS: &[&str] = &[
         boot    TEXT NOT NULL,
         boot_ms INTEGER NOT NULL CHECK (boot_ms >= 0)
     ) STRICT;",
+    // 7: where each session's account came from (NULL for a guest).
+    "ALTER TABLE sessions ADD COLUMN source TEXT CHECK (source IN ('local', 'ldap'));
+    UPDATE sessions SET source = 'local' WHERE kind <> 'guest';",
 ];
 
 /// Stores a fieldless enum as fixed text (the text the schema's CHECK constraints list): one
@@ -320,10 +323,25 @@ impl Store {
             .and_then(Iterator::collect)
             .map_err(|e| damaged(e.to_string()))?;
         if rows.len() == 1 && rows[0] == "ok" {
-            Ok(())
-        } else {
-            Err(damaged(rows.join("; ")))
+            return Ok(());
         }
+        // One line however much SQLite found: its first findings, and how many more.
+        let findings: Vec<&str> = rows
+            .iter()
+            .flat_map(|r| r.lines())
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("***"))
+            .collect();
+        let first = findings
+            .iter()
+            .take(3)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("; ");
+        Err(damaged(match findings.len() {
+            0..=3 => first,
+            n => format!("{first} and {} more", n - 3),
+        }))
     }
 
     /// SQLite's `data_version`: it changes whenever another connection (another process, such as

@@ -8,10 +8,16 @@ use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, OptionalExtension};
 
 use super::{sql_text, unknown_text, Store, StoreError};
+use crate::accounts::Source;
 use crate::api::{EndReason, SessionKind};
 use crate::clock::to_db;
-use crate::records::{LastSessionTimes, SessionRecord};
+use crate::records::{ActiveSession, LastSessionTimes, SessionRecord};
 use crate::wipe::WipeReceipt;
+
+sql_text!(Source {
+    Local => "local",
+    Ldap => "ldap",
+});
 
 sql_text!(SessionKind {
     User => "user",
@@ -47,33 +53,32 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<SessionRecord> {
         end_reason: r.get(6)?,
         duration_ms: r.get(7)?,
         erased: r.get(8)?,
+        source: r.get(9)?,
     })
 }
 
-const COLUMNS: &str =
-    "id, username, display_name, kind, started_at, ended_at, end_reason, duration_ms, wipe_ok";
+const COLUMNS: &str = "id, username, display_name, kind, started_at, ended_at, end_reason, \
+                       duration_ms, wipe_ok, source";
 
 impl Store {
     /// Commits a new open session.
     pub fn record_session_open(
         &self,
-        id: &str,
-        username: Option<&str>,
-        display_name: &str,
-        kind: SessionKind,
-        started_at: DateTime<Utc>,
+        s: &ActiveSession,
         offset: FixedOffset,
     ) -> Result<(), StoreError> {
         self.conn().execute(
-            "INSERT INTO sessions (id, username, display_name, kind, started_at, utc_offset_secs)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO sessions
+                (id, username, display_name, kind, started_at, utc_offset_secs, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
-                id,
-                username,
-                display_name,
-                kind,
-                to_db(started_at),
-                offset.local_minus_utc()
+                s.id,
+                s.username,
+                s.display_name,
+                s.kind,
+                to_db(s.started_at),
+                offset.local_minus_utc(),
+                s.source,
             ],
         )?;
         Ok(())

@@ -46,6 +46,11 @@ function settingRow(s: AdminSetting): HTMLElement {
     }
     select.value = s.value;
     field = select;
+  } else if (s.input === "secret") {
+    // Written, never shown back: the field starts empty and says only whether one is set.
+    const input = make("input", { id, type: "password", autocomplete: "new-password", spellcheck: "false" });
+    input.placeholder = s.value === "(set)" ? t("Set; type a new one to replace it") : t("Not set");
+    field = input;
   } else {
     const input = make("input", { id, autocomplete: "off", spellcheck: "false" });
     input.value = s.shown;
@@ -93,6 +98,8 @@ function settingRow(s: AdminSetting): HTMLElement {
   field.addEventListener("change", check);
   const commit = () => {
     window.clearTimeout(timer);
+    // An empty secret field is no change ("Use default" clears one).
+    if (s.input === "secret" && field.value === "") return;
     void ask({ action: "set_setting", key: s.key, value: field.value }, (r) => {
       if (r.settings) drawSettings(r.settings);
       el(`set-${s.key}`)?.focus();

@@ -1,0 +1,61 @@
+//! Directory sign-in on the real app: people from a real OpenLDAP server (`slapd` from Debian,
+//! started here with a test CA, `slate_core::test_util::slapd`) sign in through the sign-in
+//! screen over LDAPS: a patron to a session, a member of staff to the panel, someone outside the
+//! patrons' group refused like a wrong password; then the directory stops mid-test and the
+//! screen says sign-in is not available while Slate's own accounts keep working.
+
+use slate_core::test_util::slapd::Slapd;
+use slate_e2e::{artifacts_dir, prepared_data_dir, slatectl, with_kiosk_launched, Launch};
+
+#[tokio::test]
+async fn directory_people_sign_in_through_the_screen_and_a_stopped_directory_is_said() {
+    let mut server = Slapd::start_new();
+    let mut settings: Vec<(&str, String)> = server.setting_values();
+    settings.push(("signin_sources", "ldap, local".into()));
+    let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let dir = prepared_data_dir(&settings);
+    let shown = slatectl(dir.path(), &["config", "get", "ldap_bind_password"], "");
+    assert_eq!(shown.trim(), "(set)", "the secret is never shown");
+
+    with_kiosk_launched("directory", Launch::on(&dir), async |k| {
+        k.sign_in("lena", "lena's passphrase", "Lena Ortiz").await;
+        k.screenshot(&artifacts_dir().join("directory-session.png"))
+            .await;
+        k.sign_out_to_sign_in().await;
+
+        // Outside the patrons' group: the same sentence as a wrong password.
+        k.type_into("Username", "omar").await;
+        k.type_into("Password", "omar's passphrase").await;
+        k.click("Sign in").await;
+        k.wait_for_text("Wrong username or password.").await;
+
+        // A member of staff is an administrator of Slate.
+        k.sign_in("sam", "sam's passphrase", "Sam Reyes").await;
+        k.wait_for_text("Administrator").await;
+        let sessions = slatectl(k.data_dir(), &["session", "list", "--json"], "");
+        assert!(sessions.contains(r#""source":"ldap""#), "{sessions}");
+        k.sign_out_to_sign_in().await;
+
+        // The directory goes away.
+        server.stop();
+        k.type_into("Username", "lena").await;
+        k.type_into("Password", "lena's passphrase").await;
+        k.click("Sign in").await;
+        k.wait_for_text("Sign-in is not available right now; please ask staff.")
+            .await;
+        k.screenshot(&artifacts_dir().join("directory-unavailable.png"))
+            .await;
+        let audit = slatectl(
+            k.data_dir(),
+            &["audit", "list", "--event", "source_unavailable", "--json"],
+            "",
+        );
+        let records: serde_json::Value = serde_json::from_str(&audit).unwrap();
+        let details = records[0]["details"].as_str().unwrap_or_default();
+        assert!(details.contains(r#""source":"ldap""#), "{audit}");
+        assert!(!audit.contains("passphrase"), "{audit}");
+        // Slate's own accounts keep working.
+        k.sign_in("ana", "ana's passphrase", "Ana").await;
+    })
+    .await;
+}
