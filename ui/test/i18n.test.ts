@@ -112,7 +112,7 @@ function coreStrings(): string[] {
  * format.ts's settingLabel). */
 function settingLabels(): string[] {
   const source = readFileSync(join(CORE, "settings", "mod.rs"), "utf8");
-  return [...source.matchAll(/\bkey:\s*"([a-z_]+)"/g)].map((m) => {
+  return [...source.matchAll(/\bkey:\s*"([a-z0-9_]+)"/g)].map((m) => {
     const words = (m[1] ?? "").replace(/_/g, " ");
     return words.charAt(0).toUpperCase() + words.slice(1);
   });

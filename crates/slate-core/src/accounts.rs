@@ -14,17 +14,20 @@ pub enum Source {
     Local,
     /// A directory (OpenLDAP, Active Directory) over LDAPS or StartTLS.
     Ldap,
+    /// A library's catalogue system over SIP2: a card number and a PIN.
+    Sip2,
 }
 
 impl Source {
     /// Every source, as `signin_sources` names them.
-    pub const ALL: &'static [Source] = &[Self::Local, Self::Ldap];
+    pub const ALL: &'static [Source] = &[Self::Local, Self::Ldap, Self::Sip2];
 
     /// The name in settings, the audit and the database: `local`, `ldap`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Local => "local",
             Self::Ldap => "ldap",
+            Self::Sip2 => "sip2",
         }
     }
 

@@ -293,6 +293,9 @@ pub enum SignInFailure {
     Locked,
     /// The account is disabled.
     Disabled,
+    /// The right password, but the account's source bars it now (an expired or blocked library
+    /// card, fines over the limit).
+    Barred,
 }
 
 impl SignInFailure {
@@ -304,6 +307,7 @@ impl SignInFailure {
         Self::CoolingDown,
         Self::Locked,
         Self::Disabled,
+        Self::Barred,
     ];
 
     /// The name as stored: `bad_credentials`, `throttled`, …
@@ -315,6 +319,7 @@ impl SignInFailure {
             Self::CoolingDown => "cooling_down",
             Self::Locked => "locked",
             Self::Disabled => "disabled",
+            Self::Barred => "barred",
         }
     }
 }

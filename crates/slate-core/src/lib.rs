@@ -6,7 +6,8 @@
 //! - [`store`] owns the SQLite database and every SQL statement: pragmas, migrations, integrity
 //!   check, and one submodule per table; the rest of the core calls its domain operations.
 //! - [`auth`] checks usernames and passwords, hashes with Argon2id, computes throttling waits.
-//! - [`sources`] asks directories (LDAP) about a name and a password.
+//! - [`sources`] asks directories (LDAP) and library catalogue systems (SIP2) about a name and a
+//!   password.
 //! - [`accounts`] and [`settings`] say what accounts and settings are (the store keeps them);
 //!   [`policy`] reads the policy file, the top settings layer; [`clock`] is time (real or fake).
 //! - [`sites`] holds the browser's site rules (`allowed_sites`, the home page).

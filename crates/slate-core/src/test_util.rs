@@ -5,8 +5,12 @@
 //!
 //! [`FakeClock`] follows tokio's (pausable) time, so tests drive deadlines exactly with
 //! `tokio::time::advance`, and can add a suspend ([`FakeClock::suspend`]) or a wall-clock jump
-//! ([`FakeClock::set`]) on top.
+//! ([`FakeClock::set`]) on top, or a reboot ([`FakeClock::reboot`]).
+//!
+//! Account sources to sign in against: [`slapd`], a real OpenLDAP server, and [`sip2_server`], a
+//! stand-in catalogue system speaking SIP2 (no real one installs here).
 
+pub mod sip2_server;
 pub mod slapd;
 
 use std::sync::Mutex;

@@ -26,6 +26,8 @@ pub enum KioskError {
     Throttled(Duration),
     /// No source let the person in, and a directory could not answer: nothing was counted.
     SourceUnavailable,
+    /// The right password, but the source bars the person now (an expired library card…).
+    Barred(Phrase),
     Locked,
     Disabled,
     GuestsNotAllowed,
@@ -58,6 +60,7 @@ impl KioskError {
             Self::SourceUnavailable => {
                 Phrase::new("Sign-in is not available right now; please ask staff.")
             }
+            Self::Barred(why) => why.clone(),
             Self::Throttled(wait) => Phrase::new("Too many attempts. Try again in {wait}.")
                 .seconds("wait", duration::said_wait(*wait)),
             Self::Locked => Phrase::new(
@@ -105,7 +108,8 @@ impl KioskError {
             Self::Throttled(_) => ErrorCode::Throttled,
             Self::SourceUnavailable => ErrorCode::SourceUnavailable,
             Self::Locked => ErrorCode::Locked,
-            Self::Disabled => ErrorCode::Disabled,
+            // A barred library card is, to the screen, an account that may not sign in now.
+            Self::Disabled | Self::Barred(_) => ErrorCode::Disabled,
             Self::GuestsNotAllowed => ErrorCode::GuestsNotAllowed,
             Self::AlreadySetUp => ErrorCode::AlreadySetUp,
             Self::NoSuchUser(_) => ErrorCode::NotFound,

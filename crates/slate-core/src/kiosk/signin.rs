@@ -12,7 +12,7 @@ use crate::auth::{
 use crate::clock::Moment;
 use crate::phrase::Phrase;
 use crate::settings::Settings;
-use crate::sources::{ldap, Answer, Person};
+use crate::sources::{ldap, sip2, Answer, Person};
 use crate::store::{NameThrottle, Store};
 use serde_json::json;
 use std::time::Duration;
@@ -36,6 +36,9 @@ pub(super) const RECENT_REFUSALS: usize = 16;
 enum Found {
     Local(Account),
     Directory(Source, Person),
+    /// The right password, but the source bars the person now (the name as typed: it is known to
+    /// be theirs), and says why.
+    Barred(Source, String, Phrase),
     /// Nobody; and the first source that could not answer, if one could not.
     Nobody(Option<(Source, Phrase)>),
 }
@@ -65,7 +68,7 @@ impl Kiosk {
         let admin = match &found {
             Found::Local(a) => a.role == Role::Admin,
             Found::Directory(_, p) => p.admin,
-            Found::Nobody(_) => false,
+            Found::Barred(..) | Found::Nobody(_) => false,
         };
         let store = lock(&self.store);
         let found = match (found, verdict) {
@@ -79,6 +82,15 @@ impl Kiosk {
                     json!({ "source": source, "reason": why.to_string() }),
                 ))?;
                 return Err(KioskError::SourceUnavailable);
+            }
+            (Found::Barred(source, name, why), NameVerdict::Check) => {
+                // Said only after the right password; not a failure of the password.
+                let details = json!({ "reason": SignInFailure::Barred, "source": source });
+                self.record(
+                    &store,
+                    AuditEvent::new(Event::SignInFailed, details).user(Some(&name)),
+                )?;
+                return Err(KioskError::Barred(why));
             }
             (found @ (Found::Local(_) | Found::Directory(..)), NameVerdict::Check) => found,
             (found, NameVerdict::Cooling(_)) if admin => found,
@@ -123,10 +135,22 @@ impl Kiosk {
                 username: Some(person.username),
                 source: Some(source),
             },
-            Found::Nobody(_) => unreachable!("refused above"),
+            Found::Barred(..) | Found::Nobody(_) => unreachable!("refused above"),
         };
         store.throttle_clear(&attempt.digest)?;
         Ok(identity)
+    }
+
+    /// Ends a library patron's session at the catalogue system (SIP2 message 35); a failure is
+    /// logged, never in the way (the session has ended and been wiped either way).
+    pub fn end_patron_session(&self, patron: &str) {
+        let result = self.settings().map_err(|e| e.to_string()).and_then(|s| {
+            sip2::end_patron_session(&s.sip2, s.source_timeout, patron, local_now())
+                .map_err(|why| why.to_string())
+        });
+        if let Err(why) = result {
+            tracing::warn!("the catalogue system was not told the session ended: {why}");
+        }
     }
 
     /// Asks each source of `signin_sources` in turn; the first that lets the person in decides.
@@ -146,13 +170,21 @@ impl Kiosk {
                     Some(_) => {}
                     None => verify_dummy(password),
                 },
-                Source::Ldap => {
+                Source::Ldap | Source::Sip2 => {
                     let s = &attempt.settings;
-                    match ldap::check(&s.ldap, s.source_timeout, typed, password) {
-                        Answer::Accepted(person) => return Found::Directory(Source::Ldap, person),
+                    let answer = if *source == Source::Ldap {
+                        ldap::check(&s.ldap, s.source_timeout, typed, password)
+                    } else {
+                        sip2::check(&s.sip2, s.source_timeout, typed, password, local_now())
+                    };
+                    match answer {
+                        Answer::Accepted(person) => return Found::Directory(*source, person),
+                        Answer::Barred(why) => {
+                            return Found::Barred(*source, typed.trim().to_owned(), why)
+                        }
                         Answer::Refused => {}
                         Answer::Unavailable(why) => {
-                            unavailable.get_or_insert((Source::Ldap, why));
+                            unavailable.get_or_insert((*source, why));
                         }
                     }
                 }
@@ -334,4 +366,9 @@ fn named(event: Event, mut details: serde_json::Value, account: Option<&Account>
     }
     details["unknown_user"] = json!(true);
     AuditEvent::new(event, details)
+}
+
+/// Now, as the catalogue system's transaction dates want it (local time).
+fn local_now() -> chrono::DateTime<chrono::Local> {
+    chrono::Local::now()
 }

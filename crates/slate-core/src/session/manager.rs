@@ -474,6 +474,7 @@ impl SessionManager {
                 .push((live.session.clone(), reason, duration, receipt.clone()));
             self.next_retry = Some(self.clock.boot_now() + RETRY_WIPE);
         }
+        self.end_at_source(&live.session);
         let totals = receipt.totals();
         tracing::info!(
             session = %live.session.id,
@@ -501,6 +502,19 @@ impl SessionManager {
             )
         });
         self.state = State::SignedOut { farewell };
+    }
+
+    /// Tells the account's source the session is over, where it wants to know (SIP2's End
+    /// Patron Session), off the manager's task: the next person never waits for it.
+    fn end_at_source(&self, session: &ActiveSession) {
+        if session.source != Some(crate::accounts::Source::Sip2) {
+            return;
+        }
+        let Some(patron) = session.username.clone() else {
+            return;
+        };
+        let kiosk = Arc::clone(&self.kiosk);
+        tokio::task::spawn_blocking(move || kiosk.end_patron_session(&patron));
     }
 
     /// Ends and wipes, as `recovered`, every session a previous run left open, with this

@@ -17,7 +17,7 @@ use crate::store_error::StoreError;
 
 pub use crate::sites::{browser_home, site_allowed};
 pub(crate) use typed::{check_change, effective};
-pub use typed::{Effective, Layer, LdapSettings, PolicyLayer, SecretText, Settings};
+pub use typed::{Effective, Layer, LdapSettings, PolicyLayer, SecretText, Settings, Sip2Settings};
 
 /// The kind of value a setting holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +52,11 @@ pub enum Kind {
     /// The account sources to try, in order, separated by commas: each of
     /// [`crate::accounts::Source`] at most once, at least one.
     Sources,
-    /// Empty, or an `ldaps://` or `ldap://` address (`ldap://` always upgrades with StartTLS).
-    LdapUrl,
+    /// Empty, or the address of a server (host and port only) with one of these schemes,
+    /// secure one first (`ldaps`, `ldap`; `sips`, `sip`).
+    Url { schemes: &'static [&'static str] },
+    /// Off (0), or an amount of money with at most two decimals ("5", "5.00"): kept in cents.
+    MoneyOrOff,
     /// Empty, or text of at most this many characters with `{name}` in it, where the name typed
     /// at sign-in goes (escaped for LDAP).
     NameTemplate { max_chars: usize },
@@ -187,7 +190,7 @@ pub const SETTINGS: &[SettingDef] = &[
         // Strictest: Slate's own accounts only: a broken file never lets a directory decide who
         // signs in.
         strictest: "local",
-        description: "Where sign-in looks for accounts, in order: local (Slate's own), ldap (a directory).",
+        description: "Where sign-in looks for accounts, in order: local (Slate's own), ldap (a directory), sip2 (the library's catalogue system: card number and PIN).",
     },
     SettingDef {
         key: "source_timeout",
@@ -200,7 +203,9 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_url",
-        kind: Kind::LdapUrl,
+        kind: Kind::Url {
+            schemes: &["ldaps", "ldap"],
+        },
         default: "",
         // Strictest: none: no directory is asked.
         strictest: "",
@@ -269,6 +274,64 @@ pub const SETTINGS: &[SettingDef] = &[
         // Strictest: none: nobody from the directory is an administrator.
         strictest: "",
         description: "The DN of the group whose members are administrators of Slate (empty: none).",
+    },
+    SettingDef {
+        key: "sip2_url",
+        kind: Kind::Url {
+            schemes: &["sips", "sip"],
+        },
+        default: "",
+        // Strictest: none: no catalogue system is asked.
+        strictest: "",
+        description: "The library's catalogue system (SIP2): sips://host:port over TLS, or sip://host:port.",
+    },
+    SettingDef {
+        key: "sip2_ca_file",
+        kind: Kind::Text { max_chars: 4096 },
+        default: "",
+        // Strictest: the system's certificate authorities.
+        strictest: "",
+        description: "A PEM file of the certificate authority that signed the catalogue system's certificate (empty: the system's).",
+    },
+    SettingDef {
+        key: "sip2_login",
+        kind: Kind::Text { max_chars: 256 },
+        default: "",
+        // Strictest: none.
+        strictest: "",
+        description: "This terminal's SIP2 login at the catalogue system (CN).",
+    },
+    SettingDef {
+        key: "sip2_password",
+        kind: Kind::Secret { max_chars: 256 },
+        default: "",
+        // Strictest: none.
+        strictest: "",
+        description: "This terminal's SIP2 password (never shown once set).",
+    },
+    SettingDef {
+        key: "sip2_location",
+        kind: Kind::Text { max_chars: 256 },
+        default: "",
+        // Strictest: none.
+        strictest: "",
+        description: "The location code sent at login (CP), if the catalogue system wants one.",
+    },
+    SettingDef {
+        key: "sip2_institution",
+        kind: Kind::Text { max_chars: 256 },
+        default: "",
+        // Strictest: none.
+        strictest: "",
+        description: "The institution id sent with each patron (AO).",
+    },
+    SettingDef {
+        key: "sip2_fine_limit",
+        kind: Kind::MoneyOrOff,
+        default: "0",
+        // Strictest: off: a broken file never keeps people out for their fines by mistake.
+        strictest: "0",
+        description: "Fines above which a library card may not sign in, e.g. 5.00 (off: any fines).",
     },
     SettingDef {
         key: "admin_idle_timeout",
@@ -523,6 +586,10 @@ pub fn human_value(key: &str, value: &str) -> String {
         Some(Kind::SecondsOrOff { .. } | Kind::CountOrOff { .. }) if value == "0" => "off".into(),
         Some(Kind::Megabytes { .. }) => format!("{value} MB"),
         Some(Kind::Sites) => value.replace(',', ", "),
+        Some(Kind::MoneyOrOff) => match value.parse::<u64>() {
+            Ok(0) | Err(_) => "off".to_owned(),
+            Ok(c) => format!("{}.{:02}", c / 100, c % 100),
+        },
         _ => value.to_owned(),
     }
 }
@@ -598,13 +665,45 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        Kind::LdapUrl => Phrase::new("empty, or an ldaps:// or ldap:// address"),
+        Kind::Url { schemes } => Phrase::new("empty, or an address starting with {schemes}").text(
+            "schemes",
+            schemes
+                .iter()
+                .map(|s| format!("{s}://"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+        ),
+        Kind::MoneyOrOff => Phrase::new("off, or an amount such as 5.00"),
         Kind::NameTemplate { max_chars } => {
             Phrase::new("empty, or text of at most {count} characters with {placeholder} in it")
                 .number("count", max_chars as u64)
                 .text("placeholder", "{name}")
         }
     }
+}
+
+/// An amount of money as people and SIP2 write it ("12", "12.5", "12.50") in cents; `None` for
+/// anything else (a sign included).
+pub fn money_cents(amount: &str) -> Option<u64> {
+    let t = amount.trim();
+    let (whole, fraction) = t.split_once('.').unwrap_or((t, ""));
+    if (whole.is_empty() && fraction.is_empty())
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: u64 = match fraction.len() {
+        0 => 0,
+        1 => fraction.parse::<u64>().ok()? * 10,
+        _ => fraction.get(..2)?.parse().ok()?,
+    };
+    whole.checked_mul(100)?.checked_add(fraction)
 }
 
 /// A value as it may be shown or recorded outside the service: a secret only says whether it
@@ -783,13 +882,22 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
                 .collect::<Vec<_>>()
                 .join(","))
         }
-        Kind::LdapUrl => {
+        Kind::MoneyOrOff => {
+            if off(v) {
+                return Ok("0".into());
+            }
+            match money_cents(v) {
+                Some(c) if v.split('.').nth(1).is_none_or(|f| f.len() <= 2) => Ok(c.to_string()),
+                _ => Err(bad()),
+            }
+        }
+        Kind::Url { schemes } => {
             if v.is_empty() {
                 return Ok(String::new());
             }
             match url::Url::parse(v) {
                 Ok(u)
-                    if matches!(u.scheme(), "ldap" | "ldaps")
+                    if schemes.contains(&u.scheme())
                         && u.host_str().is_some_and(|h| !h.is_empty())
                         && matches!(u.path(), "" | "/")
                         && u.query().is_none()
@@ -955,11 +1063,12 @@ mod tests {
                     Kind::Sites => (None, Some("ftp://x.org".into()), "*.gov.example".into()),
                     Kind::Address => (None, Some("javascript:alert(1)".into()), String::new()),
                     Kind::Sources => (None, Some("local,nis".into()), "ldap, local".into()),
-                    Kind::LdapUrl => (
+                    Kind::Url { schemes } => (
                         None,
                         Some("http://dc.example.org".into()),
-                        "ldaps://dc.example.org:636".into(),
+                        format!("{}://dc.example.org:636", schemes[0]),
                     ),
+                    Kind::MoneyOrOff => (None, Some("5.001".into()), "12.50".into()),
                     Kind::NameTemplate { max_chars } => (
                         None,
                         Some("(uid=ana)".into()),
@@ -991,7 +1100,7 @@ mod tests {
         for bad in ["", "local,local", "nis", "local,,pam"] {
             let err = check("signin_sources", bad).unwrap_err();
             assert!(
-                err.contains("must be local, ldap, in order, separated by commas"),
+                err.contains("must be local, ldap, sip2, in order, separated by commas"),
                 "{err}"
             );
         }

@@ -96,6 +96,21 @@ pub struct LdapSettings {
     pub admin_group: String,
 }
 
+/// The catalogue system's settings (`sip2_*`); `url` empty: none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Sip2Settings {
+    pub url: String,
+    /// Empty: the system's certificate authorities.
+    pub ca_file: String,
+    pub login: String,
+    /// Sent at login (CO) and with each patron (AC).
+    pub password: SecretText,
+    pub location: String,
+    pub institution: String,
+    /// `None`: any fines.
+    pub fine_limit_cents: Option<u64>,
+}
+
 impl Settings {
     /// The sign-in throttle's rules.
     pub fn throttle_rules(&self) -> crate::auth::ThrottleRules {
@@ -121,6 +136,7 @@ pub struct Settings {
     /// How long sign-in waits for a directory.
     pub source_timeout: Duration,
     pub ldap: LdapSettings,
+    pub sip2: Sip2Settings,
     pub idle_timeout: Duration,
     pub idle_warning: Duration,
     pub admin_idle_timeout: Duration,
@@ -225,6 +241,18 @@ impl Settings {
                 user_dn: get("ldap_user_dn"),
                 allow_group: get("ldap_allow_group"),
                 admin_group: get("ldap_admin_group"),
+            },
+            sip2: Sip2Settings {
+                url: get("sip2_url"),
+                ca_file: get("sip2_ca_file"),
+                login: get("sip2_login"),
+                password: SecretText::from_plain(&get("sip2_password")),
+                location: get("sip2_location"),
+                institution: get("sip2_institution"),
+                fine_limit_cents: get("sip2_fine_limit")
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|c| *c > 0),
             },
             idle_timeout,
             idle_warning,

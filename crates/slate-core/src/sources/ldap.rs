@@ -67,28 +67,7 @@ pub fn check(s: &LdapSettings, timeout: Duration, name: &str, password: &Passwor
 
 /// The TLS settings and the connection (StartTLS for `ldap://`).
 fn connect(s: &LdapSettings, timeout: Duration) -> Result<LdapConn, Phrase> {
-    let mut tls = native_tls::TlsConnector::builder();
-    tls.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
-    if !s.ca_file.is_empty() {
-        let pem = std::fs::read(&s.ca_file).map_err(|e| {
-            unusable(format!(
-                "its CA file {} cannot be read ({})",
-                s.ca_file,
-                crate::io_words::reason(&e)
-            ))
-        })?;
-        let ca = native_tls::Certificate::from_pem(&pem).map_err(|_| {
-            unusable(format!(
-                "its CA file {} holds no PEM certificate",
-                s.ca_file
-            ))
-        })?;
-        tls.add_root_certificate(ca);
-        tls.disable_built_in_roots(true);
-    }
-    let tls = tls
-        .build()
-        .map_err(|e| unusable(format!("TLS cannot be set up ({e})")))?;
+    let tls = super::tls_connector(&s.ca_file).map_err(unusable)?;
     let settings = LdapConnSettings::new()
         .set_conn_timeout(timeout)
         .set_starttls(s.url.starts_with("ldap://"))

@@ -6,8 +6,10 @@
 //! auditing are [`crate::kiosk`]'s. No source's password, PIN or hash is ever kept by Slate.
 //!
 //! - [`ldap`]: OpenLDAP or Active Directory, simple bind over LDAPS or StartTLS.
+//! - [`sip2`]: a library's catalogue system, a patron's card number and PIN over SIP2.
 
 pub mod ldap;
+pub mod sip2;
 
 use crate::phrase::Phrase;
 
@@ -28,8 +30,34 @@ pub enum Answer {
     /// No such person, a wrong password, or not allowed to sign in here: the person hears the
     /// same for each, and it counts as a failed sign-in.
     Refused,
+    /// The right password, but the source will not let the person in now (an expired or
+    /// blocked library card, fines over the limit): said in its own sentence, which is why it
+    /// is said only after the right password; no failure is counted.
+    Barred(Phrase),
     /// The source did not answer in time, or not as it should (TLS, the service account): the
     /// person is told sign-in is not available; no failure is counted. The phrase is for the
     /// log, the audit and the administrator's "test this source".
     Unavailable(Phrase),
+}
+
+/// A TLS client (TLS 1.2 or later, the server's name checked) that trusts only the certificate
+/// authority in `ca_file`, or the system's when it is empty. The reason it cannot be made is
+/// the end of a sentence, for the source's own `unusable`.
+fn tls_connector(ca_file: &str) -> Result<native_tls::TlsConnector, String> {
+    let mut tls = native_tls::TlsConnector::builder();
+    tls.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
+    if !ca_file.is_empty() {
+        let pem = std::fs::read(ca_file).map_err(|e| {
+            format!(
+                "its CA file {ca_file} cannot be read ({})",
+                crate::io_words::reason(&e)
+            )
+        })?;
+        let ca = native_tls::Certificate::from_pem(&pem)
+            .map_err(|_| format!("its CA file {ca_file} holds no PEM certificate"))?;
+        tls.add_root_certificate(ca);
+        tls.disable_built_in_roots(true);
+    }
+    tls.build()
+        .map_err(|e| format!("TLS cannot be set up ({e})"))
 }

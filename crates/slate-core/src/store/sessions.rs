@@ -17,6 +17,7 @@ use crate::wipe::WipeReceipt;
 sql_text!(Source {
     Local => "local",
     Ldap => "ldap",
+    Sip2 => "sip2",
 });
 
 sql_text!(SessionKind {
