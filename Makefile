@@ -96,6 +96,7 @@ clean:
 ## figures are medians and ratios of one run, and the machine is shared.
 bench: deps-test ui package bench-build
 	cargo bench -p slate-core --bench signin
+	cargo bench -p slate-core --bench sources
 	cargo bench -p slate-core --bench wipe
 	cargo bench -p slate-core --bench audit
 	cargo bench -p slate-core --bench audit_page

@@ -17,6 +17,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use crate::settings::Sip2Settings;
 use crate::sources::sip2::{checksum, frame, parse, Message};
@@ -79,6 +80,13 @@ const PATRONS: &[Patron] = &[
 
 impl Sip2Server {
     pub fn start() -> Self {
+        Self::start_with_pin_delay(Duration::ZERO)
+    }
+
+    /// A stand-in that takes `delay` longer to answer for a card it knows (as an ILS that
+    /// hashes PINs would) than for one it does not: a source whose timing would tell which
+    /// cards exist, for the bench.
+    pub fn start_with_pin_delay(delay: Duration) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
         let port = listener.local_addr().expect("its address").port();
         let received = Arc::new(Mutex::new(Vec::new()));
@@ -94,7 +102,7 @@ impl Sip2Server {
                 }
                 let Ok(stream) = stream else { return };
                 let log = Arc::clone(&log);
-                std::thread::spawn(move || serve(stream, &log));
+                std::thread::spawn(move || serve(stream, &log, delay));
             }
         });
         Self {
@@ -146,7 +154,7 @@ impl Drop for Sip2Server {
     }
 }
 
-fn serve(stream: TcpStream, log: &Mutex<Vec<String>>) {
+fn serve(stream: TcpStream, log: &Mutex<Vec<String>>, pin_delay: Duration) {
     let Ok(mut out) = stream.try_clone() else {
         return;
     };
@@ -177,7 +185,12 @@ fn serve(stream: TcpStream, log: &Mutex<Vec<String>>) {
                 logged_in = m.get("CN") == Some(LOGIN) && m.get("CO") == Some(PASSWORD);
                 Message::new("94", if logged_in { "1" } else { "0" })
             }
-            "63" if logged_in => patron_information(&m),
+            "63" if logged_in => {
+                if PATRONS.iter().any(|p| Some(p.card) == m.get("AA")) {
+                    std::thread::sleep(pin_delay);
+                }
+                patron_information(&m)
+            }
             "35" if logged_in => Message::new("36", format!("Y{}", m.fixed))
                 .field("AO", m.get("AO").unwrap_or_default())
                 .field("AA", m.get("AA").unwrap_or_default()),
