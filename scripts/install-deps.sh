@@ -23,6 +23,8 @@ packages=(
   # Tauri 2 on Linux: WebKitGTK 4.1, GTK 3, the tray, SVG and xdo libraries, a C toolchain
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   libssl-dev build-essential pkg-config
+  # sign-in with the machine's own accounts links PAM
+  libpam0g-dev
   # headless runs: a virtual display and a session bus
   xvfb xauth dbus dbus-x11
   # WebKit's sandbox for the web engines (the packages depend on these too)

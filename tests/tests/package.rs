@@ -31,6 +31,8 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "libc6",
         // TLS to a directory (slated links OpenSSL's libssl).
         "libssl3",
+        // The machine's own accounts, through PAM.
+        "libpam0g",
         "dbus-user-session",
         // WebKit's sandbox for the web engines.
         "bubblewrap",
@@ -65,6 +67,7 @@ fn the_deb_holds_what_a_kiosk_needs_and_lintian_finds_no_error() {
         "/usr/share/doc/slate/third-party-licenses.txt",
         "/usr/share/doc/slate/changelog.gz",
         "/usr/share/slate/policy.toml.example",
+        "/usr/share/slate/pam.d/slate",
         "/usr/lib/systemd/system/slated.service",
         "/usr/lib/sysusers.d/slate.conf",
         "/usr/lib/tmpfiles.d/slate.conf",
@@ -271,6 +274,8 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
     }
     let data = Path::new("/var/lib/slate");
     let keep_existing = data.exists();
+    let pam_service = Path::new("/etc/pam.d/slate");
+    let pam_existed = pam_service.exists();
     let deb = bundle("deb", "deb");
     ok(
         "apt-get",
@@ -298,6 +303,12 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
             "{help}"
         );
         assert!(Path::new("/etc/slate/policy.toml.example").exists());
+        // The PAM service for the machine's own accounts, put in place by postinst.
+        let pam = std::fs::read_to_string(pam_service).expect("/etc/pam.d/slate");
+        assert!(
+            pam.contains("auth     required  pam_unix.so nodelay"),
+            "{pam}"
+        );
         // `man slatectl` from the installed package, unless dpkg is told not to install man
         // pages (minimal Docker images do): then that is said, and the page itself is read in
         // the test above.
@@ -344,6 +355,12 @@ fn the_deb_installs_runs_from_the_path_and_removes_keeping_data_until_purged() {
         ok("dpkg", &["--purge", "slate"]);
         assert!(!data.exists(), "purge removes the data");
         assert!(!Path::new("/etc/slate/policy.toml.example").exists());
+        if !pam_existed {
+            assert!(
+                !pam_service.exists(),
+                "purge removes the PAM service it put in place"
+            );
+        }
     }
     if let Err(panic) = installed {
         std::panic::resume_unwind(panic);

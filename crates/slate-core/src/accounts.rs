@@ -16,11 +16,13 @@ pub enum Source {
     Ldap,
     /// A library's catalogue system over SIP2: a card number and a PIN.
     Sip2,
+    /// The machine's own accounts, through PAM.
+    Pam,
 }
 
 impl Source {
     /// Every source, as `signin_sources` names them.
-    pub const ALL: &'static [Source] = &[Self::Local, Self::Ldap, Self::Sip2];
+    pub const ALL: &'static [Source] = &[Self::Local, Self::Ldap, Self::Pam, Self::Sip2];
 
     /// The name in settings, the audit and the database: `local`, `ldap`.
     pub fn as_str(self) -> &'static str {
@@ -28,6 +30,7 @@ impl Source {
             Self::Local => "local",
             Self::Ldap => "ldap",
             Self::Sip2 => "sip2",
+            Self::Pam => "pam",
         }
     }
 

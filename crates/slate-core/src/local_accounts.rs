@@ -30,6 +30,19 @@ fn passwd() -> Vec<LocalAccount> {
         .collect()
 }
 
+/// The full name of the account called `name` (the first field of its GECOS), if it has one.
+pub fn full_name(name: &str) -> Option<String> {
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .find_map(|line| {
+            let f: Vec<&str> = line.split(':').collect();
+            (f.len() >= 7 && f[0] == name)
+                .then(|| f[4].split(',').next().unwrap_or("").trim().to_owned())
+        })
+        .filter(|n| !n.is_empty())
+}
+
 /// The account called `name`.
 pub fn by_name(name: &str) -> Option<LocalAccount> {
     passwd().into_iter().find(|a| a.name == name)

@@ -7,9 +7,11 @@
 //! `tokio::time::advance`, and can add a suspend ([`FakeClock::suspend`]) or a wall-clock jump
 //! ([`FakeClock::set`]) on top, or a reboot ([`FakeClock::reboot`]).
 //!
-//! Account sources to sign in against: [`slapd`], a real OpenLDAP server, and [`sip2_server`], a
-//! stand-in catalogue system speaking SIP2 (no real one installs here).
+//! Account sources to sign in against: [`slapd`], a real OpenLDAP server, [`machine_accounts`],
+//! real accounts of this machine for PAM, and [`sip2_server`], a stand-in catalogue system
+//! speaking SIP2 (no real one installs here).
 
+pub mod machine_accounts;
 pub mod sip2_server;
 pub mod slapd;
 

@@ -12,7 +12,7 @@ use crate::auth::{
 use crate::clock::Moment;
 use crate::phrase::Phrase;
 use crate::settings::Settings;
-use crate::sources::{ldap, sip2, Answer, Person};
+use crate::sources::{ldap, pam, sip2, Answer, Person};
 use crate::store::{NameThrottle, Store};
 use serde_json::json;
 use std::time::Duration;
@@ -170,12 +170,12 @@ impl Kiosk {
                     Some(_) => {}
                     None => verify_dummy(password),
                 },
-                Source::Ldap | Source::Sip2 => {
+                Source::Ldap | Source::Pam | Source::Sip2 => {
                     let s = &attempt.settings;
-                    let answer = if *source == Source::Ldap {
-                        ldap::check(&s.ldap, s.source_timeout, typed, password)
-                    } else {
-                        sip2::check(&s.sip2, s.source_timeout, typed, password, local_now())
+                    let answer = match source {
+                        Source::Ldap => ldap::check(&s.ldap, s.source_timeout, typed, password),
+                        Source::Pam => pam::check(&s.pam, typed, password),
+                        _ => sip2::check(&s.sip2, s.source_timeout, typed, password, local_now()),
                     };
                     match answer {
                         Answer::Accepted(person) => return Found::Directory(*source, person),

@@ -17,7 +17,9 @@ use crate::store_error::StoreError;
 
 pub use crate::sites::{browser_home, site_allowed};
 pub(crate) use typed::{check_change, effective};
-pub use typed::{Effective, Layer, LdapSettings, PolicyLayer, SecretText, Settings, Sip2Settings};
+pub use typed::{
+    Effective, Layer, LdapSettings, PamSettings, PolicyLayer, SecretText, Settings, Sip2Settings,
+};
 
 /// The kind of value a setting holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,7 +192,7 @@ pub const SETTINGS: &[SettingDef] = &[
         // Strictest: Slate's own accounts only: a broken file never lets a directory decide who
         // signs in.
         strictest: "local",
-        description: "Where sign-in looks for accounts, in order: local (Slate's own), ldap (a directory), sip2 (the library's catalogue system: card number and PIN).",
+        description: "Where sign-in looks for accounts, in order: local (Slate's own), ldap (a directory), pam (this machine's accounts), sip2 (the library's catalogue system: card number and PIN).",
     },
     SettingDef {
         key: "source_timeout",
@@ -274,6 +276,30 @@ pub const SETTINGS: &[SettingDef] = &[
         // Strictest: none: nobody from the directory is an administrator.
         strictest: "",
         description: "The DN of the group whose members are administrators of Slate (empty: none).",
+    },
+    SettingDef {
+        key: "pam_service",
+        kind: Kind::Text { max_chars: 64 },
+        default: "slate",
+        // Strictest: the default: the service file the package installs.
+        strictest: "slate",
+        description: "The PAM service the machine's accounts are checked with (/etc/pam.d/slate, which the package installs).",
+    },
+    SettingDef {
+        key: "pam_group",
+        kind: Kind::Text { max_chars: 64 },
+        default: "slate-users",
+        // Strictest: the default: only its members, and nobody while the group does not exist.
+        strictest: "slate-users",
+        description: "The local group whose members may sign in with their account on this machine.",
+    },
+    SettingDef {
+        key: "pam_admin_group",
+        kind: Kind::Text { max_chars: 64 },
+        default: "",
+        // Strictest: none: nobody from the machine's accounts is an administrator of Slate.
+        strictest: "",
+        description: "The local group whose members are administrators of Slate (empty: none).",
     },
     SettingDef {
         key: "sip2_url",
@@ -1100,7 +1126,7 @@ mod tests {
         for bad in ["", "local,local", "nis", "local,,pam"] {
             let err = check("signin_sources", bad).unwrap_err();
             assert!(
-                err.contains("must be local, ldap, sip2, in order, separated by commas"),
+                err.contains("must be local, ldap, pam, sip2, in order, separated by commas"),
                 "{err}"
             );
         }

@@ -96,6 +96,59 @@ pub struct LdapSettings {
     pub admin_group: String,
 }
 
+impl LdapSettings {
+    fn from_values(get: &impl Fn(&str) -> String) -> Self {
+        Self {
+            url: get("ldap_url"),
+            ca_file: get("ldap_ca_file"),
+            bind_dn: get("ldap_bind_dn"),
+            bind_password: SecretText::from_plain(&get("ldap_bind_password")),
+            base_dn: get("ldap_base_dn"),
+            user_filter: get("ldap_user_filter"),
+            user_dn: get("ldap_user_dn"),
+            allow_group: get("ldap_allow_group"),
+            admin_group: get("ldap_admin_group"),
+        }
+    }
+}
+
+impl PamSettings {
+    fn from_values(get: &impl Fn(&str) -> String) -> Self {
+        Self {
+            service: get("pam_service"),
+            group: get("pam_group"),
+            admin_group: get("pam_admin_group"),
+        }
+    }
+}
+
+impl Sip2Settings {
+    fn from_values(get: &impl Fn(&str) -> String) -> Self {
+        Self {
+            url: get("sip2_url"),
+            ca_file: get("sip2_ca_file"),
+            login: get("sip2_login"),
+            password: SecretText::from_plain(&get("sip2_password")),
+            location: get("sip2_location"),
+            institution: get("sip2_institution"),
+            fine_limit_cents: get("sip2_fine_limit")
+                .parse::<u64>()
+                .ok()
+                .filter(|c| *c > 0),
+        }
+    }
+}
+
+/// The machine's accounts' settings (`pam_*`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PamSettings {
+    pub service: String,
+    /// Who may sign in (empty: nobody).
+    pub group: String,
+    /// Slate's administrators (empty: nobody).
+    pub admin_group: String,
+}
+
 /// The catalogue system's settings (`sip2_*`); `url` empty: none.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Sip2Settings {
@@ -137,6 +190,7 @@ pub struct Settings {
     pub source_timeout: Duration,
     pub ldap: LdapSettings,
     pub sip2: Sip2Settings,
+    pub pam: PamSettings,
     pub idle_timeout: Duration,
     pub idle_warning: Duration,
     pub admin_idle_timeout: Duration,
@@ -231,29 +285,9 @@ impl Settings {
                 }
             },
             source_timeout: secs(&get("source_timeout"), d("source_timeout")),
-            ldap: LdapSettings {
-                url: get("ldap_url"),
-                ca_file: get("ldap_ca_file"),
-                bind_dn: get("ldap_bind_dn"),
-                bind_password: SecretText::from_plain(&get("ldap_bind_password")),
-                base_dn: get("ldap_base_dn"),
-                user_filter: get("ldap_user_filter"),
-                user_dn: get("ldap_user_dn"),
-                allow_group: get("ldap_allow_group"),
-                admin_group: get("ldap_admin_group"),
-            },
-            sip2: Sip2Settings {
-                url: get("sip2_url"),
-                ca_file: get("sip2_ca_file"),
-                login: get("sip2_login"),
-                password: SecretText::from_plain(&get("sip2_password")),
-                location: get("sip2_location"),
-                institution: get("sip2_institution"),
-                fine_limit_cents: get("sip2_fine_limit")
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|c| *c > 0),
-            },
+            ldap: LdapSettings::from_values(&get),
+            pam: PamSettings::from_values(&get),
+            sip2: Sip2Settings::from_values(&get),
             idle_timeout,
             idle_warning,
             admin_idle_timeout: secs(&get("admin_idle_timeout"), d("admin_idle_timeout")),

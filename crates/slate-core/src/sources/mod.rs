@@ -6,9 +6,11 @@
 //! auditing are [`crate::kiosk`]'s. No source's password, PIN or hash is ever kept by Slate.
 //!
 //! - [`ldap`]: OpenLDAP or Active Directory, simple bind over LDAPS or StartTLS.
+//! - [`pam`]: the machine's own accounts (PAM, a local group deciding who may).
 //! - [`sip2`]: a library's catalogue system, a patron's card number and PIN over SIP2.
 
 pub mod ldap;
+pub mod pam;
 pub mod sip2;
 
 use crate::phrase::Phrase;

@@ -146,7 +146,7 @@ pub const MIGRATIONS: &[&str] = &[
         boot_ms INTEGER NOT NULL CHECK (boot_ms >= 0)
     ) STRICT;",
     // 7: where each session's account came from (NULL for a guest).
-    "ALTER TABLE sessions ADD COLUMN source TEXT CHECK (source IN ('local', 'ldap', 'sip2'));
+    "ALTER TABLE sessions ADD COLUMN source TEXT CHECK (source IN ('local', 'ldap', 'pam', 'sip2'));
     UPDATE sessions SET source = 'local' WHERE kind <> 'guest';",
 ];
 

@@ -18,6 +18,7 @@ sql_text!(Source {
     Local => "local",
     Ldap => "ldap",
     Sip2 => "sip2",
+    Pam => "pam",
 });
 
 sql_text!(SessionKind {
