@@ -1123,7 +1123,7 @@ mod tests {
             check("signin_sources", " LDAP, local ").unwrap(),
             "ldap,local"
         );
-        for bad in ["", "local,local", "nis", "local,,pam"] {
+        for bad in ["", "local,local", "nis", "local,,nis"] {
             let err = check("signin_sources", bad).unwrap_err();
             assert!(
                 err.contains("must be local, ldap, pam, sip2, in order, separated by commas"),
