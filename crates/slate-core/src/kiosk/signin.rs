@@ -1,5 +1,7 @@
-//! Who may sign in: a person's credentials checked with throttling and a constant-time answer
-//! for unknown names, and guests where the settings allow them.
+//! Who may sign in: a person's credentials checked against the account sources in their order
+//! (Slate's own accounts, a directory, the machine's accounts, a library's catalogue system),
+//! with throttling and answers that take as long for an unknown name as for a wrong password;
+//! and guests where the settings allow them.
 
 use super::{lock, Kiosk, KioskError};
 use crate::accounts::{Account, Role, Source};
@@ -160,16 +162,22 @@ impl Kiosk {
         let mut unavailable = None;
         for source in &attempt.settings.signin_sources {
             match source {
-                Source::Local => match &attempt.account {
-                    Some(a)
-                        if password.chars() <= PASSWORD_MAX
-                            && verify_password(password, &a.password_hash) =>
-                    {
+                Source::Local => {
+                    // One hash whatever happens: a password too long to be anyone's still costs
+                    // the dummy one, as an unknown name does.
+                    let matched = match &attempt.account {
+                        Some(a) if password.chars() <= PASSWORD_MAX => {
+                            verify_password(password, &a.password_hash)
+                        }
+                        _ => {
+                            verify_dummy(password);
+                            false
+                        }
+                    };
+                    if let (true, Some(a)) = (matched, &attempt.account) {
                         return Found::Local(a.clone());
                     }
-                    Some(_) => {}
-                    None => verify_dummy(password),
-                },
+                }
                 Source::Ldap | Source::Pam | Source::Sip2 => {
                     let s = &attempt.settings;
                     let answer = match source {
