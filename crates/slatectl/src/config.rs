@@ -30,12 +30,8 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<(), Failure> {
             );
         }
         ConfigCommand::Set { key, value } => {
-            let value = zeroize::Zeroizing::new(if value == "-" {
-                let line = crate::user::password_from_stdin()?;
-                String::from_utf8_lossy(line.as_bytes()).into_owned()
-            } else {
-                value
-            });
+            // slatectl put standard input's line in place of `-` before the command ran.
+            let value = zeroize::Zeroizing::new(value);
             let (old, new) = kiosk.set_setting(&ctx.actor, &key, &value)?;
             output::setting_changed(json, &key, &old, &new, "");
         }

@@ -47,6 +47,30 @@ pub fn new_password_for(command: &Command) -> Option<(&str, bool)> {
     }
 }
 
+/// `config set KEY -`: replaces the `-` with the first line of standard input (for a secret such
+/// as `ldap_bind_password`, which then never shows in the process list or the shell's history).
+pub fn read_value_from_stdin(command: &mut Command) -> Result<(), Failure> {
+    if let Command::Config(cli::ConfigCommand::Set { value, .. }) = command {
+        if value == "-" {
+            let line = user::password_from_stdin()?;
+            *value = String::from_utf8_lossy(line.as_bytes()).into_owned();
+        }
+    }
+    Ok(())
+}
+
+/// The command as the service's log may show it: a secret setting's value hidden.
+pub fn loggable(command: &Command) -> String {
+    match command {
+        Command::Config(cli::ConfigCommand::Set { key, .. })
+            if slate_core::settings::public_value(key, "x") != "x" =>
+        {
+            format!("Config(Set {{ key: {key:?}, value: \"(secret)\" }})")
+        }
+        other => format!("{other:?}"),
+    }
+}
+
 /// Reads a new password for the account `name` from standard input or a no-echo prompt.
 pub fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failure> {
     user::read_new_password(name, from_stdin)
@@ -72,4 +96,23 @@ pub fn run_on_kiosk(ctx: &Ctx, command: Command) -> Result<(), Failure> {
 /// The uid this process runs as.
 pub fn current_uid() -> u32 {
     rustix::process::getuid().as_raw()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_setting_s_value_never_reaches_the_log() {
+        let set = |key: &str| {
+            Command::Config(cli::ConfigCommand::Set {
+                key: key.into(),
+                value: "hunter2 hunter2".into(),
+            })
+        };
+        let shown = loggable(&set("ldap_bind_password"));
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("ldap_bind_password"), "{shown}");
+        assert!(loggable(&set("guests_allowed")).contains("hunter2"));
+    }
 }

@@ -433,7 +433,8 @@ async fn ctl(
         ))));
     }
     let kiosk = Arc::clone(&service.kiosk);
-    tracing::info!(uid, ?command, "running a slatectl command");
+    // Never a secret setting's value in the log.
+    tracing::info!(uid, command = %slatectl::loggable(&command), "running a slatectl command");
     let stalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let cut_short = Arc::clone(&stalled);
     let code = tokio::task::spawn_blocking(move || {

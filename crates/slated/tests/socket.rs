@@ -643,6 +643,22 @@ fn slatectl_runs_in_the_service_for_administrators_alone_and_acts_at_once() {
     let (_, out, _) = slatectl(None, socket, &["config", "get", "guests_allowed"], "");
     assert_eq!(out.trim(), "true", "the stranger changed nothing");
 
+    // A secret from standard input, read by slatectl (the service has no input of its own):
+    // set, and never shown back.
+    let (code, out, err) = slatectl(
+        Some(admin.uid()),
+        socket,
+        &["config", "set", "ldap_bind_password", "-"],
+        "hunter2 hunter2\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !out.contains("hunter2") && !err.contains("hunter2"),
+        "{out}{err}"
+    );
+    let (_, out, _) = slatectl(None, socket, &["config", "get", "ldap_bind_password"], "");
+    assert_eq!(out.trim(), "(set)");
+
     // An error is the command's own sentence and exit code, as on the data folder.
     let (code, _, err) = slatectl(None, socket, &["user", "remove", "boss"], "");
     assert_eq!(code, 9, "{err}");
