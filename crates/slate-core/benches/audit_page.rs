@@ -34,11 +34,6 @@ static SERVICE_OPEN: std::sync::OnceLock<(f64, f64, f64, f64)> = std::sync::Once
 /// Rounds of the service's open, each a pair (the large database, then the empty one).
 const OPEN_ROUNDS: usize = 21;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 /// The service's open on `large` and on an empty database, in turns ([`SERVICE_OPEN`]).
 fn service_open(large: &Path, dir: &Path) {
     let empty = dir.join("empty.db");
@@ -60,7 +55,11 @@ fn service_open(large: &Path, dir: &Path) {
     let checked = Instant::now();
     Store::check_file(large).expect("quick_check is ok");
     let check_s = checked.elapsed().as_secs_f64();
-    let (big, small, ratio) = (median(big), median(small), median(ratios));
+    let (big, small, ratio) = (
+        common::median(big),
+        common::median(small),
+        common::median(ratios),
+    );
     eprintln!(
         "service open: 10M records {big:.2} ms, empty {small:.2} ms, ratio {ratio:.3}; \
          its check afterwards {check_s:.1} s"

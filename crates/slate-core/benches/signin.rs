@@ -116,11 +116,6 @@ const PAIRS: usize = 201;
 /// The medians of the bare hash and of the sign-in (ms), and the median of their per-pair ratios.
 static INTERLEAVED: std::sync::OnceLock<(f64, f64, f64)> = std::sync::OnceLock::new();
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 /// The sign-in and the bare hash, in turns ([`INTERLEAVED`]).
 fn interleaved() {
     let b = setup();
@@ -157,7 +152,11 @@ fn interleaved() {
         full.push(s);
         ratios.push(s / h);
     }
-    let (bare, full, ratio) = (median(bare), median(full), median(ratios));
+    let (bare, full, ratio) = (
+        common::median(bare),
+        common::median(full),
+        common::median(ratios),
+    );
     eprintln!("interleaved: bare hash {bare:.2} ms, sign-in {full:.2} ms, ratio {ratio:.3}");
     let _ = INTERLEAVED.set((bare, full, ratio));
 }

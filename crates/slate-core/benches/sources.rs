@@ -29,11 +29,6 @@ mod common;
 /// Pairs measured per source.
 const PAIRS: usize = 101;
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn pw(s: &str) -> Password {
     Password::from(s.to_owned())
 }
@@ -54,7 +49,11 @@ fn pairs(mut known: impl FnMut() -> f64, mut unknown: impl FnMut() -> f64) -> (f
         unknowns.push(other);
         ratios.push(one / other);
     }
-    (median(knowns), median(unknowns), median(ratios))
+    (
+        common::median(knowns),
+        common::median(unknowns),
+        common::median(ratios),
+    )
 }
 
 fn timed(f: impl FnOnce()) -> f64 {

@@ -11,6 +11,8 @@ pub struct LocalAccount {
     pub uid: u32,
     pub gid: u32,
     pub home: PathBuf,
+    /// The first field of its GECOS (the full name); empty when none.
+    pub full_name: String,
 }
 
 fn passwd() -> Vec<LocalAccount> {
@@ -25,22 +27,10 @@ fn passwd() -> Vec<LocalAccount> {
                 uid: f[2].parse().ok()?,
                 gid: f[3].parse().ok()?,
                 home: PathBuf::from(f[5]),
+                full_name: f[4].split(',').next().unwrap_or("").trim().to_owned(),
             })
         })
         .collect()
-}
-
-/// The full name of the account called `name` (the first field of its GECOS), if it has one.
-pub fn full_name(name: &str) -> Option<String> {
-    std::fs::read_to_string("/etc/passwd")
-        .ok()?
-        .lines()
-        .find_map(|line| {
-            let f: Vec<&str> = line.split(':').collect();
-            (f.len() >= 7 && f[0] == name)
-                .then(|| f[4].split(',').next().unwrap_or("").trim().to_owned())
-        })
-        .filter(|n| !n.is_empty())
 }
 
 /// The account called `name`.

@@ -22,6 +22,12 @@ pub fn manager(kiosk: &Arc<Kiosk>) -> (SessionHandle, tokio::runtime::Runtime) {
     (session, rt)
 }
 
+/// The median of some timings (the upper one of an even count).
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
 /// `target/criterion` of the workspace.
 pub fn criterion_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion")

@@ -102,8 +102,13 @@ pub fn check(s: &PamSettings, name: &str, password: &Password) -> Answer {
     if !admin && !in_group(&s.group) {
         return Answer::Refused;
     }
+    let display_name = if account.full_name.is_empty() {
+        account.name.clone()
+    } else {
+        account.full_name
+    };
     Answer::Accepted(Person {
-        display_name: local_accounts::full_name(name).unwrap_or_else(|| account.name.clone()),
+        display_name,
         username: account.name,
         admin,
     })
