@@ -79,6 +79,12 @@ async fn an_administrator_changes_the_idle_timeout_and_the_next_session_uses_it(
             k.screenshot(&slate_e2e::workspace_root().join("docs/admin-settings.png"))
                 .await;
         }
+        // The directory's settings, the service password a field that shows nothing, to look at.
+        k.eval("document.getElementById('set-ldap_bind_password').scrollIntoView({block: 'center'}); return null")
+            .await;
+        k.screenshot(&artifacts_dir().join("admin-settings-directory.png"))
+            .await;
+        k.eval("window.scrollTo(0, 0); return null").await;
         k.click("Sign out").await;
         k.click("Sign out now").await;
         k.by_role("heading", "You are signed out").await;
