@@ -110,6 +110,14 @@ pub fn policy_file(data_dir: &Path) -> PathBuf {
 /// debug-only short session bounds), and panics with its stderr if it fails:
 /// tests use it to prepare a data folder (accounts, settings) before launching the kiosk.
 pub fn slatectl(data_dir: &Path, args: &[&str], stdin: &str) -> String {
+    let (code, stdout, stderr) = slatectl_status(data_dir, args, stdin);
+    assert!(code == 0, "slatectl {args:?} failed: {stderr}");
+    stdout
+}
+
+/// Runs `slatectl` as [`slatectl`] does, whatever its exit: the exit code, standard output and
+/// standard error.
+pub fn slatectl_status(data_dir: &Path, args: &[&str], stdin: &str) -> (i32, String, String) {
     use std::io::Write;
     let mut child = Command::new(slatectl_bin())
         .env("SLATE_TEST_SHORT_BOUNDS", "1")
@@ -129,12 +137,11 @@ pub fn slatectl(data_dir: &Path, args: &[&str], stdin: &str) -> String {
         .write_all(stdin.as_bytes())
         .expect("stdin accepted");
     let out = child.wait_with_output().expect("slatectl finishes");
-    assert!(
-        out.status.success(),
-        "slatectl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The last ten sessions of `data_dir`, newest first, as `slatectl --json session list` gives them.

@@ -98,7 +98,7 @@ export type SetupRequest = { username: string, displayName: string, password: st
 
 export type SignInRequest = { username: string, password: string, };
 
-export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "leave_kiosk" };
+export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "leave_kiosk" };
 
 export type AuditQuery = { user: string, event: string, reason: string, 
 /**
@@ -178,11 +178,27 @@ last_wipe: Phrase,
  */
 audit_head: number | null, };
 
+export type Source = "local" | "ldap" | "sip2" | "pam";
+
+export type SourceStep = { 
+/**
+ * `false`: this step is why the person would not be signed in.
+ */
+ok: boolean, said: Phrase, };
+
+export type SourceVerdict = "accepted" | "refused" | "barred" | "unavailable";
+
+export type SourceTest = { source: Source, verdict: SourceVerdict, steps: Array<SourceStep>, 
+/**
+ * The outcome in one sentence.
+ */
+outcome: Phrase, };
+
 export type AdminReply = { 
 /**
  * What was done (empty when the request only asked).
  */
-message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, };
+message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, source_test: SourceTest | null, };
 
 export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "source_unavailable" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 

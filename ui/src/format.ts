@@ -1,6 +1,7 @@
 // Formatting what the core announces for people to read, in the language of the screen.
 import type { Arg, Phrase, TimeLeft } from "./bindings.js";
 import { language, t } from "./i18n.js";
+import { SETTING_LABELS } from "./setting-labels.js";
 
 /**
  * A phrase of the core in the current language: its English template looked up in the
@@ -51,10 +52,11 @@ export function exactDuration(totalSeconds: number): string {
   return new Intl.ListFormat(language(), { style: "long", type: "unit" }).format(parts);
 }
 
-/** "idle_timeout" → "Idle timeout", in the current language. */
+/** What the panel calls a setting ("ldap_bind_dn" → "Directory service account (DN)"), in the
+ * current language; the key itself for one this build does not know. */
 export function settingLabel(key: string): string {
-  const words = key.replace(/_/g, " ");
-  return t(words.charAt(0).toUpperCase() + words.slice(1));
+  const label = SETTING_LABELS[key];
+  return label === undefined ? key : t(label);
 }
 
 /** A time for people, in the screen's language ("21/11/2026, 10:00:00" in Spanish). */

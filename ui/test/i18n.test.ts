@@ -108,14 +108,11 @@ function coreStrings(): string[] {
   return [...found];
 }
 
-/** The settings' labels, which the panel makes from their keys ("idle_timeout" → "Idle timeout",
- * format.ts's settingLabel). */
+/** The settings' labels, which the panel shows (format.ts's settingLabel): the core's own, from
+ * the settings table. */
 function settingLabels(): string[] {
   const source = readFileSync(join(CORE, "settings", "mod.rs"), "utf8");
-  return [...source.matchAll(/\bkey:\s*"([a-z0-9_]+)"/g)].map((m) => {
-    const words = (m[1] ?? "").replace(/_/g, " ");
-    return words.charAt(0).toUpperCase() + words.slice(1);
-  });
+  return [...source.matchAll(/\blabel:\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1]}"`) as string);
 }
 
 /** What the shell says itself (its notifications): the ids it passes to `t(…)` and `tn(…)` of

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use slate_core::audit::Actor;
 use slate_core::auth::Password;
 use slate_core::datadir::DataDir;
-use slate_core::sources::sip2;
+use slate_core::sources::{sip2, Steps};
 use slate_core::test_util::sip2_server::{self, Sip2Server};
 use slate_core::test_util::slapd::Slapd;
 use slate_core::test_util::{add_admin_and_ana, private_tempdir, FakeClock};
@@ -129,6 +129,7 @@ fn main() {
                 card,
                 &pw("0000"),
                 chrono::Local::now(),
+                &mut Steps::off(),
             );
         })
     };

@@ -99,21 +99,25 @@ pub fn handle(
             ..AdminReply::default()
         },
         AdminRequest::VerifyAudit => AdminReply {
-            message: match kiosk.audit_verify(None) {
-                Ok(r) => Phrase::new("The audit log is intact: {count} records, head {head}.")
-                    .number("count", r.records)
-                    .text("head", r.head.as_deref().unwrap_or("none")),
-                Err(KioskError::Audit(e)) => {
-                    Phrase::new("The audit log does not verify: {why}").text("why", e.to_string())
-                }
-                Err(e) => return Err(e),
-            },
+            message: verified(kiosk)?,
             ..AdminReply::default()
         },
         AdminRequest::Terminal => AdminReply {
             terminal: Some(terminal(kiosk)?),
             ..AdminReply::default()
         },
+        AdminRequest::TestSource {
+            source,
+            username,
+            password,
+        } => {
+            // The outcome is said with the steps (once, to a screen reader too).
+            let test = kiosk.test_source(&by, source, &username, &password)?;
+            AdminReply {
+                source_test: Some(test),
+                ..AdminReply::default()
+            }
+        }
         // The service ends the session and closes the screen once this is recorded.
         AdminRequest::LeaveKiosk => {
             kiosk.record_kiosk_left(grant.username())?;
@@ -126,6 +130,19 @@ pub fn handle(
         }
     };
     Ok(reply)
+}
+
+/// Whether the audit chain verifies, in a sentence.
+fn verified(kiosk: &Kiosk) -> Result<Phrase, KioskError> {
+    Ok(match kiosk.audit_verify(None) {
+        Ok(r) => Phrase::new("The audit log is intact: {count} records, head {head}.")
+            .number("count", r.records)
+            .text("head", r.head.as_deref().unwrap_or("none")),
+        Err(KioskError::Audit(e)) => {
+            Phrase::new("The audit log does not verify: {why}").text("why", e.to_string())
+        }
+        Err(e) => return Err(e),
+    })
 }
 
 /// `phrase` with its `{key}` and its `{value}` as people write it ("(empty)" when empty).

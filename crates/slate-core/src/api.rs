@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::accounts::Source;
 use super::auth::Password;
 use super::phrase::{Arg, Phrase};
 
@@ -398,6 +399,15 @@ pub enum AdminRequest {
     },
     VerifyAudit,
     Terminal,
+    /// Signs a name in at one account source (configured, whether or not `signin_sources` lists
+    /// it yet) and says what happened step by step; nothing else changes, no failure is
+    /// counted, and the test is audited (the name, never the password).
+    TestSource {
+        source: Source,
+        username: String,
+        #[ts(type = "string")]
+        password: Password,
+    },
     /// Leaves kiosk mode for maintenance: audited, then the administrator's session ends and
     /// is wiped, and the screen exits with [`crate::exit::LEFT_KIOSK`], which ends the kiosk's
     /// X session (the display manager shows its login screen). Kiosk mode is back at the next
@@ -534,6 +544,38 @@ pub struct AdminTerminal {
     pub audit_head: Option<i64>,
 }
 
+/// One step of a source test: what the source did, and whether it went as a sign-in needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SourceStep {
+    /// `false`: this step is why the person would not be signed in.
+    pub ok: bool,
+    pub said: Phrase,
+}
+
+/// How a source test ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceVerdict {
+    /// The person would be signed in.
+    Accepted,
+    /// Unknown, wrong password, or not in the group (the person would hear only "wrong").
+    Refused,
+    /// The right password, but barred now (an expired card, fines, an expired account).
+    Barred,
+    /// The source cannot be used (not set up, unreachable, TLS, the service account).
+    Unavailable,
+}
+
+/// What [`AdminRequest::TestSource`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SourceTest {
+    pub source: Source,
+    pub verdict: SourceVerdict,
+    pub steps: Vec<SourceStep>,
+    /// The outcome in one sentence.
+    pub outcome: Phrase,
+}
+
 /// The answer to an [`AdminRequest`]: what it asked for, and a sentence saying what was done.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdminReply {
@@ -543,6 +585,7 @@ pub struct AdminReply {
     pub users: Option<Vec<AdminUser>>,
     pub audit: Option<AdminAuditPage>,
     pub terminal: Option<AdminTerminal>,
+    pub source_test: Option<SourceTest>,
 }
 
 /// A stable, machine-readable error code. The UI may branch on it; people read the message.
@@ -633,6 +676,10 @@ pub fn typescript_bindings() -> String {
         AdminAuditRecord::decl(&cfg),
         AdminAuditPage::decl(&cfg),
         AdminTerminal::decl(&cfg),
+        Source::decl(&cfg),
+        SourceStep::decl(&cfg),
+        SourceVerdict::decl(&cfg),
+        SourceTest::decl(&cfg),
         AdminReply::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),

@@ -199,6 +199,8 @@ pub enum Event {
     SignInRateLimited,
     /// An account source (a directory) could not answer a sign-in (`source`, `reason`).
     SourceUnavailable,
+    /// An administrator tested an account source with a name (`source`, `tested`, `verdict`).
+    SourceTested,
     WipeFailed,
     SettingChanged,
     PolicyProblem,
@@ -224,6 +226,7 @@ impl Event {
         Self::SignInCooldown,
         Self::SignInRateLimited,
         Self::SourceUnavailable,
+        Self::SourceTested,
         Self::WipeFailed,
         Self::SettingChanged,
         Self::PolicyProblem,
@@ -248,6 +251,7 @@ impl Event {
             Self::SignInCooldown => "sign_in_cooldown",
             Self::SignInRateLimited => "sign_in_rate_limited",
             Self::SourceUnavailable => "source_unavailable",
+            Self::SourceTested => "source_tested",
             Self::WipeFailed => "wipe_failed",
             Self::SettingChanged => "setting_changed",
             Self::PolicyProblem => "policy_problem",

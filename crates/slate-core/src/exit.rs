@@ -38,7 +38,10 @@ pub const FAILURE: u8 = 1;
 /// `--help` list these.
 pub const MEANINGS: &[(u8, &str)] = &[
     (0, "Done."),
-    (FAILURE, "Any other failure."),
+    (
+        FAILURE,
+        "Any other failure (for source test: the source cannot be used).",
+    ),
     (USAGE, "Bad arguments."),
     (
         DATA_DIR,
@@ -63,7 +66,7 @@ pub const MEANINGS: &[(u8, &str)] = &[
     ),
     (
         REFUSED,
-        "Refused: the last administrator, or a key the policy file sets.",
+        "Refused: the last administrator, a key the policy file sets, or (source test) the source does not let the name in.",
     ),
     (
         AUDIT_BROKEN,
@@ -121,7 +124,9 @@ pub fn number_for(e: &KioskError) -> u8 {
         KioskError::NoSuchUser(_) => NOT_FOUND,
         KioskError::UserExists(_) | KioskError::AlreadySetUp => CONFLICT,
         KioskError::Setting(SettingError::SetByPolicy { .. }) | KioskError::LastAdmin(_) => REFUSED,
-        KioskError::Setting(_) | KioskError::Credential(_) => INVALID,
+        KioskError::Setting(_) | KioskError::Credential(_) | KioskError::InvalidRequest(_) => {
+            INVALID
+        }
         KioskError::Audit(AuditError::Broken { .. } | AuditError::Key(_)) => AUDIT_BROKEN,
         _ => FAILURE,
     }

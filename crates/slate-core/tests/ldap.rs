@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 
 use slate_core::accounts::Source;
 use slate_core::api::SessionKind;
+use slate_core::api::SourceVerdict;
 use slate_core::audit::{Actor, AuditFilter};
 use slate_core::auth::Password;
 use slate_core::datadir::DataDir;
 use slate_core::kiosk::{Identity, KioskError};
 use slate_core::settings::LdapSettings;
-use slate_core::sources::{ldap, Answer, Person};
+use slate_core::sources::{ldap, Answer, Person, Steps};
 use slate_core::test_util::slapd::{self, Slapd};
 use slate_core::test_util::{add_admin_and_ana, FakeClock, ADMIN};
 use slate_core::Kiosk;
@@ -25,7 +26,7 @@ fn pw(s: &str) -> Password {
 const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn ask(s: &LdapSettings, name: &str, password: &str) -> Answer {
-    ldap::check(s, TIMEOUT, name, &pw(password))
+    ldap::check(s, TIMEOUT, name, &pw(password), &mut Steps::off())
 }
 
 fn person(username: &str, display_name: &str, admin: bool) -> Answer {
@@ -153,7 +154,13 @@ fn a_directory_that_never_answers_is_given_up_on_at_the_timeout() {
         ..Slapd::start_new().settings()
     };
     let started = Instant::now();
-    let answer = ldap::check(&s, Duration::from_secs(1), "lena", &pw("lena's passphrase"));
+    let answer = ldap::check(
+        &s,
+        Duration::from_secs(1),
+        "lena",
+        &pw("lena's passphrase"),
+        &mut Steps::off(),
+    );
     assert!(matches!(answer, Answer::Unavailable(_)), "{answer:?}");
     let took = started.elapsed();
     assert!(took < Duration::from_secs(4), "gave up after {took:?}");
@@ -280,4 +287,140 @@ fn a_directory_person_signs_in_like_anyone_and_the_audit_names_the_source() {
         .find(|r| r.details.contains("ldap_bind_password"))
         .unwrap();
     assert!(setting.details.contains("(set)"), "{setting:?}");
+}
+
+/// Each step of a source test, "ok" or "FAIL", in English.
+fn steps(t: &slate_core::api::SourceTest) -> Vec<String> {
+    t.steps
+        .iter()
+        .map(|s| format!("{} {}", if s.ok { "ok" } else { "FAIL" }, s.said))
+        .collect()
+}
+
+#[test]
+fn testing_the_directory_says_each_step_and_counts_nothing() {
+    let server = Slapd::start_new();
+    // Not yet a sign-in source: an administrator tests before turning it on.
+    let t = terminal(&server, "local");
+    let admin = Actor::Admin {
+        username: ADMIN.0.into(),
+    };
+    let test = |name: &str, password: &str| {
+        t.kiosk
+            .test_source(&admin, Source::Ldap, name, &pw(password))
+            .unwrap()
+    };
+    let s = server.settings();
+    let lena = test("lena", "lena's passphrase");
+    assert_eq!(lena.verdict, SourceVerdict::Accepted);
+    assert_eq!(lena.outcome.to_string(), "lena may sign in here.");
+    assert_eq!(
+        steps(&lena),
+        [
+            format!(
+                "ok Connected to {}; its TLS certificate is trusted by the CA file {}.",
+                s.url, s.ca_file
+            ),
+            format!("ok The service account {} signed in.", s.bind_dn),
+            format!("ok Found lena as uid=lena,{}.", slapd::PEOPLE),
+            format!(
+                "ok The directory accepted the password of uid=lena,{}.",
+                slapd::PEOPLE
+            ),
+            format!(
+                "ok lena is not in the administrators' group {}.",
+                s.admin_group
+            ),
+            format!(
+                "ok lena is in the group {}, who may sign in.",
+                s.allow_group
+            ),
+        ]
+    );
+    let sam = test("sam", "sam's passphrase");
+    assert_eq!(
+        sam.outcome.to_string(),
+        "sam may sign in here, as an administrator."
+    );
+    // Right password, not in the group: the step that keeps him out says so.
+    let omar = test("omar", "omar's passphrase");
+    assert_eq!(omar.verdict, SourceVerdict::Refused);
+    assert_eq!(
+        steps(&omar).last().unwrap(),
+        &format!(
+            "FAIL omar is not in the group {}, who may sign in.",
+            s.allow_group
+        )
+    );
+    let wrong = test("lena", "not her passphrase");
+    assert_eq!(wrong.verdict, SourceVerdict::Refused);
+    assert!(steps(&wrong)
+        .last()
+        .unwrap()
+        .starts_with("FAIL The directory refused the password of uid=lena,"));
+    let nobody = test("nobody", "whatever");
+    assert_eq!(
+        steps(&nobody).last().unwrap(),
+        &format!("FAIL No entry under {} matches (uid=nobody).", s.base_dn)
+    );
+    // Tests count no failure: lena, refused more often than a cool-down needs, signs in.
+    for _ in 0..12 {
+        test("lena", "not her passphrase");
+    }
+    t.kiosk
+        .set_setting(&Actor::System, "signin_sources", "ldap, local")
+        .unwrap();
+    assert!(t
+        .kiosk
+        .authenticate("lena", &pw("lena's passphrase"))
+        .is_ok());
+    // Audited with the name tested and the verdict, never the password.
+    let tested = records(&t.kiosk, "source_tested");
+    assert_eq!(tested.len(), 17);
+    assert!(
+        tested[0].details.contains(r#""verdict":"refused""#),
+        "{:?}",
+        tested[0]
+    );
+    assert!(tested[0].details.contains(r#""tested":"lena""#));
+    let by = format!(r#""by":"{} (at the terminal)""#, ADMIN.0);
+    assert!(tested[0].details.contains(&by), "{:?}", tested[0]);
+    for r in &tested {
+        assert!(!r.details.contains("passphrase"), "{r:?}");
+    }
+}
+
+#[test]
+fn a_test_of_a_directory_gone_says_why_and_slate_s_own_accounts_need_none() {
+    let mut server = Slapd::start_new();
+    let t = terminal(&server, "local");
+    let admin = Actor::Admin {
+        username: ADMIN.0.into(),
+    };
+    let test = |name: &str, password: &str| {
+        t.kiosk
+            .test_source(&admin, Source::Ldap, name, &pw(password))
+            .unwrap()
+    };
+    // The directory gone: unavailable, the last step saying why.
+    server.stop();
+    let gone = test("lena", "lena's passphrase");
+    assert_eq!(gone.verdict, SourceVerdict::Unavailable);
+    assert!(steps(&gone)
+        .last()
+        .unwrap()
+        .starts_with("FAIL The directory cannot be used: "));
+    // Slate's own accounts need no test; an empty name or password is refused before asking.
+    let local = t
+        .kiosk
+        .test_source(&admin, Source::Local, "ana", &pw("ana's passphrase"))
+        .unwrap_err();
+    assert_eq!(
+        local.to_string(),
+        "Slate's own accounts need no test: the Users section lists them."
+    );
+    assert!(t
+        .kiosk
+        .test_source(&admin, Source::Ldap, " ", &pw("x"))
+        .is_err());
 }

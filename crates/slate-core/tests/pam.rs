@@ -80,4 +80,47 @@ fn the_machine_s_accounts_sign_in_through_pam_when_their_group_allows() {
             .source,
         Some(Source::Local)
     );
+    // An administrator's test, step by step: PAM's answer, then the groups.
+    let admin = Actor::Admin {
+        username: "admin".into(),
+    };
+    let said = |name: &str, password: &str| {
+        let test = kiosk
+            .test_source(&admin, Source::Pam, name, &pw(password))
+            .unwrap();
+        let steps: Vec<String> = test
+            .steps
+            .iter()
+            .map(|s| format!("{} {}", if s.ok { "ok" } else { "FAIL" }, s.said))
+            .collect();
+        (test.verdict, steps)
+    };
+    let (verdict, steps) = said(&pia, "pia's passphrase");
+    assert_eq!(verdict, slate_core::api::SourceVerdict::Accepted);
+    assert_eq!(
+        steps,
+        [
+            format!(
+                "ok PAM's service {} accepted the password and the account.",
+                accounts.service
+            ),
+            format!("ok {pia} is not in the group {}.", accounts.admin_group),
+            format!("ok {pia} is in the group {}.", accounts.group),
+        ]
+    );
+    let otto = accounts.name("o");
+    let (verdict, steps) = said(&otto, "otto's passphrase");
+    assert_eq!(verdict, slate_core::api::SourceVerdict::Refused);
+    assert_eq!(
+        steps.last().unwrap(),
+        &format!("FAIL {otto} is not in the group {}.", accounts.group)
+    );
+    let (_, steps) = said(&pia, "not her passphrase");
+    assert_eq!(
+        steps,
+        [format!(
+            "FAIL PAM's service {} answered AUTH_ERR (7).",
+            accounts.service
+        )]
+    );
 }

@@ -14,7 +14,7 @@ use slate_core::auth::Password;
 use slate_core::datadir::DataDir;
 use slate_core::kiosk::KioskError;
 use slate_core::settings::{SecretText, Sip2Settings};
-use slate_core::sources::{sip2, Answer, Person};
+use slate_core::sources::{sip2, Answer, Person, Steps};
 use slate_core::test_util::sip2_server::{self, Sip2Server};
 use slate_core::test_util::{add_admin_and_ana, FakeClock, ADMIN};
 use slate_core::Kiosk;
@@ -30,6 +30,7 @@ fn ask(s: &Sip2Settings, card: &str, pin: &str) -> Answer {
         card,
         &pw(pin),
         chrono::Local::now(),
+        &mut Steps::off(),
     )
 }
 
@@ -135,6 +136,7 @@ fn a_refused_login_or_a_system_gone_or_silent_is_unavailable() {
         "21234000",
         &pw("1234"),
         chrono::Local::now(),
+        &mut Steps::off(),
     );
     assert!(matches!(answer, Answer::Unavailable(_)), "{answer:?}");
     assert!(started.elapsed() < Duration::from_secs(4));
@@ -152,9 +154,8 @@ fn a_refused_login_or_a_system_gone_or_silent_is_unavailable() {
     );
 }
 
-#[test]
-fn a_library_card_signs_in_like_anyone_and_its_session_end_is_told_to_the_system() {
-    let server = Sip2Server::start();
+/// A kiosk whose sign-in asks the stand-in catalogue system first, then Slate's own accounts.
+fn library_terminal(server: &Sip2Server) -> (Kiosk, tempfile::TempDir) {
     let tmp = slate_core::test_util::private_tempdir();
     let kiosk = Kiosk::open_with_clock(
         DataDir::prepare(Some(tmp.path())).unwrap(),
@@ -174,6 +175,13 @@ fn a_library_card_signs_in_like_anyone_and_its_session_end_is_told_to_the_system
     ] {
         kiosk.set_setting(&Actor::System, key, value).unwrap();
     }
+    (kiosk, tmp)
+}
+
+#[test]
+fn a_library_card_signs_in_like_anyone_and_its_session_end_is_told_to_the_system() {
+    let server = Sip2Server::start();
+    let (kiosk, _tmp) = library_terminal(&server);
     let ada = kiosk.authenticate("21234000", &pw("1234")).unwrap();
     assert_eq!(ada.display_name, "Ada Lovelace");
     assert_eq!(ada.kind, SessionKind::User);
@@ -223,4 +231,54 @@ fn a_library_card_signs_in_like_anyone_and_its_session_end_is_told_to_the_system
     assert_eq!(ends.len(), 1, "{ends:?}");
     assert!(ends[0].contains("|AA21234000|"), "{ends:?}");
     assert!(!ends[0].contains("|AD"), "no PIN is kept to send: {ends:?}");
+}
+
+#[test]
+fn testing_the_catalogue_system_says_each_step() {
+    let server = Sip2Server::start();
+    let (kiosk, _tmp) = library_terminal(&server);
+    let s = server.settings();
+    // An administrator's test of a card: each step, the bar in its own words.
+    let admin = Actor::Admin {
+        username: ADMIN.0.into(),
+    };
+    let test = kiosk
+        .test_source(&admin, Source::Sip2, "21234001", &pw("1111"))
+        .unwrap();
+    assert_eq!(test.verdict, slate_core::api::SourceVerdict::Barred);
+    let said: Vec<String> = test
+        .steps
+        .iter()
+        .map(|s| format!("{} {}", if s.ok { "ok" } else { "FAIL" }, s.said))
+        .collect();
+    let address = s.url.split("://").nth(1).unwrap().to_owned();
+    assert_eq!(
+        said,
+        [
+            format!("ok Connected to {address}, without encryption (sip://)."),
+            format!(
+                "ok The catalogue system accepted the terminal's login {}.",
+                sip2_server::LOGIN
+            ),
+            "ok The card 21234001 is valid and its PIN is right.".to_owned(),
+            "FAIL This library card has expired. Please ask staff to renew it.".to_owned(),
+        ]
+    );
+    assert_eq!(
+        test.outcome.to_string(),
+        "The password is right, but the sign-in screen would say: This library card has expired. Please ask staff to renew it."
+    );
+    let wrong_pin = kiosk
+        .test_source(&admin, Source::Sip2, "21234000", &pw("0000"))
+        .unwrap();
+    assert_eq!(
+        wrong_pin.steps.last().unwrap().said.to_string(),
+        "The catalogue system refused the PIN of the card 21234000 (CQ is not Y)."
+    );
+    let ada = kiosk
+        .test_source(&admin, Source::Sip2, "21234000", &pw("1234"))
+        .unwrap();
+    assert_eq!(ada.outcome.to_string(), "21234000 may sign in here.");
+
+    assert!(server.requests("35").is_empty(), "a test ends no session");
 }

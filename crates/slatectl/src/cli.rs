@@ -109,6 +109,9 @@ pub enum Command {
     /// Read and check the tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Try the account sources (a directory, the machine's accounts, a library's catalogue).
+    #[command(subcommand)]
+    Source(SourceCommand),
     /// Make a desktop account boot straight into Slate (run as root).
     #[command(subcommand)]
     Kiosk(KioskCommand),
@@ -136,7 +139,8 @@ impl Command {
         use DataDirUse::{Changes, Reads, Unused};
         match self {
             Self::Kiosk(_) | Self::Policy(_) => Unused,
-            Self::Check | Self::Status => Reads,
+            // `source test` only reads the settings (the test is audited).
+            Self::Check | Self::Status | Self::Source(_) => Reads,
             Self::Init { .. } => Changes,
             Self::User(cmd) => match cmd {
                 UserCommand::List => Reads,
@@ -259,6 +263,25 @@ pub enum ExportFormat {
 fn event_parser() -> impl TypedValueParser<Value = Event> {
     PossibleValuesParser::new(Event::ALL.iter().map(|e| e.as_str()))
         .map(|name| Event::from_name(&name).expect("one of the possible values"))
+}
+
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+pub enum SourceCommand {
+    /// Sign NAME in at SOURCE by the settings in force (whether or not the sign-in sources list
+    /// it yet) and say what happened step by step: connected, TLS verified, found, password
+    /// accepted, groups. Nothing is counted and no session starts; the test is audited (the name,
+    /// never the password). Exit 0 when NAME may sign in, 9 when the source refuses or bars
+    /// NAME, 1 when the source cannot be used.
+    Test {
+        /// The source to try.
+        #[arg(value_name = "SOURCE", value_parser = PossibleValuesParser::new(["ldap", "pam", "sip2"]))]
+        source: String,
+        /// The name to sign in (a library card's number, for sip2).
+        name: String,
+        /// Read the password (or PIN) from standard input (one line) instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]

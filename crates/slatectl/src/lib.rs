@@ -11,6 +11,7 @@ mod config;
 pub mod kiosk;
 pub mod policy;
 mod session;
+mod source;
 mod status;
 mod user;
 
@@ -28,23 +29,44 @@ pub struct Ctx<'a> {
     pub json: bool,
     /// Who the audit names for a change: `slatectl (uid N)`, the account that ran `slatectl`.
     pub actor: Actor,
-    /// A new password read before the command ran (the service has no terminal to ask on).
+    /// The password read before the command ran (the service has no terminal to ask on).
     pub password: Option<Password>,
 }
 
-/// Whether `command` sets a new password (`init`, `user add`, `user passwd`), and so whether it
-/// reads one from standard input (`--password-stdin`) rather than a prompt.
-pub fn new_password_for(command: &Command) -> Option<(&str, bool)> {
-    use cli::UserCommand;
-    match command {
-        Command::Init { admin, new } => Some((admin, new.password_stdin)),
-        Command::User(UserCommand::Add { name, new, .. }) => Some((name, new.password_stdin)),
+/// A password a command needs, and how to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordAsk<'a> {
+    /// Whose password.
+    pub name: &'a str,
+    /// From standard input (`--password-stdin`) rather than a prompt.
+    pub from_stdin: bool,
+    /// A new password (`init`, `user add`, `user passwd`: asked twice), or one to check
+    /// (`source test`: asked once).
+    pub new: bool,
+}
+
+/// The password `command` needs, if it needs one.
+pub fn password_for(command: &Command) -> Option<PasswordAsk<'_>> {
+    use cli::{SourceCommand, UserCommand};
+    let (name, from_stdin, new) = match command {
+        Command::Init { admin, new } => (admin, new.password_stdin, true),
+        Command::User(UserCommand::Add { name, new, .. }) => (name, new.password_stdin, true),
         Command::User(UserCommand::Passwd {
             name,
             password_stdin,
-        }) => Some((name, *password_stdin)),
-        _ => None,
-    }
+        }) => (name, *password_stdin, true),
+        Command::Source(SourceCommand::Test {
+            name,
+            password_stdin,
+            ..
+        }) => (name, *password_stdin, false),
+        _ => return None,
+    };
+    Some(PasswordAsk {
+        name,
+        from_stdin,
+        new,
+    })
 }
 
 /// `config set KEY -`: replaces the `-` with the first line of standard input (for a secret such
@@ -71,9 +93,9 @@ pub fn loggable(command: &Command) -> String {
     }
 }
 
-/// Reads a new password for the account `name` from standard input or a no-echo prompt.
-pub fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failure> {
-    user::read_new_password(name, from_stdin)
+/// Reads the password `ask` says, from standard input or a no-echo prompt.
+pub fn read_password(ask: PasswordAsk) -> Result<Password, Failure> {
+    user::read_password(ask)
 }
 
 /// Runs a command that works on the kiosk's database (everything but `kiosk` and `policy`).
@@ -87,6 +109,7 @@ pub fn run_on_kiosk(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Config(cmd) => config::run(ctx, cmd),
         Command::Session(cmd) => session::run(ctx, cmd),
         Command::Audit(cmd) => audit::run(kiosk, cmd, json),
+        Command::Source(cmd) => source::run(ctx, cmd),
         Command::Kiosk(_) | Command::Policy(_) => Err(output::invalid(
             "That command sets up this machine and is not run on a kiosk's database.",
         )),

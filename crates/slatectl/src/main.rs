@@ -150,8 +150,8 @@ fn through_service(socket: &Path, mut command: Command, json: bool) -> Through {
             ))),
         };
     }
-    let password = match slatectl::new_password_for(&command) {
-        Some((name, from_stdin)) => match slatectl::read_new_password(name, from_stdin) {
+    let password = match slatectl::password_for(&command) {
+        Some(ask) => match slatectl::read_password(ask) {
             Ok(p) => Some(p),
             Err(e) => return ran(Err(e)),
         },

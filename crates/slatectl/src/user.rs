@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::cli::{NewAccount, UserCommand};
 use crate::output::{self, invalid, Failure};
-use crate::Ctx;
+use crate::{Ctx, PasswordAsk};
 
 /// `slatectl init --admin NAME`: the first administrator, once.
 pub fn init(ctx: &Ctx, admin: &str, new: &NewAccount) -> Result<(), Failure> {
@@ -89,18 +89,28 @@ fn same_name(a: &str, b: &str) -> bool {
 /// script, small enough that a runaway pipe cannot exhaust memory.
 const STDIN_LIMIT: u64 = 4096;
 
-/// A new password, from standard input or from a no-echo prompt (asked twice).
-/// The new password the command came with, or one read now.
-fn new_password(ctx: &Ctx, name: &str, from_stdin: bool) -> Result<Password, Failure> {
+/// The password the command came with, or one read now (a new one asked twice).
+pub(crate) fn given_password(ctx: &Ctx, ask: PasswordAsk) -> Result<Password, Failure> {
     match &ctx.password {
         Some(given) => Ok(given.clone()),
-        None => read_new_password(name, from_stdin),
+        None => read_password(ask),
     }
 }
 
-/// Reads a new password from standard input (one line) or a no-echo prompt, asked twice.
-pub fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failure> {
-    if from_stdin {
+fn new_password(ctx: &Ctx, name: &str, from_stdin: bool) -> Result<Password, Failure> {
+    given_password(
+        ctx,
+        PasswordAsk {
+            name,
+            from_stdin,
+            new: true,
+        },
+    )
+}
+
+/// Reads a password from standard input (one line) or a no-echo prompt (a new one asked twice).
+pub fn read_password(ask: PasswordAsk) -> Result<Password, Failure> {
+    if ask.from_stdin {
         return password_from_stdin();
     }
     if !std::io::stdin().is_terminal() {
@@ -108,12 +118,16 @@ pub fn read_new_password(name: &str, from_stdin: bool) -> Result<Password, Failu
             "There is no terminal to ask for the password on; pass --password-stdin and send it on standard input.",
         ));
     }
+    let (name, new) = (ask.name.trim(), ask.new);
     let ask = |prompt: &str| {
         rpassword::prompt_password(prompt)
             .map(Password::from)
             .map_err(|e| invalid(&format!("Cannot read the password: {e}.")))
     };
-    let first = ask(&format!("New password for {}: ", name.trim()))?;
+    if !new {
+        return ask(&format!("Password of {name}: "));
+    }
+    let first = ask(&format!("New password for {name}: "))?;
     let second = ask("Type it again: ")?;
     if first.as_bytes() != second.as_bytes() {
         return Err(invalid("The two passwords are not the same."));

@@ -169,6 +169,73 @@ fn the_long_help_lists_the_environment_and_every_exit_code() {
 }
 
 #[test]
+fn source_test_says_each_step_and_exits_by_the_verdict() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    // Nothing set up: the source cannot be used (exit 1), the step says why.
+    let out = ctl.run(
+        &["source", "test", "ldap", "lena", "--password-stdin"],
+        "lena's passphrase\n",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "Testing ldap with lena:\n  FAIL The directory cannot be used: ldap_url is not set.\n"
+    );
+    assert_eq!(
+        out.stderr,
+        "slatectl: The source cannot be used: the sign-in screen would say sign-in is not available.\n"
+    );
+    // --json: the steps and the verdict.
+    let out = ctl.run(
+        &[
+            "--json",
+            "source",
+            "test",
+            "sip2",
+            "2123",
+            "--password-stdin",
+        ],
+        "1234\n",
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let test: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(test["verdict"], "unavailable");
+    assert_eq!(test["steps"][0]["ok"], false);
+    // Slate's own accounts are not a source to test; an empty password is refused.
+    assert_eq!(ctl.run(&["source", "test", "local", "ana"], "").code, 2);
+    let out = ctl.run(&["source", "test", "pam", "ana", "--password-stdin"], "\n");
+    assert_eq!(out.code, 8, "{}", out.stderr);
+    // Audited, without the password.
+    let audit = ctl.ok(&["audit", "list", "--event", "source_tested", "--json"], "");
+    assert!(audit.contains(r#"\"tested\":\"lena\""#), "{audit}");
+    assert!(!audit.contains("passphrase"), "{audit}");
+}
+
+/// The panel's audit filters (static HTML) offer every event and every reason slatectl knows.
+#[test]
+fn the_panel_s_audit_filters_offer_every_event_and_reason() {
+    let page = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/static/index.html"),
+    )
+    .unwrap();
+    let select = |id: &str| {
+        let start = page.find(&format!(r#"<select id="{id}">"#)).unwrap();
+        let end = start + page[start..].find("</select>").unwrap();
+        page[start..end].to_owned()
+    };
+    let (events, reasons) = (select("audit-event"), select("audit-reason"));
+    for event in slate_core::audit::Event::ALL {
+        let option = format!("<option>{event}</option>");
+        assert!(events.contains(&option), "the panel offers {option}");
+    }
+    for reason in slate_core::audit::reason_names() {
+        let option = format!("<option>{reason}</option>");
+        assert!(reasons.contains(&option), "the panel offers {option}");
+    }
+}
+
+#[test]
 fn a_mistyped_event_or_reason_is_refused_with_the_possible_values() {
     let ctl = Ctl::new();
     ctl.set_up();

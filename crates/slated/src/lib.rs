@@ -426,10 +426,10 @@ async fn ctl(
             "The service sends an export back; slatectl writes the file.",
         ))));
     }
-    if slatectl::new_password_for(&command).is_some() && call.password.is_none() {
+    if slatectl::password_for(&command).is_some() && call.password.is_none() {
         // The service has no terminal or input of its own to ask on.
         return Err(IpcError::from(KioskError::InvalidRequest(Phrase::new(
-            "That command sets a password: send it with the command.",
+            "That command needs a password: send it with the command.",
         ))));
     }
     let kiosk = Arc::clone(&service.kiosk);

@@ -5,7 +5,7 @@
 // panel only draws what comes back.
 import { el } from "../dom.js";
 import { loadAudit, wireAudit } from "./panel/audit.js";
-import { loadSettings } from "./panel/settings.js";
+import { loadSettings, wireSettings } from "./panel/settings.js";
 import { loadTerminal, wireTerminal } from "./panel/terminal.js";
 import { loadUsers, wireUsers } from "./panel/users.js";
 
@@ -49,6 +49,7 @@ export function wireAdmin(): void {
       select(TABS[next] as Tab, true);
     });
   });
+  wireSettings();
   wireUsers();
   wireAudit();
   wireTerminal();

@@ -5,8 +5,8 @@
 
 use super::{lock, Kiosk, KioskError};
 use crate::accounts::{Account, Role, Source};
-use crate::api::SessionKind;
-use crate::audit::{AuditEvent, Event, SignInFailure};
+use crate::api::{SessionKind, SourceTest, SourceVerdict};
+use crate::audit::{Actor, AuditEvent, Event, SignInFailure};
 use crate::auth::{
     cooldown, hash_password, name_verdict, needs_rehash, terminal_wait, verify_dummy,
     verify_password, NameVerdict, Password, ThrottleKey, ThrottleRules, Username, PASSWORD_MAX,
@@ -14,7 +14,7 @@ use crate::auth::{
 use crate::clock::Moment;
 use crate::phrase::Phrase;
 use crate::settings::Settings;
-use crate::sources::{ldap, pam, sip2, Answer, Person};
+use crate::sources::{self, sip2, Answer, Person, Steps};
 use crate::store::{NameThrottle, Store};
 use serde_json::json;
 use std::time::Duration;
@@ -179,12 +179,13 @@ impl Kiosk {
                     }
                 }
                 Source::Ldap | Source::Pam | Source::Sip2 => {
-                    let s = &attempt.settings;
-                    let answer = match source {
-                        Source::Ldap => ldap::check(&s.ldap, s.source_timeout, typed, password),
-                        Source::Pam => pam::check(&s.pam, typed, password),
-                        _ => sip2::check(&s.sip2, s.source_timeout, typed, password, local_now()),
-                    };
+                    let answer = sources::ask(
+                        *source,
+                        &attempt.settings,
+                        typed,
+                        password,
+                        &mut Steps::off(),
+                    );
                     match answer {
                         Answer::Accepted(person) => return Found::Directory(*source, person),
                         Answer::Barred(why) => {
@@ -330,6 +331,74 @@ impl Kiosk {
         Ok(ThrottleKey::new(
             self.audit_key()?.derive(ThrottleKey::LABEL),
         ))
+    }
+
+    /// An administrator's test of `source` with a name and a password: what the source did, step
+    /// by step, by the settings in force (whether or not `signin_sources` lists the source yet).
+    /// Nothing is counted and no session starts; the test is audited with the name tested,
+    /// never the password.
+    pub fn test_source(
+        &self,
+        by: &Actor,
+        source: Source,
+        name: &str,
+        password: &Password,
+    ) -> Result<SourceTest, KioskError> {
+        let name = name.trim();
+        if source == Source::Local {
+            return Err(KioskError::InvalidRequest(Phrase::new(
+                "Slate's own accounts need no test: the Users section lists them.",
+            )));
+        }
+        if name.is_empty() || password.expose().is_empty() {
+            return Err(KioskError::InvalidRequest(Phrase::new(
+                "Type the name and the password to test the source with.",
+            )));
+        }
+        let settings = self.settings()?;
+        let mut steps = Steps::on();
+        let answer = sources::ask(source, &settings, name, password, &mut steps);
+        let (verdict, outcome) = match answer {
+            Answer::Accepted(p) if p.admin => (
+                SourceVerdict::Accepted,
+                Phrase::new("{name} may sign in here, as an administrator.").text("name", p.username),
+            ),
+            Answer::Accepted(p) => (
+                SourceVerdict::Accepted,
+                Phrase::new("{name} may sign in here.").text("name", p.username),
+            ),
+            Answer::Refused => (
+                SourceVerdict::Refused,
+                Phrase::new(
+                    "{name} may not sign in: the sign-in screen would say the name or the password is wrong.",
+                )
+                .text("name", name),
+            ),
+            Answer::Barred(why) => (
+                SourceVerdict::Barred,
+                Phrase::new("The password is right, but the sign-in screen would say: {why}")
+                    .phrase("why", why),
+            ),
+            Answer::Unavailable(_) => (
+                SourceVerdict::Unavailable,
+                Phrase::new(
+                    "The source cannot be used: the sign-in screen would say sign-in is not available.",
+                ),
+            ),
+        };
+        let details = json!({
+            "by": by.to_string(),
+            "source": source,
+            "tested": name,
+            "verdict": verdict,
+        });
+        self.record_now(AuditEvent::new(Event::SourceTested, details))?;
+        Ok(SourceTest {
+            source,
+            verdict,
+            steps: steps.into_steps(),
+            outcome,
+        })
     }
 
     /// A guest, when the settings allow guests.

@@ -71,6 +71,8 @@ pub const LANGUAGES: &[&str] = &["en", "es", "fr"];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SettingDef {
     pub key: &'static str,
+    /// What the panel calls it (in English; the UI's catalogues translate it).
+    pub label: &'static str,
     pub kind: Kind,
     pub default: &'static str,
     /// The value the key is held at, still locked, while the policy files try to set it and
@@ -85,6 +87,7 @@ pub struct SettingDef {
 pub const SETTINGS: &[SettingDef] = &[
     SettingDef {
         key: "idle_timeout",
+        label: "Idle timeout",
         kind: Kind::Seconds { min: 30, max: 86_400 },
         default: "300",
         // Strictest: the shortest the bounds allow: a session left alone ends soonest.
@@ -93,6 +96,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "idle_warning",
+        label: "Idle warning",
         kind: Kind::Seconds { min: 20, max: 86_399 },
         default: "60",
         // Strictest: the shortest allowed, which is below every allowed idle_timeout, so it agrees
@@ -102,6 +106,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "time_limit",
+        label: "Time limit",
         kind: Kind::SecondsOrOff { min: 60, max: 86_400 },
         default: "0",
         // Strictest: one hour, a common library booking slot. Off would let a session run on
@@ -112,6 +117,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "time_limit_warnings",
+        label: "Time limit warnings",
         kind: Kind::SecondsList { min: 10, max: 86_400 },
         default: "300,60",
         // Strictest: the default: warnings never lengthen a session, and people should still be
@@ -121,6 +127,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "signed_out_screen",
+        label: "Signed-out screen",
         kind: Kind::Seconds { min: 0, max: 120 },
         default: "10",
         // Strictest: the default: how long the screen shows has no bearing on what is locked, and
@@ -130,6 +137,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "signed_out_message",
+        label: "Signed-out message",
         kind: Kind::Text { max_chars: 200 },
         default: "Thank you for using this terminal.",
         // Strictest: the default: never a text nobody checked.
@@ -138,6 +146,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "audit_retention_days",
+        label: "Audit retention (days)",
         kind: Kind::CountOrOff { min: 1, max: 36_500 },
         default: "365",
         // Strictest: off, keep forever: a broken file never deletes evidence.
@@ -146,6 +155,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "guests_allowed",
+        label: "Guests allowed",
         kind: Kind::Bool,
         default: "false",
         // Strictest: nobody signs in without an account.
@@ -154,6 +164,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "signin_backoff_cap",
+        label: "Longest wait between failed sign-ins",
         kind: Kind::Seconds { min: 1, max: 3600 },
         default: "900",
         // Strictest: the longest the bounds allow: guessing passwords is slowest.
@@ -162,6 +173,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "signin_lock_after",
+        label: "Failed sign-ins before a cool-down",
         kind: Kind::Count { min: 3, max: 50 },
         default: "10",
         // Strictest: the fewest the bounds allow: a name cools down soonest.
@@ -170,6 +182,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "signin_terminal_limit",
+        label: "Failed sign-ins before the terminal waits",
         kind: Kind::Count { min: 5, max: 1000 },
         default: "30",
         // Strictest: the fewest the bounds allow: spraying one password over many names is
@@ -179,6 +192,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "signin_terminal_window",
+        label: "Window for the terminal's failed sign-ins",
         kind: Kind::Seconds { min: 60, max: 86_400 },
         default: "600",
         // Strictest: the longest the bounds allow: the failures count for longest.
@@ -187,6 +201,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "signin_sources",
+        label: "Sign-in sources",
         kind: Kind::Sources,
         default: "local",
         // Strictest: Slate's own accounts only: a broken file never lets a directory decide who
@@ -196,6 +211,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "source_timeout",
+        label: "Sign-in source timeout",
         kind: Kind::Seconds { min: 1, max: 60 },
         default: "5",
         // Strictest: the default: a slower directory reads as unavailable, and Slate's own
@@ -205,6 +221,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_url",
+        label: "Directory address (LDAP)",
         kind: Kind::Url {
             schemes: &["ldaps", "ldap"],
         },
@@ -215,6 +232,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_ca_file",
+        label: "Directory CA file",
         kind: Kind::Text { max_chars: 4096 },
         default: "",
         // Strictest: the system's certificate authorities.
@@ -223,6 +241,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_bind_dn",
+        label: "Directory service account (DN)",
         kind: Kind::Text { max_chars: 1024 },
         default: "",
         // Strictest: none (direct bind by ldap_user_dn).
@@ -231,6 +250,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_bind_password",
+        label: "Directory service account's password",
         kind: Kind::Secret { max_chars: 1024 },
         default: "",
         // Strictest: none.
@@ -239,6 +259,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_base_dn",
+        label: "Directory search base (DN)",
         kind: Kind::Text { max_chars: 1024 },
         default: "",
         // Strictest: none.
@@ -247,6 +268,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_user_filter",
+        label: "Directory search filter",
         kind: Kind::NameTemplate { max_chars: 1024 },
         default: "(uid={name})",
         // Strictest: the default.
@@ -255,6 +277,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_user_dn",
+        label: "Directory DN of a person (direct bind)",
         kind: Kind::NameTemplate { max_chars: 1024 },
         default: "",
         // Strictest: none.
@@ -263,6 +286,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_allow_group",
+        label: "Directory group who may sign in",
         kind: Kind::Text { max_chars: 1024 },
         default: "",
         // Strictest: none; with ldap_url at its strictest (empty) no directory is asked at all.
@@ -271,6 +295,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "ldap_admin_group",
+        label: "Directory group of administrators",
         kind: Kind::Text { max_chars: 1024 },
         default: "",
         // Strictest: none: nobody from the directory is an administrator.
@@ -279,6 +304,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "pam_service",
+        label: "PAM service",
         kind: Kind::Text { max_chars: 64 },
         default: "slate",
         // Strictest: the default: the service file the package installs.
@@ -287,6 +313,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "pam_group",
+        label: "Machine accounts' group who may sign in",
         kind: Kind::Text { max_chars: 64 },
         default: "slate-users",
         // Strictest: the default: only its members, and nobody while the group does not exist.
@@ -295,6 +322,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "pam_admin_group",
+        label: "Machine accounts' group of administrators",
         kind: Kind::Text { max_chars: 64 },
         default: "",
         // Strictest: none: nobody from the machine's accounts is an administrator of Slate.
@@ -303,6 +331,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "sip2_url",
+        label: "Catalogue system address (SIP2)",
         kind: Kind::Url {
             schemes: &["sips", "sip"],
         },
@@ -313,6 +342,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "sip2_ca_file",
+        label: "Catalogue system CA file",
         kind: Kind::Text { max_chars: 4096 },
         default: "",
         // Strictest: the system's certificate authorities.
@@ -321,6 +351,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "sip2_login",
+        label: "This terminal's SIP2 login",
         kind: Kind::Text { max_chars: 256 },
         default: "",
         // Strictest: none.
@@ -329,6 +360,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "sip2_password",
+        label: "This terminal's SIP2 password",
         kind: Kind::Secret { max_chars: 256 },
         default: "",
         // Strictest: none.
@@ -337,6 +369,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "sip2_location",
+        label: "SIP2 location code",
         kind: Kind::Text { max_chars: 256 },
         default: "",
         // Strictest: none.
@@ -345,6 +378,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "sip2_institution",
+        label: "SIP2 institution id",
         kind: Kind::Text { max_chars: 256 },
         default: "",
         // Strictest: none.
@@ -353,6 +387,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "sip2_fine_limit",
+        label: "Fine limit for library cards",
         kind: Kind::MoneyOrOff,
         default: "0",
         // Strictest: off: a broken file never keeps people out for their fines by mistake.
@@ -361,6 +396,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "admin_idle_timeout",
+        label: "Administrator idle timeout",
         kind: Kind::Seconds { min: 30, max: 3600 },
         default: "120",
         // Strictest: the shortest the bounds allow: an administrator's session is the last one to
@@ -370,6 +406,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "terminal_name",
+        label: "Terminal name",
         kind: Kind::Text { max_chars: 64 },
         default: "",
         // Strictest: the default (the host name): the audit still names the machine, never with a
@@ -379,6 +416,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "language",
+        label: "Language",
         kind: Kind::Choice(LANGUAGES),
         default: "en",
         // Strictest: the default: every screen says something people can switch from.
@@ -387,6 +425,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "allowed_sites",
+        label: "Allowed sites",
         kind: Kind::Sites,
         default: "",
         // Strictest: no sites, so no browser: which sites a room may open cannot be guessed.
@@ -395,6 +434,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "home_page",
+        label: "Home page",
         kind: Kind::Address,
         default: "",
         // Strictest: empty (the first allowed site): always within allowed_sites, whatever that is.
@@ -403,6 +443,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "download_quota",
+        label: "Download quota",
         kind: Kind::Megabytes { min: 1, max: 100_000 },
         default: "500",
         // Strictest: 100 MB, a fifth of the default: less than any room meant to allow, and still
@@ -412,6 +453,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "download_free_space_floor",
+        label: "Free space kept on the disk",
         kind: Kind::Megabytes { min: 100, max: 1_000_000 },
         default: "1000",
         // Strictest: 5 GB, five times the default: the disk also holds the database and the audit
@@ -421,6 +463,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "printing",
+        label: "Printing",
         kind: Kind::Bool,
         default: "false",
         // Strictest: off: a page cannot print, so no print dialog and no way to a file.
@@ -429,6 +472,7 @@ pub const SETTINGS: &[SettingDef] = &[
     },
     SettingDef {
         key: "media_counts_as_use",
+        label: "Media playing counts as use",
         kind: Kind::Bool,
         default: "true",
         // Strictest: false: only a person's own input keeps a session from its idle ending.
@@ -565,6 +609,23 @@ impl From<StoreError> for SettingError {
 /// The definition of `key`.
 pub fn definition(key: &str) -> Option<&'static SettingDef> {
     SETTINGS.iter().find(|d| d.key == key)
+}
+
+/// What the panel calls each setting, as TypeScript (`ui/src/setting-labels.ts`, checked in and
+/// kept equal by a test; `make bindings` writes it).
+pub fn typescript_labels() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "// Generated from SETTINGS in crates/slate-core/src/settings/mod.rs by `make bindings`.\n\
+         // Do not edit: a test fails when this file and the settings differ.\n\n\
+         /** What the panel calls each setting, in English (the catalogues translate it). */\n\
+         export const SETTING_LABELS: Readonly<Record<string, string>> = {\n",
+    );
+    for def in SETTINGS {
+        let _ = writeln!(out, "  {}: {:?},", def.key, def.label);
+    }
+    out.push_str("};\n");
+    out
 }
 
 /// Debug builds only: with `SLATE_TEST_SHORT_BOUNDS=1`, the session timings accept seconds instead
@@ -968,6 +1029,36 @@ mod tests {
 
     use super::*;
     use crate::store::Store;
+
+    /// Fails when `ui/src/setting-labels.ts` is not what the settings generate.
+    /// `SLATE_BLESS=1 cargo test -p slate-core --lib bindings` rewrites it.
+    #[test]
+    fn checked_in_setting_label_bindings_match_the_settings() {
+        let generated = typescript_labels();
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/setting-labels.ts");
+        if std::env::var_os("SLATE_BLESS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == generated,
+            "ui/src/setting-labels.ts is out of date with the settings; run `make bindings`"
+        );
+    }
+
+    #[test]
+    fn every_setting_has_a_label_of_its_own() {
+        let mut seen = std::collections::HashSet::new();
+        for def in SETTINGS {
+            assert!(!def.label.is_empty(), "{}", def.key);
+            assert!(
+                seen.insert(def.label),
+                "two settings called {:?}",
+                def.label
+            );
+        }
+    }
     use chrono::Utc;
 
     fn store() -> (Store, tempfile::TempDir) {

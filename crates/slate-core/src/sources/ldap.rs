@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use ldap3::{dn_escape, ldap_escape, LdapConn, LdapConnSettings, Scope, SearchEntry};
 
-use super::{Answer, Person};
+use super::{trusted_by, Answer, Person, Steps};
 use crate::auth::Password;
 use crate::phrase::Phrase;
 use crate::settings::LdapSettings;
@@ -38,31 +38,46 @@ fn unusable(reason: impl Into<String>) -> Phrase {
     Phrase::new("The directory cannot be used: {reason}.").text("reason", reason.into())
 }
 
-/// Asks the directory whether `name` may sign in with `password`, within `timeout` in all.
-pub fn check(s: &LdapSettings, timeout: Duration, name: &str, password: &Password) -> Answer {
+/// Asks the directory whether `name` may sign in with `password`, within `timeout` in all,
+/// noting each step in `steps`.
+pub fn check(
+    s: &LdapSettings,
+    timeout: Duration,
+    name: &str,
+    password: &Password,
+    steps: &mut Steps,
+) -> Answer {
     let typed = name.trim();
     if typed.is_empty() || password.expose().is_empty() {
+        steps.failed(|| Phrase::new("A directory is never asked without a name and a password."));
         return Answer::Refused;
     }
-    if s.url.is_empty() {
-        return Answer::Unavailable(unusable("ldap_url is not set"));
-    }
-    if s.bind_dn.is_empty() && s.user_dn.is_empty() {
-        return Answer::Unavailable(unusable("neither ldap_bind_dn nor ldap_user_dn is set"));
-    }
-    let deadline = Instant::now() + timeout;
-    let mut conn = match connect(s, timeout) {
-        Ok(conn) => conn,
-        Err(why) => return Answer::Unavailable(why),
+    let answer = if s.url.is_empty() {
+        Err(unusable("ldap_url is not set"))
+    } else if s.bind_dn.is_empty() && s.user_dn.is_empty() {
+        Err(unusable("neither ldap_bind_dn nor ldap_user_dn is set"))
+    } else {
+        let deadline = Instant::now() + timeout;
+        connect(s, timeout).and_then(|mut conn| {
+            steps.ok(|| {
+                Phrase::new("Connected to {url}; its TLS certificate is trusted by {ca}.")
+                    .text("url", s.url.as_str())
+                    .phrase("ca", trusted_by(&s.ca_file))
+            });
+            let answer = Session {
+                conn: &mut conn,
+                deadline,
+                steps,
+            }
+            .check(s, typed, password.expose());
+            let _ = conn.unbind();
+            answer
+        })
     };
-    let answer = Session {
-        conn: &mut conn,
-        deadline,
-    }
-    .check(s, typed, password.expose())
-    .unwrap_or_else(Answer::Unavailable);
-    let _ = conn.unbind();
-    answer
+    answer.unwrap_or_else(|why| {
+        steps.failed(|| why.clone());
+        Answer::Unavailable(why)
+    })
 }
 
 /// The TLS settings and the connection (StartTLS for `ldap://`).
@@ -84,6 +99,7 @@ fn connect(s: &LdapSettings, timeout: Duration) -> Result<LdapConn, Phrase> {
 struct Session<'a> {
     conn: &'a mut LdapConn,
     deadline: Instant,
+    steps: &'a mut Steps,
 }
 
 impl Session<'_> {
@@ -126,16 +142,37 @@ impl Session<'_> {
         Ok(entries.into_iter().map(SearchEntry::construct).collect())
     }
 
+    /// Binds as the service account, which must be accepted.
+    fn bind_as_service(&mut self, s: &LdapSettings) -> Result<(), Phrase> {
+        if self.bind(&s.bind_dn, s.bind_password.expose())? {
+            Ok(())
+        } else {
+            Err(unusable("it refused the service account ldap_bind_dn"))
+        }
+    }
+
     fn check(&mut self, s: &LdapSettings, typed: &str, password: &str) -> Result<Answer, Phrase> {
         let found = if s.bind_dn.is_empty() {
             None
         } else {
-            if !self.bind(&s.bind_dn, s.bind_password.expose())? {
-                return Err(unusable("it refused the service account ldap_bind_dn"));
-            }
+            self.bind_as_service(s)?;
+            self.steps.ok(|| {
+                Phrase::new("The service account {dn} signed in.").text("dn", s.bind_dn.as_str())
+            });
             let filter = s.user_filter.replace("{name}", &ldap_escape(typed));
             let mut people = self.search(&s.base_dn, Scope::Subtree, &filter, ATTRIBUTES)?;
             if people.len() != 1 {
+                self.steps.failed(|| {
+                    if people.is_empty() {
+                        Phrase::new("No entry under {base} matches {filter}.")
+                    } else {
+                        Phrase::new(
+                            "More than one entry under {base} matches {filter}; Slate never guesses which.",
+                        )
+                    }
+                    .text("base", s.base_dn.as_str())
+                    .text("filter", filter.as_str())
+                });
                 // Nobody (or more than one: never guess which): a bind all the same, so the
                 // answer takes as long as a wrong password's.
                 let nobody = format!("cn={},{}", dn_escape(typed), s.base_dn);
@@ -148,9 +185,23 @@ impl Session<'_> {
             || s.user_dn.replace("{name}", &dn_escape(typed)),
             |e| e.dn.clone(),
         );
+        if found.is_some() {
+            self.steps.ok(|| {
+                Phrase::new("Found {name} as {dn}.")
+                    .text("name", typed)
+                    .text("dn", dn.as_str())
+            });
+        }
         if !self.bind(&dn, password)? {
+            self.steps.failed(|| {
+                Phrase::new("The directory refused the password of {dn} (or has no such entry).")
+                    .text("dn", dn.as_str())
+            });
             return Ok(Answer::Refused);
         }
+        self.steps.ok(|| {
+            Phrase::new("The directory accepted the password of {dn}.").text("dn", dn.as_str())
+        });
         // As the person from here on: their own entry, then their groups.
         let entry = match found {
             Some(entry) => entry,
@@ -176,20 +227,66 @@ impl Session<'_> {
             .unwrap_or_else(|| username.clone());
         // Groups are read as the service account where there is one (a person may not be
         // allowed to read them), else as the person.
-        if !s.bind_dn.is_empty() && !self.bind(&s.bind_dn, s.bind_password.expose())? {
-            return Err(unusable("it refused the service account ldap_bind_dn"));
+        if !s.bind_dn.is_empty() {
+            self.bind_as_service(s)?;
         }
-        let admin = !s.admin_group.is_empty() && self.member(&s.admin_group, &dn, &username)?;
-        let allowed =
-            admin || s.allow_group.is_empty() || self.member(&s.allow_group, &dn, &username)?;
-        if !allowed {
+        let Some(admin) = self.groups(s, &dn, &username)? else {
             return Ok(Answer::Refused);
-        }
+        };
         Ok(Answer::Accepted(Person {
             username,
             display_name,
             admin,
         }))
+    }
+
+    /// The person's groups: `Some(admin)` when they may sign in (an administrator or not),
+    /// `None` when not.
+    fn groups(
+        &mut self,
+        s: &LdapSettings,
+        dn: &str,
+        username: &str,
+    ) -> Result<Option<bool>, Phrase> {
+        let admin = !s.admin_group.is_empty() && self.member(&s.admin_group, dn, username)?;
+        if !s.admin_group.is_empty() {
+            self.steps.ok(|| {
+                if admin {
+                    Phrase::new("{name} is in the administrators' group {group}.")
+                } else {
+                    Phrase::new("{name} is not in the administrators' group {group}.")
+                }
+                .text("name", username)
+                .text("group", s.admin_group.as_str())
+            });
+        }
+        if admin {
+            return Ok(Some(true));
+        }
+        if s.allow_group.is_empty() {
+            self.steps.ok(|| {
+                Phrase::new("{key} is empty: anyone the directory finds may sign in.")
+                    .setting("key", "ldap_allow_group")
+            });
+            return Ok(Some(false));
+        }
+        let member = self.member(&s.allow_group, dn, username)?;
+        let said = || {
+            if member {
+                Phrase::new("{name} is in the group {group}, who may sign in.")
+            } else {
+                Phrase::new("{name} is not in the group {group}, who may sign in.")
+            }
+            .text("name", username)
+            .text("group", s.allow_group.as_str())
+        };
+        if member {
+            self.steps.ok(said);
+            Ok(Some(false))
+        } else {
+            self.steps.failed(said);
+            Ok(None)
+        }
     }
 
     /// Whether the group entry `group` lists the person, by DN or by name.

@@ -4,6 +4,8 @@
 //! cannot answer now ([`Answer::Unavailable`]). Which sources are tried, and in what order, is
 //! the `signin_sources` setting; trying them, throttling, keeping failures equally slow and
 //! auditing are [`crate::kiosk`]'s. No source's password, PIN or hash is ever kept by Slate.
+//! Each source can also say what it did step by step ([`Steps`]), for an administrator's "test
+//! this source"; a sign-in keeps no steps.
 //!
 //! - [`ldap`]: OpenLDAP or Active Directory, simple bind over LDAPS or StartTLS.
 //! - [`pam`]: the machine's own accounts (PAM, a local group deciding who may).
@@ -13,7 +15,11 @@ pub mod ldap;
 pub mod pam;
 pub mod sip2;
 
+use crate::accounts::Source;
+use crate::api::SourceStep;
+use crate::auth::Password;
 use crate::phrase::Phrase;
+use crate::settings::Settings;
 
 /// A person a source let in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +46,78 @@ pub enum Answer {
     /// person is told sign-in is not available; no failure is counted. The phrase is for the
     /// log, the audit and the administrator's "test this source".
     Unavailable(Phrase),
+}
+
+/// Asks `source` whether `name` may sign in with `password`, by the settings in force, noting
+/// its steps in `steps`. Slate's own accounts are the kiosk's to check, never asked here.
+pub fn ask(
+    source: Source,
+    s: &Settings,
+    name: &str,
+    password: &Password,
+    steps: &mut Steps,
+) -> Answer {
+    match source {
+        Source::Ldap => ldap::check(&s.ldap, s.source_timeout, name, password, steps),
+        Source::Pam => pam::check(&s.pam, name, password, steps),
+        Source::Sip2 => sip2::check(
+            &s.sip2,
+            s.source_timeout,
+            name,
+            password,
+            chrono::Local::now(),
+            steps,
+        ),
+        Source::Local => Answer::Refused,
+    }
+}
+
+/// What a source did, step by step: kept only for an administrator's test of the source; a
+/// sign-in asks with [`Steps::off`], which keeps nothing and makes no sentence.
+#[derive(Debug, Default)]
+pub struct Steps(Option<Vec<SourceStep>>);
+
+impl Steps {
+    /// Keeps nothing (a sign-in).
+    pub fn off() -> Self {
+        Self(None)
+    }
+
+    /// Keeps every step (a test).
+    pub fn on() -> Self {
+        Self(Some(Vec::new()))
+    }
+
+    /// A step that went as a sign-in needs.
+    pub fn ok(&mut self, said: impl FnOnce() -> Phrase) {
+        self.push(true, said);
+    }
+
+    /// A step that keeps the person out (the source's answer says how: refused, barred or
+    /// unavailable).
+    pub fn failed(&mut self, said: impl FnOnce() -> Phrase) {
+        self.push(false, said);
+    }
+
+    fn push(&mut self, ok: bool, said: impl FnOnce() -> Phrase) {
+        if let Some(steps) = &mut self.0 {
+            steps.push(SourceStep { ok, said: said() });
+        }
+    }
+
+    /// The steps kept, in order.
+    pub fn into_steps(self) -> Vec<SourceStep> {
+        self.0.unwrap_or_default()
+    }
+}
+
+/// Where a TLS client's trust comes from, as the steps say it.
+fn trusted_by(ca_file: &str) -> Phrase {
+    if ca_file.is_empty() {
+        Phrase::new("the system's certificate authorities")
+    } else {
+        Phrase::new("the CA file {file}").text("file", ca_file)
+    }
 }
 
 /// A TLS client (TLS 1.2 or later, the server's name checked) that trusts only the certificate

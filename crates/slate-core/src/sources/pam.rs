@@ -13,7 +13,7 @@ use std::ffi::{CStr, CString};
 use pam::{Authenticator, Converse};
 use zeroize::Zeroizing;
 
-use super::{Answer, Person};
+use super::{Answer, Person, Steps};
 use crate::auth::Password;
 use crate::local_accounts;
 use crate::phrase::Phrase;
@@ -48,10 +48,12 @@ fn unusable(reason: impl Into<String>) -> Phrase {
     Phrase::new("The machine's accounts cannot be used: {reason}.").text("reason", reason.into())
 }
 
-/// Asks PAM whether the machine's account `name` may sign in with `password`.
-pub fn check(s: &PamSettings, name: &str, password: &Password) -> Answer {
+/// Asks PAM whether the machine's account `name` may sign in with `password`, noting each step
+/// in `steps`.
+pub fn check(s: &PamSettings, name: &str, password: &Password, steps: &mut Steps) -> Answer {
     let name = name.trim();
     if name.is_empty() || password.expose().is_empty() || name.contains('\0') {
+        steps.failed(|| Phrase::new("PAM is never asked without a name and a password."));
         return Answer::Refused;
     }
     let mut pam = match Authenticator::with_handler(
@@ -63,10 +65,12 @@ pub fn check(s: &PamSettings, name: &str, password: &Password) -> Answer {
     ) {
         Ok(pam) => pam,
         Err(e) => {
-            return Answer::Unavailable(unusable(format!(
+            let why = unusable(format!(
                 "the PAM service {} cannot be started ({e})",
                 s.service
-            )))
+            ));
+            steps.failed(|| why.clone());
+            return Answer::Unavailable(why);
         }
     };
     // The account is looked at (and any system account refused) only after PAM has checked the
@@ -74,10 +78,18 @@ pub fn check(s: &PamSettings, name: &str, password: &Password) -> Answer {
     let verdict = pam.authenticate();
     let account = local_accounts::by_name(name);
     match verdict {
-        Ok(()) => {}
+        Ok(()) => steps.ok(|| {
+            Phrase::new("PAM's service {service} accepted the password and the account.")
+                .text("service", s.service.as_str())
+        }),
         // The crate shows PAM's code only as text: "AUTH_ERR (7)".
         Err(e) => {
             let said = e.to_string();
+            steps.failed(|| {
+                Phrase::new("PAM's service {service} answered {answer}.")
+                    .text("service", s.service.as_str())
+                    .text("answer", said.as_str())
+            });
             return match said.split(' ').next().unwrap_or_default() {
                 "ACCT_EXPIRED" => {
                     Answer::Barred(Phrase::new("This account has expired. Please ask staff."))
@@ -93,13 +105,39 @@ pub fn check(s: &PamSettings, name: &str, password: &Password) -> Answer {
         }
     }
     let Some(account) = account.filter(|a| a.uid >= FIRST_UID) else {
+        steps.failed(|| {
+            Phrase::new("{name} is a system account (uid below {first}), which never signs in.")
+                .text("name", name)
+                .number("first", u64::from(FIRST_UID))
+        });
         return Answer::Refused;
     };
     let in_group = |group: &str| {
         !group.is_empty() && local_accounts::group_members(group).contains(&account.uid)
     };
     let admin = in_group(&s.admin_group);
-    if !admin && !in_group(&s.group) {
+    let allowed = admin || in_group(&s.group);
+    let group_step = |group: &str, yes: bool| {
+        if yes {
+            Phrase::new("{name} is in the group {group}.")
+        } else {
+            Phrase::new("{name} is not in the group {group}.")
+        }
+        .text("name", account.name.as_str())
+        .text("group", group)
+    };
+    if !s.admin_group.is_empty() {
+        steps.ok(|| group_step(&s.admin_group, admin));
+    }
+    if !admin {
+        let step = || group_step(&s.group, allowed);
+        if allowed {
+            steps.ok(step);
+        } else {
+            steps.failed(step);
+        }
+    }
+    if !allowed {
         return Answer::Refused;
     }
     let display_name = if account.full_name.is_empty() {

@@ -22,7 +22,7 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use super::{Answer, Person};
+use super::{Answer, Person, Steps};
 use crate::auth::Password;
 use crate::phrase::Phrase;
 
@@ -240,8 +240,9 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects (TLS for `sips://`) and logs in as the terminal (93/94), all before `deadline`.
-    pub fn connect(s: &Sip2Settings, deadline: Instant) -> Result<Self, Phrase> {
+    /// Connects (TLS for `sips://`) and logs in as the terminal (93/94), all before `deadline`,
+    /// noting each step in `steps`.
+    pub fn connect(s: &Sip2Settings, deadline: Instant, steps: &mut Steps) -> Result<Self, Phrase> {
         let url = url::Url::parse(&s.url).map_err(|_| unusable("sip2_url is not an address"))?;
         let host = url.host_str().unwrap_or_default().to_owned();
         let port = url.port().unwrap_or(6001);
@@ -267,8 +268,17 @@ impl Client {
             let stream = tls
                 .connect(&host, tcp)
                 .map_err(|e| unusable(format!("TLS with {host}:{port} failed ({e})")))?;
+            steps.ok(|| {
+                Phrase::new("Connected to {address}; its TLS certificate is trusted by {ca}.")
+                    .text("address", format!("{host}:{port}"))
+                    .phrase("ca", super::trusted_by(&s.ca_file))
+            });
             Stream::Tls(Box::new(stream))
         } else {
+            steps.ok(|| {
+                Phrase::new("Connected to {address}, without encryption (sip://).")
+                    .text("address", format!("{host}:{port}"))
+            });
             Stream::Plain(tcp)
         };
         let mut client = Self {
@@ -284,6 +294,10 @@ impl Client {
         if answer.fixed != "1" {
             return Err(unusable("it refused the terminal's login (sip2_login)"));
         }
+        steps.ok(|| {
+            Phrase::new("The catalogue system accepted the terminal's login {login}.")
+                .text("login", s.login.as_str())
+        });
         Ok(client)
     }
 
@@ -323,40 +337,85 @@ impl Client {
     }
 }
 
-/// Asks the catalogue system whether the card `barcode` with `pin` may sign in now.
+/// Asks the catalogue system whether the card `barcode` with `pin` may sign in now, noting each
+/// step in `steps`.
 pub fn check(
     s: &Sip2Settings,
     timeout: Duration,
     barcode: &str,
     pin: &Password,
     now: chrono::DateTime<chrono::Local>,
+    steps: &mut Steps,
 ) -> Answer {
     let card = barcode.trim();
     if card.is_empty() || pin.expose().is_empty() {
+        steps.failed(|| {
+            Phrase::new("The catalogue system is never asked without a card number and a PIN.")
+        });
         return Answer::Refused;
     }
-    if s.url.is_empty() {
-        return Answer::Unavailable(unusable("sip2_url is not set"));
-    }
-    let deadline = Instant::now() + timeout;
-    let mut client = match Client::connect(s, deadline) {
-        Ok(c) => c,
-        Err(why) => return Answer::Unavailable(why),
+    let answer = if s.url.is_empty() {
+        Err(unusable("sip2_url is not set"))
+    } else {
+        let deadline = Instant::now() + timeout;
+        Client::connect(s, deadline, steps).and_then(|mut client| {
+            let ask = Message::new("63", format!("001{}{}", sip_date(now), " ".repeat(10)))
+                .field("AO", &s.institution)
+                .field("AA", card)
+                .field("AC", s.password.expose())
+                .field("AD", pin.expose());
+            client.ask(&ask, "64", FIXED_64)
+        })
     };
-    let ask = Message::new("63", format!("001{}{}", sip_date(now), " ".repeat(10)))
-        .field("AO", &s.institution)
-        .field("AA", card)
-        .field("AC", s.password.expose())
-        .field("AD", pin.expose());
-    match client.ask(&ask, "64", FIXED_64) {
-        Ok(answer) => decide(&answer, s.fine_limit_cents, card, now.date_naive()),
-        Err(why) => Answer::Unavailable(why),
+    match answer {
+        Ok(answer) => decide(&answer, s.fine_limit_cents, card, now.date_naive(), steps),
+        Err(why) => {
+            steps.failed(|| why.clone());
+            Answer::Unavailable(why)
+        }
     }
 }
 
 /// The decision on a Patron Information Response: the card valid and the PIN right, else
 /// refused alike; then blocked, expired, or fines over the limit (in cents; `None`: no limit).
+/// Each finding is noted in `steps`.
 pub fn decide(
+    answer: &Message,
+    fine_limit_cents: Option<u64>,
+    card: &str,
+    today: chrono::NaiveDate,
+    steps: &mut Steps,
+) -> Answer {
+    let answer_is = decide_quietly(answer, fine_limit_cents, card, today);
+    let yes = |code: &str| answer.get(code).is_some_and(|v| v.trim() == "Y");
+    if !yes("BL") {
+        steps.failed(|| {
+            Phrase::new("The catalogue system does not know the card {card} (BL is not Y).")
+                .text("card", card)
+        });
+    } else if !yes("CQ") {
+        steps.failed(|| {
+            Phrase::new("The catalogue system refused the PIN of the card {card} (CQ is not Y).")
+                .text("card", card)
+        });
+    } else {
+        steps.ok(|| {
+            Phrase::new("The card {card} is valid and its PIN is right.").text("card", card)
+        });
+        match &answer_is {
+            Answer::Barred(why) => steps.failed(|| why.clone()),
+            Answer::Accepted(p) => steps.ok(|| {
+                Phrase::new("Nothing bars the card (blocked, expired, fines over the limit): it belongs to {name}.")
+                    .text("name", p.display_name.as_str())
+            }),
+            Answer::Refused | Answer::Unavailable(_) => {}
+        }
+    }
+    answer_is
+}
+
+/// [`decide`], without the steps.
+fn decide_quietly(
     answer: &Message,
     fine_limit_cents: Option<u64>,
     card: &str,
@@ -427,7 +486,7 @@ pub fn end_patron_session(
     patron: &str,
     now: chrono::DateTime<chrono::Local>,
 ) -> Result<(), Phrase> {
-    let mut client = Client::connect(s, Instant::now() + timeout)?;
+    let mut client = Client::connect(s, Instant::now() + timeout, &mut Steps::off())?;
     let end = Message::new("35", sip_date(now))
         .field("AO", &s.institution)
         .field("AA", patron)

@@ -1,7 +1,8 @@
 // The panel's Settings section: one row per setting, with where its value comes from (policy,
 // administrator, default), a live check by the core's own rules as it is typed, Save and "Use
-// default". Settings set by policy are shown read-only.
-import type { AdminSetting } from "../../bindings.js";
+// default". Settings set by policy are shown read-only. Above them, "Test this source": a name
+// signed in at one account source with the settings saved, each step said as the core found it.
+import type { AdminSetting, Source, SourceTest } from "../../bindings.js";
 import { el, make } from "../../dom.js";
 import { say, settingLabel } from "../../format.js";
 import { t } from "../../i18n.js";
@@ -11,6 +12,44 @@ import { ask } from "./ask.js";
 /** Loads the section. */
 export function loadSettings(): void {
   void ask({ action: "settings" }, (r) => r.settings && drawSettings(r.settings));
+}
+
+/** Wires "Test this source" (once per panel). */
+export function wireSettings(): void {
+  el("source-test-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const password = el<HTMLInputElement>("source-test-password");
+    const button = el<HTMLButtonElement>("source-test-button");
+    drawSourceTest(null);
+    // A directory may take up to its timeout to answer: one test at a time.
+    button.disabled = true;
+    void ask(
+      {
+        action: "test_source",
+        source: el<HTMLSelectElement>("source-test-source").value as Source,
+        username: el<HTMLInputElement>("source-test-name").value,
+        password: password.value,
+      },
+      (r) => drawSourceTest(r.source_test),
+    ).finally(() => {
+      password.value = "";
+      button.disabled = false;
+    });
+  });
+}
+
+/** The test's steps, each marked as it went, and its outcome (`null`: clears them). */
+function drawSourceTest(test: SourceTest | null): void {
+  el("source-test-steps").replaceChildren(
+    ...(test?.steps ?? []).map((step) => {
+      const item = make("li", { class: step.ok ? "step-ok" : "step-failed" });
+      const words = make("span");
+      words.append(make("span", { class: "sr-only" }, step.ok ? t("Done:") : t("Failed:")), " ", say(step.said));
+      item.append(make("span", { class: "mark", "aria-hidden": "true" }, step.ok ? "✓" : "✗"), words);
+      return item;
+    }),
+  );
+  el("source-test-outcome").textContent = test ? say(test.outcome) : "";
 }
 
 function drawSettings(settings: AdminSetting[]): void {
