@@ -98,7 +98,7 @@ export type SetupRequest = { username: string, displayName: string, password: st
 
 export type SignInRequest = { username: string, password: string, };
 
-export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "leave_kiosk" };
+export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "leave_kiosk" };
 
 export type AuditQuery = { user: string, event: string, reason: string, 
 /**
@@ -194,11 +194,62 @@ export type SourceTest = { source: Source, verdict: SourceVerdict, steps: Array<
  */
 outcome: Phrase, };
 
+export type UsageReport = { 
+/**
+ * The first day, `YYYY-MM-DD`.
+ */
+since: string, 
+/**
+ * The last day (included).
+ */
+until: string, sessions: number, 
+/**
+ * All sessions' lengths added up, in minutes (rounded).
+ */
+minutes: number, 
+/**
+ * The average session's length, in seconds (rounded).
+ */
+average_seconds: number, 
+/**
+ * The median session's length in whole minutes.
+ */
+median_minutes: number, 
+/**
+ * Members (`member`: a person's own account), guests (`guest`) and staff (`staff`:
+ * administrators).
+ */
+kinds: Array<UsageCount>, 
+/**
+ * Every day of the range, in order, with or without sessions.
+ */
+days: Array<UsageDay>, 
+/**
+ * Sessions started in each hour of the week: 7 rows, Monday first, of 24 hours.
+ */
+week: Array<Array<number>>, 
+/**
+ * By how they ended ([`EndReason`]'s names), every reason listed.
+ */
+endings: Array<UsageCount>, 
+/**
+ * By where the account came from (`local`, `ldap`, `pam`, `sip2`, and `guest`).
+ */
+sources: Array<UsageCount>, };
+
+export type UsageDay = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+date: string, sessions: number, minutes: number, };
+
+export type UsageCount = { key: string, sessions: number, minutes: number, };
+
 export type AdminReply = { 
 /**
  * What was done (empty when the request only asked).
  */
-message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, source_test: SourceTest | null, };
+message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, source_test: SourceTest | null, usage: UsageReport | null, };
 
 export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "source_unavailable" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 

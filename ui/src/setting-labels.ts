@@ -10,6 +10,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   signed_out_screen: "Signed-out screen",
   signed_out_message: "Signed-out message",
   audit_retention_days: "Audit retention (days)",
+  usage_session_days: "Days each session keeps its row",
   guests_allowed: "Guests allowed",
   signin_backoff_cap: "Longest wait between failed sign-ins",
   signin_lock_after: "Failed sign-ins before a cool-down",

@@ -110,26 +110,30 @@ pub fn handle(
             source,
             username,
             password,
-        } => {
+        } => AdminReply {
             // The outcome is said with the steps (once, to a screen reader too).
-            let test = kiosk.test_source(&by, source, &username, &password)?;
-            AdminReply {
-                source_test: Some(test),
-                ..AdminReply::default()
-            }
-        }
-        // The service ends the session and closes the screen once this is recorded.
-        AdminRequest::LeaveKiosk => {
-            kiosk.record_kiosk_left(grant.username())?;
-            AdminReply {
-                message: Phrase::new(
-                    "Leaving kiosk mode: your session ends now, and this terminal shows the login screen until it is restarted.",
-                ),
-                ..AdminReply::default()
-            }
-        }
+            source_test: Some(kiosk.test_source(&by, source, &username, &password)?),
+            ..AdminReply::default()
+        },
+        AdminRequest::Usage { since, until } => AdminReply {
+            usage: Some(kiosk.usage(&since, &until)?),
+            ..AdminReply::default()
+        },
+        AdminRequest::LeaveKiosk => leave(kiosk, grant)?,
     };
     Ok(reply)
+}
+
+/// Records that the administrator leaves kiosk mode; the service then ends the session and
+/// closes the screen.
+fn leave(kiosk: &Kiosk, grant: &AdminGrant) -> Result<AdminReply, KioskError> {
+    kiosk.record_kiosk_left(grant.username())?;
+    Ok(AdminReply {
+        message: Phrase::new(
+            "Leaving kiosk mode: your session ends now, and this terminal shows the login screen until it is restarted.",
+        ),
+        ..AdminReply::default()
+    })
 }
 
 /// Whether the audit chain verifies, in a sentence.

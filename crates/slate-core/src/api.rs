@@ -408,6 +408,11 @@ pub enum AdminRequest {
         #[ts(type = "string")]
         password: Password,
     },
+    /// Usage statistics over local days (`2026-11-01`; empty: the last 30 days to today).
+    Usage {
+        since: String,
+        until: String,
+    },
     /// Leaves kiosk mode for maintenance: audited, then the administrator's session ends and
     /// is wiped, and the screen exits with [`crate::exit::LEFT_KIOSK`], which ends the kiosk's
     /// X session (the display manager shows its login screen). Kiosk mode is back at the next
@@ -576,6 +581,60 @@ pub struct SourceTest {
     pub outcome: Phrase,
 }
 
+/// How much a terminal was used over a range of local days: the panel's Usage section and
+/// `slatectl stats`. Sessions are counted on the day and hour they started, once ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UsageReport {
+    /// The first day, `YYYY-MM-DD`.
+    pub since: String,
+    /// The last day (included).
+    pub until: String,
+    #[ts(type = "number")]
+    pub sessions: u64,
+    /// All sessions' lengths added up, in minutes (rounded).
+    #[ts(type = "number")]
+    pub minutes: u64,
+    /// The average session's length, in seconds (rounded).
+    #[ts(type = "number")]
+    pub average_seconds: u64,
+    /// The median session's length in whole minutes.
+    #[ts(type = "number")]
+    pub median_minutes: u64,
+    /// Members (`member`: a person's own account), guests (`guest`) and staff (`staff`:
+    /// administrators).
+    pub kinds: Vec<UsageCount>,
+    /// Every day of the range, in order, with or without sessions.
+    pub days: Vec<UsageDay>,
+    /// Sessions started in each hour of the week: 7 rows, Monday first, of 24 hours.
+    #[ts(type = "Array<Array<number>>")]
+    pub week: Vec<Vec<u64>>,
+    /// By how they ended ([`EndReason`]'s names), every reason listed.
+    pub endings: Vec<UsageCount>,
+    /// By where the account came from (`local`, `ldap`, `pam`, `sip2`, and `guest`).
+    pub sources: Vec<UsageCount>,
+}
+
+/// One day of a [`UsageReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UsageDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    #[ts(type = "number")]
+    pub sessions: u64,
+    #[ts(type = "number")]
+    pub minutes: u64,
+}
+
+/// Sessions and minutes of one kind (an ending, a source) in a [`UsageReport`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UsageCount {
+    pub key: String,
+    #[ts(type = "number")]
+    pub sessions: u64,
+    #[ts(type = "number")]
+    pub minutes: u64,
+}
+
 /// The answer to an [`AdminRequest`]: what it asked for, and a sentence saying what was done.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdminReply {
@@ -586,6 +645,7 @@ pub struct AdminReply {
     pub audit: Option<AdminAuditPage>,
     pub terminal: Option<AdminTerminal>,
     pub source_test: Option<SourceTest>,
+    pub usage: Option<UsageReport>,
 }
 
 /// A stable, machine-readable error code. The UI may branch on it; people read the message.
@@ -680,6 +740,9 @@ pub fn typescript_bindings() -> String {
         SourceStep::decl(&cfg),
         SourceVerdict::decl(&cfg),
         SourceTest::decl(&cfg),
+        UsageReport::decl(&cfg),
+        UsageDay::decl(&cfg),
+        UsageCount::decl(&cfg),
         AdminReply::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),

@@ -51,6 +51,7 @@ pub mod store;
 pub mod store_error;
 #[cfg(any(test, feature = "test-util"))]
 pub mod test_util;
+pub mod usage;
 pub mod watch;
 pub mod wipe;
 pub mod wire;

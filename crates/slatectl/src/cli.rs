@@ -109,6 +109,19 @@ pub enum Command {
     /// Read and check the tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Usage statistics over local days: sessions and time in use per day, per hour of the
+    /// week, by ending and by source; members, guests and staff; average and median length.
+    Stats {
+        /// The first day, e.g. 2026-11-01 [default: 29 days before --until]
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// The last day, included [default: today]
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Print CSV (measure,key,sessions,minutes: one row per figure) instead of text.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
     /// Try the account sources (a directory, the machine's accounts, a library's catalogue).
     #[command(subcommand)]
     Source(SourceCommand),
@@ -140,7 +153,7 @@ impl Command {
         match self {
             Self::Kiosk(_) | Self::Policy(_) => Unused,
             // `source test` only reads the settings (the test is audited).
-            Self::Check | Self::Status | Self::Source(_) => Reads,
+            Self::Check | Self::Status | Self::Stats { .. } | Self::Source(_) => Reads,
             Self::Init { .. } => Changes,
             Self::User(cmd) => match cmd {
                 UserCommand::List => Reads,

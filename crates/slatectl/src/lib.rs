@@ -12,6 +12,7 @@ pub mod kiosk;
 pub mod policy;
 mod session;
 mod source;
+mod stats;
 mod status;
 mod user;
 
@@ -110,6 +111,12 @@ pub fn run_on_kiosk(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Session(cmd) => session::run(ctx, cmd),
         Command::Audit(cmd) => audit::run(kiosk, cmd, json),
         Command::Source(cmd) => source::run(ctx, cmd),
+        Command::Stats { since, until, csv } => stats::run(
+            ctx,
+            since.as_deref().unwrap_or_default(),
+            until.as_deref().unwrap_or_default(),
+            csv,
+        ),
         Command::Kiosk(_) | Command::Policy(_) => Err(output::invalid(
             "That command sets up this machine and is not run on a kiosk's database.",
         )),

@@ -212,6 +212,111 @@ fn source_test_says_each_step_and_exits_by_the_verdict() {
     assert!(!audit.contains("passphrase"), "{audit}");
 }
 
+#[test]
+fn stats_count_the_ended_sessions_as_text_json_and_csv() {
+    use slate_core::api::{EndReason, SessionKind};
+    let ctl = Ctl::new();
+    ctl.set_up();
+    // Three sessions ended on 2026-11-02 (a Monday), local time UTC+1: two members, a guest.
+    let store = slate_core::store::Store::open(&ctl.dir.path().join("slate.db")).unwrap();
+    let offset = chrono::FixedOffset::east_opt(3600).unwrap();
+    for (i, (hour, kind, minutes, reason)) in [
+        (9, SessionKind::User, 30, EndReason::User),
+        (9, SessionKind::User, 50, EndReason::Idle),
+        (17, SessionKind::Guest, 10, EndReason::TimeLimit),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 2)
+            .unwrap()
+            .and_hms_opt(hour, 15, 0)
+            .unwrap()
+            .and_local_timezone(offset)
+            .unwrap()
+            .to_utc();
+        let id = format!("{i:032x}");
+        let guest = kind == SessionKind::Guest;
+        store
+            .record_session_open(
+                &slate_core::records::ActiveSession {
+                    id: id.clone(),
+                    display_name: "Someone".into(),
+                    kind,
+                    username: (!guest).then(|| "ana".into()),
+                    source: (!guest).then_some(slate_core::accounts::Source::Local),
+                    started_at: start,
+                },
+                offset,
+            )
+            .unwrap();
+        let ms = minutes * 60_000;
+        store
+            .record_session_end(
+                &id,
+                reason,
+                start + chrono::Duration::milliseconds(ms),
+                Some(ms),
+                &slate_core::wipe::WipeReceipt {
+                    session_id: id.clone(),
+                    surfaces: Vec::new(),
+                },
+            )
+            .unwrap();
+    }
+    drop(store);
+    let range = ["stats", "--since", "2026-11-01", "--until", "2026-11-03"];
+    let text = ctl.ok(&range, "");
+    assert!(
+        text.contains("sessions      3 (member 2, guest 1, staff 0)"),
+        "{text}"
+    );
+    assert!(text.contains("time in use   1 h 30 min"), "{text}");
+    assert!(
+        text.contains("average 30 min 00 s, median 30 min"),
+        "{text}"
+    );
+    assert!(
+        text.contains("busiest hours mon 09:00 (2), mon 17:00 (1)"),
+        "{text}"
+    );
+    let json = ctl.json(&range);
+    assert_eq!(json["sessions"], 3);
+    assert_eq!(json["week"][0][9], 2);
+    assert_eq!(json["days"][1]["minutes"], 90);
+    let mut csv_args = range.to_vec();
+    csv_args.push("--csv");
+    let csv = ctl.ok(&csv_args, "");
+    for row in [
+        "measure,key,sessions,minutes",
+        "total,all,3,90",
+        "day,2026-11-02,3,90",
+        "hour,mon 09:00,2,",
+        "ending,time_limit,1,10",
+        "source,guest,1,10",
+    ] {
+        assert!(csv.lines().any(|l| l == row), "{row}: {csv}");
+    }
+    let out = ctl.run(
+        &["stats", "--since", "2026-11-05", "--until", "2026-11-01"],
+        "",
+    );
+    assert_eq!(out.code, 8);
+    assert_eq!(
+        out.stderr,
+        "slatectl: The first day is after the last day.\n"
+    );
+    // Rows kept one day: pruning folds the three into the anonymous counts, and the figures stay.
+    ctl.ok(&["config", "set", "usage_session_days", "1"], "");
+    let pruned = ctl.json(&["audit", "prune"]);
+    assert_eq!(pruned["sessions_removed"], 3, "{pruned}");
+    assert_eq!(
+        ctl.json(&["session", "list", "--recent", "10"]),
+        serde_json::json!([])
+    );
+    assert_eq!(ctl.json(&range), json);
+}
+
 /// The panel's audit filters (static HTML) offer every event and every reason slatectl knows.
 #[test]
 fn the_panel_s_audit_filters_offer_every_event_and_reason() {

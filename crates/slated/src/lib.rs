@@ -164,17 +164,7 @@ pub fn prepare(
         .map_err(fail)?;
     let kiosk = Arc::new(kiosk);
     let link = Arc::new(ScreenLink::default());
-    match kiosk.prune_audit() {
-        Ok((0, 0)) => {}
-        Ok((records, sessions)) => {
-            tracing::info!(
-                records,
-                sessions,
-                "pruned audit records and sessions past their retention"
-            );
-        }
-        Err(e) => tracing::error!("cannot prune the audit log: {e}"),
-    }
+    prune(&kiosk);
     Ok(Prepared { kiosk, link })
 }
 
@@ -190,6 +180,7 @@ impl Prepared {
                 .map_err(|e| (e.to_string(), exit::FAILURE))?;
         tokio::spawn(manager.run());
         check_database_soon(Arc::clone(&self.kiosk), session.clone());
+        prune_daily(Arc::clone(&self.kiosk));
         let service = Service {
             kiosk: self.kiosk,
             session: session.clone(),
@@ -198,6 +189,37 @@ impl Prepared {
         };
         Ok((session, tokio::spawn(serve(listener, service))))
     }
+}
+
+/// Prunes the audit records and session rows past their retention (`Kiosk::prune_audit`),
+/// saying in the log what went.
+fn prune(kiosk: &Kiosk) {
+    match kiosk.prune_audit() {
+        Ok((0, 0)) => {}
+        Ok((records, sessions)) => {
+            tracing::info!(
+                records,
+                sessions,
+                "pruned audit records and sessions past their retention"
+            );
+        }
+        Err(e) => tracing::error!("cannot prune the audit log: {e}"),
+    }
+}
+
+/// How often a running service prunes, beside each start: a terminal that runs for weeks still
+/// folds its sessions into the anonymous counts as `usage_session_days` says.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Prunes once a day while the service runs (the one wake-up it has at rest besides deadlines).
+fn prune_daily(kiosk: Arc<Kiosk>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(PRUNE_EVERY).await;
+            let kiosk = Arc::clone(&kiosk);
+            let _ = tokio::task::spawn_blocking(move || prune(&kiosk)).await;
+        }
+    });
 }
 
 /// The database check the start left out ([`Kiosk::open_check_later`]), run once the service

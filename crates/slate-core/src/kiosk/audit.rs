@@ -61,18 +61,25 @@ impl Kiosk {
 
     /// Removes audit records older than `audit_retention_days` (nothing when it is 0, "keep
     /// forever"); the `audit_pruned` record keeps the chain verifiable. The rows of sessions
-    /// that ended (wiped) before then go too: their audit records are the history that is kept
-    /// for that long. Returns how many audit records and session rows went.
+    /// that ended (wiped) before then, or before `usage_session_days` if that is sooner, are
+    /// folded into the anonymous hourly counts of the usage statistics and go. Returns how many
+    /// audit records and session rows went.
     pub fn prune_audit(&self) -> Result<(u64, u64), KioskError> {
-        let Some(days) = self.settings()?.audit_retention_days else {
-            return Ok((0, 0));
-        };
+        let settings = self.settings()?;
         let key = self.audit_key()?;
         let store = lock(&self.store);
         let stamp = self.stamp(&store);
-        let before = stamp.at - chrono::Duration::days(i64::from(days));
-        let records = store.audit_prune(&key, &stamp, before)?;
-        let sessions = store.prune_sessions(&crate::clock::to_db(before))?;
+        let cut = |days: Option<u32>| days.map(|d| stamp.at - chrono::Duration::days(i64::from(d)));
+        let audit_cut = cut(settings.audit_retention_days);
+        let records = match audit_cut {
+            Some(before) => store.audit_prune(&key, &stamp, before)?,
+            None => 0,
+        };
+        // The later of the two cuts: a row goes at whichever comes first.
+        let sessions = match audit_cut.max(cut(settings.usage_session_days)) {
+            Some(before) => store.fold_sessions(&crate::clock::to_db(before))?,
+            None => 0,
+        };
         Ok((records, sessions))
     }
 

@@ -1,7 +1,7 @@
 //! Session rows as the session manager needs them: open and end (with the wipe receipt and
 //! the audit record in one transaction), recovery of sessions a previous run left open, the
-//! retry of failed wipes ("needs attention"), administrators' end requests, and a session's
-//! stored preferences.
+//! retry of failed wipes ("needs attention"), administrators' end requests, a session's
+//! stored preferences, and the usage statistics made from the ended sessions.
 
 use super::{lock, Kiosk, KioskError};
 use crate::api::{Contrast, EndReason, PreferenceValue, Screen, TextSize};
@@ -19,6 +19,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 impl Kiosk {
+    /// The usage statistics over the local days `since` to `until` (`2026-11-01`; empty: the
+    /// last 30 days to today).
+    pub fn usage(&self, since: &str, until: &str) -> Result<crate::api::UsageReport, KioskError> {
+        let today = self
+            .clock
+            .moment()
+            .wall
+            .with_timezone(&chrono::Local)
+            .date_naive();
+        let range = crate::usage::DayRange::parse(since, until, today)
+            .map_err(KioskError::InvalidRequest)?;
+        let rows = lock(&self.store).usage_rows(range)?;
+        Ok(crate::usage::report(range, &rows))
+    }
+
     /// For each username with sessions: the last sign-in and the last sign-out.
     pub fn last_session_times(&self) -> Result<Vec<crate::records::LastSessionTimes>, KioskError> {
         Ok(lock(&self.store).last_session_times()?)

@@ -154,6 +154,16 @@ pub const SETTINGS: &[SettingDef] = &[
         description: "Days the audit log keeps its records, or off to keep them forever (pruning keeps the chain verifiable).",
     },
     SettingDef {
+        key: "usage_session_days",
+        label: "Days each session keeps its row",
+        kind: Kind::CountOrOff { min: 1, max: 36_500 },
+        default: "0",
+        // Strictest: off, rows kept as long as the audit's records: a broken file never
+        // deletes a row sooner than the administrator asked.
+        strictest: "0",
+        description: "Days each ended session keeps its own row, with the person's name, for the session list and the usage statistics; older sessions remain only as anonymous hourly counts. Off: as long as the audit log keeps its records.",
+    },
+    SettingDef {
         key: "guests_allowed",
         label: "Guests allowed",
         kind: Kind::Bool,

@@ -202,6 +202,8 @@ pub struct Settings {
     pub signed_out_message: String,
     /// `None`: keep the audit log forever.
     pub audit_retention_days: Option<u32>,
+    /// `None`: a session's row is kept as long as the audit's records.
+    pub usage_session_days: Option<u32>,
     /// Empty: the host name.
     pub terminal_name: String,
     pub language: String,
@@ -300,6 +302,10 @@ impl Settings {
             signed_out_screen: secs(&get("signed_out_screen"), d("signed_out_screen")),
             signed_out_message: get("signed_out_message"),
             audit_retention_days: get("audit_retention_days")
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d > 0),
+            usage_session_days: get("usage_session_days")
                 .parse::<u32>()
                 .ok()
                 .filter(|d| *d > 0),

@@ -7,7 +7,8 @@
 //! `slatectl` (they may run at once), and owns the schema ([`MIGRATIONS`]), the `meta` table,
 //! the checks and [`Store::atomically`]. Each table's statements live in a submodule:
 //! `accounts` (users), `throttle` (`signin_throttle`, `signin_failures`), `sessions` (sessions and their values),
-//! `settings` (administrator values) and `audit` (the chained log).
+//! `settings` (administrator values), `audit` (the chained log) and `usage` (the anonymous
+//! hourly counts of sessions whose rows were pruned).
 //!
 //! Opening sets WAL, `synchronous=FULL`, foreign keys, `secure_delete` and a busy timeout, checks
 //! the file with `PRAGMA quick_check` (the full `integrity_check`, which also cross-checks every
@@ -23,6 +24,7 @@ mod audit;
 mod sessions;
 mod settings;
 mod throttle;
+mod usage;
 
 pub use throttle::NameThrottle;
 
@@ -148,6 +150,20 @@ pub const MIGRATIONS: &[&str] = &[
     // 7: where each session's account came from (NULL for a guest).
     "ALTER TABLE sessions ADD COLUMN source TEXT CHECK (source IN ('local', 'ldap', 'pam', 'sip2'));
     UPDATE sessions SET source = 'local' WHERE kind <> 'guest';",
+    // 8: anonymous hourly counts of ended sessions, which a session's row is folded into when
+    // it is pruned, so the usage statistics outlive the names (no name, no id here).
+    "CREATE TABLE usage_hours (
+        day        TEXT NOT NULL,
+        hour       INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+        kind       TEXT NOT NULL CHECK (kind IN ('user', 'admin', 'guest')),
+        source     TEXT NOT NULL CHECK (source IN ('local', 'ldap', 'pam', 'sip2', 'guest')),
+        end_reason TEXT NOT NULL CHECK (end_reason IN
+                       ('user', 'idle', 'time_limit', 'admin', 'shutdown', 'recovered')),
+        minutes    INTEGER NOT NULL CHECK (minutes >= 0),
+        sessions   INTEGER NOT NULL CHECK (sessions > 0),
+        total_ms   INTEGER NOT NULL CHECK (total_ms >= 0),
+        PRIMARY KEY (day, hour, kind, source, end_reason, minutes)
+    ) STRICT, WITHOUT ROWID;",
 ];
 
 /// Stores a fieldless enum as fixed text (the text the schema's CHECK constraints list): one
