@@ -107,6 +107,18 @@ pub enum State<'a> {
     Ready,
 }
 
+impl State<'_> {
+    /// The state in one word, as `slatectl status --json` and the metrics name it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::NeedsAttention(_) => "needs_attention",
+            Self::InUse(_) => "in_use",
+            Self::NotSetUp => "not_set_up",
+            Self::Ready => "ready",
+        }
+    }
+}
+
 impl Availability {
     /// Re-checks the database, then reads the open session and any failed wipe.
     pub fn read(kiosk: &Kiosk) -> Result<Self, KioskError> {

@@ -86,6 +86,68 @@ impl DayRange {
     }
 }
 
+impl DayRange {
+    /// Every day a terminal may have been used on (for the all-time totals).
+    pub fn all_time() -> Self {
+        Self {
+            since: NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN),
+            until: NaiveDate::from_ymd_opt(9000, 1, 1).unwrap_or(NaiveDate::MAX),
+        }
+    }
+}
+
+/// Sessions and their lengths, in all and by kind, ending and source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub sessions: u64,
+    pub total_ms: u64,
+    /// `member`, `guest`, `staff`.
+    pub kinds: Vec<(&'static str, u64, u64)>,
+    /// By [`EndReason`] name, every reason.
+    pub endings: Vec<(&'static str, u64, u64)>,
+    /// `local`, `ldap`, `pam`, `sip2`, `guest`.
+    pub sources: Vec<(&'static str, u64, u64)>,
+}
+
+/// What kind of person each session kind counts as.
+const KINDS: [(&str, SessionKind); 3] = [
+    ("member", SessionKind::User),
+    ("guest", SessionKind::Guest),
+    ("staff", SessionKind::Admin),
+];
+
+/// Counts `rows`: (sessions, milliseconds) in all and for each kind, ending and source.
+pub fn tally<'a>(rows: impl IntoIterator<Item = &'a UsageRow>) -> Tally {
+    let mut t = Tally {
+        sessions: 0,
+        total_ms: 0,
+        kinds: KINDS.iter().map(|(k, _)| (*k, 0, 0)).collect(),
+        endings: EndReason::ALL.iter().map(|r| (r.as_str(), 0, 0)).collect(),
+        sources: Source::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(["guest"])
+            .map(|s| (s, 0, 0))
+            .collect(),
+    };
+    for r in rows {
+        t.sessions += r.sessions;
+        t.total_ms += r.total_ms;
+        let add = |list: &mut Vec<(&'static str, u64, u64)>, key: &str| {
+            if let Some(entry) = list.iter_mut().find(|(k, _, _)| *k == key) {
+                entry.1 += r.sessions;
+                entry.2 += r.total_ms;
+            }
+        };
+        if let Some((key, _)) = KINDS.iter().find(|(_, kind)| *kind == r.kind) {
+            add(&mut t.kinds, key);
+        }
+        add(&mut t.endings, r.end_reason.as_str());
+        add(&mut t.sources, r.source.map_or("guest", Source::as_str));
+    }
+    t
+}
+
 /// Whole minutes of a length in milliseconds, rounded down.
 pub fn whole_minutes(ms: u64) -> u32 {
     u32::try_from(ms / 60_000).unwrap_or(u32::MAX)
@@ -99,19 +161,21 @@ fn minutes(ms: u64) -> u64 {
 /// The report over `rows` for the days of `range` (rows outside it are left out).
 pub fn report(range: DayRange, rows: &[UsageRow]) -> UsageReport {
     let rows: Vec<&UsageRow> = rows.iter().filter(|r| range.contains(r.day)).collect();
-    let count = |keep: &dyn Fn(&UsageRow) -> bool| -> (u64, u64) {
-        rows.iter()
-            .filter(|r| keep(r))
-            .fold((0, 0), |(n, ms), r| (n + r.sessions, ms + r.total_ms))
-    };
-    let (sessions, total_ms) = count(&|_| true);
+    let all = tally(rows.iter().copied());
+    let mut by_day: std::collections::HashMap<NaiveDate, (u64, u64)> =
+        std::collections::HashMap::new();
+    for r in &rows {
+        let day = by_day.entry(r.day).or_default();
+        day.0 += r.sessions;
+        day.1 += r.total_ms;
+    }
     let days = range
         .days()
         .map(|day| {
-            let (n, ms) = count(&|r| r.day == day);
+            let (sessions, ms) = by_day.get(&day).copied().unwrap_or_default();
             UsageDay {
                 date: day.format("%Y-%m-%d").to_string(),
-                sessions: n,
+                sessions,
                 minutes: minutes(ms),
             }
         })
@@ -121,59 +185,30 @@ pub fn report(range: DayRange, rows: &[UsageRow]) -> UsageReport {
         let weekday = r.day.weekday().num_days_from_monday() as usize;
         week[weekday][usize::from(r.hour.min(23))] += r.sessions;
     }
-    let endings = EndReason::ALL
-        .iter()
-        .map(|reason| {
-            let (n, ms) = count(&|r| r.end_reason == *reason);
-            UsageCount {
-                key: reason.as_str().to_owned(),
-                sessions: n,
-                minutes: minutes(ms),
-            }
-        })
-        .collect();
-    let sources = Source::ALL
-        .iter()
-        .map(|s| (s.as_str(), Some(*s)))
-        .chain([("guest", None)])
-        .map(|(key, source)| {
-            let (n, ms) = count(&|r| r.source == source);
-            UsageCount {
-                key: key.to_owned(),
-                sessions: n,
-                minutes: minutes(ms),
-            }
-        })
-        .collect();
-    let kinds = [
-        ("member", SessionKind::User),
-        ("guest", SessionKind::Guest),
-        ("staff", SessionKind::Admin),
-    ]
-    .iter()
-    .map(|(key, kind)| {
-        let (n, ms) = count(&|r| r.kind == *kind);
-        UsageCount {
-            key: (*key).to_owned(),
-            sessions: n,
-            minutes: minutes(ms),
-        }
-    })
-    .collect();
+    let counts = |list: &[(&str, u64, u64)]| {
+        list.iter()
+            .map(|(key, n, ms)| UsageCount {
+                key: (*key).to_owned(),
+                sessions: *n,
+                minutes: minutes(*ms),
+            })
+            .collect()
+    };
     UsageReport {
         since: range.since.format("%Y-%m-%d").to_string(),
         until: range.until.format("%Y-%m-%d").to_string(),
-        sessions,
-        minutes: minutes(total_ms),
-        average_seconds: total_ms
-            .checked_div(sessions)
+        sessions: all.sessions,
+        minutes: minutes(all.total_ms),
+        average_seconds: all
+            .total_ms
+            .checked_div(all.sessions)
             .map_or(0, |ms| (ms + 500) / 1000),
         median_minutes: median_minutes(&rows),
-        kinds,
+        kinds: counts(&all.kinds),
         days,
         week,
-        endings,
-        sources,
+        endings: counts(&all.endings),
+        sources: counts(&all.sources),
     }
 }
 

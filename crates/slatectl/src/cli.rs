@@ -87,8 +87,19 @@ pub enum Command {
     /// set up.
     Check,
     /// Whether the terminal is ready, in use, or needs attention; the last wipe, the audit
-    /// head and the policy file.
-    Status,
+    /// head and the policy file. --json adds the state in one word, the version, the terminal's
+    /// name and the service's uptime, for monitoring.
+    Status {
+        /// A monitoring check (Nagios, Icinga, Zabbix): one line, and exit 0 (ready or in use),
+        /// 1 (not set up), 2 (needs attention, or the session service is not running) or 3
+        /// (the terminal cannot be read).
+        #[arg(long, conflicts_with = "metrics")]
+        check: bool,
+        /// Prometheus's text format (for the textfile collector of node-exporter): the state,
+        /// sessions and their lengths, endings by reason, failed sign-ins, failed wipes.
+        #[arg(long)]
+        metrics: bool,
+    },
     /// Set up the kiosk from a shell: create the first administrator.
     Init {
         /// The administrator's username.
@@ -119,7 +130,7 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
         /// Print CSV (measure,key,sessions,minutes: one row per figure) instead of text.
-        #[arg(long, conflicts_with = "json")]
+        #[arg(long)]
         csv: bool,
     },
     /// Try the account sources (a directory, the machine's accounts, a library's catalogue).
@@ -153,7 +164,7 @@ impl Command {
         match self {
             Self::Kiosk(_) | Self::Policy(_) => Unused,
             // `source test` only reads the settings (the test is audited).
-            Self::Check | Self::Status | Self::Stats { .. } | Self::Source(_) => Reads,
+            Self::Check | Self::Status { .. } | Self::Stats { .. } | Self::Source(_) => Reads,
             Self::Init { .. } => Changes,
             Self::User(cmd) => match cmd {
                 UserCommand::List => Reads,

@@ -14,6 +14,8 @@ mod session;
 mod source;
 mod stats;
 mod status;
+
+pub use status::{check_words, nagios};
 mod user;
 
 use slate_core::audit::Actor;
@@ -32,6 +34,20 @@ pub struct Ctx<'a> {
     pub actor: Actor,
     /// The password read before the command ran (the service has no terminal to ask on).
     pub password: Option<Password>,
+    /// Who runs the command: the session service, or slatectl on the data folder itself.
+    pub service: ServiceLink,
+}
+
+/// Whether the session service runs a command, for `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceLink {
+    /// The service runs it; it started this long ago.
+    Running { uptime: std::time::Duration },
+    /// An installed terminal whose service is not running: slatectl (as root) opened the data
+    /// folder itself.
+    Down,
+    /// slatectl opened a data folder of someone's choosing (`--data-dir`, an account's own).
+    Direct,
 }
 
 /// A password a command needs, and how to read it.
@@ -104,7 +120,7 @@ pub fn run_on_kiosk(ctx: &Ctx, command: Command) -> Result<(), Failure> {
     let (kiosk, json) = (ctx.kiosk, ctx.json);
     match command {
         Command::Check => status::check(kiosk, json),
-        Command::Status => status::status(kiosk, json),
+        Command::Status { check, metrics } => status::status(ctx, check, metrics),
         Command::Init { admin, new } => user::init(ctx, &admin, &new),
         Command::User(cmd) => user::run(ctx, cmd),
         Command::Config(cmd) => config::run(ctx, cmd),

@@ -21,7 +21,7 @@ use slate_core::wire::{CtlCall, Stream, ADMIN_GROUP};
 use slate_core::{datadir::DataDir, Kiosk};
 use slatectl::cli::{AuditCommand, Cli, Command, DataDirUse};
 use slatectl::output::{self, Failure};
-use slatectl::{current_uid, kiosk, policy, Ctx};
+use slatectl::{current_uid, kiosk, policy, Ctx, ServiceLink};
 
 fn main() -> ExitCode {
     // slatectl reads passwords: no core dump of it, and no other process may read its memory.
@@ -29,8 +29,22 @@ fn main() -> ExitCode {
         eprintln!("slatectl: cannot turn core dumps off: {e}.");
         return ExitCode::FAILURE;
     }
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let check = matches!(cli.command, Command::Status { check: true, .. });
+    match run(cli) {
         Ok(code) => ExitCode::from(code),
+        // A monitoring check that cannot read the terminal still answers in its convention:
+        // CRITICAL when the session service is not running (the only "not found" a status can
+        // meet), else UNKNOWN.
+        Err(failure) if check && !failure.sentence().is_empty() => {
+            let code = if failure.code() == exit::NOT_FOUND {
+                slatectl::nagios::CRITICAL
+            } else {
+                slatectl::nagios::UNKNOWN
+            };
+            println!("{}", slatectl::check_words(code, failure.sentence()));
+            ExitCode::from(code)
+        }
         Err(failure) => failure.report(),
     }
 }
@@ -75,12 +89,23 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             return Err(service_stopped_or_not_an_administrator());
         }
     }
+    let named_dir = cli.data_dir.is_some();
+    let installed = Path::new(slate_core::datadir::SYSTEM_DATA_DIR).exists();
     let kiosk = open_kiosk(cli.data_dir, cli.policy, command.data_dir_use())?;
+    let service = if named_dir {
+        ServiceLink::Direct
+    } else if installed {
+        // An installed terminal, its service not running (root, for recovery).
+        ServiceLink::Down
+    } else {
+        ServiceLink::Direct
+    };
     let ctx = Ctx {
         kiosk: &kiosk,
         json,
         actor: Actor::Cli { uid: current_uid() },
         password: None,
+        service,
     };
     slatectl::run_on_kiosk(&ctx, command).map(|()| 0)
 }

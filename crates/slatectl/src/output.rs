@@ -102,6 +102,17 @@ impl Failure {
         Self(msg.into(), code)
     }
 
+    /// Only an exit code: what the command had to say is printed already (a monitoring
+    /// check's line).
+    pub fn silent(code: u8) -> Self {
+        Self(String::new(), code)
+    }
+
+    /// The exit code it carries.
+    pub fn code(&self) -> u8 {
+        self.1
+    }
+
     /// Prints the sentence on stderr and gives the exit code.
     pub fn report(self) -> ExitCode {
         ExitCode::from(self.report_code())
@@ -109,7 +120,9 @@ impl Failure {
 
     /// [`Failure::report`], the code as a number.
     pub fn report_code(self) -> u8 {
-        errln!("slatectl: {}", self.0);
+        if !self.0.is_empty() {
+            errln!("slatectl: {}", self.0);
+        }
         self.1
     }
 
@@ -387,11 +400,29 @@ pub fn setting_changed(json: bool, key: &str, old: &str, new: &str, note: &str) 
 }
 
 /// `slatectl status`: the state, the last wipe, the audit head and the policy files.
-pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
+/// What `status --json` adds for monitoring: the state in one word, whether the session service
+/// runs the command, and for how long it has run.
+pub struct Monitoring {
+    pub state: &'static str,
+    /// `running`, `down` (an installed terminal's service is not running) or `not_used`.
+    pub service: &'static str,
+    pub uptime_secs: Option<u64>,
+}
+
+pub fn status(json: bool, now: &Availability, facts: &TerminalStatus, m: &Monitoring) {
     let head = facts.audit_head.as_ref().map(ToString::to_string);
     let policy = &facts.policy;
     if json {
+        let last_wipe = facts
+            .last_wipe()
+            .map(|w| json!({ "ended_at": w.ended_at, "reason": w.reason, "complete": w.complete }));
         print_json(&json!({
+            "state": m.state,
+            "version": env!("CARGO_PKG_VERSION"),
+            "terminal": facts.terminal_name,
+            "service": m.service,
+            "uptime_secs": m.uptime_secs,
+            "last_wipe": last_wipe,
             "set_up": now.set_up,
             "live_session": now.live_session,
             "needs_attention": now.needs_attention.as_ref().map(ToString::to_string),
@@ -409,6 +440,9 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus) {
             },
         }));
         return;
+    }
+    if m.service == "down" {
+        outln!("The session service is not running: nobody can sign in (systemctl start slated).");
     }
     match now.state() {
         State::NeedsAttention(why) => outln!("Needs attention: {why}"),

@@ -10,6 +10,11 @@ use crate::Ctx;
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 pub fn run(ctx: &Ctx, since: &str, until: &str, csv: bool) -> Result<(), Failure> {
+    if ctx.json && csv {
+        return Err(crate::output::invalid(
+            "--csv prints its own format: leave out --json.",
+        ));
+    }
     let u = ctx.kiosk.usage(since, until)?;
     if ctx.json {
         crate::output::answer(true, &u, "");

@@ -317,6 +317,134 @@ fn stats_count_the_ended_sessions_as_text_json_and_csv() {
     assert_eq!(ctl.json(&range), json);
 }
 
+#[test]
+fn status_check_answers_in_the_nagios_convention_in_each_state() {
+    let ctl = Ctl::new();
+    let check = |ctl: &Ctl| {
+        let out = ctl.run(&["status", "--check"], "");
+        assert_eq!(out.stderr, "", "the check says it all on one line");
+        (out.code, out.stdout)
+    };
+    // Not set up: a warning.
+    std::fs::create_dir_all(ctl.dir.path()).unwrap();
+    ctl.ok(&["check"], "");
+    assert_eq!(
+        check(&ctl),
+        (
+            1,
+            "SLATE WARNING - not set up (no administrator yet) | in_use=0\n".into()
+        )
+    );
+    ctl.set_up();
+    assert_eq!(check(&ctl), (0, "SLATE OK - ready | in_use=0\n".into()));
+    let status = ctl.json(&["status"]);
+    assert_eq!(status["state"], "ready");
+    assert_eq!(status["service"], "not_used");
+    assert_eq!(status["version"], env!("CARGO_PKG_VERSION"));
+    assert!(status["terminal"].as_str().is_some_and(|t| !t.is_empty()));
+    assert_eq!(status["uptime_secs"], Value::Null);
+    // In use: still OK.
+    let store = slate_core::store::Store::open(&ctl.dir.path().join("slate.db")).unwrap();
+    let started = chrono::Utc::now();
+    store
+        .record_session_open(
+            &slate_core::records::ActiveSession {
+                id: "0".repeat(32),
+                display_name: "Ana".into(),
+                kind: slate_core::api::SessionKind::User,
+                username: Some("ana".into()),
+                source: Some(slate_core::accounts::Source::Local),
+                started_at: started,
+            },
+            chrono::FixedOffset::east_opt(0).unwrap(),
+        )
+        .unwrap();
+    drop(store);
+    let (code, line) = check(&ctl);
+    assert_eq!(code, 0, "{line}");
+    assert!(line.starts_with("SLATE OK - in use since "), "{line}");
+    assert!(line.ends_with(" | in_use=1\n"), "{line}");
+    assert_eq!(ctl.json(&["status"])["state"], "in_use");
+    // The audit key gone: needs attention, critical.
+    let key = ctl.dir.path().join("keys/audit.key");
+    let saved = std::fs::read(&key).unwrap();
+    std::fs::remove_file(&key).unwrap();
+    let (code, line) = check(&ctl);
+    assert_eq!(code, 2, "{line}");
+    assert!(
+        line.starts_with("SLATE CRITICAL - needs attention: "),
+        "{line}"
+    );
+    std::fs::write(&key, saved).unwrap();
+    // The session service not running where it is said to be: critical.
+    let out = Command::cargo_bin("slatectl")
+        .unwrap()
+        .env_remove("SLATE_DATA_DIR")
+        .args(["--socket", "/nonexistent/slate.sock", "status", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "SLATE CRITICAL - Slate's session service is not running at /nonexistent/slate.sock.\n"
+    );
+    // Nothing to read: unknown.
+    let out = run_at(
+        &ctl.dir.path().join("not-there"),
+        None,
+        &["status", "--check"],
+        b"",
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("SLATE UNKNOWN - The data folder "),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn status_metrics_are_prometheus_text_with_the_counts() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    let metrics = ctl.ok(&["status", "--metrics"], "");
+    // Every line a comment or `name{labels} value`, every family typed before its samples.
+    let mut typed = Vec::new();
+    for line in metrics.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert!(["gauge", "counter"].contains(&kind), "{line}");
+            typed.push(name.to_owned());
+        } else if !line.starts_with("# HELP slate_") {
+            let (sample, value) = line.rsplit_once(' ').unwrap();
+            value
+                .parse::<u64>()
+                .unwrap_or_else(|_| panic!("a number: {line}"));
+            let name = sample.split('{').next().unwrap();
+            assert!(typed.iter().any(|t| t == name), "typed first: {line}");
+            if let Some(labels) = sample.strip_prefix(name) {
+                assert!(
+                    labels.is_empty() || (labels.starts_with('{') && labels.ends_with("\"}")),
+                    "{line}"
+                );
+            }
+        }
+    }
+    for sample in [
+        "slate_state{state=\"ready\"} 1",
+        "slate_state{state=\"service_down\"} 0",
+        "slate_sessions_total{kind=\"member\"} 0",
+        "slate_session_endings_total{reason=\"idle\"} 0",
+        "slate_sign_in_failures_total{reason=\"bad_credentials\"} 0",
+        "slate_wipe_failures_total 0",
+        "slate_last_wipe_complete 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == sample), "{sample}: {metrics}");
+    }
+    let out = ctl.run(&["--json", "status", "--metrics"], "");
+    assert_eq!(out.code, 8, "--json and --metrics do not go together");
+}
+
 /// The panel's audit filters (static HTML) offer every event and every reason slatectl knows.
 #[test]
 fn the_panel_s_audit_filters_offer_every_event_and_reason() {

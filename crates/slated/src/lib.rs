@@ -179,6 +179,7 @@ impl Prepared {
             SessionManager::new(Arc::clone(&self.kiosk), wipers(&self.kiosk, &self.link))
                 .map_err(|e| (e.to_string(), exit::FAILURE))?;
         tokio::spawn(manager.run());
+        STARTED.get_or_init(std::time::Instant::now);
         check_database_soon(Arc::clone(&self.kiosk), session.clone());
         prune_daily(Arc::clone(&self.kiosk));
         let service = Service {
@@ -241,6 +242,9 @@ fn check_database_soon(kiosk: Arc<Kiosk>, session: SessionHandle) {
 }
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+/// When this service started serving (`slatectl status` says its uptime).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
 /// Serves connections on `listener` until the task is dropped.
 pub async fn serve(listener: UnixListener, service: Service) {
@@ -497,6 +501,12 @@ async fn ctl(
                 json: call.json,
                 actor: Actor::Cli { uid },
                 password: call.password,
+                service: slatectl::ServiceLink::Running {
+                    uptime: STARTED
+                        .get()
+                        .map(std::time::Instant::elapsed)
+                        .unwrap_or_default(),
+                },
             };
             slatectl::run_on_kiosk(&ctx, command)
                 .map_or_else(slatectl::output::Failure::report_code, |()| 0)

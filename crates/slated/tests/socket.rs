@@ -695,6 +695,28 @@ fn slatectl_runs_in_the_service_for_administrators_alone_and_acts_at_once() {
     assert_eq!(code, 0, "{out}{err}");
     let ended = screen.status_of_kind("signed_out");
     assert_eq!(ended["screen"]["reason"], "admin", "{ended}");
+
+    monitored_through_the_service(socket, admin.uid());
+}
+
+/// `status` through the service: it says the service runs and for how long, the check says OK,
+/// and the metrics count the session `session end` ended.
+fn monitored_through_the_service(socket: &Path, admin: u32) {
+    let (code, out, err) = slatectl(None, socket, &["--json", "status"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    let status: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["service"], "running", "{status}");
+    assert!(status["uptime_secs"].as_u64().is_some(), "{status}");
+    let (code, out, err) = slatectl(Some(admin), socket, &["status", "--check"], "");
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+    assert!(out.starts_with("SLATE OK - "), "{out}");
+    let (code, out, _) = slatectl(None, socket, &["status", "--metrics"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("\nslate_service_uptime_seconds "), "{out}");
+    assert!(
+        out.contains("slate_session_endings_total{reason=\"admin\"} 1"),
+        "{out}"
+    );
 }
 
 /// A kiosk set up in `data` through the core, with `records` more audit records, the file then

@@ -80,3 +80,49 @@ fn systemd_finds_nothing_wrong_with_the_unit_and_rates_it_5_or_lower() {
         );
     }
 }
+
+/// The optional metrics job (`packaging/slate-metrics.service` and its timer): systemd finds
+/// nothing wrong, and it runs with next to no power (it only reads through the service's
+/// socket and writes the folder of the textfile collector).
+#[test]
+fn the_metrics_units_are_sound_and_locked_down() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let units: Vec<std::path::PathBuf> = ["slate-metrics.service", "slate-metrics.timer"]
+        .iter()
+        .map(|name| {
+            let unit = dir.path().join(name);
+            std::fs::copy(root.join("packaging").join(name), &unit).unwrap();
+            unit
+        })
+        .collect();
+    let verify = Command::new("systemd-analyze")
+        .arg("verify")
+        .args(&units)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&verify.stderr);
+    assert!(verify.status.success() && said.trim().is_empty(), "{said}");
+    let security = Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--no-pager"])
+        .arg(&units[0])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&security.stdout);
+    let exposure: f64 = report
+        .lines()
+        .find_map(|l| {
+            l.split("Overall exposure level for slate-metrics.service: ")
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in:\n{report}"));
+    println!("systemd-analyze security: exposure {exposure}");
+    assert!(exposure <= 2.0, "exposure {exposure}:\n{report}");
+    let text = std::fs::read_to_string(&units[0]).unwrap();
+    assert!(
+        text.contains("/usr/bin/slatectl status --metrics"),
+        "the job runs the documented command"
+    );
+}

@@ -19,6 +19,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 impl Kiosk {
+    /// Every ended session counted, in all and by kind, ending and source (the figures of
+    /// `slatectl status --metrics`).
+    pub fn usage_totals(&self) -> Result<crate::usage::Tally, KioskError> {
+        let rows = lock(&self.store).usage_rows(crate::usage::DayRange::all_time())?;
+        Ok(crate::usage::tally(&rows))
+    }
+
+    /// The failed sign-ins the audit log holds, by reason, and its failed wipes.
+    pub fn failure_counts(
+        &self,
+    ) -> Result<(Vec<(crate::audit::SignInFailure, u64)>, u64), KioskError> {
+        let store = lock(&self.store);
+        let sign_ins = crate::audit::SignInFailure::ALL
+            .iter()
+            .map(|f| Ok((*f, store.audit_reason_count(f.as_str())?)))
+            .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
+        let wipes = store.audit_event_count(Event::WipeFailed.as_str())?;
+        Ok((sign_ins, wipes))
+    }
+
     /// The usage statistics over the local days `since` to `until` (`2026-11-01`; empty: the
     /// last 30 days to today).
     pub fn usage(&self, since: &str, until: &str) -> Result<crate::api::UsageReport, KioskError> {
