@@ -47,6 +47,9 @@ if [ "$mode" = test ]; then
   # directory sign-in is tested against a real OpenLDAP server (started by the tests on a local
   # port, over LDAPS with a test CA the tests make with openssl)
   packages+=(slapd ldap-utils openssl)
+  # the audit is forwarded to a real rsyslog collector over TLS (started by the tests on a local
+  # port with its GnuTLS driver)
+  packages+=(rsyslog rsyslog-gnutls)
   # the Ansible example's checks (packaging/ansible/check.sh): ansible-core and ansible-lint in
   # virtualenvs, every Python package pinned in packaging/ansible/requirements-*.txt
   packages+=(python3-venv)

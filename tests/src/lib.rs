@@ -36,6 +36,10 @@ use serde_json::{json, Value};
 /// How long finders and waits try before failing the test.
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// The longest one attempt to open a WebDriver session may take (it starts the app, usually in
+/// about a second).
+const SESSION_WAIT: Duration = Duration::from_secs(60);
+
 /// The workspace root (the parent of this crate).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -473,6 +477,43 @@ pub async fn with_kiosk_launched(name: &str, launch: Launch, body: impl AsyncFnO
     kiosk.close().await;
 }
 
+/// Opens a WebDriver session that starts the app, trying again while the driver is not up yet.
+async fn open_session(
+    url: &str,
+    caps: &serde_json::Map<String, Value>,
+    log_path: &Path,
+) -> fantoccini::Client {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        // A session that never comes (the driver took the connection and never answered,
+        // seen once in a long run) fails the test instead of holding the whole suite.
+        let attempt = tokio::time::timeout(
+            SESSION_WAIT,
+            ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(url),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "the WebDriver session did not open within {SESSION_WAIT:?}\n{}",
+                std::fs::read_to_string(log_path).unwrap_or_default()
+            )
+        });
+        match attempt {
+            Ok(c) => return c,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!(
+                "no WebDriver session with the kiosk after {WAIT:?}: {e}\n{}",
+                std::fs::read_to_string(log_path).unwrap_or_default()
+            ),
+        }
+    }
+}
+
 impl Kiosk {
     /// Starts `tauri-driver` on free ports and opens a WebDriver session on the `slate` binary.
     pub async fn launch(name: &str, launch: Launch) -> Self {
@@ -536,24 +577,7 @@ impl Kiosk {
             json!({ "application": binary, "args": args }),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + WAIT;
-        let client = loop {
-            match ClientBuilder::native()
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!(
-                    "no WebDriver session with the kiosk after {WAIT:?}: {e}\n{}",
-                    std::fs::read_to_string(&log_path).unwrap_or_default()
-                ),
-            }
-        };
+        let client = open_session(&url, &caps, &log_path).await;
         let sessions_dir = launch
             .sessions_dir
             .clone()

@@ -11,6 +11,8 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   signed_out_message: "Signed-out message",
   audit_retention_days: "Audit retention (days)",
   usage_session_days: "Days each session keeps its row",
+  audit_forward_url: "Audit collector (syslog over TLS)",
+  audit_forward_ca_file: "Audit collector's CA file",
   guests_allowed: "Guests allowed",
   signin_backoff_cap: "Longest wait between failed sign-ins",
   signin_lock_after: "Failed sign-ins before a cool-down",

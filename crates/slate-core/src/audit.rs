@@ -573,6 +573,27 @@ pub fn parse_anchor(s: &str) -> Result<(i64, String), AuditError> {
     Ok((seq, mac.to_ascii_lowercase()))
 }
 
+/// The anchors in a collector's file: each line that carries a forwarded record's `seq="N"` and
+/// `mac="HEX"` (its structured data, however the collector wrote the line), or is an anchor
+/// `SEQ:MAC` as `slatectl audit anchor` prints it. Other lines are not anchors.
+pub fn anchors_in(text: &str) -> Vec<(i64, String)> {
+    let quoted = |line: &str, name: &str| {
+        let start = line.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = start + line[start..].find('"')?;
+        Some(line[start..end].to_owned())
+    };
+    text.lines()
+        .filter_map(|line| {
+            if let Ok(anchor) = parse_anchor(line) {
+                return Some(anchor);
+            }
+            let seq = quoted(line, "seq")?;
+            let mac = quoted(line, "mac")?;
+            parse_anchor(&format!("{seq}:{mac}")).ok()
+        })
+        .collect()
+}
+
 /// Where a pruned chain starts, from the details of the newest `audit_pruned` record: the last
 /// pruned sequence number and its mac.
 pub fn prune_point(details: &str) -> Result<(i64, String), AuditError> {

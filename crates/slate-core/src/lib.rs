@@ -33,6 +33,7 @@ pub mod clock;
 pub mod datadir;
 pub mod duration;
 pub mod exit;
+pub mod forward;
 pub mod hardening;
 pub mod io_words;
 pub mod ipc_names;

@@ -12,6 +12,7 @@
 //! speaking SIP2 (no real one installs here).
 
 pub mod machine_accounts;
+pub mod rsyslog;
 pub mod sessions;
 pub mod sip2_server;
 pub mod slapd;

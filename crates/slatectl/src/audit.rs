@@ -1,6 +1,8 @@
-//! `slatectl audit …`: verifying the tamper-evident log and printing its anchor, listing,
-//! exporting and pruning its records.
+//! `slatectl audit …`: verifying the tamper-evident log (against an anchor, or every record a
+//! collector kept) and printing its anchor, listing, exporting and pruning its records, and how
+//! far its forwarding to a syslog collector is behind.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -11,7 +13,7 @@ use slate_core::kiosk::KioskError;
 use slate_core::phrase::count;
 use slate_core::Kiosk;
 
-use crate::cli::{AuditCommand, ExportFormat};
+use crate::cli::{AuditCommand, ExportFormat, ForwardCommand};
 use crate::output::{self, failed, invalid, Failure};
 
 /// A failed verification: a broken chain and a bad anchor have their own exit codes.
@@ -27,7 +29,14 @@ fn verify_failure(e: KioskError) -> Failure {
 
 pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> {
     match cmd {
-        AuditCommand::Verify { anchor } => {
+        AuditCommand::Verify {
+            anchor,
+            anchors_from,
+            anchors,
+        } => {
+            if anchors_from.is_some() || !anchors.is_empty() {
+                return verify_against(kiosk, &anchors, json);
+            }
             let report = kiosk
                 .audit_verify(anchor.as_deref())
                 .map_err(verify_failure)?;
@@ -39,6 +48,29 @@ pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> 
                     count(report.records, "record", "records")
                 ),
             );
+        }
+        AuditCommand::Forward(ForwardCommand::Status) => {
+            let s = kiosk.forward_status()?;
+            let text = match &s.destination {
+                None => "The audit is not forwarded (audit_forward_url is empty).".to_owned(),
+                Some(to) => {
+                    let mut text = format!(
+                        "Forwarded to {to}: it has the records up to {} of {} ({} behind).",
+                        s.sent_seq, s.head_seq, s.behind
+                    );
+                    if let Some(at) = &s.sent_at {
+                        let _ = write!(text, "\nLast delivered at {at}.");
+                    }
+                    if let (Some(why), Some(at)) = (&s.error, &s.error_at) {
+                        let _ = write!(
+                            text,
+                            "\nThe last try failed at {at}: {why}. The records wait and are sent, in order, when the collector answers."
+                        );
+                    }
+                    text
+                }
+            };
+            output::answer(json, &s, &text);
         }
         AuditCommand::Anchor => {
             let report = kiosk.audit_verify(None).map_err(verify_failure)?;
@@ -66,7 +98,11 @@ pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> 
             })?;
             output::audit_records(json, &rows);
         }
-        AuditCommand::Export { format, output } => export(kiosk, format, output)?,
+        AuditCommand::Export {
+            format,
+            after_seq,
+            output,
+        } => export(kiosk, format, after_seq, output)?,
         AuditCommand::Prune => {
             let (n, sessions) = kiosk.prune_audit()?;
             output::answer(
@@ -95,8 +131,43 @@ fn time_bound(flag: &str, v: Option<String>) -> Result<Option<String>, Failure> 
     .transpose()
 }
 
-/// Writes every record, oldest first, as JSON lines or CSV.
-fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Result<(), Failure> {
+/// `audit verify --anchors-from FILE`: the chain, then every anchor the collector kept.
+fn verify_against(kiosk: &Kiosk, anchors: &[(i64, String)], json: bool) -> Result<(), Failure> {
+    if anchors.is_empty() {
+        return Err(invalid(
+            "The file holds no anchor: no line with a forwarded record's seq and mac, nor SEQ:MAC.",
+        ));
+    }
+    let (report, checked, pruned) = kiosk
+        .audit_verify_anchors(anchors)
+        .map_err(verify_failure)?;
+    let mut text = format!(
+        "The audit log is intact: {}, and agrees with {} the collector kept.",
+        count(report.records, "record", "records"),
+        count(checked, "record", "records")
+    );
+    if pruned > 0 {
+        let _ = write!(
+            text,
+            " {} older than the log keeps were not compared.",
+            count(pruned, "record", "records")
+        );
+    }
+    output::answer(
+        json,
+        &json!({ "records": report.records, "head": report.head, "anchors_checked": checked, "anchors_pruned": pruned }),
+        &text,
+    );
+    Ok(())
+}
+
+/// Writes every record after `after_seq` (0: all), oldest first, as JSON lines or CSV.
+fn export(
+    kiosk: &Kiosk,
+    format: ExportFormat,
+    after_seq: i64,
+    output: Option<PathBuf>,
+) -> Result<(), Failure> {
     let mut out: Box<dyn std::io::Write> = match &output {
         Some(path) => Box::new(
             std::fs::File::create(path)
@@ -109,7 +180,7 @@ fn export(kiosk: &Kiosk, format: ExportFormat, output: Option<PathBuf>) -> Resul
     if let Some(header) = output::export_header(format) {
         let _ = writeln!(out, "{header}");
     }
-    let n = kiosk.audit_all(|r: AuditRecord| {
+    let n = kiosk.audit_all(after_seq, |r: AuditRecord| {
         if failed_with.is_none() {
             if let Err(e) = writeln!(out, "{}", output::export_line(format, &r)) {
                 failed_with = Some(e.to_string());

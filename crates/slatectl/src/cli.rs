@@ -185,6 +185,7 @@ impl Command {
             },
             Self::Audit(cmd) => match cmd {
                 AuditCommand::Verify { .. }
+                | AuditCommand::Forward(_)
                 | AuditCommand::Anchor
                 | AuditCommand::List { .. }
                 | AuditCommand::Export { .. } => Reads,
@@ -231,12 +232,23 @@ pub enum AuditCommand {
         /// Also check against an anchor printed earlier by `audit anchor` (finds a cut tail).
         #[arg(long, value_name = "SEQ:MAC")]
         anchor: Option<String>,
+        /// Also check against every record a syslog collector kept (its log file: each line
+        /// with a forwarded record's seq and mac), or a file of SEQ:MAC lines. Read by slatectl.
+        #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "anchor")]
+        anchors_from: Option<PathBuf>,
+        /// The anchors read from --anchors-from (filled in by slatectl before the command runs).
+        #[arg(skip)]
+        #[serde(default)]
+        anchors: Vec<(i64, String)>,
     },
     /// Print the head of the chain (SEQ:MAC) to keep somewhere off this machine.
     Anchor,
     /// Remove records (and wiped sessions' rows) older than `audit_retention_days` now (the
     /// kiosk also does it at start).
     Prune,
+    /// The syslog collector the audit is sent to (`audit_forward_url`).
+    #[command(subcommand)]
+    Forward(ForwardCommand),
     /// Records, newest first.
     List {
         /// Only this user's records.
@@ -268,10 +280,20 @@ pub enum AuditCommand {
         /// How to write them.
         #[arg(long, value_enum, default_value = "jsonl")]
         format: ExportFormat,
+        /// Only the records after this one (for incremental pulls: the last seq you have).
+        #[arg(long, value_name = "SEQ", default_value_t = 0)]
+        after_seq: i64,
         /// Write here instead of standard output.
         #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+pub enum ForwardCommand {
+    /// How far the collector is behind: the last record it has, the log's head, when the last
+    /// batch went, and why the last try failed, if it did.
+    Status,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum, Serialize, Deserialize)]

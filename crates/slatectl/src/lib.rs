@@ -98,6 +98,37 @@ pub fn read_value_from_stdin(command: &mut Command) -> Result<(), Failure> {
     Ok(())
 }
 
+/// How many of a collector's anchors `audit verify --anchors-from` checks: the newest.
+pub const ANCHORS_SENT: usize = 1000;
+
+/// `audit verify --anchors-from FILE`: the anchors read from FILE here, by the account that runs
+/// slatectl (the service never opens a file an administrator names), before the command goes
+/// anywhere.
+pub fn read_anchor_file(command: &mut Command) -> Result<(), Failure> {
+    if let Command::Audit(cli::AuditCommand::Verify {
+        anchors_from: Some(path),
+        anchors,
+        ..
+    }) = command
+    {
+        let text = std::fs::read(&*path).map_err(|e| {
+            output::invalid(&format!(
+                "Cannot read {}: {}.",
+                path.display(),
+                slate_core::io_words::reason(&e)
+            ))
+        })?;
+        let mut found = slate_core::audit::anchors_in(&String::from_utf8_lossy(&text));
+        // The newest anchors are the ones that matter (each MAC covers the record before it, so
+        // the newest one the log still holds vouches for all before it): the newest thousand go.
+        found.sort_unstable();
+        found.dedup();
+        let keep = found.len().saturating_sub(ANCHORS_SENT);
+        *anchors = found.split_off(keep);
+    }
+    Ok(())
+}
+
 /// The command as the service's log may show it: a secret setting's value hidden.
 pub fn loggable(command: &Command) -> String {
     match command {

@@ -60,6 +60,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     // `config set KEY -`: the value from standard input, read here (the service has no input of
     // its own), before the command goes anywhere.
     slatectl::read_value_from_stdin(&mut command)?;
+    slatectl::read_anchor_file(&mut command)?;
     if cli.data_dir.is_none() {
         if let Some((socket, named)) = service_socket(cli.socket) {
             if cli.policy.is_some() {

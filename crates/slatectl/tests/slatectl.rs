@@ -445,6 +445,79 @@ fn status_metrics_are_prometheus_text_with_the_counts() {
     assert_eq!(out.code, 8, "--json and --metrics do not go together");
 }
 
+#[test]
+fn the_audit_exports_after_a_record_and_verifies_against_a_collector_s_file() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    ctl.ok(&["config", "set", "guests_allowed", "true"], "");
+    let all = ctl.ok(&["audit", "export"], "");
+    let total = all.lines().count();
+    assert_eq!(total, 3, "{all}");
+    let later = ctl.ok(&["audit", "export", "--after-seq", "1"], "");
+    assert_eq!(later.lines().count(), 2);
+    assert!(
+        later.lines().next().unwrap().contains(r#""seq":2"#),
+        "{later}"
+    );
+    // A collector's file: lines as rsyslog writes them, with other lines between.
+    let anchor = ctl.ok(&["audit", "anchor"], "");
+    let (seq, mac) = anchor.trim().split_once(':').unwrap();
+    let file = ctl.dir.path().join("collector.log");
+    std::fs::write(
+        &file,
+        format!(
+            "Dec  6 08:00:00 other-host sshd[1]: unrelated\n\
+             pc-3 slate sign_in [slate@32473 seq=\"{seq}\" event=\"sign_in\" mac=\"{mac}\"] {{}}\n"
+        ),
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    let said = ctl.ok(&["audit", "verify", "--anchors-from", &path], "");
+    assert!(
+        said.contains("and agrees with 1 record the collector kept"),
+        "{said}"
+    );
+    // A MAC the log does not have: broken (exit 10).
+    std::fs::write(&file, format!("{seq}:{}\n", "0".repeat(64))).unwrap();
+    let out = ctl.run(&["audit", "verify", "--anchors-from", &path], "");
+    assert_eq!(out.code, 10, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("not the one the collector kept"),
+        "{}",
+        out.stderr
+    );
+    // No anchor in it, or no file: one sentence, exit 8.
+    std::fs::write(&file, "nothing here\n").unwrap();
+    assert_eq!(
+        ctl.run(&["audit", "verify", "--anchors-from", &path], "")
+            .code,
+        8
+    );
+    let out = ctl.run(
+        &["audit", "verify", "--anchors-from", "/nonexistent/log"],
+        "",
+    );
+    assert_eq!(out.code, 8);
+    assert_eq!(
+        out.stderr,
+        "slatectl: Cannot read /nonexistent/log: no such file or directory.\n"
+    );
+    // Not forwarded: status says so.
+    let status = ctl.ok(&["audit", "forward", "status"], "");
+    assert_eq!(
+        status.trim(),
+        "The audit is not forwarded (audit_forward_url is empty)."
+    );
+    ctl.ok(
+        &["config", "set", "audit_forward_url", "tls://127.0.0.1:9"],
+        "",
+    );
+    let status = ctl.json(&["audit", "forward", "status"]);
+    assert_eq!(status["destination"], "127.0.0.1:9");
+    assert_eq!(status["sent_seq"], 0);
+    assert_eq!(status["behind"], 4, "{status}");
+}
+
 /// The panel's audit filters (static HTML) offer every event and every reason slatectl knows.
 #[test]
 fn the_panel_s_audit_filters_offer_every_event_and_reason() {

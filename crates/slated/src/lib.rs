@@ -182,6 +182,7 @@ impl Prepared {
         STARTED.get_or_init(std::time::Instant::now);
         check_database_soon(Arc::clone(&self.kiosk), session.clone());
         prune_daily(Arc::clone(&self.kiosk));
+        forward_audit(Arc::clone(&self.kiosk));
         let service = Service {
             kiosk: self.kiosk,
             session: session.clone(),
@@ -221,6 +222,84 @@ fn prune_daily(kiosk: Arc<Kiosk>) {
             let _ = tokio::task::spawn_blocking(move || prune(&kiosk)).await;
         }
     });
+}
+
+/// The longest wait before a collector that did not answer is tried again (the wait doubles
+/// from 1 s); any new record tries again at once.
+const FORWARD_RETRY_CAP: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Sends the audit to its collector (`audit_forward_url`) as it is written: a thread asleep
+/// until the database's folder is written (inotify, as the session manager watches it), then
+/// sending every record the collector does not have, in batches, in order. A collector that
+/// does not answer is tried again after a wait that doubles up to a minute; nothing else waits
+/// for it.
+fn forward_audit(kiosk: Arc<Kiosk>) {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let _ = tx.send(());
+    let watch = {
+        let tx = tx.clone();
+        slate_core::watch::FolderWatch::writes(
+            &[kiosk.data_dir().path().to_path_buf()],
+            move || {
+                let _ = tx.send(());
+            },
+        )
+    };
+    let watch = match watch {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::error!("the audit is not forwarded: its folder cannot be watched ({e})");
+            return;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("audit-forward".into())
+        .spawn(move || {
+            let _watch = watch;
+            let _tx = tx;
+            let mut retry: Option<std::time::Duration> = None;
+            loop {
+                let woke = match retry {
+                    Some(wait) => rx
+                        .recv_timeout(wait)
+                        .map_err(|e| matches!(e, std::sync::mpsc::RecvTimeoutError::Disconnected)),
+                    None => rx.recv().map_err(|_| true),
+                };
+                if woke == Err(true) {
+                    return;
+                }
+                // A burst of writes is one look.
+                while rx.try_recv().is_ok() {}
+                retry = loop {
+                    match kiosk.forward_once() {
+                        Ok(slate_core::forward::Forwarded::Sent(_)) => {}
+                        Ok(
+                            slate_core::forward::Forwarded::Off
+                            | slate_core::forward::Forwarded::UpToDate,
+                        ) => break None,
+                        Ok(slate_core::forward::Forwarded::Failed(why)) => {
+                            tracing::warn!("the audit collector did not take the records: {why}");
+                            // The failure, just written down, is a write of the folder too: not
+                            // a reason to try again at once (the wait below brings every record).
+                            while rx
+                                .recv_timeout(std::time::Duration::from_millis(200))
+                                .is_ok()
+                            {}
+                            break Some(retry.map_or(std::time::Duration::from_secs(1), |w| {
+                                (w * 2).min(FORWARD_RETRY_CAP)
+                            }));
+                        }
+                        Err(e) => {
+                            tracing::error!("the audit cannot be forwarded: {e}");
+                            break Some(FORWARD_RETRY_CAP);
+                        }
+                    }
+                };
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("the audit is not forwarded: {e}");
+    }
 }
 
 /// The database check the start left out ([`Kiosk::open_check_later`]), run once the service

@@ -793,3 +793,61 @@ fn an_undamaged_file_is_checked_after_the_start_and_the_terminal_stays_open() {
     );
     assert_eq!(status["value"]["screen"]["kind"], "session", "{status}");
 }
+
+/// The service sends each audit record to a real rsyslog over TLS as it is written (it wakes on
+/// the database's writes); the collector stopped, the records wait and `audit forward status`
+/// says why; started again, they arrive, once each, in order.
+#[test]
+fn the_service_forwards_the_audit_to_rsyslog_as_it_is_written() {
+    use slate_core::test_util::rsyslog::Rsyslog;
+    let mut collector = Rsyslog::start_new();
+    let service = Service::start(None);
+    let socket = &service.socket;
+    let ctl = |args: &[&str], stdin: &str| {
+        let (code, out, err) = slatectl(None, socket, args, stdin);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        out
+    };
+    ctl(
+        &["init", "--admin", "boss", "--password-stdin"],
+        "a long passphrase\n",
+    );
+    let ca = collector.ca_file().display().to_string();
+    ctl(&["config", "set", "audit_forward_ca_file", &ca], "");
+    ctl(
+        &["config", "set", "audit_forward_url", &collector.url()],
+        "",
+    );
+    let status = |ctl: &dyn Fn(&[&str], &str) -> String| -> Value {
+        serde_json::from_str(&ctl(&["--json", "audit", "forward", "status"], "")).unwrap()
+    };
+    let seqs = |lines: &[String]| -> Vec<i64> {
+        slate_core::audit::anchors_in(&lines.join("\n"))
+            .into_iter()
+            .map(|(seq, _)| seq)
+            .collect()
+    };
+    let head = status(&ctl)["head_seq"].as_i64().unwrap();
+    assert_eq!(
+        seqs(&collector.received(usize::try_from(head).unwrap())),
+        (1..=head).collect::<Vec<_>>()
+    );
+    // Gone: the next record waits, and status says why.
+    collector.stop();
+    ctl(&["config", "set", "guests_allowed", "true"], "");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let waiting = loop {
+        let s = status(&ctl);
+        if s["error"].is_string() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no failed try: {s}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(waiting["behind"], 1, "{waiting}");
+    // Back: it arrives at the next try, once.
+    collector.start();
+    let all = head + 1;
+    let lines = collector.received(usize::try_from(all).unwrap());
+    assert_eq!(seqs(&lines), (1..=all).collect::<Vec<_>>(), "{lines:#?}");
+}

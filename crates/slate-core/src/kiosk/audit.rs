@@ -1,11 +1,12 @@
 //! The audit trail as the kiosk writes it: when and where each record happened (the stamp and
-//! this terminal's name), appending inside the caller's transaction, and reading, verifying and
-//! pruning the chain.
+//! this terminal's name), appending inside the caller's transaction, reading, verifying and
+//! pruning the chain, and sending it to the collector it is forwarded to.
 
 use super::{lock, Kiosk, KioskError};
 use crate::audit::{
-    parse_anchor, AuditEvent, AuditFilter, AuditRecord, Event, Stamp, VerifyReport,
+    parse_anchor, AuditError, AuditEvent, AuditFilter, AuditRecord, Event, Stamp, VerifyReport,
 };
+use crate::forward::{self, Destination, ForwardStatus, Forwarded};
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -83,6 +84,109 @@ impl Kiosk {
         Ok((records, sessions))
     }
 
+    /// Sends the records the audit destination (`audit_forward_url`) does not have yet, up to
+    /// one batch, and says what came of it. The database is not held while the collector is
+    /// asked.
+    pub fn forward_once(&self) -> Result<Forwarded, KioskError> {
+        let s = self.settings()?;
+        let Some(dest) = Destination::from_setting(&s.audit_forward_url, &s.audit_forward_ca_file)
+        else {
+            return Ok(Forwarded::Off);
+        };
+        let name = dest.name();
+        let records = {
+            let store = lock(&self.store);
+            let cursor = store.forward_cursor(&name)?;
+            store.audit_after(cursor.sent_seq, forward::BATCH)?
+        };
+        let Some(last) = records.last().map(|r| r.seq) else {
+            return Ok(Forwarded::UpToDate);
+        };
+        let result = forward::deliver(&dest, &records);
+        let now = crate::clock::to_db(self.clock.moment().wall);
+        let store = lock(&self.store);
+        match result {
+            Ok(()) => {
+                store.forward_sent(&name, last, &now)?;
+                Ok(Forwarded::Sent(records.len()))
+            }
+            Err(why) => {
+                store.forward_failed(&name, &why, &now)?;
+                Ok(Forwarded::Failed(why))
+            }
+        }
+    }
+
+    /// How far the audit has been sent to its destination.
+    pub fn forward_status(&self) -> Result<ForwardStatus, KioskError> {
+        let s = self.settings()?;
+        let dest = Destination::from_setting(&s.audit_forward_url, &s.audit_forward_ca_file);
+        let store = lock(&self.store);
+        let head = store
+            .audit_list(&AuditFilter {
+                limit: 1,
+                ..AuditFilter::default()
+            })?
+            .first()
+            .map_or(0, |r| r.seq);
+        let Some(dest) = dest else {
+            return Ok(ForwardStatus {
+                destination: None,
+                head_seq: head,
+                ..ForwardStatus::default()
+            });
+        };
+        let cursor = store.forward_cursor(&dest.name())?;
+        Ok(ForwardStatus {
+            destination: Some(dest.name()),
+            head_seq: head,
+            sent_seq: cursor.sent_seq,
+            behind: (head - cursor.sent_seq).max(0),
+            sent_at: cursor.sent_at,
+            error: cursor.error,
+            error_at: cursor.error_at,
+        })
+    }
+
+    /// Verifies the chain, then checks `anchors` (records a collector kept) against it: each one
+    /// the log still holds must have the same MAC, and none may lie beyond the log's end (that
+    /// would mean records were removed from the end). The report, the anchors checked, and those
+    /// older than the log keeps (pruned); the first disagreement is an error.
+    pub fn audit_verify_anchors(
+        &self,
+        anchors: &[(i64, String)],
+    ) -> Result<(VerifyReport, u64, u64), KioskError> {
+        let report = self.audit_verify(None)?;
+        let head = report
+            .head
+            .as_deref()
+            .and_then(|h| parse_anchor(h).ok())
+            .map_or(0, |(seq, _)| seq);
+        let store = lock(&self.store);
+        let (mut checked, mut pruned) = (0, 0);
+        for (seq, mac) in anchors {
+            match store.audit_mac(*seq)? {
+                Some(ours) if ours.eq_ignore_ascii_case(mac) => checked += 1,
+                Some(_) => {
+                    return Err(KioskError::Audit(AuditError::Broken {
+                        seq: *seq,
+                        what: "its MAC is not the one the collector kept".into(),
+                    }))
+                }
+                None if *seq > head => {
+                    return Err(KioskError::Audit(AuditError::Broken {
+                        seq: *seq,
+                        what: format!(
+                            "the collector has it but the log ends at record {head}: records were removed from the end"
+                        ),
+                    }))
+                }
+                None => pruned += 1,
+            }
+        }
+        Ok((report, checked, pruned))
+    }
+
     /// Verifies the audit chain (optionally against an anchor `SEQ:MAC`).
     pub fn audit_verify(&self, anchor: Option<&str>) -> Result<VerifyReport, KioskError> {
         let anchor = anchor.map(parse_anchor).transpose()?;
@@ -95,9 +199,13 @@ impl Kiosk {
         Ok(lock(&self.store).audit_list(filter)?)
     }
 
-    /// Every audit record, oldest first.
-    pub fn audit_all(&self, each: impl FnMut(AuditRecord)) -> Result<u64, KioskError> {
-        Ok(lock(&self.store).audit_all(each)?)
+    /// Every audit record after `after_seq` (0: all), oldest first.
+    pub fn audit_all(
+        &self,
+        after_seq: i64,
+        each: impl FnMut(AuditRecord),
+    ) -> Result<u64, KioskError> {
+        Ok(lock(&self.store).audit_all(after_seq, each)?)
     }
 
     /// This terminal's name as the audit records it.

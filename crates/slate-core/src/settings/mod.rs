@@ -164,6 +164,24 @@ pub const SETTINGS: &[SettingDef] = &[
         description: "Days each ended session keeps its own row, with the person's name, for the session list and the usage statistics; older sessions remain only as anonymous hourly counts. Off: as long as the audit log keeps its records.",
     },
     SettingDef {
+        key: "audit_forward_url",
+        label: "Audit collector (syslog over TLS)",
+        kind: Kind::Url { schemes: &["tls"] },
+        default: "",
+        // Strictest: none: a broken file never sends the audit somewhere nobody checked.
+        strictest: "",
+        description: "A syslog collector that gets each audit record as it is written (RFC 5424 over TLS, RFC 5425): tls://host[:port], port 6514 if none (empty: none).",
+    },
+    SettingDef {
+        key: "audit_forward_ca_file",
+        label: "Audit collector's CA file",
+        kind: Kind::Text { max_chars: 4096 },
+        default: "",
+        // Strictest: the system's certificate authorities.
+        strictest: "",
+        description: "A PEM file of the certificate authority that signed the collector's certificate (empty: the system's).",
+    },
+    SettingDef {
         key: "guests_allowed",
         label: "Guests allowed",
         kind: Kind::Bool,

@@ -204,6 +204,9 @@ pub struct Settings {
     pub audit_retention_days: Option<u32>,
     /// `None`: a session's row is kept as long as the audit's records.
     pub usage_session_days: Option<u32>,
+    /// Empty: the audit is not forwarded.
+    pub audit_forward_url: String,
+    pub audit_forward_ca_file: String,
     /// Empty: the host name.
     pub terminal_name: String,
     pub language: String,
@@ -305,6 +308,8 @@ impl Settings {
                 .parse::<u32>()
                 .ok()
                 .filter(|d| *d > 0),
+            audit_forward_url: get("audit_forward_url"),
+            audit_forward_ca_file: get("audit_forward_ca_file"),
             usage_session_days: get("usage_session_days")
                 .parse::<u32>()
                 .ok()

@@ -123,7 +123,7 @@ fn trusted_by(ca_file: &str) -> Phrase {
 /// A TLS client (TLS 1.2 or later, the server's name checked) that trusts only the certificate
 /// authority in `ca_file`, or the system's when it is empty. The reason it cannot be made is
 /// the end of a sentence, for the source's own `unusable`.
-fn tls_connector(ca_file: &str) -> Result<native_tls::TlsConnector, String> {
+pub(crate) fn tls_connector(ca_file: &str) -> Result<native_tls::TlsConnector, String> {
     let mut tls = native_tls::TlsConnector::builder();
     tls.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
     if !ca_file.is_empty() {

@@ -179,6 +179,23 @@ impl Store {
         })
     }
 
+    /// Up to `limit` records after `after_seq`, oldest first.
+    pub fn audit_after(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![after_seq, limit], row_to_record)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The MAC the record `seq` has, if the log holds it.
+    pub fn audit_mac(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT mac FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+            .optional()?)
+    }
+
     /// How many records the log holds of `event` (an index-only count).
     pub fn audit_event_count(&self, event: &str) -> Result<u64, StoreError> {
         let n: i64 = self.conn().query_row(
@@ -268,11 +285,15 @@ impl Store {
     }
 
     /// Every record, oldest first, for export.
-    pub fn audit_all(&self, mut each: impl FnMut(AuditRecord)) -> Result<u64, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("SELECT {COLUMNS} FROM audit ORDER BY seq"))?;
-        let mut rows = stmt.query([])?;
+    pub fn audit_all(
+        &self,
+        after_seq: i64,
+        mut each: impl FnMut(AuditRecord),
+    ) -> Result<u64, StoreError> {
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT {COLUMNS} FROM audit WHERE seq > ?1 ORDER BY seq"
+        ))?;
+        let mut rows = stmt.query([after_seq])?;
         let mut n = 0;
         while let Some(row) = rows.next()? {
             each(row_to_record(row)?);
@@ -605,7 +626,7 @@ mod tests {
         assert_eq!(s.audit_verify(&key(), Some(&anchor)).unwrap().records, 3);
         // The same macs from the records alone, as an append computes them.
         let mut prev = vec![0u8; 32];
-        s.audit_all(|record| {
+        s.audit_all(0, |record| {
             let mac = compute_mac(&key(), &prev, &record);
             assert_eq!(hex::encode(mac), record.mac, "record {}", record.seq);
             prev = mac.to_vec();

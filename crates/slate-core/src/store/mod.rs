@@ -7,8 +7,9 @@
 //! `slatectl` (they may run at once), and owns the schema ([`MIGRATIONS`]), the `meta` table,
 //! the checks and [`Store::atomically`]. Each table's statements live in a submodule:
 //! `accounts` (users), `throttle` (`signin_throttle`, `signin_failures`), `sessions` (sessions and their values),
-//! `settings` (administrator values), `audit` (the chained log) and `usage` (the anonymous
-//! hourly counts of sessions whose rows were pruned).
+//! `settings` (administrator values), `audit` (the chained log), `usage` (the anonymous
+//! hourly counts of sessions whose rows were pruned) and `forward` (how far the audit has been
+//! sent to each collector).
 //!
 //! Opening sets WAL, `synchronous=FULL`, foreign keys, `secure_delete` and a busy timeout, checks
 //! the file with `PRAGMA quick_check` (the full `integrity_check`, which also cross-checks every
@@ -21,6 +22,7 @@
 
 mod accounts;
 mod audit;
+mod forward;
 mod sessions;
 mod settings;
 mod throttle;
@@ -164,6 +166,14 @@ pub const MIGRATIONS: &[&str] = &[
         total_ms   INTEGER NOT NULL CHECK (total_ms >= 0),
         PRIMARY KEY (day, hour, kind, source, end_reason, minutes)
     ) STRICT, WITHOUT ROWID;",
+    // 9: how far the audit has been sent to each collector it is forwarded to.
+    "CREATE TABLE forward_cursor (
+        destination TEXT PRIMARY KEY,
+        sent_seq    INTEGER NOT NULL CHECK (sent_seq >= 0),
+        sent_at     TEXT,
+        error       TEXT,
+        error_at    TEXT
+    ) STRICT;",
 ];
 
 /// Stores a fieldless enum as fixed text (the text the schema's CHECK constraints list): one
@@ -198,6 +208,7 @@ fn unknown_text(text: &str) -> rusqlite::types::FromSqlError {
 }
 
 pub use crate::store_error::StoreError;
+pub use forward::ForwardCursor;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {

@@ -36,7 +36,7 @@ pub struct Slapd {
     child: Option<Child>,
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -187,7 +187,7 @@ pub fn secret(s: &str) -> crate::settings::SecretText {
 }
 
 /// A test CA, and a server certificate it signed for 127.0.0.1 and localhost.
-fn make_certificates(d: &Path) {
+pub(crate) fn make_certificates(d: &Path) {
     let at = |name: &str| d.join(name);
     run(Command::new("openssl")
         .args([
