@@ -407,6 +407,8 @@ pub struct Monitoring {
     /// `running`, `down` (an installed terminal's service is not running) or `not_used`.
     pub service: &'static str,
     pub uptime_secs: Option<u64>,
+    /// How far the audit's forwarding is behind; `None` when it is not forwarded.
+    pub forwarding: Option<slate_core::forward::ForwardStatus>,
 }
 
 pub fn status(json: bool, now: &Availability, facts: &TerminalStatus, m: &Monitoring) {
@@ -422,6 +424,7 @@ pub fn status(json: bool, now: &Availability, facts: &TerminalStatus, m: &Monito
             "terminal": facts.terminal_name,
             "service": m.service,
             "uptime_secs": m.uptime_secs,
+            "forwarding": m.forwarding,
             "last_wipe": last_wipe,
             "set_up": now.set_up,
             "live_session": now.live_session,

@@ -63,6 +63,7 @@ pub fn status(ctx: &Ctx, check: bool, metrics: bool) -> Result<(), Failure> {
             ServiceLink::Direct => "not_used",
         },
         uptime_secs: uptime,
+        forwarding: Some(ctx.kiosk.forward_status()?).filter(|f| f.destination.is_some()),
     };
     output::status(ctx.json, &now, &facts, &monitoring);
     Ok(())
@@ -195,6 +196,15 @@ fn prometheus(ctx: &Ctx, now: &Availability, facts: &TerminalStatus) -> Result<S
                 .unwrap_or(0),
         )],
     );
+    let forwarding = ctx.kiosk.forward_status()?;
+    if forwarding.destination.is_some() {
+        metric(
+            "audit_forward_behind",
+            "gauge",
+            "Audit records the syslog collector does not have yet.",
+            &[(String::new(), u64::try_from(forwarding.behind).unwrap_or(0))],
+        );
+    }
     if let ServiceLink::Running { uptime } = ctx.service {
         metric(
             "service_uptime_seconds",

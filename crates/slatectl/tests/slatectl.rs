@@ -516,6 +516,17 @@ fn the_audit_exports_after_a_record_and_verifies_against_a_collector_s_file() {
     assert_eq!(status["destination"], "127.0.0.1:9");
     assert_eq!(status["sent_seq"], 0);
     assert_eq!(status["behind"], 4, "{status}");
+    // Monitoring sees the lag too.
+    let forwarding = &ctl.json(&["status"])["forwarding"];
+    assert_eq!(forwarding["destination"], "127.0.0.1:9", "{forwarding}");
+    assert!(forwarding["behind"].as_i64().unwrap() >= 4, "{forwarding}");
+    let metrics = ctl.ok(&["status", "--metrics"], "");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("slate_audit_forward_behind ")),
+        "{metrics}"
+    );
 }
 
 /// The panel's audit filters (static HTML) offer every event and every reason slatectl knows.
