@@ -108,8 +108,6 @@ pub fn check_words(code: u8, words: &str) -> String {
 
 /// The metrics in Prometheus's text exposition format.
 fn prometheus(ctx: &Ctx, now: &Availability, facts: &TerminalStatus) -> Result<String, Failure> {
-    let totals = ctx.kiosk.usage_totals()?;
-    let (sign_ins, wipes) = ctx.kiosk.failure_counts()?;
     let mut out = String::new();
     let mut metric = |name: &str, kind: &str, help: &str, samples: &[(String, u64)]| {
         let _ = writeln!(out, "# HELP slate_{name} {help}");
@@ -133,6 +131,58 @@ fn prometheus(ctx: &Ctx, now: &Availability, facts: &TerminalStatus) -> Result<S
         ]
         .map(|s| (label("state", s), u64::from(s == state))),
     );
+    counts(ctx, &mut metric)?;
+    metric(
+        "last_wipe_complete",
+        "gauge",
+        "1 when the last ended session was wiped and re-checked (1 before the first).",
+        &[(
+            String::new(),
+            u64::from(facts.last_wipe().is_none_or(|w| w.complete)),
+        )],
+    );
+    metric(
+        "audit_head",
+        "gauge",
+        "The newest audit record's sequence number.",
+        &[(
+            String::new(),
+            facts
+                .audit_head
+                .as_ref()
+                .and_then(|h| u64::try_from(h.seq).ok())
+                .unwrap_or(0),
+        )],
+    );
+    let forwarding = ctx.kiosk.forward_status()?;
+    if forwarding.destination.is_some() {
+        metric(
+            "audit_forward_behind",
+            "gauge",
+            "Audit records the syslog collector does not have yet.",
+            &[(String::new(), u64::try_from(forwarding.behind).unwrap_or(0))],
+        );
+    }
+    if let ServiceLink::Running { uptime } = ctx.service {
+        metric(
+            "service_uptime_seconds",
+            "gauge",
+            "How long the session service has run.",
+            &[(String::new(), uptime.as_secs())],
+        );
+    }
+    Ok(out)
+}
+
+/// The counting families of the metrics: sessions, endings, their lengths, failed sign-ins and
+/// wipes.
+fn counts(
+    ctx: &Ctx,
+    metric: &mut impl FnMut(&str, &str, &str, &[(String, u64)]),
+) -> Result<(), Failure> {
+    let totals = ctx.kiosk.usage_totals()?;
+    let (sign_ins, wipes) = ctx.kiosk.failure_counts()?;
+    let label = |key: &str, value: &str| format!("{{{key}=\"{value}\"}}");
     metric(
         "sessions_total",
         "counter",
@@ -174,44 +224,5 @@ fn prometheus(ctx: &Ctx, now: &Availability, facts: &TerminalStatus) -> Result<S
         "Wipes that failed, as the audit log holds them (pruning the log lowers it).",
         &[(String::new(), wipes)],
     );
-    metric(
-        "last_wipe_complete",
-        "gauge",
-        "1 when the last ended session was wiped and re-checked (1 before the first).",
-        &[(
-            String::new(),
-            u64::from(facts.last_wipe().is_none_or(|w| w.complete)),
-        )],
-    );
-    metric(
-        "audit_head",
-        "gauge",
-        "The newest audit record's sequence number.",
-        &[(
-            String::new(),
-            facts
-                .audit_head
-                .as_ref()
-                .and_then(|h| u64::try_from(h.seq).ok())
-                .unwrap_or(0),
-        )],
-    );
-    let forwarding = ctx.kiosk.forward_status()?;
-    if forwarding.destination.is_some() {
-        metric(
-            "audit_forward_behind",
-            "gauge",
-            "Audit records the syslog collector does not have yet.",
-            &[(String::new(), u64::try_from(forwarding.behind).unwrap_or(0))],
-        );
-    }
-    if let ServiceLink::Running { uptime } = ctx.service {
-        metric(
-            "service_uptime_seconds",
-            "gauge",
-            "How long the session service has run.",
-            &[(String::new(), uptime.as_secs())],
-        );
-    }
-    Ok(out)
+    Ok(())
 }
