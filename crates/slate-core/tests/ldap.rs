@@ -297,14 +297,19 @@ fn steps(t: &slate_core::api::SourceTest) -> Vec<String> {
         .collect()
 }
 
+/// The administrator at the terminal, who runs the source tests.
+fn admin() -> Actor {
+    Actor::Admin {
+        username: ADMIN.0.into(),
+    }
+}
+
 #[test]
 fn testing_the_directory_says_each_step_and_counts_nothing() {
     let server = Slapd::start_new();
     // Not yet a sign-in source: an administrator tests before turning it on.
     let t = terminal(&server, "local");
-    let admin = Actor::Admin {
-        username: ADMIN.0.into(),
-    };
+    let admin = admin();
     let test = |name: &str, password: &str| {
         t.kiosk
             .test_source(&admin, Source::Ldap, name, &pw(password))
@@ -394,9 +399,7 @@ fn testing_the_directory_says_each_step_and_counts_nothing() {
 fn a_test_of_a_directory_gone_says_why_and_slate_s_own_accounts_need_none() {
     let mut server = Slapd::start_new();
     let t = terminal(&server, "local");
-    let admin = Actor::Admin {
-        username: ADMIN.0.into(),
-    };
+    let admin = admin();
     let test = |name: &str, password: &str| {
         t.kiosk
             .test_source(&admin, Source::Ldap, name, &pw(password))

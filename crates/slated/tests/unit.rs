@@ -19,6 +19,19 @@ fn unit_for_this_build(dir: &std::path::Path) -> std::path::PathBuf {
     unit
 }
 
+/// The overall exposure `systemd-analyze security` gives `unit` in `report`.
+fn exposure(report: &str, unit: &str) -> f64 {
+    report
+        .lines()
+        .find_map(|l| {
+            l.split(&format!("Overall exposure level for {unit}: "))
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in:\n{report}"))
+}
+
 #[test]
 fn systemd_finds_nothing_wrong_with_the_unit_and_rates_it_5_or_lower() {
     let dir = tempfile::tempdir().unwrap();
@@ -37,15 +50,7 @@ fn systemd_finds_nothing_wrong_with_the_unit_and_rates_it_5_or_lower() {
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&security.stdout);
-    let exposure: f64 = report
-        .lines()
-        .find_map(|l| {
-            l.split("Overall exposure level for slated.service: ")
-                .nth(1)
-        })
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no exposure level in:\n{report}"));
+    let exposure = exposure(&report, "slated.service");
     println!("systemd-analyze security: exposure {exposure}");
     assert!(exposure <= 5.0, "exposure {exposure}:\n{report}");
     // @privileged, which it takes away, holds @chown, which sign-in needs (the live session's
@@ -109,15 +114,7 @@ fn the_metrics_units_are_sound_and_locked_down() {
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&security.stdout);
-    let exposure: f64 = report
-        .lines()
-        .find_map(|l| {
-            l.split("Overall exposure level for slate-metrics.service: ")
-                .nth(1)
-        })
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no exposure level in:\n{report}"));
+    let exposure = exposure(&report, "slate-metrics.service");
     println!("systemd-analyze security: exposure {exposure}");
     assert!(exposure <= 2.0, "exposure {exposure}:\n{report}");
     let text = std::fs::read_to_string(&units[0]).unwrap();

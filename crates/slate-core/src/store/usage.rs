@@ -14,20 +14,21 @@ use crate::usage::{whole_minutes, DayRange, UsageRow};
 /// `usage_hours.source` for a guest (a session row's is NULL).
 const GUEST: &str = "guest";
 
-/// A session row's figures as a usage row of one session; `None` for a row whose start cannot
-/// be read (the schema keeps those out).
-fn session_row(
-    started_at: &str,
-    offset_secs: i32,
-    kind: SessionKind,
-    source: Option<Source>,
-    end_reason: EndReason,
-    duration_ms: i64,
-) -> Option<UsageRow> {
-    let offset = FixedOffset::east_opt(offset_secs)?;
-    let local: DateTime<FixedOffset> = from_db(started_at)?.with_timezone(&offset);
-    let ms = u64::try_from(duration_ms).unwrap_or(0);
-    Some(UsageRow {
+/// The columns [`session_row`] reads, in its order.
+const SESSION_COLUMNS: &str = "started_at, utc_offset_secs, kind, source, end_reason, duration_ms";
+
+/// A session row's figures ([`SESSION_COLUMNS`]) as a usage row of one session; `None` for a
+/// row whose start cannot be read (the schema keeps those out).
+fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<UsageRow>> {
+    let started_at: String = r.get(0)?;
+    let offset_secs: i32 = r.get(1)?;
+    let kind: SessionKind = r.get(2)?;
+    let source: Option<Source> = r.get(3)?;
+    let end_reason: EndReason = r.get(4)?;
+    let ms = u64::try_from(r.get::<_, Option<i64>>(5)?.unwrap_or(0)).unwrap_or(0);
+    let local = FixedOffset::east_opt(offset_secs)
+        .and_then(|offset| Some(from_db(&started_at)?.with_timezone(&offset)));
+    Ok(local.map(|local: DateTime<FixedOffset>| UsageRow {
         day: local.date_naive(),
         hour: u8::try_from(local.hour()).unwrap_or(0),
         kind,
@@ -36,7 +37,7 @@ fn session_row(
         minutes: whole_minutes(ms),
         sessions: 1,
         total_ms: ms,
-    })
+    }))
 }
 
 fn source_text(source: Option<Source>) -> &'static str {
@@ -54,21 +55,11 @@ impl Store {
             utc(range.until + Duration::days(2)),
         );
         let mut rows = Vec::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT started_at, utc_offset_secs, kind, source, end_reason, duration_ms
-             FROM sessions
-             WHERE ended_at IS NOT NULL AND started_at >= ?1 AND started_at < ?2",
-        )?;
-        let sessions = stmt.query_map(params![from, to], |r| {
-            Ok(session_row(
-                &r.get::<_, String>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get::<_, Option<i64>>(5)?.unwrap_or(0),
-            ))
-        })?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions
+             WHERE ended_at IS NOT NULL AND started_at >= ?1 AND started_at < ?2"
+        ))?;
+        let sessions = stmt.query_map(params![from, to], session_row)?;
         for row in sessions {
             if let Some(row) = row?.filter(|r| range.contains(r.day)) {
                 rows.push(row);
@@ -110,21 +101,11 @@ impl Store {
     /// once, in its row or in the counts. How many sessions were folded.
     pub fn fold_sessions(&self, before: &str) -> Result<u64, StoreError> {
         self.atomically(|store| {
-            let mut stmt = store.conn.prepare_cached(
-                "SELECT started_at, utc_offset_secs, kind, source, end_reason, duration_ms
-                 FROM sessions WHERE ended_at < ?1 AND wipe_ok = 1",
-            )?;
+            let mut stmt = store.conn.prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE ended_at < ?1 AND wipe_ok = 1"
+            ))?;
             let rows = stmt
-                .query_map([before], |r| {
-                    Ok(session_row(
-                        &r.get::<_, String>(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get::<_, Option<i64>>(5)?.unwrap_or(0),
-                    ))
-                })?
+                .query_map([before], session_row)?
                 .collect::<Result<Vec<_>, _>>()?;
             let mut add = store.conn.prepare_cached(
                 "INSERT INTO usage_hours
