@@ -50,6 +50,9 @@ if [ "$mode" = test ]; then
   # the audit is forwarded to a real rsyslog collector over TLS (started by the tests on a local
   # port with its GnuTLS driver)
   packages+=(rsyslog rsyslog-gnutls)
+  # the audit's journal entries are read back by systemd's own tools: systemd-journal-remote
+  # writes a journal file of them (journalctl, from systemd above, reads it)
+  packages+=(systemd-journal-remote)
   # the Ansible example's checks (packaging/ansible/check.sh): ansible-core and ansible-lint in
   # virtualenvs, every Python package pinned in packaging/ansible/requirements-*.txt
   packages+=(python3-venv)

@@ -417,6 +417,29 @@ impl Journal {
         }
     }
 
+    /// The audit's entries the process `pid` sent (`journalctl -o json`, one per line), once
+    /// one for `event` is among them (they go as the records are written, a moment after).
+    fn audit_entries(pid: u32, event: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let out = ok(
+                "journalctl",
+                &[&format!("_PID={pid}"), "-o", "json", "--no-pager"],
+            );
+            let entries = out
+                .lines()
+                .filter(|l| l.contains("\"SLATE_SEQ\""))
+                .collect::<Vec<_>>()
+                .join("\n");
+            if entries.contains(&format!("\"SLATE_EVENT\":\"{event}\""))
+                || std::time::Instant::now() > deadline
+            {
+                return entries;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
     /// The messages with the identifier `tag`, as `_COMM: MESSAGE` lines.
     fn messages(tag: &str) -> Vec<String> {
         let out = ok("journalctl", &["-t", tag, "-o", "json", "--no-pager"]);
@@ -443,6 +466,32 @@ impl Drop for Journal {
             }
         }
     }
+}
+
+/// Each audit record the installed service wrote (`pid`) also went to the journal as it was
+/// written, with its fields; what the journal kept verifies the chain.
+fn assert_audited_to_the_journal(pid: u32, dir: &Path) {
+    let entries = Journal::audit_entries(pid, "user_created");
+    let created = entries
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["SLATE_EVENT"] == "user_created")
+        .unwrap_or_else(|| panic!("no user_created entry in the journal: {entries}"));
+    assert_eq!(created["SLATE_USER"], "boss", "{created}");
+    assert_eq!(created["SYSLOG_IDENTIFIER"], "slate", "{created}");
+    assert_eq!(created["SLATE_MAC"].as_str().map(str::len), Some(64));
+    let anchors = dir.join("anchors.json");
+    std::fs::write(&anchors, &entries).unwrap();
+    let verified = ok(
+        "slatectl",
+        &[
+            "audit",
+            "verify",
+            "--anchors-from",
+            anchors.to_str().unwrap(),
+        ],
+    );
+    assert!(verified.contains("intact"), "{verified}");
 }
 
 /// The installed service's log is in the journal, as `slate` (`journalctl -t slate`), not on its
@@ -503,6 +552,7 @@ fn the_installed_service_serves_administrators_and_keeps_the_kiosk_account_out()
         .stderr(std::fs::File::create(tmp.path().join("slated.log")).unwrap())
         .spawn()
         .unwrap();
+    let service_pid = service.id();
     let socket = Path::new(SYSTEM_SOCKET);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !socket.exists() && std::time::Instant::now() < deadline {
@@ -526,6 +576,7 @@ fn the_installed_service_serves_administrators_and_keeps_the_kiosk_account_out()
             made && said.contains("Created administrator boss."),
             "{said}"
         );
+        assert_audited_to_the_journal(service_pid, tmp.path());
         // The data folders: the service's alone; the sessions' passable, not listable.
         let owner_and_mode = |p: &str| {
             let m = std::fs::metadata(p).unwrap();

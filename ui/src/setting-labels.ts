@@ -13,6 +13,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   usage_session_days: "Days each session keeps its row",
   audit_forward_url: "Audit collector (syslog over TLS)",
   audit_forward_ca_file: "Audit collector's CA file",
+  audit_journal: "Audit in the system journal",
   guests_allowed: "Guests allowed",
   signin_backoff_cap: "Longest wait between failed sign-ins",
   signin_lock_after: "Failed sign-ins before a cool-down",

@@ -574,7 +574,8 @@ pub fn parse_anchor(s: &str) -> Result<(i64, String), AuditError> {
 }
 
 /// The anchors in a collector's file: each line that carries a forwarded record's `seq="N"` and
-/// `mac="HEX"` (its structured data, however the collector wrote the line), or is an anchor
+/// `mac="HEX"` (its structured data, however the collector wrote the line), is a journal entry
+/// as `journalctl -o json` prints it (its `SLATE_SEQ` and `SLATE_MAC`), or is an anchor
 /// `SEQ:MAC` as `slatectl audit anchor` prints it. Other lines are not anchors.
 pub fn anchors_in(text: &str) -> Vec<(i64, String)> {
     let quoted = |line: &str, name: &str| {
@@ -586,6 +587,12 @@ pub fn anchors_in(text: &str) -> Vec<(i64, String)> {
         .filter_map(|line| {
             if let Ok(anchor) = parse_anchor(line) {
                 return Some(anchor);
+            }
+            if line.starts_with('{') {
+                let entry: serde_json::Value = serde_json::from_str(line).ok()?;
+                let seq = entry.get("SLATE_SEQ")?.as_str()?;
+                let mac = entry.get("SLATE_MAC")?.as_str()?;
+                return parse_anchor(&format!("{seq}:{mac}")).ok();
             }
             let seq = quoted(line, "seq")?;
             let mac = quoted(line, "mac")?;

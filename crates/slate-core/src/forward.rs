@@ -19,6 +19,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use crate::audit::AuditRecord;
+use crate::journal;
 
 /// Structured data's id: `slate` at the example private enterprise number of RFC 5612, until
 /// Slate has one of its own.
@@ -57,6 +58,23 @@ pub struct ForwardStatus {
     /// When the last batch was delivered (UTC).
     pub sent_at: Option<String>,
     /// Why the last try failed, if it did, and when (UTC).
+    pub error: Option<String>,
+    pub error_at: Option<String>,
+    /// How far the system journal has them; `None` when `audit_journal` is off.
+    pub journal: Option<JournalStatus>,
+}
+
+/// How far the system journal has the audit (`audit_journal`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct JournalStatus {
+    /// Whether journald runs here (its socket answers): where it does not, nothing is sent and
+    /// nothing is owed.
+    pub running: bool,
+    /// The last record the journal has (0: none yet).
+    pub sent_seq: i64,
+    /// Records written since that the journal does not have yet.
+    pub behind: i64,
+    /// Why the last send failed, if it did, and when (UTC).
     pub error: Option<String>,
     pub error_at: Option<String>,
 }
@@ -118,24 +136,9 @@ fn param(value: &str) -> String {
 /// (4) for a failure; the record's own time with its offset; the terminal as HOSTNAME; `slate`;
 /// the event as MSGID; the chain's fields as structured data; the details (JSON) as the message.
 pub fn message(r: &AuditRecord) -> String {
-    let warning = matches!(
-        r.event.as_str(),
-        "sign_in_failed" | "wipe_failed" | "policy_problem" | "source_unavailable"
-    );
-    let pri = 10 * 8 + if warning { 4 } else { 5 };
-    let at = chrono::DateTime::parse_from_rfc3339(&r.at)
-        .ok()
-        .and_then(|t| {
-            let offset = chrono::FixedOffset::east_opt(i32::try_from(r.utc_offset_secs).ok()?)?;
-            Some(
-                t.with_timezone(&offset)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, false),
-            )
-        })
-        .unwrap_or_else(|| "-".to_owned());
-    let reason = serde_json::from_str::<serde_json::Value>(&r.details)
-        .ok()
-        .and_then(|d| d.get("reason").and_then(|v| v.as_str()).map(str::to_owned));
+    let pri = 10 * 8 + if journal::is_warning(&r.event) { 4 } else { 5 };
+    let at = journal::local_time(r).unwrap_or_else(|| "-".to_owned());
+    let reason = journal::reason(r);
     let mut sd = format!(
         "[{SD_ID} seq=\"{}\" event=\"{}\" terminal=\"{}\" mac=\"{}\"",
         r.seq,

@@ -37,6 +37,7 @@ pub mod forward;
 pub mod hardening;
 pub mod io_words;
 pub mod ipc_names;
+pub mod journal;
 pub mod kiosk;
 pub mod local_accounts;
 pub mod my_files;

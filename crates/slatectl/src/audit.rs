@@ -1,6 +1,6 @@
 //! `slatectl audit …`: verifying the tamper-evident log (against an anchor, or every record a
-//! collector kept) and printing its anchor, listing, exporting and pruning its records, and how
-//! far its forwarding to a syslog collector is behind.
+//! collector or the journal kept) and printing its anchor, listing, exporting and pruning its
+//! records, and how far its forwarding to a syslog collector and the journal is behind.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -51,8 +51,9 @@ pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> 
         }
         AuditCommand::Forward(ForwardCommand::Status) => {
             let s = kiosk.forward_status()?;
-            let text = match &s.destination {
-                None => "The audit is not forwarded (audit_forward_url is empty).".to_owned(),
+            let mut text = match &s.destination {
+                None => "The audit is not forwarded to a collector (audit_forward_url is empty)."
+                    .to_owned(),
                 Some(to) => {
                     let mut text = format!(
                         "Forwarded to {to}: it has the records up to {} of {} ({} behind).",
@@ -70,6 +71,8 @@ pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> 
                     text
                 }
             };
+            text.push('\n');
+            text.push_str(&journal_line(s.journal.as_ref()));
             output::answer(json, &s, &text);
         }
         AuditCommand::Anchor => {
@@ -135,14 +138,14 @@ fn time_bound(flag: &str, v: Option<String>) -> Result<Option<String>, Failure> 
 fn verify_against(kiosk: &Kiosk, anchors: &[(i64, String)], json: bool) -> Result<(), Failure> {
     if anchors.is_empty() {
         return Err(invalid(
-            "The file holds no anchor: no line with a forwarded record's seq and mac, nor SEQ:MAC.",
+            "The file holds no anchor: no line with a forwarded record's seq and mac, no journal entry with SLATE_SEQ and SLATE_MAC, nor SEQ:MAC.",
         ));
     }
     let (report, checked, pruned) = kiosk
         .audit_verify_anchors(anchors)
         .map_err(verify_failure)?;
     let mut text = format!(
-        "The audit log is intact: {}, and agrees with {} the collector kept.",
+        "The audit log is intact: {}, and agrees with {} the file kept.",
         count(report.records, "record", "records"),
         count(checked, "record", "records")
     );
@@ -201,4 +204,24 @@ fn export(
         ));
     }
     Ok(())
+}
+
+/// What `audit forward status` says of the system journal.
+fn journal_line(journal: Option<&slate_core::forward::JournalStatus>) -> String {
+    match journal {
+        None => "The system journal does not get the audit (audit_journal is off).".to_owned(),
+        Some(j) if !j.running => {
+            "Each record would also go to the system journal, but no journal runs here.".to_owned()
+        }
+        Some(j) => {
+            let mut text = format!(
+                "The system journal has the records up to {} ({} behind).",
+                j.sent_seq, j.behind
+            );
+            if let (Some(why), Some(at)) = (&j.error, &j.error_at) {
+                let _ = write!(text, "\nIts last send failed at {at}: {why}.");
+            }
+            text
+        }
+    }
 }

@@ -233,7 +233,8 @@ pub enum AuditCommand {
         #[arg(long, value_name = "SEQ:MAC")]
         anchor: Option<String>,
         /// Also check against every record a syslog collector kept (its log file: each line
-        /// with a forwarded record's seq and mac), or a file of SEQ:MAC lines. Read by slatectl.
+        /// with a forwarded record's seq and mac), the journal's entries (`journalctl -t slate
+        /// -o json`), or a file of SEQ:MAC lines. Read by slatectl.
         #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "anchor")]
         anchors_from: Option<PathBuf>,
         /// The anchors read from --anchors-from (filled in by slatectl before the command runs).

@@ -63,7 +63,8 @@ pub fn status(ctx: &Ctx, check: bool, metrics: bool) -> Result<(), Failure> {
             ServiceLink::Direct => "not_used",
         },
         uptime_secs: uptime,
-        forwarding: Some(ctx.kiosk.forward_status()?).filter(|f| f.destination.is_some()),
+        forwarding: Some(ctx.kiosk.forward_status()?)
+            .filter(|f| f.destination.is_some() || f.journal.is_some()),
     };
     output::status(ctx.json, &now, &facts, &monitoring);
     Ok(())
@@ -161,6 +162,14 @@ fn prometheus(ctx: &Ctx, now: &Availability, facts: &TerminalStatus) -> Result<S
             "gauge",
             "Audit records the syslog collector does not have yet.",
             &[(String::new(), u64::try_from(forwarding.behind).unwrap_or(0))],
+        );
+    }
+    if let Some(journal) = forwarding.journal.as_ref().filter(|j| j.running) {
+        metric(
+            "audit_journal_behind",
+            "gauge",
+            "Audit records the system journal does not have yet.",
+            &[(String::new(), u64::try_from(journal.behind).unwrap_or(0))],
         );
     }
     if let ServiceLink::Running { uptime } = ctx.service {

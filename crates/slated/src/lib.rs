@@ -228,11 +228,11 @@ fn prune_daily(kiosk: Arc<Kiosk>) {
 /// from 1 s); any new record tries again at once.
 const FORWARD_RETRY_CAP: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Sends the audit to its collector (`audit_forward_url`) as it is written: a thread asleep
-/// until the database's folder is written (inotify, as the session manager watches it), then
-/// sending every record the collector does not have, in batches, in order. A collector that
-/// does not answer is tried again after a wait that doubles up to a minute; nothing else waits
-/// for it.
+/// Sends the audit to the system journal (`audit_journal`) and to its collector
+/// (`audit_forward_url`) as it is written: a thread asleep until the database's folder is
+/// written (inotify, as the session manager watches it), then sending each the records it does
+/// not have, in batches, in order. A destination that does not take them is tried again after a
+/// wait that doubles up to a minute; nothing else waits for it.
 fn forward_audit(kiosk: Arc<Kiosk>) {
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let _ = tx.send(());
@@ -252,6 +252,7 @@ fn forward_audit(kiosk: Arc<Kiosk>) {
             return;
         }
     };
+    let journal = std::path::Path::new(slate_core::journal::SOCKET);
     let spawned = std::thread::Builder::new()
         .name("audit-forward".into())
         .spawn(move || {
@@ -270,35 +271,48 @@ fn forward_audit(kiosk: Arc<Kiosk>) {
                 }
                 // A burst of writes is one look.
                 while rx.try_recv().is_ok() {}
-                retry = loop {
-                    match kiosk.forward_once() {
-                        Ok(slate_core::forward::Forwarded::Sent(_)) => {}
-                        Ok(
-                            slate_core::forward::Forwarded::Off
-                            | slate_core::forward::Forwarded::UpToDate,
-                        ) => break None,
-                        Ok(slate_core::forward::Forwarded::Failed(why)) => {
-                            tracing::warn!("the audit collector did not take the records: {why}");
-                            // The failure, just written down, is a write of the folder too: not
-                            // a reason to try again at once (the wait below brings every record).
-                            while rx
-                                .recv_timeout(std::time::Duration::from_millis(200))
-                                .is_ok()
-                            {}
-                            break Some(retry.map_or(std::time::Duration::from_secs(1), |w| {
-                                (w * 2).min(FORWARD_RETRY_CAP)
-                            }));
-                        }
-                        Err(e) => {
-                            tracing::error!("the audit cannot be forwarded: {e}");
-                            break Some(FORWARD_RETRY_CAP);
-                        }
-                    }
+                // Both are asked, whatever the first says.
+                let failed = send_all("the system journal", || kiosk.journal_once(journal))
+                    | send_all("the audit collector", || kiosk.forward_once());
+                retry = if failed {
+                    // The failure, just written down, is a write of the folder too: not a
+                    // reason to try again at once (the wait below brings every record).
+                    while rx
+                        .recv_timeout(std::time::Duration::from_millis(200))
+                        .is_ok()
+                    {}
+                    Some(retry.map_or(std::time::Duration::from_secs(1), |w| {
+                        (w * 2).min(FORWARD_RETRY_CAP)
+                    }))
+                } else {
+                    None
                 };
             }
         });
     if let Err(e) = spawned {
         tracing::error!("the audit is not forwarded: {e}");
+    }
+}
+
+/// Sends `to` every record it lacks, a batch at a time; whether a batch failed (logged).
+fn send_all(
+    to: &str,
+    mut once: impl FnMut() -> Result<slate_core::forward::Forwarded, KioskError>,
+) -> bool {
+    use slate_core::forward::Forwarded;
+    loop {
+        match once() {
+            Ok(Forwarded::Sent(_)) => {}
+            Ok(Forwarded::Off | Forwarded::UpToDate) => return false,
+            Ok(Forwarded::Failed(why)) => {
+                tracing::warn!("{to} did not take the audit's records: {why}");
+                return true;
+            }
+            Err(e) => {
+                tracing::error!("the audit cannot be sent to {to}: {e}");
+                return true;
+            }
+        }
     }
 }
 

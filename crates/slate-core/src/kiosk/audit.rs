@@ -6,8 +6,10 @@ use super::{lock, Kiosk, KioskError};
 use crate::audit::{
     parse_anchor, AuditError, AuditEvent, AuditFilter, AuditRecord, Event, Stamp, VerifyReport,
 };
-use crate::forward::{self, Destination, ForwardStatus, Forwarded};
-use crate::store::Store;
+use crate::forward::{self, Destination, ForwardStatus, Forwarded, JournalStatus};
+use crate::journal;
+use crate::store::{ForwardCursor, Store};
+use std::path::Path;
 use std::sync::Arc;
 
 impl Kiosk {
@@ -96,7 +98,7 @@ impl Kiosk {
         let name = dest.name();
         let records = {
             let store = lock(&self.store);
-            let cursor = store.forward_cursor(&name)?;
+            let cursor = store.forward_cursor(&name)?.unwrap_or_default();
             store.audit_after(cursor.sent_seq, forward::BATCH)?
         };
         let Some(last) = records.last().map(|r| r.seq) else {
@@ -117,26 +119,86 @@ impl Kiosk {
         }
     }
 
-    /// How far the audit has been sent to its destination.
+    /// Sends the records the system journal does not have yet to journald's socket at
+    /// `socket` ([`journal::SOCKET`]), up to one batch, one entry each, and says what came of
+    /// it: `Off` also when no journal runs here. The first look starts at the newest record:
+    /// the journal gets what is written from then on, not the history before it.
+    pub fn journal_once(&self, socket: &Path) -> Result<Forwarded, KioskError> {
+        if !self.settings()?.audit_journal {
+            return Ok(Forwarded::Off);
+        }
+        let records = {
+            let store = lock(&self.store);
+            let Some(cursor) = store.forward_cursor(journal::DESTINATION)? else {
+                let head = audit_head(&store)?;
+                let now = crate::clock::to_db(self.clock.moment().wall);
+                store.forward_sent(journal::DESTINATION, head, &now)?;
+                return Ok(Forwarded::UpToDate);
+            };
+            store.audit_after(cursor.sent_seq, forward::BATCH)?
+        };
+        if records.is_empty() {
+            return Ok(Forwarded::UpToDate);
+        }
+        let mut sent = 0;
+        let mut failure = None;
+        for r in &records {
+            match journal::send(socket, &journal::entry(r)) {
+                journal::Sent::Delivered => sent += 1,
+                journal::Sent::NoJournal => break,
+                journal::Sent::Failed(why) => {
+                    failure = Some(why);
+                    break;
+                }
+            }
+        }
+        let now = crate::clock::to_db(self.clock.moment().wall);
+        let store = lock(&self.store);
+        if sent > 0 {
+            store.forward_sent(journal::DESTINATION, records[sent - 1].seq, &now)?;
+            return Ok(Forwarded::Sent(sent));
+        }
+        match failure {
+            Some(why) => {
+                store.forward_failed(journal::DESTINATION, &why, &now)?;
+                Ok(Forwarded::Failed(why))
+            }
+            None => Ok(Forwarded::Off),
+        }
+    }
+
+    /// How far the audit has been sent to its destination and to the system journal.
     pub fn forward_status(&self) -> Result<ForwardStatus, KioskError> {
         let s = self.settings()?;
         let dest = Destination::from_setting(&s.audit_forward_url, &s.audit_forward_ca_file);
         let store = lock(&self.store);
-        let head = store
-            .audit_list(&AuditFilter {
-                limit: 1,
-                ..AuditFilter::default()
-            })?
-            .first()
-            .map_or(0, |r| r.seq);
+        let head = audit_head(&store)?;
+        let journal = if s.audit_journal {
+            let cursor = store
+                .forward_cursor(journal::DESTINATION)?
+                .unwrap_or_else(|| ForwardCursor {
+                    sent_seq: head,
+                    ..ForwardCursor::default()
+                });
+            Some(JournalStatus {
+                running: journal::running(Path::new(journal::SOCKET)),
+                sent_seq: cursor.sent_seq,
+                behind: (head - cursor.sent_seq).max(0),
+                error: cursor.error,
+                error_at: cursor.error_at,
+            })
+        } else {
+            None
+        };
         let Some(dest) = dest else {
             return Ok(ForwardStatus {
                 destination: None,
                 head_seq: head,
+                journal,
                 ..ForwardStatus::default()
             });
         };
-        let cursor = store.forward_cursor(&dest.name())?;
+        let cursor = store.forward_cursor(&dest.name())?.unwrap_or_default();
         Ok(ForwardStatus {
             destination: Some(dest.name()),
             head_seq: head,
@@ -145,6 +207,7 @@ impl Kiosk {
             sent_at: cursor.sent_at,
             error: cursor.error,
             error_at: cursor.error_at,
+            journal,
         })
     }
 
@@ -170,7 +233,7 @@ impl Kiosk {
                 Some(_) => {
                     return Err(KioskError::Audit(AuditError::Broken {
                         seq: *seq,
-                        what: "its MAC is not the one the collector kept".into(),
+                        what: "its MAC is not the one kept off this machine".into(),
                     }))
                 }
                 None if *seq > head => {
@@ -233,4 +296,15 @@ fn host_name() -> String {
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "terminal".to_owned())
+}
+
+/// The newest record's sequence number (0: none).
+fn audit_head(store: &Store) -> Result<i64, KioskError> {
+    Ok(store
+        .audit_list(&AuditFilter {
+            limit: 1,
+            ..AuditFilter::default()
+        })?
+        .first()
+        .map_or(0, |r| r.seq))
 }

@@ -182,6 +182,15 @@ pub const SETTINGS: &[SettingDef] = &[
         description: "A PEM file of the certificate authority that signed the collector's certificate (empty: the system's).",
     },
     SettingDef {
+        key: "audit_journal",
+        label: "Audit in the system journal",
+        kind: Kind::Bool,
+        default: "true",
+        // Strictest: on: the record is kept in a second place.
+        strictest: "true",
+        description: "Whether each audit record also goes to the system journal as it is written, with its fields (journalctl -t slate SLATE_EVENT=…).",
+    },
+    SettingDef {
         key: "guests_allowed",
         label: "Guests allowed",
         kind: Kind::Bool,

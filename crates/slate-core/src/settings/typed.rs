@@ -177,6 +177,8 @@ impl Settings {
 }
 
 /// The settings in force, typed.
+// An administrator's switches are bools: each is one yes-or-no setting, not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub guests_allowed: bool,
@@ -207,6 +209,8 @@ pub struct Settings {
     /// Empty: the audit is not forwarded.
     pub audit_forward_url: String,
     pub audit_forward_ca_file: String,
+    /// Each record also goes to the system journal.
+    pub audit_journal: bool,
     /// Empty: the host name.
     pub terminal_name: String,
     pub language: String,
@@ -310,6 +314,7 @@ impl Settings {
                 .filter(|d| *d > 0),
             audit_forward_url: get("audit_forward_url"),
             audit_forward_ca_file: get("audit_forward_ca_file"),
+            audit_journal: get("audit_journal") == "true",
             usage_session_days: get("usage_session_days")
                 .parse::<u32>()
                 .ok()

@@ -1,4 +1,4 @@
-//! The `forward_cursor` table: for each audit destination (a syslog collector), the last record
+//! The `forward_cursor` table: for each audit destination (a syslog collector, the journal), the last record
 //! it is known to have, when that was, and the last failure to send, if the last try failed.
 
 use rusqlite::{params, OptionalExtension};
@@ -18,8 +18,8 @@ pub struct ForwardCursor {
 }
 
 impl Store {
-    /// How far `destination` has been sent (nothing yet: all zero).
-    pub fn forward_cursor(&self, destination: &str) -> Result<ForwardCursor, StoreError> {
+    /// How far `destination` has been sent; `None` when it never has been.
+    pub fn forward_cursor(&self, destination: &str) -> Result<Option<ForwardCursor>, StoreError> {
         Ok(self
             .conn()
             .query_row(
@@ -35,8 +35,7 @@ impl Store {
                     })
                 },
             )
-            .optional()?
-            .unwrap_or_default())
+            .optional()?)
     }
 
     /// `destination` has every record up to `seq` (delivered at `at`): the failure is forgotten.
