@@ -37,6 +37,9 @@ async fn directory_people_sign_in_through_the_screen_and_a_stopped_directory_is_
         k.wait_for_text("Administrator").await;
         let sessions = slatectl(k.data_dir(), &["session", "list", "--json"], "");
         assert!(sessions.contains(r#""source":"ldap""#), "{sessions}");
+        // Lena's session counts under her directory group (employeeType) in the statistics.
+        let stats = slatectl(k.data_dir(), &["stats", "--csv"], "");
+        assert!(stats.lines().any(|l| l.starts_with("group,Adult,1,")), "{stats}");
 
         // Staff test the directory from the panel's Settings: each step, then the outcome.
         k.type_into("Name or card number", "lena").await;
@@ -49,6 +52,7 @@ async fn directory_people_sign_in_through_the_screen_and_a_stopped_directory_is_
             "Found lena as uid=lena,",
             "The directory accepted the password of uid=lena,",
             "lena is in the group cn=patrons,",
+            "The entry's employeeType is Adult",
         ] {
             assert!(page.contains(step), "{step}: {page}");
         }

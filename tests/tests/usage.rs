@@ -1,7 +1,7 @@
 //! The panel's Usage section on the real app, over 60 generated days of sessions written into
 //! the terminal's database before it starts (`slate_core::test_util::sessions`): the figures
-//! are the ones `slatectl stats` gives, each chart has its table for screen readers, and the
-//! section reads in Spanish too. Its screenshot is the one in docs/ (`make screenshots`).
+//! are the ones `slatectl stats` gives (patron types included), each chart has its table for
+//! screen readers, and the section reads in Spanish too. Its screenshot is the one in docs/ (`make screenshots`).
 
 use chrono::{Duration, Local};
 use serde_json::Value;
@@ -43,6 +43,8 @@ async fn the_usage_section_shows_what_slatectl_stats_counts_in_both_languages() 
         assert_eq!(k.eval(&rows("usage-week")).await, 7);
         assert_eq!(k.eval(&rows("usage-endings")).await, 6);
         assert_eq!(k.eval(&rows("usage-sources")).await, 5);
+        // Cards and the directory gave patron types (Adult, Child); the rest none.
+        assert_eq!(k.eval(&rows("usage-groups")).await, 3);
         assert_eq!(
             k.eval("return document.querySelector('#usage-days svg').getAttribute('aria-hidden')")
                 .await,
@@ -66,6 +68,10 @@ async fn the_usage_section_shows_what_slatectl_stats_counts_in_both_languages() 
         k.eval("document.getElementById('usage-week').scrollIntoView(); return null")
             .await;
         k.screenshot(&artifacts_dir().join("admin-usage-week.png"))
+            .await;
+        k.eval("document.getElementById('usage-groups').scrollIntoView(); return null")
+            .await;
+        k.screenshot(&artifacts_dir().join("admin-usage-groups.png"))
             .await;
         // A range that is not one: one sentence, nothing drawn over.
         k.type_into("From (date)", "last week").await;

@@ -235,7 +235,13 @@ endings: Array<UsageCount>,
 /**
  * By where the account came from (`local`, `ldap`, `pam`, `sip2`, and `guest`).
  */
-sources: Array<UsageCount>, };
+sources: Array<UsageCount>, 
+/**
+ * By the patron type or group the source gave (a library card's patron type, a directory
+ * attribute), the most sessions first; the key `""` counts the sessions whose source gave
+ * none (guests, Slate's own accounts, PAM). Only the groups the range has are listed.
+ */
+groups: Array<UsageCount>, };
 
 export type UsageDay = { 
 /**

@@ -30,6 +30,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   ldap_user_dn: "Directory DN of a person (direct bind)",
   ldap_allow_group: "Directory group who may sign in",
   ldap_admin_group: "Directory group of administrators",
+  ldap_group_attribute: "Directory attribute for usage groups",
   pam_service: "PAM service",
   pam_group: "Machine accounts' group who may sign in",
   pam_admin_group: "Machine accounts' group of administrators",

@@ -612,6 +612,10 @@ pub struct UsageReport {
     pub endings: Vec<UsageCount>,
     /// By where the account came from (`local`, `ldap`, `pam`, `sip2`, and `guest`).
     pub sources: Vec<UsageCount>,
+    /// By the patron type or group the source gave (a library card's patron type, a directory
+    /// attribute), the most sessions first; the key `""` counts the sessions whose source gave
+    /// none (guests, Slate's own accounts, PAM). Only the groups the range has are listed.
+    pub groups: Vec<UsageCount>,
 }
 
 /// One day of a [`UsageReport`].

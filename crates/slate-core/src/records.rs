@@ -18,6 +18,9 @@ pub struct ActiveSession {
     pub username: Option<String>,
     /// Where the account comes from; `None` for a guest.
     pub source: Option<crate::accounts::Source>,
+    /// The patron type or group its source puts the person in, for the usage statistics
+    /// ([`crate::sources::Person::group`]); `None` when it gives none.
+    pub group: Option<String>,
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
 

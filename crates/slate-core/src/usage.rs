@@ -30,6 +30,9 @@ pub struct UsageRow {
     pub kind: SessionKind,
     /// Where the account came from; `None` for a guest.
     pub source: Option<Source>,
+    /// The patron type or group the source gave (a library card's patron type, a directory
+    /// attribute); empty when it gave none.
+    pub group: String,
     pub end_reason: EndReason,
     /// Each session's length in whole minutes (rounded down).
     pub minutes: u32,
@@ -96,7 +99,7 @@ impl DayRange {
     }
 }
 
-/// Sessions and their lengths, in all and by kind, ending and source.
+/// Sessions and their lengths, in all and by kind, ending, source and group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
     pub sessions: u64,
@@ -107,6 +110,9 @@ pub struct Tally {
     pub endings: Vec<(&'static str, u64, u64)>,
     /// `local`, `ldap`, `pam`, `sip2`, `guest`.
     pub sources: Vec<(&'static str, u64, u64)>,
+    /// By patron type or group, the most sessions first (then by name); `""` for sessions
+    /// whose source gave none.
+    pub groups: Vec<(String, u64, u64)>,
 }
 
 /// What kind of person each session kind counts as.
@@ -116,7 +122,7 @@ const KINDS: [(&str, SessionKind); 3] = [
     ("staff", SessionKind::Admin),
 ];
 
-/// Counts `rows`: (sessions, milliseconds) in all and for each kind, ending and source.
+/// Counts `rows`: (sessions, milliseconds) in all and for each kind, ending, source and group.
 pub fn tally<'a>(rows: impl IntoIterator<Item = &'a UsageRow>) -> Tally {
     let mut t = Tally {
         sessions: 0,
@@ -129,7 +135,10 @@ pub fn tally<'a>(rows: impl IntoIterator<Item = &'a UsageRow>) -> Tally {
             .chain(["guest"])
             .map(|s| (s, 0, 0))
             .collect(),
+        groups: Vec::new(),
     };
+    let mut groups: std::collections::BTreeMap<&str, (u64, u64)> =
+        std::collections::BTreeMap::new();
     for r in rows {
         t.sessions += r.sessions;
         t.total_ms += r.total_ms;
@@ -144,7 +153,16 @@ pub fn tally<'a>(rows: impl IntoIterator<Item = &'a UsageRow>) -> Tally {
         }
         add(&mut t.endings, r.end_reason.as_str());
         add(&mut t.sources, r.source.map_or("guest", Source::as_str));
+        let group = groups.entry(r.group.as_str()).or_default();
+        group.0 += r.sessions;
+        group.1 += r.total_ms;
     }
+    t.groups = groups
+        .into_iter()
+        .map(|(g, (n, ms))| (g.to_owned(), n, ms))
+        .collect();
+    // Stable: equal counts stay in the names' order.
+    t.groups.sort_by_key(|g| std::cmp::Reverse(g.1));
     t
 }
 
@@ -209,6 +227,15 @@ pub fn report(range: DayRange, rows: &[UsageRow]) -> UsageReport {
         week,
         endings: counts(&all.endings),
         sources: counts(&all.sources),
+        groups: all
+            .groups
+            .iter()
+            .map(|(key, n, ms)| UsageCount {
+                key: key.clone(),
+                sessions: *n,
+                minutes: minutes(*ms),
+            })
+            .collect(),
     }
 }
 

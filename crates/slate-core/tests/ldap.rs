@@ -29,11 +29,17 @@ fn ask(s: &LdapSettings, name: &str, password: &str) -> Answer {
     ldap::check(s, TIMEOUT, name, &pw(password), &mut Steps::off())
 }
 
+/// An accepted person; their group is the test directory's `employeeType` (omar has none).
 fn person(username: &str, display_name: &str, admin: bool) -> Answer {
     Answer::Accepted(Person {
         username: username.into(),
         display_name: display_name.into(),
         admin,
+        group: match username {
+            "lena" => Some("Adult".into()),
+            "sam" => Some("Librarian".into()),
+            _ => None,
+        },
     })
 }
 
@@ -213,6 +219,7 @@ fn a_directory_person_signs_in_like_anyone_and_the_audit_names_the_source() {
             kind: SessionKind::User,
             username: Some("lena".into()),
             source: Some(Source::Ldap),
+            group: Some("Adult".into()),
         }
     );
     let sam = t
@@ -340,6 +347,8 @@ fn testing_the_directory_says_each_step_and_counts_nothing() {
                 "ok lena is in the group {}, who may sign in.",
                 s.allow_group
             ),
+            "ok The entry's employeeType is Adult: the usage statistics count the sessions under it."
+                .to_owned(),
         ]
     );
     let sam = test("sam", "sam's passphrase");

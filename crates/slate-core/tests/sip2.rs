@@ -58,6 +58,7 @@ fn a_card_and_its_pin_sign_in_and_each_refusal_has_its_sentence() {
             username: "21234000".into(),
             display_name: "Ada Lovelace".into(),
             admin: false,
+            group: Some("ADULT".into()),
         })
     );
     // A wrong PIN and a card that does not exist read the same.

@@ -1,5 +1,5 @@
 //! Usage statistics over a generated year of sessions (about 7,300, in a time zone that changes
-//! its offset twice a year, every kind, source and ending), checked against a straightforward
+//! its offset twice a year, every kind, source, patron type and ending), checked against a straightforward
 //! count made here from the generated list; then the same after most rows are folded into the
 //! anonymous hourly counts, which must give the same figures and keep no name.
 
@@ -39,6 +39,17 @@ fn counted(range: DayRange, made: &[Made]) -> UsageReport {
             minutes: rounded(ms),
         }
     };
+    let mut names: Vec<&str> = inside
+        .iter()
+        .map(|m| m.group.as_deref().unwrap_or(""))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut groups: Vec<_> = names
+        .iter()
+        .map(|g| count(g, &|m| m.group.as_deref().unwrap_or("") == *g))
+        .collect();
+    groups.sort_by_key(|g| std::cmp::Reverse(g.sessions));
     UsageReport {
         since: range.since.to_string(),
         until: range.until.to_string(),
@@ -75,6 +86,7 @@ fn counted(range: DayRange, made: &[Made]) -> UsageReport {
             .map(|s| count(s.as_str(), &|m| m.source == Some(*s)))
             .chain([count("guest", &|m| m.source.is_none())])
             .collect(),
+        groups,
     }
 }
 
@@ -88,6 +100,7 @@ fn a_year_of_sessions_counts_the_same_as_a_plain_count_before_and_after_folding(
     let store = Store::open(&tmp.path().join("slate.db")).unwrap();
     let made = generate(NaiveDate::from_ymd_opt(2025, 12, 1).unwrap(), 365);
     assert!(made.len() > 7000, "{}", made.len());
+    assert!(made.iter().any(|m| m.group.as_deref() == Some("Child")));
     record(&store, &made).unwrap();
     let ranges = [
         range("2025-12-01", "2026-11-30"),

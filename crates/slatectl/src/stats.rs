@@ -53,6 +53,26 @@ fn print_csv(u: &UsageReport) {
     }
     counts("ending", &u.endings);
     counts("source", &u.sources);
+    // A group is the source's text: quoted as CSV needs, and never read as a formula.
+    for c in &u.groups {
+        outln!("group,{},{},{}", csv_text(&c.key), c.sessions, c.minutes);
+    }
+}
+
+/// Text from elsewhere as one CSV field: quoted when it holds a comma, a quote or a line
+/// break; a leading `=`, `+`, `-` or `@` (which a spreadsheet would run as a formula) behind a
+/// `'`.
+fn csv_text(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
 }
 
 /// "3 h 05 min" for a number of minutes.
@@ -88,6 +108,17 @@ fn print_text(u: &UsageReport) {
     };
     outln!("  endings       {}", nonzero(&u.endings));
     outln!("  sources       {}", nonzero(&u.sources));
+    if u.groups.iter().any(|g| !g.key.is_empty()) {
+        let groups: Vec<String> = u
+            .groups
+            .iter()
+            .map(|g| {
+                let name = if g.key.is_empty() { "none" } else { &g.key };
+                format!("{name} {}", g.sessions)
+            })
+            .collect();
+        outln!("  groups        {}", groups.join(", "));
+    }
     let mut busiest: Vec<(u64, usize, usize)> = u
         .week
         .iter()
@@ -110,5 +141,16 @@ fn print_text(u: &UsageReport) {
             d.sessions,
             d.minutes
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_group_is_one_csv_field_and_never_a_formula() {
+        assert_eq!(super::csv_text("Adult"), "Adult");
+        assert_eq!(super::csv_text("Teens, 13-17"), "\"Teens, 13-17\"");
+        assert_eq!(super::csv_text("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::csv_text("=HYPERLINK(1)"), "'=HYPERLINK(1)");
     }
 }

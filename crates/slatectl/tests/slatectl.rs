@@ -212,12 +212,10 @@ fn source_test_says_each_step_and_exits_by_the_verdict() {
     assert!(!audit.contains("passphrase"), "{audit}");
 }
 
-#[test]
-fn stats_count_the_ended_sessions_as_text_json_and_csv() {
+/// Three sessions ended on 2026-11-02 (a Monday), local time UTC+1: two members of the group
+/// "Adult", a guest.
+fn record_three_sessions(ctl: &Ctl) {
     use slate_core::api::{EndReason, SessionKind};
-    let ctl = Ctl::new();
-    ctl.set_up();
-    // Three sessions ended on 2026-11-02 (a Monday), local time UTC+1: two members, a guest.
     let store = slate_core::store::Store::open(&ctl.dir.path().join("slate.db")).unwrap();
     let offset = chrono::FixedOffset::east_opt(3600).unwrap();
     for (i, (hour, kind, minutes, reason)) in [
@@ -245,6 +243,7 @@ fn stats_count_the_ended_sessions_as_text_json_and_csv() {
                     kind,
                     username: (!guest).then(|| "ana".into()),
                     source: (!guest).then_some(slate_core::accounts::Source::Local),
+                    group: (!guest).then(|| "Adult".into()),
                     started_at: start,
                 },
                 offset,
@@ -265,6 +264,13 @@ fn stats_count_the_ended_sessions_as_text_json_and_csv() {
             .unwrap();
     }
     drop(store);
+}
+
+#[test]
+fn stats_count_the_ended_sessions_as_text_json_and_csv() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    record_three_sessions(&ctl);
     let range = ["stats", "--since", "2026-11-01", "--until", "2026-11-03"];
     let text = ctl.ok(&range, "");
     assert!(
@@ -272,6 +278,7 @@ fn stats_count_the_ended_sessions_as_text_json_and_csv() {
         "{text}"
     );
     assert!(text.contains("time in use   1 h 30 min"), "{text}");
+    assert!(text.contains("groups        Adult 2, none 1"), "{text}");
     assert!(
         text.contains("average 30 min 00 s, median 30 min"),
         "{text}"
@@ -294,6 +301,8 @@ fn stats_count_the_ended_sessions_as_text_json_and_csv() {
         "hour,mon 09:00,2,",
         "ending,time_limit,1,10",
         "source,guest,1,10",
+        "group,Adult,2,80",
+        "group,,1,10",
     ] {
         assert!(csv.lines().any(|l| l == row), "{row}: {csv}");
     }
@@ -354,6 +363,7 @@ fn status_check_answers_in_the_nagios_convention_in_each_state() {
                 kind: slate_core::api::SessionKind::User,
                 username: Some("ana".into()),
                 source: Some(slate_core::accounts::Source::Local),
+                group: None,
                 started_at: started,
             },
             chrono::FixedOffset::east_opt(0).unwrap(),

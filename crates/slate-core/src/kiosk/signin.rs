@@ -29,6 +29,8 @@ pub struct Identity {
     pub username: Option<String>,
     /// Where the account comes from; `None` for a guest.
     pub source: Option<Source>,
+    /// The patron type or group its source gave, for the usage statistics.
+    pub group: Option<String>,
 }
 
 /// How many recent refusals set the time every refusal takes ([`Kiosk::even_out`]).
@@ -125,6 +127,7 @@ impl Kiosk {
                     },
                     username: Some(account.username),
                     source: Some(Source::Local),
+                    group: None,
                 }
             }
             Found::Directory(source, person) => Identity {
@@ -136,6 +139,7 @@ impl Kiosk {
                 },
                 username: Some(person.username),
                 source: Some(source),
+                group: person.group,
             },
             Found::Barred(..) | Found::Nobody(_) => unreachable!("refused above"),
         };
@@ -411,6 +415,7 @@ impl Kiosk {
             kind: SessionKind::Guest,
             username: None,
             source: None,
+            group: None,
         })
     }
 }

@@ -70,6 +70,7 @@ fn a_right_password_gives_the_identity() {
             kind: SessionKind::User,
             username: Some("ana".into()),
             source: Some(crate::accounts::Source::Local),
+            group: None,
         }
     );
     let admin = f
@@ -520,6 +521,7 @@ fn sessions_left_open_are_recovered_and_admins_can_ask_to_end_one() {
         kind: SessionKind::User,
         username: user.map(Into::into),
         source: user.map(|_| crate::accounts::Source::Local),
+        group: None,
         started_at: f.clock.now_utc(),
     };
     f.kiosk
@@ -548,6 +550,7 @@ fn a_password_change_asks_to_end_that_users_session() {
         kind: SessionKind::User,
         username: Some("ana".into()),
         source: Some(crate::accounts::Source::Local),
+        group: None,
         started_at: f.clock.now_utc(),
     };
     f.kiosk.record_session_open(&s).unwrap();

@@ -378,6 +378,7 @@ impl SessionManager {
             kind: identity.kind,
             username: identity.username,
             source: identity.source,
+            group: identity.group,
             started_at: self.clock.now_utc(),
         };
         // The folder first: a crash after it but before the record leaves an orphan folder, which

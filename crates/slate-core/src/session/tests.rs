@@ -62,6 +62,7 @@ impl Rig {
                 kind: r.kind,
                 username: r.username,
                 source: r.source,
+                group: None,
                 started_at: chrono::Utc::now(),
             },
         )

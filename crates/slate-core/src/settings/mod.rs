@@ -340,6 +340,15 @@ pub const SETTINGS: &[SettingDef] = &[
         description: "The DN of the group whose members are administrators of Slate (empty: none).",
     },
     SettingDef {
+        key: "ldap_group_attribute",
+        label: "Directory attribute for usage groups",
+        kind: Kind::Text { max_chars: 64 },
+        default: "",
+        // Strictest: none: the statistics group nobody by an attribute nobody chose.
+        strictest: "",
+        description: "An attribute of each person's entry (employeeType, departmentNumber) whose value groups their sessions in the usage statistics (empty: none). It decides nothing.",
+    },
+    SettingDef {
         key: "pam_service",
         label: "PAM service",
         kind: Kind::Text { max_chars: 64 },

@@ -94,6 +94,8 @@ pub struct LdapSettings {
     pub user_dn: String,
     pub allow_group: String,
     pub admin_group: String,
+    /// Empty: none.
+    pub group_attribute: String,
 }
 
 impl LdapSettings {
@@ -108,6 +110,7 @@ impl LdapSettings {
             user_dn: get("ldap_user_dn"),
             allow_group: get("ldap_allow_group"),
             admin_group: get("ldap_admin_group"),
+            group_attribute: get("ldap_group_attribute").trim().to_owned(),
         }
     }
 }

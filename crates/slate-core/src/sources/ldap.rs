@@ -25,8 +25,17 @@ use crate::phrase::Phrase;
 use crate::settings::LdapSettings;
 
 /// The attributes read from a person's entry: how the directory spells their name, and what
-/// to call them.
+/// to call them (and `ldap_group_attribute`, when set).
 const ATTRIBUTES: &[&str] = &["uid", "sAMAccountName", "displayName", "cn"];
+
+/// [`ATTRIBUTES`], and the attribute whose value is the person's group for the statistics.
+fn attributes(s: &LdapSettings) -> Vec<&str> {
+    let mut all = ATTRIBUTES.to_vec();
+    if !s.group_attribute.is_empty() {
+        all.push(&s.group_attribute);
+    }
+    all
+}
 
 /// LDAP result codes that mean "not this person, not with this password": invalid credentials,
 /// insufficient access, unwilling to perform (a disabled account, on some directories).
@@ -160,7 +169,7 @@ impl Session<'_> {
                 Phrase::new("The service account {dn} signed in.").text("dn", s.bind_dn.as_str())
             });
             let filter = s.user_filter.replace("{name}", &ldap_escape(typed));
-            let mut people = self.search(&s.base_dn, Scope::Subtree, &filter, ATTRIBUTES)?;
+            let mut people = self.search(&s.base_dn, Scope::Subtree, &filter, &attributes(s))?;
             if people.len() != 1 {
                 self.steps.failed(|| {
                     if people.is_empty() {
@@ -206,7 +215,7 @@ impl Session<'_> {
         let entry = match found {
             Some(entry) => entry,
             None => self
-                .search(&dn, Scope::Base, "(objectClass=*)", ATTRIBUTES)?
+                .search(&dn, Scope::Base, "(objectClass=*)", &attributes(s))?
                 .pop()
                 .ok_or_else(|| unusable(format!("the entry {dn} cannot be read")))?,
         };
@@ -233,10 +242,25 @@ impl Session<'_> {
         let Some(admin) = self.groups(s, &dn, &username)? else {
             return Ok(Answer::Refused);
         };
+        let group = Some(s.group_attribute.as_str())
+            .filter(|a| !a.is_empty())
+            .and_then(first)
+            .and_then(|v| super::group_name(&v));
+        if !s.group_attribute.is_empty() {
+            self.steps.ok(|| {
+                match group.as_deref() {
+                    Some(g) => Phrase::new("The entry's {attribute} is {group}: the usage statistics count the sessions under it.")
+                        .text("group", g),
+                    None => Phrase::new("The entry has no {attribute}: the usage statistics count the sessions under no group."),
+                }
+                .text("attribute", s.group_attribute.as_str())
+            });
+        }
         Ok(Answer::Accepted(Person {
             username,
             display_name,
             admin,
+            group,
         }))
     }
 

@@ -29,6 +29,28 @@ pub struct Person {
     pub display_name: String,
     /// In the source's administrators' group.
     pub admin: bool,
+    /// The patron type or group the source puts the person in, for the usage statistics only
+    /// (a library card's patron class, SIP2's `PC`; the directory attribute
+    /// `ldap_group_attribute`): [`group_name`]d. Decides nothing.
+    pub group: Option<String>,
+}
+
+/// The longest patron type or group kept.
+pub const GROUP_MAX_CHARS: usize = 64;
+
+/// A source's patron type or group as the statistics keep it: trimmed, without control
+/// characters, at most [`GROUP_MAX_CHARS`]; `None` when nothing is left.
+pub fn group_name(raw: &str) -> Option<String> {
+    let name: String = raw
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(GROUP_MAX_CHARS)
+        .collect();
+    let name = name.trim_end().to_owned();
+    (!name.is_empty()).then_some(name)
 }
 
 /// A source's answer to a name and a password.

@@ -149,5 +149,6 @@ pub fn check(s: &PamSettings, name: &str, password: &Password, steps: &mut Steps
         display_name,
         username: account.name,
         admin,
+        group: None,
     })
 }

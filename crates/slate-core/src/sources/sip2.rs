@@ -404,10 +404,17 @@ pub fn decide(
         });
         match &answer_is {
             Answer::Barred(why) => steps.failed(|| why.clone()),
-            Answer::Accepted(p) => steps.ok(|| {
-                Phrase::new("Nothing bars the card (blocked, expired, fines over the limit): it belongs to {name}.")
-                    .text("name", p.display_name.as_str())
-            }),
+            Answer::Accepted(p) => {
+                steps.ok(|| {
+                    Phrase::new("Nothing bars the card (blocked, expired, fines over the limit): it belongs to {name}.")
+                        .text("name", p.display_name.as_str())
+                });
+                steps.ok(|| match p.group.as_deref() {
+                    Some(g) => Phrase::new("The card's patron type (PC) is {group}: the usage statistics count the sessions under it.")
+                        .text("group", g),
+                    None => Phrase::new("The catalogue system sent no patron type (PC): the usage statistics count the sessions under none."),
+                });
+            }
             Answer::Refused | Answer::Unavailable(_) => {}
         }
     }
@@ -466,6 +473,9 @@ fn decide_quietly(
         username,
         display_name,
         admin: false,
+        // The patron class: not in SIP2's own list of fields, but Koha and Evergreen send the
+        // patron's category in it.
+        group: answer.get("PC").and_then(super::group_name),
     })
 }
 

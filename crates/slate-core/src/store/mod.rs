@@ -174,6 +174,28 @@ pub const MIGRATIONS: &[&str] = &[
         error       TEXT,
         error_at    TEXT
     ) STRICT;",
+    // 10: the group a source puts each person in (a library card's patron type, a directory
+    // attribute), kept with the session and in the anonymous counts ('' for none).
+    "ALTER TABLE sessions ADD COLUMN patron_group TEXT;
+     CREATE TABLE usage_hours_10 (
+        day          TEXT NOT NULL,
+        hour         INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+        kind         TEXT NOT NULL CHECK (kind IN ('user', 'admin', 'guest')),
+        source       TEXT NOT NULL CHECK (source IN ('local', 'ldap', 'pam', 'sip2', 'guest')),
+        patron_group TEXT NOT NULL DEFAULT '',
+        end_reason   TEXT NOT NULL CHECK (end_reason IN
+                         ('user', 'idle', 'time_limit', 'admin', 'shutdown', 'recovered')),
+        minutes      INTEGER NOT NULL CHECK (minutes >= 0),
+        sessions     INTEGER NOT NULL CHECK (sessions > 0),
+        total_ms     INTEGER NOT NULL CHECK (total_ms >= 0),
+        PRIMARY KEY (day, hour, kind, source, patron_group, end_reason, minutes)
+     ) STRICT, WITHOUT ROWID;
+     INSERT INTO usage_hours_10
+         (day, hour, kind, source, end_reason, minutes, sessions, total_ms)
+         SELECT day, hour, kind, source, end_reason, minutes, sessions, total_ms
+         FROM usage_hours;
+     DROP TABLE usage_hours;
+     ALTER TABLE usage_hours_10 RENAME TO usage_hours;",
 ];
 
 /// Stores a fieldless enum as fixed text (the text the schema's CHECK constraints list): one
@@ -518,6 +540,45 @@ mod tests {
             let mode = fs::metadata(&p).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{}", p.display());
         }
+    }
+
+    #[test]
+    fn migration_10_keeps_the_anonymous_counts_and_the_sessions() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("slate.db");
+        {
+            // A database as version 9 left it, with a folded count and a session.
+            let conn = Connection::open(&path).unwrap();
+            for step in &MIGRATIONS[..9] {
+                conn.execute_batch(step).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 9).unwrap();
+            conn.execute_batch(
+                "INSERT INTO usage_hours VALUES ('2026-01-05', 9, 'user', 'sip2', 'idle', 30, 4, 7200000);
+                 INSERT INTO sessions (id, display_name, kind, started_at, utc_offset_secs, source)
+                     VALUES ('s1', 'Ana', 'user', '2026-01-05T09:00:00.000000Z', 0, 'local');",
+            )
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), 10);
+        let rows = s
+            .usage_rows(
+                crate::usage::DayRange::parse("2026-01-01", "2026-01-31", chrono::NaiveDate::MIN)
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].sessions, rows[0].group.as_str()), (4, ""));
+        let group: Option<String> = s
+            .conn
+            .query_row(
+                "SELECT patron_group FROM sessions WHERE id = 's1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(group, None);
     }
 
     #[test]

@@ -71,8 +71,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.conn().execute(
             "INSERT INTO sessions
-                (id, username, display_name, kind, started_at, utc_offset_secs, source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (id, username, display_name, kind, started_at, utc_offset_secs, source,
+                 patron_group)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 s.id,
                 s.username,
@@ -81,6 +82,7 @@ impl Store {
                 to_db(s.started_at),
                 offset.local_minus_utc(),
                 s.source,
+                s.group,
             ],
         )?;
         Ok(())

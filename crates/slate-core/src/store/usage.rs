@@ -1,5 +1,5 @@
 //! The `usage_hours` table: anonymous counts of ended sessions by the local hour they started
-//! (no name, no id), which a session's row is folded into when the row is pruned; and the usage
+//! (no name, no id; the kind, source, patron type or group, ending and length), which a session's row is folded into when the row is pruned; and the usage
 //! rows [`crate::usage`] makes its reports from, read from both.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Timelike};
@@ -15,7 +15,8 @@ use crate::usage::{whole_minutes, DayRange, UsageRow};
 const GUEST: &str = "guest";
 
 /// The columns [`session_row`] reads, in its order.
-const SESSION_COLUMNS: &str = "started_at, utc_offset_secs, kind, source, end_reason, duration_ms";
+const SESSION_COLUMNS: &str =
+    "started_at, utc_offset_secs, kind, source, end_reason, duration_ms, patron_group";
 
 /// A session row's figures ([`SESSION_COLUMNS`]) as a usage row of one session; `None` for a
 /// row whose start cannot be read (the schema keeps those out).
@@ -26,6 +27,7 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<UsageRow>> {
     let source: Option<Source> = r.get(3)?;
     let end_reason: EndReason = r.get(4)?;
     let ms = u64::try_from(r.get::<_, Option<i64>>(5)?.unwrap_or(0)).unwrap_or(0);
+    let group: Option<String> = r.get(6)?;
     let local = FixedOffset::east_opt(offset_secs)
         .and_then(|offset| Some(from_db(&started_at)?.with_timezone(&offset)));
     Ok(local.map(|local: DateTime<FixedOffset>| UsageRow {
@@ -33,6 +35,7 @@ fn session_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<UsageRow>> {
         hour: u8::try_from(local.hour()).unwrap_or(0),
         kind,
         source,
+        group: group.unwrap_or_default(),
         end_reason,
         minutes: whole_minutes(ms),
         sessions: 1,
@@ -66,7 +69,8 @@ impl Store {
             }
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT day, hour, kind, source, end_reason, minutes, sessions, total_ms
+            "SELECT day, hour, kind, source, end_reason, minutes, sessions, total_ms,
+                    patron_group
              FROM usage_hours WHERE day >= ?1 AND day <= ?2",
         )?;
         let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
@@ -79,6 +83,7 @@ impl Store {
                     hour: r.get(1)?,
                     kind: r.get(2)?,
                     source: Source::from_name(&source),
+                    group: r.get(8)?,
                     end_reason: r.get(4)?,
                     minutes: r.get(5)?,
                     sessions: r.get::<_, i64>(6)?.try_into().unwrap_or(0),
@@ -109,9 +114,11 @@ impl Store {
                 .collect::<Result<Vec<_>, _>>()?;
             let mut add = store.conn.prepare_cached(
                 "INSERT INTO usage_hours
-                     (day, hour, kind, source, end_reason, minutes, sessions, total_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (day, hour, kind, source, end_reason, minutes) DO UPDATE SET
+                     (day, hour, kind, source, end_reason, minutes, sessions, total_ms,
+                      patron_group)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (day, hour, kind, source, patron_group, end_reason, minutes)
+                 DO UPDATE SET
                      sessions = sessions + excluded.sessions,
                      total_ms = total_ms + excluded.total_ms",
             )?;
@@ -125,6 +132,7 @@ impl Store {
                     row.minutes,
                     i64::try_from(row.sessions).unwrap_or(i64::MAX),
                     i64::try_from(row.total_ms).unwrap_or(i64::MAX),
+                    row.group,
                 ])?;
             }
             store.prune_sessions(before)

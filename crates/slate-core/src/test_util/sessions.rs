@@ -18,6 +18,8 @@ pub struct Made {
     pub offset: FixedOffset,
     pub kind: SessionKind,
     pub source: Option<Source>,
+    /// The patron type a card or the directory gave (some of theirs, as in life).
+    pub group: Option<String>,
     pub reason: EndReason,
     pub ms: u64,
 }
@@ -65,6 +67,11 @@ pub fn generate(first: NaiveDate, days: usize) -> Vec<Made> {
                 8 => (SessionKind::User, Some(Source::Pam)),
                 _ => (SessionKind::User, Some(Source::Local)),
             };
+            let group = match (source, dice.roll(4)) {
+                (Some(Source::Ldap | Source::Sip2), 0) => Some("Child".to_owned()),
+                (Some(Source::Ldap | Source::Sip2), 1 | 2) => Some("Adult".to_owned()),
+                _ => None,
+            };
             let reasons = u64::try_from(EndReason::ALL.len()).unwrap_or(1);
             let reason = EndReason::ALL[usize::try_from(dice.roll(reasons)).unwrap_or(0)];
             made.push(Made {
@@ -72,6 +79,7 @@ pub fn generate(first: NaiveDate, days: usize) -> Vec<Made> {
                 offset,
                 kind,
                 source,
+                group,
                 reason,
                 ms: dice.roll(2 * 3600 * 1000),
             });
@@ -91,6 +99,7 @@ pub fn record(store: &Store, made: &[Made]) -> Result<(), StoreError> {
                 kind: m.kind,
                 username: m.source.map(|_| format!("person{i}")),
                 source: m.source,
+                group: m.group.clone(),
                 started_at: m.start,
             };
             store.record_session_open(&session, m.offset)?;

@@ -41,6 +41,8 @@ struct Patron {
     status: &'static str,
     fines: &'static str,
     expires: &'static str,
+    /// The patron class sent as `PC` (as Koha and Evergreen do), if any.
+    class: &'static str,
 }
 
 const PATRONS: &[Patron] = &[
@@ -51,6 +53,7 @@ const PATRONS: &[Patron] = &[
         status: "              ",
         fines: "0.00",
         expires: "20991231",
+        class: "ADULT",
     },
     Patron {
         card: "21234001",
@@ -59,6 +62,7 @@ const PATRONS: &[Patron] = &[
         status: "              ",
         fines: "0.00",
         expires: "20200101",
+        class: "",
     },
     Patron {
         card: "21234002",
@@ -67,6 +71,7 @@ const PATRONS: &[Patron] = &[
         status: "Y             ",
         fines: "0.00",
         expires: "20991231",
+        class: "",
     },
     Patron {
         card: "21234003",
@@ -75,6 +80,7 @@ const PATRONS: &[Patron] = &[
         status: "              ",
         fines: "12.50",
         expires: "20991231",
+        class: "",
     },
 ];
 
@@ -224,6 +230,9 @@ fn patron_information(m: &Message) -> Message {
                 .field("CQ", if pin == p.pin { "Y" } else { "N" })
                 .field("BV", p.fines)
                 .field("PA", p.expires);
+            if !p.class.is_empty() {
+                answer = answer.field("PC", p.class);
+            }
         }
         None => {
             answer = answer.field("AE", "").field("BL", "N").field("CQ", "N");

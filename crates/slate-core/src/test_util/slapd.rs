@@ -157,6 +157,7 @@ impl Slapd {
             user_dn: String::new(),
             allow_group: PATRONS.into(),
             admin_group: STAFF.into(),
+            group_attribute: "employeeType".into(),
         }
     }
 
@@ -171,6 +172,7 @@ impl Slapd {
             ("ldap_base_dn", s.base_dn),
             ("ldap_allow_group", s.allow_group),
             ("ldap_admin_group", s.admin_group),
+            ("ldap_group_attribute", s.group_attribute),
         ]
     }
 }
@@ -250,6 +252,7 @@ uid: lena
 cn: Lena Ortiz
 sn: Ortiz
 displayName: Lena Ortiz
+employeeType: Adult
 userPassword: lena's passphrase
 
 dn: uid=sam,ou=people,dc=example,dc=org
@@ -258,6 +261,7 @@ uid: sam
 cn: Sam Reyes
 sn: Reyes
 displayName: Sam Reyes
+employeeType: Librarian
 userPassword: sam's passphrase
 
 dn: uid=omar,ou=people,dc=example,dc=org

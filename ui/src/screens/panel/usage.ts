@@ -1,6 +1,7 @@
 // The panel's Usage section: how much the terminal was used over a range of days (the last 30
 // by default): the figures at a glance, sessions per day, a heat map of the hours of the week,
-// how sessions ended and where the accounts came from. Each chart is drawn as SVG for the eye and
+// how sessions ended, where the accounts came from and, where a source gave them, the patron
+// types or groups. Each chart is drawn as SVG for the eye and
 // said as a table for screen readers (the SVG itself is hidden from them). The numbers are the
 // core's (`slatectl stats` gives the same); nothing is counted here.
 import type { UsageCount, UsageReport } from "../../bindings.js";
@@ -96,6 +97,10 @@ function drawUsage(u: UsageReport): void {
     counts(t("How sessions ended"), u.endings, endings(), "usage-endings"),
     counts(t("Where the accounts came from"), u.sources, sources(), "usage-sources"),
   );
+  // Only where a source gave some (a library card's patron type, a directory attribute).
+  if (u.groups.some((g) => g.key !== "")) {
+    report.append(counts(t("By patron type or group"), u.groups, { "": t("None given") }, "usage-groups"));
+  }
 }
 
 /** The figures at a glance. */
@@ -226,6 +231,12 @@ function week(u: UsageReport): HTMLElement {
 }
 
 /** Counts as horizontal bars, each labelled with its name and number. */
+/** `text`, cut to `max` characters with an ellipsis. */
+function shortened(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length > max ? chars.slice(0, max - 1).join("") + "…" : text;
+}
+
 function counts(caption: string, items: UsageCount[], names: Record<string, string>, id: string): HTMLElement {
   const shown = items.filter((c) => c.sessions > 0);
   const width = 720;
@@ -235,7 +246,8 @@ function counts(caption: string, items: UsageCount[], names: Record<string, stri
   const chart = svg("svg", { viewBox: `0 0 ${width} ${shown.length * row}`, class: "bars" });
   shown.forEach((c, i) => {
     const name = svg("text", { x: 0, y: i * row + row * 0.65, class: "label" });
-    name.textContent = names[c.key] ?? c.key;
+    // A group's name comes from the source and may be long: the table has it whole.
+    name.textContent = shortened(names[c.key] ?? c.key, 26);
     const w = ((width - left - 60) * c.sessions) / top;
     const bar = svg("rect", { x: left, y: i * row + 4, width: Math.max(w, 1), height: row - 8, class: "bar" });
     const value = svg("text", { x: left + w + 6, y: i * row + row * 0.65, class: "label" });
