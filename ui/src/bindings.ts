@@ -12,11 +12,20 @@ guests_allowed: boolean, } | { "kind": "session", display_name: string, account:
  */
 idle_warning: IdleWarning | null, 
 /**
- * What is left before the time limit, as the session bar shows it; `None` without one.
+ * What is left before the first cutoff (the time limit, the day's time, closing), as
+ * the session bar shows it; `None` without one.
  */
 time_left: TimeLeft | null, 
 /**
- * The time-limit warning most recently passed (seconds before the end), if any.
+ * Which rule that cutoff is (`time_limit`, `daily_allowance`, `closing_time`).
+ */
+ends_for: EndReason | null, 
+/**
+ * The bar's line: when the first cutoff signs the person out, and which rule it is.
+ */
+signs_out: Phrase | null, 
+/**
+ * The warning before the cutoff most recently passed (seconds before it), if any.
  */
 time_warning_secs: number | null, 
 /**
@@ -74,7 +83,7 @@ export type SessionFile = { name: string, size: bigint, folder: boolean, };
 
 export type PreferenceRequest = { key: string, value: string, };
 
-export type EndReason = "user" | "idle" | "time_limit" | "admin" | "shutdown" | "recovered";
+export type EndReason = "user" | "idle" | "time_limit" | "daily_allowance" | "closing_time" | "admin" | "shutdown" | "recovered";
 
 export type SessionKind = "user" | "admin" | "guest";
 
@@ -257,7 +266,7 @@ export type AdminReply = {
  */
 message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, source_test: SourceTest | null, usage: UsageReport | null, };
 
-export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "source_unavailable" | "locked" | "disabled" | "guests_not_allowed" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
+export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "source_unavailable" | "locked" | "disabled" | "guests_not_allowed" | "not_now" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 
 export type IpcError = { code: ErrorCode, 
 /**
@@ -337,7 +346,7 @@ text: string,
  */
 args: { [key in string]: Arg }, };
 
-export type Arg = { "type": "text", "value": string } | { "type": "setting", "value": string } | { "type": "number", "value": number } | { "type": "seconds", "value": number } | { "type": "time", "value": string } | { "type": "phrase", "value": Phrase };
+export type Arg = { "type": "text", "value": string } | { "type": "setting", "value": string } | { "type": "number", "value": number } | { "type": "seconds", "value": number } | { "type": "time", "value": string } | { "type": "clock", "value": string } | { "type": "weekday", "value": string } | { "type": "phrase", "value": Phrase };
 
 /** Every command the UI may call (ipc_names.rs). */
 export const COMMANDS = ["app_status", "create_first_admin", "sign_in", "sign_in_guest", "report_activity", "stay", "sign_out", "dismiss_signed_out", "list_files", "delete_file", "set_preference", "admin", "browser"] as const;

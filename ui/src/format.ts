@@ -27,6 +27,10 @@ function piece(arg: Arg): string {
       return exactDuration(arg.value);
     case "time":
       return localTime(arg.value);
+    case "clock":
+      return clockTime(arg.value);
+    case "weekday":
+      return weekday(arg.value);
     case "phrase":
       return say(arg.value);
   }
@@ -64,6 +68,25 @@ export function localTime(iso: string | null): string {
   if (!iso) return t("Never");
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(language());
+}
+
+/** The terminal's local `YYYY-MM-DDTHH:MM` as a date of this screen's clock (the core has already
+ * put it in the terminal's time zone: the same wall time, whatever the browser's zone). */
+function civil(local: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : null;
+}
+
+/** "16:45" (or "4:45 PM", as the screen's language writes times) for a local time. */
+export function clockTime(local: string): string {
+  const d = civil(local);
+  return d ? d.toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" }) : local;
+}
+
+/** "Monday" / "lunes" for a local time. */
+export function weekday(local: string): string {
+  const d = civil(local);
+  return d ? d.toLocaleDateString(language(), { weekday: "long" }) : local;
 }
 
 /** "4:05" or "1:02:03" for a countdown of whole seconds. */

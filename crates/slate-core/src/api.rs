@@ -29,9 +29,14 @@ pub enum Screen {
         account: SessionKind,
         /// Set while the idle warning shows: the modal countdown.
         idle_warning: Option<IdleWarning>,
-        /// What is left before the time limit, as the session bar shows it; `None` without one.
+        /// What is left before the first cutoff (the time limit, the day's time, closing), as
+        /// the session bar shows it; `None` without one.
         time_left: Option<TimeLeft>,
-        /// The time-limit warning most recently passed (seconds before the end), if any.
+        /// Which rule that cutoff is (`time_limit`, `daily_allowance`, `closing_time`).
+        ends_for: Option<EndReason>,
+        /// The bar's line: when the first cutoff signs the person out, and which rule it is.
+        signs_out: Option<Phrase>,
+        /// The warning before the cutoff most recently passed (seconds before it), if any.
         time_warning_secs: Option<u32>,
         /// The session's display preferences (wiped with the session).
         preferences: Preferences,
@@ -290,6 +295,10 @@ pub enum EndReason {
     Idle,
     /// The session reached `time_limit`.
     TimeLimit,
+    /// The person's time for the day ran out (`daily_allowance`, `guest_daily_allowance`).
+    DailyAllowance,
+    /// The terminal closed (`opening_hours`, `days_of_their_own`).
+    ClosingTime,
     /// An administrator ended it (or changed or removed the account).
     Admin,
     /// The kiosk was closed or the machine went to sleep or shut down.
@@ -672,6 +681,9 @@ pub enum ErrorCode {
     Disabled,
     /// Guest sign-in is off.
     GuestsNotAllowed,
+    /// Not now: the terminal is closed, or the person's time for today is used up (the message
+    /// says until when).
+    NotNow,
     /// First-run setup was already done.
     AlreadySetUp,
     /// No such user (administrator tools only).

@@ -300,6 +300,10 @@ pub enum SignInFailure {
     /// The right password, but the account's source bars it now (an expired or blocked library
     /// card, fines over the limit).
     Barred,
+    /// The right password, outside the opening hours.
+    Closed,
+    /// The right password, but the person's time for today is used up.
+    AllowanceSpent,
 }
 
 impl SignInFailure {
@@ -312,6 +316,8 @@ impl SignInFailure {
         Self::Locked,
         Self::Disabled,
         Self::Barred,
+        Self::Closed,
+        Self::AllowanceSpent,
     ];
 
     /// The name as stored: `bad_credentials`, `throttled`, …
@@ -324,6 +330,8 @@ impl SignInFailure {
             Self::Locked => "locked",
             Self::Disabled => "disabled",
             Self::Barred => "barred",
+            Self::Closed => "closed",
+            Self::AllowanceSpent => "allowance_spent",
         }
     }
 }

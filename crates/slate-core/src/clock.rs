@@ -32,6 +32,15 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn local_offset(&self) -> FixedOffset {
         *Local::now().offset()
     }
+    /// The terminal's time zone, for what a day, an hour of opening or a closing time is (the
+    /// system's: `TZ`, else `/etc/localtime`).
+    fn zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::system()
+    }
+    /// Now, in the terminal's time zone.
+    fn now_zoned(&self) -> jiff::Zoned {
+        to_timestamp(self.now_utc()).to_zoned(self.zone())
+    }
     /// Waits until [`Clock::boot_now`] reads `at` or later (at once if it already does), also
     /// across a suspend.
     fn sleep_until(&self, at: Duration) -> Sleep<'_>;
@@ -175,6 +184,16 @@ pub fn from_db(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// A chrono instant as jiff's (which knows time zones' rules), to the microsecond.
+pub fn to_timestamp(t: DateTime<Utc>) -> jiff::Timestamp {
+    jiff::Timestamp::from_microsecond(t.timestamp_micros()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+/// A jiff instant as chrono's, to the microsecond.
+pub fn from_timestamp(t: jiff::Timestamp) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(t.as_microsecond()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -35,6 +35,7 @@ pub mod duration;
 pub mod exit;
 pub mod forward;
 pub mod hardening;
+pub mod hours;
 pub mod io_words;
 pub mod ipc_names;
 pub mod journal;

@@ -35,6 +35,11 @@ pub enum Arg {
     Seconds(#[ts(type = "number")] u64),
     /// A moment, RFC 3339.
     Time(String),
+    /// A time of day, as the terminal's clock shows it: the local `YYYY-MM-DDTHH:MM` (said
+    /// "16:45", or as the person's language writes times).
+    Clock(String),
+    /// The day of the week of a local `YYYY-MM-DDTHH:MM` (said "Monday").
+    Weekday(String),
     /// A phrase inside the phrase.
     Phrase(Box<Phrase>),
 }
@@ -92,6 +97,24 @@ impl Phrase {
         self.arg(name, Arg::Time(rfc3339.into()))
     }
 
+    /// Adds a local time of day (said "16:45").
+    #[must_use]
+    pub fn clock(self, name: &str, local: &jiff::Zoned) -> Self {
+        self.arg(
+            name,
+            Arg::Clock(local.strftime("%Y-%m-%dT%H:%M").to_string()),
+        )
+    }
+
+    /// Adds the day of the week of a local moment (said "Monday").
+    #[must_use]
+    pub fn weekday(self, name: &str, local: &jiff::Zoned) -> Self {
+        self.arg(
+            name,
+            Arg::Weekday(local.strftime("%Y-%m-%dT%H:%M").to_string()),
+        )
+    }
+
     /// Adds a phrase inside this one.
     #[must_use]
     pub fn phrase(self, name: &str, inner: Phrase) -> Self {
@@ -122,6 +145,14 @@ impl fmt::Display for Arg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Text(s) | Self::Setting(s) | Self::Time(s) => f.write_str(s),
+            Self::Clock(local) => f.write_str(local.get(11..16).unwrap_or(local)),
+            Self::Weekday(local) => {
+                let day = local
+                    .get(..10)
+                    .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+                    .map(|d| d.strftime("%A").to_string());
+                f.write_str(day.as_deref().unwrap_or(local))
+            }
             Self::Number(n) => write!(f, "{n}"),
             Self::Seconds(s) => f.write_str(&duration::compact(*s)),
             Self::Phrase(p) => p.fmt(f),

@@ -401,7 +401,9 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// A TOML value as the text the settings validate: arrays become comma-separated lists.
+/// A TOML value as the text the settings validate: arrays become comma-separated lists, and a
+/// table of strings `{ mon = "09:00-20:00", sat = "10:00-16:00" }` (the opening hours) becomes
+/// `mon 09:00-20:00, sat 10:00-16:00`.
 fn as_text(v: &toml::Value) -> Option<String> {
     match v {
         toml::Value::String(s) => Some(s.clone()),
@@ -416,6 +418,11 @@ fn as_text(v: &toml::Value) -> Option<String> {
             })
             .collect::<Option<Vec<_>>>()
             .map(|parts| parts.join(",")),
+        toml::Value::Table(days) => days
+            .iter()
+            .map(|(day, hours)| Some(format!("{day} {}", hours.as_str()?)))
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join(", ")),
         _ => None,
     }
 }

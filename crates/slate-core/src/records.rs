@@ -43,10 +43,12 @@ pub struct SessionRecord {
 
 impl EndReason {
     /// Every reason.
-    pub const ALL: [EndReason; 6] = [
+    pub const ALL: [EndReason; 8] = [
         Self::User,
         Self::Idle,
         Self::TimeLimit,
+        Self::DailyAllowance,
+        Self::ClosingTime,
         Self::Admin,
         Self::Shutdown,
         Self::Recovered,
@@ -58,6 +60,8 @@ impl EndReason {
             Self::User => "user",
             Self::Idle => "idle",
             Self::TimeLimit => "time_limit",
+            Self::DailyAllowance => "daily_allowance",
+            Self::ClosingTime => "closing_time",
             Self::Admin => "admin",
             Self::Shutdown => "shutdown",
             Self::Recovered => "recovered",

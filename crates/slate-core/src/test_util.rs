@@ -91,6 +91,8 @@ struct FakeState {
     /// Subtracted from the boot clock: where the last [`FakeClock::reboot`] started it again.
     boot_start: Duration,
     boot: u32,
+    /// The terminal's time zone (UTC+1 all year until told otherwise).
+    zone: jiff::tz::TimeZone,
 }
 
 impl FakeClock {
@@ -108,6 +110,7 @@ impl FakeClock {
                 boot_extra: Duration::ZERO,
                 boot_start: Duration::ZERO,
                 boot: 1,
+                zone: jiff::tz::TimeZone::fixed(jiff::tz::offset(1)),
             }),
             jumped: tokio::sync::Notify::new(),
             sleeps: std::sync::atomic::AtomicU64::new(0),
@@ -163,6 +166,11 @@ impl FakeClock {
         s.boot += 1;
     }
 
+    /// The terminal is in `zone` (by name, from the system's time zone database), from now on.
+    pub fn set_zone(&self, zone: &str) {
+        self.state().zone = jiff::tz::TimeZone::get(zone).expect("a zone in the tz database");
+    }
+
     /// Sets the wall clock (someone changed the system time); the boot clock is unaffected.
     pub fn set(&self, to: DateTime<Utc>) {
         let elapsed = chrono::Duration::from_std(self.elapsed()).expect("representable");
@@ -192,7 +200,13 @@ impl Clock for FakeClock {
     }
 
     fn local_offset(&self) -> FixedOffset {
-        FixedOffset::east_opt(3600).expect("a valid offset")
+        let now = crate::clock::to_timestamp(self.now_utc());
+        let seconds = self.state().zone.to_offset(now).seconds();
+        FixedOffset::east_opt(seconds).expect("a valid offset")
+    }
+
+    fn zone(&self) -> jiff::tz::TimeZone {
+        self.state().zone.clone()
     }
 
     fn sleep_until(&self, at: Duration) -> crate::clock::Sleep<'_> {

@@ -4,11 +4,11 @@
 // shown changes (the time left by the minute, the last two minutes and the idle warning by the
 // second); `updateSession` touches the page only where something changed. My files is read
 // again when the service says it changed (`files_changed`, from the kernel): never polled.
-import type { Screen } from "../bindings.js";
+import type { EndReason, Screen } from "../bindings.js";
 import { appRoot, applyPreferences, el, mount, setIfChanged } from "../dom.js";
 import { redraw, submit } from "../redraw.js";
 import { errorText, toIpcError } from "../errors.js";
-import { announceCountdownAt, spokenCount, spokenDuration, timeLeft as timeLeftText } from "../format.js";
+import { announceCountdownAt, say, spokenCount, spokenDuration, timeLeft as timeLeftText } from "../format.js";
 import { t } from "../i18n.js";
 import { commands } from "../ipc.js";
 import { rememberFocusBeforeWarning, state, takeFocusBeforeWarning } from "../state.js";
@@ -85,6 +85,18 @@ function wireSession(screen: SessionScreen): void {
   });
 }
 
+/** The warning before the first cutoff, with its reason. */
+function cutoffWarning(rule: EndReason | null, duration: string): string {
+  switch (rule) {
+    case "closing_time":
+      return t("The library closes in {duration}: your session ends then. Save what you need now.", { duration });
+    case "daily_allowance":
+      return t("Your time for today ends in {duration}. Save what you need now.", { duration });
+    default:
+      return t("Your session ends in {duration}. Save what you need now.", { duration });
+  }
+}
+
 /** Brings the session screen on show (`before`) up to date with `screen`. */
 export function updateSession(screen: SessionScreen, before: SessionScreen): void {
   // Files arrived or went (a download, a deletion): read the list again.
@@ -97,11 +109,13 @@ export function updateSession(screen: SessionScreen, before: SessionScreen): voi
   if (timeLeft.hidden !== (screen.time_left === null)) timeLeft.hidden = screen.time_left === null;
   const timeText = screen.time_left === null ? "" : t("Time left {time}", { time: timeLeftText(screen.time_left) });
   if (timeLeft.textContent !== timeText) timeLeft.textContent = timeText;
+  // The one line on when and why the session will end (the first cutoff), from the start.
+  const signsOut = el("signs-out");
+  const signsOutText = screen.signs_out === null ? "" : say(screen.signs_out);
+  if (signsOut.hidden !== (signsOutText === "")) signsOut.hidden = signsOutText === "";
+  if (signsOut.textContent !== signsOutText) signsOut.textContent = signsOutText;
   const warning = screen.time_warning_secs;
-  const warningText =
-    warning === null
-      ? ""
-      : t("Your session ends in {duration}. Save what you need now.", { duration: spokenDuration(warning) });
+  const warningText = warning === null ? "" : cutoffWarning(screen.ends_for, spokenDuration(warning));
   if (el("time-warning").textContent !== warningText) el("time-warning").textContent = warningText;
 
   const idle = el<HTMLDialogElement>("idle-dialog");

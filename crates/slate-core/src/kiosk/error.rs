@@ -28,6 +28,9 @@ pub enum KioskError {
     SourceUnavailable,
     /// The right password, but the source bars the person now (an expired library card…).
     Barred(Phrase),
+    /// The person may not start a session now: the terminal is closed, or their time for the
+    /// day is used up (the phrase says until when).
+    NotNow(Phrase),
     Locked,
     Disabled,
     GuestsNotAllowed,
@@ -60,7 +63,7 @@ impl KioskError {
             Self::SourceUnavailable => {
                 Phrase::new("Sign-in is not available right now; please ask staff.")
             }
-            Self::Barred(why) => why.clone(),
+            Self::Barred(why) | Self::NotNow(why) => why.clone(),
             Self::Throttled(wait) => Phrase::new("Too many attempts. Try again in {wait}.")
                 .seconds("wait", duration::said_wait(*wait)),
             Self::Locked => Phrase::new(
@@ -110,6 +113,7 @@ impl KioskError {
             Self::Locked => ErrorCode::Locked,
             // A barred library card is, to the screen, an account that may not sign in now.
             Self::Disabled | Self::Barred(_) => ErrorCode::Disabled,
+            Self::NotNow(_) => ErrorCode::NotNow,
             Self::GuestsNotAllowed => ErrorCode::GuestsNotAllowed,
             Self::AlreadySetUp => ErrorCode::AlreadySetUp,
             Self::NoSuchUser(_) => ErrorCode::NotFound,

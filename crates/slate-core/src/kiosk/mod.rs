@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod error;
 mod files;
+mod rules;
 mod sessions;
 mod settings;
 mod signin;
@@ -14,6 +15,7 @@ pub mod wipers;
 pub use files::SessionsPlace;
 
 pub use error::KioskError;
+pub use rules::Admission;
 pub use settings::ChangeStamp;
 use settings::PolicyState;
 pub use signin::Identity;

@@ -28,6 +28,10 @@ pub struct Timing {
     /// [`MEDIA_LEASE`]); the idle timeout counts from then if that is later than the last
     /// activity. Never the time limit.
     pub media_until: Option<Duration>,
+    /// When the person's time for the day runs out, if a daily allowance applies.
+    pub allowance_end: Option<Duration>,
+    /// When the terminal closes, if it has opening hours.
+    pub closing: Option<Duration>,
 }
 
 impl Timing {
@@ -38,6 +42,8 @@ impl Timing {
             last_activity: now,
             warned: false,
             media_until: None,
+            allowance_end: None,
+            closing: None,
         }
     }
 
@@ -51,6 +57,30 @@ impl Timing {
     pub fn limit_end(&self, s: &Settings) -> Option<Duration> {
         s.time_limit.map(|l| self.boot_start + l)
     }
+
+    /// The first of the deadlines that end a session whatever the person does (the time limit,
+    /// the day's time, closing time) and the rule it is; `None` without any. At the same moment
+    /// closing time comes first, then the day's time: the reason a person can do least about.
+    pub fn cutoff(&self, s: &Settings) -> Option<(Duration, EndReason)> {
+        [
+            (self.closing, EndReason::ClosingTime),
+            (self.allowance_end, EndReason::DailyAllowance),
+            (self.limit_end(s), EndReason::TimeLimit),
+        ]
+        .into_iter()
+        .filter_map(|(at, rule)| Some((at?, rule)))
+        // `min_by_key` keeps the first of equals: the order above.
+        .min_by_key(|(at, _)| *at)
+    }
+}
+
+/// The warnings before a cutoff of `rule`: closing time's own, else the time limit's.
+fn warnings_for(rule: EndReason, s: &Settings) -> &[Duration] {
+    if rule == EndReason::ClosingTime {
+        &s.closing_warnings
+    } else {
+        &s.time_limit_warnings
+    }
 }
 
 /// What the deadlines say at a moment.
@@ -62,25 +92,26 @@ pub enum Due {
         warn_idle: bool,
         time_warning: Option<Duration>,
     },
-    /// The session ends, for this reason (the time limit wins when both are due).
+    /// The session ends, for this reason (a cutoff wins over the idle timeout when both are
+    /// due).
     End(EndReason),
 }
 
 /// What is due at `now`.
 pub fn due(t: &Timing, s: &Settings, now: Duration) -> Due {
     let idle_end = t.idle_end(s);
-    let limit_end = t.limit_end(s);
-    if limit_end.is_some_and(|end| end <= now) {
-        return Due::End(EndReason::TimeLimit);
+    let cutoff = t.cutoff(s);
+    if let Some((_, rule)) = cutoff.filter(|(end, _)| *end <= now) {
+        return Due::End(rule);
     }
     if idle_end <= now {
         return Due::End(EndReason::Idle);
     }
     Due::Running {
         warn_idle: idle_end.saturating_sub(s.idle_warning) <= now,
-        time_warning: limit_end.and_then(|end| {
+        time_warning: cutoff.and_then(|(end, rule)| {
             let left = end.saturating_sub(now);
-            s.time_limit_warnings
+            warnings_for(rule, s)
                 .iter()
                 .copied()
                 .filter(|w| left <= *w)
@@ -100,7 +131,7 @@ pub fn next_wake(t: &Timing, s: &Settings, now: Duration) -> Duration {
     } else {
         wake = wake.min(idle_end.saturating_sub(s.idle_warning));
     }
-    if let Some(end) = t.limit_end(s) {
+    if let Some((end, rule)) = t.cutoff(s) {
         let left = end.saturating_sub(now);
         let step = if left <= Duration::from_secs(u64::from(TimeLeft::SECONDS_FROM)) {
             duration::next_whole_second(left)
@@ -116,8 +147,8 @@ pub fn next_wake(t: &Timing, s: &Settings, now: Duration) -> Duration {
             }
         };
         wake = wake.min(end).min(now + step);
-        // The time-limit warnings, at their exact moments.
-        for w in &s.time_limit_warnings {
+        // The warnings before it, at their exact moments.
+        for w in warnings_for(rule, s) {
             let at = end.saturating_sub(*w);
             if at > now {
                 wake = wake.min(at);
@@ -128,7 +159,8 @@ pub fn next_wake(t: &Timing, s: &Settings, now: Duration) -> Duration {
 }
 
 /// What the session screen counts down at `now`: the idle warning (while it shows) and what is
-/// left of the time limit (if there is one), both rounded up.
+/// left before the first cutoff (the time limit, the day's time or closing, if any), both
+/// rounded up.
 pub fn countdowns(
     t: &Timing,
     s: &Settings,
@@ -138,8 +170,8 @@ pub fn countdowns(
         seconds_left: duration::ceil_secs(t.idle_end(s).saturating_sub(now)),
     });
     let left = t
-        .limit_end(s)
-        .map(|end| TimeLeft::from_secs(duration::ceil_secs(end.saturating_sub(now))));
+        .cutoff(s)
+        .map(|(end, _)| TimeLeft::from_secs(duration::ceil_secs(end.saturating_sub(now))));
     (idle, left)
 }
 
@@ -365,5 +397,58 @@ mod tests {
         assert_eq!(admin.idle_warning, secs(30));
         assert_eq!(admin.time_limit, None);
         assert_eq!(rules_for(s.clone(), SessionKind::User), s);
+    }
+
+    #[test]
+    fn the_first_cutoff_ends_the_session_with_its_own_reason_and_warnings() {
+        // Time limit 600 s (warned at 120 and 30 s); the day's time ends at 500 s; the library
+        // closes at 400 s, warned at 900, 300 and 60 s before.
+        let mut t = Timing::starting(secs(0));
+        let s = Settings {
+            closing_warnings: vec![secs(900), secs(300), secs(60)],
+            ..rules()
+        };
+        t.allowance_end = Some(secs(500));
+        t.closing = Some(secs(400));
+        assert_eq!(t.cutoff(&s), Some((secs(400), EndReason::ClosingTime)));
+        // Closing's own warnings: 900 s before is already past at the start, so it shows.
+        let running = |time_warning| Due::Running {
+            warn_idle: false,
+            time_warning,
+        };
+        assert_eq!(due(&t, &s, secs(10)), running(Some(secs(900))));
+        assert_eq!(due(&t, &s, secs(100)), running(Some(secs(300))));
+        assert_eq!(
+            next_wake(&t, &s, secs(100)),
+            secs(160),
+            "the countdown's next minute"
+        );
+        // The person keeps at it: the idle deadline stays ahead of closing.
+        t.last_activity = secs(330);
+        assert_eq!(due(&t, &s, secs(340)), running(Some(secs(60))));
+        assert_eq!(due(&t, &s, secs(400)), Due::End(EndReason::ClosingTime));
+        // Without closing, the day's time (the time limit's warnings apply to it).
+        t.closing = None;
+        assert_eq!(due(&t, &s, secs(380)), running(Some(secs(120))));
+        assert_eq!(due(&t, &s, secs(500)), Due::End(EndReason::DailyAllowance));
+        assert_eq!(
+            countdowns(&t, &s, secs(440)).1,
+            Some(TimeLeft::Seconds(60)),
+            "the bar counts down to the first cutoff"
+        );
+        // At the same moment, closing first, then the day's time, then the limit.
+        t.allowance_end = Some(secs(600));
+        assert_eq!(t.cutoff(&s), Some((secs(600), EndReason::DailyAllowance)));
+        t.closing = Some(secs(600));
+        assert_eq!(t.cutoff(&s), Some((secs(600), EndReason::ClosingTime)));
+        // None at all: no countdown, no warning, nothing wakes before the idle timeout's.
+        let free = Timing::starting(secs(0));
+        let no_limit = Settings {
+            time_limit: None,
+            ..s
+        };
+        assert_eq!(free.cutoff(&no_limit), None);
+        assert_eq!(countdowns(&free, &no_limit, secs(10)), (None, None));
+        assert_eq!(next_wake(&free, &no_limit, secs(10)), secs(240));
     }
 }

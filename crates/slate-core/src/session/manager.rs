@@ -34,6 +34,9 @@ struct Live {
     browser: Option<BrowserPlan>,
     timing: due::Timing,
     time_warning: Option<Duration>,
+    /// When it started, on the wall clock in the terminal's time zone: the boot clock's
+    /// deadlines are said as times of day from it.
+    started: jiff::Zoned,
     /// Changes to My files so far ([`Screen::Session`]'s `files_changed`).
     files_changed: u32,
     /// Watches My files while the session lives (none if the kernel refused a watch).
@@ -370,6 +373,8 @@ impl SessionManager {
     /// Starts a session: durably recorded as open before anyone can use it.
     fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
         self.open_for_sessions()?;
+        // The opening hours and the day's time: refused here, or the deadlines they set.
+        let admission = self.kiosk.admit(&identity)?;
         self.settings = due::rules_for(self.kiosk.settings()?, identity.kind);
         let id: [u8; 16] = rand::random();
         let session = ActiveSession {
@@ -395,13 +400,26 @@ impl SessionManager {
             home: browser_home(&self.settings.allowed_sites, &self.settings.home_page),
             sites: self.settings.allowed_sites.clone(),
         });
+        let started = self.clock.now_zoned();
+        // A wall-clock deadline on the boot clock: the time between, from now.
+        let boot_at = |at: &jiff::Zoned| {
+            now + at
+                .timestamp()
+                .duration_since(started.timestamp())
+                .try_into()
+                .unwrap_or(Duration::ZERO)
+        };
+        let mut timing = due::Timing::starting(now);
+        timing.allowance_end = admission.allowance_end.as_ref().map(boot_at);
+        timing.closing = admission.closing.as_ref().map(boot_at);
         self.state = State::Live(Box::new(Live {
             browser,
             session,
             preferences: Preferences::default(),
             language: None,
-            timing: due::Timing::starting(now),
+            timing,
             time_warning: None,
+            started,
             files_changed: 0,
             _files_watch: files_watch,
         }));
@@ -612,9 +630,7 @@ impl SessionManager {
                         time_warning,
                     } => {
                         live.timing.warned |= warn_idle;
-                        if self.settings.time_limit.is_some() {
-                            live.time_warning = time_warning;
-                        }
+                        live.time_warning = time_warning;
                     }
                 }
             }
@@ -711,11 +727,21 @@ impl SessionManager {
             }
             State::Live(live) => {
                 let (idle_warning, time_left) = due::countdowns(&live.timing, &self.settings, now);
+                let cutoff = live.timing.cutoff(&self.settings);
                 Screen::Session {
                     display_name: live.session.display_name.clone(),
                     account: live.session.kind,
                     idle_warning,
                     time_left,
+                    ends_for: cutoff.map(|(_, rule)| rule),
+                    signs_out: cutoff.map(|(at, rule)| {
+                        let since_start = at.saturating_sub(live.timing.boot_start);
+                        let wall = jiff::SignedDuration::try_from(since_start)
+                            .ok()
+                            .and_then(|d| live.started.checked_add(d).ok())
+                            .unwrap_or_else(|| live.started.clone());
+                        farewell::signs_out(rule, &wall)
+                    }),
                     time_warning_secs: live
                         .time_warning
                         .map(|w| u32::try_from(w.as_secs()).unwrap_or(u32::MAX)),

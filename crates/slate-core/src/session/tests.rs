@@ -261,6 +261,120 @@ async fn wall_clock_jumps_neither_extend_nor_shorten_a_session() {
     );
 }
 
+/// The session bar's line, the rule the countdown is for, and the warning passed.
+fn bar(r: &Rig) -> (Option<String>, Option<EndReason>, Option<u32>) {
+    match r.screen() {
+        Screen::Session {
+            signs_out,
+            ends_for,
+            time_warning_secs,
+            ..
+        } => (
+            signs_out.map(|p| p.to_string()),
+            ends_for,
+            time_warning_secs,
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn closing_time_ends_the_session_with_its_own_warnings_and_says_so_from_the_start() {
+    // The fake clock starts on a Monday at 15:13:20 (UTC+1): closing at 15:30, in 1000 s.
+    let r = rig(&[
+        ("opening_hours", "mon-sun 08:00-15:30"),
+        ("time_limit", "2h"),
+    ]);
+    let s = r.sign_in().await;
+    assert_eq!(
+        bar(&r),
+        (
+            Some("You will be signed out at 15:30: the library closes.".into()),
+            Some(EndReason::ClosingTime),
+            None
+        )
+    );
+    for _ in 0..10 {
+        r.pass(Duration::from_secs(100)).await;
+        r.handle.activity();
+    }
+    r.pass(MS).await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::ClosingTime));
+    assert_eq!(
+        r.kiosk.session_record(&s.id).unwrap().unwrap().duration_ms,
+        Some(1_000_000)
+    );
+    // Closed now: ana is told when it opens again; an administrator may still sign in.
+    r.pass(Duration::from_secs(5)).await;
+    let refused = r
+        .handle
+        .sign_in("ana".into(), pw("ana's passphrase"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "This terminal is closed; it opens again tomorrow at 08:00."
+    );
+    r.handle
+        .sign_in(
+            crate::test_util::ADMIN.0.into(),
+            pw(crate::test_util::ADMIN.1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bar(&r), (None, None, None), "no cutoff for staff");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_days_time_runs_across_sessions_and_then_says_when_it_returns() {
+    let r = rig(&[("daily_allowance", "10m"), ("time_limit_warnings", "60")]);
+    let first = r.sign_in().await;
+    assert_eq!(
+        bar(&r).0.as_deref(),
+        Some("You will be signed out at 15:23: your time for today ends.")
+    );
+    r.pass(Duration::from_secs(240)).await;
+    r.handle.sign_out().await.unwrap();
+    r.pass(Duration::from_secs(10)).await;
+    // Six minutes left of the day's ten, and the warning before the end is the time limit's.
+    let second = r.sign_in().await;
+    assert_eq!(
+        bar(&r).0.as_deref(),
+        Some("You will be signed out at 15:23: your time for today ends.")
+    );
+    for _ in 0..6 {
+        r.pass(Duration::from_secs(60) - MS).await;
+        r.handle.activity();
+    }
+    assert_eq!(bar(&r).2, Some(60));
+    r.pass(Duration::from_secs(1)).await;
+    assert_eq!(r.ended(&first.id), Some(EndReason::User));
+    assert_eq!(r.ended(&second.id), Some(EndReason::DailyAllowance));
+    r.pass(Duration::from_secs(5)).await;
+    let refused = r
+        .handle
+        .sign_in("ana".into(), pw("ana's passphrase"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "Your time on this terminal for today is used up; you have more from 00:00 tomorrow."
+    );
+    let audit = r
+        .kiosk
+        .audit_list(&crate::audit::AuditFilter {
+            limit: 1,
+            ..crate::audit::AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(audit[0].event, "sign_in_failed");
+    assert!(
+        audit[0].details.contains("allowance_spent"),
+        "{}",
+        audit[0].details
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_time_limit_is_not_extended_by_activity_and_warns_first() {
     let r = rig(&[("time_limit", "600"), ("time_limit_warnings", "300,60")]);

@@ -62,6 +62,13 @@ pub enum Kind {
     /// Empty, or text of at most this many characters with `{name}` in it, where the name typed
     /// at sign-in goes (escaped for LDAP).
     NameTemplate { max_chars: usize },
+    /// A week of opening hours (`mon-fri 09:00-20:00, sat 10:00-16:00`), empty for always open
+    /// (see [`crate::hours`]).
+    OpeningHours,
+    /// Days with hours of their own (`2026-12-25, 2026-12-24 09:00-13:00`), a date alone closed.
+    DaysOfTheirOwn,
+    /// A time of day, `HH:MM`.
+    TimeOfDay,
 }
 
 /// The languages the UI ships.
@@ -124,6 +131,62 @@ pub const SETTINGS: &[SettingDef] = &[
         // told before the held limit ends theirs.
         strictest: "300,60",
         description: "When to warn before the time limit, comma-separated.",
+    },
+    SettingDef {
+        key: "daily_allowance",
+        label: "Daily time for members",
+        kind: Kind::SecondsOrOff { min: 60, max: 86_400 },
+        default: "0",
+        // Strictest: off: a broken file never keeps people out for their day's time by mistake
+        // (the session's own time limit still holds).
+        strictest: "0",
+        description: "How long a person with an account may use this terminal in a day, all sessions together, or off.",
+    },
+    SettingDef {
+        key: "guest_daily_allowance",
+        label: "Time for each guest",
+        kind: Kind::SecondsOrOff { min: 60, max: 86_400 },
+        default: "0",
+        // Strictest: off, as for members.
+        strictest: "0",
+        description: "How long one guest session may last within a day, or off. (A guest has no name to count days by: each guest session has its own allowance.)",
+    },
+    SettingDef {
+        key: "day_turns_at",
+        label: "The day turns at",
+        kind: Kind::TimeOfDay,
+        default: "00:00",
+        // Strictest: the default: midnight.
+        strictest: "00:00",
+        description: "When a new day begins for the daily time, in this terminal's time zone.",
+    },
+    SettingDef {
+        key: "opening_hours",
+        label: "Opening hours",
+        kind: Kind::OpeningHours,
+        default: "",
+        // Strictest: always open: a broken file never closes the library's terminals by
+        // mistake (the other limits still hold).
+        strictest: "",
+        description: "When people may use this terminal, such as mon-fri 09:00-20:00, sat 10:00-16:00 (days not named are closed; empty: always open). Sessions end at closing; administrators may still sign in.",
+    },
+    SettingDef {
+        key: "days_of_their_own",
+        label: "Holidays and special hours",
+        kind: Kind::DaysOfTheirOwn,
+        default: "",
+        // Strictest: none, as for the opening hours.
+        strictest: "",
+        description: "Dates that do not follow the week, such as 2026-12-25 (closed) or 2026-12-24 09:00-13:00 (early closing).",
+    },
+    SettingDef {
+        key: "closing_warnings",
+        label: "Warnings before closing",
+        kind: Kind::SecondsList { min: 10, max: 86_400 },
+        default: "900,300,60",
+        // Strictest: the default: people are told before closing ends their session.
+        strictest: "900,300,60",
+        description: "When to warn before closing time ends a session, comma-separated.",
     },
     SettingDef {
         key: "signed_out_screen",
@@ -555,7 +618,8 @@ pub enum SettingError {
         value: String,
         choices: String,
     },
-    BadSite {
+    /// A value refused for a reason of its own (a site, opening hours), said in `why`.
+    Invalid {
         key: String,
         why: Phrase,
     },
@@ -610,7 +674,7 @@ impl SettingError {
                 .setting("key", key)
                 .text("choices", choices)
                 .text("value", format!("{value:?}")),
-            Self::BadSite { key, why } => Phrase::new("{key}: {why}")
+            Self::Invalid { key, why } => Phrase::new("{key}: {why}")
                 .setting("key", key)
                 .phrase("why", why.clone()),
             Self::WarningNotBeforeTimeout { warning, timeout } => {
@@ -807,6 +871,13 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
                 .join(" or "),
         ),
         Kind::MoneyOrOff => Phrase::new("off, or an amount such as 5.00"),
+        Kind::OpeningHours => Phrase::new(
+            "days and hours such as mon-fri 09:00-20:00, sat 10:00-16:00, or empty for always open",
+        ),
+        Kind::DaysOfTheirOwn => {
+            Phrase::new("dates such as 2026-12-25, each alone (closed) or with its hours")
+        }
+        Kind::TimeOfDay => Phrase::new("a time of day such as 00:00"),
         Kind::NameTemplate { max_chars } => {
             Phrase::new("empty, or text of at most {count} characters with {placeholder} in it")
                 .number("count", max_chars as u64)
@@ -971,7 +1042,7 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
                 .map(str::trim)
                 .filter(|e| !e.is_empty())
             {
-                let site = canonical_site(entry).map_err(|why| SettingError::BadSite {
+                let site = canonical_site(entry).map_err(|why| SettingError::Invalid {
                     key: def.key.into(),
                     why,
                 })?;
@@ -980,7 +1051,7 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
                 }
             }
             if out.len() > 100 {
-                return Err(SettingError::BadSite {
+                return Err(SettingError::Invalid {
                     key: def.key.into(),
                     why: Phrase::new("at most {count} sites.").number("count", 100),
                 });
@@ -1042,6 +1113,29 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
                 _ => Err(bad()),
             }
         }
+        Kind::OpeningHours | Kind::DaysOfTheirOwn => {
+            let (week, days) = if kind == Kind::OpeningHours {
+                (v, "")
+            } else {
+                ("", v)
+            };
+            crate::hours::Hours::parse(week, days).map_err(|why| SettingError::Invalid {
+                key: def.key.into(),
+                why,
+            })?;
+            // One line, however it was typed (the panel's box takes one entry a line).
+            Ok(v.split([',', ';', '\n'])
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "))
+        }
+        Kind::TimeOfDay => crate::hours::parse_time_of_day(v)
+            .map(|m| format!("{:02}:{:02}", m / 60, m % 60))
+            .map_err(|why| SettingError::Invalid {
+                key: def.key.into(),
+                why,
+            }),
         Kind::NameTemplate { max_chars } => {
             if v.chars().count() > max_chars || v.chars().any(char::is_control) {
                 return Err(SettingError::BadText {
@@ -1237,6 +1331,17 @@ mod tests {
                         Some("(uid=ana)".into()),
                         format!("({}={{name}})", "x".repeat(max_chars - 9)),
                     ),
+                    Kind::OpeningHours => (
+                        None,
+                        Some("mon 09:00-24:01".into()),
+                        "mon-sun 00:00-24:00".into(),
+                    ),
+                    Kind::DaysOfTheirOwn => (
+                        None,
+                        Some("2026-02-30".into()),
+                        "2026-12-31 00:00-24:00".into(),
+                    ),
+                    Kind::TimeOfDay => (None, Some("24:00".into()), "23:59".into()),
                 };
             assert!(
                 validate(def, &inside).is_ok(),

@@ -203,6 +203,16 @@ pub struct Settings {
     pub time_limit: Option<Duration>,
     /// Largest first.
     pub time_limit_warnings: Vec<Duration>,
+    /// A member's time in a day, all sessions together; `None`: no daily limit.
+    pub daily_allowance: Option<Duration>,
+    /// Each guest session's time within a day; `None`: no daily limit.
+    pub guest_daily_allowance: Option<Duration>,
+    /// When the day of the daily allowance turns: minutes after local midnight.
+    pub day_turns_at: u16,
+    /// When the terminal is open (`opening_hours` and `days_of_their_own`).
+    pub hours: crate::hours::Hours,
+    /// Largest first.
+    pub closing_warnings: Vec<Duration>,
     pub signed_out_screen: Duration,
     pub signed_out_message: String,
     /// `None`: keep the audit log forever.
@@ -227,6 +237,22 @@ pub struct Settings {
     pub printing: bool,
     /// Whether media playing in the browser holds the idle deadline.
     pub media_counts_as_use: bool,
+}
+
+/// Comma-separated seconds, as stored (largest first).
+fn seconds_list(text: &str) -> Vec<Duration> {
+    text.split(',')
+        .filter_map(|p| p.parse().ok())
+        .map(Duration::from_secs)
+        .collect()
+}
+
+/// Seconds as stored, 0 meaning off.
+fn off_or_secs(text: &str) -> Option<Duration> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(Duration::from_secs)
 }
 
 impl Default for Settings {
@@ -304,11 +330,14 @@ impl Settings {
             idle_warning,
             admin_idle_timeout: secs(&get("admin_idle_timeout"), d("admin_idle_timeout")),
             time_limit: Some(secs(&get("time_limit"), Duration::ZERO)).filter(|d| !d.is_zero()),
-            time_limit_warnings: get("time_limit_warnings")
-                .split(',')
-                .filter_map(|p| p.parse().ok())
-                .map(Duration::from_secs)
-                .collect(),
+            time_limit_warnings: seconds_list(&get("time_limit_warnings")),
+            daily_allowance: off_or_secs(&get("daily_allowance")),
+            guest_daily_allowance: off_or_secs(&get("guest_daily_allowance")),
+            day_turns_at: crate::hours::parse_time_of_day(&get("day_turns_at")).unwrap_or(0),
+            // Each part was checked when it was set; together they cannot disagree.
+            hours: crate::hours::Hours::parse(&get("opening_hours"), &get("days_of_their_own"))
+                .unwrap_or_default(),
+            closing_warnings: seconds_list(&get("closing_warnings")),
             signed_out_screen: secs(&get("signed_out_screen"), d("signed_out_screen")),
             signed_out_message: get("signed_out_message"),
             audit_retention_days: get("audit_retention_days")

@@ -175,8 +175,38 @@ pub const MIGRATIONS: &[&str] = &[
         error_at    TEXT
     ) STRICT;",
     // 10: the group a source puts each person in (a library card's patron type, a directory
-    // attribute), kept with the session and in the anonymous counts ('' for none).
-    "ALTER TABLE sessions ADD COLUMN patron_group TEXT;
+    // attribute), kept with the session and in the anonymous counts ('' for none); and two more
+    // ways a session ends, the daily allowance and closing time. (SQLite cannot change a CHECK:
+    // both tables are made again and their rows copied.)
+    "CREATE TABLE sessions_10 (
+        id              TEXT PRIMARY KEY,
+        username        TEXT,
+        display_name    TEXT NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('user', 'admin', 'guest')),
+        started_at      TEXT NOT NULL,
+        utc_offset_secs INTEGER NOT NULL,
+        ended_at        TEXT,
+        end_reason      TEXT CHECK (end_reason IN
+                            ('user', 'idle', 'time_limit', 'daily_allowance', 'closing_time', 'admin', 'shutdown', 'recovered')),
+        duration_ms     INTEGER,
+        end_requested   INTEGER NOT NULL DEFAULT 0 CHECK (end_requested IN (0, 1)),
+        wipe_receipt    TEXT,
+        wipe_ok         INTEGER CHECK (wipe_ok IN (0, 1)),
+        source          TEXT CHECK (source IN ('local', 'ldap', 'pam', 'sip2')),
+        patron_group    TEXT,
+        CHECK ((ended_at IS NULL) = (end_reason IS NULL))
+     ) STRICT;
+     INSERT INTO sessions_10
+         (id, username, display_name, kind, started_at, utc_offset_secs, ended_at, end_reason,
+          duration_ms, end_requested, wipe_receipt, wipe_ok, source)
+         SELECT id, username, display_name, kind, started_at, utc_offset_secs, ended_at,
+                end_reason, duration_ms, end_requested, wipe_receipt, wipe_ok, source
+         FROM sessions;
+     DROP TABLE sessions;
+     ALTER TABLE sessions_10 RENAME TO sessions;
+     CREATE INDEX sessions_open ON sessions (id) WHERE ended_at IS NULL;
+     CREATE INDEX sessions_wipe_failed ON sessions (id) WHERE wipe_ok = 0;
+     CREATE INDEX sessions_user_day ON sessions (username, started_at);
      CREATE TABLE usage_hours_10 (
         day          TEXT NOT NULL,
         hour         INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
@@ -184,7 +214,7 @@ pub const MIGRATIONS: &[&str] = &[
         source       TEXT NOT NULL CHECK (source IN ('local', 'ldap', 'pam', 'sip2', 'guest')),
         patron_group TEXT NOT NULL DEFAULT '',
         end_reason   TEXT NOT NULL CHECK (end_reason IN
-                         ('user', 'idle', 'time_limit', 'admin', 'shutdown', 'recovered')),
+                         ('user', 'idle', 'time_limit', 'daily_allowance', 'closing_time', 'admin', 'shutdown', 'recovered')),
         minutes      INTEGER NOT NULL CHECK (minutes >= 0),
         sessions     INTEGER NOT NULL CHECK (sessions > 0),
         total_ms     INTEGER NOT NULL CHECK (total_ms >= 0),
@@ -555,8 +585,8 @@ mod tests {
             conn.pragma_update(None, "user_version", 9).unwrap();
             conn.execute_batch(
                 "INSERT INTO usage_hours VALUES ('2026-01-05', 9, 'user', 'sip2', 'idle', 30, 4, 7200000);
-                 INSERT INTO sessions (id, display_name, kind, started_at, utc_offset_secs, source)
-                     VALUES ('s1', 'Ana', 'user', '2026-01-05T09:00:00.000000Z', 0, 'local');",
+                 INSERT INTO sessions (id, display_name, kind, started_at, utc_offset_secs, source, wipe_ok)
+                     VALUES ('s1', 'Ana', 'user', '2026-01-05T09:00:00.000000Z', 0, 'local', 1);",
             )
             .unwrap();
         }

@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension};
 use super::{sql_text, unknown_text, Store, StoreError};
 use crate::accounts::Source;
 use crate::api::{EndReason, SessionKind};
-use crate::clock::to_db;
+use crate::clock::{from_db, to_db};
 use crate::records::{ActiveSession, LastSessionTimes, SessionRecord};
 use crate::wipe::WipeReceipt;
 
@@ -63,6 +63,36 @@ const COLUMNS: &str = "id, username, display_name, kind, started_at, ended_at, e
                        duration_ms, wipe_ok, source";
 
 impl Store {
+    /// How long `username` (of `source`) used this terminal between `from` and `to` (UTC, as
+    /// stored): the part of each ended session inside that time, by its wall-clock start and end.
+    pub fn time_used(
+        &self,
+        username: &str,
+        source: Option<crate::accounts::Source>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<std::time::Duration, StoreError> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT started_at, ended_at FROM sessions
+             WHERE username = ?1 AND source IS ?2 AND started_at < ?4
+               AND ended_at IS NOT NULL AND ended_at > ?3",
+        )?;
+        let rows = stmt.query_map(params![username, source, to_db(from), to_db(to)], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut used = chrono::Duration::zero();
+        for row in rows {
+            let (start, end) = row?;
+            if let (Some(start), Some(end)) = (from_db(&start), from_db(&end)) {
+                let part = end.min(to) - start.max(from);
+                if part > chrono::Duration::zero() {
+                    used += part;
+                }
+            }
+        }
+        Ok(used.to_std().unwrap_or_default())
+    }
+
     /// Commits a new open session.
     pub fn record_session_open(
         &self,

@@ -37,6 +37,8 @@ function endings(): Record<string, string> {
     user: t("Signed out"),
     idle: t("Left idle"),
     time_limit: t("Time limit reached"),
+    daily_allowance: t("Day's time used up"),
+    closing_time: t("Closing time"),
     admin: t("Ended by staff"),
     shutdown: t("Terminal shut down"),
     recovered: t("Ended after a crash"),
