@@ -169,7 +169,12 @@ async fn browsing(lang: &str, found: &mut Found) {
     // (The other site must be a real one: WebKit itself blocks some ports, such as 9.)
     let other = slate_e2e::site::Site::start("a11ycanary", "http://127.0.0.1:9");
     let site = slate_e2e::site::Site::start("a11ycanary", &other.origin());
-    let dir = prepared_data_dir(&[("language", lang), ("allowed_sites", &site.origin())]);
+    // A day's time, so the bar carries its line on when the session ends.
+    let dir = prepared_data_dir(&[
+        ("language", lang),
+        ("allowed_sites", &site.origin()),
+        ("daily_allowance", "2h"),
+    ]);
     with_kiosk_launched(
         &format!("a11y_browser_{lang}"),
         Launch::on(&dir),
@@ -179,6 +184,8 @@ async fn browsing(lang: &str, found: &mut Found) {
             k.by_role("heading", &t("This page is not available here"))
                 .await;
             check(k, "browser: refused", found).await;
+            k.screenshot(&slate_e2e::artifacts_dir().join(format!("a11y-browser-{lang}.png")))
+                .await;
             k.click(&t("Go back")).await;
             k.wait_until(
                 "return document.getElementById('browser-refused').hidden",
@@ -227,6 +234,7 @@ async fn people_and_panel(lang: &str, found: &mut Found) {
         ("idle_warning", "10"),
         ("idle_timeout", "25"),
         ("signed_out_screen", "60"),
+        ("daily_allowance", "2h"),
     ]);
     with_kiosk_launched(&format!("a11y_screens_{lang}"), Launch::on(&dir), async |k| {
         k.by_role("heading", &t("Sign in")).await;

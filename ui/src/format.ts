@@ -77,10 +77,11 @@ function civil(local: string): Date | null {
   return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : null;
 }
 
-/** "16:45" (or "4:45 PM", as the screen's language writes times) for a local time. */
+/** "16:45" for a local time: on the 24-hour clock in every language, as the opening hours are
+ * written (`09:00-20:00`), so the time a person reads is the one staff set. */
 export function clockTime(local: string): string {
   const d = civil(local);
-  return d ? d.toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit" }) : local;
+  return d ? d.toLocaleTimeString(language(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }) : local;
 }
 
 /** "Monday" / "lunes" for a local time. */

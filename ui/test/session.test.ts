@@ -95,3 +95,21 @@ test("durations and sizes are said in the screen's language", async () => {
   assert.equal(spokenDuration(300), "5 minutes");
   assert.equal(fileSize(512), "512 bytes");
 });
+
+test("a time of day is the terminal's wall time on the 24-hour clock, a day its name", async () => {
+  const { setLanguage } = await import("../src/i18n.js");
+  const { clockTime, weekday } = await import("../src/format.js");
+  // 2026-12-07 is a Monday.
+  assert.equal(clockTime("2026-12-07T16:45"), "16:45");
+  assert.equal(clockTime("2026-12-07T09:05"), "09:05");
+  assert.equal(weekday("2026-12-07T09:00"), "Monday");
+  setLanguage("es");
+  try {
+    assert.equal(clockTime("2026-12-07T00:00"), "00:00");
+    assert.equal(weekday("2026-12-07T09:00"), "lunes");
+  } finally {
+    setLanguage("en");
+  }
+  // Not a local time the core sends: shown as it came.
+  assert.equal(clockTime("soon"), "soon");
+});
