@@ -41,7 +41,10 @@ async fn the_usage_section_shows_what_slatectl_stats_counts_in_both_languages() 
         let rows = |id: &str| format!("return document.querySelectorAll('#{id} tbody tr').length");
         assert_eq!(k.eval(&rows("usage-days")).await, 30);
         assert_eq!(k.eval(&rows("usage-week")).await, 7);
-        assert_eq!(k.eval(&rows("usage-endings")).await, 6);
+        assert_eq!(
+            k.eval(&rows("usage-endings")).await,
+            slate_core::api::EndReason::ALL.len()
+        );
         assert_eq!(k.eval(&rows("usage-sources")).await, 5);
         // Cards and the directory gave patron types (Adult, Child); the rest none.
         assert_eq!(k.eval(&rows("usage-groups")).await, 3);
