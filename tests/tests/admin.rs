@@ -326,6 +326,18 @@ async fn users_and_the_audit_are_managed_from_the_panel() {
         k.type_into("New password", "a new passphrase").await;
         k.click("Change password").await;
         k.wait_for_text("Changed the password of bob.").await;
+        // Bob's own daily time: a value that is not one is refused in the dialog, then 45
+        // minutes, shown in his row.
+        k.click("Daily time for bob").await;
+        k.type_into("Time in a day", "all day").await;
+        k.click("Save").await;
+        k.wait_for_text("all day is not a daily time").await;
+        k.screenshot(&artifacts_dir().join("admin-daily-time.png"))
+            .await;
+        k.type_into("Time in a day", "45m").await;
+        k.click("Save").await;
+        k.wait_for_text("bob has 45 minutes a day.").await;
+        k.wait_for_text("45 minutes a day").await;
         // The panel shows ana's wait and failures; Unlock ends the wait.
         k.wait_for_text("3 failed sign-ins in a row").await;
         assert!(k.page_text().await.contains("Paused until"));

@@ -107,7 +107,7 @@ export type SetupRequest = { username: string, displayName: string, password: st
 
 export type SignInRequest = { username: string, password: string, };
 
-export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "leave_kiosk" };
+export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "leave_kiosk" };
 
 export type AuditQuery = { user: string, event: string, reason: string, 
 /**
@@ -158,7 +158,11 @@ paused_until: string | null,
 /**
  * UTC, RFC 3339; `None` when never.
  */
-last_sign_in: string | null, last_sign_out: string | null, };
+last_sign_in: string | null, last_sign_out: string | null, 
+/**
+ * Their own time in a day, where it differs from the terminal's.
+ */
+daily_time: DailyTime, };
 
 export type AdminAuditRecord = { seq: number, 
 /**
@@ -188,6 +192,8 @@ last_wipe: Phrase,
 audit_head: number | null, };
 
 export type Source = "local" | "ldap" | "sip2" | "pam";
+
+export type DailyTime = { "kind": "as_set" } | { "kind": "unlimited" } | { "kind": "limit", secs: number, };
 
 export type SourceStep = { 
 /**

@@ -34,6 +34,8 @@ export interface Panel {
   opener: Element | null;
   /** The user whose password the password dialog sets. */
   passwordFor: string;
+  /** The user whose own daily time the daily-time dialog sets. */
+  dailyFor: string;
   /** The `before` of each audit page shown so far (null for the newest), for "Newer". */
   auditPages: (number | null)[];
   /** The `before` of the next older audit page, or null at the oldest. */
@@ -63,7 +65,7 @@ const current: UiState = {
   visit: { language: null, textSize: "normal", contrast: "normal" },
   focusBeforeWarning: null,
   browser: null,
-  panel: { confirmAction: null, opener: null, passwordFor: "", auditPages: [null], auditNextBefore: null },
+  panel: { confirmAction: null, opener: null, passwordFor: "", dailyFor: "", auditPages: [null], auditNextBefore: null },
 };
 
 /** Read-only fields, and read-only fields of the objects in them (one level down). */
@@ -162,6 +164,12 @@ export function takeConfirmAction(): (() => void) | null {
 /** The password dialog opens for `username`, from `opener`. */
 export function passwordOpening(username: string, opener: Element | null): void {
   current.panel.passwordFor = username;
+  current.panel.opener = opener;
+}
+
+/** The daily-time dialog opens for `username`, from `opener`. */
+export function dailyOpening(username: string, opener: Element | null): void {
+  current.panel.dailyFor = username;
   current.panel.opener = opener;
 }
 

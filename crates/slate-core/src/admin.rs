@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::accounts::Role;
+use super::accounts::{DailyTime, Role};
 use super::api::{
     AdminAuditPage, AdminAuditRecord, AdminReply, AdminRequest, AdminSetting, AdminTerminal,
     AdminUser, AuditQuery, SettingInput,
@@ -72,6 +72,9 @@ pub fn handle(
                 Phrase::new("Disabled {user}.")
             };
             users_reply(kiosk, did.text("user", username.trim()))?
+        }
+        AdminRequest::SetDailyTime { username, daily } => {
+            set_daily_time(kiosk, &by, &username, &daily)?
         }
         AdminRequest::ResetPassword { username, password } => {
             kiosk.set_password(&by, &username, &password)?;
@@ -236,6 +239,7 @@ fn users_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskError>
                 paused_until: u.paused_until.map(crate::clock::to_db),
                 last_sign_in,
                 last_sign_out,
+                daily_time: u.daily_time,
                 display_name: u.display_name,
                 username: u.username,
             }
@@ -322,4 +326,21 @@ fn terminal(kiosk: &Kiosk) -> Result<AdminTerminal, KioskError> {
         terminal_name: status.terminal_name,
         data_dir: status.data_dir,
     })
+}
+
+/// A person's own daily time set, and the users as they are now.
+fn set_daily_time(
+    kiosk: &Kiosk,
+    by: &crate::audit::Actor,
+    username: &str,
+    daily: &str,
+) -> Result<AdminReply, KioskError> {
+    let did = match kiosk.set_daily_time(by, username, daily)? {
+        DailyTime::AsSet => Phrase::new("{user} has this terminal's daily time."),
+        DailyTime::Unlimited => Phrase::new("{user} has no daily limit."),
+        DailyTime::Limit { secs } => {
+            Phrase::new("{user} has {duration} a day.").seconds("duration", secs)
+        }
+    };
+    users_reply(kiosk, did.text("user", username.trim()))
 }

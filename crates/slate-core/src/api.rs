@@ -399,6 +399,11 @@ pub enum AdminRequest {
     Unlock {
         username: String,
     },
+    /// A person's own daily time: a duration ("90m"), `off` or `default`.
+    SetDailyTime {
+        username: String,
+        daily: String,
+    },
     RemoveUser {
         username: String,
     },
@@ -515,6 +520,8 @@ pub struct AdminUser {
     /// UTC, RFC 3339; `None` when never.
     pub last_sign_in: Option<String>,
     pub last_sign_out: Option<String>,
+    /// Their own time in a day, where it differs from the terminal's.
+    pub daily_time: crate::accounts::DailyTime,
 }
 
 /// One audit record as the panel shows it.
@@ -753,6 +760,7 @@ pub fn typescript_bindings() -> String {
         AdminAuditPage::decl(&cfg),
         AdminTerminal::decl(&cfg),
         Source::decl(&cfg),
+        crate::accounts::DailyTime::decl(&cfg),
         SourceStep::decl(&cfg),
         SourceVerdict::decl(&cfg),
         SourceTest::decl(&cfg),

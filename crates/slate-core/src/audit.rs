@@ -212,6 +212,9 @@ pub enum Event {
     UserEnabled,
     UserDisabled,
     UserUnlocked,
+    /// An administrator set a person's own daily time (`daily`: a duration, `off` or
+    /// `default`).
+    DailyTimeChanged,
     /// An administrator left kiosk mode from the panel, for maintenance.
     KioskLeft,
 }
@@ -238,6 +241,7 @@ impl Event {
         Self::UserEnabled,
         Self::UserDisabled,
         Self::UserUnlocked,
+        Self::DailyTimeChanged,
         Self::KioskLeft,
     ];
 
@@ -261,6 +265,7 @@ impl Event {
             Self::UserRemoved => "user_removed",
             Self::PasswordChanged => "password_changed",
             Self::UserEnabled => "user_enabled",
+            Self::DailyTimeChanged => "daily_time_changed",
             Self::UserDisabled => "user_disabled",
             Self::UserUnlocked => "user_unlocked",
             Self::KioskLeft => "kiosk_left",

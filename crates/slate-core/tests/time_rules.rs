@@ -238,3 +238,50 @@ fn the_day_turns_at_its_own_time_and_says_so() {
     assert!(t.admitted(&ana()).allowance_end.is_some());
     assert_eq!(t.clock.zone().iana_name(), Some("Europe/Paris"));
 }
+
+#[test]
+fn a_person_may_have_a_daily_time_of_their_own() {
+    let t = terminal(&[("daily_allowance", "1h")]);
+    let boss = Actor::Admin {
+        username: slate_core::test_util::ADMIN.0.into(),
+    };
+    t.kiosk.set_daily_time(&boss, "ana", "30m").unwrap();
+    assert_eq!(
+        local(t.admitted(&ana()).allowance_end.as_ref()),
+        "2026-12-07T10:30"
+    );
+    t.kiosk.set_daily_time(&boss, "ana", "off").unwrap();
+    assert_eq!(t.admitted(&ana()).allowance_end, None);
+    t.kiosk.set_daily_time(&boss, "ANA", "default").unwrap();
+    assert_eq!(
+        local(t.admitted(&ana()).allowance_end.as_ref()),
+        "2026-12-07T11:00"
+    );
+    // A value that is none of those: one sentence, nothing changed.
+    let said = t
+        .kiosk
+        .set_daily_time(&boss, "ana", "2 weeks")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        said,
+        "2 weeks is not a daily time: write a duration from 1 minute to 24 hours (90m), off for no daily limit, or default for this terminal's."
+    );
+    assert!(matches!(
+        t.kiosk.set_daily_time(&boss, "nobody", "1h"),
+        Err(KioskError::NoSuchUser(_))
+    ));
+    let changes: Vec<String> = t
+        .kiosk
+        .audit_list(&slate_core::audit::AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.event == "daily_time_changed")
+        .map(|r| r.details)
+        .collect();
+    assert_eq!(changes.len(), 3);
+    assert!(changes[2].contains(r#""daily":"30m""#), "{changes:?}");
+}

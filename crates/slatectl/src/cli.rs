@@ -173,7 +173,8 @@ impl Command {
                 | UserCommand::Passwd { .. }
                 | UserCommand::Disable { .. }
                 | UserCommand::Enable { .. }
-                | UserCommand::Unlock { .. } => Changes,
+                | UserCommand::Unlock { .. }
+                | UserCommand::Set { .. } => Changes,
             },
             Self::Config(cmd) => match cmd {
                 ConfigCommand::Show | ConfigCommand::Get { .. } => Reads,
@@ -404,6 +405,15 @@ pub enum UserCommand {
     Unlock {
         /// The account's username.
         name: String,
+    },
+    /// Set an account's own rules: `--daily 90m` (its time in a day, all sessions together),
+    /// `--daily off` (no daily limit), `--daily default` (the terminal's `daily_allowance`).
+    Set {
+        /// The account's username.
+        name: String,
+        /// Its own daily time: a duration from 1 minute to 24 hours, off, or default.
+        #[arg(long, value_name = "DURATION|off|default")]
+        daily: String,
     },
 }
 

@@ -236,8 +236,15 @@ pub fn users(json: bool, users: &[AccountSummary]) {
                 until.format("%Y-%m-%d %H:%M:%S")
             ),
         };
+        let daily = match u.daily_time {
+            slate_core::accounts::DailyTime::AsSet => String::new(),
+            slate_core::accounts::DailyTime::Unlimited => "  (no daily limit)".to_owned(),
+            slate_core::accounts::DailyTime::Limit { secs } => {
+                format!("  ({} a day)", slate_core::duration::compact(secs))
+            }
+        };
         outln!(
-            "{:<width$}  {role:<5}  {status:<8}  {}{failures}",
+            "{:<width$}  {role:<5}  {status:<8}  {}{failures}{daily}",
             u.username,
             u.display_name
         );

@@ -3,8 +3,9 @@
 
 use std::io::{IsTerminal, Read};
 
-use slate_core::accounts::Role;
+use slate_core::accounts::{DailyTime, Role};
 use slate_core::auth::Password;
+use slate_core::duration;
 use slate_core::kiosk::KioskError;
 use zeroize::Zeroizing;
 
@@ -65,6 +66,20 @@ pub fn run(ctx: &Ctx, cmd: UserCommand) -> Result<(), Failure> {
         UserCommand::Unlock { name } => {
             kiosk.unlock_user(&ctx.actor, &name)?;
             done(json, &name, "unlocked", "Unlocked");
+        }
+        UserCommand::Set { name, daily } => {
+            let set = kiosk.set_daily_time(&ctx.actor, &name, &daily)?;
+            let said = match set {
+                DailyTime::AsSet => "this terminal's daily time".to_owned(),
+                DailyTime::Unlimited => "no daily limit".to_owned(),
+                DailyTime::Limit { secs } => format!("{} a day", duration::compact(secs)),
+            };
+            output::done(
+                json,
+                &name,
+                "daily_time_set",
+                &format!("{} has {said}.", name.trim()),
+            );
         }
     }
     Ok(())

@@ -819,8 +819,43 @@ fn bad_input_is_one_sentence_and_changes_nothing() {
     );
     // No terminal and no --password-stdin: refuse rather than hang.
     refused(&ctl.run(&["user", "add", "zed"], ""), 8, "--password-stdin");
+    refused(
+        &ctl.run(&["user", "set", "ghost", "--daily", "1h"], ""),
+        6,
+        "no user called ghost",
+    );
+    refused(
+        &ctl.run(&["user", "set", "ana", "--daily", "2 weeks"], ""),
+        8,
+        "2 weeks is not a daily time",
+    );
 
     assert_eq!(ctl.users(), before, "nothing changed");
+}
+
+#[test]
+fn a_user_gets_a_daily_time_of_their_own() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    assert_eq!(
+        ctl.ok(&["user", "set", "ana", "--daily", "1.5h"], "")
+            .trim(),
+        "ana has 1h30m a day."
+    );
+    let listed = ctl.ok(&["user", "list"], "");
+    assert!(listed.contains("(1h30m a day)"), "{listed}");
+    let v = ctl.json(&["user", "set", "ana", "--daily", "off"]);
+    assert_eq!(v["done"], "daily_time_set", "{v}");
+    let users = ctl.json(&["user", "list"]);
+    let ana = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "ana")
+        .unwrap();
+    assert_eq!(ana["daily_time"]["kind"], "unlimited", "{ana}");
+    ctl.ok(&["user", "set", "ana", "--daily", "default"], "");
+    assert!(!ctl.ok(&["user", "list"], "").contains("a day)"));
 }
 
 #[test]

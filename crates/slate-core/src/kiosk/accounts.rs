@@ -2,11 +2,12 @@
 //! password, unlock; each change audited with who made it, and the last administrator kept.
 
 use super::{lock, Kiosk, KioskError};
-use crate::accounts::{Account, AccountSummary, Role};
+use crate::accounts::{Account, AccountSummary, DailyTime, Role};
 use crate::audit::{Actor, AuditEvent, Event};
 use crate::auth::{
     backoff, hash_password, name_verdict, CredentialError, NameVerdict, Password, Username,
 };
+use crate::phrase::Phrase;
 use crate::store::{Store, StoreError};
 use serde_json::json;
 use std::time::Duration;
@@ -184,6 +185,36 @@ impl Kiosk {
         Ok(())
     }
 
+    /// Sets a person's own daily time from how an administrator writes it: a duration ("90m",
+    /// between a minute and a day), `off` (no daily limit) or `default` (the terminal's
+    /// `daily_allowance`). Audited; applies from their next session.
+    pub fn set_daily_time(
+        &self,
+        by: &Actor,
+        username: &str,
+        written: &str,
+    ) -> Result<DailyTime, KioskError> {
+        let daily = parse_daily_time(written)?;
+        let (username, _) = self.existing(username)?;
+        let store = lock(&self.store);
+        store.atomically(|store| {
+            store.set_daily_time(&username, daily)?;
+            let said = match daily {
+                DailyTime::AsSet => "default".to_owned(),
+                DailyTime::Unlimited => "off".to_owned(),
+                DailyTime::Limit { secs } => crate::duration::compact(secs),
+            };
+            self.user_event(
+                by,
+                store,
+                Event::DailyTimeChanged,
+                username.as_str(),
+                json!({ "daily": said }),
+            )
+        })?;
+        Ok(daily)
+    }
+
     /// Unlocks an account and forgets its failed sign-ins.
     pub fn unlock_user(&self, by: &Actor, username: &str) -> Result<(), KioskError> {
         let (username, _) = self.existing(username)?;
@@ -250,4 +281,24 @@ fn keep_an_administrator(store: &Store, username: &Username) -> Result<(), Kiosk
         return Err(KioskError::LastAdmin(account.username));
     }
     Ok(())
+}
+
+/// A daily time as an administrator writes it (see [`Kiosk::set_daily_time`]).
+fn parse_daily_time(written: &str) -> Result<DailyTime, KioskError> {
+    let text = written.trim().to_ascii_lowercase();
+    match text.as_str() {
+        "" | "default" => return Ok(DailyTime::AsSet),
+        "off" | "none" | "unlimited" => return Ok(DailyTime::Unlimited),
+        _ => {}
+    }
+    let (min, max) = DailyTime::BOUNDS;
+    match crate::duration::parse(&text) {
+        Ok(secs) if (min..=max).contains(&secs) => Ok(DailyTime::Limit { secs }),
+        _ => Err(KioskError::InvalidRequest(
+            Phrase::new(
+                "{value} is not a daily time: write a duration from 1 minute to 24 hours (90m), off for no daily limit, or default for this terminal's.",
+            )
+            .text("value", written.trim()),
+        )),
+    }
 }

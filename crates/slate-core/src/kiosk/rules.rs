@@ -1,7 +1,8 @@
 //! The library's time rules at the door: whether a person who has just proved who they are may
 //! start a session now (the opening hours; their time for today), and the two deadlines the
 //! session then carries: when their day's time runs out and when the terminal closes.
-//! Administrators are never kept out and carry neither. The rules' arithmetic is
+//! Administrators are never kept out and carry neither; one of Slate's own accounts may have a
+//! daily time of its own (`slatectl user set NAME --daily 90m`). The rules' arithmetic is
 //! [`crate::hours`]'s; what a session does with the deadlines is [`crate::session::due`]'s.
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use jiff::Zoned;
 use serde_json::json;
 
 use super::{lock, Identity, Kiosk, KioskError};
+use crate::accounts::Source;
 use crate::api::SessionKind;
 use crate::audit::{AuditEvent, Event, SignInFailure};
 use crate::clock::from_timestamp;
@@ -49,10 +51,20 @@ impl Kiosk {
                 ))
             }
         };
-        let allowance = if who.kind == SessionKind::Guest {
-            s.guest_daily_allowance
-        } else {
-            s.daily_allowance
+        let allowance = match (who.kind, who.source, &who.username) {
+            (SessionKind::Guest, ..) => s.guest_daily_allowance,
+            // One of Slate's own accounts may have a daily time of its own.
+            (_, Some(Source::Local), Some(name)) => {
+                let own = crate::auth::Username::parse(name)
+                    .ok()
+                    .map(|n| lock(&self.store).find_account(&n))
+                    .transpose()?
+                    .flatten()
+                    .map(|a| a.daily_time)
+                    .unwrap_or_default();
+                own.allowance(s.daily_allowance)
+            }
+            _ => s.daily_allowance,
         };
         let Some(allowance) = allowance else {
             return Ok(Admission {

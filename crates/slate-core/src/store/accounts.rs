@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::{sql_text, Store, StoreError};
-use crate::accounts::{Account, AccountSummary, Role};
+use crate::accounts::{Account, AccountSummary, DailyTime, Role};
 use crate::auth::Username;
 use crate::clock::to_db;
 
@@ -14,8 +14,8 @@ sql_text!(Role {
     Admin => "admin",
 });
 
-const COLUMNS: &str =
-    "id, username, display_name, role, enabled, locked, password_hash, created_at";
+const COLUMNS: &str = "id, username, display_name, role, enabled, locked, password_hash, \
+                       created_at, daily_allowance_secs";
 
 fn row_to_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -27,6 +27,7 @@ fn row_to_account(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         locked: r.get(5)?,
         password_hash: r.get(6)?,
         created_at: r.get(7)?,
+        daily_time: DailyTime::from_column(r.get(8)?),
     })
 }
 
@@ -148,6 +149,18 @@ impl Store {
         Ok(self.conn().execute(
             "UPDATE users SET enabled = ?2 WHERE username_key = ?1",
             params![username.key(), enabled],
+        )? > 0)
+    }
+
+    /// Sets an account's own daily time; `false` when there is no such account.
+    pub fn set_daily_time(
+        &self,
+        username: &Username,
+        daily: DailyTime,
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE users SET daily_allowance_secs = ?2 WHERE username_key = ?1",
+            params![username.key(), daily.to_column()],
         )? > 0)
     }
 

@@ -174,11 +174,14 @@ pub const MIGRATIONS: &[&str] = &[
         error       TEXT,
         error_at    TEXT
     ) STRICT;",
-    // 10: the group a source puts each person in (a library card's patron type, a directory
-    // attribute), kept with the session and in the anonymous counts ('' for none); and two more
-    // ways a session ends, the daily allowance and closing time. (SQLite cannot change a CHECK:
-    // both tables are made again and their rows copied.)
-    "CREATE TABLE sessions_10 (
+    // 10: a person's own daily time (NULL: the setting; 0: no limit; else seconds); the group a
+    // source puts each person in (a library card's patron type, a directory attribute), kept
+    // with the session and in the anonymous counts ('' for none); and two more ways a session
+    // ends, the daily allowance and closing time. (SQLite cannot change a CHECK: both tables
+    // are made again and their rows copied.)
+    "ALTER TABLE users ADD COLUMN daily_allowance_secs INTEGER
+         CHECK (daily_allowance_secs BETWEEN 0 AND 86400);
+     CREATE TABLE sessions_10 (
         id              TEXT PRIMARY KEY,
         username        TEXT,
         display_name    TEXT NOT NULL,

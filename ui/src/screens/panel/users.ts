@@ -1,13 +1,13 @@
 // The panel's Users section: the table of accounts with their actions (Disable or Enable,
-// Unlock, Reset password, Remove), the form to add one, and the two dialogs it opens (a
-// confirmation, a new password). The focus goes back to the button that opened a dialog.
+// Unlock, Daily time, Reset password, Remove), the form to add one, and the three dialogs it
+// opens (a confirmation, a person's own daily time, a new password). The focus goes back to the button that opened a dialog.
 import type { AdminRequest, AdminUser } from "../../bindings.js";
 import { el, make } from "../../dom.js";
 import { errorText, toIpcError } from "../../errors.js";
-import { localTime, say } from "../../format.js";
+import { exactDuration, localTime, say } from "../../format.js";
 import { t } from "../../i18n.js";
 import { commands } from "../../ipc.js";
-import { passwordOpening, state, takeConfirmAction, takeOpener } from "../../state.js";
+import { dailyOpening, passwordOpening, state, takeConfirmAction, takeOpener } from "../../state.js";
 import { ask, confirmFirst } from "./ask.js";
 
 /** Loads the section. */
@@ -40,6 +40,28 @@ function openPasswordDialog(username: string): void {
   el("password-new").focus();
 }
 
+/** A person's own daily time as the dialog's field shows it ("90m", "off", empty for the
+ * terminal's). */
+function dailyText(u: AdminUser): string {
+  switch (u.daily_time.kind) {
+    case "unlimited":
+      return "off";
+    case "limit":
+      return `${Math.round(u.daily_time.secs / 60)}m`;
+    default:
+      return "";
+  }
+}
+
+function openDailyDialog(u: AdminUser): void {
+  dailyOpening(u.username, document.activeElement);
+  el("daily-title").textContent = t("Daily time for {user}", { user: u.username });
+  el<HTMLInputElement>("daily-value").value = dailyText(u);
+  el("daily-problem").textContent = "";
+  el<HTMLDialogElement>("daily-dialog").showModal();
+  el("daily-value").focus();
+}
+
 function drawUsers(users: AdminUser[]): void {
   const body = el("users-body");
   body.replaceChildren(
@@ -55,6 +77,12 @@ function drawUsers(users: AdminUser[]): void {
       }
       if (u.failed_sign_ins > 0) {
         status.append(make("span", { class: "detail" }, t("{count} failed sign-ins in a row", { count: u.failed_sign_ins })));
+      }
+      // Their own daily time, where it is not the terminal's.
+      if (u.daily_time.kind === "unlimited") {
+        status.append(make("span", { class: "detail" }, t("No daily limit")));
+      } else if (u.daily_time.kind === "limit") {
+        status.append(make("span", { class: "detail" }, t("{duration} a day", { duration: exactDuration(u.daily_time.secs) })));
       }
       const actions = make("td");
       const buttons = make("div", { class: "actions-cell" });
@@ -84,6 +112,7 @@ function drawUsers(users: AdminUser[]): void {
           void askUsers({ action: "unlock", username: u.username });
         });
       }
+      if (!u.admin) button("Daily time", "Daily time for {user}", () => openDailyDialog(u));
       button("Reset password", "Reset password for {user}", () => openPasswordDialog(u.username));
       button("Remove", "Remove {user}", () =>
         confirmThen(
@@ -138,6 +167,22 @@ export function wireUsers(): void {
     takeConfirmAction()?.();
   });
   confirm.addEventListener("close", giveFocusBack);
+  const dailyDialog = el<HTMLDialogElement>("daily-dialog");
+  dailyDialog.addEventListener("close", giveFocusBack);
+  el("daily-cancel").addEventListener("click", () => dailyDialog.close());
+  el("daily-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void commands
+      .admin({ action: "set_daily_time", username: state.panel.dailyFor, daily: el<HTMLInputElement>("daily-value").value })
+      .then((r) => {
+        dailyDialog.close();
+        el("admin-status").textContent = say(r.message);
+        if (r.users) drawUsers(r.users);
+      })
+      .catch((e) => {
+        el("daily-problem").textContent = errorText(toIpcError(e));
+      });
+  });
   const passwordDialog = el<HTMLDialogElement>("password-dialog");
   passwordDialog.addEventListener("close", giveFocusBack);
   el("password-cancel").addEventListener("click", () => passwordDialog.close());
