@@ -127,3 +127,52 @@ async fn closing_time_warns_then_ends_the_session_with_its_reason() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_warning_offers_one_extension_and_the_bar_moves_with_it() {
+    let dir = prepared_data_dir(&[
+        ("time_limit", "2m"),
+        ("time_limit_warnings", "2m"),
+        ("extension", "10m"),
+    ]);
+    with_kiosk_launched("extension", Launch::on(&dir), async |k| {
+        k.sign_in_ana().await;
+        let line = || async {
+            k.eval("return document.getElementById('signs-out').textContent")
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let before = line().await;
+        assert!(before.ends_with(": your session's time limit."), "{before}");
+        // Two minutes left, the warning shows with the offer.
+        k.by_role("button", "Add 10 minutes more").await;
+        k.screenshot(&artifacts_dir().join("session-extension-offered.png"))
+            .await;
+        k.click("Add 10 minutes more").await;
+        k.wait_until(
+            "return document.getElementById('extend-session').hidden",
+            "the offer gone once used",
+        )
+        .await;
+        let after = line().await;
+        assert_ne!(after, before, "the bar says the new time");
+        k.screenshot(&artifacts_dir().join("session-extended.png"))
+            .await;
+        let audit: serde_json::Value = serde_json::from_str(&slatectl(
+            k.data_dir(),
+            &["audit", "list", "--event", "session_extended", "--json"],
+            "",
+        ))
+        .unwrap();
+        let records = audit.as_array().unwrap();
+        assert_eq!(records.len(), 1, "{audit}");
+        assert_eq!(records[0]["username"], "ana", "{audit}");
+        assert!(
+            records[0]["details"].to_string().contains("minutes"),
+            "{audit}"
+        );
+    })
+    .await;
+}

@@ -21,6 +21,11 @@ time_left: TimeLeft | null,
  */
 ends_for: EndReason | null, 
 /**
+ * While the warning shows and the session's one extension would add time: how many
+ * seconds ("Add 15 more minutes").
+ */
+can_extend: number | null, 
+/**
  * The bar's line: when the first cutoff signs the person out, and which rule it is.
  */
 signs_out: Phrase | null, 
@@ -355,7 +360,7 @@ args: { [key in string]: Arg }, };
 export type Arg = { "type": "text", "value": string } | { "type": "setting", "value": string } | { "type": "number", "value": number } | { "type": "seconds", "value": number } | { "type": "time", "value": string } | { "type": "clock", "value": string } | { "type": "weekday", "value": string } | { "type": "phrase", "value": Phrase };
 
 /** Every command the UI may call (ipc_names.rs). */
-export const COMMANDS = ["app_status", "create_first_admin", "sign_in", "sign_in_guest", "report_activity", "stay", "sign_out", "dismiss_signed_out", "list_files", "delete_file", "set_preference", "admin", "browser"] as const;
+export const COMMANDS = ["app_status", "create_first_admin", "sign_in", "sign_in_guest", "report_activity", "stay", "extend_session", "sign_out", "dismiss_signed_out", "list_files", "delete_file", "set_preference", "admin", "browser"] as const;
 
 export type Command = (typeof COMMANDS)[number];
 

@@ -62,6 +62,7 @@ export const commands = {
   signInGuest: (): Promise<AppStatus> => call<AppStatus>("sign_in_guest"),
   reportActivity: (): Promise<void> => call<void>("report_activity"),
   stay: (): Promise<AppStatus> => call<AppStatus>("stay"),
+  extendSession: (): Promise<AppStatus> => call<AppStatus>("extend_session"),
   signOut: (): Promise<AppStatus> => call<AppStatus>("sign_out"),
   dismissSignedOut: (): Promise<AppStatus> => call<AppStatus>("dismiss_signed_out"),
   listFiles: (): Promise<SessionFile[]> => call<SessionFile[]>("list_files"),

@@ -34,6 +34,9 @@ pub enum Screen {
         time_left: Option<TimeLeft>,
         /// Which rule that cutoff is (`time_limit`, `daily_allowance`, `closing_time`).
         ends_for: Option<EndReason>,
+        /// While the warning shows and the session's one extension would add time: how many
+        /// seconds ("Add 15 more minutes").
+        can_extend: Option<u32>,
         /// The bar's line: when the first cutoff signs the person out, and which rule it is.
         signs_out: Option<Phrase>,
         /// The warning before the cutoff most recently passed (seconds before it), if any.

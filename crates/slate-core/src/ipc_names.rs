@@ -14,6 +14,7 @@ pub const COMMANDS: &[&str] = &[
     "sign_in_guest",
     "report_activity",
     "stay",
+    "extend_session",
     "sign_out",
     "dismiss_signed_out",
     "list_files",

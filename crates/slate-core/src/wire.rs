@@ -86,6 +86,8 @@ pub enum Call {
     SignInGuest,
     ReportActivity,
     Stay,
+    /// The session's one extension, from the warning before its end.
+    Extend,
     SignOut,
     DismissSignedOut,
     ListFiles,
@@ -147,6 +149,7 @@ impl Call {
             Self::SignInGuest => "sign_in_guest",
             Self::ReportActivity => "report_activity",
             Self::Stay => "stay",
+            Self::Extend => "extend_session",
             Self::SignOut => "sign_out",
             Self::DismissSignedOut => "dismiss_signed_out",
             Self::ListFiles => "list_files",

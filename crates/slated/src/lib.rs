@@ -668,6 +668,7 @@ async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
             Ok(Answer::Done)
         }
         Call::Stay => status(session.stay().await),
+        Call::Extend => status(session.extend().await),
         Call::SignOut => status(session.sign_out().await),
         Call::DismissSignedOut => status(session.dismiss().await),
         Call::ListFiles => session.files().await.map(Answer::Files).map_err(Into::into),

@@ -59,6 +59,12 @@ pub async fn stay(link: Service<'_>) -> Result<AppStatus, IpcError> {
     status(&link, Call::Stay).await
 }
 
+/// "Add N more minutes" in the warning before the session ends: its one extension.
+#[tauri::command]
+pub async fn extend_session(link: Service<'_>) -> Result<AppStatus, IpcError> {
+    status(&link, Call::Extend).await
+}
+
 /// Ends the session at the person's request (the UI has asked them to confirm).
 #[tauri::command]
 pub async fn sign_out(link: Service<'_>) -> Result<AppStatus, IpcError> {

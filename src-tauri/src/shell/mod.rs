@@ -122,6 +122,7 @@ pub fn run(service: ServiceAt) -> ExitCode {
             commands::sign_in_guest,
             commands::report_activity,
             commands::stay,
+            commands::extend_session,
             commands::sign_out,
             commands::dismiss_signed_out,
             commands::list_files,

@@ -72,6 +72,9 @@ function wireSession(screen: SessionScreen): void {
     void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.signOut());
   });
 
+  el("extend-session").addEventListener("click", (ev) => {
+    void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.extendSession());
+  });
   el("idle-stay").addEventListener("click", (ev) => {
     void submit(ev.currentTarget as HTMLButtonElement, problem, () => commands.stay());
   });
@@ -117,6 +120,11 @@ export function updateSession(screen: SessionScreen, before: SessionScreen): voi
   const warning = screen.time_warning_secs;
   const warningText = warning === null ? "" : cutoffWarning(screen.ends_for, spokenDuration(warning));
   if (el("time-warning").textContent !== warningText) el("time-warning").textContent = warningText;
+  // The session's one extension, offered with the warning while it would add time.
+  const extend = el<HTMLButtonElement>("extend-session");
+  const extendText = screen.can_extend === null ? "" : t("Add {duration} more", { duration: spokenDuration(screen.can_extend) });
+  if (extend.hidden !== (extendText === "")) extend.hidden = extendText === "";
+  if (extend.textContent !== extendText) extend.textContent = extendText;
 
   const idle = el<HTMLDialogElement>("idle-dialog");
   if (screen.idle_warning) {

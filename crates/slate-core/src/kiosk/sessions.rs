@@ -75,6 +75,22 @@ impl Kiosk {
     }
 
     /// Commits a session as open (before the person can use it).
+    /// The person used the session's one extension, which added `added`.
+    pub fn record_extension(
+        &self,
+        s: &ActiveSession,
+        added: std::time::Duration,
+    ) -> Result<(), KioskError> {
+        self.record_now(
+            AuditEvent::new(
+                Event::SessionExtended,
+                json!({ "minutes": added.as_secs().div_ceil(60) }),
+            )
+            .user(s.username.as_deref())
+            .session(&s.id),
+        )
+    }
+
     pub fn record_session_open(&self, s: &ActiveSession) -> Result<(), KioskError> {
         lock(&self.store).atomically(|store| {
             store.record_session_open(s, self.clock.local_offset())?;

@@ -32,6 +32,9 @@ pub struct Timing {
     pub allowance_end: Option<Duration>,
     /// When the terminal closes, if it has opening hours.
     pub closing: Option<Duration>,
+    /// The extension the person asked for, if they did (once a session), and whether it may
+    /// pass closing and the day's time.
+    pub extended: Option<(Duration, bool)>,
 }
 
 impl Timing {
@@ -44,6 +47,7 @@ impl Timing {
             media_until: None,
             allowance_end: None,
             closing: None,
+            extended: None,
         }
     }
 
@@ -62,16 +66,39 @@ impl Timing {
     /// the day's time, closing time) and the rule it is; `None` without any. At the same moment
     /// closing time comes first, then the day's time: the reason a person can do least about.
     pub fn cutoff(&self, s: &Settings) -> Option<(Duration, EndReason)> {
+        let (more, past_limits) = self.extended.unwrap_or((Duration::ZERO, false));
+        let later =
+            |at: Option<Duration>, moves: bool| at.map(|at| if moves { at + more } else { at });
         [
-            (self.closing, EndReason::ClosingTime),
-            (self.allowance_end, EndReason::DailyAllowance),
-            (self.limit_end(s), EndReason::TimeLimit),
+            (later(self.closing, past_limits), EndReason::ClosingTime),
+            (
+                later(self.allowance_end, past_limits),
+                EndReason::DailyAllowance,
+            ),
+            (later(self.limit_end(s), true), EndReason::TimeLimit),
         ]
         .into_iter()
         .filter_map(|(at, rule)| Some((at?, rule)))
         // `min_by_key` keeps the first of equals: the order above.
         .min_by_key(|(at, _)| *at)
     }
+}
+
+/// What the one extension would add to the session now: the later first cutoff minus the one
+/// in force; `None` when the settings offer none, it was used, or it would add nothing (the
+/// first cutoff is closing or the day's time, which it may not pass).
+pub fn extension_gain(t: &Timing, s: &Settings) -> Option<Duration> {
+    let more = s.extension?;
+    if t.extended.is_some() {
+        return None;
+    }
+    let (now_end, _) = t.cutoff(s)?;
+    let asked = Timing {
+        extended: Some((more, s.extension_past_limits)),
+        ..*t
+    };
+    let (then_end, _) = asked.cutoff(s)?;
+    Some(then_end.saturating_sub(now_end)).filter(|gain| !gain.is_zero())
 }
 
 /// The warnings before a cutoff of `rule`: closing time's own, else the time limit's.
@@ -450,5 +477,30 @@ mod tests {
         assert_eq!(free.cutoff(&no_limit), None);
         assert_eq!(countdowns(&free, &no_limit, secs(10)), (None, None));
         assert_eq!(next_wake(&free, &no_limit, secs(10)), secs(240));
+    }
+
+    #[test]
+    fn the_extension_adds_to_the_limit_but_never_past_closing_unless_allowed() {
+        // A 600 s limit; closing at 720 s; an extension of 300 s.
+        let mut t = Timing::starting(secs(0));
+        t.closing = Some(secs(720));
+        let mut s = Settings {
+            extension: Some(secs(300)),
+            ..rules()
+        };
+        // Up to closing only: 120 s more.
+        assert_eq!(extension_gain(&t, &s), Some(secs(120)));
+        s.extension_past_limits = true;
+        assert_eq!(extension_gain(&t, &s), Some(secs(300)));
+        s.extension_past_limits = false;
+        t.extended = Some((secs(300), false));
+        assert_eq!(t.cutoff(&s), Some((secs(720), EndReason::ClosingTime)));
+        assert_eq!(extension_gain(&t, &s), None, "once a session");
+        // When closing comes first, the extension adds nothing: not offered.
+        let mut early = Timing::starting(secs(0));
+        early.closing = Some(secs(500));
+        assert_eq!(extension_gain(&early, &s), None);
+        // Off: never.
+        assert_eq!(extension_gain(&Timing::starting(secs(0)), &rules()), None);
     }
 }

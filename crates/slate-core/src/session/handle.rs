@@ -22,6 +22,7 @@ pub(super) enum Msg {
     Activity,
     MediaPlaying,
     Stay(Reply<AppStatus>),
+    Extend(Reply<AppStatus>),
     SignOut(Reply<AppStatus>),
     Dismiss(Reply<AppStatus>),
     End(EndReason, Reply<AppStatus>),
@@ -118,6 +119,11 @@ impl SessionHandle {
     /// "Stay signed in" in the idle warning.
     pub async fn stay(&self) -> Result<AppStatus, KioskError> {
         self.ask(Msg::Stay).await
+    }
+
+    /// The session's one extension, asked for from the warning before it ends.
+    pub async fn extend(&self) -> Result<AppStatus, KioskError> {
+        self.ask(Msg::Extend).await
     }
 
     /// The person signs out (after confirming, in the UI).

@@ -192,6 +192,9 @@ impl SessionManager {
                 };
                 let _ = reply.send(result);
             }
+            Msg::Extend(reply) => {
+                let _ = reply.send(self.extend());
+            }
             Msg::SignOut(reply) => {
                 let _ = reply.send(self.end_or_refuse(EndReason::User).await);
             }
@@ -459,6 +462,32 @@ impl SessionManager {
             live.timing.last_activity = self.clock.boot_now();
             live.timing.warned = false;
         }
+    }
+
+    /// The session's one extension: offered (`extension`) only while the warning before its end
+    /// shows, once, and only where it adds time (never past closing or the day's time unless
+    /// `extension_past_limits`). Audited; counts as activity.
+    fn extend(&mut self) -> Result<AppStatus, KioskError> {
+        let now = self.clock.boot_now();
+        let State::Live(live) = &mut self.state else {
+            return Err(KioskError::NoSession);
+        };
+        let gain = due::extension_gain(&live.timing, &self.settings)
+            .filter(|_| live.time_warning.is_some())
+            .ok_or_else(|| {
+                KioskError::InvalidRequest(Phrase::new("This session cannot be made longer now."))
+            })?;
+        let more = self.settings.extension.unwrap_or_default();
+        live.timing.extended = Some((more, self.settings.extension_past_limits));
+        live.timing.last_activity = now;
+        live.timing.warned = false;
+        if let due::Due::Running { time_warning, .. } = due::due(&live.timing, &self.settings, now)
+        {
+            live.time_warning = time_warning;
+        }
+        self.kiosk.record_extension(&live.session, gain)?;
+        tracing::info!(session = %live.session.id, "session extended");
+        Ok(self.current())
     }
 
     /// Ends the live session (if any) for `reason`: wipes every surface and re-checks it, records
@@ -734,6 +763,10 @@ impl SessionManager {
                     idle_warning,
                     time_left,
                     ends_for: cutoff.map(|(_, rule)| rule),
+                    can_extend: live
+                        .time_warning
+                        .and_then(|_| due::extension_gain(&live.timing, &self.settings))
+                        .map(|gain| u32::try_from(gain.as_secs()).unwrap_or(u32::MAX)),
                     signs_out: cutoff.map(|(at, rule)| {
                         let since_start = at.saturating_sub(live.timing.boot_start);
                         let wall = jiff::SignedDuration::try_from(since_start)

@@ -326,6 +326,56 @@ async fn closing_time_ends_the_session_with_its_own_warnings_and_says_so_from_th
 }
 
 #[tokio::test(start_paused = true)]
+async fn one_extension_from_the_warning_lengthens_the_session_up_to_closing() {
+    // Signed in at 15:13:20: a 10 min limit (15:23:20), closing at 15:25, 5 min to add.
+    let r = rig(&[
+        ("time_limit", "10m"),
+        ("time_limit_warnings", "2m"),
+        ("opening_hours", "mon-sun 08:00-15:25"),
+        ("extension", "5m"),
+    ]);
+    let s = r.sign_in().await;
+    let offered = || match r.screen() {
+        Screen::Session { can_extend, .. } => can_extend,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(offered(), None, "only with the warning");
+    assert!(matches!(
+        r.handle.extend().await,
+        Err(KioskError::InvalidRequest(_))
+    ));
+    for _ in 0..8 {
+        r.pass(Duration::from_secs(60)).await;
+        r.handle.activity();
+    }
+    r.pass(MS).await;
+    // The warning shows: up to closing, 100 s can be added (not the whole 5 minutes).
+    assert_eq!(offered(), Some(100));
+    r.handle.extend().await.unwrap();
+    assert_eq!(
+        bar(&r),
+        (
+            Some("You will be signed out at 15:25: the library closes.".into()),
+            Some(EndReason::ClosingTime),
+            // Closing's own warnings now: 220 s left, within its 5 minutes.
+            Some(300)
+        )
+    );
+    assert_eq!(offered(), None, "once a session");
+    let audit = r
+        .kiosk
+        .audit_list(&crate::audit::AuditFilter {
+            limit: 1,
+            ..crate::audit::AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(audit[0].event, "session_extended");
+    assert_eq!(audit[0].details, r#"{"minutes":2}"#);
+    r.pass(Duration::from_secs(221)).await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::ClosingTime));
+}
+
+#[tokio::test(start_paused = true)]
 async fn the_days_time_runs_across_sessions_and_then_says_when_it_returns() {
     let r = rig(&[("daily_allowance", "10m"), ("time_limit_warnings", "60")]);
     let first = r.sign_in().await;

@@ -180,6 +180,24 @@ pub const SETTINGS: &[SettingDef] = &[
         description: "Dates that do not follow the week, such as 2026-12-25 (closed) or 2026-12-24 09:00-13:00 (early closing).",
     },
     SettingDef {
+        key: "extension",
+        label: "One extension per session",
+        kind: Kind::SecondsOrOff { min: 60, max: 7200 },
+        default: "0",
+        // Strictest: off: a broken file never lengthens sessions nobody chose to.
+        strictest: "0",
+        description: "How long a person may add, once a session, from the warning before it ends, or off. Never past closing time or their time for the day, unless the next setting allows it.",
+    },
+    SettingDef {
+        key: "extension_past_limits",
+        label: "Extension may go past closing and the day's time",
+        kind: Kind::Bool,
+        default: "false",
+        // Strictest: no: closing and the day's time hold.
+        strictest: "false",
+        description: "Whether the extension may carry a session past closing time and the person's time for the day.",
+    },
+    SettingDef {
         key: "closing_warnings",
         label: "Warnings before closing",
         kind: Kind::SecondsList { min: 10, max: 86_400 },

@@ -213,6 +213,10 @@ pub struct Settings {
     pub hours: crate::hours::Hours,
     /// Largest first.
     pub closing_warnings: Vec<Duration>,
+    /// What one extension adds; `None`: none is offered.
+    pub extension: Option<Duration>,
+    /// Whether the extension may pass closing and the day's time.
+    pub extension_past_limits: bool,
     pub signed_out_screen: Duration,
     pub signed_out_message: String,
     /// `None`: keep the audit log forever.
@@ -338,6 +342,8 @@ impl Settings {
             hours: crate::hours::Hours::parse(&get("opening_hours"), &get("days_of_their_own"))
                 .unwrap_or_default(),
             closing_warnings: seconds_list(&get("closing_warnings")),
+            extension: off_or_secs(&get("extension")),
+            extension_past_limits: get("extension_past_limits") == "true",
             signed_out_screen: secs(&get("signed_out_screen"), d("signed_out_screen")),
             signed_out_message: get("signed_out_message"),
             audit_retention_days: get("audit_retention_days")
