@@ -57,9 +57,9 @@ async fn a_closed_terminal_says_when_it_opens_and_a_session_says_which_rule_ends
         k.type_into("Nombre de usuario", "ana").await;
         k.type_into("Contraseña", "ana's passphrase").await;
         k.click("Iniciar sesión").await;
+        // (Each piece waited for: the screen may be drawn again just after it shows.)
         k.wait_for_text("Se cerrará su sesión a las ").await;
-        let page = k.page_text().await;
-        assert!(page.contains(": termina su tiempo de hoy."), "{page}");
+        k.wait_for_text(": termina su tiempo de hoy.").await;
         k.screenshot(&artifacts_dir().join("session-signs-out-es.png"))
             .await;
     })
