@@ -747,6 +747,24 @@ impl<'a> ChainCheck<'a> {
     }
 }
 
+/// A sign-out record of seven, at `terminal`, for the tests of what sends records off the
+/// machine (the journal's entry, the collector's message).
+#[cfg(test)]
+pub(crate) fn sample_record(terminal: &str) -> AuditRecord {
+    AuditRecord {
+        seq: 7,
+        at: "2026-12-06T08:00:00.000000Z".into(),
+        utc_offset_secs: 3600,
+        terminal: terminal.into(),
+        event: "sign_out".into(),
+        username: Some("zoë".into()),
+        session_id: Some("ab".into()),
+        duration_ms: Some(1500),
+        details: r#"{"reason":"idle"}"#.into(),
+        mac: "f".repeat(64),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

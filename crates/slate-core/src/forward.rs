@@ -233,18 +233,7 @@ mod tests {
     use super::*;
 
     fn record() -> AuditRecord {
-        AuditRecord {
-            seq: 7,
-            at: "2026-12-06T08:00:00.000000Z".into(),
-            utc_offset_secs: 3600,
-            terminal: "Front desk \"A\"]".into(),
-            event: "sign_out".into(),
-            username: Some("zoë".into()),
-            session_id: Some("ab".into()),
-            duration_ms: Some(1500),
-            details: r#"{"reason":"idle"}"#.into(),
-            mac: "f".repeat(64),
-        }
+        crate::audit::sample_record("Front desk \"A\"]")
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::audit::{AuditEvent, Event, SignInFailure};
 use crate::clock::from_timestamp;
 use crate::hours::{allowance_day, OpenState};
 use crate::phrase::Phrase;
+use crate::settings::Settings;
 
 /// Less than this left of a day's time counts as none: a session too short to use.
 pub const LEAST_LEFT: Duration = Duration::from_secs(60);
@@ -35,10 +36,15 @@ impl Kiosk {
     /// `sign_in_failed` of reason `closed` or `allowance_spent`, nothing counted against the
     /// name) with one sentence that says until when.
     pub fn admit(&self, who: &Identity) -> Result<Admission, KioskError> {
+        self.admit_under(who, &self.settings()?)
+    }
+
+    /// [`Kiosk::admit`] under settings the caller has just read (the session manager reads
+    /// them once for the whole start of a session).
+    pub fn admit_under(&self, who: &Identity, s: &Settings) -> Result<Admission, KioskError> {
         if who.kind == SessionKind::Admin {
             return Ok(Admission::default());
         }
-        let s = self.settings()?;
         let now = self.clock.now_zoned();
         let closing = match s.hours.state(&now) {
             OpenState::Always => None,

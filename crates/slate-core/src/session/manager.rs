@@ -376,9 +376,10 @@ impl SessionManager {
     /// Starts a session: durably recorded as open before anyone can use it.
     fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
         self.open_for_sessions()?;
+        let settings = self.kiosk.settings()?;
         // The opening hours and the day's time: refused here, or the deadlines they set.
-        let admission = self.kiosk.admit(&identity)?;
-        self.settings = due::rules_for(self.kiosk.settings()?, identity.kind);
+        let admission = self.kiosk.admit_under(&identity, &settings)?;
+        self.settings = due::rules_for(settings, identity.kind);
         let id: [u8; 16] = rand::random();
         let session = ActiveSession {
             id: hex::encode(id),
