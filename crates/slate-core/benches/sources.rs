@@ -5,7 +5,8 @@
 //! included); the median of each and of the per-pair ratios. Target: within 5 % (0.95–1.05).
 //!
 //! The sources: Slate's own accounts; a real OpenLDAP server (slapd, search then bind, LDAPS);
-//! and the SIP2 stand-in made to answer a wrong PIN 20 ms slower than an unknown card (as an
+//! the machine's own accounts through PAM (real accounts made with `useradd`, so only as root:
+//! without root that row says it was skipped); and the SIP2 stand-in made to answer a wrong PIN 20 ms slower than an unknown card (as an
 //! ILS that hashes PINs would): the source itself is uneven, and its own figures (asked
 //! directly, without Slate's evening-out) are shown beside Slate's.
 //!
@@ -19,6 +20,7 @@ use slate_core::audit::Actor;
 use slate_core::auth::Password;
 use slate_core::datadir::DataDir;
 use slate_core::sources::{sip2, Steps};
+use slate_core::test_util::machine_accounts::{is_root, MachineAccounts};
 use slate_core::test_util::sip2_server::{self, Sip2Server};
 use slate_core::test_util::slapd::Slapd;
 use slate_core::test_util::{add_admin_and_ana, private_tempdir, FakeClock};
@@ -118,6 +120,24 @@ fn main() {
         "LDAP (slapd, search then bind, LDAPS)",
         through_kiosk(&k, &clock, "lena", "nobody"),
     ));
+
+    if is_root() {
+        let accounts = MachineAccounts::create("b");
+        let (k, clock, _t) = kiosk(
+            "pam",
+            &[
+                ("pam_service", accounts.service.clone()),
+                ("pam_group", accounts.group.clone()),
+            ],
+        );
+        table.push_str(&row(
+            "The machine's own accounts (PAM, pam_unix)",
+            through_kiosk(&k, &clock, &accounts.name("p"), "nobody-here"),
+        ));
+    } else {
+        eprintln!("PAM: skipped (making accounts with useradd needs root)");
+        table.push_str("| The machine's own accounts (PAM) | skipped: not run as root | | |\n");
+    }
 
     let server = Sip2Server::start_with_pin_delay(Duration::from_millis(20));
     let s = server.settings();
