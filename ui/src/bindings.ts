@@ -6,7 +6,16 @@ export type Screen = { "kind": "first_run" } | { "kind": "sign_in",
 /**
  * Whether to offer "Continue as guest".
  */
-guests_allowed: boolean, } | { "kind": "session", display_name: string, account: SessionKind, 
+guests_allowed: boolean, } | { "kind": "acceptable_use", display_name: string, account: SessionKind, 
+/**
+ * The page in each of its languages (the UI shows the person's, else the one for
+ * everyone, else the first).
+ */
+texts: Array<NoticeText>, 
+/**
+ * The text's version, as the audit records it.
+ */
+version: string, } | { "kind": "session", display_name: string, account: SessionKind, 
 /**
  * Set while the idle warning shows: the modal countdown.
  */
@@ -70,6 +79,18 @@ message: string,
  */
 phrase: Phrase, };
 
+export type NoticeText = { 
+/**
+ * The language it is written in; `None`: the text for everyone without one of their own.
+ */
+language: string | null, blocks: Array<NoticeBlock>, };
+
+export type NoticeBlock = { kind: BlockKind, spans: Array<NoticeSpan>, };
+
+export type BlockKind = "heading" | "paragraph" | "item";
+
+export type NoticeSpan = { text: string, strong: boolean, emphasis: boolean, };
+
 export type IdleWarning = { 
 /**
  * Whole seconds until the session ends, rounded up.
@@ -130,7 +151,7 @@ before: number | null, };
 
 export type Layer = "default" | "administrator" | "policy";
 
-export type SettingInput = "bool" | "choice" | "text" | "secret";
+export type SettingInput = "bool" | "choice" | "text" | "long_text" | "secret";
 
 export type AdminSetting = { key: string, 
 /**
@@ -360,7 +381,7 @@ args: { [key in string]: Arg }, };
 export type Arg = { "type": "text", "value": string } | { "type": "setting", "value": string } | { "type": "number", "value": number } | { "type": "seconds", "value": number } | { "type": "time", "value": string } | { "type": "clock", "value": string } | { "type": "weekday", "value": string } | { "type": "phrase", "value": Phrase };
 
 /** Every command the UI may call (ipc_names.rs). */
-export const COMMANDS = ["app_status", "create_first_admin", "sign_in", "sign_in_guest", "report_activity", "stay", "extend_session", "sign_out", "dismiss_signed_out", "list_files", "delete_file", "set_preference", "admin", "browser"] as const;
+export const COMMANDS = ["app_status", "create_first_admin", "sign_in", "sign_in_guest", "report_activity", "stay", "extend_session", "answer_acceptable_use", "sign_out", "dismiss_signed_out", "list_files", "delete_file", "set_preference", "admin", "browser"] as const;
 
 export type Command = (typeof COMMANDS)[number];
 

@@ -8,6 +8,7 @@ import { isLanguage, language, setLanguage, t, translateTree } from "./i18n.js";
 import { setDrawer } from "./redraw.js";
 import { forgetShown, showing, state, statusArrived } from "./state.js";
 import { leaveBrowser } from "./screens/browser.js";
+import { drawAcceptableUse } from "./screens/acceptable-use.js";
 import { drawEnding } from "./screens/ending.js";
 import { drawNeedsAttention } from "./screens/needs-attention.js";
 import { drawSession, updateSession } from "./screens/session.js";
@@ -54,6 +55,9 @@ export function draw(status: AppStatus, notice = ""): void {
       break;
     case "sign_in":
       drawSignIn(screen.guests_allowed, notice);
+      break;
+    case "acceptable_use":
+      drawAcceptableUse(screen);
       break;
     case "session":
       drawSession(screen);

@@ -63,6 +63,8 @@ export const commands = {
   reportActivity: (): Promise<void> => call<void>("report_activity"),
   stay: (): Promise<AppStatus> => call<AppStatus>("stay"),
   extendSession: (): Promise<AppStatus> => call<AppStatus>("extend_session"),
+  answerAcceptableUse: (accept: boolean, language: string | null): Promise<AppStatus> =>
+    call<AppStatus>("answer_acceptable_use", { accept, language }),
   signOut: (): Promise<AppStatus> => call<AppStatus>("sign_out"),
   dismissSignedOut: (): Promise<AppStatus> => call<AppStatus>("dismiss_signed_out"),
   listFiles: (): Promise<SessionFile[]> => call<SessionFile[]>("list_files"),

@@ -12,6 +12,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   day_turns_at: "The day turns at",
   opening_hours: "Opening hours",
   days_of_their_own: "Holidays and special hours",
+  acceptable_use: "Acceptable-use page",
   extension: "One extension per session",
   extension_past_limits: "Extension may go past closing and the day's time",
   closing_warnings: "Warnings before closing",

@@ -198,6 +198,7 @@ fn settings_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskErr
                     c.iter().map(|s| (*s).to_owned()).collect(),
                 ),
                 Kind::Secret { .. } => (SettingInput::Secret, Vec::new()),
+                Kind::Notice => (SettingInput::LongText, Vec::new()),
                 _ => (SettingInput::Text, Vec::new()),
             };
             AdminSetting {

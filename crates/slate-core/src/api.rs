@@ -23,6 +23,16 @@ pub enum Screen {
         /// Whether to offer "Continue as guest".
         guests_allowed: bool,
     },
+    /// Someone signed in and must accept the acceptable-use page before their session starts.
+    AcceptableUse {
+        display_name: String,
+        account: SessionKind,
+        /// The page in each of its languages (the UI shows the person's, else the one for
+        /// everyone, else the first).
+        texts: Vec<crate::notice::NoticeText>,
+        /// The text's version, as the audit records it.
+        version: String,
+    },
     /// Someone is signed in.
     Session {
         display_name: String,
@@ -485,6 +495,8 @@ pub enum SettingInput {
     Choice,
     /// Free text, checked when it is saved.
     Text,
+    /// Text of several lines and paragraphs (the acceptable-use page).
+    LongText,
     /// A secret: written, never shown (the field says only whether it is set).
     Secret,
 }
@@ -741,6 +753,10 @@ pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::default();
     let decls = [
         Screen::decl(&cfg),
+        crate::notice::NoticeText::decl(&cfg),
+        crate::notice::NoticeBlock::decl(&cfg),
+        crate::notice::BlockKind::decl(&cfg),
+        crate::notice::NoticeSpan::decl(&cfg),
         IdleWarning::decl(&cfg),
         TimeLeft::decl(&cfg),
         Preferences::decl(&cfg),

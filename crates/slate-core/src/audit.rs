@@ -207,6 +207,11 @@ pub enum Event {
     SessionEndedByAdmin,
     /// A person used their session's one extension (`minutes` added).
     SessionExtended,
+    /// A person accepted the acceptable-use page (`version`, `language`); their session started.
+    AcceptableUseAccepted,
+    /// A person declined the acceptable-use page, or left it unanswered (`version`,
+    /// `language`, `answer`: `declined` or `no_answer`); no session started.
+    AcceptableUseDeclined,
     AuditPruned,
     UserCreated,
     UserRemoved,
@@ -237,6 +242,8 @@ impl Event {
         Self::PolicyProblem,
         Self::SessionEndedByAdmin,
         Self::SessionExtended,
+        Self::AcceptableUseAccepted,
+        Self::AcceptableUseDeclined,
         Self::AuditPruned,
         Self::UserCreated,
         Self::UserRemoved,
@@ -264,6 +271,8 @@ impl Event {
             Self::PolicyProblem => "policy_problem",
             Self::SessionEndedByAdmin => "session_ended_by_admin",
             Self::SessionExtended => "session_extended",
+            Self::AcceptableUseAccepted => "acceptable_use_accepted",
+            Self::AcceptableUseDeclined => "acceptable_use_declined",
             Self::AuditPruned => "audit_pruned",
             Self::UserCreated => "user_created",
             Self::UserRemoved => "user_removed",

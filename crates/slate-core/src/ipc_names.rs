@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "report_activity",
     "stay",
     "extend_session",
+    "answer_acceptable_use",
     "sign_out",
     "dismiss_signed_out",
     "list_files",

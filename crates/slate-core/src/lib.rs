@@ -42,6 +42,7 @@ pub mod journal;
 pub mod kiosk;
 pub mod local_accounts;
 pub mod my_files;
+pub mod notice;
 pub mod phrase;
 pub mod policy;
 pub mod records;

@@ -404,8 +404,14 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// A TOML value as the text the settings validate: arrays become comma-separated lists, and a
 /// table of strings `{ mon = "09:00-20:00", sat = "10:00-16:00" }` (the opening hours) becomes
 /// `mon 09:00-20:00, sat 10:00-16:00`.
-fn as_text(v: &toml::Value) -> Option<String> {
+fn as_text(kind: Kind, v: &toml::Value) -> Option<String> {
     match v {
+        // The acceptable-use page's table form, `{ en = "…", es = "…" }`: a text per language.
+        toml::Value::Table(texts) if kind == Kind::Notice => texts
+            .iter()
+            .map(|(language, text)| Some(format!("[{language}]\n{}", text.as_str()?.trim())))
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join("\n\n")),
         toml::Value::String(s) => Some(s.clone()),
         toml::Value::Integer(i) => Some(i.to_string()),
         toml::Value::Boolean(b) => Some(b.to_string()),
@@ -523,7 +529,7 @@ fn read_text(file: &str, text: &str, private: bool) -> Part {
                     });
                     continue;
                 };
-                let checked = match as_text(spanned.get_ref()) {
+                let checked = match as_text(def.kind, spanned.get_ref()) {
                     Some(_) if matches!(def.kind, Kind::Secret { .. }) && !private => {
                         Err(Phrase::new(
                             "{key} is a secret, and others than root can read this file: set it in a file only root can read (chmod 600), or with slatectl config set {key} -.",

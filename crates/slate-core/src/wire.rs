@@ -88,6 +88,11 @@ pub enum Call {
     Stay,
     /// The session's one extension, from the warning before its end.
     Extend,
+    /// The person's answer to the acceptable-use page, and the language of the text they read.
+    AnswerAcceptableUse {
+        accept: bool,
+        language: Option<String>,
+    },
     SignOut,
     DismissSignedOut,
     ListFiles,
@@ -150,6 +155,7 @@ impl Call {
             Self::ReportActivity => "report_activity",
             Self::Stay => "stay",
             Self::Extend => "extend_session",
+            Self::AnswerAcceptableUse { .. } => "answer_acceptable_use",
             Self::SignOut => "sign_out",
             Self::DismissSignedOut => "dismiss_signed_out",
             Self::ListFiles => "list_files",

@@ -435,7 +435,7 @@ pub enum ConfigCommand {
         key: String,
         /// The new value, within the key's bounds; `-` reads it from the first line of standard
         /// input (for a secret, such as the directory's service password: never on the command
-        /// line).
+        /// line), or for the acceptable-use page the whole of it (`- < rules.md`).
         value: String,
     },
     /// Remove the administrator value, so the default applies.

@@ -87,15 +87,42 @@ pub fn password_for(command: &Command) -> Option<PasswordAsk<'_>> {
 }
 
 /// `config set KEY -`: replaces the `-` with the first line of standard input (for a secret such
-/// as `ldap_bind_password`, which then never shows in the process list or the shell's history).
+/// as `ldap_bind_password`, which then never shows in the process list or the shell's history),
+/// or, for a text of several lines (the acceptable-use page), the whole of it.
 pub fn read_value_from_stdin(command: &mut Command) -> Result<(), Failure> {
-    if let Command::Config(cli::ConfigCommand::Set { value, .. }) = command {
+    if let Command::Config(cli::ConfigCommand::Set { key, value }) = command {
         if value == "-" {
+            let long = slate_core::settings::definition(key)
+                .is_some_and(|d| d.kind == slate_core::settings::Kind::Notice);
+            if long {
+                *value = text_from_stdin()?;
+                return Ok(());
+            }
             let line = user::password_from_stdin()?;
             *value = String::from_utf8_lossy(line.as_bytes()).into_owned();
         }
     }
     Ok(())
+}
+
+/// A long text from standard input (the acceptable-use page): UTF-8, within the page's limit
+/// (its bytes at most four times its characters; the setting counts the characters).
+fn text_from_stdin() -> Result<String, Failure> {
+    use std::io::Read as _;
+    let limit = 4 * slate_core::notice::MAX_CHARS as u64;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| output::invalid(&format!("Cannot read the text from standard input: {e}.")))?;
+    if bytes.len() as u64 > limit {
+        return Err(output::invalid(&format!(
+            "The text can have at most {} characters.",
+            slate_core::notice::MAX_CHARS
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| output::invalid("The text on standard input is not valid UTF-8."))
 }
 
 /// How many of a collector's anchors `audit verify --anchors-from` checks: the newest.

@@ -469,7 +469,10 @@ async fn connection(stream: UnixStream, service: Service) {
 /// screen connected now, or when one is back.
 async fn screen_gone(service: &Service) {
     tracing::warn!("the kiosk's screen went away");
-    if matches!(service.session.status().screen, Screen::Session { .. }) {
+    if matches!(
+        service.session.status().screen,
+        Screen::Session { .. } | Screen::AcceptableUse { .. }
+    ) {
         tracing::warn!("ending the session: its screen went away");
         let _ = service.session.end(EndReason::Recovered).await;
     }
@@ -669,6 +672,9 @@ async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
         }
         Call::Stay => status(session.stay().await),
         Call::Extend => status(session.extend().await),
+        Call::AnswerAcceptableUse { accept, language } => {
+            status(session.answer_acceptable_use(accept, language).await)
+        }
         Call::SignOut => status(session.sign_out().await),
         Call::DismissSignedOut => status(session.dismiss().await),
         Call::ListFiles => session.files().await.map(Answer::Files).map_err(Into::into),

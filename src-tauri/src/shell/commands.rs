@@ -65,6 +65,16 @@ pub async fn extend_session(link: Service<'_>) -> Result<AppStatus, IpcError> {
     status(&link, Call::Extend).await
 }
 
+/// "I accept" or "Decline" on the acceptable-use page (`language`: the text's, as shown).
+#[tauri::command]
+pub async fn answer_acceptable_use(
+    link: Service<'_>,
+    accept: bool,
+    language: Option<String>,
+) -> Result<AppStatus, IpcError> {
+    status(&link, Call::AnswerAcceptableUse { accept, language }).await
+}
+
 /// Ends the session at the person's request (the UI has asked them to confirm).
 #[tauri::command]
 pub async fn sign_out(link: Service<'_>) -> Result<AppStatus, IpcError> {

@@ -123,6 +123,7 @@ pub fn run(service: ServiceAt) -> ExitCode {
             commands::report_activity,
             commands::stay,
             commands::extend_session,
+            commands::answer_acceptable_use,
             commands::sign_out,
             commands::dismiss_signed_out,
             commands::list_files,

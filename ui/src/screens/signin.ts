@@ -36,7 +36,9 @@ export function drawSignIn(guestsAllowed: boolean, notice: string): void {
 
 /** After a sign-in: the language and display preferences chosen on the sign-in screen become
  * the session's (so what the shell says, its notifications, is in that language too). */
-async function carryPreferences(status: AppStatus): Promise<AppStatus> {
+export async function carryPreferences(status: AppStatus): Promise<AppStatus> {
+  // Not before the session exists (the acceptable-use page comes first; accepting it carries them).
+  if (status.screen.kind !== "session") return status;
   let now = status;
   if (state.visit.language !== null) now = await commands.setPreference("language", state.visit.language);
   if (state.visit.textSize !== "normal") now = await commands.setPreference("text_size", state.visit.textSize);

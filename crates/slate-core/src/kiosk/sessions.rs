@@ -3,7 +3,7 @@
 //! retry of failed wipes ("needs attention"), administrators' end requests, a session's
 //! stored preferences, and the usage statistics made from the ended sessions.
 
-use super::{lock, Kiosk, KioskError};
+use super::{lock, Identity, Kiosk, KioskError};
 use crate::api::{Contrast, EndReason, PreferenceValue, Screen, TextSize};
 use crate::audit::{Actor, AuditEvent, Event};
 use crate::auth::Username;
@@ -17,6 +17,18 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// A person's answer to the acceptable-use page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptableUse<'a> {
+    /// Accepted: the session it started.
+    Accepted {
+        session: &'a str,
+    },
+    Declined,
+    /// Nobody answered before the idle timeout.
+    NoAnswer,
+}
 
 impl Kiosk {
     /// Every ended session counted, in all and by kind, ending and source (the figures of
@@ -74,7 +86,6 @@ impl Kiosk {
         })
     }
 
-    /// Commits a session as open (before the person can use it).
     /// The person used the session's one extension, which added `added`.
     pub fn record_extension(
         &self,
@@ -91,6 +102,38 @@ impl Kiosk {
         )
     }
 
+    /// A person's answer to the acceptable-use page of `version`, read in `language` (`None`:
+    /// the text for everyone): accepted (with the session it started), declined, or left
+    /// unanswered (`session` and `answered` both unset).
+    pub fn record_acceptable_use(
+        &self,
+        who: &Identity,
+        version: &str,
+        language: Option<&str>,
+        answer: AcceptableUse<'_>,
+    ) -> Result<(), KioskError> {
+        let details = |answer: Option<&str>| {
+            let mut d = json!({ "version": version, "language": language.unwrap_or("all") });
+            if let Some(a) = answer {
+                d["answer"] = json!(a);
+            }
+            d
+        };
+        let record = match answer {
+            AcceptableUse::Accepted { session } => {
+                AuditEvent::new(Event::AcceptableUseAccepted, details(None)).session(session)
+            }
+            AcceptableUse::Declined => {
+                AuditEvent::new(Event::AcceptableUseDeclined, details(Some("declined")))
+            }
+            AcceptableUse::NoAnswer => {
+                AuditEvent::new(Event::AcceptableUseDeclined, details(Some("no_answer")))
+            }
+        };
+        self.record_now(record.user(who.username.as_deref()))
+    }
+
+    /// Commits a session as open (before the person can use it).
     pub fn record_session_open(&self, s: &ActiveSession) -> Result<(), KioskError> {
         lock(&self.store).atomically(|store| {
             store.record_session_open(s, self.clock.local_offset())?;

@@ -23,6 +23,11 @@ pub(super) enum Msg {
     MediaPlaying,
     Stay(Reply<AppStatus>),
     Extend(Reply<AppStatus>),
+    AnswerAcceptableUse {
+        accept: bool,
+        language: Option<String>,
+        reply: Reply<AppStatus>,
+    },
     SignOut(Reply<AppStatus>),
     Dismiss(Reply<AppStatus>),
     End(EndReason, Reply<AppStatus>),
@@ -124,6 +129,20 @@ impl SessionHandle {
     /// The session's one extension, asked for from the warning before it ends.
     pub async fn extend(&self) -> Result<AppStatus, KioskError> {
         self.ask(Msg::Extend).await
+    }
+
+    /// The person's answer to the acceptable-use page (`language`: the text they read).
+    pub async fn answer_acceptable_use(
+        &self,
+        accept: bool,
+        language: Option<String>,
+    ) -> Result<AppStatus, KioskError> {
+        self.ask(|reply| Msg::AnswerAcceptableUse {
+            accept,
+            language,
+            reply,
+        })
+        .await
     }
 
     /// The person signs out (after confirming, in the UI).

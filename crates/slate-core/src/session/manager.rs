@@ -16,7 +16,7 @@ use crate::api::{
 };
 use crate::audit::Actor;
 use crate::clock::Clock;
-use crate::kiosk::{Identity, Kiosk, KioskError};
+use crate::kiosk::{AcceptableUse, Identity, Kiosk, KioskError};
 use crate::phrase::Phrase;
 use crate::records::ActiveSession;
 use crate::settings::{browser_home, Settings};
@@ -43,11 +43,29 @@ struct Live {
     _files_watch: Option<FolderWatch>,
 }
 
+/// A person signed in and reading the acceptable-use page: no session yet (nothing recorded as
+/// open, no clock running), only who they are until they answer.
+struct Agreeing {
+    identity: Identity,
+    version: String,
+    texts: Vec<crate::notice::NoticeText>,
+    /// Unanswered until then (the idle timeout from the last input): back to the sign-in screen.
+    until: Duration,
+}
+
 enum State {
     SignedOut {
         farewell: Option<(Screen, Duration)>,
     },
+    Agreeing(Box<Agreeing>),
     Live(Box<Live>),
+}
+
+impl State {
+    /// Someone is at the terminal: signed in, or reading the acceptable-use page.
+    fn busy(&self) -> bool {
+        !matches!(self, Self::SignedOut { .. })
+    }
 }
 
 /// The task that owns the session. Create it with [`SessionManager::new`], spawn
@@ -172,7 +190,7 @@ impl SessionManager {
                 let _ = reply.send(self.set_up(request).await);
             }
             Msg::Guest(reply) => {
-                let result = if matches!(self.state, State::Live(_)) {
+                let result = if self.state.busy() {
                     Err(KioskError::SessionActive)
                 } else {
                     self.open_for_sessions()
@@ -194,6 +212,13 @@ impl SessionManager {
             }
             Msg::Extend(reply) => {
                 let _ = reply.send(self.extend());
+            }
+            Msg::AnswerAcceptableUse {
+                accept,
+                language,
+                reply,
+            } => {
+                let _ = reply.send(self.answer_acceptable_use(accept, language));
             }
             Msg::SignOut(reply) => {
                 let _ = reply.send(self.end_or_refuse(EndReason::User).await);
@@ -251,7 +276,7 @@ impl SessionManager {
     /// First-run setup: the first administrator (hashing, on a blocking thread), then the
     /// sign-in screen. The kiosk refuses it once any administrator exists.
     async fn set_up(&mut self, request: SetupRequest) -> Result<AppStatus, KioskError> {
-        if matches!(self.state, State::Live(_)) {
+        if self.state.busy() {
             return Err(KioskError::SessionActive);
         }
         let kiosk = Arc::clone(&self.kiosk);
@@ -277,7 +302,7 @@ impl SessionManager {
         username: String,
         password: crate::auth::Password,
     ) -> Result<AppStatus, KioskError> {
-        if matches!(self.state, State::Live(_)) {
+        if self.state.busy() {
             return Err(KioskError::SessionActive);
         }
         // Refused before the password is even checked (or a failure audited).
@@ -307,11 +332,16 @@ impl SessionManager {
     fn live_id(&self) -> Result<String, KioskError> {
         match &self.state {
             State::Live(live) => Ok(live.session.id.clone()),
-            State::SignedOut { .. } => Err(KioskError::NoSession),
+            State::SignedOut { .. } | State::Agreeing(_) => Err(KioskError::NoSession),
         }
     }
 
     async fn end_or_refuse(&mut self, reason: EndReason) -> Result<AppStatus, KioskError> {
+        if matches!(self.state, State::Agreeing(_)) {
+            // No session yet: the page goes, unanswered (its screen gone, an administrator).
+            self.leave_acceptable_use();
+            return Ok(self.current());
+        }
         if matches!(self.state, State::Live(_)) {
             self.end(reason).await;
             Ok(self.current())
@@ -373,12 +403,110 @@ impl SessionManager {
             .ok()
     }
 
-    /// Starts a session: durably recorded as open before anyone can use it.
+    /// A person is let in: the door's rules, then the acceptable-use page if there is one (not
+    /// for administrators), else their session at once.
     fn begin(&mut self, identity: Identity) -> Result<AppStatus, KioskError> {
         self.open_for_sessions()?;
         let settings = self.kiosk.settings()?;
         // The opening hours and the day's time: refused here, or the deadlines they set.
         let admission = self.kiosk.admit_under(&identity, &settings)?;
+        match &settings.acceptable_use {
+            Some(notice) if identity.kind != SessionKind::Admin => {
+                self.state = State::Agreeing(Box::new(Agreeing {
+                    version: notice.version().to_owned(),
+                    texts: notice.texts(),
+                    until: self.clock.boot_now() + settings.idle_timeout,
+                    identity,
+                }));
+                self.settings = settings;
+                Ok(self.current())
+            }
+            _ => self.start(identity, settings, admission),
+        }
+    }
+
+    /// The person's answer to the acceptable-use page, read in `language`. Declined: back to
+    /// the sign-in screen. Accepted: the door's rules again (they may have read until closing),
+    /// then the session; a page changed while they read it is shown again, new.
+    fn answer_acceptable_use(
+        &mut self,
+        accept: bool,
+        language: Option<String>,
+    ) -> Result<AppStatus, KioskError> {
+        let State::Agreeing(agreeing) =
+            std::mem::replace(&mut self.state, State::SignedOut { farewell: None })
+        else {
+            return Err(KioskError::InvalidRequest(Phrase::new(
+                "There is no acceptable-use page to answer now.",
+            )));
+        };
+        // Only a language the page has is recorded (never free text from the screen).
+        let language = language.filter(|l| {
+            agreeing
+                .texts
+                .iter()
+                .any(|t| t.language.as_deref() == Some(l.as_str()))
+        });
+        if !accept {
+            self.kiosk.record_acceptable_use(
+                &agreeing.identity,
+                &agreeing.version,
+                language.as_deref(),
+                AcceptableUse::Declined,
+            )?;
+            tracing::info!("acceptable-use page declined");
+            return Ok(self.current());
+        }
+        let settings = self.kiosk.settings()?;
+        if settings
+            .acceptable_use
+            .as_ref()
+            .map(crate::notice::Notice::version)
+            != Some(agreeing.version.as_str())
+        {
+            // Changed (or removed) while they read: the door again, with the page as it is now.
+            return self.begin(agreeing.identity);
+        }
+        self.open_for_sessions()?;
+        let admission = self.kiosk.admit_under(&agreeing.identity, &settings)?;
+        let identity = agreeing.identity.clone();
+        let status = self.start(agreeing.identity, settings, admission)?;
+        let session = self.live_id()?;
+        self.kiosk.record_acceptable_use(
+            &identity,
+            &agreeing.version,
+            language.as_deref(),
+            AcceptableUse::Accepted { session: &session },
+        )?;
+        Ok(status)
+    }
+
+    /// The acceptable-use page left unanswered (nobody at it for the idle timeout, its screen
+    /// gone): back to the sign-in screen, audited.
+    fn leave_acceptable_use(&mut self) {
+        let State::Agreeing(agreeing) =
+            std::mem::replace(&mut self.state, State::SignedOut { farewell: None })
+        else {
+            return;
+        };
+        if let Err(e) = self.kiosk.record_acceptable_use(
+            &agreeing.identity,
+            &agreeing.version,
+            None,
+            AcceptableUse::NoAnswer,
+        ) {
+            tracing::error!("could not record the unanswered acceptable-use page: {e}");
+        }
+        tracing::info!("acceptable-use page left unanswered: back to sign-in");
+    }
+
+    /// Starts a session: durably recorded as open before anyone can use it.
+    fn start(
+        &mut self,
+        identity: Identity,
+        settings: Settings,
+        admission: crate::kiosk::Admission,
+    ) -> Result<AppStatus, KioskError> {
         self.settings = due::rules_for(settings, identity.kind);
         let id: [u8; 16] = rand::random();
         let session = ActiveSession {
@@ -442,7 +570,7 @@ impl SessionManager {
                 downloads: self.settings.downloads,
                 printing: self.settings.printing,
             }),
-            State::SignedOut { .. } => None,
+            State::SignedOut { .. } | State::Agreeing(_) => None,
         }
     }
 
@@ -459,9 +587,15 @@ impl SessionManager {
     }
 
     fn touch(&mut self) {
-        if let State::Live(live) = &mut self.state {
-            live.timing.last_activity = self.clock.boot_now();
-            live.timing.warned = false;
+        match &mut self.state {
+            State::Live(live) => {
+                live.timing.last_activity = self.clock.boot_now();
+                live.timing.warned = false;
+            }
+            State::Agreeing(agreeing) => {
+                agreeing.until = self.clock.boot_now() + self.settings.idle_timeout;
+            }
+            State::SignedOut { .. } => {}
         }
     }
 
@@ -616,6 +750,11 @@ impl SessionManager {
     /// Applies whatever is due at boot time `now`.
     async fn on_time(&mut self, now: Duration) {
         match &mut self.state {
+            State::Agreeing(agreeing) => {
+                if agreeing.until <= now {
+                    self.leave_acceptable_use();
+                }
+            }
             State::SignedOut { farewell } => {
                 if farewell.as_ref().is_some_and(|(_, until)| *until <= now) {
                     *farewell = None;
@@ -712,7 +851,7 @@ impl SessionManager {
         if let Ok(s) = self.kiosk.settings() {
             self.settings = match &self.state {
                 State::Live(live) => due::rules_for(s, live.session.kind),
-                State::SignedOut { .. } => s,
+                State::SignedOut { .. } | State::Agreeing(_) => s,
             };
         }
     }
@@ -727,6 +866,7 @@ impl SessionManager {
                 farewell: Some((_, until)),
             } => (*until).min(retry),
             State::SignedOut { farewell: None } => retry.min(now + Duration::from_secs(3600)),
+            State::Agreeing(agreeing) => agreeing.until.min(retry),
             State::Live(live) => {
                 let wake = due::next_wake(&live.timing, &self.settings, now);
                 if self.changes_watch.is_none() {
@@ -755,6 +895,12 @@ impl SessionManager {
                     }
                 }
             }
+            State::Agreeing(agreeing) => Screen::AcceptableUse {
+                display_name: agreeing.identity.display_name.clone(),
+                account: agreeing.identity.kind,
+                texts: agreeing.texts.clone(),
+                version: agreeing.version.clone(),
+            },
             State::Live(live) => {
                 let (idle_warning, time_left) = due::countdowns(&live.timing, &self.settings, now);
                 let cutoff = live.timing.cutoff(&self.settings);
@@ -788,7 +934,7 @@ impl SessionManager {
         // A session speaks the language it chose; anything else the terminal's own.
         let language = match &self.state {
             State::Live(live) => live.language.as_deref(),
-            State::SignedOut { .. } => None,
+            State::SignedOut { .. } | State::Agreeing(_) => None,
         };
         AppStatus::new(screen, language.unwrap_or(&self.settings.language))
     }

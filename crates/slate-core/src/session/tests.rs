@@ -924,3 +924,162 @@ async fn the_kernel_says_when_my_files_changes() {
     r.handle.sign_out().await.unwrap();
     assert_eq!(files_changed(&r), 0);
 }
+
+/// The newest audit record of `event`: its user, session and details.
+fn last_record(r: &Rig, event: &str) -> crate::audit::AuditRecord {
+    r.kiosk
+        .audit_list(&crate::audit::AuditFilter {
+            event: Some(event.into()),
+            limit: 1,
+            ..crate::audit::AuditFilter::default()
+        })
+        .unwrap()
+        .pop()
+        .unwrap_or_else(|| panic!("no {event} record"))
+}
+
+const PAGE: &str = "# Using this computer\nBe kind.\n\n[es]\n# Uso\nSea amable.";
+
+#[tokio::test(start_paused = true)]
+async fn the_acceptable_use_page_comes_before_the_session_and_declining_starts_none() {
+    let r = rig(&[("acceptable_use", PAGE)]);
+    r.handle
+        .sign_in("ana".into(), pw("ana's passphrase"))
+        .await
+        .unwrap();
+    let version = match r.screen() {
+        Screen::AcceptableUse {
+            display_name,
+            account,
+            texts,
+            version,
+        } => {
+            assert_eq!((display_name.as_str(), account), ("Ana", SessionKind::User));
+            assert_eq!(texts.len(), 2);
+            assert_eq!(texts[1].language.as_deref(), Some("es"));
+            version
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        r.kiosk.open_sessions().unwrap().is_empty(),
+        "no session yet"
+    );
+    // Nobody else signs in over the page, and nothing is there to extend or end.
+    assert!(matches!(
+        r.handle.sign_in_guest().await,
+        Err(KioskError::SessionActive)
+    ));
+    assert!(r.handle.extend().await.is_err());
+    r.handle
+        .answer_acceptable_use(false, Some("es".into()))
+        .await
+        .unwrap();
+    assert!(matches!(r.screen(), Screen::SignIn { .. }));
+    assert!(r.kiosk.open_sessions().unwrap().is_empty());
+    let declined = last_record(&r, "acceptable_use_declined");
+    assert_eq!(declined.username.as_deref(), Some("ana"));
+    assert_eq!(
+        declined.details,
+        format!(r#"{{"answer":"declined","language":"es","version":"{version}"}}"#)
+    );
+    // A second answer has no page to answer.
+    assert!(matches!(
+        r.handle.answer_acceptable_use(true, None).await,
+        Err(KioskError::InvalidRequest(_))
+    ));
+
+    // Accepted: the session starts, and the record names it and the text's version.
+    r.handle
+        .sign_in("ana".into(), pw("ana's passphrase"))
+        .await
+        .unwrap();
+    // A language the page does not have is not recorded as read.
+    r.handle
+        .answer_acceptable_use(true, Some("<b>x</b>".into()))
+        .await
+        .unwrap();
+    assert!(matches!(r.screen(), Screen::Session { .. }));
+    let open = r.kiosk.open_sessions().unwrap();
+    assert_eq!(open.len(), 1);
+    let accepted = last_record(&r, "acceptable_use_accepted");
+    assert_eq!(accepted.session_id.as_deref(), Some(open[0].id.as_str()));
+    assert_eq!(
+        accepted.details,
+        format!(r#"{{"language":"all","version":"{version}"}}"#)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_page_goes_after_the_idle_timeout_and_administrators_never_see_it() {
+    let r = rig(&[("acceptable_use", PAGE), ("guests_allowed", "true")]);
+    r.handle.sign_in_guest().await.unwrap();
+    assert!(matches!(r.screen(), Screen::AcceptableUse { .. }));
+    // Reading (input) keeps it; 300 s without any returns to the sign-in screen.
+    r.pass(Duration::from_secs(200)).await;
+    r.handle.activity();
+    r.pass(Duration::from_secs(299)).await;
+    assert!(matches!(r.screen(), Screen::AcceptableUse { .. }));
+    r.pass(Duration::from_secs(2)).await;
+    assert!(matches!(r.screen(), Screen::SignIn { .. }));
+    let left = last_record(&r, "acceptable_use_declined");
+    assert!(
+        left.details.contains(r#""answer":"no_answer""#),
+        "{}",
+        left.details
+    );
+    assert_eq!(left.username, None, "a guest has no name");
+    assert!(r.kiosk.open_sessions().unwrap().is_empty());
+
+    let (name, password) = crate::test_util::ADMIN;
+    r.handle.sign_in(name.into(), pw(password)).await.unwrap();
+    assert!(
+        matches!(
+            r.screen(),
+            Screen::Session {
+                account: SessionKind::Admin,
+                ..
+            }
+        ),
+        "{:?}",
+        r.screen()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_page_changed_while_read_is_shown_again_and_the_door_holds_after_reading() {
+    let r = rig(&[
+        ("acceptable_use", PAGE),
+        ("guests_allowed", "true"),
+        ("opening_hours", "mon-sun 08:00-15:20"),
+    ]);
+    r.handle.sign_in_guest().await.unwrap();
+    let first = match r.screen() {
+        Screen::AcceptableUse { version, .. } => version,
+        other => panic!("{other:?}"),
+    };
+    r.kiosk
+        .set_setting(&Actor::System, "acceptable_use", "Be very kind.")
+        .unwrap();
+    r.handle.answer_acceptable_use(true, None).await.unwrap();
+    let second = match r.screen() {
+        Screen::AcceptableUse { version, texts, .. } => {
+            assert_eq!(texts.len(), 1);
+            version
+        }
+        other => panic!("the new page: {other:?}"),
+    };
+    assert_ne!(first, second);
+    assert!(r.kiosk.open_sessions().unwrap().is_empty());
+    // Read until after closing (input all along): accepting then is refused at the door.
+    for _ in 0..8 {
+        r.pass(Duration::from_secs(60)).await;
+        r.handle.activity();
+    }
+    assert!(matches!(
+        r.handle.answer_acceptable_use(true, None).await,
+        Err(KioskError::NotNow(_))
+    ));
+    assert!(matches!(r.screen(), Screen::SignIn { .. }));
+    assert!(r.kiosk.open_sessions().unwrap().is_empty());
+}

@@ -67,6 +67,9 @@ pub enum Kind {
     OpeningHours,
     /// Days with hours of their own (`2026-12-25, 2026-12-24 09:00-13:00`), a date alone closed.
     DaysOfTheirOwn,
+    /// The acceptable-use page: plain text or Markdown, a line `[es]` before each translation
+    /// (see [`crate::notice`]); empty for none.
+    Notice,
     /// A time of day, `HH:MM`.
     TimeOfDay,
 }
@@ -178,6 +181,16 @@ pub const SETTINGS: &[SettingDef] = &[
         // Strictest: none, as for the opening hours.
         strictest: "",
         description: "Dates that do not follow the week, such as 2026-12-25 (closed) or 2026-12-24 09:00-13:00 (early closing).",
+    },
+    SettingDef {
+        key: "acceptable_use",
+        label: "Acceptable-use page",
+        kind: Kind::Notice,
+        default: "",
+        // Strictest: none: a broken file never keeps everyone out (the page is the library's
+        // rules, not a lock; the other limits still hold).
+        strictest: "",
+        description: "A text each person must accept before their session starts (not administrators), as plain text or Markdown; a line such as [es] starts its Spanish text. Declining returns to the sign-in screen. Empty: no page.",
     },
     SettingDef {
         key: "extension",
@@ -896,6 +909,10 @@ pub fn bounds_phrase(kind: Kind) -> Phrase {
             Phrase::new("dates such as 2026-12-25, each alone (closed) or with its hours")
         }
         Kind::TimeOfDay => Phrase::new("a time of day such as 00:00"),
+        Kind::Notice => Phrase::new(
+            "plain text or Markdown of at most {count} characters, a line such as [es] before each translation",
+        )
+        .number("count", crate::notice::MAX_CHARS as u64),
         Kind::NameTemplate { max_chars } => {
             Phrase::new("empty, or text of at most {count} characters with {placeholder} in it")
                 .number("count", max_chars as u64)
@@ -1148,6 +1165,13 @@ pub fn validate(def: &SettingDef, value: &str) -> Result<String, SettingError> {
                 .collect::<Vec<_>>()
                 .join(", "))
         }
+        Kind::Notice => {
+            crate::notice::Notice::parse(v).map_err(|why| SettingError::Invalid {
+                key: def.key.into(),
+                why,
+            })?;
+            Ok(v.trim().replace("\r\n", "\n"))
+        }
         Kind::TimeOfDay => crate::hours::parse_time_of_day(v)
             .map(|m| format!("{:02}:{:02}", m / 60, m % 60))
             .map_err(|why| SettingError::Invalid {
@@ -1360,6 +1384,11 @@ mod tests {
                         "2026-12-31 00:00-24:00".into(),
                     ),
                     Kind::TimeOfDay => (None, Some("24:00".into()), "23:59".into()),
+                    Kind::Notice => (
+                        None,
+                        Some("Be kind.\n[es]\n".into()),
+                        "# Rules\nBe kind.\n[es]\nSea amable.".into(),
+                    ),
                 };
             assert!(
                 validate(def, &inside).is_ok(),

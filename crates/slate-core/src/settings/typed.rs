@@ -213,6 +213,8 @@ pub struct Settings {
     pub hours: crate::hours::Hours,
     /// Largest first.
     pub closing_warnings: Vec<Duration>,
+    /// The page each person accepts before a session; `None`: none.
+    pub acceptable_use: Option<crate::notice::Notice>,
     /// What one extension adds; `None`: none is offered.
     pub extension: Option<Duration>,
     /// Whether the extension may pass closing and the day's time.
@@ -342,6 +344,8 @@ impl Settings {
             hours: crate::hours::Hours::parse(&get("opening_hours"), &get("days_of_their_own"))
                 .unwrap_or_default(),
             closing_warnings: seconds_list(&get("closing_warnings")),
+            acceptable_use: crate::notice::Notice::parse(&get("acceptable_use"))
+                .unwrap_or_default(),
             extension: off_or_secs(&get("extension")),
             extension_past_limits: get("extension_past_limits") == "true",
             signed_out_screen: secs(&get("signed_out_screen"), d("signed_out_screen")),

@@ -76,7 +76,7 @@ function settingRow(s: AdminSetting): HTMLElement {
         ? t("Set here (default: {default})", { default: s.default || t("empty") })
         : t("Default"),
   );
-  let field: HTMLInputElement | HTMLSelectElement;
+  let field: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
   if (s.input === "bool" || s.input === "choice") {
     const select = make("select", { id });
     for (const c of s.choices) {
@@ -90,6 +90,11 @@ function settingRow(s: AdminSetting): HTMLElement {
     const input = make("input", { id, type: "password", autocomplete: "new-password", spellcheck: "false" });
     input.placeholder = s.value === "(set)" ? t("Set; type a new one to replace it") : t("Not set");
     field = input;
+  } else if (s.input === "long_text") {
+    // Paragraphs and lines (the acceptable-use page): Enter is a new line here, Save saves.
+    const area = make("textarea", { id, rows: "8", spellcheck: "true" });
+    area.value = s.shown;
+    field = area;
   } else {
     const input = make("input", { id, autocomplete: "off", spellcheck: "false" });
     input.value = s.shown;
@@ -100,7 +105,7 @@ function settingRow(s: AdminSetting): HTMLElement {
   row.append(label, desc, field, state, problem);
   if (locked) {
     field.setAttribute("aria-readonly", "true");
-    if (field instanceof HTMLInputElement) field.readOnly = true;
+    if (field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) field.readOnly = true;
     else field.disabled = true;
     return row;
   }
@@ -151,7 +156,7 @@ function settingRow(s: AdminSetting): HTMLElement {
   };
   save.addEventListener("click", commit);
   field.addEventListener("keydown", (ev) => {
-    if ((ev as KeyboardEvent).key === "Enter") {
+    if ((ev as KeyboardEvent).key === "Enter" && !(field instanceof HTMLTextAreaElement)) {
       ev.preventDefault();
       commit();
     }
