@@ -265,7 +265,8 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
         // The tabs follow the arrow keys; in the Terminal section, Tab reaches Leave kiosk mode
         // (its one control), then Sign out.
         let right = keys::ARROW_RIGHT;
-        k.keyboard(&format!("{right}{right}{right}{right}")).await;
+        k.keyboard(&format!("{right}{right}{right}{right}{right}"))
+            .await;
         assert_eq!(k.focused_label().await, "Terminal");
         k.wait_for_text("Terminal name").await;
         k.keyboard(t).await;

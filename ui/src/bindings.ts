@@ -6,7 +6,11 @@ export type Screen = { "kind": "first_run" } | { "kind": "sign_in",
 /**
  * Whether to offer "Continue as guest".
  */
-guests_allowed: boolean, } | { "kind": "acceptable_use", display_name: string, account: SessionKind, 
+guests_allowed: boolean, 
+/**
+ * Whether to offer "Have a guest pass?" (some pass could sign in today).
+ */
+passes: boolean, } | { "kind": "acceptable_use", display_name: string, account: SessionKind, 
 /**
  * The page in each of its languages (the UI shows the person's, else the one for
  * everyone, else the first).
@@ -97,6 +101,16 @@ export type IdleWarning = {
  */
 seconds_left: number, };
 
+export type IssuedPass = { id: number, code: string, minutes: number, valid_until: string, };
+
+export type PassState = "unused" | "used" | "expired" | "revoked";
+
+export type GuestPassSummary = { id: number, batch: string, minutes: number, valid_until: string, created_at: string, created_by: string, state: PassState, 
+/**
+ * When it signed in, if it did.
+ */
+used_at: string | null, };
+
 export type TimeLeft = { "unit": "minutes", "count": number } | { "unit": "seconds", "count": number };
 
 export type Preferences = { text_size: TextSize, contrast: Contrast, };
@@ -133,7 +147,13 @@ export type SetupRequest = { username: string, displayName: string, password: st
 
 export type SignInRequest = { username: string, password: string, };
 
-export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "leave_kiosk" };
+export type PassRequest = { code: string, };
+
+export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "create_guest_passes", count: number, minutes: number, 
+/**
+ * The last day they work (`2026-12-31`, this terminal's time zone).
+ */
+valid_until: string, } | { "action": "guest_passes" } | { "action": "revoke_guest_passes", id: number | null, batch: string | null, } | { "action": "leave_kiosk" };
 
 export type AuditQuery = { user: string, event: string, reason: string, 
 /**
@@ -296,7 +316,11 @@ export type AdminReply = {
 /**
  * What was done (empty when the request only asked).
  */
-message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, source_test: SourceTest | null, usage: UsageReport | null, };
+message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> | null, audit: AdminAuditPage | null, terminal: AdminTerminal | null, source_test: SourceTest | null, usage: UsageReport | null, 
+/**
+ * Passes just made, with their codes (shown this once).
+ */
+issued: Array<IssuedPass> | null, passes: Array<GuestPassSummary> | null, };
 
 export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "source_unavailable" | "locked" | "disabled" | "guests_not_allowed" | "not_now" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 
@@ -381,7 +405,7 @@ args: { [key in string]: Arg }, };
 export type Arg = { "type": "text", "value": string } | { "type": "setting", "value": string } | { "type": "number", "value": number } | { "type": "seconds", "value": number } | { "type": "time", "value": string } | { "type": "clock", "value": string } | { "type": "weekday", "value": string } | { "type": "phrase", "value": Phrase };
 
 /** Every command the UI may call (ipc_names.rs). */
-export const COMMANDS = ["app_status", "create_first_admin", "sign_in", "sign_in_guest", "report_activity", "stay", "extend_session", "answer_acceptable_use", "sign_out", "dismiss_signed_out", "list_files", "delete_file", "set_preference", "admin", "browser"] as const;
+export const COMMANDS = ["app_status", "create_first_admin", "sign_in", "sign_in_guest", "sign_in_pass", "report_activity", "stay", "extend_session", "answer_acceptable_use", "sign_out", "dismiss_signed_out", "list_files", "delete_file", "set_preference", "admin", "browser"] as const;
 
 export type Command = (typeof COMMANDS)[number];
 

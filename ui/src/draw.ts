@@ -54,7 +54,7 @@ export function draw(status: AppStatus, notice = ""): void {
       drawSetup();
       break;
     case "sign_in":
-      drawSignIn(screen.guests_allowed, notice);
+      drawSignIn(screen.guests_allowed, screen.passes, notice);
       break;
     case "acceptable_use":
       drawAcceptableUse(screen);

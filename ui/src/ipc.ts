@@ -60,6 +60,7 @@ export const commands = {
     call<AppStatus>("create_first_admin", { request }),
   signIn: (request: SignInRequest): Promise<AppStatus> => call<AppStatus>("sign_in", { request }),
   signInGuest: (): Promise<AppStatus> => call<AppStatus>("sign_in_guest"),
+  signInPass: (code: string): Promise<AppStatus> => call<AppStatus>("sign_in_pass", { request: { code } }),
   reportActivity: (): Promise<void> => call<void>("report_activity"),
   stay: (): Promise<AppStatus> => call<AppStatus>("stay"),
   extendSession: (): Promise<AppStatus> => call<AppStatus>("extend_session"),

@@ -443,6 +443,27 @@ const COUNTS: Record<string, { vars?: Record<string, string>; say: Record<Langua
       fr: ["un texte d'au plus 0 caractère", "un texte d'au plus 1 caractère", "un texte d'au plus 2 caractères", "un texte d'au plus 5 caractères"],
     },
   },
+  "Made {count} guest passes: print them now, they are not shown again.": {
+    say: {
+      en: ["Made 0 guest passes: print them now, they are not shown again.", "Made 1 guest pass: print it now, it is not shown again.", "Made 2 guest passes: print them now, they are not shown again.", "Made 5 guest passes: print them now, they are not shown again."],
+      es: ["Se han creado 0 pases de invitado: imprímalos ahora, no se volverán a mostrar.", "Se ha creado 1 pase de invitado: imprímalo ahora, no se volverá a mostrar.", "Se han creado 2 pases de invitado: imprímalos ahora, no se volverán a mostrar.", "Se han creado 5 pases de invitado: imprímalos ahora, no se volverán a mostrar."],
+      fr: ["0 pass invité créé : imprimez-le maintenant, il ne sera plus affiché.", "1 pass invité créé : imprimez-le maintenant, il ne sera plus affiché.", "2 pass invités créés : imprimez-les maintenant, ils ne seront plus affichés.", "5 pass invités créés : imprimez-les maintenant, ils ne seront plus affichés."],
+    },
+  },
+  "Revoke {count} unused passes?": {
+    say: {
+      en: ["Revoke 0 unused passes?", "Revoke 1 unused pass?", "Revoke 2 unused passes?", "Revoke 5 unused passes?"],
+      es: ["¿Revocar 0 pases sin usar?", "¿Revocar 1 pase sin usar?", "¿Revocar 2 pases sin usar?", "¿Revocar 5 pases sin usar?"],
+      fr: ["Révoquer 0 pass inutilisé ?", "Révoquer 1 pass inutilisé ?", "Révoquer 2 pass inutilisés ?", "Révoquer 5 pass inutilisés ?"],
+    },
+  },
+  "Revoked {count} unused guest passes.": {
+    say: {
+      en: ["Revoked 0 unused guest passes.", "Revoked 1 unused guest pass.", "Revoked 2 unused guest passes.", "Revoked 5 unused guest passes."],
+      es: ["Se han revocado 0 pases de invitado sin usar.", "Se ha revocado 1 pase de invitado sin usar.", "Se han revocado 2 pases de invitado sin usar.", "Se han revocado 5 pases de invitado sin usar."],
+      fr: ["0 pass invité inutilisé révoqué.", "1 pass invité inutilisé révoqué.", "2 pass invités inutilisés révoqués.", "5 pass invités inutilisés révoqués."],
+    },
+  },
   "at most {count} sites.": {
     say: {
       en: ["at most 0 sites.", "at most 1 site.", "at most 2 sites.", "at most 5 sites."],

@@ -10,7 +10,7 @@ use super::api::{
     AdminAuditPage, AdminAuditRecord, AdminReply, AdminRequest, AdminSetting, AdminTerminal,
     AdminUser, AuditQuery, SettingInput,
 };
-use super::audit::{time_bound, AuditFilter};
+use super::audit::{time_bound, Actor, AuditFilter};
 use super::kiosk::{Kiosk, KioskError};
 use super::phrase::Phrase;
 use super::session::AdminGrant;
@@ -122,9 +122,52 @@ pub fn handle(
             usage: Some(kiosk.usage(&since, &until)?),
             ..AdminReply::default()
         },
+        request @ (AdminRequest::CreateGuestPasses { .. }
+        | AdminRequest::GuestPasses
+        | AdminRequest::RevokeGuestPasses { .. }) => guest_passes(kiosk, &by, request)?,
         AdminRequest::LeaveKiosk => leave(kiosk, grant)?,
     };
     Ok(reply)
+}
+
+/// The Guest passes section: make a batch (its codes in the reply, this once), list, revoke.
+fn guest_passes(
+    kiosk: &Kiosk,
+    by: &Actor,
+    request: AdminRequest,
+) -> Result<AdminReply, KioskError> {
+    Ok(match request {
+        AdminRequest::CreateGuestPasses {
+            count,
+            minutes,
+            valid_until,
+        } => {
+            let (batch, issued) = kiosk.create_guest_passes(by, count, minutes, &valid_until)?;
+            AdminReply {
+                message: Phrase::new(
+                    "Made {count} guest passes: print them now, they are not shown again.",
+                )
+                .number("count", u64::from(batch.count)),
+                issued: Some(Kiosk::issued_passes(&batch, &issued)),
+                passes: Some(kiosk.guest_passes()?),
+                ..AdminReply::default()
+            }
+        }
+        AdminRequest::RevokeGuestPasses { id, batch } => {
+            let n = kiosk.revoke_guest_passes(by, id, batch.as_deref())?;
+            AdminReply {
+                message: Phrase::new("Revoked {count} unused guest passes.")
+                    .number("count", n as u64),
+                passes: Some(kiosk.guest_passes()?),
+                ..AdminReply::default()
+            }
+        }
+        // `GuestPasses`, the one other request sent here: the list.
+        _ => AdminReply {
+            passes: Some(kiosk.guest_passes()?),
+            ..AdminReply::default()
+        },
+    })
 }
 
 /// Records that the administrator leaves kiosk mode; the service then ends the session and

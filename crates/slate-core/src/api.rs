@@ -22,6 +22,8 @@ pub enum Screen {
     SignIn {
         /// Whether to offer "Continue as guest".
         guests_allowed: bool,
+        /// Whether to offer "Have a guest pass?" (some pass could sign in today).
+        passes: bool,
     },
     /// Someone signed in and must accept the acceptable-use page before their session starts.
     AcceptableUse {
@@ -371,6 +373,13 @@ pub struct SignInRequest {
     pub password: Password,
 }
 
+/// Arguments of `sign_in_pass`: a guest-pass code as typed (kept like a password).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PassRequest {
+    #[ts(type = "string")]
+    pub code: Password,
+}
+
 /// What the administrator panel asks for (the `admin` command). Every request is refused unless
 /// the live session is an administrator's.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -439,6 +448,21 @@ pub enum AdminRequest {
     Usage {
         since: String,
         until: String,
+    },
+    /// Makes a batch of one-time guest passes: their codes are in the reply, this once.
+    CreateGuestPasses {
+        count: u32,
+        minutes: u32,
+        /// The last day they work (`2026-12-31`, this terminal's time zone).
+        valid_until: String,
+    },
+    /// Every guest pass (never a code).
+    GuestPasses,
+    /// Revokes an unused pass, or the unused passes of a batch.
+    RevokeGuestPasses {
+        #[ts(type = "number | null")]
+        id: Option<i64>,
+        batch: Option<String>,
     },
     /// Leaves kiosk mode for maintenance: audited, then the administrator's session ends and
     /// is wiped, and the screen exits with [`crate::exit::LEFT_KIOSK`], which ends the kiosk's
@@ -681,6 +705,45 @@ pub struct AdminReply {
     pub terminal: Option<AdminTerminal>,
     pub source_test: Option<SourceTest>,
     pub usage: Option<UsageReport>,
+    /// Passes just made, with their codes (shown this once).
+    pub issued: Option<Vec<IssuedPass>>,
+    pub passes: Option<Vec<GuestPassSummary>>,
+}
+
+/// A guest pass just made, with its code as printed (`K7MXA-3RTFW`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IssuedPass {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub code: String,
+    pub minutes: u32,
+    pub valid_until: String,
+}
+
+/// Where a guest pass stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PassState {
+    Unused,
+    Used,
+    /// Its last day is past, unused.
+    Expired,
+    Revoked,
+}
+
+/// A guest pass as staff see it (never its code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GuestPassSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub batch: String,
+    pub minutes: u32,
+    pub valid_until: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub state: PassState,
+    /// When it signed in, if it did.
+    pub used_at: Option<String>,
 }
 
 /// A stable, machine-readable error code. The UI may branch on it; people read the message.
@@ -758,6 +821,9 @@ pub fn typescript_bindings() -> String {
         crate::notice::BlockKind::decl(&cfg),
         crate::notice::NoticeSpan::decl(&cfg),
         IdleWarning::decl(&cfg),
+        IssuedPass::decl(&cfg),
+        PassState::decl(&cfg),
+        GuestPassSummary::decl(&cfg),
         TimeLeft::decl(&cfg),
         Preferences::decl(&cfg),
         TextSize::decl(&cfg),
@@ -769,6 +835,7 @@ pub fn typescript_bindings() -> String {
         AppStatus::decl(&cfg),
         SetupRequest::decl(&cfg),
         SignInRequest::decl(&cfg),
+        PassRequest::decl(&cfg),
         AdminRequest::decl(&cfg),
         AuditQuery::decl(&cfg),
         Layer::decl(&cfg),

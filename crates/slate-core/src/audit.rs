@@ -207,6 +207,11 @@ pub enum Event {
     SessionEndedByAdmin,
     /// A person used their session's one extension (`minutes` added).
     SessionExtended,
+    /// An administrator made a batch of guest passes (`batch`, `count`, `minutes`,
+    /// `valid_until`, `by`); never a code.
+    GuestPassesCreated,
+    /// An administrator revoked unused guest passes (`pass` or `batch`, `count`, `by`).
+    GuestPassesRevoked,
     /// A person accepted the acceptable-use page (`version`, `language`); their session started.
     AcceptableUseAccepted,
     /// A person declined the acceptable-use page, or left it unanswered (`version`,
@@ -242,6 +247,8 @@ impl Event {
         Self::PolicyProblem,
         Self::SessionEndedByAdmin,
         Self::SessionExtended,
+        Self::GuestPassesCreated,
+        Self::GuestPassesRevoked,
         Self::AcceptableUseAccepted,
         Self::AcceptableUseDeclined,
         Self::AuditPruned,
@@ -271,6 +278,8 @@ impl Event {
             Self::PolicyProblem => "policy_problem",
             Self::SessionEndedByAdmin => "session_ended_by_admin",
             Self::SessionExtended => "session_extended",
+            Self::GuestPassesCreated => "guest_passes_created",
+            Self::GuestPassesRevoked => "guest_passes_revoked",
             Self::AcceptableUseAccepted => "acceptable_use_accepted",
             Self::AcceptableUseDeclined => "acceptable_use_declined",
             Self::AuditPruned => "audit_pruned",
@@ -322,6 +331,9 @@ pub enum SignInFailure {
     Closed,
     /// The right password, but the person's time for today is used up.
     AllowanceSpent,
+    /// A guest-pass code that is unknown, used, revoked or past its last day (`pass`: its id
+    /// when the code is one, `why`).
+    PassRefused,
 }
 
 impl SignInFailure {
@@ -336,6 +348,7 @@ impl SignInFailure {
         Self::Barred,
         Self::Closed,
         Self::AllowanceSpent,
+        Self::PassRefused,
     ];
 
     /// The name as stored: `bad_credentials`, `throttled`, …
@@ -350,6 +363,7 @@ impl SignInFailure {
             Self::Barred => "barred",
             Self::Closed => "closed",
             Self::AllowanceSpent => "allowance_spent",
+            Self::PassRefused => "pass_refused",
         }
     }
 }

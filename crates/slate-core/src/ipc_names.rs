@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "create_first_admin",
     "sign_in",
     "sign_in_guest",
+    "sign_in_pass",
     "report_activity",
     "stay",
     "extend_session",

@@ -34,6 +34,7 @@ pub mod datadir;
 pub mod duration;
 pub mod exit;
 pub mod forward;
+pub mod guest_pass;
 pub mod hardening;
 pub mod hours;
 pub mod io_words;

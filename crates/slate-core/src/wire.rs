@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use tokio_util::codec::LengthDelimitedCodec;
 
 use crate::api::{
-    AdminReply, AdminRequest, AppStatus, ErrorCode, IpcError, PreferenceRequest, SessionFile,
-    SetupRequest, SignInRequest,
+    AdminReply, AdminRequest, AppStatus, ErrorCode, IpcError, PassRequest, PreferenceRequest,
+    SessionFile, SetupRequest, SignInRequest,
 };
 use crate::auth::Password;
 use crate::phrase::Phrase;
@@ -84,6 +84,8 @@ pub enum Call {
     CreateFirstAdmin(SetupRequest),
     SignIn(SignInRequest),
     SignInGuest,
+    /// A guest pass's code.
+    SignInPass(PassRequest),
     ReportActivity,
     Stay,
     /// The session's one extension, from the warning before its end.
@@ -152,6 +154,7 @@ impl Call {
             Self::CreateFirstAdmin(_) => "create_first_admin",
             Self::SignIn(_) => "sign_in",
             Self::SignInGuest => "sign_in_guest",
+            Self::SignInPass(_) => "sign_in_pass",
             Self::ReportActivity => "report_activity",
             Self::Stay => "stay",
             Self::Extend => "extend_session",

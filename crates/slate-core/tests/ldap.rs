@@ -220,6 +220,7 @@ fn a_directory_person_signs_in_like_anyone_and_the_audit_names_the_source() {
             username: Some("lena".into()),
             source: Some(Source::Ldap),
             group: Some("Adult".into()),
+            pass: None,
         }
     );
     let sam = t

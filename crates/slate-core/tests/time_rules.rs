@@ -59,6 +59,7 @@ fn ana() -> Identity {
         username: Some("ana".into()),
         source: Some(Source::Local),
         group: None,
+        pass: None,
     }
 }
 
@@ -69,6 +70,7 @@ fn guest() -> Identity {
         username: None,
         source: None,
         group: None,
+        pass: None,
     }
 }
 

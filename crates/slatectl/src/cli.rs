@@ -136,6 +136,9 @@ pub enum Command {
     /// Try the account sources (a directory, the machine's accounts, a library's catalogue).
     #[command(subcommand)]
     Source(SourceCommand),
+    /// One-time guest passes: make a batch to print, list them, revoke unused ones.
+    #[command(subcommand, name = "guest-pass")]
+    GuestPass(GuestPassCommand),
     /// Make a desktop account boot straight into Slate (run as root).
     #[command(subcommand)]
     Kiosk(KioskCommand),
@@ -165,6 +168,10 @@ impl Command {
             Self::Kiosk(_) | Self::Policy(_) => Unused,
             // `source test` only reads the settings (the test is audited).
             Self::Check | Self::Status { .. } | Self::Stats { .. } | Self::Source(_) => Reads,
+            Self::GuestPass(cmd) => match cmd {
+                GuestPassCommand::List => Reads,
+                GuestPassCommand::Create { .. } | GuestPassCommand::Revoke { .. } => Changes,
+            },
             Self::Init { .. } => Changes,
             Self::User(cmd) => match cmd {
                 UserCommand::List => Reads,
@@ -194,6 +201,43 @@ impl Command {
             },
         }
     }
+}
+
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+pub enum GuestPassCommand {
+    /// Make COUNT passes, each good for MINUTES on one terminal, once, until the end of DATE
+    /// (this terminal's time zone). The codes are printed this once (--html: a sheet to print,
+    /// ten to a page: `slatectl guest-pass create … --html > passes.html`), and only their
+    /// digests are kept.
+    Create {
+        #[arg(long, value_name = "COUNT")]
+        count: u32,
+        #[arg(long, value_name = "MINUTES")]
+        minutes: u32,
+        /// The last day the passes work, e.g. 2026-12-31.
+        #[arg(long, value_name = "DATE")]
+        valid_until: String,
+        /// Print a printable HTML sheet instead of a list.
+        #[arg(long)]
+        html: bool,
+        /// A heading for each pass on the sheet, e.g. the library's name.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        title: String,
+    },
+    /// Every pass: its number, batch, minutes, last day and whether it is unused, used (when),
+    /// out of date or revoked. Never a code.
+    List,
+    /// Revoke an unused pass by its number, or every unused pass of a batch.
+    Revoke {
+        #[arg(
+            value_name = "NUMBER",
+            required_unless_present = "batch",
+            conflicts_with = "batch"
+        )]
+        id: Option<i64>,
+        #[arg(long, value_name = "BATCH")]
+        batch: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod output;
 mod audit;
 mod config;
+mod guest_pass;
 pub mod kiosk;
 pub mod policy;
 mod session;
@@ -185,6 +186,7 @@ pub fn run_on_kiosk(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Session(cmd) => session::run(ctx, cmd),
         Command::Audit(cmd) => audit::run(kiosk, cmd, json),
         Command::Source(cmd) => source::run(ctx, cmd),
+        Command::GuestPass(cmd) => guest_pass::run(ctx, cmd),
         Command::Stats { since, until, csv } => stats::run(
             ctx,
             since.as_deref().unwrap_or_default(),

@@ -598,7 +598,7 @@ fn a_mistyped_event_or_reason_is_refused_with_the_possible_values() {
         assert!(out.stderr.contains(reason), "{reason}: {}", out.stderr);
     }
     assert!(out.stderr.contains(
-        "bad_credentials, throttled, terminal_throttled, cooling_down, locked, disabled, barred, closed, allowance_spent]"
+        "bad_credentials, throttled, terminal_throttled, cooling_down, locked, disabled, barred, closed, allowance_spent, pass_refused]"
     ));
     let out = ctl.run(&["audit", "export", "--format", "json"], "");
     assert_eq!(out.code, 2);
@@ -2141,4 +2141,97 @@ fn kiosk_enable_never_follows_a_link_in_the_kiosk_accounts_home_or_etc() {
         .unwrap()
         .file_type()
         .is_file());
+}
+
+#[test]
+fn guest_passes_are_made_listed_and_revoked_and_bad_asks_change_nothing() {
+    let ctl = Ctl::new();
+    ctl.set_up();
+    refused(
+        &ctl.run(
+            &[
+                "guest-pass",
+                "create",
+                "--count",
+                "5",
+                "--minutes",
+                "60",
+                "--valid-until",
+                "31/12/2026",
+            ],
+            "",
+        ),
+        8,
+        "Give the last day the passes work as a date such as 2026-12-31.",
+    );
+    refused(
+        &ctl.run(
+            &[
+                "guest-pass",
+                "create",
+                "--count",
+                "900",
+                "--minutes",
+                "60",
+                "--valid-until",
+                "2026-12-31",
+            ],
+            "",
+        ),
+        8,
+        "Make from 1 to 500 passes at a time.",
+    );
+    assert_eq!(
+        ctl.ok(&["guest-pass", "list"], "").trim(),
+        "No guest passes."
+    );
+    let today = chrono::Local::now().date_naive().to_string();
+    let made = ctl.ok(
+        &[
+            "guest-pass",
+            "create",
+            "--count",
+            "3",
+            "--minutes",
+            "45",
+            "--valid-until",
+            &today,
+        ],
+        "",
+    );
+    assert!(made.starts_with("3 guest passes of 45 minutes"), "{made}");
+    let codes: Vec<&str> = made
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .collect();
+    assert_eq!(codes.len(), 3, "{made}");
+    assert!(
+        codes
+            .iter()
+            .all(|c| c.len() == 11 && c.as_bytes()[5] == b'-'),
+        "{codes:?}"
+    );
+    let list = ctl.ok(&["guest-pass", "list"], "");
+    assert_eq!(list.matches("unused").count(), 3, "{list}");
+    for code in &codes {
+        assert!(!list.contains(code), "a code listed: {list}");
+    }
+    let listed = ctl.json(&["guest-pass", "list"]);
+    let first = listed[0]["id"].as_i64().unwrap();
+    ctl.ok(&["guest-pass", "revoke", &first.to_string()], "");
+    refused(
+        &ctl.run(&["guest-pass", "revoke", &first.to_string()], ""),
+        8,
+        "No unused pass matches",
+    );
+    let batch = listed[0]["batch"].as_str().unwrap().to_owned();
+    let out = ctl.ok(&["guest-pass", "revoke", "--batch", &batch], "");
+    assert_eq!(out.trim(), "Revoked 2 unused guest passes.");
+    assert_eq!(
+        ctl.ok(&["guest-pass", "list"], "")
+            .matches("revoked")
+            .count(),
+        3
+    );
 }

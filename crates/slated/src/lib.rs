@@ -207,6 +207,11 @@ fn prune(kiosk: &Kiosk) {
         }
         Err(e) => tracing::error!("cannot prune the audit log: {e}"),
     }
+    match kiosk.prune_guest_passes(slate_core::guest_pass::KEEP_DAYS) {
+        Ok(0) => {}
+        Ok(passes) => tracing::info!(passes, "removed guest passes long past their last day"),
+        Err(e) => tracing::error!("cannot prune the guest passes: {e}"),
+    }
 }
 
 /// How often a running service prunes, beside each start: a terminal that runs for weeks still
@@ -666,6 +671,7 @@ async fn dispatch(service: &Service, call: Call) -> Result<Answer, IpcError> {
         Call::CreateFirstAdmin(request) => status(session.create_first_admin(request).await),
         Call::SignIn(request) => status(session.sign_in(request.username, request.password).await),
         Call::SignInGuest => status(session.sign_in_guest().await),
+        Call::SignInPass(request) => status(session.sign_in_pass(request.code).await),
         Call::ReportActivity => {
             session.activity();
             Ok(Answer::Done)

@@ -7,8 +7,8 @@ use tauri::State;
 
 use super::link::Link;
 use slate_core::api::{
-    AdminReply, AdminRequest, AppStatus, BrowserRequest, ErrorCode, IpcError, PreferenceRequest,
-    SessionFile, SetupRequest, SignInRequest,
+    AdminReply, AdminRequest, AppStatus, BrowserRequest, ErrorCode, IpcError, PassRequest,
+    PreferenceRequest, SessionFile, SetupRequest, SignInRequest,
 };
 use slate_core::phrase::Phrase;
 use slate_core::wire::Call;
@@ -38,6 +38,12 @@ pub async fn create_first_admin(
 #[tauri::command]
 pub async fn sign_in(link: Service<'_>, request: SignInRequest) -> Result<AppStatus, IpcError> {
     status(&link, Call::SignIn(request)).await
+}
+
+/// Starts a guest session with a guest pass's code.
+#[tauri::command]
+pub async fn sign_in_pass(link: Service<'_>, request: PassRequest) -> Result<AppStatus, IpcError> {
+    status(&link, Call::SignInPass(request)).await
 }
 
 /// Starts a guest session, where allowed.

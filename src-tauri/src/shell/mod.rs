@@ -120,6 +120,7 @@ pub fn run(service: ServiceAt) -> ExitCode {
             commands::create_first_admin,
             commands::sign_in,
             commands::sign_in_guest,
+            commands::sign_in_pass,
             commands::report_activity,
             commands::stay,
             commands::extend_session,

@@ -1,22 +1,24 @@
 // The administrator panel, shown inside an administrator's session: its tabs, and the sections
-// they show (one module each in panel/: Settings, Users, Usage, Audit, Terminal). Every action is one
+// they show (one module each in panel/: Settings, Users, Guest passes, Usage, Audit, Terminal). Every action is one
 // `admin` request; the core checks that the live session is an administrator's, does it with the
 // same rules and audit as slatectl, and answers with the refreshed section and a sentence. The
 // panel only draws what comes back.
 import { el } from "../dom.js";
 import { loadAudit, wireAudit } from "./panel/audit.js";
+import { loadPasses, wirePasses } from "./panel/passes.js";
 import { loadSettings, wireSettings } from "./panel/settings.js";
 import { loadTerminal, wireTerminal } from "./panel/terminal.js";
 import { loadUsage, wireUsage } from "./panel/usage.js";
 import { loadUsers, wireUsers } from "./panel/users.js";
 
-const TABS = ["settings", "users", "usage", "audit", "terminal"] as const;
+const TABS = ["settings", "users", "passes", "usage", "audit", "terminal"] as const;
 type Tab = (typeof TABS)[number];
 
 /** What each tab loads when it is selected. */
 const LOAD: Record<Tab, () => void> = {
   settings: loadSettings,
   users: loadUsers,
+  passes: loadPasses,
   usage: loadUsage,
   audit: loadAudit,
   terminal: loadTerminal,
@@ -53,6 +55,7 @@ export function wireAdmin(): void {
   });
   wireSettings();
   wireUsers();
+  wirePasses();
   wireUsage();
   wireAudit();
   wireTerminal();

@@ -1,5 +1,5 @@
-// The sign-in screen: username and password, the guest button when guests are allowed, and the
-// visit's own choices made before signing in (language, larger text, high contrast), which carry
+// The sign-in screen: username and password, the guest button when guests are allowed, a guest
+// pass's code when the desk has handed out passes, and the visit's own choices made before signing in (language, larger text, high contrast), which carry
 // into the session.
 import type { AppStatus } from "../bindings.js";
 import { applyPreferences, el, make, mount } from "../dom.js";
@@ -8,7 +8,7 @@ import { LANGUAGES, isLanguage, language } from "../i18n.js";
 import { commands } from "../ipc.js";
 import { chooseLanguage, state, toggleVisitContrast, toggleVisitTextSize } from "../state.js";
 
-export function drawSignIn(guestsAllowed: boolean, notice: string): void {
+export function drawSignIn(guestsAllowed: boolean, passes: boolean, notice: string): void {
   const root = mount("sign_in");
   const form = root.querySelector("form") as HTMLFormElement;
   const problem = el("signin-problem");
@@ -30,6 +30,21 @@ export function drawSignIn(guestsAllowed: boolean, notice: string): void {
     const guestButton = el<HTMLButtonElement>("guest-button");
     guestButton.addEventListener("click", () => {
       void submit(guestButton, problem, () => commands.signInGuest().then(carryPreferences));
+    });
+  }
+  const passForm = el<HTMLFormElement>("pass");
+  passForm.hidden = !passes;
+  if (passes) {
+    const code = el<HTMLInputElement>("pass-code");
+    const passButton = el<HTMLButtonElement>("pass-button");
+    passForm.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void submit(
+        passButton,
+        el("pass-problem"),
+        () => commands.signInPass(code.value).then(carryPreferences),
+        () => code.focus(),
+      );
     });
   }
 }

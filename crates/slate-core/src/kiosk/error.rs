@@ -34,6 +34,9 @@ pub enum KioskError {
     Locked,
     Disabled,
     GuestsNotAllowed,
+    /// A guest-pass code that cannot sign in (unknown, used, revoked or out of date: one
+    /// sentence for all, so a guess learns nothing).
+    PassRefused,
     AlreadySetUp,
     NoSuchUser(String),
     UserExists(String),
@@ -73,6 +76,9 @@ impl KioskError {
             Self::GuestsNotAllowed => {
                 Phrase::new("Guest sign-in is not available on this kiosk.")
             }
+            Self::PassRefused => Phrase::new(
+                "This guest pass cannot be used: check the code, or ask staff for a new pass. A pass works once, until its last day.",
+            ),
             Self::AlreadySetUp => Phrase::new("This kiosk is already set up; sign in instead."),
             Self::NoSuchUser(user) => {
                 Phrase::new("There is no user called {user}.").text("user", user)
@@ -107,7 +113,7 @@ impl KioskError {
             Self::Setting(_) | Self::Credential(_) | Self::InvalidRequest(_) => {
                 ErrorCode::InvalidInput
             }
-            Self::BadCredentials => ErrorCode::BadCredentials,
+            Self::BadCredentials | Self::PassRefused => ErrorCode::BadCredentials,
             Self::Throttled(_) => ErrorCode::Throttled,
             Self::SourceUnavailable => ErrorCode::SourceUnavailable,
             Self::Locked => ErrorCode::Locked,

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod error;
 mod files;
+mod passes;
 mod rules;
 mod sessions;
 mod settings;
@@ -19,7 +20,7 @@ pub use rules::Admission;
 pub use sessions::AcceptableUse;
 pub use settings::ChangeStamp;
 use settings::PolicyState;
-pub use signin::Identity;
+pub use signin::{Identity, PassTicket};
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 

@@ -58,7 +58,10 @@ impl Kiosk {
             }
         };
         let allowance = match (who.kind, who.source, &who.username) {
-            (SessionKind::Guest, ..) => s.guest_daily_allowance,
+            // A guest pass carries its own minutes; any other guest has the setting's.
+            (SessionKind::Guest, ..) => who
+                .pass
+                .map_or(s.guest_daily_allowance, |p| Some(p.allowance)),
             // One of Slate's own accounts may have a daily time of its own.
             (_, Some(Source::Local), Some(name)) => {
                 let own = crate::auth::Username::parse(name)

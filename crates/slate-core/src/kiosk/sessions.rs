@@ -78,9 +78,13 @@ impl Kiosk {
             return Ok(Screen::needs_attention(why));
         }
         let guests_allowed = self.settings()?.guests_allowed;
+        let passes = self.passes_offered()?;
         let store = lock(&self.store);
         Ok(if store.has_admin()? {
-            Screen::SignIn { guests_allowed }
+            Screen::SignIn {
+                guests_allowed,
+                passes,
+            }
         } else {
             Screen::FirstRun
         })
@@ -134,13 +138,27 @@ impl Kiosk {
     }
 
     /// Commits a session as open (before the person can use it).
-    pub fn record_session_open(&self, s: &ActiveSession) -> Result<(), KioskError> {
+    /// With the guest pass it opens with, if any, spent in the same transaction (refused if
+    /// the pass was used or revoked meanwhile).
+    pub fn record_session_open(
+        &self,
+        s: &ActiveSession,
+        pass: Option<i64>,
+    ) -> Result<(), KioskError> {
         lock(&self.store).atomically(|store| {
+            if let Some(id) = pass {
+                if !store.use_pass(id, &s.id, &crate::clock::to_db(self.clock.now_utc()))? {
+                    return Err(KioskError::PassRefused);
+                }
+            }
             store.record_session_open(s, self.clock.local_offset())?;
-            let details = match s.source {
+            let mut details = match s.source {
                 Some(source) => json!({ "kind": s.kind, "source": source }),
                 None => json!({ "kind": s.kind }),
             };
+            if let Some(id) = pass {
+                details["pass"] = json!(id);
+            }
             self.record(
                 store,
                 AuditEvent::new(Event::SignIn, details)

@@ -31,6 +31,15 @@ pub struct Identity {
     pub source: Option<Source>,
     /// The patron type or group its source gave, for the usage statistics.
     pub group: Option<String>,
+    /// The guest pass it signed in with, if it did (a guest with the pass's own minutes).
+    pub pass: Option<PassTicket>,
+}
+
+/// A guest pass that let someone in: which, and its minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassTicket {
+    pub id: i64,
+    pub allowance: Duration,
 }
 
 /// How many recent refusals set the time every refusal takes ([`Kiosk::even_out`]).
@@ -99,7 +108,8 @@ impl Kiosk {
             (found @ (Found::Local(_) | Found::Directory(..)), NameVerdict::Check) => found,
             (found, NameVerdict::Cooling(_)) if admin => found,
             (_, verdict) => {
-                let refusal = self.refuse(&store, &attempt, verdict)?;
+                let failure = failed(SignInFailure::BadCredentials, attempt.account.as_ref());
+                let refusal = self.refuse(&store, &attempt, verdict, failure)?;
                 drop(store);
                 self.even_out(checking.elapsed());
                 return Err(refusal);
@@ -128,6 +138,7 @@ impl Kiosk {
                     username: Some(account.username),
                     source: Some(Source::Local),
                     group: None,
+                    pass: None,
                 }
             }
             Found::Directory(source, person) => Identity {
@@ -140,6 +151,7 @@ impl Kiosk {
                 username: Some(person.username),
                 source: Some(source),
                 group: person.group,
+                pass: None,
             },
             Found::Barred(..) | Found::Nobody(_) => unreachable!("refused above"),
         };
@@ -225,7 +237,11 @@ impl Kiosk {
     }
 
     /// Everything about an attempt known before its password is looked at.
-    fn attempt(&self, typed: &str, parsed: Option<&Username>) -> Result<Attempt, KioskError> {
+    pub(super) fn attempt(
+        &self,
+        typed: &str,
+        parsed: Option<&Username>,
+    ) -> Result<Attempt, KioskError> {
         let now = self.clock.moment();
         let name_key = parsed.map_or_else(|| typed.trim().to_lowercase(), |u| u.key().to_owned());
         let settings = self.settings()?;
@@ -255,7 +271,7 @@ impl Kiosk {
 
     /// The throttle's answer before the password is checked: the terminal's wait, then the
     /// name's. A refusal here is recorded, and the password never looked at.
-    fn throttle_gate(&self, a: &Attempt) -> Result<NameVerdict, KioskError> {
+    pub(super) fn throttle_gate(&self, a: &Attempt) -> Result<NameVerdict, KioskError> {
         let terminal = terminal_wait(&a.recent, &a.rules);
         if !terminal.is_zero() {
             self.record_now(failed(SignInFailure::TerminalThrottled, a.account.as_ref()))?;
@@ -279,11 +295,12 @@ impl Kiosk {
     /// Records a checked attempt that does not sign in, in one transaction (one disk flush)
     /// whatever the name and the password, so that neither shows in the time it takes; returns
     /// what to answer. During a cool-down, right or wrong, the same answer: "try again in …".
-    fn refuse(
+    pub(super) fn refuse(
         &self,
         store: &Store,
         a: &Attempt,
         verdict: NameVerdict,
+        failure: AuditEvent,
     ) -> Result<KioskError, KioskError> {
         // The terminal's limit is reached by this failure: said once in the audit.
         let inside = a
@@ -304,10 +321,7 @@ impl Kiosk {
                 KioskError::Throttled(left)
             } else {
                 let failures = store.throttle_fail(&a.digest, &a.now, limit)?;
-                self.record(
-                    store,
-                    failed(SignInFailure::BadCredentials, a.account.as_ref()),
-                )?;
+                self.record(store, failure)?;
                 if failures % a.rules.cooldown_after.max(1) == 0 {
                     let minutes = cooldown(failures, a.rules.cooldown_after).as_secs() / 60;
                     let details = json!({ "failures": failures, "minutes": minutes });
@@ -416,12 +430,13 @@ impl Kiosk {
             username: None,
             source: None,
             group: None,
+            pass: None,
         })
     }
 }
 
 /// A sign-in attempt as the throttle sees it, before its password is checked.
-struct Attempt {
+pub(super) struct Attempt {
     now: Moment,
     settings: Settings,
     rules: ThrottleRules,

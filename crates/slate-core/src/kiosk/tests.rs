@@ -45,7 +45,8 @@ fn an_empty_data_folder_opens_on_first_run_then_sign_in() {
     assert_eq!(
         f.kiosk.signed_out_screen().unwrap(),
         Screen::SignIn {
-            guests_allowed: false
+            guests_allowed: false,
+            passes: false
         }
     );
     assert!(matches!(
@@ -71,6 +72,7 @@ fn a_right_password_gives_the_identity() {
             username: Some("ana".into()),
             source: Some(crate::accounts::Source::Local),
             group: None,
+            pass: None,
         }
     );
     let admin = f
@@ -525,9 +527,11 @@ fn sessions_left_open_are_recovered_and_admins_can_ask_to_end_one() {
         started_at: f.clock.now_utc(),
     };
     f.kiosk
-        .record_session_open(&open("s1", Some("ana")))
+        .record_session_open(&open("s1", Some("ana")), None)
         .unwrap();
-    f.kiosk.record_session_open(&open("s2", None)).unwrap();
+    f.kiosk
+        .record_session_open(&open("s2", None), None)
+        .unwrap();
     assert_eq!(f.kiosk.request_end(&Actor::System, Some("ANA")).unwrap(), 1);
     assert!(f.kiosk.end_requested("s1").unwrap());
     assert!(!f.kiosk.end_requested("s2").unwrap());
@@ -553,7 +557,7 @@ fn a_password_change_asks_to_end_that_users_session() {
         group: None,
         started_at: f.clock.now_utc(),
     };
-    f.kiosk.record_session_open(&s).unwrap();
+    f.kiosk.record_session_open(&s, None).unwrap();
     f.kiosk
         .set_password(&Actor::System, "ana", &pw("a new passphrase"))
         .unwrap();

@@ -23,6 +23,7 @@ pub(super) enum Msg {
     MediaPlaying,
     Stay(Reply<AppStatus>),
     Extend(Reply<AppStatus>),
+    GuestPass(crate::auth::Password, Reply<AppStatus>),
     AnswerAcceptableUse {
         accept: bool,
         language: Option<String>,
@@ -105,6 +106,11 @@ impl SessionHandle {
     /// Starts a guest session, where allowed.
     pub async fn sign_in_guest(&self) -> Result<AppStatus, KioskError> {
         self.ask(Msg::Guest).await
+    }
+
+    /// Starts a guest session with a guest pass's code (once; throttled as a password is).
+    pub async fn sign_in_pass(&self, code: crate::auth::Password) -> Result<AppStatus, KioskError> {
+        self.ask(|reply| Msg::GuestPass(code, reply)).await
     }
 
     /// The person did something (pointer, key, touch, wheel, text input). Never blocks; if the

@@ -190,14 +190,10 @@ impl SessionManager {
                 let _ = reply.send(self.set_up(request).await);
             }
             Msg::Guest(reply) => {
-                let result = if self.state.busy() {
-                    Err(KioskError::SessionActive)
-                } else {
-                    self.open_for_sessions()
-                        .and_then(|()| self.kiosk.guest())
-                        .and_then(|identity| self.begin(identity))
-                };
-                let _ = reply.send(result);
+                let _ = reply.send(self.guest(None));
+            }
+            Msg::GuestPass(code, reply) => {
+                let _ = reply.send(self.guest(Some(&code)));
             }
             Msg::Activity => self.touch(),
             Msg::MediaPlaying => self.media_playing(),
@@ -312,6 +308,19 @@ impl SessionManager {
             tokio::task::spawn_blocking(move || kiosk.authenticate(&username, &password))
                 .await
                 .unwrap_or_else(|_| Err(stopped()))?;
+        self.begin(identity)
+    }
+
+    /// A guest comes in: as any guest (where allowed), or with a guest pass's code.
+    fn guest(&mut self, pass: Option<&crate::auth::Password>) -> Result<AppStatus, KioskError> {
+        if self.state.busy() {
+            return Err(KioskError::SessionActive);
+        }
+        self.open_for_sessions()?;
+        let identity = match pass {
+            None => self.kiosk.guest()?,
+            Some(code) => self.kiosk.redeem_guest_pass(code.expose())?,
+        };
         self.begin(identity)
     }
 
@@ -521,7 +530,14 @@ impl SessionManager {
         // The folder first: a crash after it but before the record leaves an orphan folder, which
         // the next start removes; the other way round could leave a recorded session without one.
         let folder = self.kiosk.create_session_folder(&session.id)?;
-        self.kiosk.record_session_open(&session)?;
+        if let Err(e) = self
+            .kiosk
+            .record_session_open(&session, identity.pass.map(|p| p.id))
+        {
+            // Nobody used it: the empty folder goes now rather than at the next start.
+            let _ = std::fs::remove_dir_all(&folder);
+            return Err(e);
+        }
         let files_watch = self.watch_files(&folder, &session.id);
         tracing::info!(session = %session.id, kind = ?session.kind, "session started");
         let now = self.clock.boot_now();

@@ -1083,3 +1083,210 @@ async fn a_page_changed_while_read_is_shown_again_and_the_door_holds_after_readi
     assert!(matches!(r.screen(), Screen::SignIn { .. }));
     assert!(r.kiosk.open_sessions().unwrap().is_empty());
 }
+
+/// Makes `n` passes of `minutes` valid until `until`; their codes.
+fn passes(r: &Rig, n: u32, minutes: u32, until: &str) -> Vec<String> {
+    let (_, issued) = r
+        .kiosk
+        .create_guest_passes(&Actor::System, n, minutes, until)
+        .unwrap();
+    issued.iter().map(|p| p.code.shown()).collect()
+}
+
+fn pass_code(s: &str) -> crate::auth::Password {
+    crate::auth::Password::from(s.to_owned())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_guest_pass_signs_in_once_with_its_own_minutes_and_is_audited_by_number() {
+    // Guests are not allowed: a pass still lets its holder in.
+    let r = rig(&[("guest_daily_allowance", "2h"), ("idle_timeout", "1h")]);
+    let today = r.clock.now_zoned().date().to_string();
+    let codes = passes(&r, 2, 20, &today);
+    // (The service asks the manager to look again after slatectl's or the panel's change.)
+    r.handle.refresh();
+    r.pass(MS).await;
+    assert!(matches!(
+        r.screen(),
+        Screen::SignIn {
+            guests_allowed: false,
+            passes: true
+        }
+    ));
+    // Typed loosely: lower case, no dash.
+    let typed = codes[0].to_lowercase().replace('-', "");
+    r.handle.sign_in_pass(pass_code(&typed)).await.unwrap();
+    let s = r.kiosk.open_sessions().unwrap().pop().unwrap();
+    assert_eq!(s.kind, SessionKind::Guest);
+    match r.screen() {
+        Screen::Session {
+            ends_for,
+            time_left: Some(TimeLeft::Minutes(m)),
+            ..
+        } => {
+            assert_eq!(ends_for, Some(EndReason::DailyAllowance));
+            assert_eq!(
+                m, 20,
+                "the pass's minutes, not the guest setting's two hours"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let sign_in = last_record(&r, "sign_in");
+    assert!(
+        sign_in.details.contains(r#""pass":"#),
+        "{}",
+        sign_in.details
+    );
+    let listed = r.kiosk.guest_passes().unwrap();
+    let used = listed
+        .iter()
+        .find(|p| p.state == crate::api::PassState::Used)
+        .unwrap();
+    assert!(sign_in.details.contains(&format!(r#""pass":{}"#, used.id)));
+    // No code anywhere in the audit.
+    let all = r
+        .kiosk
+        .audit_list(&crate::audit::AuditFilter {
+            limit: 1000,
+            ..crate::audit::AuditFilter::default()
+        })
+        .unwrap();
+    for code in &codes {
+        let bare = code.replace('-', "");
+        assert!(
+            all.iter()
+                .all(|a| !a.details.contains(code) && !a.details.contains(&bare)),
+            "a code in the audit"
+        );
+    }
+    r.pass(Duration::from_secs(20 * 60) + MS).await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::DailyAllowance));
+    r.handle.dismiss().await.unwrap();
+
+    // The same code again: refused, in the one sentence, audited with the pass's number.
+    let err = r
+        .handle
+        .sign_in_pass(pass_code(&codes[0]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, KioskError::PassRefused), "{err:?}");
+    let refused = last_record(&r, "sign_in_failed");
+    assert!(
+        refused.details.contains(r#""why":"used""#)
+            && refused.details.contains(&format!(r#""pass":{}"#, used.id)),
+        "{}",
+        refused.details
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn wrong_revoked_and_old_passes_are_refused_alike_and_slowed_never_shut_out() {
+    let r = rig(&[("signin_lock_after", "3"), ("signin_backoff_cap", "2s")]);
+    let today = r.clock.now_zoned().date();
+    let codes = passes(&r, 2, 30, &today.to_string());
+    let said = |e: KioskError| e.to_string();
+    let first = said(
+        r.handle
+            .sign_in_pass(pass_code("AAAAA-AAAAA"))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        first,
+        "This guest pass cannot be used: check the code, or ask staff for a new pass. A pass works once, until its last day."
+    );
+    // Slowed: the next try at once waits.
+    assert!(matches!(
+        r.handle.sign_in_pass(pass_code("AAAAA-AAAAC")).await,
+        Err(KioskError::Throttled(_))
+    ));
+    // More wrong codes past the cool-down's count…
+    for guess in ["AAAAA-AAAAE", "AAAAA-AAAAF", "not a code"] {
+        r.pass(Duration::from_secs(3)).await;
+        assert!(matches!(
+            r.handle.sign_in_pass(pass_code(guess)).await,
+            Err(KioskError::PassRefused)
+        ));
+    }
+    // …and a revoked pass says the same.
+    let id = r.kiosk.guest_passes().unwrap()[0].id;
+    assert_eq!(
+        r.kiosk
+            .revoke_guest_passes(&Actor::System, Some(id), None)
+            .unwrap(),
+        1
+    );
+    r.pass(Duration::from_secs(3)).await;
+    let revoked = if r.kiosk.guest_passes().unwrap()[0].id == id {
+        &codes[1]
+    } else {
+        &codes[0]
+    };
+    assert_eq!(
+        said(r.handle.sign_in_pass(pass_code(revoked)).await.unwrap_err()),
+        first
+    );
+    // A good pass still works after the wait: never cooled down for hours.
+    r.pass(Duration::from_secs(3)).await;
+    let good = if revoked == &codes[0] {
+        &codes[1]
+    } else {
+        &codes[0]
+    };
+    r.handle.sign_in_pass(pass_code(good)).await.unwrap();
+    assert!(matches!(r.screen(), Screen::Session { .. }));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pass_declined_at_the_rules_page_still_works_and_one_past_its_day_does_not() {
+    let r = rig(&[("acceptable_use", "Be kind.")]);
+    let today = r.clock.now_zoned().date();
+    let codes = passes(&r, 1, 30, &today.to_string());
+    r.handle.sign_in_pass(pass_code(&codes[0])).await.unwrap();
+    assert!(matches!(r.screen(), Screen::AcceptableUse { .. }));
+    r.handle.answer_acceptable_use(false, None).await.unwrap();
+    assert_eq!(
+        r.kiosk.guest_passes().unwrap()[0].state,
+        crate::api::PassState::Unused
+    );
+    // Past its last day (the next day has come): refused, and no longer offered.
+    r.clock.advance(Duration::from_secs(24 * 3600));
+    r.pass(Duration::from_secs(3)).await;
+    assert!(matches!(
+        r.handle.sign_in_pass(pass_code(&codes[0])).await,
+        Err(KioskError::PassRefused)
+    ));
+    assert!(last_record(&r, "sign_in_failed")
+        .details
+        .contains(r#""why":"expired""#));
+    assert_eq!(
+        r.kiosk.guest_passes().unwrap()[0].state,
+        crate::api::PassState::Expired
+    );
+    assert!(!r.kiosk.passes_offered().unwrap());
+    // Listed for its days after, then pruned.
+    assert_eq!(r.kiosk.prune_guest_passes(1).unwrap(), 0);
+    r.clock.advance(Duration::from_secs(24 * 3600));
+    assert_eq!(r.kiosk.prune_guest_passes(1).unwrap(), 1);
+    assert!(r.kiosk.guest_passes().unwrap().is_empty());
+}
+
+#[test]
+fn a_batch_is_made_as_asked_or_refused_in_one_sentence() {
+    let tmp = crate::test_util::private_tempdir();
+    let kiosk = Kiosk::open_with_clock(
+        DataDir::prepare(Some(tmp.path())).unwrap(),
+        Arc::new(FakeClock::new()),
+    )
+    .unwrap();
+    let err = kiosk
+        .create_guest_passes(&Actor::System, 0, 30, "2099-01-01")
+        .unwrap_err();
+    assert_eq!(err.to_string(), "Make from 1 to 500 passes at a time.");
+    assert!(kiosk.guest_passes().unwrap().is_empty(), "nothing made");
+    assert!(matches!(
+        kiosk.revoke_guest_passes(&Actor::System, None, None),
+        Err(KioskError::InvalidRequest(_))
+    ));
+}

@@ -23,11 +23,13 @@
 mod accounts;
 mod audit;
 mod forward;
+mod passes;
 mod sessions;
 mod settings;
 mod throttle;
 mod usage;
 
+pub use passes::PassRow;
 pub use throttle::NameThrottle;
 
 use std::fs;
@@ -229,6 +231,22 @@ pub const MIGRATIONS: &[&str] = &[
          FROM usage_hours;
      DROP TABLE usage_hours;
      ALTER TABLE usage_hours_10 RENAME TO usage_hours;",
+    // 11: guest passes, each kept by its code's digest under a key outside the database (never
+    // the code), with its minutes and last day; once used, when and by which session.
+    "CREATE TABLE guest_passes (
+        id          INTEGER PRIMARY KEY,
+        code_digest TEXT NOT NULL UNIQUE,
+        batch       TEXT NOT NULL,
+        minutes     INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 1440),
+        valid_until TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        created_by  TEXT NOT NULL,
+        used_at     TEXT,
+        session_id  TEXT,
+        revoked_at  TEXT,
+        CHECK ((used_at IS NULL) = (session_id IS NULL))
+     ) STRICT;
+     CREATE INDEX guest_passes_batch ON guest_passes (batch);",
 ];
 
 /// Stores a fieldless enum as fixed text (the text the schema's CHECK constraints list): one
@@ -594,7 +612,10 @@ mod tests {
             .unwrap();
         }
         let s = Store::open(&path).unwrap();
-        assert_eq!(s.schema_version().unwrap(), 10);
+        assert_eq!(
+            s.schema_version().unwrap(),
+            i64::try_from(MIGRATIONS.len()).unwrap()
+        );
         let rows = s
             .usage_rows(
                 crate::usage::DayRange::parse("2026-01-01", "2026-01-31", chrono::NaiveDate::MIN)
