@@ -9,6 +9,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   time_limit_warnings: "Time limit warnings",
   daily_allowance: "Daily time for members",
   guest_daily_allowance: "Time for each guest",
+  guest_time_from_first_input: "A guest's time starts at their first input",
   day_turns_at: "The day turns at",
   opening_hours: "Opening hours",
   days_of_their_own: "Holidays and special hours",

@@ -35,6 +35,12 @@ pub struct Timing {
     /// The extension the person asked for, if they did (once a session), and whether it may
     /// pass closing and the day's time.
     pub extended: Option<(Duration, bool)>,
+    /// When the time limit and the day's time started counting: the start, or the first input
+    /// of a session that waited for one.
+    pub clock_start: Duration,
+    /// Waiting for the first input before the time limit and the day's time count
+    /// (`guest_time_from_first_input`); the idle timeout and closing time count all along.
+    pub waiting: bool,
 }
 
 impl Timing {
@@ -48,7 +54,21 @@ impl Timing {
             allowance_end: None,
             closing: None,
             extended: None,
+            clock_start: now,
+            waiting: false,
         }
+    }
+
+    /// The first input of a session that waited for one: the time limit and the day's time
+    /// count from `now` (the day's time keeps its length).
+    pub fn first_input(&mut self, now: Duration) {
+        if !self.waiting {
+            return;
+        }
+        let waited = now.saturating_sub(self.clock_start);
+        self.clock_start = now;
+        self.allowance_end = self.allowance_end.map(|end| end + waited);
+        self.waiting = false;
     }
 
     /// When the idle timeout runs out: counted from the last activity, or from the end of the
@@ -59,7 +79,7 @@ impl Timing {
 
     /// When the time limit runs out, if there is one.
     pub fn limit_end(&self, s: &Settings) -> Option<Duration> {
-        s.time_limit.map(|l| self.boot_start + l)
+        s.time_limit.map(|l| self.clock_start + l)
     }
 
     /// The first of the deadlines that end a session whatever the person does (the time limit,
@@ -69,13 +89,18 @@ impl Timing {
         let (more, past_limits) = self.extended.unwrap_or((Duration::ZERO, false));
         let later =
             |at: Option<Duration>, moves: bool| at.map(|at| if moves { at + more } else { at });
+        // Waiting for the first input: only closing time is running.
+        let counting = |at: Option<Duration>| at.filter(|_| !self.waiting);
         [
             (later(self.closing, past_limits), EndReason::ClosingTime),
             (
-                later(self.allowance_end, past_limits),
+                later(counting(self.allowance_end), past_limits),
                 EndReason::DailyAllowance,
             ),
-            (later(self.limit_end(s), true), EndReason::TimeLimit),
+            (
+                later(counting(self.limit_end(s)), true),
+                EndReason::TimeLimit,
+            ),
         ]
         .into_iter()
         .filter_map(|(at, rule)| Some((at?, rule)))
@@ -502,5 +527,26 @@ mod tests {
         assert_eq!(extension_gain(&early, &s), None);
         // Off: never.
         assert_eq!(extension_gain(&Timing::starting(secs(0)), &rules()), None);
+    }
+
+    #[test]
+    fn a_session_waiting_for_its_first_input_counts_only_idle_and_closing_until_then() {
+        let mut t = Timing::starting(secs(1000));
+        t.waiting = true;
+        t.allowance_end = Some(secs(1000 + 900));
+        t.closing = Some(secs(1000 + 3600));
+        let s = rules();
+        // Untouched: the idle timeout runs (and ends it), the limit and the day's time do not.
+        assert_eq!(t.cutoff(&s), Some((secs(4600), EndReason::ClosingTime)));
+        assert_eq!(due(&t, &s, secs(1300)), Due::End(EndReason::Idle));
+        // The first input at 1200: the limit (600 s) and the day's time (900 s) from then.
+        t.last_activity = secs(1200);
+        t.first_input(secs(1200));
+        assert_eq!(t.limit_end(&s), Some(secs(1800)));
+        assert_eq!(t.allowance_end, Some(secs(2100)));
+        assert_eq!(t.cutoff(&s), Some((secs(1800), EndReason::TimeLimit)));
+        // Later inputs move nothing but the idle deadline.
+        t.first_input(secs(1500));
+        assert_eq!(t.limit_end(&s), Some(secs(1800)));
     }
 }

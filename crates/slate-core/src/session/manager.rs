@@ -558,6 +558,8 @@ impl SessionManager {
                 .unwrap_or(Duration::ZERO)
         };
         let mut timing = due::Timing::starting(now);
+        timing.waiting =
+            session.kind == SessionKind::Guest && self.settings.guest_time_from_first_input;
         timing.allowance_end = admission.allowance_end.as_ref().map(boot_at);
         timing.closing = admission.closing.as_ref().map(boot_at);
         self.state = State::Live(Box::new(Live {
@@ -605,7 +607,9 @@ impl SessionManager {
     fn touch(&mut self) {
         match &mut self.state {
             State::Live(live) => {
-                live.timing.last_activity = self.clock.boot_now();
+                let now = self.clock.boot_now();
+                live.timing.first_input(now);
+                live.timing.last_activity = now;
                 live.timing.warned = false;
             }
             State::Agreeing(agreeing) => {

@@ -1290,3 +1290,48 @@ fn a_batch_is_made_as_asked_or_refused_in_one_sentence() {
         Err(KioskError::InvalidRequest(_))
     ));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_guest_s_time_can_start_at_their_first_input() {
+    let r = rig(&[
+        ("guests_allowed", "true"),
+        ("guest_time_from_first_input", "true"),
+        ("time_limit", "10m"),
+        ("idle_timeout", "1h"),
+    ]);
+    r.handle.sign_in_guest().await.unwrap();
+    let s = r.kiosk.open_sessions().unwrap().pop().unwrap();
+    // Untouched for 20 minutes: the 10-minute limit has not started.
+    r.pass(Duration::from_secs(20 * 60)).await;
+    assert_eq!(r.ended(&s.id), None);
+    assert!(
+        matches!(
+            r.screen(),
+            Screen::Session {
+                time_left: None,
+                ..
+            }
+        ),
+        "{:?}",
+        r.screen()
+    );
+    // The first input starts it: ten minutes from now, not from the start.
+    r.handle.activity();
+    r.pass(MS).await;
+    assert!(matches!(
+        r.screen(),
+        Screen::Session {
+            time_left: Some(TimeLeft::Minutes(10)),
+            ..
+        }
+    ));
+    r.pass(Duration::from_secs(10 * 60) - 2 * MS).await;
+    assert_eq!(r.ended(&s.id), None);
+    r.pass(2 * MS).await;
+    assert_eq!(r.ended(&s.id), Some(EndReason::TimeLimit));
+    // A member's time runs from the start as ever.
+    r.handle.dismiss().await.unwrap();
+    let ana = r.sign_in().await;
+    r.pass(Duration::from_secs(10 * 60) + MS).await;
+    assert_eq!(r.ended(&ana.id), Some(EndReason::TimeLimit));
+}

@@ -155,6 +155,15 @@ pub const SETTINGS: &[SettingDef] = &[
         description: "How long one guest session may last within a day, or off. (A guest has no name to count days by: each guest session has its own allowance.)",
     },
     SettingDef {
+        key: "guest_time_from_first_input",
+        label: "A guest's time starts at their first input",
+        kind: Kind::Bool,
+        default: "false",
+        // Strictest: no: the time runs from the start, as for everyone else.
+        strictest: "false",
+        description: "For a guest session started for someone who sits down later: its time limit and its time start at the first key, tap or pointer movement. The idle timeout and closing time count from the start all the same.",
+    },
+    SettingDef {
         key: "day_turns_at",
         label: "The day turns at",
         kind: Kind::TimeOfDay,

@@ -213,6 +213,8 @@ pub struct Settings {
     pub hours: crate::hours::Hours,
     /// Largest first.
     pub closing_warnings: Vec<Duration>,
+    /// Whether a guest session's time limit and time start at its first input.
+    pub guest_time_from_first_input: bool,
     /// The page each person accepts before a session; `None`: none.
     pub acceptable_use: Option<crate::notice::Notice>,
     /// What one extension adds; `None`: none is offered.
@@ -344,6 +346,7 @@ impl Settings {
             hours: crate::hours::Hours::parse(&get("opening_hours"), &get("days_of_their_own"))
                 .unwrap_or_default(),
             closing_warnings: seconds_list(&get("closing_warnings")),
+            guest_time_from_first_input: get("guest_time_from_first_input") == "true",
             acceptable_use: crate::notice::Notice::parse(&get("acceptable_use"))
                 .unwrap_or_default(),
             extension: off_or_secs(&get("extension")),
