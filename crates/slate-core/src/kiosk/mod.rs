@@ -17,7 +17,7 @@ pub use files::SessionsPlace;
 
 pub use error::KioskError;
 pub use rules::Admission;
-pub use sessions::AcceptableUse;
+pub use sessions::{AcceptableUse, Opening};
 pub use settings::ChangeStamp;
 use settings::PolicyState;
 pub use signin::{Identity, PassTicket};

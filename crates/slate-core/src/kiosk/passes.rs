@@ -195,17 +195,22 @@ impl Kiosk {
             .as_ref()
             .map_or(Some(PassProblem::Unknown), |r| pass_problem(r, &today));
         match (found, problem) {
-            (Some(pass), None) => Ok(Identity {
-                display_name: "Guest".to_owned(),
-                kind: SessionKind::Guest,
-                username: None,
-                source: None,
-                group: None,
-                pass: Some(PassTicket {
-                    id: pass.id,
-                    allowance: Duration::from_secs(u64::from(pass.minutes) * 60),
-                }),
-            }),
+            (Some(pass), None) => {
+                // A right code clears the wrong ones before it: a day of typos by many visitors
+                // never adds up to one long wait.
+                lock(&self.store).throttle_clear(&attempt.digest)?;
+                Ok(Identity {
+                    display_name: "Guest".to_owned(),
+                    kind: SessionKind::Guest,
+                    username: None,
+                    source: None,
+                    group: None,
+                    pass: Some(PassTicket {
+                        id: pass.id,
+                        allowance: Duration::from_secs(u64::from(pass.minutes) * 60),
+                    }),
+                })
+            }
             (found, problem) => {
                 let details = json!({
                     "reason": SignInFailure::PassRefused,

@@ -18,16 +18,26 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A person's answer to the acceptable-use page.
+/// A person's answer to the acceptable-use page that starts no session (an acceptance is
+/// recorded with the session it opens: [`Opening`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AcceptableUse<'a> {
-    /// Accepted: the session it started.
-    Accepted {
-        session: &'a str,
-    },
+pub enum AcceptableUse {
     Declined,
-    /// Nobody answered before the idle timeout.
+    /// Nobody answered before the idle timeout (or the screen went away).
     NoAnswer,
+}
+
+/// What a session opens with besides itself, committed with it: the guest pass it spends, and
+/// the acceptable-use page it accepted (the text's version, the language read).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Opening<'a> {
+    pub pass: Option<i64>,
+    pub accepted: Option<(&'a str, Option<&'a str>)>,
+}
+
+/// The details of an acceptable-use record.
+fn use_details(version: &str, language: Option<&str>) -> serde_json::Value {
+    json!({ "version": version, "language": language.unwrap_or("all") })
 }
 
 impl Kiosk {
@@ -106,45 +116,34 @@ impl Kiosk {
         )
     }
 
-    /// A person's answer to the acceptable-use page of `version`, read in `language` (`None`:
-    /// the text for everyone): accepted (with the session it started), declined, or left
-    /// unanswered (`session` and `answered` both unset).
+    /// A person declined the acceptable-use page of `version`, read in `language` (`None`: the
+    /// text for everyone), or left it unanswered.
     pub fn record_acceptable_use(
         &self,
         who: &Identity,
         version: &str,
         language: Option<&str>,
-        answer: AcceptableUse<'_>,
+        answer: AcceptableUse,
     ) -> Result<(), KioskError> {
-        let details = |answer: Option<&str>| {
-            let mut d = json!({ "version": version, "language": language.unwrap_or("all") });
-            if let Some(a) = answer {
-                d["answer"] = json!(a);
-            }
-            d
-        };
-        let record = match answer {
-            AcceptableUse::Accepted { session } => {
-                AuditEvent::new(Event::AcceptableUseAccepted, details(None)).session(session)
-            }
-            AcceptableUse::Declined => {
-                AuditEvent::new(Event::AcceptableUseDeclined, details(Some("declined")))
-            }
-            AcceptableUse::NoAnswer => {
-                AuditEvent::new(Event::AcceptableUseDeclined, details(Some("no_answer")))
-            }
-        };
-        self.record_now(record.user(who.username.as_deref()))
+        let mut details = use_details(version, language);
+        details["answer"] = json!(match answer {
+            AcceptableUse::Declined => "declined",
+            AcceptableUse::NoAnswer => "no_answer",
+        });
+        self.record_now(
+            AuditEvent::new(Event::AcceptableUseDeclined, details).user(who.username.as_deref()),
+        )
     }
 
-    /// Commits a session as open (before the person can use it).
-    /// With the guest pass it opens with, if any, spent in the same transaction (refused if
-    /// the pass was used or revoked meanwhile).
+    /// Commits a session as open (before the person can use it), in one transaction with what
+    /// it opens with ([`Opening`]): the guest pass spent (refused if it was used or revoked
+    /// meanwhile) and the acceptable-use page accepted.
     pub fn record_session_open(
         &self,
         s: &ActiveSession,
-        pass: Option<i64>,
+        opening: Opening<'_>,
     ) -> Result<(), KioskError> {
+        let pass = opening.pass;
         lock(&self.store).atomically(|store| {
             if let Some(id) = pass {
                 if !store.use_pass(id, &s.id, &crate::clock::to_db(self.clock.now_utc()))? {
@@ -164,7 +163,16 @@ impl Kiosk {
                 AuditEvent::new(Event::SignIn, details)
                     .user(s.username.as_deref())
                     .session(&s.id),
-            )
+            )?;
+            if let Some((version, language)) = opening.accepted {
+                self.record(
+                    store,
+                    AuditEvent::new(Event::AcceptableUseAccepted, use_details(version, language))
+                        .user(s.username.as_deref())
+                        .session(&s.id),
+                )?;
+            }
+            Ok(())
         })?;
         Ok(())
     }

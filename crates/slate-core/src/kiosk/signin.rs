@@ -441,7 +441,7 @@ pub(super) struct Attempt {
     settings: Settings,
     rules: ThrottleRules,
     /// The typed name's key under the throttle key.
-    digest: String,
+    pub(super) digest: String,
     /// The account the name is, if any.
     account: Option<Account>,
     previous: Option<NameThrottle>,

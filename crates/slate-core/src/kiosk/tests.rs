@@ -527,10 +527,10 @@ fn sessions_left_open_are_recovered_and_admins_can_ask_to_end_one() {
         started_at: f.clock.now_utc(),
     };
     f.kiosk
-        .record_session_open(&open("s1", Some("ana")), None)
+        .record_session_open(&open("s1", Some("ana")), Opening::default())
         .unwrap();
     f.kiosk
-        .record_session_open(&open("s2", None), None)
+        .record_session_open(&open("s2", None), Opening::default())
         .unwrap();
     assert_eq!(f.kiosk.request_end(&Actor::System, Some("ANA")).unwrap(), 1);
     assert!(f.kiosk.end_requested("s1").unwrap());
@@ -557,7 +557,7 @@ fn a_password_change_asks_to_end_that_users_session() {
         group: None,
         started_at: f.clock.now_utc(),
     };
-    f.kiosk.record_session_open(&s, None).unwrap();
+    f.kiosk.record_session_open(&s, Opening::default()).unwrap();
     f.kiosk
         .set_password(&Actor::System, "ana", &pw("a new passphrase"))
         .unwrap();

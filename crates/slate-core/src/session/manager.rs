@@ -16,7 +16,7 @@ use crate::api::{
 };
 use crate::audit::Actor;
 use crate::clock::Clock;
-use crate::kiosk::{AcceptableUse, Identity, Kiosk, KioskError};
+use crate::kiosk::{AcceptableUse, Identity, Kiosk, KioskError, Opening};
 use crate::phrase::Phrase;
 use crate::records::ActiveSession;
 use crate::settings::{browser_home, Settings};
@@ -430,7 +430,7 @@ impl SessionManager {
                 self.settings = settings;
                 Ok(self.current())
             }
-            _ => self.start(identity, settings, admission),
+            _ => self.start(identity, settings, admission, None),
         }
     }
 
@@ -449,17 +449,22 @@ impl SessionManager {
                 "There is no acceptable-use page to answer now.",
             )));
         };
+        let Agreeing {
+            identity,
+            version,
+            texts,
+            ..
+        } = *agreeing;
         // Only a language the page has is recorded (never free text from the screen).
         let language = language.filter(|l| {
-            agreeing
-                .texts
+            texts
                 .iter()
                 .any(|t| t.language.as_deref() == Some(l.as_str()))
         });
         if !accept {
             self.kiosk.record_acceptable_use(
-                &agreeing.identity,
-                &agreeing.version,
+                &identity,
+                &version,
                 language.as_deref(),
                 AcceptableUse::Declined,
             )?;
@@ -471,23 +476,20 @@ impl SessionManager {
             .acceptable_use
             .as_ref()
             .map(crate::notice::Notice::version)
-            != Some(agreeing.version.as_str())
+            != Some(version.as_str())
         {
             // Changed (or removed) while they read: the door again, with the page as it is now.
-            return self.begin(agreeing.identity);
+            return self.begin(identity);
         }
         self.open_for_sessions()?;
-        let admission = self.kiosk.admit_under(&agreeing.identity, &settings)?;
-        let identity = agreeing.identity.clone();
-        let status = self.start(agreeing.identity, settings, admission)?;
-        let session = self.live_id()?;
-        self.kiosk.record_acceptable_use(
-            &identity,
-            &agreeing.version,
-            language.as_deref(),
-            AcceptableUse::Accepted { session: &session },
-        )?;
-        Ok(status)
+        let admission = self.kiosk.admit_under(&identity, &settings)?;
+        // The acceptance is recorded with the session it opens, in one transaction.
+        self.start(
+            identity,
+            settings,
+            admission,
+            Some((&version, language.as_deref())),
+        )
     }
 
     /// The acceptable-use page left unanswered (nobody at it for the idle timeout, its screen
@@ -509,12 +511,14 @@ impl SessionManager {
         tracing::info!("acceptable-use page left unanswered: back to sign-in");
     }
 
-    /// Starts a session: durably recorded as open before anyone can use it.
+    /// Starts a session: durably recorded as open before anyone can use it, with the
+    /// acceptable-use page it accepted (its version and the language read), if any.
     fn start(
         &mut self,
         identity: Identity,
         settings: Settings,
         admission: crate::kiosk::Admission,
+        accepted: Option<(&str, Option<&str>)>,
     ) -> Result<AppStatus, KioskError> {
         self.settings = due::rules_for(settings, identity.kind);
         let id: [u8; 16] = rand::random();
@@ -530,10 +534,11 @@ impl SessionManager {
         // The folder first: a crash after it but before the record leaves an orphan folder, which
         // the next start removes; the other way round could leave a recorded session without one.
         let folder = self.kiosk.create_session_folder(&session.id)?;
-        if let Err(e) = self
-            .kiosk
-            .record_session_open(&session, identity.pass.map(|p| p.id))
-        {
+        let opening = Opening {
+            pass: identity.pass.map(|p| p.id),
+            accepted,
+        };
+        if let Err(e) = self.kiosk.record_session_open(&session, opening) {
             // Nobody used it: the empty folder goes now rather than at the next start.
             let _ = std::fs::remove_dir_all(&folder);
             return Err(e);
@@ -649,6 +654,11 @@ impl SessionManager {
     /// the ending with the receipt, and shows the signed-out screen (or, if the wipe failed,
     /// "needs attention").
     async fn end(&mut self, reason: EndReason) {
+        if matches!(self.state, State::Agreeing(_)) {
+            // No session yet (the app going away while the page shows): only the page goes.
+            self.leave_acceptable_use();
+            return;
+        }
         let State::Live(live) =
             std::mem::replace(&mut self.state, State::SignedOut { farewell: None })
         else {

@@ -82,7 +82,7 @@ function drawBatches(passes: GuestPassSummary[]): void {
       if (unused > 0) {
         const revoke = make(
           "button",
-          { type: "button", "aria-label": t("Revoke the unused passes made {when}", { when: localTime(first.created_at) }) },
+          { type: "button", "aria-label": t("Revoke unused: passes made {when}", { when: localTime(first.created_at) }) },
           t("Revoke unused"),
         );
         revoke.addEventListener("click", () =>
