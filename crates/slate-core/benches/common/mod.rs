@@ -51,3 +51,15 @@ mod figures;
 pub fn write_summary(name: &str, summary: &str) {
     figures::write_figures(name, summary);
 }
+
+/// The process's minor page faults so far (`/proc/self/stat`, field 10).
+#[allow(dead_code)] // not every bench counts them
+pub fn minor_faults() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command's name in parentheses: state (3), ppid, pgrp, session, tty, tpgid,
+    // flags, minflt (10).
+    stat.rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().nth(7))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
