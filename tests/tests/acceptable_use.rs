@@ -120,3 +120,35 @@ async fn a_person_accepts_the_rules_before_the_session_and_declining_starts_none
     })
     .await;
 }
+
+/// An administrator writes the page in the panel's box: lines and paragraphs (Enter is a new
+/// line there, not a save), saved with Save, read back by slatectl; a text that cannot be used
+/// says why before it is saved.
+#[tokio::test]
+async fn staff_write_the_page_in_the_panel() {
+    let dir = prepared_data_dir(&[]);
+    with_kiosk_launched("acceptable-use-panel", Launch::on(&dir), async |k| {
+        k.sign_in("admin", "admin passphrase", "The Librarian").await;
+        k.by_role("tab", "Settings").await;
+        let field = k.by_label("Acceptable-use page").await;
+        field
+            .send_keys("# Rules\u{E007}\u{E007}Be kind.\u{E007}[es]\u{E007}")
+            .await
+            .unwrap();
+        k.wait_for_text("Acceptable-use page: The language [es] has no text.").await;
+        field.send_keys("Sea amable.").await.unwrap();
+        k.wait_until(
+            "return document.getElementById('set-acceptable_use').getAttribute('aria-invalid') === 'false'",
+            "the live check to accept the text",
+        )
+        .await;
+        k.eval("document.getElementById('set-acceptable_use').scrollIntoView({block: 'center'}); return null")
+            .await;
+        k.screenshot(&artifacts_dir().join("admin-acceptable-use.png")).await;
+        k.click("Save Acceptable-use page").await;
+        k.wait_for_text("Saved Acceptable-use page").await;
+        let saved = slatectl(k.data_dir(), &["config", "get", "acceptable_use"], "");
+        assert_eq!(saved.trim_end(), "# Rules\n\nBe kind.\n[es]\nSea amable.");
+    })
+    .await;
+}
