@@ -134,7 +134,7 @@ fn interleaved() {
             .expect("hash");
         black_box(out);
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        bare_faults.push((common::minor_faults() - faults) as f64);
+        bare_faults.push(common::faults_since(faults));
         ms
     };
     let mut sign_in = || {
@@ -143,7 +143,7 @@ fn interleaved() {
         b.rt.block_on(b.session.sign_in("ana".into(), right.clone()))
             .expect("signed in");
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        full_faults.push((common::minor_faults() - faults) as f64);
+        full_faults.push(common::faults_since(faults));
         b.rt.block_on(b.session.sign_out()).expect("signed out");
         ms
     };

@@ -53,7 +53,6 @@ pub fn write_summary(name: &str, summary: &str) {
 }
 
 /// The process's minor page faults so far (`/proc/self/stat`, field 10).
-#[allow(dead_code)] // not every bench counts them
 pub fn minor_faults() -> u64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // After the command's name in parentheses: state (3), ppid, pgrp, session, tty, tpgid,
@@ -62,4 +61,9 @@ pub fn minor_faults() -> u64 {
         .and_then(|(_, rest)| rest.split_whitespace().nth(7))
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
+}
+
+/// The minor page faults since `before` ([`minor_faults`]), as a figure.
+pub fn faults_since(before: u64) -> f64 {
+    f64::from(u32::try_from(minor_faults().saturating_sub(before)).unwrap_or(u32::MAX))
 }
