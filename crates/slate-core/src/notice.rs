@@ -73,13 +73,16 @@ pub struct NoticeText {
 /// Whether `line` starts a translation (`[es]`, `[pt-BR]`): its language code.
 fn marker(line: &str) -> Option<&str> {
     let code = line.trim().strip_prefix('[')?.strip_suffix(']')?;
+    is_language_code(code).then_some(code)
+}
+
+/// Whether `code` is a language code as a translation is marked with: `es`, `pt-BR`.
+pub fn is_language_code(code: &str) -> bool {
     let mut parts = code.split('-');
-    let lang = parts.next()?;
-    let ok = (2..=3).contains(&lang.len())
+    let lang = parts.next().unwrap_or_default();
+    (2..=3).contains(&lang.len())
         && lang.bytes().all(|b| b.is_ascii_lowercase())
-        && parts
-            .all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
-    ok.then_some(code)
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 impl Notice {

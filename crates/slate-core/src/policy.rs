@@ -529,7 +529,19 @@ fn read_text(file: &str, text: &str, private: bool) -> Part {
                     });
                     continue;
                 };
+                let bad_language = match spanned.get_ref() {
+                    toml::Value::Table(t) if def.kind == Kind::Notice => t
+                        .keys()
+                        .find(|k| !crate::notice::is_language_code(k))
+                        .cloned(),
+                    _ => None,
+                };
                 let checked = match as_text(def.kind, spanned.get_ref()) {
+                    _ if bad_language.is_some() => Err(Phrase::new(
+                        "{key}: each text of the table is named by its language's code, such as en or es, not {language}.",
+                    )
+                    .text("key", &key)
+                    .text("language", bad_language.unwrap_or_default())),
                     Some(_) if matches!(def.kind, Kind::Secret { .. }) && !private => {
                         Err(Phrase::new(
                             "{key} is a secret, and others than root can read this file: set it in a file only root can read (chmod 600), or with slatectl config set {key} -.",
@@ -708,6 +720,29 @@ mod tests {
         let p = Policy::check_file(&path);
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         assert_eq!(p.layer.values["ldap_bind_password"], "hunter2 hunter2");
+    }
+
+    #[test]
+    fn the_acceptable_use_page_may_be_a_table_of_languages() {
+        let p = parse(
+            FILE,
+            "acceptable_use = { en = \"# Rules\\n\\nBe kind.\", es = \"Sea amable.\" }\n",
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(
+            p.layer.values["acceptable_use"],
+            "[en]\n# Rules\n\nBe kind.\n\n[es]\nSea amable."
+        );
+        let p = parse(FILE, "acceptable_use = { English = \"Be kind.\" }\n");
+        assert!(p.layer.holds("acceptable_use"));
+        assert_eq!(p.layer.values["acceptable_use"], "");
+        let problem = p.problems[0].to_string();
+        assert!(
+            problem.contains(
+                "acceptable_use: each text of the table is named by its language's code, such as en or es, not English."
+            ),
+            "{problem}"
+        );
     }
 
     #[test]
