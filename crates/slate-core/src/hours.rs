@@ -120,10 +120,19 @@ fn entries(text: &str) -> impl Iterator<Item = &str> {
 
 /// "mon", or "mon-fri": the weekdays, as indexes from Monday.
 fn weekdays(text: &str) -> Option<Vec<usize>> {
+    // A day's three letters or its whole English name, in any case ("monkey" is no day).
+    const NAMES: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
     let index = |d: &str| {
-        DAYS.iter().position(|(name, _)| {
-            name.eq_ignore_ascii_case(d.get(..3).unwrap_or(d)) && d.len() >= 3
-        })
+        let d = d.trim();
+        (0..7).find(|&i| DAYS[i].0.eq_ignore_ascii_case(d) || NAMES[i].eq_ignore_ascii_case(d))
     };
     match text.split_once('-') {
         Some((a, b)) => {
@@ -420,6 +429,16 @@ mod tests {
             said("funday 09:00-10:00", ""),
             "funday is not a day of the week; write mon, tue… or mon-fri."
         );
+        // Only a day's three letters or its whole name: no other word that starts like one.
+        assert_eq!(
+            said("monkey 09:00-10:00", ""),
+            "monkey is not a day of the week; write mon, tue… or mon-fri."
+        );
+        assert_eq!(
+            said("mo 09:00-10:00", ""),
+            "mo is not a day of the week; write mon, tue… or mon-fri."
+        );
+        assert!(Hours::parse("Monday-FRI 09:00-10:00, Saturday 10:00-12:00", "").is_ok());
         assert_eq!(
             said("mon 9-17", ""),
             "9-17 is not opening hours; write them as 09:00-17:00."
