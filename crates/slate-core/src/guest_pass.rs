@@ -154,8 +154,9 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The printable sheet of a batch: one card a pass, ten to an A4 or Letter page, each with its
-/// code, its minutes, its last day and how to use it. Self-contained (no script, no link).
+/// The printable sheet of a batch: one card a pass, in two columns, none split across pages,
+/// each with its code, its minutes, its last day and how to use it. Self-contained (no script,
+/// no link).
 pub fn sheet(batch: &Batch, passes: &[Issued], library: &str) -> String {
     let title = if library.trim().is_empty() {
         "Guest pass".to_owned()

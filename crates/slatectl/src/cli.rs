@@ -207,7 +207,7 @@ impl Command {
 pub enum GuestPassCommand {
     /// Make COUNT passes, each good for MINUTES on one terminal, once, until the end of DATE
     /// (this terminal's time zone). The codes are printed this once (--html: a sheet to print,
-    /// ten to a page: `slatectl guest-pass create … --html > passes.html`), and only their
+    /// two columns of cards: `slatectl guest-pass create … --html > passes.html`), and only their
     /// digests are kept.
     Create {
         #[arg(long, value_name = "COUNT")]
