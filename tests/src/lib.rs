@@ -808,6 +808,17 @@ impl Kiosk {
             .unwrap_or_else(|e| panic!("cannot type into {label:?}: {e}"));
     }
 
+    /// Presses the confirming button of the administrator panel's confirmation dialog.
+    pub async fn confirm_admin(&self) {
+        self.client
+            .find(fantoccini::Locator::Id("admin-confirm-ok"))
+            .await
+            .expect("the confirmation dialog's button")
+            .click()
+            .await
+            .expect("a click on it");
+    }
+
     /// Signs in through the sign-in screen and waits for the session screen's "Welcome, NAME".
     pub async fn sign_in(&self, username: &str, password: &str, welcome: &str) {
         self.type_into("Username", username).await;

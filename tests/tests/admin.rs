@@ -32,17 +32,6 @@ async fn accepted(k: &Kiosk, key: &str) {
     .await;
 }
 
-/// Presses the confirming button of the administrator's confirmation dialog.
-async fn confirm(k: &Kiosk) {
-    k.client()
-        .find(fantoccini::Locator::Id("admin-confirm-ok"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
 async fn field_value(k: &Kiosk, id: &str) -> String {
     k.eval(&format!("return document.getElementById('{id}').value"))
         .await
@@ -318,7 +307,7 @@ async fn users_and_the_audit_are_managed_from_the_panel() {
         k.wait_for_text("Disable bob?").await;
         k.click("Cancel").await;
         k.click("Disable bob").await;
-        confirm(k).await;
+        k.confirm_admin().await;
         k.wait_for_text("Disabled bob.").await;
         k.click("Enable bob").await;
         k.wait_for_text("Enabled bob.").await;
@@ -352,7 +341,7 @@ async fn users_and_the_audit_are_managed_from_the_panel() {
         assert!(!k.page_text().await.contains("Paused until"));
         assert!(!k.page_text().await.contains("failed sign-ins in a row"));
         k.click("Remove bob").await;
-        confirm(k).await;
+        k.confirm_admin().await;
         k.wait_for_text("Removed bob.").await;
         assert!(!k.page_text().await.contains("Bob"));
 
@@ -418,7 +407,7 @@ async fn leaving_kiosk_mode_asks_first_is_audited_and_closes_the_screen_once_wip
         let pid = k.app_pid().expect("the app runs");
 
         k.click("Leave kiosk mode").await;
-        confirm(k).await;
+        k.confirm_admin().await;
         // The screen exits (with code 11, which ends the kiosk's session script: tested in
         // package.rs) once the administrator's session has ended and been wiped.
         let deadline = std::time::Instant::now() + Duration::from_secs(30);

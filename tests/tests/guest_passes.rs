@@ -171,13 +171,7 @@ async fn staff_make_a_batch_in_the_panel_see_its_cards_and_revoke_it() {
         k.screenshot(&artifacts_dir().join("admin-guest-passes.png"))
             .await;
         k.click("Revoke unused").await;
-        k.client()
-            .find(fantoccini::Locator::Id("admin-confirm-ok"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        k.confirm_admin().await;
         k.wait_for_text("Revoked 4 unused guest passes.").await;
         assert_eq!(audit_records(k.data_dir(), "guest_passes_revoked").len(), 1);
         assert_eq!(audit_records(k.data_dir(), "guest_passes_created").len(), 1);

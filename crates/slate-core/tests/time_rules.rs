@@ -64,14 +64,7 @@ fn ana() -> Identity {
 }
 
 fn guest() -> Identity {
-    Identity {
-        display_name: "Guest".into(),
-        kind: SessionKind::Guest,
-        username: None,
-        source: None,
-        group: None,
-        pass: None,
-    }
+    Identity::guest(None)
 }
 
 impl Terminal {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::{lock, Identity, Kiosk, KioskError, PassTicket};
-use crate::api::{GuestPassSummary, IssuedPass, PassState, SessionKind};
+use crate::api::{GuestPassSummary, IssuedPass, PassState};
 use crate::audit::{Actor, AuditEvent, Event, SignInFailure};
 use crate::auth::NameVerdict;
 use crate::clock::to_db;
@@ -199,17 +199,10 @@ impl Kiosk {
                 // A right code clears the wrong ones before it: a day of typos by many visitors
                 // never adds up to one long wait.
                 lock(&self.store).throttle_clear(&attempt.digest)?;
-                Ok(Identity {
-                    display_name: "Guest".to_owned(),
-                    kind: SessionKind::Guest,
-                    username: None,
-                    source: None,
-                    group: None,
-                    pass: Some(PassTicket {
-                        id: pass.id,
-                        allowance: Duration::from_secs(u64::from(pass.minutes) * 60),
-                    }),
-                })
+                Ok(Identity::guest(Some(PassTicket {
+                    id: pass.id,
+                    allowance: Duration::from_secs(u64::from(pass.minutes) * 60),
+                })))
             }
             (found, problem) => {
                 let details = json!({

@@ -35,6 +35,20 @@ pub struct Identity {
     pub pass: Option<PassTicket>,
 }
 
+impl Identity {
+    /// A guest: no name, no source; with the guest pass it came in with, if any.
+    pub fn guest(pass: Option<PassTicket>) -> Self {
+        Self {
+            display_name: "Guest".to_owned(),
+            kind: SessionKind::Guest,
+            username: None,
+            source: None,
+            group: None,
+            pass,
+        }
+    }
+}
+
 /// A guest pass that let someone in: which, and its minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PassTicket {
@@ -424,14 +438,7 @@ impl Kiosk {
         if !self.settings()?.guests_allowed {
             return Err(KioskError::GuestsNotAllowed);
         }
-        Ok(Identity {
-            display_name: "Guest".to_owned(),
-            kind: SessionKind::Guest,
-            username: None,
-            source: None,
-            group: None,
-            pass: None,
-        })
+        Ok(Identity::guest(None))
     }
 }
 
