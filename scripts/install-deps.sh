@@ -47,6 +47,9 @@ if [ "$mode" = test ]; then
   # directory sign-in is tested against a real OpenLDAP server (started by the tests on a local
   # port, over LDAPS with a test CA the tests make with openssl)
   packages+=(slapd ldap-utils openssl)
+  # a room of terminals is tested against a real PostgreSQL from Debian (started by the tests in
+  # a temporary folder, as an unprivileged account, on a local port)
+  packages+=(postgresql-15)
   # the audit is forwarded to a real rsyslog collector over TLS (started by the tests on a local
   # port with its GnuTLS driver)
   packages+=(rsyslog rsyslog-gnutls)

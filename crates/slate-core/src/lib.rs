@@ -47,6 +47,7 @@ pub mod notice;
 pub mod phrase;
 pub mod policy;
 pub mod records;
+pub mod room;
 pub mod session;
 pub mod settings;
 pub mod sites;

@@ -22,4 +22,10 @@ pub enum StoreError {
     /// What SQLite said, in its words (the store turns each of its errors into this).
     #[error("The database failed: {0}.")]
     Sqlite(String),
+    /// The room's database (PostgreSQL) refused or is not as expected, in its words.
+    #[error("The room's database says: {0}.")]
+    Room(String),
+    /// The room's database cannot be reached now (what the connection said).
+    #[error("The room's database cannot be reached ({0}).")]
+    RoomAway(String),
 }

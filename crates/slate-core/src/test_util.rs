@@ -10,8 +10,11 @@
 //! Account sources to sign in against: [`slapd`], a real OpenLDAP server, [`machine_accounts`],
 //! real accounts of this machine for PAM, and [`sip2_server`], a stand-in catalogue system
 //! speaking SIP2 (no real one installs here).
+//!
+//! A room of terminals shares [`postgres`], a real PostgreSQL server.
 
 pub mod machine_accounts;
+pub mod postgres;
 pub mod rsyslog;
 pub mod sessions;
 pub mod sip2_server;

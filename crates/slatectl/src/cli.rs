@@ -139,6 +139,10 @@ pub enum Command {
     /// One-time guest passes: make a batch to print, list them, revoke unused ones.
     #[command(subcommand, name = "guest-pass")]
     GuestPass(GuestPassCommand),
+    /// A room of terminals sharing one PostgreSQL database: make the room, add and revoke
+    /// terminals (with a PostgreSQL administrator's --url), join this terminal to a room.
+    #[command(subcommand)]
+    Fleet(FleetCommand),
     /// Make a desktop account boot straight into Slate (run as root).
     #[command(subcommand)]
     Kiosk(KioskCommand),
@@ -165,7 +169,7 @@ impl Command {
     pub fn data_dir_use(&self) -> DataDirUse {
         use DataDirUse::{Changes, Reads, Unused};
         match self {
-            Self::Kiosk(_) | Self::Policy(_) => Unused,
+            Self::Kiosk(_) | Self::Policy(_) | Self::Fleet(_) => Unused,
             // `source test` only reads the settings (the test is audited).
             Self::Check | Self::Status { .. } | Self::Stats { .. } | Self::Source(_) => Reads,
             Self::GuestPass(cmd) => match cmd {
@@ -238,6 +242,82 @@ pub enum GuestPassCommand {
         #[arg(long, value_name = "BATCH")]
         batch: Option<String>,
     },
+}
+
+/// Where a room's database is, as its PostgreSQL administrator reaches it.
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+pub struct RoomDatabase {
+    /// The database, as a PostgreSQL administrator (a superuser, or a role that may create
+    /// roles and owns the database): `postgres://USER@HOST[:PORT]/DATABASE`. No password in it:
+    /// it is read from PGPASSWORD, else asked for.
+    #[arg(long, value_name = "URL")]
+    pub url: String,
+    /// The CA certificate (PEM) that signed the server's certificate [default: the system's CAs]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub ca: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]
+pub enum FleetCommand {
+    /// Make the room in an empty PostgreSQL database: its roles (`slate_owner`, `slate_terminal`),
+    /// its schema and the first Slate administrator. Run again, it brings the schema up to date
+    /// and changes nothing else.
+    Init {
+        #[command(flatten)]
+        db: RoomDatabase,
+        /// The first administrator's username.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+        #[command(flatten)]
+        new: NewAccount,
+    },
+    /// Bring the room's schema up to this Slate's version (after upgrading Slate).
+    Upgrade {
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
+    /// Add a terminal: its own database role. Prints the password to give `fleet join` on
+    /// that terminal, this once.
+    Add {
+        /// The terminal's name: lower-case letters, digits and hyphens (desk-1, kids-3).
+        terminal: String,
+        /// The group of terminals it is in (e.g. children).
+        #[arg(long, value_name = "GROUP")]
+        group: Option<String>,
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
+    /// Revoke a terminal: its credential stops working at once (its open connections are
+    /// ended); its sessions and records stay in the room.
+    Revoke {
+        terminal: String,
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
+    /// Every terminal the room has had: its group, when it was added, whether it is revoked.
+    Terminals {
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
+    /// Join this terminal to a room (run as root on the terminal): checks the terminal's
+    /// credential, then keeps it in room.toml in the data folder, readable by root only.
+    /// Restart the session service afterwards.
+    Join {
+        terminal: String,
+        /// The room's database: `postgres://HOST[:PORT]/DATABASE` (the user is the terminal's
+        /// role, filled in).
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// The CA certificate (PEM) that signed the server's certificate.
+        #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+        ca: Option<PathBuf>,
+        /// Read the terminal's password from standard input (one line) instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Take this terminal out of its room (removes room.toml). Restart the session service
+    /// afterwards: it uses its own accounts again.
+    Leave,
 }
 
 #[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod output;
 mod audit;
 mod config;
+pub mod fleet;
 mod guest_pass;
 pub mod kiosk;
 pub mod policy;
@@ -193,7 +194,7 @@ pub fn run_on_kiosk(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             until.as_deref().unwrap_or_default(),
             csv,
         ),
-        Command::Kiosk(_) | Command::Policy(_) => Err(output::invalid(
+        Command::Kiosk(_) | Command::Policy(_) | Command::Fleet(_) => Err(output::invalid(
             "That command sets up this machine and is not run on a kiosk's database.",
         )),
     }

@@ -252,7 +252,7 @@ impl Kiosk {
 }
 
 /// Checks a new account's fields; the display name defaults to the username.
-fn checked_new_account(
+pub fn checked_new_account(
     username: &str,
     display_name: &str,
     password: &Password,

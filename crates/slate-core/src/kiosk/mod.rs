@@ -15,6 +15,7 @@ pub mod wipers;
 
 pub use files::SessionsPlace;
 
+pub use accounts::checked_new_account;
 pub use error::KioskError;
 pub use rules::Admission;
 pub use sessions::{AcceptableUse, Opening};
@@ -60,6 +61,9 @@ pub struct Kiosk {
     /// Damage the check after opening found ([`Kiosk::check_database`]): the terminal needs
     /// attention until it is restored and restarted.
     damage: Mutex<Option<super::phrase::Phrase>>,
+    /// The room the terminal is in, if any (the store holds it too, for what the room
+    /// shares); reached here without the store's lock, for the room's throttle key.
+    room: Option<Arc<crate::room::Room>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -90,9 +94,16 @@ impl Kiosk {
 
     fn with_store(
         data_dir: DataDir,
-        store: Store,
+        mut store: Store,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, KioskError> {
+        // A terminal in a room (`slatectl fleet join`) shares the room's accounts; the room
+        // is not reached yet, so a room that is away does not stop the terminal starting.
+        let room = crate::room::Membership::load(data_dir.path())?
+            .map(|m| Arc::new(crate::room::Room::new(m)));
+        if let Some(room) = &room {
+            store.join_room(Arc::clone(room));
+        }
         // A new key only for an empty log: a lost key is a problem to show, not to paper over.
         let audit_key = AuditKey::load(data_dir.path(), store.audit_is_empty()?).map(Arc::new);
         if let Err(problem) = &audit_key {
@@ -110,6 +121,7 @@ impl Kiosk {
             policy: Mutex::new(PolicyState::default()),
             sessions: files::SessionsPlace::inside(data_dir.path()),
             damage: Mutex::new(None),
+            room,
             data_dir,
         })
     }

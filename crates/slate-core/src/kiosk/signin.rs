@@ -16,6 +16,7 @@ use crate::phrase::Phrase;
 use crate::settings::Settings;
 use crate::sources::{self, sip2, Answer, Person, Steps};
 use crate::store::{NameThrottle, Store};
+use crate::store_error::StoreError;
 use serde_json::json;
 use std::time::Duration;
 
@@ -87,6 +88,28 @@ impl Kiosk {
         password: &Password,
     ) -> Result<Identity, KioskError> {
         let _gate = lock(&self.signin_gate);
+        match self.authenticate_gated(username, password) {
+            // The room's accounts cannot be asked (its database is away, refuses this
+            // terminal, or has another schema): as for a directory that is away, the person
+            // hears that sign-in is not available, and nothing counts as a failure. Staff find
+            // the reason in the audit and the log.
+            Err(KioskError::Store(e @ (StoreError::RoomAway(_) | StoreError::Room(_)))) => {
+                tracing::warn!("sign-in refused: {e}");
+                self.record_now(AuditEvent::new(
+                    Event::SourceUnavailable,
+                    json!({ "source": Source::Local, "reason": e.to_string() }),
+                ))?;
+                Err(KioskError::SourceUnavailable)
+            }
+            other => other,
+        }
+    }
+
+    fn authenticate_gated(
+        &self,
+        username: &str,
+        password: &Password,
+    ) -> Result<Identity, KioskError> {
         let parsed = Username::parse(username).ok();
         let attempt = self.attempt(username, parsed.as_ref())?;
         let verdict = self.throttle_gate(&attempt)?;
@@ -358,8 +381,12 @@ impl Kiosk {
     }
 
     /// The key the throttle's names are stored under, derived from the audit key (nobody signs
-    /// in while that cannot be used).
+    /// in while that cannot be used), or the room's.
     pub(super) fn throttle_key(&self) -> Result<ThrottleKey, KioskError> {
+        // In a room, names are counted the same on every terminal: under the room's key.
+        if let Some(room) = &self.room {
+            return Ok(ThrottleKey::new(room.throttle_key()?));
+        }
         Ok(ThrottleKey::new(
             self.audit_key()?.derive(ThrottleKey::LABEL),
         ))

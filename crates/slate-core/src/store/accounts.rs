@@ -1,4 +1,5 @@
-//! The `users` table: local accounts as rows. What an account is lives in
+//! The `users` table: local accounts as rows (or, for a terminal in a room, the room's accounts,
+//! through [`crate::room::Room`]). What an account is lives in
 //! [`crate::accounts`]; who may sign in is decided in [`crate::kiosk`].
 
 use chrono::{DateTime, Utc};
@@ -8,6 +9,7 @@ use super::{sql_text, Store, StoreError};
 use crate::accounts::{Account, AccountSummary, DailyTime, Role};
 use crate::auth::Username;
 use crate::clock::to_db;
+use crate::room::AccountChange;
 
 sql_text!(Role {
     User => "user",
@@ -42,6 +44,12 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<Account>, StoreError> {
         let now = to_db(now);
+        if let Some(room) = &self.room {
+            if !room.create_account(username, display_name, role, password_hash, &now, false)? {
+                return Ok(None);
+            }
+            return room.find_account(username);
+        }
         let inserted = self.conn().execute(
             "INSERT INTO users (username, username_key, display_name, role, password_hash,
                                 created_at, password_changed_at)
@@ -71,6 +79,20 @@ impl Store {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Account>, StoreError> {
+        if let Some(room) = &self.room {
+            let at = to_db(now);
+            if !room.create_account(
+                username,
+                display_name,
+                Role::Admin,
+                password_hash,
+                &at,
+                true,
+            )? {
+                return Ok(None);
+            }
+            return room.find_account(username);
+        }
         self.atomically(|s| {
             if s.has_admin()? {
                 return Ok(None);
@@ -82,6 +104,9 @@ impl Store {
     /// Whether any administrator account exists (enabled or not); without one the kiosk opens on
     /// its first-run screen.
     pub fn has_admin(&self) -> Result<bool, StoreError> {
+        if let Some(room) = &self.room {
+            return Ok(room.count_admins(false)? > 0);
+        }
         Ok(self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM users WHERE role = ?1)",
             [Role::Admin],
@@ -91,6 +116,9 @@ impl Store {
 
     /// The account with this username (case-insensitively), if any.
     pub fn find_account(&self, username: &Username) -> Result<Option<Account>, StoreError> {
+        if let Some(room) = &self.room {
+            return room.find_account(username);
+        }
         Ok(self
             .conn()
             .query_row(
@@ -103,6 +131,9 @@ impl Store {
 
     /// Every account, by username.
     pub fn list_accounts(&self) -> Result<Vec<AccountSummary>, StoreError> {
+        if let Some(room) = &self.room {
+            return room.list_accounts();
+        }
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {COLUMNS} FROM users ORDER BY username_key"
         ))?;
@@ -116,6 +147,9 @@ impl Store {
 
     /// How many administrators could sign in (enabled).
     pub fn count_enabled_admins(&self) -> Result<i64, StoreError> {
+        if let Some(room) = &self.room {
+            return room.count_admins(true);
+        }
         Ok(self.conn().query_row(
             "SELECT count(*) FROM users WHERE role = ?1 AND enabled = 1",
             [Role::Admin],
@@ -125,6 +159,9 @@ impl Store {
 
     /// Removes an account; `false` when there was none.
     pub fn remove_account(&self, username: &Username) -> Result<bool, StoreError> {
+        if let Some(room) = &self.room {
+            return room.change_account(username, &AccountChange::Remove);
+        }
         Ok(self.conn().execute(
             "DELETE FROM users WHERE username_key = ?1",
             [username.key()],
@@ -138,6 +175,15 @@ impl Store {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        if let Some(room) = &self.room {
+            return room.change_account(
+                username,
+                &AccountChange::Password {
+                    hash: password_hash,
+                    at: &to_db(now),
+                },
+            );
+        }
         Ok(self.conn().execute(
             "UPDATE users SET password_hash = ?2, password_changed_at = ?3 WHERE username_key = ?1",
             params![username.key(), password_hash, to_db(now)],
@@ -146,6 +192,9 @@ impl Store {
 
     /// Enables or disables an account; `false` when there is no such account.
     pub fn set_enabled(&self, username: &Username, enabled: bool) -> Result<bool, StoreError> {
+        if let Some(room) = &self.room {
+            return room.change_account(username, &AccountChange::Enabled(enabled));
+        }
         Ok(self.conn().execute(
             "UPDATE users SET enabled = ?2 WHERE username_key = ?1",
             params![username.key(), enabled],
@@ -158,6 +207,9 @@ impl Store {
         username: &Username,
         daily: DailyTime,
     ) -> Result<bool, StoreError> {
+        if let Some(room) = &self.room {
+            return room.change_account(username, &AccountChange::DailyTime(daily));
+        }
         Ok(self.conn().execute(
             "UPDATE users SET daily_allowance_secs = ?2 WHERE username_key = ?1",
             params![username.key(), daily.to_column()],
@@ -166,6 +218,9 @@ impl Store {
 
     /// Locks or unlocks an account; `false` when there is no such account.
     pub fn set_locked(&self, username: &Username, locked: bool) -> Result<bool, StoreError> {
+        if let Some(room) = &self.room {
+            return room.change_account(username, &AccountChange::Locked(locked));
+        }
         Ok(self.conn().execute(
             "UPDATE users SET locked = ?2 WHERE username_key = ?1",
             params![username.key(), locked],

@@ -294,6 +294,9 @@ impl From<rusqlite::Error> for StoreError {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The room the terminal is in, if any: what the room shares (accounts and their
+    /// throttling) is read and written there instead of in the file.
+    room: Option<std::sync::Arc<crate::room::Room>>,
 }
 
 impl Store {
@@ -318,6 +321,7 @@ impl Store {
         Self {
             conn,
             path: path.to_path_buf(),
+            room: None,
         }
         .quick_check()
     }
@@ -326,6 +330,12 @@ impl Store {
     /// [`Store::check_file`], which the caller runs once it is up.
     pub fn open_unchecked(path: &Path) -> Result<Self, StoreError> {
         Self::connect(path, false)
+    }
+
+    /// Puts this terminal's store in a room: from now on accounts and the throttle of names
+    /// are the room's (the file keeps the terminal's own records).
+    pub fn join_room(&mut self, room: std::sync::Arc<crate::room::Room>) {
+        self.room = Some(room);
     }
 
     /// Opens, checks (when `check`: before any migration writes to it) and migrates.
@@ -372,6 +382,7 @@ impl Store {
         let store = Self {
             conn,
             path: path.to_path_buf(),
+            room: None,
         };
         if check {
             store.quick_check()?;

@@ -2,7 +2,9 @@
 //! or not, keyed by the name's digest under the throttle key (never what someone typed), and
 //! `signin_failures`, the terminal's most recent failures whatever the name. Each failure is kept
 //! as a [`Moment`] so waits are measured on the boot clock within a boot. The rules (how long to
-//! wait) are in [`crate::auth`]; applying them is [`crate::kiosk`]'s.
+//! wait) are in [`crate::auth`]; applying them is [`crate::kiosk`]'s. In a room, names are the
+//! room's ([`crate::room::Room`]): a name slowed on one terminal is slowed on all; the terminal's
+//! own count stays in its file.
 
 use std::time::Duration;
 
@@ -46,6 +48,17 @@ impl Store {
         now: &Moment,
     ) -> Result<Option<NameThrottle>, StoreError> {
         type Row = (i64, String, String, i64, String, String, i64);
+        if let Some(room) = &self.room {
+            return Ok(room.throttle_row(digest)?.map(|r| {
+                let (f_at, f_boot, f_ms) = r.last_failure;
+                let (a_at, a_boot, a_ms) = r.last_attempt;
+                NameThrottle {
+                    failures: u32::try_from(r.failures).unwrap_or(u32::MAX),
+                    last_failure: moment(&f_at, f_boot, f_ms).unwrap_or_else(|| now.clone()),
+                    last_attempt: moment(&a_at, a_boot, a_ms).unwrap_or_else(|| now.clone()),
+                }
+            }));
+        }
         let row: Option<Row> = self
             .conn()
             .query_row(
@@ -80,6 +93,18 @@ impl Store {
     /// [`FORGET_AFTER`]. Call inside [`Store::atomically`] with the audit record.
     pub fn throttle_fail(&self, digest: &str, now: &Moment, keep: u32) -> Result<u32, StoreError> {
         let at = to_db(now.wall);
+        let forget = chrono::Duration::from_std(FORGET_AFTER).expect("a day is representable");
+        if let Some(room) = &self.room {
+            let n = room.throttle_fail(
+                digest,
+                &at,
+                &now.boot_id,
+                now.since_boot,
+                &to_db(now.wall - forget),
+            )?;
+            self.terminal_fail(now, keep)?;
+            return Ok(u32::try_from(n).unwrap_or(u32::MAX));
+        }
         let n: i64 = self.conn().query_row(
             "INSERT INTO signin_throttle
                 (name_digest, failures, last_failure_at, last_failure_boot, last_failure_ms,
@@ -98,7 +123,6 @@ impl Store {
             |r| r.get(0),
         )?;
         self.terminal_fail(now, keep)?;
-        let forget = chrono::Duration::from_std(FORGET_AFTER).expect("a day is representable");
         self.conn().execute(
             "DELETE FROM signin_throttle WHERE last_failure_at < ?1",
             [to_db(now.wall - forget)],
@@ -114,6 +138,10 @@ impl Store {
         now: &Moment,
         keep: u32,
     ) -> Result<(), StoreError> {
+        if let Some(room) = &self.room {
+            room.throttle_checked(digest, &to_db(now.wall), &now.boot_id, now.since_boot)?;
+            return self.terminal_fail(now, keep);
+        }
         self.conn().execute(
             "UPDATE signin_throttle
              SET last_attempt_at = ?2, last_attempt_boot = ?3, last_attempt_ms = ?4
@@ -154,6 +182,9 @@ impl Store {
     /// Forgets the failures of a name (after a success, or an administrator's unlock). The
     /// terminal's count stays: it is about the terminal, not the name.
     pub fn throttle_clear(&self, digest: &str) -> Result<(), StoreError> {
+        if let Some(room) = &self.room {
+            return room.throttle_clear(digest);
+        }
         self.conn().execute(
             "DELETE FROM signin_throttle WHERE name_digest = ?1",
             [digest],

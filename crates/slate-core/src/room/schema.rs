@@ -1,0 +1,290 @@
+//! The room's schema in PostgreSQL, versioned as the terminal's SQLite file is: [`MIGRATIONS`],
+//! one step at a time, never edited once shipped. Steps run as the room's owner role
+//! (`slate_owner`) from `slatectl fleet init` and `fleet upgrade`, one transaction each under an
+//! advisory lock (two administrators upgrading at once wait for each other), and
+//! `slate.schema_version` says how many have run. Terminals never migrate: they check the
+//! version when they connect and refuse a room older or newer than they know.
+//!
+//! Everything lives in the schema `slate`. Terminals (members of `slate_terminal`) get no
+//! privilege on any table: they call `SECURITY DEFINER` functions owned by `slate_owner`, each
+//! with a fixed `search_path`, so what a terminal's credential can do is exactly the list of
+//! functions granted to it. Changes to accounts are recorded in `slate.admin_changes` with the
+//! terminal that made them (`session_user`, which a definer function cannot change).
+
+use crate::store_error::StoreError;
+
+/// The advisory lock's key while migrating ("slate" in ASCII).
+pub const MIGRATION_LOCK: i64 = 0x0073_6c61_7465;
+
+/// The room's schema, one step at a time. Never edit a step that has shipped; add a new one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: terminals, accounts and their throttle, the changes made to accounts, and the
+    // functions through which terminals use them.
+    r"
+    CREATE TABLE slate.meta (
+        key   text PRIMARY KEY,
+        value text NOT NULL
+    );
+    CREATE TABLE slate.terminals (
+        name       text PRIMARY KEY CHECK (name ~ '^[a-z][a-z0-9-]{0,39}$'),
+        role_name  name NOT NULL UNIQUE,
+        grp        text,
+        added_at   timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+    );
+    CREATE TABLE slate.users (
+        id                   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        username             text NOT NULL,
+        username_key         text NOT NULL UNIQUE,
+        display_name         text NOT NULL,
+        role                 text NOT NULL CHECK (role IN ('user', 'admin')),
+        enabled              boolean NOT NULL DEFAULT true,
+        locked               boolean NOT NULL DEFAULT false,
+        password_hash        text NOT NULL,
+        created_at           text NOT NULL,
+        password_changed_at  text NOT NULL,
+        daily_allowance_secs bigint CHECK (daily_allowance_secs BETWEEN 0 AND 86400)
+    );
+    CREATE TABLE slate.signin_throttle (
+        name_digest       text PRIMARY KEY,
+        failures          integer NOT NULL CHECK (failures >= 0),
+        last_failure_at   text NOT NULL,
+        last_failure_boot text NOT NULL,
+        last_failure_ms   bigint NOT NULL,
+        last_attempt_at   text NOT NULL,
+        last_attempt_boot text NOT NULL,
+        last_attempt_ms   bigint NOT NULL
+    );
+    CREATE INDEX signin_throttle_at ON slate.signin_throttle (last_failure_at);
+    CREATE TABLE slate.admin_changes (
+        id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at       timestamptz NOT NULL DEFAULT now(),
+        by_role  name NOT NULL DEFAULT session_user,
+        action   text NOT NULL,
+        username text NOT NULL
+    );
+
+    CREATE FUNCTION slate.throttle_key() RETURNS text
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT value FROM slate.meta WHERE key = 'throttle_key' $$;
+
+    CREATE FUNCTION slate.account(k text)
+        RETURNS TABLE (id bigint, username text, display_name text, role text, enabled boolean,
+                       locked boolean, password_hash text, created_at text,
+                       daily_allowance_secs bigint)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT id, username, display_name, role, enabled, locked, password_hash,
+                     created_at, daily_allowance_secs
+              FROM slate.users WHERE username_key = k $$;
+
+    CREATE FUNCTION slate.accounts()
+        RETURNS TABLE (id bigint, username text, display_name text, role text, enabled boolean,
+                       locked boolean, created_at text, daily_allowance_secs bigint)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT id, username, display_name, role, enabled, locked, created_at,
+                     daily_allowance_secs
+              FROM slate.users ORDER BY username_key $$;
+
+    CREATE FUNCTION slate.count_admins(enabled_only boolean) RETURNS bigint
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT count(*) FROM slate.users
+              WHERE role = 'admin' AND (enabled OR NOT enabled_only) $$;
+
+    CREATE FUNCTION slate.create_account(u text, k text, d text, r text, h text, at text)
+        RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ BEGIN
+            INSERT INTO slate.users (username, username_key, display_name, role, password_hash,
+                                     created_at, password_changed_at)
+                VALUES (u, k, d, r, h, at, at)
+                ON CONFLICT (username_key) DO NOTHING;
+            IF NOT FOUND THEN RETURN false; END IF;
+            INSERT INTO slate.admin_changes (action, username) VALUES ('account_created', u);
+            RETURN true;
+        END $$;
+
+    CREATE FUNCTION slate.create_first_admin(u text, k text, d text, h text, at text)
+        RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ BEGIN
+            LOCK TABLE slate.users IN SHARE ROW EXCLUSIVE MODE;
+            IF EXISTS (SELECT 1 FROM slate.users WHERE role = 'admin') THEN RETURN false; END IF;
+            RETURN slate.create_account(u, k, d, 'admin', h, at);
+        END $$;
+
+    CREATE FUNCTION slate.remove_account(k text) RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE u text; BEGIN
+            DELETE FROM slate.users WHERE username_key = k RETURNING username INTO u;
+            IF u IS NULL THEN RETURN false; END IF;
+            INSERT INTO slate.admin_changes (action, username) VALUES ('account_removed', u);
+            RETURN true;
+        END $$;
+
+    CREATE FUNCTION slate.set_password_hash(k text, h text, at text) RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE u text; BEGIN
+            UPDATE slate.users SET password_hash = h, password_changed_at = at
+                WHERE username_key = k RETURNING username INTO u;
+            IF u IS NULL THEN RETURN false; END IF;
+            INSERT INTO slate.admin_changes (action, username) VALUES ('password_set', u);
+            RETURN true;
+        END $$;
+
+    CREATE FUNCTION slate.set_enabled(k text, on_ boolean) RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE u text; BEGIN
+            UPDATE slate.users SET enabled = on_ WHERE username_key = k RETURNING username INTO u;
+            IF u IS NULL THEN RETURN false; END IF;
+            INSERT INTO slate.admin_changes (action, username)
+                VALUES (CASE WHEN on_ THEN 'account_enabled' ELSE 'account_disabled' END, u);
+            RETURN true;
+        END $$;
+
+    CREATE FUNCTION slate.set_locked(k text, on_ boolean) RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE u text; BEGIN
+            UPDATE slate.users SET locked = on_ WHERE username_key = k RETURNING username INTO u;
+            IF u IS NULL THEN RETURN false; END IF;
+            INSERT INTO slate.admin_changes (action, username)
+                VALUES (CASE WHEN on_ THEN 'account_locked' ELSE 'account_unlocked' END, u);
+            RETURN true;
+        END $$;
+
+    CREATE FUNCTION slate.set_daily_allowance(k text, secs bigint) RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE u text; BEGIN
+            UPDATE slate.users SET daily_allowance_secs = secs
+                WHERE username_key = k RETURNING username INTO u;
+            IF u IS NULL THEN RETURN false; END IF;
+            INSERT INTO slate.admin_changes (action, username) VALUES ('daily_time_set', u);
+            RETURN true;
+        END $$;
+
+    CREATE FUNCTION slate.throttle_state(d text)
+        RETURNS TABLE (failures integer, last_failure_at text, last_failure_boot text,
+                       last_failure_ms bigint, last_attempt_at text, last_attempt_boot text,
+                       last_attempt_ms bigint)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT failures, last_failure_at, last_failure_boot, last_failure_ms,
+                     last_attempt_at, last_attempt_boot, last_attempt_ms
+              FROM slate.signin_throttle WHERE name_digest = d $$;
+
+    CREATE FUNCTION slate.throttle_fail(d text, at text, boot text, ms bigint, forget text)
+        RETURNS integer
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE n integer; BEGIN
+            INSERT INTO slate.signin_throttle AS t
+                (name_digest, failures, last_failure_at, last_failure_boot, last_failure_ms,
+                 last_attempt_at, last_attempt_boot, last_attempt_ms)
+                VALUES (d, 1, at, boot, ms, at, boot, ms)
+                ON CONFLICT (name_digest) DO UPDATE
+                SET failures = t.failures + 1,
+                    last_failure_at = excluded.last_failure_at,
+                    last_failure_boot = excluded.last_failure_boot,
+                    last_failure_ms = excluded.last_failure_ms,
+                    last_attempt_at = excluded.last_attempt_at,
+                    last_attempt_boot = excluded.last_attempt_boot,
+                    last_attempt_ms = excluded.last_attempt_ms
+                RETURNING t.failures INTO n;
+            DELETE FROM slate.signin_throttle WHERE last_failure_at < forget;
+            RETURN n;
+        END $$;
+
+    CREATE FUNCTION slate.throttle_checked(d text, at text, boot text, ms bigint) RETURNS void
+        LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ UPDATE slate.signin_throttle
+              SET last_attempt_at = at, last_attempt_boot = boot, last_attempt_ms = ms
+              WHERE name_digest = d $$;
+
+    CREATE FUNCTION slate.throttle_clear(d text) RETURNS void
+        LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DELETE FROM slate.signin_throttle WHERE name_digest = d $$;
+
+    REVOKE ALL ON ALL FUNCTIONS IN SCHEMA slate FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION
+        slate.throttle_key(), slate.account(text), slate.accounts(), slate.count_admins(boolean),
+        slate.create_account(text, text, text, text, text, text),
+        slate.create_first_admin(text, text, text, text, text),
+        slate.remove_account(text), slate.set_password_hash(text, text, text),
+        slate.set_enabled(text, boolean), slate.set_locked(text, boolean),
+        slate.set_daily_allowance(text, bigint), slate.throttle_state(text),
+        slate.throttle_fail(text, text, text, bigint, text),
+        slate.throttle_checked(text, text, text, bigint), slate.throttle_clear(text)
+        TO slate_terminal;
+    ",
+];
+
+/// How many steps this Slate knows.
+pub fn known() -> i64 {
+    i64::try_from(MIGRATIONS.len()).expect("a handful of steps")
+}
+
+/// The room's schema version (0: none yet).
+pub fn version(client: &mut postgres::Client) -> Result<i64, postgres::Error> {
+    let exists: bool = client
+        .query_one(
+            "SELECT to_regclass('slate.schema_version') IS NOT NULL",
+            &[],
+        )?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    Ok(client
+        .query_opt("SELECT version FROM slate.schema_version", &[])?
+        .map_or(0, |r| i64::from(r.get::<_, i32>(0))))
+}
+
+/// A terminal's check when it connects: the room's schema is the one this Slate knows.
+pub fn check_version(client: &mut postgres::Client) -> Result<(), StoreError> {
+    let found = version(client).map_err(super::away)?;
+    match found.cmp(&known()) {
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(StoreError::Room(format!(
+            "the room's database was set up by a newer Slate (schema {found}, this one knows {})",
+            known()
+        ))),
+        std::cmp::Ordering::Less if found == 0 => Err(StoreError::Room(
+            "the room's database is not set up yet (slatectl fleet init)".into(),
+        )),
+        std::cmp::Ordering::Less => Err(StoreError::Room(format!(
+            "the room's database has schema {found} and this Slate needs {}: run slatectl fleet upgrade",
+            known()
+        ))),
+    }
+}
+
+/// Runs the steps not yet run, up to `target`, as the owner role (the caller has `SET ROLE
+/// slate_owner`), each in its own transaction under the advisory lock. Returns the version
+/// reached.
+pub fn migrate(client: &mut postgres::Client, target: usize) -> Result<i64, postgres::Error> {
+    let target = target.min(MIGRATIONS.len());
+    loop {
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS slate.schema_version (version integer NOT NULL);
+             GRANT SELECT ON slate.schema_version TO slate_terminal;",
+        )?;
+        let current = tx
+            .query_opt("SELECT version FROM slate.schema_version", &[])?
+            .map(|r| r.get::<_, i32>(0));
+        let at = usize::try_from(current.unwrap_or(0)).unwrap_or(usize::MAX);
+        if at >= target {
+            tx.commit()?;
+            return Ok(i64::try_from(at).unwrap_or(i64::MAX));
+        }
+        tx.batch_execute(MIGRATIONS[at])?;
+        let next = i32::try_from(at + 1).expect("a handful of steps");
+        if current.is_some() {
+            tx.execute("UPDATE slate.schema_version SET version = $1", &[&next])?;
+        } else {
+            tx.execute(
+                "INSERT INTO slate.schema_version (version) VALUES ($1)",
+                &[&next],
+            )?;
+        }
+        tx.commit()?;
+    }
+}

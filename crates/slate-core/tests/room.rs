@@ -1,0 +1,402 @@
+//! A room of terminals against a real PostgreSQL 15 from Debian (started here in a temporary
+//! folder as an unprivileged account, on a local port, over TLS with a test CA; see
+//! `slate_core::test_util::postgres`): the room made by `fleet init`, terminals added and
+//! revoked, accounts and the throttle of names shared between terminals, what a terminal's
+//! role may not do, the schema migrated from each earlier version, and sign-in while the
+//! database is away.
+
+use std::path::Path;
+
+use slate_core::accounts::Role;
+use slate_core::audit::Actor;
+use slate_core::auth::{hash_password, Password, Username};
+use slate_core::datadir::DataDir;
+use slate_core::kiosk::KioskError;
+use slate_core::room::fleet::{FirstAdmin, Fleet};
+use slate_core::room::{schema, Endpoint, Membership, TerminalName};
+use slate_core::test_util::postgres::Postgres;
+use slate_core::test_util::{private_tempdir, ADMIN, ANA};
+use slate_core::Kiosk;
+use zeroize::Zeroizing;
+
+fn pw(s: &str) -> Password {
+    Password::from(s.to_owned())
+}
+
+/// The room's database, as its administrator reaches it.
+fn admin_endpoint(pg: &Postgres) -> Endpoint {
+    Endpoint::parse(&pg.superuser_url("slate"), Some(pg.ca_file())).unwrap()
+}
+
+fn fleet(pg: &Postgres) -> Fleet {
+    Fleet::connect(&admin_endpoint(pg), Postgres::SUPERUSER_PASSWORD).unwrap()
+}
+
+/// A server with the database `slate` made into a room whose first administrator is
+/// [`ADMIN`].
+fn room() -> Postgres {
+    let pg = Postgres::start_new();
+    pg.create_database("slate");
+    let admin = Username::parse(ADMIN.0).unwrap();
+    let hash = hash_password(&pw(ADMIN.1));
+    let report = fleet(&pg)
+        .init(&FirstAdmin {
+            username: &admin,
+            display_name: "Admin",
+            password_hash: &hash,
+        })
+        .unwrap();
+    assert!(report.admin_created);
+    assert_eq!(report.schema_version, schema::known());
+    pg
+}
+
+/// A terminal added to the room and joined to it: its data folder and its kiosk.
+struct Terminal {
+    _dir: tempfile::TempDir,
+    kiosk: Kiosk,
+    password: Zeroizing<String>,
+    name: TerminalName,
+}
+
+fn terminal(pg: &Postgres, name: &str) -> Terminal {
+    let name = TerminalName::parse(name).unwrap();
+    let password = fleet(pg).add_terminal(&name, Some("adults")).unwrap();
+    let dir = private_tempdir();
+    let endpoint = admin_endpoint(pg).as_user(&name.role()).unwrap();
+    Membership::new(name.clone(), endpoint, password.clone())
+        .save(dir.path())
+        .unwrap();
+    let kiosk = Kiosk::open(DataDir::prepare(Some(dir.path())).unwrap()).unwrap();
+    Terminal {
+        _dir: dir,
+        kiosk,
+        password,
+        name,
+    }
+}
+
+/// A terminal's own connection, as its credential allows (what a thief of it could do).
+fn as_terminal(pg: &Postgres, t: &Terminal) -> postgres::Client {
+    admin_endpoint(pg)
+        .as_user(&t.name.role())
+        .unwrap()
+        .connect(&t.password)
+        .unwrap()
+}
+
+#[test]
+fn accounts_are_the_rooms_and_a_name_slowed_at_one_terminal_is_slowed_at_all() {
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    let b = terminal(&pg, "desk-2");
+    // The first administrator from `fleet init` signs in anywhere.
+    assert!(a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+    assert!(b.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+    // An account added at one terminal signs in at the other.
+    a.kiosk
+        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
+        .unwrap();
+    let ana = b.kiosk.authenticate(ANA.0, &pw(ANA.1)).unwrap();
+    assert_eq!(ana.display_name, "Ana");
+    assert_eq!(b.kiosk.list_users().unwrap().len(), 2);
+    // Added at a terminal: the room records which one did it.
+    let changes = fleet(&pg)
+        .client()
+        .query(
+            "SELECT by_role::text, action, username FROM slate.admin_changes ORDER BY id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect::<Vec<(String, String, String)>>();
+    assert_eq!(
+        changes,
+        [
+            ("postgres".into(), "account_created".into(), "admin".into()),
+            (
+                "slate_t_desk_1".into(),
+                "account_created".into(),
+                "ana".into()
+            ),
+        ]
+    );
+    // A wrong password at A: at B, right away, even the right one waits.
+    assert!(matches!(
+        a.kiosk.authenticate(ANA.0, &pw("wrong")),
+        Err(KioskError::BadCredentials)
+    ));
+    assert!(matches!(
+        b.kiosk.authenticate(ANA.0, &pw(ANA.1)),
+        Err(KioskError::Throttled(_))
+    ));
+    // So is a name nobody has: the room counts names, known or not.
+    assert!(matches!(
+        b.kiosk.authenticate("nobody-here", &pw("guess")),
+        Err(KioskError::BadCredentials)
+    ));
+    assert!(matches!(
+        a.kiosk.authenticate("nobody-here", &pw("guess")),
+        Err(KioskError::Throttled(_))
+    ));
+    // Disabled at B, refused at A (after the right password, as on one terminal).
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    b.kiosk
+        .set_user_enabled(&Actor::System, ANA.0, false)
+        .unwrap();
+    assert!(matches!(
+        a.kiosk.authenticate(ANA.0, &pw(ANA.1)),
+        Err(KioskError::Disabled)
+    ));
+}
+
+#[test]
+fn a_terminals_role_cannot_list_hashes_nor_touch_a_table() {
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    a.kiosk
+        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
+        .unwrap();
+    let mut c = as_terminal(&pg, &a);
+    for sql in [
+        "SELECT password_hash FROM slate.users",
+        "SELECT * FROM slate.users",
+        "SELECT * FROM slate.signin_throttle",
+        "SELECT * FROM slate.meta",
+        "SELECT * FROM slate.admin_changes",
+        "INSERT INTO slate.admin_changes (action, username) VALUES ('x', 'y')",
+        "UPDATE slate.users SET role = 'admin'",
+        "DELETE FROM slate.terminals",
+        "CREATE TABLE slate.mine (x int)",
+        "CREATE TABLE public.mine (x int)",
+    ] {
+        let e = c.batch_execute(sql).expect_err(sql);
+        let message = e.as_db_error().map(|d| d.message().to_owned());
+        assert!(
+            message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("permission denied")),
+            "{sql}: {e}"
+        );
+    }
+    // One account's hash per call, by its exact key; the list has none.
+    let one = c
+        .query("SELECT password_hash FROM slate.account('ana')", &[])
+        .unwrap();
+    assert_eq!(one.len(), 1);
+    let columns: Vec<String> = c.query("SELECT * FROM slate.accounts()", &[]).unwrap()[0]
+        .columns()
+        .iter()
+        .map(|col| col.name().to_owned())
+        .collect();
+    assert!(!columns.iter().any(|c| c.contains("hash")), "{columns:?}");
+    // No role of its own to make, no way into the owner's role.
+    for sql in ["CREATE ROLE thief LOGIN", "SET ROLE slate_owner"] {
+        assert!(c.batch_execute(sql).is_err(), "{sql}");
+    }
+}
+
+#[test]
+fn a_revoked_terminal_is_cut_off_at_once_and_says_so_in_one_sentence() {
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    let b = terminal(&pg, "desk-2");
+    assert!(a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+    assert!(fleet(&pg).revoke(&a.name).unwrap());
+    assert!(!fleet(&pg)
+        .revoke(&TerminalName::parse("never-added").unwrap())
+        .unwrap());
+    assert!(matches!(
+        a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)),
+        Err(KioskError::SourceUnavailable)
+    ));
+    let e = admin_endpoint(&pg)
+        .as_user(&a.name.role())
+        .unwrap()
+        .connect(&a.password)
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("not permitted to log in"), "{e}");
+    // The others are untouched.
+    assert!(b.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+    let listed = fleet(&pg).terminals().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed[0].revoked_at.is_some() && listed[1].revoked_at.is_none());
+    // The same name again is refused while its role exists.
+    let again = fleet(&pg).add_terminal(&a.name, None).unwrap_err();
+    assert!(again.to_string().contains("in the room already"), "{again}");
+}
+
+#[test]
+fn with_the_database_away_sign_in_is_not_available_and_comes_back_with_it() {
+    let mut pg = room();
+    let a = terminal(&pg, "desk-1");
+    assert!(a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+    pg.stop();
+    let refused = a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).unwrap_err();
+    assert!(matches!(refused, KioskError::SourceUnavailable));
+    assert_eq!(
+        refused.to_string(),
+        "Sign-in is not available right now; please ask staff."
+    );
+    // Said in the terminal's own audit, which does not need the room.
+    let unavailable = a
+        .kiosk
+        .audit_list(&slate_core::audit::AuditFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.event == "source_unavailable")
+        .count();
+    assert_eq!(unavailable, 1);
+    pg.start();
+    assert!(a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+    // A crash of the server, then its recovery: the same.
+    pg.crash();
+    assert!(matches!(
+        a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)),
+        Err(KioskError::SourceUnavailable)
+    ));
+    pg.start();
+    assert!(a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+}
+
+#[test]
+fn the_rooms_schema_migrates_from_empty_and_from_each_earlier_version() {
+    let pg = Postgres::start_new();
+    let admin = Username::parse(ADMIN.0).unwrap();
+    let hash = hash_password(&pw(ADMIN.1));
+    for from in 0..schema::MIGRATIONS.len() {
+        let db = format!("from_{from}");
+        pg.create_database(&db);
+        let endpoint = Endpoint::parse(&pg.superuser_url(&db), Some(pg.ca_file())).unwrap();
+        let mut f = Fleet::connect(&endpoint, Postgres::SUPERUSER_PASSWORD).unwrap();
+        if from > 0 {
+            // The room as an earlier Slate left it, then made current by `fleet init`.
+            f.client()
+                .batch_execute(
+                    "DO $$ BEGIN
+                        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'slate_owner')
+                        THEN CREATE ROLE slate_owner NOLOGIN; END IF;
+                        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'slate_terminal')
+                        THEN CREATE ROLE slate_terminal NOLOGIN; END IF;
+                     END $$;
+                     CREATE SCHEMA slate AUTHORIZATION slate_owner;",
+                )
+                .unwrap();
+            assert_eq!(f.upgrade_to(from).unwrap(), i64::try_from(from).unwrap());
+        }
+        let report = f
+            .init(&FirstAdmin {
+                username: &admin,
+                display_name: "Admin",
+                password_hash: &hash,
+            })
+            .unwrap();
+        assert_eq!(report.schema_version, schema::known(), "from {from}");
+        // Again: nothing to do, and the administrator is not made twice.
+        let again = f
+            .init(&FirstAdmin {
+                username: &admin,
+                display_name: "Admin",
+                password_hash: &hash,
+            })
+            .unwrap();
+        assert!(!again.admin_created);
+    }
+}
+
+#[test]
+fn a_terminal_refuses_a_room_newer_than_it_knows() {
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    fleet(&pg)
+        .client()
+        .batch_execute("UPDATE slate.schema_version SET version = version + 1")
+        .unwrap();
+    assert!(matches!(
+        a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)),
+        Err(KioskError::SourceUnavailable)
+    ));
+    let e = fleet(&pg).upgrade().unwrap_err();
+    assert!(e.to_string().contains("newer Slate"), "{e}");
+}
+
+#[test]
+fn the_membership_file_is_the_services_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    let path = a
+        .kiosk
+        .data_dir()
+        .path()
+        .join(slate_core::room::CONFIG_FILE);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // A damaged file is one sentence, and the terminal does not start in a room it cannot read.
+    std::fs::write(
+        &path,
+        "terminal = \"desk-1\"\nurl = \"http://x\"\npassword = \"p\"\n",
+    )
+    .unwrap();
+    let e = Kiosk::open(DataDir::prepare(Some(a.kiosk.data_dir().path())).unwrap()).unwrap_err();
+    assert!(e.to_string().contains("room.toml is not valid"), "{e}");
+    assert!(!Path::new(&path).with_extension("toml.new").exists());
+}
+
+/// The session service's own path: the session manager (a tokio task) signing in a room's
+/// account, a session, its end; the database stopped: accounts refused, a guest still served.
+#[test]
+fn the_session_manager_signs_in_the_rooms_accounts_and_goes_on_without_the_room() {
+    use slate_core::api::Screen;
+    use slate_core::session::SessionManager;
+    let mut pg = room();
+    let a = terminal(&pg, "desk-1");
+    a.kiosk
+        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
+        .unwrap();
+    a.kiosk
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .unwrap();
+    let kiosk = std::sync::Arc::new(a.kiosk);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (manager, handle) = runtime.block_on(async {
+        let wipers = slate_core::kiosk::wipers::core_wipers(&kiosk);
+        SessionManager::new(kiosk.clone(), wipers).unwrap()
+    });
+    runtime.block_on(async {
+        tokio::spawn(manager.run());
+        let status = handle
+            .sign_in(ANA.0.into(), pw(ANA.1))
+            .await
+            .expect("a room account signs in through the manager");
+        assert!(
+            matches!(status.screen, Screen::Session { .. }),
+            "{status:?}"
+        );
+        let status = handle.sign_out().await.unwrap();
+        assert!(!matches!(status.screen, Screen::Session { .. }));
+        handle.settled().await;
+    });
+    pg.stop();
+    runtime.block_on(async {
+        let _ = handle.dismiss().await;
+        let refused = handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap_err();
+        assert!(
+            matches!(refused, KioskError::SourceUnavailable),
+            "{refused:?}"
+        );
+        let status = handle.sign_in_guest().await.unwrap();
+        assert!(
+            matches!(status.screen, Screen::Session { .. }),
+            "{status:?}"
+        );
+        handle.sign_out().await.unwrap();
+        handle.settled().await;
+        handle.shutdown().await;
+    });
+}

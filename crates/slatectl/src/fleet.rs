@@ -1,0 +1,264 @@
+//! `slatectl fleet …`: a room of terminals. `init`, `upgrade`, `add`, `revoke` and `terminals`
+//! work on the room's PostgreSQL database with its administrator's URL (the password from
+//! `PGPASSWORD` or a prompt, never the command line); `join` and `leave` change which room this
+//! terminal is in (its data folder's `room.toml`, root's alone). None of them goes through the
+//! session service: it is restarted to take a new room.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+use slate_core::auth::hash_password;
+use slate_core::datadir::DataDir;
+use slate_core::exit;
+use slate_core::room::fleet::{FirstAdmin, Fleet};
+use slate_core::room::{Endpoint, Membership, TerminalName, CONFIG_FILE};
+use slate_core::store_error::StoreError;
+use zeroize::Zeroizing;
+
+use crate::cli::{FleetCommand, RoomDatabase};
+use crate::output::{self, invalid, Failure};
+use crate::PasswordAsk;
+
+/// The room's database could not be used: one sentence, its exit code.
+fn room_failure(e: StoreError) -> Failure {
+    let code = match e {
+        StoreError::RoomAway(_) => exit::RUNTIME,
+        _ => exit::DATABASE,
+    };
+    Failure::new(e.to_string(), code)
+}
+
+/// The PostgreSQL administrator's password: `PGPASSWORD`, else a no-echo prompt.
+fn database_password(user: &str) -> Result<Zeroizing<String>, Failure> {
+    if let Ok(p) = std::env::var("PGPASSWORD") {
+        return Ok(Zeroizing::new(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(invalid(
+            "There is no terminal to ask for the database password on; set PGPASSWORD.",
+        ));
+    }
+    rpassword::prompt_password(format!("PostgreSQL password of {user}: "))
+        .map(Zeroizing::new)
+        .map_err(|e| invalid(&format!("Cannot read the password: {e}.")))
+}
+
+fn connect(db: &RoomDatabase) -> Result<Fleet, Failure> {
+    let endpoint = Endpoint::parse(&db.url, db.ca.clone()).map_err(|e| invalid(&e))?;
+    let password = database_password(&endpoint.user())?;
+    Fleet::connect(&endpoint, &password).map_err(room_failure)
+}
+
+fn terminal_name(text: &str) -> Result<TerminalName, Failure> {
+    TerminalName::parse(text).map_err(|e| invalid(&e))
+}
+
+pub fn run(cmd: FleetCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(), Failure> {
+    match cmd {
+        FleetCommand::Init { db, admin, new } => init(&db, &admin, &new, json)?,
+        FleetCommand::Upgrade { db } => {
+            let version = connect(&db)?.upgrade().map_err(room_failure)?;
+            output::answer(
+                json,
+                &serde_json::json!({ "schema_version": version }),
+                &format!("The room's schema is at version {version}."),
+            );
+        }
+        FleetCommand::Add {
+            terminal,
+            group,
+            db,
+        } => add(&terminal, group, &db, json)?,
+        FleetCommand::Revoke { terminal, db } => {
+            let name = terminal_name(&terminal)?;
+            if !connect(&db)?.revoke(&name).map_err(room_failure)? {
+                return Err(Failure::new(
+                    format!("The room has no terminal {name}."),
+                    exit::NOT_FOUND,
+                ));
+            }
+            output::answer(
+                json,
+                &serde_json::json!({ "terminal": name.as_str(), "done": "revoked" }),
+                &format!(
+                    "Revoked terminal {name}: its credential no longer works, and its connections were ended."
+                ),
+            );
+        }
+        FleetCommand::Terminals { db } => terminals(&db, json)?,
+        FleetCommand::Join {
+            terminal,
+            url,
+            ca,
+            password_stdin,
+        } => join(data_dir, &terminal, &url, ca, password_stdin, json)?,
+        FleetCommand::Leave => leave(data_dir, json)?,
+    }
+    Ok(())
+}
+
+fn join(
+    data_dir: Option<PathBuf>,
+    terminal: &str,
+    url: &str,
+    ca: Option<PathBuf>,
+    password_stdin: bool,
+    json: bool,
+) -> Result<(), Failure> {
+    let name = terminal_name(terminal)?;
+    // The user is the terminal's role whatever the URL said.
+    let endpoint = Endpoint::for_terminal(url, ca, &name).map_err(|e| invalid(&e))?;
+    let dir = DataDir::prepare(data_dir.as_deref())
+        .map_err(|e| Failure::from(slate_core::kiosk::KioskError::from(e)))?;
+    let password = crate::user::read_password(PasswordAsk {
+        name: name.as_str(),
+        from_stdin: password_stdin,
+        new: false,
+    })?;
+    let password = Zeroizing::new(String::from_utf8_lossy(password.as_bytes()).into_owned());
+    let membership = Membership::new(name.clone(), endpoint, password);
+    // Checked before it is kept: the credential works and the room's schema is this Slate's.
+    let room = slate_core::room::Room::new(membership);
+    room.reachable().map_err(room_failure)?;
+    room.membership().save(dir.path()).map_err(|e| {
+        output::failed(format!(
+            "Cannot write {}: {}.",
+            dir.path().join(CONFIG_FILE).display(),
+            slate_core::io_words::reason(&e)
+        ))
+    })?;
+    output::answer(
+        json,
+        &serde_json::json!({ "terminal": name.as_str(), "done": "joined" }),
+        &format!(
+            "This terminal is {name} in the room now. Restart the session service (systemctl restart slated) to use the room's accounts."
+        ),
+    );
+    Ok(())
+}
+
+fn init(
+    db: &RoomDatabase,
+    admin: &str,
+    new: &crate::cli::NewAccount,
+    json: bool,
+) -> Result<(), Failure> {
+    let mut fleet = connect(db)?;
+    let password = crate::user::read_password(PasswordAsk {
+        name: admin.trim(),
+        from_stdin: new.password_stdin,
+        new: true,
+    })?;
+    let (username, display_name) =
+        slate_core::kiosk::checked_new_account(admin, &new.display_name, &password)?;
+    let hash = hash_password(&password);
+    let report = fleet
+        .init(&FirstAdmin {
+            username: &username,
+            display_name: &display_name,
+            password_hash: &hash,
+        })
+        .map_err(room_failure)?;
+    let text = if report.admin_created {
+        format!(
+            "The room is ready (schema {}); its first administrator is {}.",
+            report.schema_version,
+            username.as_str()
+        )
+    } else {
+        format!(
+            "The room is ready (schema {}); it had an administrator already, so {} was not made.",
+            report.schema_version,
+            username.as_str()
+        )
+    };
+    output::answer(json, &report, &text);
+    Ok(())
+}
+
+fn add(
+    terminal: &str,
+    group: Option<String>,
+    db: &RoomDatabase,
+    json: bool,
+) -> Result<(), Failure> {
+    let name = terminal_name(terminal)?;
+    let group = group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty());
+    let endpoint = Endpoint::parse(&db.url, db.ca.clone()).map_err(|e| invalid(&e))?;
+    let password = connect(db)?
+        .add_terminal(&name, group.as_deref())
+        .map_err(room_failure)?;
+    let join_url = endpoint.as_user(&name.role()).map_err(|e| invalid(&e))?.url;
+    if json {
+        output::answer(
+            true,
+            &serde_json::json!({
+                "terminal": name.as_str(),
+                "role": name.role(),
+                "url": join_url,
+                "password": password.as_str(),
+            }),
+            "",
+        );
+    } else {
+        outln!(
+            "Added terminal {name}. On it, as root, run:\n  slatectl fleet join {name} --url '{join_url}'{}\nand give this password when asked (it is not shown again):\n  {}",
+            db.ca
+                .as_ref()
+                .map(|ca| format!(" --ca {}", ca.display()))
+                .unwrap_or_default(),
+            password.as_str()
+        );
+    }
+    Ok(())
+}
+
+fn terminals(db: &RoomDatabase, json: bool) -> Result<(), Failure> {
+    let rows = connect(db)?.terminals().map_err(room_failure)?;
+    if json {
+        output::answer(true, &rows, "");
+    } else if rows.is_empty() {
+        outln!("The room has no terminals yet (slatectl fleet add NAME).");
+    } else {
+        outln!("terminal             group        added                 state");
+        for t in &rows {
+            outln!(
+                "{:<20} {:<12} {:<21} {}",
+                t.name,
+                t.group.as_deref().unwrap_or("-"),
+                t.added_at,
+                t.revoked_at
+                    .as_deref()
+                    .map_or_else(|| "member".to_owned(), |at| format!("revoked {at}"))
+            );
+        }
+    }
+    Ok(())
+}
+
+fn leave(data_dir: Option<PathBuf>, json: bool) -> Result<(), Failure> {
+    let dir = DataDir::open_existing(data_dir.as_deref())
+        .map_err(|e| Failure::from(slate_core::kiosk::KioskError::from(e)))?;
+    let path = dir.path().join(CONFIG_FILE);
+    match std::fs::remove_file(&path) {
+        Ok(()) => output::answer(
+            json,
+            &serde_json::json!({ "done": "left" }),
+            "This terminal is in no room now. Restart the session service (systemctl restart slated) to use its own accounts again.",
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::new(
+                "This terminal is in no room.",
+                exit::NOT_FOUND,
+            ))
+        }
+        Err(e) => {
+            return Err(output::failed(format!(
+                "Cannot remove {}: {}.",
+                path.display(),
+                slate_core::io_words::reason(&e)
+            )))
+        }
+    }
+    Ok(())
+}

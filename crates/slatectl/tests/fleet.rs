@@ -1,0 +1,205 @@
+//! `slatectl fleet` as a library's IT person uses it, the real binary against a real PostgreSQL
+//! 15 (started here as an unprivileged account, over TLS with a test CA; see
+//! `slate_core::test_util::postgres`): the room made, two terminals added and joined, an account
+//! added at one and listed at the other, bad input refused in one sentence with nothing kept, a
+//! terminal revoked, and a terminal leaving its room.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use slate_core::test_util::postgres::Postgres;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn slatectl(data_dir: Option<&Path>, args: &[&str], stdin: &str) -> Out {
+    let mut cmd = Command::cargo_bin("slatectl").unwrap();
+    cmd.env_remove("SLATE_SOCKET")
+        .env_remove("SLATE_DATA_DIR")
+        .env("PGPASSWORD", Postgres::SUPERUSER_PASSWORD);
+    if let Some(d) = data_dir {
+        cmd.arg("--data-dir").arg(d);
+    }
+    let out = cmd.args(args).write_stdin(stdin).output().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn ok(data_dir: Option<&Path>, args: &[&str], stdin: &str) -> String {
+    let out = slatectl(data_dir, args, stdin);
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    out.stdout
+}
+
+fn private_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+        .unwrap()
+}
+
+/// A refusal: one sentence on standard error, nothing on standard output.
+fn refused(out: &Out, words: &str) {
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert_eq!(out.stderr.trim().lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains(words), "{}", out.stderr);
+}
+
+#[test]
+fn from_an_empty_database_to_two_terminals_sharing_accounts() {
+    let pg = Postgres::start_new();
+    pg.create_database("slate");
+    let url = pg.superuser_url("slate");
+    let ca = pg.ca_file();
+    let ca = ca.to_str().unwrap();
+    let db = ["--url", url.as_str(), "--ca", ca];
+    let with = |head: &[&'static str], tail: &[&'static str]| -> Vec<&'static str> {
+        head.iter().chain(tail).copied().collect()
+    };
+    let db: [&'static str; 4] = db.map(|s| &*s.to_owned().leak());
+    let init = with(
+        &with(&["fleet", "init"], &db),
+        &[
+            "--admin",
+            "admin",
+            "--display-name",
+            "Head librarian",
+            "--password-stdin",
+        ],
+    );
+    let said = ok(None, &init, "admin passphrase\n");
+    assert!(said.contains("first administrator is admin"), "{said}");
+    // Again: up to date, nobody made twice.
+    let said = ok(None, &init, "admin passphrase\n");
+    assert!(said.contains("had an administrator already"), "{said}");
+
+    let mut terminals = Vec::new();
+    for name in ["desk-1", "desk-2"] {
+        let add = with(&["--json", "fleet", "add", name, "--group", "adults"], &db);
+        let added: Value = serde_json::from_str(&ok(None, &add, "")).unwrap();
+        assert_eq!(added["role"], format!("slate_t_{}", name.replace('-', "_")));
+        let password = added["password"].as_str().unwrap().to_owned();
+        let dir = private_dir();
+        // Joined by the URL without a user (the terminal's role is filled in).
+        let room_url = format!("postgres://127.0.0.1:{}/slate", pg.port());
+        let join = [
+            "fleet",
+            "join",
+            name,
+            "--url",
+            &room_url,
+            "--ca",
+            ca,
+            "--password-stdin",
+        ];
+        // A wrong password first: one sentence, and the terminal is in no room.
+        refused(
+            &slatectl(Some(dir.path()), &join, "not the password\n"),
+            "password authentication failed",
+        );
+        assert!(!dir.path().join("room.toml").exists());
+        let said = ok(Some(dir.path()), &join, &format!("{password}\n"));
+        assert!(
+            said.contains(&format!("This terminal is {name} in the room")),
+            "{said}"
+        );
+        let mode = std::fs::metadata(dir.path().join("room.toml"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        terminals.push(dir);
+    }
+    let (one, two) = (terminals[0].path(), terminals[1].path());
+
+    // An account added at one terminal is listed at the other.
+    ok(
+        Some(one),
+        &[
+            "user",
+            "add",
+            "ana",
+            "--display-name",
+            "Ana",
+            "--password-stdin",
+        ],
+        "ana's passphrase\n",
+    );
+    let users: Value =
+        serde_json::from_str(&ok(Some(two), &["--json", "user", "list"], "")).unwrap();
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["admin", "ana"]);
+
+    let listed = ok(None, &with(&["fleet", "terminals"], &db), "");
+    assert!(
+        listed.contains("desk-1") && listed.contains("desk-2"),
+        "{listed}"
+    );
+
+    refuses_bad_input(&db);
+
+    // Revoked: the terminal's next use of the room is refused, in one sentence.
+    let said = ok(None, &with(&["fleet", "revoke", "desk-2"], &db), "");
+    assert!(said.contains("Revoked terminal desk-2"), "{said}");
+    refused(
+        &slatectl(Some(two), &["user", "list"], ""),
+        "not permitted to log in",
+    );
+
+    // Leaving: the terminal's own accounts again (none), its credential gone from the disk.
+    let said = ok(Some(one), &["fleet", "leave"], "");
+    assert!(said.contains("in no room now"), "{said}");
+    assert!(!one.join("room.toml").exists());
+    let users: Value =
+        serde_json::from_str(&ok(Some(one), &["--json", "user", "list"], "")).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 0);
+    refused(&slatectl(Some(one), &["fleet", "leave"], ""), "in no room");
+}
+
+/// Bad input: one sentence each, nothing changed.
+fn refuses_bad_input(db: &[&str]) {
+    // Bad input: one sentence each, nothing changed.
+    refused(
+        &slatectl(None, &[&["fleet", "add", "Desk_1"], db].concat(), ""),
+        "is not a terminal name",
+    );
+    refused(
+        &slatectl(None, &[&["fleet", "add", "desk-1"], db].concat(), ""),
+        "in the room already",
+    );
+    refused(
+        &slatectl(
+            None,
+            &[
+                "fleet",
+                "terminals",
+                "--url",
+                "postgres://postgres:pw@127.0.0.1/slate",
+            ],
+            "",
+        ),
+        "holds a password",
+    );
+    refused(
+        &slatectl(None, &["fleet", "terminals", "--url", "mysql://x/y"], ""),
+        "not a PostgreSQL URL",
+    );
+    refused(
+        &slatectl(None, &[&["fleet", "revoke", "desk-9"], db].concat(), ""),
+        "no terminal desk-9",
+    );
+}
