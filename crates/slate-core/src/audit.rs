@@ -654,6 +654,35 @@ pub fn prune_point(details: &str) -> Result<(i64, String), AuditError> {
     }
 }
 
+/// Verifies a chain given whole, in sequence order (a copy of a terminal's log kept elsewhere,
+/// such as its room's). A copy that starts after the first record starts where a prune the copy
+/// holds says the chain was cut; any other start fails.
+pub fn verify_records(key: &AuditKey, records: &[AuditRecord]) -> Result<VerifyReport, AuditError> {
+    let first = records.first().map_or(1, |r| r.seq);
+    let pruned = if first == 1 {
+        None
+    } else {
+        let mut points = records
+            .iter()
+            .filter(|r| r.event == Event::AuditPruned.as_str())
+            .map(|r| prune_point(&r.details));
+        Some(
+            points
+                .find(|p| {
+                    p.as_ref()
+                        .map_or(true, |(through, _)| *through + 1 == first)
+                })
+                .transpose()?
+                .unwrap_or((first - 1, String::new())),
+        )
+    };
+    let mut check = ChainCheck::new(key, pruned, None);
+    for record in records {
+        check.record(record)?;
+    }
+    check.finish()
+}
+
 /// A verification in progress: fed every record in sequence order ([`ChainCheck::record`]),
 /// then [`ChainCheck::finish`]ed. The keyed state is made once and copied per record; one buffer
 /// serves every encoding.

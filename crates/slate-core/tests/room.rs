@@ -400,3 +400,185 @@ fn the_session_manager_signs_in_the_rooms_accounts_and_goes_on_without_the_room(
         handle.shutdown().await;
     });
 }
+
+/// What the database said.
+fn said(e: &postgres::Error) -> String {
+    e.as_db_error()
+        .map_or_else(|| e.to_string(), |d| d.message().to_owned())
+}
+
+/// Sends the room every record it lacks, as the session service's forwarder does.
+fn send_all(kiosk: &Kiosk) -> usize {
+    use slate_core::forward::Forwarded;
+    let mut sent = 0;
+    loop {
+        match kiosk.room_once().unwrap() {
+            Forwarded::Sent(n) => sent += n,
+            Forwarded::UpToDate => return sent,
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// How many of `terminal`'s records the room holds, and how many distinct sequence numbers.
+fn held(pg: &Postgres, terminal: &str) -> (i64, i64) {
+    let row = fleet(pg)
+        .client()
+        .query_one(
+            "SELECT count(*), count(DISTINCT seq) FROM slate.audit WHERE terminal = $1",
+            &[&terminal],
+        )
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+#[test]
+fn the_audit_and_the_sessions_reach_the_room_once_across_a_stop_and_a_crash() {
+    use slate_core::api::Screen;
+    use slate_core::forward::Forwarded;
+    use slate_core::session::SessionManager;
+    let mut pg = room();
+    let a = terminal(&pg, "desk-1");
+    a.kiosk
+        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
+        .unwrap();
+    a.kiosk
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .unwrap();
+    let database = a.kiosk.data_dir().database();
+    let kiosk = std::sync::Arc::new(a.kiosk);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (manager, handle) = runtime.block_on(async {
+        SessionManager::new(
+            kiosk.clone(),
+            slate_core::kiosk::wipers::core_wipers(&kiosk),
+        )
+        .unwrap()
+    });
+    let head = |k: &Kiosk| k.audit_head().unwrap().map_or(0, |r| r.seq);
+    runtime.block_on(async {
+        tokio::spawn(manager.run());
+        handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap();
+        handle.sign_out().await.unwrap();
+        handle.settled().await;
+    });
+    assert!(send_all(&kiosk) > 0);
+    assert_eq!(held(&pg, "desk-1"), (head(&kiosk), head(&kiosk)));
+    let ended: (String, Option<String>, Option<bool>) = {
+        let row = fleet(&pg)
+            .client()
+            .query_one(
+                "SELECT username, end_reason, erased FROM slate.sessions WHERE terminal = 'desk-1'",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1), row.get(2))
+    };
+    assert_eq!(ended, ("ana".into(), Some("user".into()), Some(true)));
+
+    // The database stopped: a guest's session starts, ends and is wiped; its records wait.
+    pg.stop();
+    runtime.block_on(async {
+        let _ = handle.dismiss().await;
+        let status = handle.sign_in_guest().await.unwrap();
+        assert!(matches!(status.screen, Screen::Session { .. }));
+        handle.sign_out().await.unwrap();
+        handle.settled().await;
+    });
+    assert!(matches!(kiosk.room_once().unwrap(), Forwarded::Failed(_)));
+    pg.start();
+    send_all(&kiosk);
+    assert_eq!(held(&pg, "desk-1"), (head(&kiosk), head(&kiosk)));
+
+    // PostgreSQL killed (kill -9) while a session ends: the ending does not wait for it.
+    runtime.block_on(async {
+        let _ = handle.dismiss().await;
+        handle.sign_in_guest().await.unwrap();
+    });
+    pg.crash();
+    runtime.block_on(async {
+        let status = handle.sign_out().await.unwrap();
+        assert!(!matches!(status.screen, Screen::Session { .. }));
+        handle.settled().await;
+    });
+    pg.start();
+    send_all(&kiosk);
+    assert_eq!(held(&pg, "desk-1"), (head(&kiosk), head(&kiosk)));
+
+    // Sent again from the start (as after a crash between the room's commit and the
+    // terminal's note of it): nothing is stored twice, and nothing refused.
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute(
+            "UPDATE forward_cursor SET sent_seq = 0 WHERE destination = 'room'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(send_all(&kiosk), usize::try_from(head(&kiosk)).unwrap());
+    assert_eq!(held(&pg, "desk-1"), (head(&kiosk), head(&kiosk)));
+    // The room's copy verifies with the terminal's key, across the gaps.
+    let report = kiosk.room_audit_verify().unwrap();
+    assert_eq!(report.records, u64::try_from(head(&kiosk)).unwrap());
+    let open: i64 = fleet(&pg)
+        .client()
+        .query_one(
+            "SELECT count(*) FROM slate.sessions WHERE terminal = 'desk-1' AND ended_at IS NULL",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(open, 0, "every session the room holds has ended");
+    runtime.block_on(handle.shutdown());
+}
+
+#[test]
+fn a_terminal_writes_only_its_own_rows_and_reads_only_its_own_chain() {
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    let b = terminal(&pg, "desk-2");
+    a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).unwrap();
+    let _ = a.kiosk.authenticate(ADMIN.0, &pw("wrong"));
+    send_all(&a.kiosk);
+    let mut c = as_terminal(&pg, &b);
+    let e = c
+        .batch_execute(
+            "INSERT INTO slate.audit (terminal, seq, at, utc_offset_secs, label, event, details, mac)
+             VALUES ('desk-1', 999, 'x', 0, 'x', 'x', '{}', 'x')",
+        )
+        .unwrap_err();
+    assert!(
+        e.as_db_error()
+            .is_some_and(|d| d.message().contains("row-level security")),
+        "{e}"
+    );
+    let seen: i64 = c
+        .query_one("SELECT count(*) FROM slate.audit", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(seen, 0, "B reads none of A's chain");
+    for sql in [
+        "UPDATE slate.audit SET mac = 'x'",
+        "DELETE FROM slate.audit",
+        "DELETE FROM slate.sessions",
+    ] {
+        let e = c.batch_execute(sql).expect_err(sql);
+        assert!(said(&e).starts_with("permission denied"), "{sql}: {e}");
+    }
+    let changed = c
+        .execute(
+            "UPDATE slate.sessions SET end_reason = 'admin' WHERE terminal = 'desk-1'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(changed, 0, "another terminal's sessions are out of reach");
+    // A's own connection cannot rewrite its sent records either.
+    let mut own = as_terminal(&pg, &a);
+    let e = own
+        .batch_execute("UPDATE slate.audit SET details = '{}'")
+        .unwrap_err();
+    assert!(said(&e).starts_with("permission denied"), "{e}");
+    assert!(held(&pg, "desk-1").0 >= 1);
+}

@@ -233,8 +233,9 @@ fn prune_daily(kiosk: Arc<Kiosk>) {
 /// from 1 s); any new record tries again at once.
 const FORWARD_RETRY_CAP: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Sends the audit to the system journal (`audit_journal`) and to its collector
-/// (`audit_forward_url`) as it is written: a thread asleep until the database's folder is
+/// Sends the audit to the system journal (`audit_journal`), to its collector
+/// (`audit_forward_url`) and to the room's database (with the sessions it speaks of) as it is
+/// written: a thread asleep until the database's folder is
 /// written (inotify, as the session manager watches it), then sending each the records it does
 /// not have, in batches, in order. A destination that does not take them is tried again after a
 /// wait that doubles up to a minute; nothing else waits for it.
@@ -278,7 +279,8 @@ fn forward_audit(kiosk: Arc<Kiosk>) {
                 while rx.try_recv().is_ok() {}
                 // Both are asked, whatever the first says.
                 let failed = send_all("the system journal", || kiosk.journal_once(journal))
-                    | send_all("the audit collector", || kiosk.forward_once());
+                    | send_all("the audit collector", || kiosk.forward_once())
+                    | send_all("the room's database", || kiosk.room_once());
                 retry = if failed {
                     // The failure, just written down, is a write of the folder too: not a
                     // reason to try again at once (the wait below brings every record).

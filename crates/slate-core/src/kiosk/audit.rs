@@ -12,6 +12,9 @@ use crate::store::{ForwardCursor, Store};
 use std::path::Path;
 use std::sync::Arc;
 
+/// The forwarding cursor's name for the room's copy of the audit.
+const ROOM: &str = "room";
+
 impl Kiosk {
     /// When and where, for an audit record.
     pub(super) fn stamp(&self, store: &Store) -> Stamp {
@@ -117,6 +120,62 @@ impl Kiosk {
                 Ok(Forwarded::Failed(why))
             }
         }
+    }
+
+    /// Sends the room (if the terminal is in one) the audit records it does not have yet, up to
+    /// one batch, with the sessions they speak of as they are now, and says what came of it.
+    /// The terminal's own file is the journal: while the room is away the records wait there,
+    /// and go in order, once, when it is back (the room keeps a record by its terminal and
+    /// sequence number, so one sent twice is stored once).
+    pub fn room_once(&self) -> Result<Forwarded, KioskError> {
+        let Some(room) = &self.room else {
+            return Ok(Forwarded::Off);
+        };
+        let (records, sessions) = {
+            let store = lock(&self.store);
+            let cursor = store.forward_cursor(ROOM)?.unwrap_or_default();
+            let records = store.audit_after(cursor.sent_seq, forward::BATCH)?;
+            let mut ids: Vec<&str> = records
+                .iter()
+                .filter_map(|r| r.session_id.as_deref())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut sessions = Vec::with_capacity(ids.len());
+            for id in ids {
+                sessions.extend(store.session_record(id)?);
+            }
+            (records, sessions)
+        };
+        let Some(last) = records.last().map(|r| r.seq) else {
+            return Ok(Forwarded::UpToDate);
+        };
+        let result = room.put_records(&records, &sessions);
+        let now = crate::clock::to_db(self.clock.moment().wall);
+        let store = lock(&self.store);
+        match result {
+            Ok(()) => {
+                store.forward_sent(ROOM, last, &now)?;
+                Ok(Forwarded::Sent(records.len()))
+            }
+            Err(why) => {
+                let why = why.to_string();
+                store.forward_failed(ROOM, &why, &now)?;
+                Ok(Forwarded::Failed(why))
+            }
+        }
+    }
+
+    /// Verifies this terminal's audit chain as its room holds it, with the terminal's key.
+    pub fn room_audit_verify(&self) -> Result<VerifyReport, KioskError> {
+        let Some(room) = &self.room else {
+            return Err(KioskError::InvalidRequest(crate::phrase::Phrase::plain(
+                "This terminal is in no room.",
+            )));
+        };
+        let key = self.audit_key()?;
+        let records = room.own_chain()?;
+        Ok(crate::audit::verify_records(&key, &records)?)
     }
 
     /// Sends the records the system journal does not have yet to journald's socket at

@@ -23,7 +23,9 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::accounts::{Account, AccountSummary, DailyTime, Role};
+use crate::audit::AuditRecord;
 use crate::auth::Username;
+use crate::records::SessionRecord;
 use crate::store_error::StoreError;
 
 /// How long connecting, and each statement, may take before the room counts as away.
@@ -372,27 +374,37 @@ impl Room {
 
     /// Runs `f` on the connection, connecting first if there is none (checking the schema's
     /// version once per connection). A connection that broke is dropped, so the next
-    /// operation connects again.
+    /// operation connects again; one found closed before `f`'s statement left is replaced and
+    /// `f` run again on the new one.
     fn with<T: Send>(
         &self,
-        f: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send,
+        mut f: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error> + Send,
     ) -> Result<T, StoreError> {
-        let run = || {
+        let mut run = || {
             let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
             if slot.as_ref().is_some_and(postgres::Client::is_closed) {
                 *slot = None;
             }
-            if slot.is_none() {
-                let mut client = self.membership.connect()?;
-                schema::check_version(&mut client)?;
-                *slot = Some(client);
+            let mut retried = false;
+            loop {
+                let fresh = slot.is_none();
+                if fresh {
+                    let mut client = self.membership.connect()?;
+                    schema::check_version(&mut client)?;
+                    *slot = Some(client);
+                }
+                let client = slot.as_mut().expect("connected above");
+                let result = f(client);
+                if client.is_closed() {
+                    *slot = None;
+                }
+                match result {
+                    // A connection kept from before, which the server has closed since (it was
+                    // restarted): the statement never left, so it goes once more on a new one.
+                    Err(e) if e.is_closed() && !fresh && !retried => retried = true,
+                    other => return other.map_err(away),
+                }
             }
-            let client = slot.as_mut().expect("connected above");
-            let result = f(client);
-            if client.is_closed() {
-                *slot = None;
-            }
-            result.map_err(away)
         };
         // The client runs its own small runtime, which cannot start on a thread that is
         // running tokio's tasks (the session manager's): there, the call is made on a thread
@@ -584,6 +596,115 @@ impl Room {
         Ok(())
     }
 
+    /// Stores records of this terminal's audit chain, and the sessions they speak of as they
+    /// are now, in one transaction. A record the room has already (sent before, and the
+    /// terminal did not hear it arrive) is not stored twice; one the room holds with another
+    /// mac is refused, the whole batch with it.
+    pub fn put_records(
+        &self,
+        records: &[AuditRecord],
+        sessions: &[SessionRecord],
+    ) -> Result<(), StoreError> {
+        let mismatch = self.with(|c| {
+            let mut tx = c.transaction()?;
+            let insert = tx.prepare(
+                "INSERT INTO slate.audit (terminal, seq, at, utc_offset_secs, label, event,
+                                          username, session_id, duration_ms, details, mac)
+                 VALUES (slate.my_terminal(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (terminal, seq) DO NOTHING
+                 RETURNING seq",
+            )?;
+            let held = tx.prepare(
+                "SELECT mac FROM slate.audit WHERE terminal = slate.my_terminal() AND seq = $1",
+            )?;
+            for r in records {
+                let offset = i32::try_from(r.utc_offset_secs).unwrap_or(0);
+                let stored = tx.query_opt(
+                    &insert,
+                    &[
+                        &r.seq,
+                        &r.at,
+                        &offset,
+                        &r.terminal,
+                        &r.event,
+                        &r.username,
+                        &r.session_id,
+                        &r.duration_ms,
+                        &r.details,
+                        &r.mac,
+                    ],
+                )?;
+                if stored.is_none() {
+                    let mac: String = tx.query_one(&held, &[&r.seq])?.get(0);
+                    if mac != r.mac {
+                        return Ok(Some(r.seq));
+                    }
+                }
+            }
+            let upsert = tx.prepare(
+                "INSERT INTO slate.sessions AS s (terminal, id, username, source, display_name,
+                                                 kind, started_at, ended_at, end_reason,
+                                                 duration_ms, erased)
+                 VALUES (slate.my_terminal(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (terminal, id) DO UPDATE
+                 SET ended_at = excluded.ended_at, end_reason = excluded.end_reason,
+                     duration_ms = excluded.duration_ms, erased = excluded.erased",
+            )?;
+            for s in sessions {
+                tx.execute(
+                    &upsert,
+                    &[
+                        &s.id,
+                        &s.username,
+                        &s.source.map(crate::accounts::Source::as_str),
+                        &s.display_name,
+                        &words(&s.kind),
+                        &s.started_at,
+                        &s.ended_at,
+                        &s.end_reason.map(|r| words(&r)),
+                        &s.duration_ms,
+                        &s.erased,
+                    ],
+                )?;
+            }
+            tx.commit()?;
+            Ok(None)
+        })?;
+        match mismatch {
+            None => Ok(()),
+            Some(seq) => Err(StoreError::Room(format!(
+                "the room holds another record {seq} of this terminal's audit log than the terminal does"
+            ))),
+        }
+    }
+
+    /// This terminal's audit chain as the room holds it, in order.
+    pub fn own_chain(&self) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = self.with(|c| {
+            c.query(
+                "SELECT seq, at, utc_offset_secs, label, event, username, session_id,
+                        duration_ms, details, mac
+                 FROM slate.audit WHERE terminal = slate.my_terminal() ORDER BY seq",
+                &[],
+            )
+        })?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditRecord {
+                seq: r.get(0),
+                at: r.get(1),
+                utc_offset_secs: i64::from(r.get::<_, i32>(2)),
+                terminal: r.get(3),
+                event: r.get(4),
+                username: r.get(5),
+                session_id: r.get(6),
+                duration_ms: r.get(7),
+                details: r.get(8),
+                mac: r.get(9),
+            })
+            .collect())
+    }
+
     /// Forgets a name's failures.
     pub fn throttle_clear(&self, digest: &str) -> Result<(), StoreError> {
         self.with(|c| c.execute("SELECT slate.throttle_clear($1)", &[&digest]))?;
@@ -607,6 +728,15 @@ pub struct ThrottleRow {
     pub failures: i32,
     pub last_failure: (String, String, i64),
     pub last_attempt: (String, String, i64),
+}
+
+/// A fieldless enum's serde name (`time_limit`, `guest`): how the room's rows spell it, as
+/// the terminal's file does.
+fn words(value: &impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn role_text(role: Role) -> &'static str {

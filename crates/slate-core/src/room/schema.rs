@@ -213,6 +213,59 @@ pub const MIGRATIONS: &[&str] = &[
         slate.throttle_checked(text, text, text, bigint), slate.throttle_clear(text)
         TO slate_terminal;
     ",
+    // 2: each terminal's audit chain and sessions, stored in the room as the terminal sends
+    // them (its own file stays the journal): rows a terminal may add only under its own name
+    // (row-level security), read only its own, and never change or remove (audit).
+    r"
+    CREATE FUNCTION slate.my_terminal() RETURNS text
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT name FROM slate.terminals
+              WHERE role_name = session_user AND revoked_at IS NULL $$;
+    CREATE TABLE slate.audit (
+        terminal        text NOT NULL REFERENCES slate.terminals (name),
+        seq             bigint NOT NULL CHECK (seq > 0),
+        at              text NOT NULL,
+        utc_offset_secs integer NOT NULL,
+        label           text NOT NULL,
+        event           text NOT NULL,
+        username        text,
+        session_id      text,
+        duration_ms     bigint,
+        details         text NOT NULL,
+        mac             text NOT NULL,
+        received_at     timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (terminal, seq)
+    );
+    CREATE INDEX audit_event ON slate.audit (event, at);
+    CREATE TABLE slate.sessions (
+        terminal     text NOT NULL REFERENCES slate.terminals (name),
+        id           text NOT NULL,
+        username     text,
+        source       text,
+        display_name text NOT NULL,
+        kind         text NOT NULL CHECK (kind IN ('user', 'admin', 'guest')),
+        started_at   text NOT NULL,
+        ended_at     text,
+        end_reason   text,
+        duration_ms  bigint,
+        erased       boolean,
+        PRIMARY KEY (terminal, id)
+    );
+    CREATE INDEX sessions_user ON slate.sessions (username, started_at);
+    CREATE INDEX sessions_open ON slate.sessions (terminal) WHERE ended_at IS NULL;
+    ALTER TABLE slate.audit ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE slate.sessions ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY audit_add_own ON slate.audit FOR INSERT TO slate_terminal
+        WITH CHECK (terminal = slate.my_terminal());
+    CREATE POLICY audit_read_own ON slate.audit FOR SELECT TO slate_terminal
+        USING (terminal = slate.my_terminal());
+    CREATE POLICY sessions_own ON slate.sessions FOR ALL TO slate_terminal
+        USING (terminal = slate.my_terminal()) WITH CHECK (terminal = slate.my_terminal());
+    GRANT SELECT, INSERT ON slate.audit TO slate_terminal;
+    GRANT SELECT, INSERT, UPDATE ON slate.sessions TO slate_terminal;
+    REVOKE ALL ON FUNCTION slate.my_terminal() FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION slate.my_terminal() TO slate_terminal;
+    ",
 ];
 
 /// How many steps this Slate knows.
