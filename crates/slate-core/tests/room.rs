@@ -582,3 +582,99 @@ fn a_terminal_writes_only_its_own_rows_and_reads_only_its_own_chain() {
     assert!(said(&e).starts_with("permission denied"), "{e}");
     assert!(held(&pg, "desk-1").0 >= 1);
 }
+
+/// Waits (up to 10 s) until the terminal's screen is no longer a session; how long it took.
+async fn until_ended(handle: &slate_core::session::SessionHandle) -> std::time::Duration {
+    let asked = std::time::Instant::now();
+    while matches!(
+        handle.status().screen,
+        slate_core::api::Screen::Session { .. }
+    ) {
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(10),
+            "the session was not ended"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    asked.elapsed()
+}
+
+#[test]
+fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
+    use slate_core::room::desk::DeskState;
+    use slate_core::session::SessionManager;
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    let b = terminal(&pg, "desk-2");
+    a.kiosk
+        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
+        .unwrap();
+    let kiosk = std::sync::Arc::new(a.kiosk);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime.block_on(async {
+        let (manager, handle) = SessionManager::new(
+            kiosk.clone(),
+            slate_core::kiosk::wipers::core_wipers(&kiosk),
+        )
+        .unwrap();
+        tokio::spawn(manager.run());
+        handle
+    });
+    let _listener = kiosk.listen_to_room().expect("in a room");
+    let staff = Actor::Admin {
+        username: ADMIN.0.into(),
+    };
+    for round in ["the desk's button", "log out everywhere"] {
+        runtime.block_on(async {
+            let _ = handle.dismiss().await;
+            handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap();
+        });
+        kiosk.room_report(&handle.status());
+        send_all(&kiosk);
+        let seen = b.kiosk.room_status().unwrap();
+        let desk1 = seen.iter().find(|t| t.name == "desk-1").unwrap();
+        assert_eq!(desk1.state, Some(DeskState::InUse), "{round}: {seen:?}");
+        assert_eq!(desk1.who.as_deref(), Some("Ana"));
+        assert_eq!(desk1.username.as_deref(), Some("ana"));
+        assert!(desk1.online, "desk-1 listens to the room");
+        assert_eq!(desk1.group.as_deref(), Some("adults"));
+        let took = if round == "the desk's button" {
+            assert!(b.kiosk.room_end_session(&staff, "desk-1").unwrap());
+            runtime.block_on(until_ended(&handle))
+        } else {
+            assert_eq!(b.kiosk.room_end_everywhere(&staff, "ANA").unwrap(), 1);
+            runtime.block_on(until_ended(&handle))
+        };
+        eprintln!("{round}: the session at desk-1 ended {took:?} after the request");
+        runtime.block_on(handle.settled());
+        kiosk.room_report(&handle.status());
+        let ended = kiosk
+            .audit_list(&slate_core::audit::AuditFilter {
+                limit: 1000,
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.event, r.details))
+            .collect::<Vec<_>>();
+        let ended = ended
+            .iter()
+            .find(|(event, _)| event == "session_ended_by_admin")
+            .unwrap_or_else(|| panic!("not audited: {ended:?}"));
+        assert!(
+            ended.1.contains("\"from_terminal\":\"desk-2\""),
+            "{}",
+            ended.1
+        );
+    }
+    // Nobody there now: nothing to end, and the desk says so.
+    assert!(!b.kiosk.room_end_session(&staff, "desk-1").unwrap());
+    let seen = b.kiosk.room_status().unwrap();
+    assert_eq!(seen[0].state, Some(DeskState::Ready));
+    assert!(b.kiosk.room_end_session(&staff, "desk-9").is_err());
+    runtime.block_on(handle.shutdown());
+}

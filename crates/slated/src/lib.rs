@@ -183,6 +183,7 @@ impl Prepared {
         check_database_soon(Arc::clone(&self.kiosk), session.clone());
         prune_daily(Arc::clone(&self.kiosk));
         forward_audit(Arc::clone(&self.kiosk));
+        join_the_room(Arc::clone(&self.kiosk), &session);
         let service = Service {
             kiosk: self.kiosk,
             session: session.clone(),
@@ -191,6 +192,27 @@ impl Prepared {
         };
         Ok((session, tokio::spawn(serve(listener, service))))
     }
+}
+
+/// For a terminal in a room: tells the room the terminal's state at each status the session
+/// manager announces, and hears staff's requests to it (a thread asleep in `LISTEN`).
+fn join_the_room(kiosk: Arc<Kiosk>, session: &SessionHandle) {
+    if !kiosk.in_room() {
+        return;
+    }
+    let listener = kiosk.listen_to_room();
+    let mut statuses = session.subscribe();
+    tokio::spawn(async move {
+        let _listener = listener;
+        loop {
+            let status = statuses.borrow_and_update().clone();
+            let kiosk = Arc::clone(&kiosk);
+            let _ = tokio::task::spawn_blocking(move || kiosk.room_report(&status)).await;
+            if statuses.changed().await.is_err() {
+                return;
+            }
+        }
+    });
 }
 
 /// Prunes the audit records and session rows past their retention (`Kiosk::prune_audit`),

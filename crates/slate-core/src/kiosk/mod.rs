@@ -7,6 +7,7 @@ mod audit;
 mod error;
 mod files;
 mod passes;
+mod room;
 mod rules;
 mod sessions;
 mod settings;
@@ -64,6 +65,8 @@ pub struct Kiosk {
     /// The room the terminal is in, if any (the store holds it too, for what the room
     /// shares); reached here without the store's lock, for the room's throttle key.
     room: Option<Arc<crate::room::Room>>,
+    /// What the room was last told of this terminal's state, and whether it heard it.
+    room_state: Mutex<Option<(crate::room::desk::StateReport, bool)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -122,6 +125,7 @@ impl Kiosk {
             sessions: files::SessionsPlace::inside(data_dir.path()),
             damage: Mutex::new(None),
             room,
+            room_state: Mutex::new(None),
             data_dir,
         })
     }

@@ -11,13 +11,8 @@
 
 use zeroize::Zeroizing;
 
-use super::{away, schema, Endpoint, TerminalName};
+use super::{away, ident, schema, Endpoint, TerminalName};
 use crate::store_error::StoreError;
-
-/// A name made safe to put in SQL as an identifier.
-fn ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
 
 /// An administrator's connection to a room's database.
 pub struct Fleet {

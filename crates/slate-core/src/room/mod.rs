@@ -11,6 +11,7 @@
 //! own: a terminal's role can read no table of accounts, only what those functions return.
 //! Administering the room (making it, adding and revoking terminals) is [`fleet`].
 
+pub mod desk;
 pub mod fleet;
 pub mod schema;
 
@@ -217,6 +218,11 @@ impl Endpoint {
     }
 }
 
+/// A name made safe to put in SQL as an identifier.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// Turns the client's error into the store's: what the database refused, in its words, or that
 /// it could not be reached.
 fn away(e: postgres::Error) -> StoreError {
@@ -251,6 +257,7 @@ struct ConfigFile {
 }
 
 /// A terminal's place in a room, as `slatectl fleet join` wrote it.
+#[derive(Clone)]
 pub struct Membership {
     pub terminal: TerminalName,
     pub endpoint: Endpoint,

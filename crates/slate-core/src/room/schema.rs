@@ -266,6 +266,94 @@ pub const MIGRATIONS: &[&str] = &[
     REVOKE ALL ON FUNCTION slate.my_terminal() FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION slate.my_terminal() TO slate_terminal;
     ",
+    // 3: the desk view: each terminal's state as it last said, staff's requests to a terminal
+    // (end its session), and the functions that read the room's state and make requests,
+    // each request recorded with who made it and from which terminal, and announced to the
+    // terminal at once (NOTIFY on the channel named as its role).
+    r#"
+    CREATE TABLE slate.terminal_state (
+        terminal   text PRIMARY KEY REFERENCES slate.terminals (name),
+        state      text NOT NULL CHECK (state IN ('ready', 'in_use', 'attention', 'setup')),
+        who        text,
+        username   text,
+        session_id text,
+        until      text,
+        why        text,
+        changed_at timestamptz NOT NULL DEFAULT now()
+    );
+    ALTER TABLE slate.terminal_state ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY terminal_state_own ON slate.terminal_state FOR ALL TO slate_terminal
+        USING (terminal = slate.my_terminal()) WITH CHECK (terminal = slate.my_terminal());
+    GRANT SELECT, INSERT, UPDATE ON slate.terminal_state TO slate_terminal;
+    CREATE TABLE slate.requests (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        terminal    text NOT NULL REFERENCES slate.terminals (name),
+        kind        text NOT NULL CHECK (kind IN ('end')),
+        session_id  text NOT NULL,
+        by_terminal text NOT NULL,
+        by_user     text NOT NULL,
+        made_at     timestamptz NOT NULL DEFAULT now(),
+        taken_at    timestamptz
+    );
+    CREATE INDEX requests_waiting ON slate.requests (terminal) WHERE taken_at IS NULL;
+    ALTER TABLE slate.admin_changes ADD COLUMN terminal text;
+
+    CREATE FUNCTION slate.room_status()
+        RETURNS TABLE (name text, grp text, state text, who text, username text,
+                       session_id text, until text, why text, changed_at text,
+                       online boolean, revoked boolean)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT t.name, t.grp, s.state, s.who, s.username, s.session_id, s.until, s.why,
+                     to_char(s.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                     EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.usename = t.role_name),
+                     t.revoked_at IS NOT NULL
+              FROM slate.terminals t LEFT JOIN slate.terminal_state s ON s.terminal = t.name
+              ORDER BY t.name $$;
+
+    CREATE FUNCTION slate.request_end(target text, session text, by_user text) RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE me text := slate.my_terminal(); role_ name; BEGIN
+            SELECT role_name INTO role_ FROM slate.terminals
+                WHERE name = target AND revoked_at IS NULL;
+            IF role_ IS NULL OR me IS NULL THEN RETURN false; END IF;
+            INSERT INTO slate.requests (terminal, kind, session_id, by_terminal, by_user)
+                VALUES (target, 'end', session, me, by_user);
+            INSERT INTO slate.admin_changes (action, username, terminal)
+                VALUES ('session_end_requested', by_user, target);
+            PERFORM pg_notify(role_, 'request');
+            RETURN true;
+        END $$;
+
+    CREATE FUNCTION slate.end_everywhere(person text, by_user text) RETURNS integer
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE me text := slate.my_terminal(); n integer := 0; r record; BEGIN
+            IF me IS NULL THEN RETURN 0; END IF;
+            FOR r IN SELECT s.terminal, s.id, t.role_name FROM slate.sessions s
+                     JOIN slate.terminals t ON t.name = s.terminal
+                     WHERE lower(s.username) = lower(person) AND s.ended_at IS NULL
+                       AND t.revoked_at IS NULL LOOP
+                INSERT INTO slate.requests (terminal, kind, session_id, by_terminal, by_user)
+                    VALUES (r.terminal, 'end', r.id, me, by_user);
+                PERFORM pg_notify(r.role_name, 'request');
+                n := n + 1;
+            END LOOP;
+            INSERT INTO slate.admin_changes (action, username, terminal)
+                VALUES ('sessions_ended_everywhere', by_user, person);
+            RETURN n;
+        END $$;
+
+    CREATE FUNCTION slate.take_requests()
+        RETURNS TABLE (id bigint, kind text, session_id text, by_terminal text, by_user text)
+        LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ UPDATE slate.requests SET taken_at = now()
+              WHERE terminal = slate.my_terminal() AND taken_at IS NULL
+              RETURNING id, kind, session_id, by_terminal, by_user $$;
+
+    REVOKE ALL ON FUNCTION slate.room_status(), slate.request_end(text, text, text),
+        slate.end_everywhere(text, text), slate.take_requests() FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION slate.room_status(), slate.request_end(text, text, text),
+        slate.end_everywhere(text, text), slate.take_requests() TO slate_terminal;
+    "#,
 ];
 
 /// How many steps this Slate knows.

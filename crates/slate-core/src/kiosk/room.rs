@@ -1,0 +1,207 @@
+//! The facade's room part, for a terminal in a room: what it tells the room about itself (its
+//! state, from each status the session manager announces), what staff see of every terminal
+//! (the desk view), and staff's requests: ending a session at another terminal, or every
+//! session of a person; and carrying out the requests made of this one.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::{lock, Kiosk, KioskError};
+use crate::api::{AppStatus, Screen, TimeLeft};
+use crate::audit::{Actor, AuditEvent, Event};
+use crate::phrase::Phrase;
+use crate::room::desk::{DeskState, Listener, RoomRequest, StateReport, TerminalStatus};
+
+fn not_in_room() -> KioskError {
+    KioskError::InvalidRequest(Phrase::plain("This terminal is in no room."))
+}
+
+/// How far the time a session ends may move before the room is told again (the bar's count
+/// changes every minute; the room needs to hear only an extension).
+const UNTIL_SLACK_SECS: i64 = 90;
+
+impl Kiosk {
+    /// Whether the terminal is in a room.
+    pub fn in_room(&self) -> bool {
+        self.room.is_some()
+    }
+
+    /// What the room should know of this terminal, from the status just announced.
+    fn state_report(&self, status: &AppStatus) -> StateReport {
+        let mut r = StateReport {
+            state: DeskState::Ready,
+            who: None,
+            username: None,
+            session_id: None,
+            until: None,
+            why: None,
+        };
+        match &status.screen {
+            Screen::FirstRun => r.state = DeskState::Setup,
+            Screen::SignIn { .. } | Screen::SignedOut { .. } => {}
+            Screen::NeedsAttention { message, .. } => {
+                r.state = DeskState::Attention;
+                r.why = Some(message.clone());
+            }
+            Screen::AcceptableUse { display_name, .. } => {
+                r.state = DeskState::InUse;
+                r.who = Some(display_name.clone());
+            }
+            Screen::Ending => r.state = DeskState::InUse,
+            Screen::Session {
+                display_name,
+                time_left,
+                ..
+            } => {
+                r.state = DeskState::InUse;
+                r.who = Some(display_name.clone());
+                if let Ok(Some(open)) = lock(&self.store).open_sessions().map(|mut v| v.pop()) {
+                    r.username = open.username;
+                    r.session_id = Some(open.id);
+                }
+                r.until = time_left.map(|left| {
+                    let secs = match left {
+                        TimeLeft::Minutes(m) => i64::from(m) * 60,
+                        TimeLeft::Seconds(s) => i64::from(s),
+                    };
+                    crate::clock::to_db(self.clock.now_utc() + chrono::Duration::seconds(secs))
+                });
+            }
+        }
+        r
+    }
+
+    /// Tells the room this terminal's state, when it changed from what the room last heard
+    /// (a room that is away hears it when the terminal connects again).
+    pub fn room_report(&self, status: &AppStatus) {
+        let Some(room) = &self.room else { return };
+        let report = self.state_report(status);
+        let mut last = lock(&self.room_state);
+        let same = last.as_ref().is_some_and(|(sent, told)| {
+            *told
+                && sent.state == report.state
+                && sent.who == report.who
+                && sent.session_id == report.session_id
+                && sent.why == report.why
+                && close_enough(sent.until.as_deref(), report.until.as_deref())
+        });
+        if same {
+            return;
+        }
+        let told = match room.report_state(&report) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::debug!("the room was not told this terminal's state: {e}");
+                false
+            }
+        };
+        *last = Some((report, told));
+    }
+
+    /// Starts hearing staff's requests to this terminal (see [`Listener`]); `None` when the
+    /// terminal is in no room.
+    pub fn listen_to_room(self: &Arc<Self>) -> Option<Listener> {
+        let room = self.room.as_ref()?;
+        let (again, act) = (Arc::clone(self), Arc::clone(self));
+        let listening = room.listen(
+            move || again.report_again(),
+            move |request| {
+                if let Err(e) = act.take_room_request(&request) {
+                    tracing::error!("a request from the room was not carried out: {e}");
+                }
+            },
+        );
+        match listening {
+            Ok(l) => Some(l),
+            Err(e) => {
+                tracing::error!("the room's requests cannot be heard: {e}");
+                None
+            }
+        }
+    }
+
+    /// Tells the room again what it was last told (it may have missed it while away).
+    fn report_again(&self) {
+        let Some(room) = &self.room else { return };
+        let mut last = lock(&self.room_state);
+        if let Some((report, told)) = last.as_mut() {
+            *told = room.report_state(report).is_ok();
+        }
+    }
+
+    /// Carries out a request made of this terminal in the room: ends the session it names, if
+    /// that session is the one open here (never the next person's). Audited with who asked and
+    /// from where.
+    fn take_room_request(&self, request: &RoomRequest) -> Result<(), KioskError> {
+        self.local_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let store = lock(&self.store);
+        let Some(open) = store
+            .open_sessions()?
+            .into_iter()
+            .find(|s| s.id == request.end_session)
+        else {
+            return Ok(());
+        };
+        store.atomically(|store| {
+            if store.request_session_end(&open.id)? {
+                self.record(
+                    store,
+                    AuditEvent::new(
+                        Event::SessionEndedByAdmin,
+                        json!({
+                            "by": request.by_user,
+                            "from_terminal": request.by_terminal,
+                        }),
+                    )
+                    .user(open.username.as_deref())
+                    .session(&open.id),
+                )?;
+            }
+            Ok::<(), KioskError>(())
+        })
+    }
+
+    /// Every terminal of the room, for the desk view.
+    pub fn room_status(&self) -> Result<Vec<TerminalStatus>, KioskError> {
+        let room = self.room.as_ref().ok_or_else(not_in_room)?;
+        Ok(room.status()?)
+    }
+
+    /// Asks `terminal` to end the session it has now; `false` when nobody is signed in there.
+    pub fn room_end_session(&self, by: &Actor, terminal: &str) -> Result<bool, KioskError> {
+        let room = self.room.as_ref().ok_or_else(not_in_room)?;
+        let Some(there) = room.status()?.into_iter().find(|t| t.name == terminal) else {
+            return Err(KioskError::InvalidRequest(Phrase::plain(format!(
+                "The room has no terminal {terminal}."
+            ))));
+        };
+        let Some(session) = there
+            .session_id
+            .filter(|_| there.state == Some(DeskState::InUse))
+        else {
+            return Ok(false);
+        };
+        Ok(room.request_end(terminal, &session, &by.to_string())?)
+    }
+
+    /// Asks every terminal where `username` has a session open to end it ("log out
+    /// everywhere"); returns how many sessions were asked.
+    pub fn room_end_everywhere(&self, by: &Actor, username: &str) -> Result<u32, KioskError> {
+        let room = self.room.as_ref().ok_or_else(not_in_room)?;
+        let n = room.end_everywhere(username.trim(), &by.to_string())?;
+        Ok(u32::try_from(n).unwrap_or(0))
+    }
+}
+
+fn close_enough(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => match (crate::clock::from_db(a), crate::clock::from_db(b)) {
+            (Some(a), Some(b)) => (a - b).num_seconds().abs() <= UNTIL_SLACK_SECS,
+            _ => a == b,
+        },
+        _ => false,
+    }
+}

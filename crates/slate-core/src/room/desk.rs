@@ -1,0 +1,263 @@
+//! The desk view's part of the room: each terminal's state as it last said it
+//! ([`Room::report_state`]), every terminal's state at a glance ([`Room::status`]: online means
+//! the terminal holds a connection to the room now), and staff's requests to a terminal (end
+//! the session there, or every session of a person), which the terminal hears at once through
+//! [`Listener`]: its own connection, asleep in `LISTEN` until the room notifies it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use fallible_iterator::FallibleIterator as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{away, ident, schema, Membership, Room};
+use crate::store_error::StoreError;
+
+/// What a terminal is doing, as the desk view shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeskState {
+    /// The sign-in screen (or the signed-out screen before it).
+    Ready,
+    /// Someone is signed in (or reading the acceptable-use page).
+    InUse,
+    /// Nobody can sign in until staff act (a wipe failed, the database is damaged…).
+    Attention,
+    /// No administrator exists yet.
+    Setup,
+}
+
+impl DeskState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::InUse => "in_use",
+            Self::Attention => "attention",
+            Self::Setup => "setup",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Ready, Self::InUse, Self::Attention, Self::Setup]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// What a terminal tells the room about itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StateReport {
+    pub state: DeskState,
+    /// Who is signed in (their display name), in a session.
+    pub who: Option<String>,
+    pub username: Option<String>,
+    pub session_id: Option<String>,
+    /// When the session's first cutoff falls (UTC), if it has one.
+    pub until: Option<String>,
+    /// Why the terminal needs attention.
+    pub why: Option<String>,
+}
+
+/// One terminal as the desk view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TerminalStatus {
+    pub name: String,
+    pub group: Option<String>,
+    /// `None` before the terminal has said anything.
+    pub state: Option<DeskState>,
+    pub who: Option<String>,
+    pub username: Option<String>,
+    pub session_id: Option<String>,
+    pub until: Option<String>,
+    pub why: Option<String>,
+    /// When the state last changed (UTC).
+    pub changed_at: Option<String>,
+    /// Whether the terminal is connected to the room now.
+    pub online: bool,
+    pub revoked: bool,
+}
+
+/// A request staff made of this terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomRequest {
+    /// End this session, if it is the one running here.
+    pub end_session: String,
+    /// The terminal it was made from, and the administrator who made it.
+    pub by_terminal: String,
+    pub by_user: String,
+}
+
+impl Room {
+    /// Says the terminal's state in the room.
+    pub fn report_state(&self, r: &StateReport) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO slate.terminal_state AS t
+                    (terminal, state, who, username, session_id, until, why, changed_at)
+                 VALUES (slate.my_terminal(), $1, $2, $3, $4, $5, $6, now())
+                 ON CONFLICT (terminal) DO UPDATE
+                 SET state = excluded.state, who = excluded.who, username = excluded.username,
+                     session_id = excluded.session_id, until = excluded.until,
+                     why = excluded.why, changed_at = now()",
+                &[
+                    &r.state.as_str(),
+                    &r.who,
+                    &r.username,
+                    &r.session_id,
+                    &r.until,
+                    &r.why,
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Every terminal of the room, by name.
+    pub fn status(&self) -> Result<Vec<TerminalStatus>, StoreError> {
+        let rows = self.with(|c| {
+            c.query(
+                "SELECT name, grp, state, who, username, session_id, until, why, changed_at,
+                        online, revoked
+                 FROM slate.room_status()",
+                &[],
+            )
+        })?;
+        Ok(rows
+            .iter()
+            .map(|r| TerminalStatus {
+                name: r.get(0),
+                group: r.get(1),
+                state: r
+                    .get::<_, Option<String>>(2)
+                    .as_deref()
+                    .and_then(DeskState::parse),
+                who: r.get(3),
+                username: r.get(4),
+                session_id: r.get(5),
+                until: r.get(6),
+                why: r.get(7),
+                changed_at: r.get(8),
+                online: r.get(9),
+                revoked: r.get(10),
+            })
+            .collect())
+    }
+
+    /// Asks `terminal` to end `session` (the one the desk view showed there); `false` when the
+    /// room has no such terminal. `by_user` is the administrator asking.
+    pub fn request_end(
+        &self,
+        terminal: &str,
+        session: &str,
+        by_user: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .with(|c| {
+                c.query_one(
+                    "SELECT slate.request_end($1, $2, $3)",
+                    &[&terminal, &session, &by_user],
+                )
+            })?
+            .get(0))
+    }
+
+    /// Asks every terminal where `person` has a session open to end it; returns how many.
+    pub fn end_everywhere(&self, person: &str, by_user: &str) -> Result<i32, StoreError> {
+        Ok(self
+            .with(|c| c.query_one("SELECT slate.end_everywhere($1, $2)", &[&person, &by_user]))?
+            .get(0))
+    }
+
+    /// Starts listening for staff's requests to this terminal (see [`Listener`]).
+    pub fn listen(
+        &self,
+        on_connect: impl FnMut() + Send + 'static,
+        on_request: impl FnMut(RoomRequest) + Send + 'static,
+    ) -> std::io::Result<Listener> {
+        Listener::start(self.membership.clone(), on_connect, on_request)
+    }
+}
+
+/// The longest wait between tries to reach a room that is away.
+const RETRY_CAP: Duration = Duration::from_secs(30);
+
+/// A thread with its own connection to the room, asleep until the room notifies this terminal
+/// (or the connection ends). At each connection it first takes the requests that waited (a
+/// notification is not kept for a terminal that was away), calls `on_connect` (the terminal says
+/// its state again), then takes each request as it is announced. A room that is away is tried
+/// again after a wait that doubles up to 30 s. Dropping it stops the thread at its next wake.
+#[derive(Debug)]
+pub struct Listener {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn take(client: &mut postgres::Client) -> Result<Vec<RoomRequest>, postgres::Error> {
+    Ok(client
+        .query(
+            "SELECT session_id, by_terminal, by_user FROM slate.take_requests() ORDER BY id",
+            &[],
+        )?
+        .iter()
+        .map(|r| RoomRequest {
+            end_session: r.get(0),
+            by_terminal: r.get(1),
+            by_user: r.get(2),
+        })
+        .collect())
+}
+
+impl Listener {
+    fn start(
+        membership: Membership,
+        mut on_connect: impl FnMut() + Send + 'static,
+        mut on_request: impl FnMut(RoomRequest) + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let channel = ident(&membership.terminal.role());
+        std::thread::Builder::new()
+            .name("room-listen".into())
+            .spawn(move || {
+                let mut wait = Duration::from_secs(1);
+                while !stopped.load(Ordering::SeqCst) {
+                    let outcome = (|| -> Result<(), StoreError> {
+                        let mut client = membership.connect()?;
+                        schema::check_version(&mut client)?;
+                        client
+                            .batch_execute(&format!("LISTEN {channel}"))
+                            .map_err(away)?;
+                        on_connect();
+                        loop {
+                            for request in take(&mut client).map_err(away)? {
+                                on_request(request);
+                            }
+                            if stopped.load(Ordering::SeqCst) {
+                                return Ok(());
+                            }
+                            // Asleep until the room speaks to this terminal, or the
+                            // connection ends (the server stopped; keepalives find a network
+                            // that went silent).
+                            match client.notifications().blocking_iter().next() {
+                                Ok(Some(_)) => {}
+                                Ok(None) => return Err(StoreError::RoomAway("closed".into())),
+                                Err(e) => return Err(away(e)),
+                            }
+                            wait = Duration::from_secs(1);
+                        }
+                    })();
+                    if let Err(e) = outcome {
+                        tracing::debug!("the room's requests are not heard now: {e}");
+                        std::thread::sleep(wait);
+                        wait = (wait * 2).min(RETRY_CAP);
+                    }
+                }
+            })?;
+        Ok(Self { stop })
+    }
+}
