@@ -169,7 +169,14 @@ impl Command {
     pub fn data_dir_use(&self) -> DataDirUse {
         use DataDirUse::{Changes, Reads, Unused};
         match self {
-            Self::Kiosk(_) | Self::Policy(_) | Self::Fleet(_) => Unused,
+            // `fleet` works on the room's database or the membership file, except the
+            // commands on this terminal's place in its room.
+            Self::Fleet(cmd) => match cmd {
+                FleetCommand::Status => Reads,
+                FleetCommand::End { .. } | FleetCommand::EndUser { .. } => Changes,
+                _ => Unused,
+            },
+            Self::Kiosk(_) | Self::Policy(_) => Unused,
             // `source test` only reads the settings (the test is audited).
             Self::Check | Self::Status { .. } | Self::Stats { .. } | Self::Source(_) => Reads,
             Self::GuestPass(cmd) => match cmd {
@@ -318,6 +325,24 @@ pub enum FleetCommand {
     /// Take this terminal out of its room (removes room.toml). Restart the session service
     /// afterwards: it uses its own accounts again.
     Leave,
+    /// Every terminal of this terminal's room: its group and state (ready, in use by whom and
+    /// until when, needs attention and why, offline since when).
+    Status,
+    /// End the session at TERMINAL now (it is wiped and audited there, with who asked from
+    /// where).
+    End { terminal: String },
+    /// End every session USERNAME has open in the room, at every terminal ("log out
+    /// everywhere").
+    EndUser { username: String },
+}
+
+impl FleetCommand {
+    /// Whether the command works through this terminal's own place in its room (the session
+    /// service runs it), rather than on the room's database with its administrator's URL or
+    /// on the terminal's membership file.
+    pub fn on_this_terminal(&self) -> bool {
+        matches!(self, Self::Status | Self::End { .. } | Self::EndUser { .. })
+    }
 }
 
 #[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! terminal is in (its data folder's `room.toml`, root's alone). None of them goes through the
 //! session service: it is restarted to take a new room.
 
+use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
@@ -93,6 +94,11 @@ pub fn run(cmd: FleetCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(
             password_stdin,
         } => join(data_dir, &terminal, &url, ca, password_stdin, json)?,
         FleetCommand::Leave => leave(data_dir, json)?,
+        FleetCommand::Status | FleetCommand::End { .. } | FleetCommand::EndUser { .. } => {
+            return Err(invalid(
+                "That command runs on a terminal in a room, through its session service.",
+            ))
+        }
     }
     Ok(())
 }
@@ -261,4 +267,86 @@ fn leave(data_dir: Option<PathBuf>, json: bool) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// `fleet status`, `fleet end`, `fleet end-user`: through this terminal's place in its room.
+pub fn on_this_terminal(ctx: &crate::Ctx, cmd: FleetCommand) -> Result<(), Failure> {
+    let (kiosk, json) = (ctx.kiosk, ctx.json);
+    match cmd {
+        FleetCommand::Status => {
+            let terminals = kiosk.room_status()?;
+            if json {
+                output::answer(true, &terminals, "");
+                return Ok(());
+            }
+            outln!("terminal             group        state");
+            for t in &terminals {
+                outln!(
+                    "{:<20} {:<12} {}",
+                    t.name,
+                    t.group.as_deref().unwrap_or("-"),
+                    desk_words(t)
+                );
+            }
+        }
+        FleetCommand::End { terminal } => {
+            let terminal = terminal_name(&terminal)?;
+            let asked = kiosk.room_end_session(&ctx.actor, terminal.as_str())?;
+            let text = if asked {
+                format!("Asked {terminal} to end its session; it ends there within seconds, wiped and audited.")
+            } else {
+                format!("Nobody is signed in at {terminal}.")
+            };
+            output::answer(
+                json,
+                &serde_json::json!({ "terminal": terminal.as_str(), "asked": asked }),
+                &text,
+            );
+        }
+        FleetCommand::EndUser { username } => {
+            let n = kiosk.room_end_everywhere(&ctx.actor, &username)?;
+            output::answer(
+                json,
+                &serde_json::json!({ "username": username.trim(), "sessions": n }),
+                &format!(
+                    "Asked {n} terminal{} to end {}'s session.",
+                    if n == 1 { "" } else { "s" },
+                    username.trim()
+                ),
+            );
+        }
+        _ => unreachable!("only the commands on this terminal come here"),
+    }
+    Ok(())
+}
+
+/// A terminal's state in words, as the desk view says it.
+fn desk_words(t: &slate_core::room::desk::TerminalStatus) -> String {
+    use slate_core::room::desk::DeskState;
+    if t.revoked {
+        return "revoked".into();
+    }
+    let since = t.changed_at.as_deref().unwrap_or("never");
+    if !t.online {
+        return format!("offline (last heard {since})");
+    }
+    match t.state {
+        None => "online, has not said its state yet".into(),
+        Some(DeskState::Ready) => "ready".into(),
+        Some(DeskState::Setup) => "not set up".into(),
+        Some(DeskState::Attention) => format!(
+            "needs attention: {}",
+            t.why.as_deref().unwrap_or("(no reason given)")
+        ),
+        Some(DeskState::InUse) => {
+            let mut words = format!("in use by {}", t.who.as_deref().unwrap_or("someone"));
+            if let Some(u) = &t.username {
+                let _ = write!(words, " ({u})");
+            }
+            if let Some(until) = &t.until {
+                let _ = write!(words, " until {until}");
+            }
+            words
+        }
+    }
 }

@@ -194,6 +194,7 @@ pub fn run_on_kiosk(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             until.as_deref().unwrap_or_default(),
             csv,
         ),
+        Command::Fleet(cmd) if cmd.on_this_terminal() => fleet::on_this_terminal(ctx, cmd),
         Command::Kiosk(_) | Command::Policy(_) | Command::Fleet(_) => Err(output::invalid(
             "That command sets up this machine and is not run on a kiosk's database.",
         )),

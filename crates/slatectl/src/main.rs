@@ -56,7 +56,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Kiosk(cmd) => return kiosk::run(cmd, json).map(|()| 0),
         Command::Policy(cmd) => return policy::run(cmd, cli.policy, json).map(|()| 0),
         // A room's database, or this terminal's membership of one: never through the service.
-        Command::Fleet(cmd) => return slatectl::fleet::run(cmd, cli.data_dir, json).map(|()| 0),
+        Command::Fleet(cmd) if !cmd.on_this_terminal() => {
+            return slatectl::fleet::run(cmd, cli.data_dir, json).map(|()| 0)
+        }
         command => command,
     };
     // `config set KEY -`: the value from standard input, read here (the service has no input of

@@ -82,43 +82,10 @@ fn from_an_empty_database_to_two_terminals_sharing_accounts() {
     let said = ok(None, &init, "admin passphrase\n");
     assert!(said.contains("had an administrator already"), "{said}");
 
-    let mut terminals = Vec::new();
-    for name in ["desk-1", "desk-2"] {
-        let add = with(&["--json", "fleet", "add", name, "--group", "adults"], &db);
-        let added: Value = serde_json::from_str(&ok(None, &add, "")).unwrap();
-        assert_eq!(added["role"], format!("slate_t_{}", name.replace('-', "_")));
-        let password = added["password"].as_str().unwrap().to_owned();
-        let dir = private_dir();
-        // Joined by the URL without a user (the terminal's role is filled in).
-        let room_url = format!("postgres://127.0.0.1:{}/slate", pg.port());
-        let join = [
-            "fleet",
-            "join",
-            name,
-            "--url",
-            &room_url,
-            "--ca",
-            ca,
-            "--password-stdin",
-        ];
-        // A wrong password first: one sentence, and the terminal is in no room.
-        refused(
-            &slatectl(Some(dir.path()), &join, "not the password\n"),
-            "password authentication failed",
-        );
-        assert!(!dir.path().join("room.toml").exists());
-        let said = ok(Some(dir.path()), &join, &format!("{password}\n"));
-        assert!(
-            said.contains(&format!("This terminal is {name} in the room")),
-            "{said}"
-        );
-        let mode = std::fs::metadata(dir.path().join("room.toml"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-        terminals.push(dir);
-    }
+    let terminals: Vec<_> = ["desk-1", "desk-2"]
+        .into_iter()
+        .map(|name| add_and_join(&pg, &db, name))
+        .collect();
     let (one, two) = (terminals[0].path(), terminals[1].path());
 
     // An account added at one terminal is listed at the other.
@@ -152,6 +119,8 @@ fn from_an_empty_database_to_two_terminals_sharing_accounts() {
 
     refuses_bad_input(&db);
 
+    desk_from_a_terminal(one);
+
     // Revoked: the terminal's next use of the room is refused, in one sentence.
     let said = ok(None, &with(&["fleet", "revoke", "desk-2"], &db), "");
     assert!(said.contains("Revoked terminal desk-2"), "{said}");
@@ -168,6 +137,10 @@ fn from_an_empty_database_to_two_terminals_sharing_accounts() {
         serde_json::from_str(&ok(Some(one), &["--json", "user", "list"], "")).unwrap();
     assert_eq!(users.as_array().unwrap().len(), 0);
     refused(&slatectl(Some(one), &["fleet", "leave"], ""), "in no room");
+    refused(
+        &slatectl(Some(one), &["fleet", "status"], ""),
+        "This terminal is in no room.",
+    );
 }
 
 /// Bad input: one sentence each, nothing changed.
@@ -202,4 +175,72 @@ fn refuses_bad_input(db: &[&str]) {
         &slatectl(None, &[&["fleet", "revoke", "desk-9"], db].concat(), ""),
         "no terminal desk-9",
     );
+}
+
+/// The desk's view from a terminal (its own connection makes it online; desk-2 has not
+/// connected since it joined), and its requests.
+fn desk_from_a_terminal(one: &Path) {
+    let status = ok(Some(one), &["fleet", "status"], "");
+    assert!(
+        status.contains("desk-1") && status.contains("adults"),
+        "{status}"
+    );
+    assert!(
+        status
+            .lines()
+            .any(|l| l.starts_with("desk-2") && l.contains("offline (last heard never)")),
+        "{status}"
+    );
+    let said = ok(Some(one), &["fleet", "end", "desk-2"], "");
+    assert!(said.contains("Nobody is signed in at desk-2."), "{said}");
+    let said = ok(Some(one), &["fleet", "end-user", "ana"], "");
+    assert!(
+        said.contains("Asked 0 terminals to end ana's session."),
+        "{said}"
+    );
+    refused(
+        &slatectl(Some(one), &["fleet", "end", "desk-9"], ""),
+        "no terminal desk-9",
+    );
+}
+
+/// `fleet add NAME` with the administrator's URL, then `fleet join` on a new data folder (a
+/// wrong password first); the folder.
+fn add_and_join(pg: &Postgres, db: &[&str], name: &str) -> tempfile::TempDir {
+    let ca = db[3];
+    let add = [&["--json", "fleet", "add", name, "--group", "adults"], db].concat();
+    let added: Value = serde_json::from_str(&ok(None, &add, "")).unwrap();
+    assert_eq!(added["role"], format!("slate_t_{}", name.replace('-', "_")));
+    let password = added["password"].as_str().unwrap().to_owned();
+    let dir = private_dir();
+    // Joined by the URL without a user (the terminal's role is filled in).
+    let room_url = format!("postgres://127.0.0.1:{}/slate", pg.port());
+    let join = [
+        "fleet",
+        "join",
+        name,
+        "--url",
+        &room_url,
+        "--ca",
+        ca,
+        "--password-stdin",
+    ];
+    // A wrong password first: one sentence, and the terminal is in no room.
+    refused(
+        &slatectl(Some(dir.path()), &join, "not the password\n"),
+        "password authentication failed",
+    );
+    assert!(!dir.path().join("room.toml").exists());
+    let said = ok(Some(dir.path()), &join, &format!("{password}\n"));
+    assert!(
+        said.contains(&format!("This terminal is {name} in the room")),
+        "{said}"
+    );
+    let mode = std::fs::metadata(dir.path().join("room.toml"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    dir
 }
