@@ -655,8 +655,8 @@ pub fn prune_point(details: &str) -> Result<(i64, String), AuditError> {
 }
 
 /// Verifies a chain given whole, in sequence order (a copy of a terminal's log kept elsewhere,
-/// such as its room's). A copy that starts after the first record starts where a prune the copy
-/// holds says the chain was cut; any other start fails.
+/// such as its room's). A copy that starts after the first record must start where a prune it
+/// holds says the chain was cut.
 pub fn verify_records(key: &AuditKey, records: &[AuditRecord]) -> Result<VerifyReport, AuditError> {
     let first = records.first().map_or(1, |r| r.seq);
     let pruned = if first == 1 {
@@ -666,15 +666,15 @@ pub fn verify_records(key: &AuditKey, records: &[AuditRecord]) -> Result<VerifyR
             .iter()
             .filter(|r| r.event == Event::AuditPruned.as_str())
             .map(|r| prune_point(&r.details));
-        Some(
-            points
-                .find(|p| {
-                    p.as_ref()
-                        .map_or(true, |(through, _)| *through + 1 == first)
-                })
-                .transpose()?
-                .unwrap_or((first - 1, String::new())),
-        )
+        let point = points
+            .find(|p| p.as_ref().map_or(true, |(through, _)| *through + 1 == first))
+            .transpose()?
+            .ok_or_else(|| AuditError::Broken {
+                seq: first,
+                what: "the copy starts here, and holds no record of the log being pruned before it"
+                    .into(),
+            })?;
+        Some(point)
     };
     let mut check = ChainCheck::new(key, pruned, None);
     for record in records {

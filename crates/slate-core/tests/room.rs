@@ -78,10 +78,14 @@ fn terminal(pg: &Postgres, name: &str) -> Terminal {
 
 /// A terminal's own connection, as its credential allows (what a thief of it could do).
 fn as_terminal(pg: &Postgres, t: &Terminal) -> postgres::Client {
+    connect_as(pg, &t.name, &t.password)
+}
+
+fn connect_as(pg: &Postgres, name: &TerminalName, password: &str) -> postgres::Client {
     admin_endpoint(pg)
-        .as_user(&t.name.role())
+        .as_user(&name.role())
         .unwrap()
-        .connect(&t.password)
+        .connect(password)
         .unwrap()
 }
 
@@ -140,6 +144,21 @@ fn accounts_are_the_rooms_and_a_name_slowed_at_one_terminal_is_slowed_at_all() {
         a.kiosk.authenticate("nobody-here", &pw("guess")),
         Err(KioskError::Throttled(_))
     ));
+    // Names quiet for a day are forgotten by the database's clock, whatever a terminal's says.
+    fleet(&pg)
+        .client()
+        .batch_execute(
+            "UPDATE slate.signin_throttle SET last_failure_at = '2020-01-01T00:00:00.000000Z'
+             WHERE failures = 1 AND name_digest = (SELECT min(name_digest) FROM slate.signin_throttle)",
+        )
+        .unwrap();
+    let _ = b.kiosk.authenticate("someone-else", &pw("guess"));
+    let left: i64 = fleet(&pg)
+        .client()
+        .query_one("SELECT count(*) FROM slate.signin_throttle", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 2, "the old name is gone, the two recent ones stay");
     // Disabled at B, refused at A (after the right password, as on one terminal).
     std::thread::sleep(std::time::Duration::from_millis(1500));
     b.kiosk
@@ -385,6 +404,18 @@ fn the_session_manager_signs_in_the_rooms_accounts_and_goes_on_without_the_room(
     pg.stop();
     runtime.block_on(async {
         let _ = handle.dismiss().await;
+        // The sign-in screen as usual, "Continue as guest" on it.
+        assert!(
+            matches!(
+                handle.status().screen,
+                Screen::SignIn {
+                    guests_allowed: true,
+                    ..
+                }
+            ),
+            "{:?}",
+            handle.status()
+        );
         let refused = handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap_err();
         assert!(
             matches!(refused, KioskError::SourceUnavailable),
@@ -398,6 +429,18 @@ fn the_session_manager_signs_in_the_rooms_accounts_and_goes_on_without_the_room(
         handle.sign_out().await.unwrap();
         handle.settled().await;
         handle.shutdown().await;
+    });
+    // A terminal that starts while its room is away starts on its sign-in screen.
+    let kiosk = std::sync::Arc::new(
+        Kiosk::open(DataDir::prepare(Some(kiosk.data_dir().path())).unwrap()).unwrap(),
+    );
+    runtime.block_on(async {
+        let (_manager, handle) = SessionManager::new(
+            kiosk.clone(),
+            slate_core::kiosk::wipers::core_wipers(&kiosk),
+        )
+        .unwrap();
+        assert!(matches!(handle.status().screen, Screen::SignIn { .. }));
     });
 }
 
@@ -522,6 +565,21 @@ fn the_audit_and_the_sessions_reach_the_room_once_across_a_stop_and_a_crash() {
     // The room's copy verifies with the terminal's key, across the gaps.
     let report = kiosk.room_audit_verify().unwrap();
     assert_eq!(report.records, u64::try_from(head(&kiosk)).unwrap());
+    // Nobody can slip a record in far ahead of the terminal's own.
+    let e = connect_as(&pg, &a.name, &a.password)
+        .batch_execute(
+            "INSERT INTO slate.audit (terminal, seq, at, utc_offset_secs, label, event, details, mac)
+             VALUES ('desk-1', 1000000, 'x', 0, 'x', 'x', '{}', 'x')",
+        )
+        .unwrap_err();
+    assert!(said(&e).contains("does not follow"), "{e}");
+    // A copy whose first records were removed (by the database's owner) no longer verifies.
+    fleet(&pg)
+        .client()
+        .batch_execute("DELETE FROM slate.audit WHERE terminal = 'desk-1' AND seq <= 2")
+        .unwrap();
+    let e = kiosk.room_audit_verify().unwrap_err();
+    assert!(e.to_string().contains("broken at record 3"), "{e}");
     let open: i64 = fleet(&pg)
         .client()
         .query_one(

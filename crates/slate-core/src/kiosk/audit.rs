@@ -12,9 +12,6 @@ use crate::store::{ForwardCursor, Store};
 use std::path::Path;
 use std::sync::Arc;
 
-/// The forwarding cursor's name for the room's copy of the audit.
-const ROOM: &str = "room";
-
 impl Kiosk {
     /// When and where, for an audit record.
     pub(super) fn stamp(&self, store: &Store) -> Stamp {
@@ -133,7 +130,7 @@ impl Kiosk {
         };
         let (records, sessions) = {
             let store = lock(&self.store);
-            let cursor = store.forward_cursor(ROOM)?.unwrap_or_default();
+            let cursor = store.forward_cursor(&room.cursor_name())?.unwrap_or_default();
             let records = store.audit_after(cursor.sent_seq, forward::BATCH)?;
             let mut ids: Vec<&str> = records
                 .iter()
@@ -155,12 +152,12 @@ impl Kiosk {
         let store = lock(&self.store);
         match result {
             Ok(()) => {
-                store.forward_sent(ROOM, last, &now)?;
+                store.forward_sent(&room.cursor_name(), last, &now)?;
                 Ok(Forwarded::Sent(records.len()))
             }
             Err(why) => {
                 let why = why.to_string();
-                store.forward_failed(ROOM, &why, &now)?;
+                store.forward_failed(&room.cursor_name(), &why, &now)?;
                 Ok(Forwarded::Failed(why))
             }
         }

@@ -106,9 +106,11 @@ impl Kiosk {
         let (again, act) = (Arc::clone(self), Arc::clone(self));
         let listening = room.listen(
             move || again.report_again(),
-            move |request| {
-                if let Err(e) = act.take_room_request(&request) {
+            move |request| match act.take_room_request(request) {
+                Ok(()) => true,
+                Err(e) => {
                     tracing::error!("a request from the room was not carried out: {e}");
+                    false
                 }
             },
         );

@@ -80,6 +80,8 @@ pub struct TerminalStatus {
 /// A request staff made of this terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomRequest {
+    /// The room's number for it.
+    pub id: i64,
     /// End this session, if it is the one running here.
     pub end_session: String,
     /// The terminal it was made from, and the administrator who made it.
@@ -152,7 +154,7 @@ impl Room {
         by_user: &str,
     ) -> Result<bool, StoreError> {
         Ok(self
-            .with(|c| {
+            .once(|c| {
                 c.query_one(
                     "SELECT slate.request_end($1, $2, $3)",
                     &[&terminal, &session, &by_user],
@@ -164,7 +166,7 @@ impl Room {
     /// Asks every terminal where `person` has a session open to end it; returns how many.
     pub fn end_everywhere(&self, person: &str, by_user: &str) -> Result<i32, StoreError> {
         Ok(self
-            .with(|c| c.query_one("SELECT slate.end_everywhere($1, $2)", &[&person, &by_user]))?
+            .once(|c| c.query_one("SELECT slate.end_everywhere($1, $2)", &[&person, &by_user]))?
             .get(0))
     }
 
@@ -172,7 +174,7 @@ impl Room {
     pub fn listen(
         &self,
         on_connect: impl FnMut() + Send + 'static,
-        on_request: impl FnMut(RoomRequest) + Send + 'static,
+        on_request: impl FnMut(&RoomRequest) -> bool + Send + 'static,
     ) -> std::io::Result<Listener> {
         Listener::start(self.membership.clone(), on_connect, on_request)
     }
@@ -184,7 +186,8 @@ const RETRY_CAP: Duration = Duration::from_secs(30);
 /// A thread with its own connection to the room, asleep until the room notifies this terminal
 /// (or the connection ends). At each connection it first takes the requests that waited (a
 /// notification is not kept for a terminal that was away), calls `on_connect` (the terminal says
-/// its state again), then takes each request as it is announced. A room that is away is tried
+/// its state again), then takes each request as it is announced; `on_request` says whether it
+/// carried the request out (only then is it marked done in the room). A room that is away is tried
 /// again after a wait that doubles up to 30 s. Dropping it stops the thread at its next wake.
 #[derive(Debug)]
 pub struct Listener {
@@ -197,17 +200,18 @@ impl Drop for Listener {
     }
 }
 
-fn take(client: &mut postgres::Client) -> Result<Vec<RoomRequest>, postgres::Error> {
+fn pending(client: &mut postgres::Client) -> Result<Vec<RoomRequest>, postgres::Error> {
     Ok(client
         .query(
-            "SELECT session_id, by_terminal, by_user FROM slate.take_requests() ORDER BY id",
+            "SELECT id, session_id, by_terminal, by_user FROM slate.pending_requests()",
             &[],
         )?
         .iter()
         .map(|r| RoomRequest {
-            end_session: r.get(0),
-            by_terminal: r.get(1),
-            by_user: r.get(2),
+            id: r.get(0),
+            end_session: r.get(1),
+            by_terminal: r.get(2),
+            by_user: r.get(3),
         })
         .collect())
 }
@@ -216,7 +220,7 @@ impl Listener {
     fn start(
         membership: Membership,
         mut on_connect: impl FnMut() + Send + 'static,
-        mut on_request: impl FnMut(RoomRequest) + Send + 'static,
+        mut on_request: impl FnMut(&RoomRequest) -> bool + Send + 'static,
     ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
@@ -234,8 +238,14 @@ impl Listener {
                             .map_err(away)?;
                         on_connect();
                         loop {
-                            for request in take(&mut client).map_err(away)? {
-                                on_request(request);
+                            // Said done only once carried out; one that failed waits for the
+                            // next look (the next request, or the next connection).
+                            for request in pending(&mut client).map_err(away)? {
+                                if on_request(&request) {
+                                    client
+                                        .execute("SELECT slate.request_done($1)", &[&request.id])
+                                        .map_err(away)?;
+                                }
                             }
                             if stopped.load(Ordering::SeqCst) {
                                 return Ok(());

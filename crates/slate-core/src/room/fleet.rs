@@ -189,26 +189,36 @@ impl Fleet {
     /// Revokes a terminal: its role may no longer log in and its open connections are ended at
     /// once. Its sessions and audit stay in the room. `false` when there is no such terminal.
     pub fn revoke(&mut self, name: &TerminalName) -> Result<bool, StoreError> {
-        let role = name.role();
-        let known = self.as_owner(|c| {
-            c.execute(
+        let role = ident(&name.role());
+        // One transaction: the role out of the group of terminals (so even a connection that
+        // outlives this can call no function), no more logins, the row marked, its
+        // connections ended; all of it, or none of it.
+        let mut tx = self.client.transaction().map_err(away)?;
+        tx.batch_execute("SET LOCAL ROLE slate_owner")
+            .map_err(away)?;
+        let known = tx
+            .execute(
                 "UPDATE slate.terminals SET revoked_at = coalesce(revoked_at, now())
-                     WHERE name = $1",
+                 WHERE name = $1",
                 &[&name.as_str()],
             )
-        })? > 0;
+            .map_err(away)?
+            > 0;
         if !known {
             return Ok(false);
         }
-        self.client
-            .batch_execute(&format!("ALTER ROLE {} NOLOGIN", ident(&role)))
-            .map_err(away)?;
-        self.client
-            .execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
-                &[&role],
-            )
-            .map_err(away)?;
+        tx.batch_execute(&format!(
+            "RESET ROLE;
+             REVOKE slate_terminal FROM {role};
+             ALTER ROLE {role} NOLOGIN;"
+        ))
+        .map_err(away)?;
+        tx.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
+            &[&name.role()],
+        )
+        .map_err(away)?;
+        tx.commit().map_err(away)?;
         Ok(true)
     }
 

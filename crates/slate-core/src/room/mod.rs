@@ -32,6 +32,9 @@ use crate::store_error::StoreError;
 /// How long connecting, and each statement, may take before the room counts as away.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a room that could not be reached counts as away before it is tried again.
+const AWAY_FOR: Duration = Duration::from_secs(3);
+
 /// The file in the data folder that says which room the terminal is in (mode 0600).
 pub const CONFIG_FILE: &str = "room.toml";
 
@@ -344,6 +347,9 @@ pub struct Room {
     client: Mutex<Option<postgres::Client>>,
     /// The room's throttle key once read (it never changes).
     throttle_key: Mutex<Option<Zeroizing<[u8; 32]>>>,
+    /// Until when the room counts as away without trying again, after a connection failed
+    /// (so a room whose network drops what is sent costs one timeout, not one per call).
+    away_until: Mutex<Option<(std::time::Instant, String)>>,
 }
 
 impl fmt::Debug for Room {
@@ -366,6 +372,7 @@ impl Room {
             membership,
             client: Mutex::new(None),
             throttle_key: Mutex::new(None),
+            away_until: Mutex::new(None),
         }
     }
 
@@ -379,12 +386,37 @@ impl Room {
         &self.membership
     }
 
+    /// The name the terminal's file keeps how far the room has its audit under: this room and
+    /// this name in it (a terminal that joins another room, or the same one under a new name,
+    /// sends its whole log there from the start).
+    pub fn cursor_name(&self) -> String {
+        format!("room {} {}", self.membership.terminal, self.membership.endpoint.url)
+    }
+
     /// Runs `f` on the connection, connecting first if there is none (checking the schema's
     /// version once per connection). A connection that broke is dropped, so the next
-    /// operation connects again; one found closed before `f`'s statement left is replaced and
-    /// `f` run again on the new one.
+    /// operation connects again; `f` (which is safe to run twice: it reads, or writes what it
+    /// would write again) is run once more on a new connection when the one kept from before
+    /// turns out closed (the server was restarted since it was last used).
     fn with<T: Send>(
         &self,
+        f: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error> + Send,
+    ) -> Result<T, StoreError> {
+        self.call(true, f)
+    }
+
+    /// [`Room::with`] for a statement that must not run twice (it counts, or it makes or
+    /// removes something): never sent again, whatever happened to the connection.
+    fn once<T: Send>(
+        &self,
+        f: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error> + Send,
+    ) -> Result<T, StoreError> {
+        self.call(false, f)
+    }
+
+    fn call<T: Send>(
+        &self,
+        again: bool,
         mut f: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error> + Send,
     ) -> Result<T, StoreError> {
         let mut run = || {
@@ -396,7 +428,20 @@ impl Room {
             loop {
                 let fresh = slot.is_none();
                 if fresh {
-                    let mut client = self.membership.connect()?;
+                    let mut away_until = self.away_until.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Some((until, why)) = away_until.as_ref() {
+                        if std::time::Instant::now() < *until {
+                            return Err(StoreError::RoomAway(why.clone()));
+                        }
+                    }
+                    let client = self.membership.connect();
+                    if let Err(StoreError::RoomAway(why)) = &client {
+                        *away_until = Some((std::time::Instant::now() + AWAY_FOR, why.clone()));
+                    } else {
+                        *away_until = None;
+                    }
+                    drop(away_until);
+                    let mut client = client?;
                     schema::check_version(&mut client)?;
                     *slot = Some(client);
                 }
@@ -408,7 +453,7 @@ impl Room {
                 match result {
                     // A connection kept from before, which the server has closed since (it was
                     // restarted): the statement never left, so it goes once more on a new one.
-                    Err(e) if e.is_closed() && !fresh && !retried => retried = true,
+                    Err(e) if again && e.is_closed() && !fresh && !retried => retried = true,
                     other => return other.map_err(away),
                 }
             }
@@ -444,9 +489,12 @@ impl Room {
         {
             return Ok(key.clone());
         }
-        let hex_key: String = self
+        let hex_key: Option<String> = self
             .with(|c| c.query_one("SELECT slate.throttle_key()", &[]))?
             .get(0);
+        let hex_key = hex_key.ok_or_else(|| {
+            StoreError::Room("the room has no throttle key: run slatectl fleet init again".into())
+        })?;
         let mut key = Zeroizing::new([0u8; 32]);
         hex::decode_to_slice(hex_key.as_bytes(), &mut key[..])
             .map_err(|_| StoreError::Room("the room's throttle key is not 32 bytes".into()))?;
@@ -505,7 +553,7 @@ impl Room {
     ) -> Result<bool, StoreError> {
         let role = role_text(role);
         let (name, key) = (username.as_str(), username.key());
-        let row = self.with(|c| {
+        let row = self.once(|c| {
             if first_admin {
                 c.query_one(
                     "SELECT slate.create_first_admin($1, $2, $3, $4, $5)",
@@ -529,7 +577,7 @@ impl Room {
         change: &AccountChange<'_>,
     ) -> Result<bool, StoreError> {
         let key = username.key();
-        let row = self.with(|c| match change {
+        let row = self.once(|c| match change {
             AccountChange::Remove => c.query_one("SELECT slate.remove_account($1)", &[&key]),
             AccountChange::Password { hash, at } => c.query_one(
                 "SELECT slate.set_password_hash($1, $2, $3)",
@@ -566,21 +614,20 @@ impl Room {
         }))
     }
 
-    /// One more failure for a name (and forgets names quiet since `forget_before`); returns
-    /// its count.
+    /// One more failure for a name (and forgets names quiet for a day, by the database's
+    /// clock); returns its count.
     pub fn throttle_fail(
         &self,
         digest: &str,
         at: &str,
         boot: &str,
         since_boot: Duration,
-        forget_before: &str,
     ) -> Result<i32, StoreError> {
         Ok(self
-            .with(|c| {
+            .once(|c| {
                 c.query_one(
-                    "SELECT slate.throttle_fail($1, $2, $3, $4, $5)",
-                    &[&digest, &at, &boot, &ms(since_boot), &forget_before],
+                    "SELECT slate.throttle_fail($1, $2, $3, $4)",
+                    &[&digest, &at, &boot, &ms(since_boot)],
                 )
             })?
             .get(0))

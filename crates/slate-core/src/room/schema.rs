@@ -6,10 +6,11 @@
 //! version when they connect and refuse a room older or newer than they know.
 //!
 //! Everything lives in the schema `slate`. Terminals (members of `slate_terminal`) get no
-//! privilege on any table: they call `SECURITY DEFINER` functions owned by `slate_owner`, each
-//! with a fixed `search_path`, so what a terminal's credential can do is exactly the list of
-//! functions granted to it. Changes to accounts are recorded in `slate.admin_changes` with the
-//! terminal that made them (`session_user`, which a definer function cannot change).
+//! privilege on the tables of accounts, failures, terminals and requests: they call `SECURITY
+//! DEFINER` functions owned by `slate_owner`, each with a fixed `search_path`. On the tables of
+//! their own records (audit, sessions, state) row-level security limits each terminal to its own
+//! rows, and the audit may only be added to. Changes are recorded in `slate.admin_changes` with
+//! the role that made them (`session_user`, which a definer function cannot change).
 
 use crate::store_error::StoreError;
 
@@ -20,7 +21,7 @@ pub const MIGRATION_LOCK: i64 = 0x0073_6c61_7465;
 pub const MIGRATIONS: &[&str] = &[
     // 1: terminals, accounts and their throttle, the changes made to accounts, and the
     // functions through which terminals use them.
-    r"
+    r#"
     CREATE TABLE slate.meta (
         key   text PRIMARY KEY,
         value text NOT NULL
@@ -56,12 +57,17 @@ pub const MIGRATIONS: &[&str] = &[
         last_attempt_ms   bigint NOT NULL
     );
     CREATE INDEX signin_throttle_at ON slate.signin_throttle (last_failure_at);
+    -- What was done through the room's functions: by which role (a terminal's, or the
+    -- administrator's who ran fleet init), by which staff member when the terminal said,
+    -- to which person's account or sessions, at which terminal.
     CREATE TABLE slate.admin_changes (
         id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         at       timestamptz NOT NULL DEFAULT now(),
         by_role  name NOT NULL DEFAULT session_user,
+        by_user  text,
         action   text NOT NULL,
-        username text NOT NULL
+        username text,
+        terminal text
     );
 
     CREATE FUNCTION slate.throttle_key() RETURNS text
@@ -170,7 +176,7 @@ pub const MIGRATIONS: &[&str] = &[
                      last_attempt_at, last_attempt_boot, last_attempt_ms
               FROM slate.signin_throttle WHERE name_digest = d $$;
 
-    CREATE FUNCTION slate.throttle_fail(d text, at text, boot text, ms bigint, forget text)
+    CREATE FUNCTION slate.throttle_fail(d text, at text, boot text, ms bigint)
         RETURNS integer
         LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
         AS $$ DECLARE n integer; BEGIN
@@ -187,7 +193,11 @@ pub const MIGRATIONS: &[&str] = &[
                     last_attempt_boot = excluded.last_attempt_boot,
                     last_attempt_ms = excluded.last_attempt_ms
                 RETURNING t.failures INTO n;
-            DELETE FROM slate.signin_throttle WHERE last_failure_at < forget;
+            -- Names quiet for a day are forgotten, by the database's clock (never a
+            -- terminal's, which could be wrong, or be someone else's).
+            DELETE FROM slate.signin_throttle WHERE last_failure_at
+                < to_char((now() - interval '1 day') AT TIME ZONE 'UTC',
+                          'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
             RETURN n;
         END $$;
 
@@ -209,10 +219,10 @@ pub const MIGRATIONS: &[&str] = &[
         slate.remove_account(text), slate.set_password_hash(text, text, text),
         slate.set_enabled(text, boolean), slate.set_locked(text, boolean),
         slate.set_daily_allowance(text, bigint), slate.throttle_state(text),
-        slate.throttle_fail(text, text, text, bigint, text),
+        slate.throttle_fail(text, text, text, bigint),
         slate.throttle_checked(text, text, text, bigint), slate.throttle_clear(text)
         TO slate_terminal;
-    ",
+    "#,
     // 2: each terminal's audit chain and sessions, stored in the room as the terminal sends
     // them (its own file stays the journal): rows a terminal may add only under its own name
     // (row-level security), read only its own, and never change or remove (audit).
@@ -237,6 +247,23 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (terminal, seq)
     );
     CREATE INDEX audit_event ON slate.audit (event, at);
+    -- A terminal's chain arrives in order: never a record beyond the one after the last the
+    -- room holds of that terminal (the first may be any, for a terminal whose log was pruned
+    -- before it joined; one sent again is held already). So no record can be slipped in far
+    -- ahead of the terminal's own, to stop its chain arriving.
+    CREATE FUNCTION slate.audit_in_order() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE last bigint; BEGIN
+            SELECT max(seq) INTO last FROM slate.audit WHERE terminal = NEW.terminal;
+            IF last IS NOT NULL AND NEW.seq > last + 1 THEN
+                RAISE EXCEPTION 'record % of terminal % does not follow record %',
+                    NEW.seq, NEW.terminal, last;
+            END IF;
+            RETURN NEW;
+        END $$;
+    REVOKE ALL ON FUNCTION slate.audit_in_order() FROM PUBLIC;
+    CREATE TRIGGER audit_in_order BEFORE INSERT ON slate.audit
+        FOR EACH ROW EXECUTE FUNCTION slate.audit_in_order();
     CREATE TABLE slate.sessions (
         terminal     text NOT NULL REFERENCES slate.terminals (name),
         id           text NOT NULL,
@@ -296,7 +323,6 @@ pub const MIGRATIONS: &[&str] = &[
         taken_at    timestamptz
     );
     CREATE INDEX requests_waiting ON slate.requests (terminal) WHERE taken_at IS NULL;
-    ALTER TABLE slate.admin_changes ADD COLUMN terminal text;
 
     CREATE FUNCTION slate.room_status()
         RETURNS TABLE (name text, grp text, state text, who text, username text,
@@ -318,8 +344,8 @@ pub const MIGRATIONS: &[&str] = &[
             IF role_ IS NULL OR me IS NULL THEN RETURN false; END IF;
             INSERT INTO slate.requests (terminal, kind, session_id, by_terminal, by_user)
                 VALUES (target, 'end', session, me, by_user);
-            INSERT INTO slate.admin_changes (action, username, terminal)
-                VALUES ('session_end_requested', by_user, target);
+            INSERT INTO slate.admin_changes (by_user, action, terminal)
+                VALUES (by_user, 'session_end_requested', target);
             PERFORM pg_notify(role_, 'request');
             RETURN true;
         END $$;
@@ -337,22 +363,29 @@ pub const MIGRATIONS: &[&str] = &[
                 PERFORM pg_notify(r.role_name, 'request');
                 n := n + 1;
             END LOOP;
-            INSERT INTO slate.admin_changes (action, username, terminal)
-                VALUES ('sessions_ended_everywhere', by_user, person);
+            INSERT INTO slate.admin_changes (by_user, action, username)
+                VALUES (by_user, 'sessions_ended_everywhere', person);
             RETURN n;
         END $$;
 
-    CREATE FUNCTION slate.take_requests()
+    -- A terminal reads what waits for it, carries it out, then says so: a request is never
+    -- lost to a terminal that failed half-way (carrying one out twice does nothing more).
+    CREATE FUNCTION slate.pending_requests()
         RETURNS TABLE (id bigint, kind text, session_id text, by_terminal text, by_user text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT id, kind, session_id, by_terminal, by_user FROM slate.requests
+              WHERE terminal = slate.my_terminal() AND taken_at IS NULL ORDER BY id $$;
+    CREATE FUNCTION slate.request_done(done bigint) RETURNS void
         LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
         AS $$ UPDATE slate.requests SET taken_at = now()
-              WHERE terminal = slate.my_terminal() AND taken_at IS NULL
-              RETURNING id, kind, session_id, by_terminal, by_user $$;
+              WHERE id = done AND terminal = slate.my_terminal() AND taken_at IS NULL $$;
 
     REVOKE ALL ON FUNCTION slate.room_status(), slate.request_end(text, text, text),
-        slate.end_everywhere(text, text), slate.take_requests() FROM PUBLIC;
+        slate.end_everywhere(text, text), slate.pending_requests(),
+        slate.request_done(bigint) FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION slate.room_status(), slate.request_end(text, text, text),
-        slate.end_everywhere(text, text), slate.take_requests() TO slate_terminal;
+        slate.end_everywhere(text, text), slate.pending_requests(), slate.request_done(bigint)
+        TO slate_terminal;
     "#,
 ];
 

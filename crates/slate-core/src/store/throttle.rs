@@ -93,15 +93,8 @@ impl Store {
     /// [`FORGET_AFTER`]. Call inside [`Store::atomically`] with the audit record.
     pub fn throttle_fail(&self, digest: &str, now: &Moment, keep: u32) -> Result<u32, StoreError> {
         let at = to_db(now.wall);
-        let forget = chrono::Duration::from_std(FORGET_AFTER).expect("a day is representable");
         if let Some(room) = &self.room {
-            let n = room.throttle_fail(
-                digest,
-                &at,
-                &now.boot_id,
-                now.since_boot,
-                &to_db(now.wall - forget),
-            )?;
+            let n = room.throttle_fail(digest, &at, &now.boot_id, now.since_boot)?;
             self.terminal_fail(now, keep)?;
             return Ok(u32::try_from(n).unwrap_or(u32::MAX));
         }
@@ -123,6 +116,7 @@ impl Store {
             |r| r.get(0),
         )?;
         self.terminal_fail(now, keep)?;
+        let forget = chrono::Duration::from_std(FORGET_AFTER).expect("a day is representable");
         self.conn().execute(
             "DELETE FROM signin_throttle WHERE last_failure_at < ?1",
             [to_db(now.wall - forget)],
