@@ -667,7 +667,10 @@ pub fn verify_records(key: &AuditKey, records: &[AuditRecord]) -> Result<VerifyR
             .filter(|r| r.event == Event::AuditPruned.as_str())
             .map(|r| prune_point(&r.details));
         let point = points
-            .find(|p| p.as_ref().map_or(true, |(through, _)| *through + 1 == first))
+            .find(|p| {
+                p.as_ref()
+                    .map_or(true, |(through, _)| *through + 1 == first)
+            })
             .transpose()?
             .ok_or_else(|| AuditError::Broken {
                 seq: first,

@@ -192,10 +192,7 @@ fn add(
     let group = group.map(|g| g.trim().to_owned()).filter(|g| !g.is_empty());
     let endpoint = Endpoint::parse(&db.url, db.ca.clone()).map_err(|e| invalid(&e))?;
     // Made before the role is, so a URL that cannot hold the terminal's user changes nothing.
-    let join_url = endpoint
-        .as_user(&name.role())
-        .map_err(|e| invalid(&e))?
-        .url;
+    let join_url = endpoint.as_user(&name.role()).map_err(|e| invalid(&e))?.url;
     let password = connect(db)?
         .add_terminal(&name, group.as_deref())
         .map_err(room_failure)?;

@@ -130,7 +130,9 @@ impl Kiosk {
         };
         let (records, sessions) = {
             let store = lock(&self.store);
-            let cursor = store.forward_cursor(&room.cursor_name())?.unwrap_or_default();
+            let cursor = store
+                .forward_cursor(&room.cursor_name())?
+                .unwrap_or_default();
             let records = store.audit_after(cursor.sent_seq, forward::BATCH)?;
             let mut ids: Vec<&str> = records
                 .iter()

@@ -32,8 +32,11 @@ use crate::store_error::StoreError;
 /// How long connecting, and each statement, may take before the room counts as away.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How long a room that could not be reached counts as away before it is tried again.
+/// How long a room that could not be reached, slowly, counts as away before it is tried again.
 const AWAY_FOR: Duration = Duration::from_secs(3);
+
+/// A failed connection that took this long is a slow one (see [`AWAY_FOR`]).
+const SLOW_FAILURE: Duration = Duration::from_secs(1);
 
 /// The file in the data folder that says which room the terminal is in (mode 0600).
 pub const CONFIG_FILE: &str = "room.toml";
@@ -348,7 +351,7 @@ pub struct Room {
     /// The room's throttle key once read (it never changes).
     throttle_key: Mutex<Option<Zeroizing<[u8; 32]>>>,
     /// Until when the room counts as away without trying again, after a connection failed
-    /// (so a room whose network drops what is sent costs one timeout, not one per call).
+    /// slowly (so a room whose network drops what is sent costs one timeout, not one per call).
     away_until: Mutex<Option<(std::time::Instant, String)>>,
 }
 
@@ -390,7 +393,10 @@ impl Room {
     /// this name in it (a terminal that joins another room, or the same one under a new name,
     /// sends its whole log there from the start).
     pub fn cursor_name(&self) -> String {
-        format!("room {} {}", self.membership.terminal, self.membership.endpoint.url)
+        format!(
+            "room {} {}",
+            self.membership.terminal, self.membership.endpoint.url
+        )
     }
 
     /// Runs `f` on the connection, connecting first if there is none (checking the schema's
@@ -428,17 +434,24 @@ impl Room {
             loop {
                 let fresh = slot.is_none();
                 if fresh {
-                    let mut away_until = self.away_until.lock().unwrap_or_else(PoisonError::into_inner);
+                    let mut away_until = self
+                        .away_until
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
                     if let Some((until, why)) = away_until.as_ref() {
                         if std::time::Instant::now() < *until {
                             return Err(StoreError::RoomAway(why.clone()));
                         }
                     }
+                    let trying = std::time::Instant::now();
                     let client = self.membership.connect();
-                    if let Err(StoreError::RoomAway(why)) = &client {
-                        *away_until = Some((std::time::Instant::now() + AWAY_FOR, why.clone()));
-                    } else {
-                        *away_until = None;
+                    match &client {
+                        // Only a slow failure (a timeout: the network drops what is sent) is
+                        // remembered; a refusal costs nothing to meet again.
+                        Err(StoreError::RoomAway(why)) if trying.elapsed() >= SLOW_FAILURE => {
+                            *away_until = Some((std::time::Instant::now() + AWAY_FOR, why.clone()));
+                        }
+                        _ => *away_until = None,
                     }
                     drop(away_until);
                     let mut client = client?;
