@@ -100,6 +100,7 @@ bench: deps-test ui package bench-build
 	cargo bench -p slate-core --bench wipe
 	cargo bench -p slate-core --bench audit
 	cargo bench -p slate-core --bench audit_page
+	cargo bench -p slate-core --bench room
 	$(E2E) cargo test -p slate-e2e --test timing -- --ignored --nocapture --test-threads=1
 	SLATE_CRASH_KILLS=200 cargo test -p slate-core --test audit_crash -- --nocapture
 	SLATE_SOAK_SESSIONS=10000 cargo test -p slate-core --test soak -- --nocapture

@@ -111,6 +111,38 @@ export type GuestPassSummary = { id: number, batch: string, minutes: number, val
  */
 used_at: string | null, };
 
+export type DeskState = "ready" | "in_use" | "attention" | "setup";
+
+export type DeskTerminal = { name: string, group: string | null, 
+/**
+ * `None` before the terminal has said anything.
+ */
+state: DeskState | null, 
+/**
+ * Who is signed in there (their display name).
+ */
+who: string | null, username: string | null, session_id: string | null, 
+/**
+ * When the session's first cutoff falls (UTC), if it has one.
+ */
+until: string | null, 
+/**
+ * Why the terminal needs attention.
+ */
+why: string | null, 
+/**
+ * When the state last changed (UTC).
+ */
+changed_at: string | null, 
+/**
+ * Whether the terminal is connected to the room now.
+ */
+online: boolean, revoked: boolean, 
+/**
+ * Whether it is the terminal asking.
+ */
+here: boolean, };
+
 export type TimeLeft = { "unit": "minutes", "count": number } | { "unit": "seconds", "count": number };
 
 export type Preferences = { text_size: TextSize, contrast: Contrast, };
@@ -149,7 +181,7 @@ export type SignInRequest = { username: string, password: string, };
 
 export type PassRequest = { code: string, };
 
-export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "create_guest_passes", count: number, minutes: number, 
+export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "room" } | { "action": "end_room_session", terminal: string, } | { "action": "end_person_everywhere", username: string, } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "create_guest_passes", count: number, minutes: number, 
 /**
  * The last day they work (`2026-12-31`, this terminal's time zone).
  */
@@ -320,7 +352,11 @@ message: Phrase, settings: Array<AdminSetting> | null, users: Array<AdminUser> |
 /**
  * Passes just made, with their codes (shown this once).
  */
-issued: Array<IssuedPass> | null, passes: Array<GuestPassSummary> | null, };
+issued: Array<IssuedPass> | null, passes: Array<GuestPassSummary> | null, 
+/**
+ * The room's terminals (the Terminals section); `None` for a terminal in no room.
+ */
+room: Array<DeskTerminal> | null, };
 
 export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "source_unavailable" | "locked" | "disabled" | "guests_not_allowed" | "not_now" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 

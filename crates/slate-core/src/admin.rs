@@ -31,28 +31,9 @@ pub fn handle(
     let by = grant.actor();
     let reply = match request {
         AdminRequest::Settings => settings_reply(kiosk, Phrase::none())?,
-        AdminRequest::CheckSetting { key, value } => AdminReply {
-            message: check(kiosk, &key, &value)?,
-            ..AdminReply::default()
-        },
-        AdminRequest::SetSetting { key, value } => {
-            let (_, new) = kiosk.set_setting(&by, &key, &value)?;
-            settings_reply(
-                kiosk,
-                in_words(Phrase::new("Saved {key}: {value}."), &key, &new),
-            )?
-        }
-        AdminRequest::UnsetSetting { key } => {
-            let (_, new) = kiosk.unset_setting(&by, &key)?;
-            settings_reply(
-                kiosk,
-                in_words(
-                    Phrase::new("{key} is back to its default: {value}."),
-                    &key,
-                    &new,
-                ),
-            )?
-        }
+        request @ (AdminRequest::CheckSetting { .. }
+        | AdminRequest::SetSetting { .. }
+        | AdminRequest::UnsetSetting { .. }) => setting(kiosk, &by, request)?,
         AdminRequest::Users => users_reply(kiosk, Phrase::none())?,
         AdminRequest::AddUser {
             username,
@@ -109,6 +90,9 @@ pub fn handle(
             terminal: Some(terminal(kiosk)?),
             ..AdminReply::default()
         },
+        request @ (AdminRequest::Room
+        | AdminRequest::EndRoomSession { .. }
+        | AdminRequest::EndPersonEverywhere { .. }) => room(kiosk, &by, request)?,
         AdminRequest::TestSource {
             source,
             username,
@@ -128,6 +112,36 @@ pub fn handle(
         AdminRequest::LeaveKiosk => leave(kiosk, grant)?,
     };
     Ok(reply)
+}
+
+/// One setting checked, saved or set back to its default.
+fn setting(kiosk: &Kiosk, by: &Actor, request: AdminRequest) -> Result<AdminReply, KioskError> {
+    Ok(match request {
+        AdminRequest::CheckSetting { key, value } => AdminReply {
+            message: check(kiosk, &key, &value)?,
+            ..AdminReply::default()
+        },
+        AdminRequest::SetSetting { key, value } => {
+            let (_, new) = kiosk.set_setting(by, &key, &value)?;
+            settings_reply(
+                kiosk,
+                in_words(Phrase::new("Saved {key}: {value}."), &key, &new),
+            )?
+        }
+        // `UnsetSetting`, the one other request sent here.
+        AdminRequest::UnsetSetting { key } => {
+            let (_, new) = kiosk.unset_setting(by, &key)?;
+            settings_reply(
+                kiosk,
+                in_words(
+                    Phrase::new("{key} is back to its default: {value}."),
+                    &key,
+                    &new,
+                ),
+            )?
+        }
+        _ => AdminReply::default(),
+    })
 }
 
 /// The Guest passes section: make a batch (its codes in the reply, this once), list, revoke.
@@ -167,6 +181,35 @@ fn guest_passes(
             passes: Some(kiosk.guest_passes()?),
             ..AdminReply::default()
         },
+    })
+}
+
+/// The Terminals section, for a terminal in a room: every terminal's state, ending the session
+/// at one of them, or every session of a person. Each answer carries the room as it is now.
+fn room(kiosk: &Kiosk, by: &Actor, request: AdminRequest) -> Result<AdminReply, KioskError> {
+    if !kiosk.in_room() {
+        return Ok(AdminReply::default());
+    }
+    let message = match request {
+        AdminRequest::EndRoomSession { terminal } => {
+            if kiosk.room_end_session(by, &terminal)? {
+                Phrase::new("Asked {terminal} to end its session.").text("terminal", &terminal)
+            } else {
+                Phrase::new("Nobody is signed in at {terminal}.").text("terminal", &terminal)
+            }
+        }
+        AdminRequest::EndPersonEverywhere { username } => {
+            let n = kiosk.room_end_everywhere(by, &username)?;
+            Phrase::new("Sessions of {user} asked to end: {sessions}.")
+                .text("user", username.trim())
+                .number("sessions", u64::from(n))
+        }
+        _ => Phrase::default(),
+    };
+    Ok(AdminReply {
+        message,
+        room: Some(kiosk.room_status()?),
+        ..AdminReply::default()
     })
 }
 

@@ -435,6 +435,16 @@ pub enum AdminRequest {
     },
     VerifyAudit,
     Terminal,
+    /// The room's terminals (answered with `room: None` for a terminal in no room).
+    Room,
+    /// Ends the session at another terminal of the room (the one the desk showed there).
+    EndRoomSession {
+        terminal: String,
+    },
+    /// Ends every session a person has open in the room ("log out everywhere").
+    EndPersonEverywhere {
+        username: String,
+    },
     /// Signs a name in at one account source (configured, whether or not `signin_sources` lists
     /// it yet) and says what happened step by step; nothing else changes, no failure is
     /// counted, and the test is audited (the name, never the password).
@@ -708,6 +718,46 @@ pub struct AdminReply {
     /// Passes just made, with their codes (shown this once).
     pub issued: Option<Vec<IssuedPass>>,
     pub passes: Option<Vec<GuestPassSummary>>,
+    /// The room's terminals (the Terminals section); `None` for a terminal in no room.
+    pub room: Option<Vec<DeskTerminal>>,
+}
+
+/// What a terminal of the room is doing, as the desk view shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DeskState {
+    /// The sign-in screen (or the signed-out screen before it).
+    Ready,
+    /// Someone is signed in (or reading the acceptable-use page).
+    InUse,
+    /// Nobody can sign in until staff act (a wipe failed, the database is damaged…).
+    Attention,
+    /// No administrator exists yet.
+    Setup,
+}
+
+/// One terminal of the room, as the desk view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DeskTerminal {
+    pub name: String,
+    pub group: Option<String>,
+    /// `None` before the terminal has said anything.
+    pub state: Option<DeskState>,
+    /// Who is signed in there (their display name).
+    pub who: Option<String>,
+    pub username: Option<String>,
+    pub session_id: Option<String>,
+    /// When the session's first cutoff falls (UTC), if it has one.
+    pub until: Option<String>,
+    /// Why the terminal needs attention.
+    pub why: Option<String>,
+    /// When the state last changed (UTC).
+    pub changed_at: Option<String>,
+    /// Whether the terminal is connected to the room now.
+    pub online: bool,
+    pub revoked: bool,
+    /// Whether it is the terminal asking.
+    pub here: bool,
 }
 
 /// A guest pass just made, with its code as printed (`K7MXA-3RTFW`).
@@ -824,6 +874,8 @@ pub fn typescript_bindings() -> String {
         IssuedPass::decl(&cfg),
         PassState::decl(&cfg),
         GuestPassSummary::decl(&cfg),
+        DeskState::decl(&cfg),
+        DeskTerminal::decl(&cfg),
         TimeLeft::decl(&cfg),
         Preferences::decl(&cfg),
         TextSize::decl(&cfg),

@@ -673,11 +673,11 @@ fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
         username: ADMIN.0.into(),
     };
     for round in ["the desk's button", "log out everywhere"] {
-        runtime.block_on(async {
+        let status = runtime.block_on(async {
             let _ = handle.dismiss().await;
-            handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap();
+            handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap()
         });
-        kiosk.room_report(&handle.status());
+        kiosk.room_report(&status);
         send_all(&kiosk);
         let seen = b.kiosk.room_status().unwrap();
         let desk1 = seen.iter().find(|t| t.name == "desk-1").unwrap();
@@ -741,4 +741,54 @@ fn tampering_is_found(pg: &Postgres, kiosk: &Kiosk, name: &TerminalName, passwor
         .unwrap();
     let e = kiosk.room_audit_verify().unwrap_err();
     assert!(e.to_string().contains("broken at record 3"), "{e}");
+}
+
+#[test]
+fn a_persons_daily_time_is_counted_across_the_room() {
+    use slate_core::kiosk::Identity;
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    let b = terminal(&pg, "desk-2");
+    a.kiosk
+        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
+        .unwrap();
+    b.kiosk
+        .set_setting(&Actor::System, "daily_allowance", "1h")
+        .unwrap();
+    // The day turns half a day from now, so "earlier today" is today whenever this runs.
+    let turn = (chrono::Timelike::hour(&chrono::Local::now()) + 12) % 24;
+    b.kiosk
+        .set_setting(&Actor::System, "day_turns_at", &format!("{turn:02}:00"))
+        .unwrap();
+    // 35 minutes at desk-1 earlier today.
+    let now = chrono::Utc::now();
+    let at = |m: i64| slate_core::clock::to_db(now - chrono::Duration::minutes(m));
+    fleet(&pg)
+        .client()
+        .execute(
+            "INSERT INTO slate.sessions (terminal, id, username, source, display_name, kind,
+                                         started_at, ended_at, end_reason, duration_ms, erased)
+             VALUES ('desk-1', 's1', 'ana', 'local', 'Ana', 'user', $1, $2, 'user', 2100000, true)",
+            &[&at(40), &at(5)],
+        )
+        .unwrap();
+    let ana = Identity {
+        display_name: "Ana".into(),
+        kind: slate_core::api::SessionKind::User,
+        username: Some("ana".into()),
+        source: Some(slate_core::accounts::Source::Local),
+        group: None,
+        pass: None,
+    };
+    let ends = b
+        .kiosk
+        .admit(&ana)
+        .unwrap()
+        .allowance_end
+        .expect("a daily time");
+    let left = (ends.timestamp().as_second() - chrono::Utc::now().timestamp()) / 60;
+    assert!(
+        (24..=26).contains(&left),
+        "an hour a day, 35 minutes used at desk-1: {left} minutes left at desk-2"
+    );
 }

@@ -322,7 +322,7 @@ pub fn on_this_terminal(ctx: &crate::Ctx, cmd: FleetCommand) -> Result<(), Failu
 }
 
 /// A terminal's state in words, as the desk view says it.
-fn desk_words(t: &slate_core::room::desk::TerminalStatus) -> String {
+fn desk_words(t: &slate_core::room::desk::DeskTerminal) -> String {
     use slate_core::room::desk::DeskState;
     if t.revoked {
         return "revoked".into();

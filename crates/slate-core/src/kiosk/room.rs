@@ -11,7 +11,7 @@ use super::{lock, Kiosk, KioskError};
 use crate::api::{AppStatus, Screen, TimeLeft};
 use crate::audit::{Actor, AuditEvent, Event};
 use crate::phrase::Phrase;
-use crate::room::desk::{DeskState, Listener, RoomRequest, StateReport, TerminalStatus};
+use crate::room::desk::{DeskState, DeskTerminal, Listener, RoomRequest, StateReport};
 
 fn not_in_room() -> KioskError {
     KioskError::InvalidRequest(Phrase::plain("This terminal is in no room."))
@@ -166,7 +166,7 @@ impl Kiosk {
     }
 
     /// Every terminal of the room, for the desk view.
-    pub fn room_status(&self) -> Result<Vec<TerminalStatus>, KioskError> {
+    pub fn room_status(&self) -> Result<Vec<DeskTerminal>, KioskError> {
         let room = self.room.as_ref().ok_or_else(not_in_room)?;
         Ok(room.status()?)
     }

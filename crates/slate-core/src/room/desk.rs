@@ -13,35 +13,26 @@ use std::time::Duration;
 use super::{away, ident, schema, Membership, Room};
 use crate::store_error::StoreError;
 
-/// What a terminal is doing, as the desk view shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeskState {
-    /// The sign-in screen (or the signed-out screen before it).
-    Ready,
-    /// Someone is signed in (or reading the acceptable-use page).
-    InUse,
-    /// Nobody can sign in until staff act (a wipe failed, the database is damaged…).
-    Attention,
-    /// No administrator exists yet.
-    Setup,
+pub use crate::api::{DeskState, DeskTerminal};
+
+fn state_text(s: DeskState) -> &'static str {
+    match s {
+        DeskState::Ready => "ready",
+        DeskState::InUse => "in_use",
+        DeskState::Attention => "attention",
+        DeskState::Setup => "setup",
+    }
 }
 
-impl DeskState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Ready => "ready",
-            Self::InUse => "in_use",
-            Self::Attention => "attention",
-            Self::Setup => "setup",
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        [Self::Ready, Self::InUse, Self::Attention, Self::Setup]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
+fn parse_state(text: &str) -> Option<DeskState> {
+    [
+        DeskState::Ready,
+        DeskState::InUse,
+        DeskState::Attention,
+        DeskState::Setup,
+    ]
+    .into_iter()
+    .find(|s| state_text(*s) == text)
 }
 
 /// What a terminal tells the room about itself.
@@ -56,25 +47,6 @@ pub struct StateReport {
     pub until: Option<String>,
     /// Why the terminal needs attention.
     pub why: Option<String>,
-}
-
-/// One terminal as the desk view shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TerminalStatus {
-    pub name: String,
-    pub group: Option<String>,
-    /// `None` before the terminal has said anything.
-    pub state: Option<DeskState>,
-    pub who: Option<String>,
-    pub username: Option<String>,
-    pub session_id: Option<String>,
-    pub until: Option<String>,
-    pub why: Option<String>,
-    /// When the state last changed (UTC).
-    pub changed_at: Option<String>,
-    /// Whether the terminal is connected to the room now.
-    pub online: bool,
-    pub revoked: bool,
 }
 
 /// A request staff made of this terminal.
@@ -102,7 +74,7 @@ impl Room {
                      session_id = excluded.session_id, until = excluded.until,
                      why = excluded.why, changed_at = now()",
                 &[
-                    &r.state.as_str(),
+                    &state_text(r.state),
                     &r.who,
                     &r.username,
                     &r.session_id,
@@ -115,7 +87,7 @@ impl Room {
     }
 
     /// Every terminal of the room, by name.
-    pub fn status(&self) -> Result<Vec<TerminalStatus>, StoreError> {
+    pub fn status(&self) -> Result<Vec<DeskTerminal>, StoreError> {
         let rows = self.with(|c| {
             c.query(
                 "SELECT name, grp, state, who, username, session_id, until, why, changed_at,
@@ -126,13 +98,13 @@ impl Room {
         })?;
         Ok(rows
             .iter()
-            .map(|r| TerminalStatus {
+            .map(|r| DeskTerminal {
                 name: r.get(0),
                 group: r.get(1),
                 state: r
                     .get::<_, Option<String>>(2)
                     .as_deref()
-                    .and_then(DeskState::parse),
+                    .and_then(parse_state),
                 who: r.get(3),
                 username: r.get(4),
                 session_id: r.get(5),
@@ -141,6 +113,7 @@ impl Room {
                 changed_at: r.get(8),
                 online: r.get(9),
                 revoked: r.get(10),
+                here: r.get::<_, String>(0) == self.membership.terminal.as_str(),
             })
             .collect())
     }

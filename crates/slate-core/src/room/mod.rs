@@ -745,6 +745,25 @@ impl Room {
         }
     }
 
+    /// A person's ended sessions at the room's other terminals overlapping `from`..`to` (as
+    /// stored): each one's start and end.
+    pub fn sessions_elsewhere(
+        &self,
+        username: &str,
+        source: Option<crate::accounts::Source>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let source = source.map(crate::accounts::Source::as_str);
+        let rows = self.with(|c| {
+            c.query(
+                "SELECT started_at, ended_at FROM slate.sessions_elsewhere($1, $2, $3, $4)",
+                &[&username, &source, &from, &to],
+            )
+        })?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
     /// This terminal's audit chain as the room holds it, in order.
     pub fn own_chain(&self) -> Result<Vec<AuditRecord>, StoreError> {
         let rows = self.with(|c| {

@@ -290,8 +290,19 @@ pub const MIGRATIONS: &[&str] = &[
         USING (terminal = slate.my_terminal()) WITH CHECK (terminal = slate.my_terminal());
     GRANT SELECT, INSERT ON slate.audit TO slate_terminal;
     GRANT SELECT, INSERT, UPDATE ON slate.sessions TO slate_terminal;
-    REVOKE ALL ON FUNCTION slate.my_terminal() FROM PUBLIC;
-    GRANT EXECUTE ON FUNCTION slate.my_terminal() TO slate_terminal;
+    -- A person's ended sessions at the other terminals that overlap a span of time (their
+    -- daily time is counted across the room).
+    CREATE FUNCTION slate.sessions_elsewhere(person text, src text, from_ text, to_ text)
+        RETURNS TABLE (started_at text, ended_at text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT started_at, ended_at FROM slate.sessions
+              WHERE terminal <> slate.my_terminal() AND username = person
+                AND source IS NOT DISTINCT FROM src
+                AND started_at < to_ AND ended_at IS NOT NULL AND ended_at > from_ $$;
+    REVOKE ALL ON FUNCTION slate.my_terminal(), slate.sessions_elsewhere(text, text, text, text)
+        FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION slate.my_terminal(), slate.sessions_elsewhere(text, text, text, text)
+        TO slate_terminal;
     ",
     // 3: the desk view: each terminal's state as it last said, staff's requests to a terminal
     // (end its session), and the functions that read the room's state and make requests,

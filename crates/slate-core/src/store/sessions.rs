@@ -63,8 +63,9 @@ const COLUMNS: &str = "id, username, display_name, kind, started_at, ended_at, e
                        duration_ms, wipe_ok, source";
 
 impl Store {
-    /// How long `username` (of `source`) used this terminal between `from` and `to` (UTC, as
-    /// stored): the part of each ended session inside that time, by its wall-clock start and end.
+    /// How long `username` (of `source`) used this terminal (and, in a room, the room's other
+    /// terminals) between `from` and `to` (UTC, as stored): the part of each ended session
+    /// inside that time, by its wall-clock start and end.
     pub fn time_used(
         &self,
         username: &str,
@@ -80,9 +81,13 @@ impl Store {
         let rows = stmt.query_map(params![username, source, to_db(from), to_db(to)], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
+        let mut spans = rows.collect::<Result<Vec<_>, _>>()?;
+        // In a room, the person's time at the other terminals counts too.
+        if let Some(room) = &self.room {
+            spans.extend(room.sessions_elsewhere(username, source, &to_db(from), &to_db(to))?);
+        }
         let mut used = chrono::Duration::zero();
-        for row in rows {
-            let (start, end) = row?;
+        for (start, end) in spans {
             if let (Some(start), Some(end)) = (from_db(&start), from_db(&end)) {
                 let part = end.min(to) - start.max(from);
                 if part > chrono::Duration::zero() {

@@ -1,0 +1,154 @@
+//! A room of terminals on the real app. A real PostgreSQL 15 (started by the test as an
+//! unprivileged account, over TLS with a test CA) holds the room. desk-2 is the real app with its
+//! session service, joined to the room; desk-1 is a terminal's core run in this test the way its
+//! session service runs it (the session manager, the listener for the room's requests, the
+//! state it reports and the records it sends). An administrator at desk-2 opens Terminals, sees
+//! Ana in use at desk-1, ends her session there, then ends every session of hers ("log out
+//! everywhere"); desk-1's sessions end, audited with who asked from which terminal. How long
+//! each took is printed (the figure is for the note, not an assertion).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use slate_core::api::Screen;
+use slate_core::audit::Actor;
+use slate_core::auth::{hash_password, Password, Username};
+use slate_core::datadir::DataDir;
+use slate_core::room::fleet::{FirstAdmin, Fleet};
+use slate_core::room::{Endpoint, Membership, TerminalName};
+use slate_core::session::{SessionHandle, SessionManager};
+use slate_core::test_util::postgres::Postgres;
+use slate_core::Kiosk;
+use slate_e2e::{artifacts_dir, audit_records, prepared_data_dir, with_kiosk_launched, Launch};
+
+fn pw(s: &str) -> Password {
+    Password::from(s.to_owned())
+}
+
+/// The room, made as `fleet init` makes it; desk-1 joined (its data folder and kiosk), and
+/// desk-2's membership written into `desk2` (the app's data folder).
+fn room(desk2: &std::path::Path) -> (Postgres, tempfile::TempDir, Kiosk) {
+    let pg = Postgres::start_new();
+    pg.create_database("slate");
+    let admin = Endpoint::parse(&pg.superuser_url("slate"), Some(pg.ca_file())).unwrap();
+    let mut fleet = Fleet::connect(&admin, Postgres::SUPERUSER_PASSWORD).unwrap();
+    fleet
+        .init(&FirstAdmin {
+            username: &Username::parse("admin").unwrap(),
+            display_name: "The Librarian",
+            password_hash: &hash_password(&pw("admin passphrase")),
+        })
+        .unwrap();
+    let mut join = |name: &str, dir: &std::path::Path| {
+        let name = TerminalName::parse(name).unwrap();
+        let password = fleet.add_terminal(&name, Some("adults")).unwrap();
+        let endpoint = admin.as_user(&name.role()).unwrap();
+        Membership::new(name, endpoint, password).save(dir).unwrap();
+    };
+    let desk1 = slate_e2e::private_tempdir();
+    join("desk-1", desk1.path());
+    join("desk-2", desk2);
+    let kiosk = Kiosk::open(DataDir::prepare(Some(desk1.path())).unwrap()).unwrap();
+    kiosk
+        .add_user(
+            &Actor::System,
+            "ana",
+            "Ana",
+            slate_core::accounts::Role::User,
+            &pw("ana's passphrase"),
+        )
+        .unwrap();
+    (pg, desk1, kiosk)
+}
+
+/// Ana signs in at desk-1, which tells the room (as its session service does at once).
+async fn ana_at_desk_1(kiosk: &Arc<Kiosk>, handle: &SessionHandle) {
+    let _ = handle.dismiss().await;
+    let status = handle
+        .sign_in("ana".into(), pw("ana's passphrase"))
+        .await
+        .unwrap();
+    report(kiosk, status).await;
+}
+
+/// desk-1 tells the room its state and sends its records, as its session service does.
+async fn report(kiosk: &Arc<Kiosk>, status: slate_core::api::AppStatus) {
+    let kiosk = Arc::clone(kiosk);
+    tokio::task::spawn_blocking(move || {
+        kiosk.room_report(&status);
+        while matches!(
+            kiosk.room_once().unwrap(),
+            slate_core::forward::Forwarded::Sent(_)
+        ) {}
+    })
+    .await
+    .unwrap();
+}
+
+/// How long after `asked` (just before the confirming click) desk-1's session ended (waiting up
+/// to 10 s).
+async fn ended_after(handle: &SessionHandle, asked: Instant) -> Duration {
+    while matches!(handle.status().screen, Screen::Session { .. }) {
+        assert!(asked.elapsed() < Duration::from_secs(10), "not ended");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    asked.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_at_one_terminal_end_a_session_at_another_from_the_panel() {
+    let desk2 = prepared_data_dir(&[]);
+    let at = desk2.path().to_owned();
+    let (_pg, desk1_dir, kiosk) = tokio::task::spawn_blocking(move || room(&at))
+        .await
+        .unwrap();
+    let kiosk = Arc::new(kiosk);
+    let (manager, handle) = SessionManager::new(
+        Arc::clone(&kiosk),
+        slate_core::kiosk::wipers::core_wipers(&kiosk),
+    )
+    .unwrap();
+    tokio::spawn(manager.run());
+    let _listener = kiosk.listen_to_room().expect("desk-1 is in a room");
+    ana_at_desk_1(&kiosk, &handle).await;
+
+    with_kiosk_launched("room", Launch::on(&desk2), async |k| {
+        // The room's administrator, at desk-2.
+        k.sign_in("admin", "admin passphrase", "The Librarian")
+            .await;
+        k.by_role("tab", "Terminals").await.click().await.unwrap();
+        k.wait_for_text("In use by Ana (ana)").await;
+        k.screenshot(&artifacts_dir().join("admin-terminals.png"))
+            .await;
+        k.click("End the session at desk-1").await;
+        let asked = Instant::now();
+        k.confirm_admin().await;
+        let took = ended_after(&handle, asked).await;
+        eprintln!("the desk's End session: desk-1's session ended {took:?} after the click");
+        k.wait_for_text("Asked desk-1 to end its session.").await;
+        handle.settled().await;
+        report(&kiosk, handle.status()).await;
+        k.click("Refresh").await;
+        k.wait_for_text("Ready").await;
+
+        // Log out everywhere.
+        ana_at_desk_1(&kiosk, &handle).await;
+        k.type_into("Person's username", "ana").await;
+        k.click("End all sessions of this person").await;
+        let asked = Instant::now();
+        k.confirm_admin().await;
+        let took = ended_after(&handle, asked).await;
+        eprintln!("log out everywhere: desk-1's session ended {took:?} after the click");
+        k.wait_for_text("Sessions of ana asked to end: 1.").await;
+    })
+    .await;
+    handle.settled().await;
+    let ended = audit_records(desk1_dir.path(), "session_ended_by_admin");
+    assert_eq!(ended.len(), 2, "{ended:?}");
+    for record in &ended {
+        let details = record["details"].to_string();
+        assert!(details.contains("desk-2"), "{details}");
+        assert!(details.contains("admin"), "{details}");
+    }
+    handle.shutdown().await;
+}
