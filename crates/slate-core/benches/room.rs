@@ -13,6 +13,7 @@
 //! `cargo bench -p slate-core --bench room` (as root or not: the server runs as `nobody` under
 //! root). Not a criterion bench: one run, whole processes.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -29,6 +30,8 @@ use slate_core::room::{Endpoint, Membership, TerminalName};
 use slate_core::session::SessionManager;
 use slate_core::test_util::postgres::Postgres;
 use slate_core::Kiosk;
+
+mod common;
 
 const PASSWORD: &str = "a bench passphrase";
 
@@ -289,32 +292,39 @@ fn main() {
         med(&mut r_in),
         med(&mut r_end),
     );
-    println!("room bench: {n} terminals (processes), {rounds} rounds each, 2 cores");
-    println!("                      sign-in median / p99        ending median / p99      wall");
-    println!(
-        "  own SQLite files    {si:8.1} / {:8.1} ms     {se:8.1} / {:8.1} ms   {:.1} s",
+    #[allow(clippy::cast_precision_loss)]
+    let per_sec = commits as f64 / r_wall.as_secs_f64();
+    let mut table = format!(
+        "Measured {} ({n} terminals as processes, {rounds} rounds each, all at once, on this machine's 2 cores):\n\n\
+         | | sign-in median | sign-in p99 | ending median | ending p99 | wall |\n\
+         |---|---|---|---|---|---|\n",
+        chrono::Local::now().date_naive()
+    );
+    let _ = writeln!(
+        table,
+        "| each terminal its own SQLite file | {si:.1} ms | {:.1} ms | {se:.1} ms | {:.1} ms | {:.1} s |",
         p99(&mut s_in),
         p99(&mut s_end),
         s_wall.as_secs_f64()
     );
-    println!(
-        "  one PostgreSQL      {ri:8.1} / {:8.1} ms     {re:8.1} / {:8.1} ms   {:.1} s",
+    let _ = writeln!(
+        table,
+        "| one PostgreSQL for the room | {ri:.1} ms | {:.1} ms | {re:.1} ms | {:.1} ms | {:.1} s |",
         p99(&mut r_in),
         p99(&mut r_end),
         r_wall.as_secs_f64()
     );
-    println!(
-        "  room / own files    sign-in {:.3}x, ending {:.3}x (medians)",
+    let _ = write!(
+        table,
+        "| **room / own files (medians)** | **{:.3}** | | **{:.3}** | | |\n\n\
+         The room's database: {commits} transactions committed ({per_sec:.0}/s), at most {} terminal \
+         connections at once. The audit: {records} records of {n} terminals; **lost {lost}, stored \
+         twice {twice}**; every terminal's copy in the room verifies with its key.\n",
         ri / si,
-        re / se
-    );
-    #[allow(clippy::cast_precision_loss)]
-    let per_sec = commits as f64 / r_wall.as_secs_f64();
-    println!(
-        "  database: {commits} transactions committed ({per_sec:.0}/s), at most {} terminal connections at once",
+        re / se,
         peak.load(Ordering::SeqCst)
     );
-    println!("  audit: {records} records of {n} terminals; lost {lost}, stored twice {twice}; every terminal's copy verifies");
+    common::write_summary("room", &table);
     assert_eq!(
         (lost, twice),
         (0, 0),

@@ -123,9 +123,15 @@ impl Kiosk {
         }
     }
 
-    /// Tells the room again what it was last told (it may have missed it while away).
+    /// Tells the room again what it was last told (it may have missed it while away), on the
+    /// terminal's own connection, made now if it was not (so the first sign-in after a start
+    /// or an absence does not wait for it).
     fn report_again(&self) {
         let Some(room) = &self.room else { return };
+        if let Err(e) = room.reachable() {
+            tracing::debug!("the room is not reachable yet: {e}");
+            return;
+        }
         let mut last = lock(&self.room_state);
         if let Some((report, told)) = last.as_mut() {
             *told = room.report_state(report).is_ok();

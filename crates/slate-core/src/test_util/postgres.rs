@@ -148,6 +148,9 @@ impl Postgres {
             .arg("-k")
             .arg(d)
             .args(["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"])
+            // Two connections a terminal (its calls, its listener): room for the 50-terminal
+            // bench and the administrator's (the default, 100, is one short of it).
+            .args(["-c", "max_connections=150"])
             .args(["-c", "ssl=on"])
             .arg("-c")
             .arg(format!("ssl_cert_file={}", d.join("server.pem").display()))
