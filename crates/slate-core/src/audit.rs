@@ -334,6 +334,9 @@ pub enum SignInFailure {
     /// A guest-pass code that is unknown, used, revoked or past its last day (`pass`: its id
     /// when the code is one, `why`).
     PassRefused,
+    /// The right password, but the person is signed in at another terminal of the room and may
+    /// be at one at a time (`one_terminal_per_person = refuse`; `terminal`: where).
+    SignedInElsewhere,
 }
 
 impl SignInFailure {
@@ -349,6 +352,7 @@ impl SignInFailure {
         Self::Closed,
         Self::AllowanceSpent,
         Self::PassRefused,
+        Self::SignedInElsewhere,
     ];
 
     /// The name as stored: `bad_credentials`, `throttled`, …
@@ -364,6 +368,7 @@ impl SignInFailure {
             Self::Closed => "closed",
             Self::AllowanceSpent => "allowance_spent",
             Self::PassRefused => "pass_refused",
+            Self::SignedInElsewhere => "signed_in_elsewhere",
         }
     }
 }

@@ -792,3 +792,83 @@ fn a_persons_daily_time_is_counted_across_the_room() {
         "an hour a day, 35 minutes used at desk-1: {left} minutes left at desk-2"
     );
 }
+
+#[test]
+fn a_person_is_at_one_terminal_at_a_time_when_the_room_says_so() {
+    use slate_core::api::Screen;
+    use slate_core::session::SessionManager;
+    let pg = room();
+    let a = terminal(&pg, "desk-1");
+    let b = terminal(&pg, "desk-2");
+    a.kiosk
+        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
+        .unwrap();
+    let kiosk = std::sync::Arc::new(a.kiosk);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime.block_on(async {
+        let (manager, handle) = SessionManager::new(
+            kiosk.clone(),
+            slate_core::kiosk::wipers::core_wipers(&kiosk),
+        )
+        .unwrap();
+        tokio::spawn(manager.run());
+        handle
+    });
+    let _listener = kiosk.listen_to_room().expect("in a room");
+    let ana_at_desk_1 = || {
+        let status = runtime.block_on(async {
+            let _ = handle.dismiss().await;
+            handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap()
+        });
+        kiosk.room_report(&status);
+        send_all(&kiosk);
+    };
+    ana_at_desk_1();
+    // Off (the default): a second sign-in is let in.
+    assert!(b.kiosk.authenticate(ANA.0, &pw(ANA.1)).is_ok());
+    let ana = b.kiosk.authenticate(ANA.0, &pw(ANA.1)).unwrap();
+    assert!(b.kiosk.admit(&ana).is_ok());
+    // refuse: one sentence saying where, audited; desk-1's session goes on.
+    b.kiosk
+        .set_setting(&Actor::System, "one_terminal_per_person", "refuse")
+        .unwrap();
+    let refused = b.kiosk.admit(&ana).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "You are signed in at desk-1. Sign out there first, or ask staff."
+    );
+    assert!(matches!(handle.status().screen, Screen::Session { .. }));
+    let audited = b
+        .kiosk
+        .audit_list(&slate_core::audit::AuditFilter {
+            reason: Some("signed_in_elsewhere".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(audited.len(), 1);
+    // end_other: let in here, and the session at desk-1 ends, audited there.
+    b.kiosk
+        .set_setting(&Actor::System, "one_terminal_per_person", "end_other")
+        .unwrap();
+    assert!(b.kiosk.admit(&ana).is_ok());
+    runtime.block_on(until_ended(&handle));
+    runtime.block_on(handle.settled());
+    let ended = kiosk
+        .audit_list(&slate_core::audit::AuditFilter {
+            event: Some("session_ended_by_admin".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        ended[0].details.contains("ana, signing in at desk-2"),
+        "{}",
+        ended[0].details
+    );
+    runtime.block_on(handle.shutdown());
+}

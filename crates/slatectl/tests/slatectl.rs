@@ -598,7 +598,7 @@ fn a_mistyped_event_or_reason_is_refused_with_the_possible_values() {
         assert!(out.stderr.contains(reason), "{reason}: {}", out.stderr);
     }
     assert!(out.stderr.contains(
-        "bad_credentials, throttled, terminal_throttled, cooling_down, locked, disabled, barred, closed, allowance_spent, pass_refused]"
+        "bad_credentials, throttled, terminal_throttled, cooling_down, locked, disabled, barred, closed, allowance_spent, pass_refused, signed_in_elsewhere]"
     ));
     let out = ctl.run(&["audit", "export", "--format", "json"], "");
     assert_eq!(out.code, 2);

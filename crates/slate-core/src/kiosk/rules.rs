@@ -17,7 +17,7 @@ use crate::audit::{AuditEvent, Event, SignInFailure};
 use crate::clock::from_timestamp;
 use crate::hours::{allowance_day, OpenState};
 use crate::phrase::Phrase;
-use crate::settings::Settings;
+use crate::settings::{OnePerPerson, Settings};
 
 /// Less than this left of a day's time counts as none: a session too short to use.
 pub const LEAST_LEFT: Duration = Duration::from_secs(60);
@@ -57,6 +57,7 @@ impl Kiosk {
                 ))
             }
         };
+        self.one_terminal_at_a_time(who, s)?;
         let allowance = match (who.kind, who.source, &who.username) {
             // A guest pass carries its own minutes; any other guest has the setting's.
             (SessionKind::Guest, ..) => who
@@ -114,6 +115,36 @@ impl Kiosk {
     }
 
     /// Records a refusal at the door and returns it.
+    /// In a room, with `one_terminal_per_person`: a person signed in at another terminal is
+    /// refused here, saying where (`refuse`), or their session there is ended (`end_other`,
+    /// audited there as ended at their own request from this terminal). Administrators, who
+    /// work at the desk and at a terminal, are not held to it.
+    fn one_terminal_at_a_time(&self, who: &Identity, s: &Settings) -> Result<(), KioskError> {
+        let (Some(room), Some(name)) = (&self.room, &who.username) else {
+            return Ok(());
+        };
+        if who.kind != SessionKind::User || s.one_terminal_per_person == OnePerPerson::Off {
+            return Ok(());
+        }
+        let there = room.open_elsewhere(name, who.source)?;
+        let Some((first, _)) = there.first() else {
+            return Ok(());
+        };
+        if s.one_terminal_per_person == OnePerPerson::Refuse {
+            return Err(self.turn_away(
+                who,
+                SignInFailure::SignedInElsewhere,
+                Phrase::new("You are signed in at {terminal}. Sign out there first, or ask staff.")
+                    .text("terminal", first),
+            ));
+        }
+        let by = format!("{name}, signing in at {}", room.terminal());
+        for (terminal, session) in &there {
+            room.request_end(terminal, session, &by)?;
+        }
+        Ok(())
+    }
+
     fn turn_away(&self, who: &Identity, reason: SignInFailure, why: Phrase) -> KioskError {
         let details = json!({ "reason": reason, "source": who.source });
         let event = AuditEvent::new(Event::SignInFailed, details).user(who.username.as_deref());

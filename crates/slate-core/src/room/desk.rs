@@ -136,6 +136,23 @@ impl Room {
             .get(0))
     }
 
+    /// Where else `person` (of `source`) has a session open now: each terminal (connected to
+    /// the room) and its session.
+    pub fn open_elsewhere(
+        &self,
+        person: &str,
+        source: Option<crate::accounts::Source>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let source = source.map(crate::accounts::Source::as_str);
+        let rows = self.with(|c| {
+            c.query(
+                "SELECT terminal, session_id FROM slate.open_elsewhere($1, $2)",
+                &[&person, &source],
+            )
+        })?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
     /// Asks every terminal where `person` has a session open to end it; returns how many.
     pub fn end_everywhere(&self, person: &str, by_user: &str) -> Result<i32, StoreError> {
         Ok(self

@@ -391,6 +391,21 @@ pub const MIGRATIONS: &[&str] = &[
         AS $$ UPDATE slate.requests SET taken_at = now()
               WHERE id = done AND terminal = slate.my_terminal() AND taken_at IS NULL $$;
 
+    -- A person's open sessions at the other terminals that are connected now (a terminal that
+    -- went away mid-session has its session ended and recorded when it is back).
+    CREATE FUNCTION slate.open_elsewhere(person text, src text)
+        RETURNS TABLE (terminal text, session_id text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT s.terminal, s.id FROM slate.sessions s
+              JOIN slate.terminals t ON t.name = s.terminal
+              WHERE s.terminal <> slate.my_terminal() AND s.username = person
+                AND s.source IS NOT DISTINCT FROM src AND s.ended_at IS NULL
+                AND t.revoked_at IS NULL
+                AND EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.usename = t.role_name)
+              ORDER BY s.terminal $$;
+    REVOKE ALL ON FUNCTION slate.open_elsewhere(text, text) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION slate.open_elsewhere(text, text) TO slate_terminal;
+
     REVOKE ALL ON FUNCTION slate.room_status(), slate.request_end(text, text, text),
         slate.end_everywhere(text, text), slate.pending_requests(),
         slate.request_done(bigint) FROM PUBLIC;

@@ -18,7 +18,8 @@ use crate::store_error::StoreError;
 pub use crate::sites::{browser_home, site_allowed};
 pub(crate) use typed::{check_change, effective};
 pub use typed::{
-    Effective, Layer, LdapSettings, PamSettings, PolicyLayer, SecretText, Settings, Sip2Settings,
+    Effective, Layer, LdapSettings, OnePerPerson, PamSettings, PolicyLayer, SecretText, Settings,
+    Sip2Settings,
 };
 
 /// The kind of value a setting holds.
@@ -552,6 +553,16 @@ pub const SETTINGS: &[SettingDef] = &[
         // leave open.
         strictest: "30",
         description: "How long an administrator's session may go without activity before it ends.",
+    },
+    SettingDef {
+        key: "one_terminal_per_person",
+        label: "One terminal at a time per person",
+        kind: Kind::Choice(&["off", "refuse", "end_other"]),
+        default: "off",
+        // Strictest: refuse: nobody is signed in twice, and nobody's session is ended by
+        // someone who knows their password.
+        strictest: "refuse",
+        description: "In a room of terminals, whether a person may be signed in at one terminal at a time: off (at several at once), refuse (a second sign-in is refused, saying where they are), or end_other (a second sign-in ends the session at the first terminal).",
     },
     SettingDef {
         key: "terminal_name",

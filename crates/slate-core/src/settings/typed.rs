@@ -179,6 +179,18 @@ impl Settings {
     }
 }
 
+/// In a room of terminals, whether a person may be signed in at one terminal at a time
+/// (`one_terminal_per_person`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnePerPerson {
+    /// At several terminals at once.
+    Off,
+    /// A second sign-in is refused, saying where the person is.
+    Refuse,
+    /// A second sign-in ends the session at the first terminal.
+    EndOther,
+}
+
 /// The settings in force, typed.
 // An administrator's switches are bools: each is one yes-or-no setting, not a state machine.
 #[allow(clippy::struct_excessive_bools)]
@@ -215,6 +227,8 @@ pub struct Settings {
     pub closing_warnings: Vec<Duration>,
     /// Whether a guest session's time limit and time start at its first input.
     pub guest_time_from_first_input: bool,
+    /// In a room: whether a person may be signed in at one terminal at a time.
+    pub one_terminal_per_person: OnePerPerson,
     /// The page each person accepts before a session; `None`: none.
     pub acceptable_use: Option<crate::notice::Notice>,
     /// What one extension adds; `None`: none is offered.
@@ -347,6 +361,11 @@ impl Settings {
                 .unwrap_or_default(),
             closing_warnings: seconds_list(&get("closing_warnings")),
             guest_time_from_first_input: get("guest_time_from_first_input") == "true",
+            one_terminal_per_person: match get("one_terminal_per_person").as_str() {
+                "refuse" => OnePerPerson::Refuse,
+                "end_other" => OnePerPerson::EndOther,
+                _ => OnePerPerson::Off,
+            },
             acceptable_use: crate::notice::Notice::parse(&get("acceptable_use"))
                 .unwrap_or_default(),
             extension: off_or_secs(&get("extension")),
