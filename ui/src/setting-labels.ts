@@ -52,6 +52,7 @@ export const SETTING_LABELS: Readonly<Record<string, string>> = {
   sip2_institution: "SIP2 institution id",
   sip2_fine_limit: "Fine limit for library cards",
   admin_idle_timeout: "Administrator idle timeout",
+  guests_when_room_away: "Guests while the room's database is away",
   one_terminal_per_person: "One terminal at a time per person",
   terminal_name: "Terminal name",
   language: "Language",

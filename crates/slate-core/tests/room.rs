@@ -268,8 +268,32 @@ fn with_the_database_away_sign_in_is_not_available_and_comes_back_with_it() {
         .filter(|r| r.event == "source_unavailable")
         .count();
     assert_eq!(unavailable, 1);
+    // Guests and this terminal's guest passes go on without the room, unless the setting says
+    // otherwise.
+    a.kiosk
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .unwrap();
+    assert!(a.kiosk.guest().is_ok());
+    let today = chrono::Local::now().date_naive().to_string();
+    let (_, issued) = a
+        .kiosk
+        .create_guest_passes(&Actor::System, 2, 30, &today)
+        .unwrap();
+    assert!(a.kiosk.redeem_guest_pass(&issued[0].code.shown()).is_ok());
+    a.kiosk
+        .set_setting(&Actor::System, "guests_when_room_away", "false")
+        .unwrap();
+    assert!(matches!(
+        a.kiosk.guest(),
+        Err(KioskError::SourceUnavailable)
+    ));
+    assert!(matches!(
+        a.kiosk.redeem_guest_pass(&issued[1].code.shown()),
+        Err(KioskError::SourceUnavailable)
+    ));
     pg.start();
     assert!(a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+    assert!(a.kiosk.guest().is_ok());
     // A crash of the server, then its recovery: the same.
     pg.crash();
     assert!(matches!(

@@ -8,7 +8,7 @@ use crate::auth::{
     backoff, hash_password, name_verdict, CredentialError, NameVerdict, Password, Username,
 };
 use crate::phrase::Phrase;
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, ThrottleScope};
 use serde_json::json;
 use std::time::Duration;
 
@@ -91,7 +91,9 @@ impl Kiosk {
             let name_key = Username::parse(&a.username)
                 .map(|u| u.key().to_owned())
                 .unwrap_or_default();
-            let Some(t) = store.throttle_state(&key.digest(&name_key), &now)? else {
+            let Some(t) =
+                store.throttle_state(ThrottleScope::Shared, &key.digest(&name_key), &now)?
+            else {
                 continue;
             };
             a.failed_sign_ins = t.failures;
@@ -222,7 +224,7 @@ impl Kiosk {
         let store = lock(&self.store);
         store.atomically(|store| {
             store.set_locked(&username, false)?;
-            store.throttle_clear(&digest)?;
+            store.throttle_clear(ThrottleScope::Shared, &digest)?;
             self.user_event(by, store, Event::UserUnlocked, username.as_str(), json!({}))
         })?;
         Ok(())

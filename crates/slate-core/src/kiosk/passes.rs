@@ -16,7 +16,7 @@ use crate::auth::NameVerdict;
 use crate::clock::to_db;
 use crate::guest_pass::{Batch, Code, Issued, PassKey};
 use crate::phrase::Phrase;
-use crate::store::PassRow;
+use crate::store::{PassRow, ThrottleScope};
 
 /// The throttle's name for every guest-pass attempt (no typed name can be it: a control
 /// character leads).
@@ -179,7 +179,9 @@ impl Kiosk {
     /// at the acceptable-use page still works.
     pub fn redeem_guest_pass(&self, typed: &str) -> Result<Identity, KioskError> {
         let _gate = lock(&self.signin_gate);
-        let attempt = self.attempt(PASS_NAME, None)?;
+        // The passes are this terminal's: so is their count (it works while the room is away).
+        let attempt = self.attempt(PASS_NAME, None, ThrottleScope::Terminal)?;
+        self.guests_now(&attempt.settings)?;
         // Slowed by failures, never cooled down (see the module's comment).
         let verdict = match self.throttle_gate(&attempt)? {
             NameVerdict::Cooling(_) => NameVerdict::Check,
@@ -198,7 +200,7 @@ impl Kiosk {
             (Some(pass), None) => {
                 // A right code clears the wrong ones before it: a day of typos by many visitors
                 // never adds up to one long wait.
-                lock(&self.store).throttle_clear(&attempt.digest)?;
+                lock(&self.store).throttle_clear(attempt.scope, &attempt.digest)?;
                 Ok(Identity::guest(Some(PassTicket {
                     id: pass.id,
                     allowance: Duration::from_secs(u64::from(pass.minutes) * 60),

@@ -15,7 +15,7 @@ use crate::clock::Moment;
 use crate::phrase::Phrase;
 use crate::settings::Settings;
 use crate::sources::{self, sip2, Answer, Person, Steps};
-use crate::store::{NameThrottle, Store};
+use crate::store::{NameThrottle, Store, ThrottleScope};
 use crate::store_error::StoreError;
 use serde_json::json;
 use std::time::Duration;
@@ -111,7 +111,7 @@ impl Kiosk {
         password: &Password,
     ) -> Result<Identity, KioskError> {
         let parsed = Username::parse(username).ok();
-        let attempt = self.attempt(username, parsed.as_ref())?;
+        let attempt = self.attempt(username, parsed.as_ref(), ThrottleScope::Shared)?;
         let verdict = self.throttle_gate(&attempt)?;
         let checking = std::time::Instant::now();
         let found = Self::find(&attempt, username, password);
@@ -192,7 +192,7 @@ impl Kiosk {
             },
             Found::Barred(..) | Found::Nobody(_) => unreachable!("refused above"),
         };
-        store.throttle_clear(&attempt.digest)?;
+        store.throttle_clear(attempt.scope, &attempt.digest)?;
         Ok(identity)
     }
 
@@ -278,18 +278,23 @@ impl Kiosk {
         &self,
         typed: &str,
         parsed: Option<&Username>,
+        scope: ThrottleScope,
     ) -> Result<Attempt, KioskError> {
         let now = self.clock.moment();
         let name_key = parsed.map_or_else(|| typed.trim().to_lowercase(), |u| u.key().to_owned());
         let settings = self.settings()?;
         let rules = settings.throttle_rules();
-        let digest = self.throttle_key()?.digest(&name_key);
+        let key = match scope {
+            ThrottleScope::Shared => self.throttle_key()?,
+            ThrottleScope::Terminal => self.terminal_throttle_key()?,
+        };
+        let digest = key.digest(&name_key);
         let store = lock(&self.store);
         let account = match parsed {
             Some(u) => store.find_account(u)?,
             None => None,
         };
-        let previous = store.throttle_state(&digest, &now)?;
+        let previous = store.throttle_state(scope, &digest, &now)?;
         let recent = store
             .recent_failures(&now)?
             .iter()
@@ -299,6 +304,7 @@ impl Kiosk {
             now,
             settings,
             rules,
+            scope,
             digest,
             account,
             previous,
@@ -350,14 +356,14 @@ impl Kiosk {
         let limit = a.rules.terminal_limit;
         store.atomically(|store| {
             let answer = if let NameVerdict::Cooling(left) = verdict {
-                store.throttle_checked(&a.digest, &a.now, limit)?;
+                store.throttle_checked(a.scope, &a.digest, &a.now, limit)?;
                 self.record(
                     store,
                     failed(SignInFailure::CoolingDown, a.account.as_ref()),
                 )?;
                 KioskError::Throttled(left)
             } else {
-                let failures = store.throttle_fail(&a.digest, &a.now, limit)?;
+                let failures = store.throttle_fail(a.scope, &a.digest, &a.now, limit)?;
                 self.record(store, failure)?;
                 if failures % a.rules.cooldown_after.max(1) == 0 {
                     let minutes = cooldown(failures, a.rules.cooldown_after).as_secs() / 60;
@@ -387,6 +393,11 @@ impl Kiosk {
         if let Some(room) = &self.room {
             return Ok(ThrottleKey::new(room.throttle_key()?));
         }
+        self.terminal_throttle_key()
+    }
+
+    /// The key this terminal's own counts are kept under, derived from the audit key.
+    pub(super) fn terminal_throttle_key(&self) -> Result<ThrottleKey, KioskError> {
         Ok(ThrottleKey::new(
             self.audit_key()?.derive(ThrottleKey::LABEL),
         ))
@@ -462,18 +473,34 @@ impl Kiosk {
 
     /// A guest, when the settings allow guests.
     pub fn guest(&self) -> Result<Identity, KioskError> {
-        if !self.settings()?.guests_allowed {
+        let settings = self.settings()?;
+        if !settings.guests_allowed {
             return Err(KioskError::GuestsNotAllowed);
         }
+        self.guests_now(&settings)?;
         Ok(Identity::guest(None))
+    }
+
+    /// In a room with `guests_when_room_away` off: a guest may start a session only while the
+    /// room answers (otherwise "Sign-in is not available right now; please ask staff.").
+    pub(super) fn guests_now(&self, settings: &Settings) -> Result<(), KioskError> {
+        match &self.room {
+            Some(room) if !settings.guests_when_room_away => room.reachable().map_err(|e| {
+                tracing::warn!("a guest was turned away: {e}");
+                KioskError::SourceUnavailable
+            }),
+            _ => Ok(()),
+        }
     }
 }
 
 /// A sign-in attempt as the throttle sees it, before its password is checked.
 pub(super) struct Attempt {
     now: Moment,
-    settings: Settings,
+    pub(super) settings: Settings,
     rules: ThrottleRules,
+    /// Whose count the name is in.
+    pub(super) scope: ThrottleScope,
     /// The typed name's key under the throttle key.
     pub(super) digest: String,
     /// The account the name is, if any.

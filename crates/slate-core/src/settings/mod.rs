@@ -555,6 +555,15 @@ pub const SETTINGS: &[SettingDef] = &[
         description: "How long an administrator's session may go without activity before it ends.",
     },
     SettingDef {
+        key: "guests_when_room_away",
+        label: "Guests while the room's database is away",
+        kind: Kind::Bool,
+        default: "true",
+        // Strictest: no: without the room nobody's use of the terminal reaches the desk.
+        strictest: "false",
+        description: "In a room of terminals: whether guests (Continue as guest, guest passes) may start a session while the room's database cannot be reached. Accounts cannot sign in then either way.",
+    },
+    SettingDef {
         key: "one_terminal_per_person",
         label: "One terminal at a time per person",
         kind: Kind::Choice(&["off", "refuse", "end_other"]),

@@ -227,6 +227,8 @@ pub struct Settings {
     pub closing_warnings: Vec<Duration>,
     /// Whether a guest session's time limit and time start at its first input.
     pub guest_time_from_first_input: bool,
+    /// In a room: whether guests may start a session while the room cannot be reached.
+    pub guests_when_room_away: bool,
     /// In a room: whether a person may be signed in at one terminal at a time.
     pub one_terminal_per_person: OnePerPerson,
     /// The page each person accepts before a session; `None`: none.
@@ -361,6 +363,7 @@ impl Settings {
                 .unwrap_or_default(),
             closing_warnings: seconds_list(&get("closing_warnings")),
             guest_time_from_first_input: get("guest_time_from_first_input") == "true",
+            guests_when_room_away: get("guests_when_room_away") == "true",
             one_terminal_per_person: match get("one_terminal_per_person").as_str() {
                 "refuse" => OnePerPerson::Refuse,
                 "end_other" => OnePerPerson::EndOther,

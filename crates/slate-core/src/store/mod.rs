@@ -30,7 +30,7 @@ mod throttle;
 mod usage;
 
 pub use passes::PassRow;
-pub use throttle::NameThrottle;
+pub use throttle::{NameThrottle, ThrottleScope};
 
 use std::fs;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};

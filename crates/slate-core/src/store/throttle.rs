@@ -29,6 +29,15 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// Whose count a name is in: the room's when the terminal is in one (a person's name, slowed at
+/// every terminal alike), or this terminal's alone (the guest-pass codes, which are this
+/// terminal's and must work while the room is away).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleScope {
+    Shared,
+    Terminal,
+}
+
 /// A name's throttle row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameThrottle {
@@ -44,11 +53,12 @@ impl Store {
     /// just now, so it never shortens a wait.
     pub fn throttle_state(
         &self,
+        scope: ThrottleScope,
         digest: &str,
         now: &Moment,
     ) -> Result<Option<NameThrottle>, StoreError> {
         type Row = (i64, String, String, i64, String, String, i64);
-        if let Some(room) = &self.room {
+        if let Some(room) = self.names_room(scope) {
             return Ok(room.throttle_row(digest)?.map(|r| {
                 let (f_at, f_boot, f_ms) = r.last_failure;
                 let (a_at, a_boot, a_ms) = r.last_attempt;
@@ -91,9 +101,15 @@ impl Store {
     /// Records one failed sign-in: one more for the name (returns its new count), one more for
     /// the terminal (keeping only its `keep` most recent), and forgets names quiet for
     /// [`FORGET_AFTER`]. Call inside [`Store::atomically`] with the audit record.
-    pub fn throttle_fail(&self, digest: &str, now: &Moment, keep: u32) -> Result<u32, StoreError> {
+    pub fn throttle_fail(
+        &self,
+        scope: ThrottleScope,
+        digest: &str,
+        now: &Moment,
+        keep: u32,
+    ) -> Result<u32, StoreError> {
         let at = to_db(now.wall);
-        if let Some(room) = &self.room {
+        if let Some(room) = self.names_room(scope) {
             let n = room.throttle_fail(digest, &at, &now.boot_id, now.since_boot)?;
             self.terminal_fail(now, keep)?;
             return Ok(u32::try_from(n).unwrap_or(u32::MAX));
@@ -128,11 +144,12 @@ impl Store {
     /// again from now (the cool-down and the count stay), and the terminal counts a failure.
     pub fn throttle_checked(
         &self,
+        scope: ThrottleScope,
         digest: &str,
         now: &Moment,
         keep: u32,
     ) -> Result<(), StoreError> {
-        if let Some(room) = &self.room {
+        if let Some(room) = self.names_room(scope) {
             room.throttle_checked(digest, &to_db(now.wall), &now.boot_id, now.since_boot)?;
             return self.terminal_fail(now, keep);
         }
@@ -143,6 +160,13 @@ impl Store {
             params![digest, to_db(now.wall), now.boot_id, ms(now.since_boot)],
         )?;
         self.terminal_fail(now, keep)
+    }
+
+    /// The room that keeps names of `scope`, if it is the room's.
+    fn names_room(&self, scope: ThrottleScope) -> Option<&crate::room::Room> {
+        self.room
+            .as_deref()
+            .filter(|_| scope == ThrottleScope::Shared)
     }
 
     fn terminal_fail(&self, now: &Moment, keep: u32) -> Result<(), StoreError> {
@@ -175,8 +199,8 @@ impl Store {
 
     /// Forgets the failures of a name (after a success, or an administrator's unlock). The
     /// terminal's count stays: it is about the terminal, not the name.
-    pub fn throttle_clear(&self, digest: &str) -> Result<(), StoreError> {
-        if let Some(room) = &self.room {
+    pub fn throttle_clear(&self, scope: ThrottleScope, digest: &str) -> Result<(), StoreError> {
+        if let Some(room) = self.names_room(scope) {
             return room.throttle_clear(digest);
         }
         self.conn().execute(
@@ -199,12 +223,22 @@ mod tests {
         let s = Store::open(&tmp.path().join("slate.db")).unwrap();
         let clock = FakeClock::new();
         let now = clock.moment();
-        assert_eq!(s.throttle_state("a", &now).unwrap(), None);
+        assert_eq!(
+            s.throttle_state(ThrottleScope::Shared, "a", &now).unwrap(),
+            None
+        );
         for expected in 1..=4 {
-            assert_eq!(s.throttle_fail("a", &clock.moment(), 3).unwrap(), expected);
+            assert_eq!(
+                s.throttle_fail(ThrottleScope::Shared, "a", &clock.moment(), 3)
+                    .unwrap(),
+                expected
+            );
             clock.advance(Duration::from_secs(1));
         }
-        let state = s.throttle_state("a", &clock.moment()).unwrap().unwrap();
+        let state = s
+            .throttle_state(ThrottleScope::Shared, "a", &clock.moment())
+            .unwrap()
+            .unwrap();
         assert_eq!(state.failures, 4);
         assert_eq!(
             state.last_failure.age_at(&clock.moment()),
@@ -212,8 +246,12 @@ mod tests {
         );
         assert_eq!(state.last_attempt, state.last_failure);
         clock.advance(Duration::from_secs(5));
-        s.throttle_checked("a", &clock.moment(), 3).unwrap();
-        let checked = s.throttle_state("a", &clock.moment()).unwrap().unwrap();
+        s.throttle_checked(ThrottleScope::Shared, "a", &clock.moment(), 3)
+            .unwrap();
+        let checked = s
+            .throttle_state(ThrottleScope::Shared, "a", &clock.moment())
+            .unwrap()
+            .unwrap();
         assert_eq!(
             checked.failures, 4,
             "a checked attempt is no failure of the name"
@@ -221,8 +259,12 @@ mod tests {
         assert_eq!(checked.last_failure, state.last_failure);
         assert_eq!(checked.last_attempt, clock.moment());
         assert_eq!(s.recent_failures(&clock.moment()).unwrap().len(), 3);
-        s.throttle_clear("a").unwrap();
-        assert_eq!(s.throttle_state("a", &clock.moment()).unwrap(), None);
+        s.throttle_clear(ThrottleScope::Shared, "a").unwrap();
+        assert_eq!(
+            s.throttle_state(ThrottleScope::Shared, "a", &clock.moment())
+                .unwrap(),
+            None
+        );
         assert_eq!(s.recent_failures(&clock.moment()).unwrap().len(), 3);
     }
 
@@ -231,12 +273,22 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let s = Store::open(&tmp.path().join("slate.db")).unwrap();
         let clock = FakeClock::new();
-        s.throttle_fail("old", &clock.moment(), 30).unwrap();
+        s.throttle_fail(ThrottleScope::Shared, "old", &clock.moment(), 30)
+            .unwrap();
         clock.advance(FORGET_AFTER.checked_sub(Duration::from_secs(1)).unwrap());
-        s.throttle_fail("new", &clock.moment(), 30).unwrap();
-        assert!(s.throttle_state("old", &clock.moment()).unwrap().is_some());
+        s.throttle_fail(ThrottleScope::Shared, "new", &clock.moment(), 30)
+            .unwrap();
+        assert!(s
+            .throttle_state(ThrottleScope::Shared, "old", &clock.moment())
+            .unwrap()
+            .is_some());
         clock.advance(Duration::from_secs(2));
-        s.throttle_fail("new", &clock.moment(), 30).unwrap();
-        assert_eq!(s.throttle_state("old", &clock.moment()).unwrap(), None);
+        s.throttle_fail(ThrottleScope::Shared, "new", &clock.moment(), 30)
+            .unwrap();
+        assert_eq!(
+            s.throttle_state(ThrottleScope::Shared, "old", &clock.moment())
+                .unwrap(),
+            None
+        );
     }
 }
