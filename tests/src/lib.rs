@@ -953,6 +953,42 @@ impl Kiosk {
         }
     }
 
+    /// The WCAG A and AA violations axe-core (pinned in `ui/package.json`) finds on the page as
+    /// it is now: for each, its rule, impact and up to five of the elements it names.
+    pub async fn axe_violations(&self) -> Vec<Value> {
+        let loaded = self.eval("return typeof window.axe === 'object'").await;
+        if loaded != json!(true) {
+            let path = workspace_root().join("ui/node_modules/axe-core/axe.min.js");
+            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e} (`make test` installs the UI's packages)",
+                    path.display()
+                )
+            });
+            self.client
+                .execute(&format!("{source}\nreturn true;"), vec![])
+                .await
+                .expect("axe-core loads into the page");
+        }
+        let found = self
+            .client
+            .execute_async(
+                r"const done = arguments[0];
+                  axe.run(document, {
+                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+                  }).then(
+                    (r) => done(r.violations.map((v) => ({
+                      rule: v.id, impact: v.impact, help: v.help,
+                      nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary),
+                    }))),
+                    (e) => done([{ rule: 'axe failed', help: String(e) }]));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        found.as_array().cloned().unwrap_or_default()
+    }
+
     /// Runs a script in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Value {
         self.client

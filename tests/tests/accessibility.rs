@@ -8,49 +8,8 @@
 //! Also here: the layout at 1024×768, at 4K and in portrait (nothing wider than the window), and
 //! Spanish chosen on the sign-in screen reaching the session and going at its end.
 
-use std::path::PathBuf;
-
 use serde_json::{json, Value};
 use slate_e2e::{prepared_data_dir, with_kiosk_launched, workspace_root, Kiosk, Launch};
-
-fn axe_source() -> String {
-    let path: PathBuf = workspace_root().join("ui/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (`make test` installs the UI's packages)",
-            path.display()
-        )
-    })
-}
-
-/// The WCAG A and AA violations axe-core finds on the page as it is now: for each, its rule,
-/// impact and up to five of the elements it names.
-async fn violations(k: &Kiosk) -> Vec<Value> {
-    let loaded = k.eval("return typeof window.axe === 'object'").await;
-    if loaded != json!(true) {
-        k.client()
-            .execute(&format!("{}\nreturn true;", axe_source()), vec![])
-            .await
-            .expect("axe-core loads into the page");
-    }
-    let found = k
-        .client()
-        .execute_async(
-            r"const done = arguments[0];
-              axe.run(document, {
-                runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-              }).then(
-                (r) => done(r.violations.map((v) => ({
-                  rule: v.id, impact: v.impact, help: v.help,
-                  nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary),
-                }))),
-                (e) => done([{ rule: 'axe failed', help: String(e) }]));",
-            vec![],
-        )
-        .await
-        .expect("axe-core runs");
-    found.as_array().cloned().unwrap_or_default()
-}
 
 /// What axe-core found in one language, and how many times it ran (so a screen skipped by
 /// mistake cannot pass silently).
@@ -121,7 +80,7 @@ async fn check(k: &Kiosk, screen: &str, found: &mut Found) {
         );
         k.eval(&set).await;
         found.runs += 1;
-        let mut seen = violations(k).await;
+        let mut seen = k.axe_violations().await;
         for _ in 0..5 {
             if seen.is_empty() {
                 break;
@@ -130,7 +89,7 @@ async fn check(k: &Kiosk, screen: &str, found: &mut Found) {
             // once it has settled. A real violation stays.
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             settled(k).await;
-            seen = violations(k).await;
+            seen = k.axe_violations().await;
         }
         for v in seen {
             found

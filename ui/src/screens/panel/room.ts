@@ -74,7 +74,7 @@ function drawRoom(room: DeskTerminal[]): void {
       const actions = make("td");
       // Here, the administrator's own session: Sign out ends it.
       if (d.online && d.state === "in_use" && !d.revoked && !d.here) {
-        const end = make("button", { type: "button", "aria-label": t("End the session at {terminal}", { terminal: d.name }) }, t("End session"));
+        const end = make("button", { type: "button", "aria-label": t("End session at {terminal}", { terminal: d.name }) }, t("End session"));
         end.addEventListener("click", () =>
           confirmFirst(
             t("End the session at {terminal}?", { terminal: d.name }),
