@@ -4,8 +4,9 @@
 //! session service runs it (the session manager, the listener for the room's requests, the
 //! state it reports and the records it sends). An administrator at desk-2 opens Terminals, sees
 //! Ana in use at desk-1, ends her session there, then ends every session of hers ("log out
-//! everywhere"); desk-1's sessions end, audited with who asked from which terminal. axe-core
-//! finds no WCAG A or AA problem in the section. How long
+//! everywhere"); desk-1's sessions end, audited with who asked from which terminal. Messages go
+//! both ways: from the panel to Ana at desk-1, and from desk-1 to this screen, where it shows as
+//! a dialog. axe-core finds no WCAG A or AA problem in the section or the message. How long
 //! each took is printed (the figure is for the note, not an assertion).
 
 use std::sync::Arc;
@@ -143,6 +144,9 @@ async fn staff_at_one_terminal_end_a_session_at_another_from_the_panel() {
         let took = ended_after(&handle, asked).await;
         eprintln!("log out everywhere: desk-1's session ended {took:?} after the click");
         k.wait_for_text("Sessions of ana asked to end: 1.").await;
+        handle.settled().await;
+
+        messages_both_ways(k, &kiosk, &handle).await;
     })
     .await;
     handle.settled().await;
@@ -154,4 +158,60 @@ async fn staff_at_one_terminal_end_a_session_at_another_from_the_panel() {
         assert!(details.contains("admin"), "{details}");
     }
     handle.shutdown().await;
+}
+
+/// A message from the desk (this app's panel) to Ana at desk-1, and one from desk-1's staff to
+/// this screen, where it shows as a dialog closed with OK.
+async fn messages_both_ways(k: &slate_e2e::Kiosk, kiosk: &Arc<Kiosk>, handle: &SessionHandle) {
+    // A message from the desk to Ana at desk-1, and one from desk-1's staff to this screen.
+    ana_at_desk_1(kiosk, handle).await;
+    k.click("Refresh").await;
+    k.wait_for_text("In use by Ana (ana)").await;
+    k.type_into("Message to send", "Your print is ready at the desk.")
+        .await;
+    k.click("Send message").await;
+    k.wait_for_text("Sent your message to desk-1.").await;
+    let asked = Instant::now();
+    while !matches!(
+        handle.status().screen,
+        Screen::Session {
+            staff_message: Some(_),
+            ..
+        }
+    ) {
+        assert!(
+            asked.elapsed() < Duration::from_secs(10),
+            "no message at desk-1"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (from_desk_1, staff) = (
+        Arc::clone(kiosk),
+        Actor::Admin {
+            username: "admin".into(),
+        },
+    );
+    tokio::task::spawn_blocking(move || {
+        assert!(from_desk_1
+            .room_message(&staff, "desk-2", "Please come to the desk when you can.")
+            .unwrap());
+    })
+    .await
+    .unwrap();
+    k.wait_for_text("Please come to the desk when you can.")
+        .await;
+    k.wait_for_text("From the staff at desk-1").await;
+    k.screenshot(&artifacts_dir().join("staff-message.png"))
+        .await;
+    let problems = k.axe_violations().await;
+    assert!(
+        problems.is_empty(),
+        "axe-core on the message: {problems:#?}"
+    );
+    k.click("OK").await;
+    k.wait_until(
+        "return !document.getElementById('staff-message-dialog').open",
+        "the message closed",
+    )
+    .await;
 }

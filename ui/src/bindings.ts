@@ -60,7 +60,11 @@ browser: BrowserPlan | null,
  * deleted), as the kernel tells the service: the UI reads the list again when this
  * changes, and never polls.
  */
-files_changed: number, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
+files_changed: number, 
+/**
+ * The last message staff sent to this session from the desk (the UI shows each once).
+ */
+staff_message: StaffMessage | null, } | { "kind": "ending" } | { "kind": "signed_out", reason: EndReason, 
 /**
  * The reason in plain words, with the idle timeout or the time limit as a duration
  * piece, for the UI to say in the person's language.
@@ -100,6 +104,16 @@ export type IdleWarning = {
  * Whole seconds until the session ends, rounded up.
  */
 seconds_left: number, };
+
+export type StaffMessage = { 
+/**
+ * The room's number for it: the UI shows each message once.
+ */
+id: number, text: string, 
+/**
+ * The terminal it was sent from.
+ */
+from: string, };
 
 export type IssuedPass = { id: number, code: string, minutes: number, valid_until: string, };
 
@@ -181,7 +195,7 @@ export type SignInRequest = { username: string, password: string, };
 
 export type PassRequest = { code: string, };
 
-export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "room" } | { "action": "end_room_session", terminal: string, } | { "action": "end_person_everywhere", username: string, } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "create_guest_passes", count: number, minutes: number, 
+export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "room" } | { "action": "end_room_session", terminal: string, } | { "action": "end_person_everywhere", username: string, } | { "action": "send_room_message", terminal: string, text: string, } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "create_guest_passes", count: number, minutes: number, 
 /**
  * The last day they work (`2026-12-31`, this terminal's time zone).
  */

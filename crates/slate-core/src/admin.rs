@@ -92,7 +92,8 @@ pub fn handle(
         },
         request @ (AdminRequest::Room
         | AdminRequest::EndRoomSession { .. }
-        | AdminRequest::EndPersonEverywhere { .. }) => room(kiosk, &by, request)?,
+        | AdminRequest::EndPersonEverywhere { .. }
+        | AdminRequest::SendRoomMessage { .. }) => room(kiosk, &by, request)?,
         AdminRequest::TestSource {
             source,
             username,
@@ -194,6 +195,13 @@ fn room(kiosk: &Kiosk, by: &Actor, request: AdminRequest) -> Result<AdminReply, 
         AdminRequest::EndRoomSession { terminal } => {
             if kiosk.room_end_session(by, &terminal)? {
                 Phrase::new("Asked {terminal} to end its session.").text("terminal", &terminal)
+            } else {
+                Phrase::new("Nobody is signed in at {terminal}.").text("terminal", &terminal)
+            }
+        }
+        AdminRequest::SendRoomMessage { terminal, text } => {
+            if kiosk.room_message(by, &terminal, &text)? {
+                Phrase::new("Sent your message to {terminal}.").text("terminal", &terminal)
             } else {
                 Phrase::new("Nobody is signed in at {terminal}.").text("terminal", &terminal)
             }

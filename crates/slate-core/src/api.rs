@@ -62,6 +62,8 @@ pub enum Screen {
         /// deleted), as the kernel tells the service: the UI reads the list again when this
         /// changes, and never polls.
         files_changed: u32,
+        /// The last message staff sent to this session from the desk (the UI shows each once).
+        staff_message: Option<StaffMessage>,
     },
     /// The session is ending: its end steps are running.
     Ending,
@@ -94,6 +96,17 @@ impl Screen {
             phrase: why,
         }
     }
+}
+
+/// A message staff sent from the desk to the person at a terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StaffMessage {
+    /// The room's number for it: the UI shows each message once.
+    #[ts(type = "number")]
+    pub id: i64,
+    pub text: String,
+    /// The terminal it was sent from.
+    pub from: String,
 }
 
 /// What the session's browser may open, fixed when the session starts.
@@ -444,6 +457,11 @@ pub enum AdminRequest {
     /// Ends every session a person has open in the room ("log out everywhere").
     EndPersonEverywhere {
         username: String,
+    },
+    /// Shows the person signed in at another terminal of the room a message.
+    SendRoomMessage {
+        terminal: String,
+        text: String,
     },
     /// Signs a name in at one account source (configured, whether or not `signin_sources` lists
     /// it yet) and says what happened step by step; nothing else changes, no failure is
@@ -871,6 +889,7 @@ pub fn typescript_bindings() -> String {
         crate::notice::BlockKind::decl(&cfg),
         crate::notice::NoticeSpan::decl(&cfg),
         IdleWarning::decl(&cfg),
+        StaffMessage::decl(&cfg),
         IssuedPass::decl(&cfg),
         PassState::decl(&cfg),
         GuestPassSummary::decl(&cfg),

@@ -205,6 +205,9 @@ pub enum Event {
     SettingChanged,
     PolicyProblem,
     SessionEndedByAdmin,
+    /// Staff sent the person in the session a message from the desk (`by`, `from_terminal`,
+    /// `chars`: its length; never the text).
+    StaffMessage,
     /// A person used their session's one extension (`minutes` added).
     SessionExtended,
     /// An administrator made a batch of guest passes (`batch`, `count`, `minutes`,
@@ -246,6 +249,7 @@ impl Event {
         Self::SettingChanged,
         Self::PolicyProblem,
         Self::SessionEndedByAdmin,
+        Self::StaffMessage,
         Self::SessionExtended,
         Self::GuestPassesCreated,
         Self::GuestPassesRevoked,
@@ -277,6 +281,7 @@ impl Event {
             Self::SettingChanged => "setting_changed",
             Self::PolicyProblem => "policy_problem",
             Self::SessionEndedByAdmin => "session_ended_by_admin",
+            Self::StaffMessage => "staff_message",
             Self::SessionExtended => "session_extended",
             Self::GuestPassesCreated => "guest_passes_created",
             Self::GuestPassesRevoked => "guest_passes_revoked",

@@ -739,8 +739,10 @@ fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
             ended.1
         );
     }
+    a_message_reaches_desk_1(&runtime, &handle, &kiosk, &b.kiosk, &staff);
     // Nobody there now: nothing to end, and the desk says so.
     assert!(!b.kiosk.room_end_session(&staff, "desk-1").unwrap());
+    assert!(!b.kiosk.room_message(&staff, "desk-1", "Hello").unwrap());
     let seen = b.kiosk.room_status().unwrap();
     assert_eq!(seen[0].state, Some(DeskState::Ready));
     assert!(b.kiosk.room_end_session(&staff, "desk-9").is_err());
@@ -895,4 +897,65 @@ fn a_person_is_at_one_terminal_at_a_time_when_the_room_says_so() {
         ended[0].details
     );
     runtime.block_on(handle.shutdown());
+}
+
+/// A message to the person at desk-1: shown with the next status, audited by its length; bad
+/// messages refused.
+fn a_message_reaches_desk_1(
+    runtime: &tokio::runtime::Runtime,
+    handle: &slate_core::session::SessionHandle,
+    kiosk: &Kiosk,
+    desk2: &Kiosk,
+    staff: &Actor,
+) {
+    // A message to the person at desk-1: shown with the next status, audited by its length.
+    let status = runtime.block_on(async {
+        let _ = handle.dismiss().await;
+        handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap()
+    });
+    kiosk.room_report(&status);
+    send_all(kiosk);
+    for bad in ["", "   ", &"x".repeat(501)] {
+        assert!(desk2.room_message(staff, "desk-1", bad).is_err());
+    }
+    assert!(desk2
+        .room_message(staff, "desk-1", "Your print is ready at the desk.")
+        .unwrap());
+    let shown = runtime.block_on(async {
+        let asked = std::time::Instant::now();
+        loop {
+            if let slate_core::api::Screen::Session {
+                staff_message: Some(m),
+                ..
+            } = handle.status().screen
+            {
+                return m;
+            }
+            assert!(
+                asked.elapsed() < std::time::Duration::from_secs(10),
+                "no message"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    });
+    assert_eq!(shown.text, "Your print is ready at the desk.");
+    assert_eq!(shown.from, "desk-2");
+    let audited = kiosk
+        .audit_list(&slate_core::audit::AuditFilter {
+            event: Some("staff_message".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        audited[0].details.contains("\"chars\":32"),
+        "{}",
+        audited[0].details
+    );
+    assert!(!audited[0].details.contains("print"), "never the words");
+    runtime.block_on(async {
+        handle.sign_out().await.unwrap();
+        handle.settled().await;
+    });
+    kiosk.room_report(&handle.status());
 }

@@ -173,7 +173,9 @@ impl Command {
             // commands on this terminal's place in its room.
             Self::Fleet(cmd) => match cmd {
                 FleetCommand::Status => Reads,
-                FleetCommand::End { .. } | FleetCommand::EndUser { .. } => Changes,
+                FleetCommand::End { .. }
+                | FleetCommand::EndUser { .. }
+                | FleetCommand::Message { .. } => Changes,
                 _ => Unused,
             },
             Self::Kiosk(_) | Self::Policy(_) => Unused,
@@ -334,6 +336,8 @@ pub enum FleetCommand {
     /// End every session USERNAME has open in the room, at every terminal ("log out
     /// everywhere").
     EndUser { username: String },
+    /// Show the person signed in at TERMINAL a message (1 to 500 characters), as a dialog.
+    Message { terminal: String, text: String },
 }
 
 impl FleetCommand {
@@ -341,7 +345,10 @@ impl FleetCommand {
     /// service runs it), rather than on the room's database with its administrator's URL or
     /// on the terminal's membership file.
     pub fn on_this_terminal(&self) -> bool {
-        matches!(self, Self::Status | Self::End { .. } | Self::EndUser { .. })
+        matches!(
+            self,
+            Self::Status | Self::End { .. } | Self::EndUser { .. } | Self::Message { .. }
+        )
     }
 }
 

@@ -94,7 +94,10 @@ pub fn run(cmd: FleetCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(
             password_stdin,
         } => join(data_dir, &terminal, &url, ca, password_stdin, json)?,
         FleetCommand::Leave => leave(data_dir, json)?,
-        FleetCommand::Status | FleetCommand::End { .. } | FleetCommand::EndUser { .. } => {
+        FleetCommand::Status
+        | FleetCommand::End { .. }
+        | FleetCommand::EndUser { .. }
+        | FleetCommand::Message { .. } => {
             return Err(invalid(
                 "That command runs on a terminal in a room, through its session service.",
             ))
@@ -314,6 +317,20 @@ pub fn on_this_terminal(ctx: &crate::Ctx, cmd: FleetCommand) -> Result<(), Failu
                     if n == 1 { "" } else { "s" },
                     username.trim()
                 ),
+            );
+        }
+        FleetCommand::Message { terminal, text } => {
+            let terminal = terminal_name(&terminal)?;
+            let sent = kiosk.room_message(&ctx.actor, terminal.as_str(), &text)?;
+            let said = if sent {
+                format!("Sent the message to {terminal}.")
+            } else {
+                format!("Nobody is signed in at {terminal}.")
+            };
+            output::answer(
+                json,
+                &serde_json::json!({ "terminal": terminal.as_str(), "sent": sent }),
+                &said,
             );
         }
         _ => unreachable!("only the commands on this terminal come here"),

@@ -202,6 +202,12 @@ fn desk_from_a_terminal(one: &Path) {
         &slatectl(Some(one), &["fleet", "end", "desk-9"], ""),
         "no terminal desk-9",
     );
+    let said = ok(Some(one), &["fleet", "message", "desk-2", "Hello"], "");
+    assert!(said.contains("Nobody is signed in at desk-2."), "{said}");
+    refused(
+        &slatectl(Some(one), &["fleet", "message", "desk-2", " "], ""),
+        "A message has 1 to 500 characters.",
+    );
 }
 
 /// `fleet add NAME` with the administrator's URL, then `fleet join` on a new data folder (a

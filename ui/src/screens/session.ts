@@ -18,6 +18,9 @@ import { wireAdmin } from "./panel.js";
 
 type SessionScreen = Extract<Screen, { kind: "session" }>;
 
+/** The last message from staff shown (each is shown once). */
+let shownMessage = -1;
+
 /** Draws a new session screen (another person's, or the first status of a session). */
 export function drawSession(screen: SessionScreen): void {
   mount("session");
@@ -45,6 +48,7 @@ function wireSession(screen: SessionScreen): void {
     el("confirm-cancel").focus();
   });
   el("confirm-cancel").addEventListener("click", () => confirm.close());
+  el("staff-message-ok").addEventListener("click", () => el<HTMLDialogElement>("staff-message-dialog").close());
   // However the confirmation closes (Cancel, Escape), the focus goes back to "Sign out".
   confirm.addEventListener("close", () => {
     if (state.shown?.kind === "session" && !el<HTMLDialogElement>("idle-dialog").open) el("signout-button").focus();
@@ -125,6 +129,17 @@ export function updateSession(screen: SessionScreen, before: SessionScreen): voi
   const extendText = screen.can_extend === null ? "" : t("Add {duration} more", { duration: spokenDuration(screen.can_extend) });
   if (extend.hidden !== (extendText === "")) extend.hidden = extendText === "";
   if (extend.textContent !== extendText) extend.textContent = extendText;
+
+  // A message from staff at the desk: shown once, as a dialog (announced as an alert).
+  const message = screen.staff_message;
+  if (message && message.id !== shownMessage) {
+    shownMessage = message.id;
+    el("staff-message-text").textContent = message.text;
+    el("staff-message-from").textContent = t("From the staff at {terminal}", { terminal: message.from });
+    const dialog = el<HTMLDialogElement>("staff-message-dialog");
+    if (!dialog.open) dialog.showModal();
+    el("staff-message-ok").focus();
+  }
 
   const idle = el<HTMLDialogElement>("idle-dialog");
   if (screen.idle_warning) {

@@ -67,6 +67,9 @@ pub struct Kiosk {
     room: Option<Arc<crate::room::Room>>,
     /// What the room was last told of this terminal's state, and whether it heard it.
     room_state: Mutex<Option<(crate::room::desk::StateReport, bool)>>,
+    /// A message staff sent to a session here (its id, the message), until the session
+    /// manager takes it.
+    staff_message: Mutex<Option<(String, crate::api::StaffMessage)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -126,6 +129,7 @@ impl Kiosk {
             damage: Mutex::new(None),
             room,
             room_state: Mutex::new(None),
+            staff_message: Mutex::new(None),
             data_dir,
         })
     }

@@ -8,14 +8,18 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::{lock, Kiosk, KioskError};
+use crate::api::StaffMessage;
 use crate::api::{AppStatus, Screen, TimeLeft};
 use crate::audit::{Actor, AuditEvent, Event};
 use crate::phrase::Phrase;
-use crate::room::desk::{DeskState, DeskTerminal, Listener, RoomRequest, StateReport};
+use crate::room::desk::{DeskState, DeskTerminal, Listener, RequestKind, RoomRequest, StateReport};
 
 fn not_in_room() -> KioskError {
     KioskError::InvalidRequest(Phrase::plain("This terminal is in no room."))
 }
+
+/// The longest message staff may send (characters).
+pub const MESSAGE_MAX: usize = 500;
 
 /// How far the time a session ends may move before the room is told again (the bar's count
 /// changes every minute; the room needs to hear only an extension).
@@ -138,9 +142,10 @@ impl Kiosk {
         }
     }
 
-    /// Carries out a request made of this terminal in the room: ends the session it names, if
-    /// that session is the one open here (never the next person's). Audited with who asked and
-    /// from where.
+    /// Carries out a request made of this terminal in the room, if the session it names is the
+    /// one open here (never the next person's): ends it, or hands the session manager a message
+    /// to show. Audited with who asked and from where (a message by its length, never its
+    /// words).
     fn take_room_request(&self, request: &RoomRequest) -> Result<(), KioskError> {
         self.local_changes
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -148,27 +153,82 @@ impl Kiosk {
         let Some(open) = store
             .open_sessions()?
             .into_iter()
-            .find(|s| s.id == request.end_session)
+            .find(|s| s.id == request.session)
         else {
             return Ok(());
         };
+        let (by, from) = (&request.by_user, &request.by_terminal);
         store.atomically(|store| {
-            if store.request_session_end(&open.id)? {
-                self.record(
-                    store,
-                    AuditEvent::new(
-                        Event::SessionEndedByAdmin,
-                        json!({
-                            "by": request.by_user,
-                            "from_terminal": request.by_terminal,
-                        }),
-                    )
-                    .user(open.username.as_deref())
-                    .session(&open.id),
-                )?;
+            match &request.kind {
+                RequestKind::End => {
+                    if store.request_session_end(&open.id)? {
+                        let details = json!({ "by": by, "from_terminal": from });
+                        self.record(
+                            store,
+                            AuditEvent::new(Event::SessionEndedByAdmin, details)
+                                .user(open.username.as_deref())
+                                .session(&open.id),
+                        )?;
+                    }
+                }
+                RequestKind::Message(text) => {
+                    let details =
+                        json!({ "by": by, "from_terminal": from, "chars": text.chars().count() });
+                    // The record is also what wakes the session manager (a write of the
+                    // database's folder): it then takes the message.
+                    self.record(
+                        store,
+                        AuditEvent::new(Event::StaffMessage, details)
+                            .user(open.username.as_deref())
+                            .session(&open.id),
+                    )?;
+                    *lock(&self.staff_message) = Some((
+                        open.id.clone(),
+                        StaffMessage {
+                            id: request.id,
+                            text: text.clone(),
+                            from: from.clone(),
+                        },
+                    ));
+                }
             }
             Ok::<(), KioskError>(())
         })
+    }
+
+    /// The message staff sent to session `id`, once.
+    pub fn take_staff_message(&self, id: &str) -> Option<StaffMessage> {
+        let mut slot = lock(&self.staff_message);
+        match slot.take() {
+            Some((for_session, message)) if for_session == id => Some(message),
+            _ => None,
+        }
+    }
+
+    /// Sends the person signed in at `terminal` a message (1 to 500 characters, lines kept);
+    /// `false` when nobody is signed in there.
+    pub fn room_message(&self, by: &Actor, terminal: &str, text: &str) -> Result<bool, KioskError> {
+        let room = self.room.as_ref().ok_or_else(not_in_room)?;
+        let text = text.trim();
+        let chars = text.chars().count();
+        if chars == 0 || chars > MESSAGE_MAX || text.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(KioskError::InvalidRequest(
+                Phrase::new("A message has 1 to {max} characters.")
+                    .number("max", MESSAGE_MAX as u64),
+            ));
+        }
+        let Some(there) = room.status()?.into_iter().find(|t| t.name == terminal) else {
+            return Err(KioskError::InvalidRequest(Phrase::plain(format!(
+                "The room has no terminal {terminal}."
+            ))));
+        };
+        let Some(session) = there
+            .session_id
+            .filter(|_| there.state == Some(DeskState::InUse))
+        else {
+            return Ok(false);
+        };
+        Ok(room.send_message(terminal, &session, text, &by.to_string())?)
     }
 
     /// Every terminal of the room, for the desk view.

@@ -49,13 +49,23 @@ pub struct StateReport {
     pub why: Option<String>,
 }
 
+/// What staff asked of a terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestKind {
+    /// End the session.
+    End,
+    /// Show the person this message.
+    Message(String),
+}
+
 /// A request staff made of this terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomRequest {
     /// The room's number for it.
     pub id: i64,
-    /// End this session, if it is the one running here.
-    pub end_session: String,
+    pub kind: RequestKind,
+    /// The session it is for: carried out only if it is the one running here.
+    pub session: String,
     /// The terminal it was made from, and the administrator who made it.
     pub by_terminal: String,
     pub by_user: String,
@@ -153,6 +163,25 @@ impl Room {
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
+    /// Sends the person at `terminal` (in `session`) a message from `by_user`; `false` when the
+    /// room has no such terminal.
+    pub fn send_message(
+        &self,
+        terminal: &str,
+        session: &str,
+        text: &str,
+        by_user: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .once(|c| {
+                c.query_one(
+                    "SELECT slate.send_message($1, $2, $3, $4)",
+                    &[&terminal, &session, &text, &by_user],
+                )
+            })?
+            .get(0))
+    }
+
     /// Asks every terminal where `person` has a session open to end it; returns how many.
     pub fn end_everywhere(&self, person: &str, by_user: &str) -> Result<i32, StoreError> {
         Ok(self
@@ -193,15 +222,23 @@ impl Drop for Listener {
 fn pending(client: &mut postgres::Client) -> Result<Vec<RoomRequest>, postgres::Error> {
     Ok(client
         .query(
-            "SELECT id, session_id, by_terminal, by_user FROM slate.pending_requests()",
+            "SELECT id, kind, session_id, message, by_terminal, by_user
+             FROM slate.pending_requests()",
             &[],
         )?
         .iter()
         .map(|r| RoomRequest {
             id: r.get(0),
-            end_session: r.get(1),
-            by_terminal: r.get(2),
-            by_user: r.get(3),
+            kind: match (
+                r.get::<_, String>(1).as_str(),
+                r.get::<_, Option<String>>(3),
+            ) {
+                ("message", Some(text)) => RequestKind::Message(text),
+                _ => RequestKind::End,
+            },
+            session: r.get(2),
+            by_terminal: r.get(4),
+            by_user: r.get(5),
         })
         .collect())
 }

@@ -326,8 +326,10 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE slate.requests (
         id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         terminal    text NOT NULL REFERENCES slate.terminals (name),
-        kind        text NOT NULL CHECK (kind IN ('end')),
+        kind        text NOT NULL CHECK (kind IN ('end', 'message')),
         session_id  text NOT NULL,
+        message     text CHECK ((kind = 'message') = (message IS NOT NULL)
+                                AND length(message) BETWEEN 1 AND 500),
         by_terminal text NOT NULL,
         by_user     text NOT NULL,
         made_at     timestamptz NOT NULL DEFAULT now(),
@@ -361,6 +363,21 @@ pub const MIGRATIONS: &[&str] = &[
             RETURN true;
         END $$;
 
+    CREATE FUNCTION slate.send_message(target text, session text, msg text, by_user text)
+        RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE me text := slate.my_terminal(); role_ name; BEGIN
+            SELECT role_name INTO role_ FROM slate.terminals
+                WHERE name = target AND revoked_at IS NULL;
+            IF role_ IS NULL OR me IS NULL THEN RETURN false; END IF;
+            INSERT INTO slate.requests (terminal, kind, session_id, message, by_terminal, by_user)
+                VALUES (target, 'message', session, msg, me, by_user);
+            INSERT INTO slate.admin_changes (by_user, action, terminal)
+                VALUES (by_user, 'message_sent', target);
+            PERFORM pg_notify(role_, 'request');
+            RETURN true;
+        END $$;
+
     CREATE FUNCTION slate.end_everywhere(person text, by_user text) RETURNS integer
         LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
         AS $$ DECLARE me text := slate.my_terminal(); n integer := 0; r record; BEGIN
@@ -382,9 +399,10 @@ pub const MIGRATIONS: &[&str] = &[
     -- A terminal reads what waits for it, carries it out, then says so: a request is never
     -- lost to a terminal that failed half-way (carrying one out twice does nothing more).
     CREATE FUNCTION slate.pending_requests()
-        RETURNS TABLE (id bigint, kind text, session_id text, by_terminal text, by_user text)
+        RETURNS TABLE (id bigint, kind text, session_id text, message text, by_terminal text,
+                       by_user text)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-        AS $$ SELECT id, kind, session_id, by_terminal, by_user FROM slate.requests
+        AS $$ SELECT id, kind, session_id, message, by_terminal, by_user FROM slate.requests
               WHERE terminal = slate.my_terminal() AND taken_at IS NULL ORDER BY id $$;
     CREATE FUNCTION slate.request_done(done bigint) RETURNS void
         LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -407,11 +425,11 @@ pub const MIGRATIONS: &[&str] = &[
     GRANT EXECUTE ON FUNCTION slate.open_elsewhere(text, text) TO slate_terminal;
 
     REVOKE ALL ON FUNCTION slate.room_status(), slate.request_end(text, text, text),
-        slate.end_everywhere(text, text), slate.pending_requests(),
-        slate.request_done(bigint) FROM PUBLIC;
+        slate.send_message(text, text, text, text), slate.end_everywhere(text, text),
+        slate.pending_requests(), slate.request_done(bigint) FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION slate.room_status(), slate.request_end(text, text, text),
-        slate.end_everywhere(text, text), slate.pending_requests(), slate.request_done(bigint)
-        TO slate_terminal;
+        slate.send_message(text, text, text, text), slate.end_everywhere(text, text),
+        slate.pending_requests(), slate.request_done(bigint) TO slate_terminal;
     "#,
 ];
 

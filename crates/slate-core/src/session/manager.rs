@@ -41,6 +41,8 @@ struct Live {
     files_changed: u32,
     /// Watches My files while the session lives (none if the kernel refused a watch).
     _files_watch: Option<FolderWatch>,
+    /// The last message staff sent this session from the desk.
+    staff_message: Option<crate::api::StaffMessage>,
 }
 
 /// A person signed in and reading the acceptable-use page: no session yet (nothing recorded as
@@ -55,7 +57,7 @@ struct Agreeing {
 
 enum State {
     SignedOut {
-        farewell: Option<(Screen, Duration)>,
+        farewell: Option<Box<(Screen, Duration)>>,
     },
     Agreeing(Box<Agreeing>),
     Live(Box<Live>),
@@ -577,6 +579,7 @@ impl SessionManager {
             started,
             files_changed: 0,
             _files_watch: files_watch,
+            staff_message: None,
         }));
         self.last_poll = now;
         self.last_stamp = None;
@@ -704,7 +707,7 @@ impl SessionManager {
             self.next_retry = Some(self.clock.boot_now() + RETRY_WIPE);
         }
         let farewell = (!self.settings.signed_out_screen.is_zero()).then(|| {
-            (
+            Box::new((
                 Screen::SignedOut {
                     reason,
                     why: farewell::why(reason, &self.settings),
@@ -712,7 +715,7 @@ impl SessionManager {
                     message: self.settings.signed_out_message.clone(),
                 },
                 self.clock.boot_now() + self.settings.signed_out_screen,
-            )
+            ))
         });
         self.state = State::SignedOut { farewell };
     }
@@ -786,7 +789,7 @@ impl SessionManager {
                 }
             }
             State::SignedOut { farewell } => {
-                if farewell.as_ref().is_some_and(|(_, until)| *until <= now) {
+                if farewell.as_ref().is_some_and(|f| f.1 <= now) {
                     *farewell = None;
                 }
                 if self.next_retry.is_some_and(|at| at <= now) {
@@ -862,6 +865,13 @@ impl SessionManager {
     /// The kernel reported a write to the database or a policy file: a live session looks
     /// whether its settings or an end request changed.
     async fn maybe_changed(&mut self) {
+        if let State::Live(live) = &mut self.state {
+            // A message from the desk (the terminal's room hands it over with an audit record,
+            // whose write woke this): shown with the next status.
+            if let Some(message) = self.kiosk.take_staff_message(&live.session.id) {
+                live.staff_message = Some(message);
+            }
+        }
         if matches!(self.state, State::Live(_)) && self.poll() {
             self.end(EndReason::Admin).await;
         }
@@ -893,8 +903,8 @@ impl SessionManager {
         let retry = self.next_retry.unwrap_or(Duration::MAX);
         match &self.state {
             State::SignedOut {
-                farewell: Some((_, until)),
-            } => (*until).min(retry),
+                farewell: Some(farewell),
+            } => farewell.1.min(retry),
             State::SignedOut { farewell: None } => retry.min(now + Duration::from_secs(3600)),
             State::Agreeing(agreeing) => agreeing.until.min(retry),
             State::Live(live) => {
@@ -912,8 +922,8 @@ impl SessionManager {
         let now = self.clock.boot_now();
         let screen = match &self.state {
             State::SignedOut {
-                farewell: Some((screen, _)),
-            } => screen.clone(),
+                farewell: Some(farewell),
+            } => farewell.0.clone(),
             State::SignedOut { farewell: None } => {
                 match (&self.unrecorded_why, self.kiosk.signed_out_screen()) {
                     (Some(why), _) => Screen::needs_attention(why.clone()),
@@ -958,6 +968,7 @@ impl SessionManager {
                     preferences: live.preferences.clone(),
                     browser: live.browser.clone(),
                     files_changed: live.files_changed,
+                    staff_message: live.staff_message.clone(),
                 }
             }
         };

@@ -22,9 +22,19 @@ export function loadRoom(): void {
   void ask({ action: "room" }, (r) => r.room && drawRoom(r.room));
 }
 
-/** Wires the refresh button and the "log out everywhere" form (once per panel). */
+/** Wires the refresh button, the message form and the "log out everywhere" form (once per
+ * panel). */
 export function wireRoom(): void {
   el("room-refresh").addEventListener("click", loadRoom);
+  el("room-message-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const terminal = el<HTMLSelectElement>("room-message-terminal").value;
+    const box = el<HTMLTextAreaElement>("room-message-text");
+    void ask({ action: "send_room_message", terminal, text: box.value }, (r) => {
+      box.value = "";
+      if (r.room) drawRoom(r.room);
+    });
+  });
   el("room-person-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const username = el<HTMLInputElement>("room-person").value.trim();
@@ -61,6 +71,15 @@ function stateWords(d: DeskTerminal): string {
 }
 
 function drawRoom(room: DeskTerminal[]): void {
+  // A message goes to a terminal in use (not this one).
+  const select = el<HTMLSelectElement>("room-message-terminal");
+  const chosen = select.value;
+  select.replaceChildren(
+    ...room
+      .filter((d) => d.online && d.state === "in_use" && !d.revoked && !d.here)
+      .map((d) => make("option", { value: d.name }, d.who ? `${d.name}: ${d.who}` : d.name)),
+  );
+  if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
   el("room-body").replaceChildren(
     ...room.map((d) => {
       const row = make("tr");
