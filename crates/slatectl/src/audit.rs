@@ -27,13 +27,47 @@ fn verify_failure(e: KioskError) -> Failure {
     }
 }
 
+/// `audit verify --room`: the room's copy of this terminal's chain, with this terminal's key.
+fn verify_room(kiosk: &Kiosk, json: bool) -> Result<(), Failure> {
+    let report = kiosk.room_audit_verify().map_err(verify_failure)?;
+    // How far the copy is behind this terminal's own log (records not sent yet).
+    let sent = report
+        .head
+        .as_deref()
+        .and_then(|h| h.split_once(':'))
+        .and_then(|(seq, _)| seq.parse::<i64>().ok())
+        .unwrap_or(0);
+    let head = kiosk.audit_head()?.map_or(0, |r| r.seq);
+    let behind = u64::try_from(head - sent).unwrap_or(0);
+    let mut text = format!(
+        "The room's copy of this terminal's audit log is intact: {}.",
+        count(report.records, "record", "records")
+    );
+    if behind > 0 {
+        text = format!(
+            "{text} This terminal has {} more, not sent yet (the session service sends them).",
+            count(behind, "record", "records")
+        );
+    }
+    output::answer(
+        json,
+        &serde_json::json!({ "records": report.records, "head": report.head, "behind": behind }),
+        &text,
+    );
+    Ok(())
+}
+
 pub fn run(kiosk: &Kiosk, cmd: AuditCommand, json: bool) -> Result<(), Failure> {
     match cmd {
         AuditCommand::Verify {
             anchor,
             anchors_from,
             anchors,
+            room,
         } => {
+            if room {
+                return verify_room(kiosk, json);
+            }
             if anchors_from.is_some() || !anchors.is_empty() {
                 return verify_against(kiosk, &anchors, json);
             }

@@ -398,6 +398,11 @@ pub enum AuditCommand {
         #[arg(skip)]
         #[serde(default)]
         anchors: Vec<(i64, String)>,
+        /// Verify the copy this terminal's room keeps of its log instead, with this terminal's
+        /// key (a terminal in a room).
+        #[arg(long, conflicts_with_all = ["anchor", "anchors_from"])]
+        #[serde(default)]
+        room: bool,
     },
     /// Print the head of the chain (SEQ:MAC) to keep somewhere off this machine.
     Anchor,

@@ -202,6 +202,12 @@ fn desk_from_a_terminal(one: &Path) {
         &slatectl(Some(one), &["fleet", "end", "desk-9"], ""),
         "no terminal desk-9",
     );
+    let said = ok(Some(one), &["audit", "verify", "--room"], "");
+    assert!(
+        said.contains("The room's copy of this terminal's audit log is intact: 0 records.")
+            && said.contains("more, not sent yet"),
+        "{said}"
+    );
     let said = ok(Some(one), &["fleet", "message", "desk-2", "Hello"], "");
     assert!(said.contains("Nobody is signed in at desk-2."), "{said}");
     refused(
