@@ -27,7 +27,6 @@ use slate_core::datadir::DataDir;
 use slate_core::forward::Forwarded;
 use slate_core::room::fleet::{FirstAdmin, Fleet};
 use slate_core::room::{Endpoint, Membership, TerminalName};
-use slate_core::session::SessionManager;
 use slate_core::test_util::postgres::Postgres;
 use slate_core::Kiosk;
 
@@ -51,19 +50,9 @@ fn worker(dir: &Path, user: &str, rounds: usize) {
     let kiosk = Arc::new(
         Kiosk::open(DataDir::prepare(Some(dir)).expect("the data folder")).expect("the kiosk"),
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
     let _listener = kiosk.listen_to_room();
+    let (handle, runtime) = slate_core::test_util::running_manager(&kiosk);
     runtime.block_on(async {
-        let (manager, handle) = SessionManager::new(
-            Arc::clone(&kiosk),
-            slate_core::kiosk::wipers::core_wipers(&kiosk),
-        )
-        .expect("the session manager");
-        tokio::spawn(manager.run());
         for _ in 0..rounds {
             let _ = handle.dismiss().await;
             let asked = Instant::now();

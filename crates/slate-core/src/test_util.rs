@@ -64,6 +64,24 @@ pub fn set_up_for_guests(kiosk: &Kiosk) {
     }
 }
 
+/// A session manager for `kiosk` (with the core's wipers), running on a one-worker runtime of
+/// its own, as the session service runs it; the runtime is returned to drive the handle with.
+pub fn running_manager(
+    kiosk: &std::sync::Arc<Kiosk>,
+) -> (crate::session::SessionHandle, tokio::runtime::Runtime) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let wipers = crate::kiosk::wipers::core_wipers(kiosk);
+    let (manager, handle) =
+        crate::session::SessionManager::new(std::sync::Arc::clone(kiosk), wipers)
+            .expect("a session manager");
+    rt.spawn(manager.run());
+    (handle, rt)
+}
+
 /// First-run setup with [`ADMIN`], then [`ANA`] as a user.
 pub fn add_admin_and_ana(kiosk: &Kiosk, admin_name: &str) {
     kiosk

@@ -15,7 +15,7 @@ use slate_core::kiosk::KioskError;
 use slate_core::room::fleet::{FirstAdmin, Fleet};
 use slate_core::room::{schema, Endpoint, Membership, TerminalName};
 use slate_core::test_util::postgres::Postgres;
-use slate_core::test_util::{private_tempdir, ADMIN, ANA};
+use slate_core::test_util::{private_tempdir, running_manager, ADMIN, ANA};
 use slate_core::Kiosk;
 use zeroize::Zeroizing;
 
@@ -403,16 +403,8 @@ fn the_session_manager_signs_in_the_rooms_accounts_and_goes_on_without_the_room(
         .set_setting(&Actor::System, "guests_allowed", "true")
         .unwrap();
     let kiosk = std::sync::Arc::new(a.kiosk);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (manager, handle) = runtime.block_on(async {
-        let wipers = slate_core::kiosk::wipers::core_wipers(&kiosk);
-        SessionManager::new(kiosk.clone(), wipers).unwrap()
-    });
+    let (handle, runtime) = running_manager(&kiosk);
     runtime.block_on(async {
-        tokio::spawn(manager.run());
         let status = handle
             .sign_in(ANA.0.into(), pw(ANA.1))
             .await
@@ -427,18 +419,18 @@ fn the_session_manager_signs_in_the_rooms_accounts_and_goes_on_without_the_room(
     });
     pg.stop();
     runtime.block_on(async {
-        let _ = handle.dismiss().await;
-        // The sign-in screen as usual, "Continue as guest" on it.
+        // The sign-in screen as usual, "Continue as guest" on it (the reply: the status watch
+        // may not have it yet).
+        let status = handle.dismiss().await.unwrap();
         assert!(
             matches!(
-                handle.status().screen,
+                status.screen,
                 Screen::SignIn {
                     guests_allowed: true,
                     ..
                 }
             ),
-            "{:?}",
-            handle.status()
+            "{status:?}"
         );
         let refused = handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap_err();
         assert!(
@@ -503,7 +495,6 @@ fn held(pg: &Postgres, terminal: &str) -> (i64, i64) {
 fn the_audit_and_the_sessions_reach_the_room_once_across_a_stop_and_a_crash() {
     use slate_core::api::Screen;
     use slate_core::forward::Forwarded;
-    use slate_core::session::SessionManager;
     let mut pg = room();
     let a = terminal(&pg, "desk-1");
     a.kiosk
@@ -514,20 +505,9 @@ fn the_audit_and_the_sessions_reach_the_room_once_across_a_stop_and_a_crash() {
         .unwrap();
     let database = a.kiosk.data_dir().database();
     let kiosk = std::sync::Arc::new(a.kiosk);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let (manager, handle) = runtime.block_on(async {
-        SessionManager::new(
-            kiosk.clone(),
-            slate_core::kiosk::wipers::core_wipers(&kiosk),
-        )
-        .unwrap()
-    });
+    let (handle, runtime) = running_manager(&kiosk);
     let head = |k: &Kiosk| k.audit_head().unwrap().map_or(0, |r| r.seq);
     runtime.block_on(async {
-        tokio::spawn(manager.run());
         handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap();
         handle.sign_out().await.unwrap();
         handle.settled().await;
@@ -670,7 +650,6 @@ async fn until_ended(handle: &slate_core::session::SessionHandle) -> std::time::
 #[test]
 fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
     use slate_core::room::desk::DeskState;
-    use slate_core::session::SessionManager;
     let pg = room();
     let a = terminal(&pg, "desk-1");
     let b = terminal(&pg, "desk-2");
@@ -678,20 +657,7 @@ fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
         .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
         .unwrap();
     let kiosk = std::sync::Arc::new(a.kiosk);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = runtime.block_on(async {
-        let (manager, handle) = SessionManager::new(
-            kiosk.clone(),
-            slate_core::kiosk::wipers::core_wipers(&kiosk),
-        )
-        .unwrap();
-        tokio::spawn(manager.run());
-        handle
-    });
+    let (handle, runtime) = running_manager(&kiosk);
     let _listener = kiosk.listen_to_room().expect("in a room");
     let staff = Actor::Admin {
         username: ADMIN.0.into(),
@@ -822,7 +788,6 @@ fn a_persons_daily_time_is_counted_across_the_room() {
 #[test]
 fn a_person_is_at_one_terminal_at_a_time_when_the_room_says_so() {
     use slate_core::api::Screen;
-    use slate_core::session::SessionManager;
     let pg = room();
     let a = terminal(&pg, "desk-1");
     let b = terminal(&pg, "desk-2");
@@ -830,20 +795,7 @@ fn a_person_is_at_one_terminal_at_a_time_when_the_room_says_so() {
         .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
         .unwrap();
     let kiosk = std::sync::Arc::new(a.kiosk);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = runtime.block_on(async {
-        let (manager, handle) = SessionManager::new(
-            kiosk.clone(),
-            slate_core::kiosk::wipers::core_wipers(&kiosk),
-        )
-        .unwrap();
-        tokio::spawn(manager.run());
-        handle
-    });
+    let (handle, runtime) = running_manager(&kiosk);
     let _listener = kiosk.listen_to_room().expect("in a room");
     let ana_at_desk_1 = || {
         let status = runtime.block_on(async {

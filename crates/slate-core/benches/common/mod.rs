@@ -6,20 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use slate_core::session::{SessionHandle, SessionManager};
+use slate_core::session::SessionHandle;
 use slate_core::Kiosk;
 
 /// A session manager for `kiosk` (with the core's wipers), running on its own one-thread runtime.
 pub fn manager(kiosk: &Arc<Kiosk>) -> (SessionHandle, tokio::runtime::Runtime) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let wipers = slate_core::kiosk::wipers::core_wipers(kiosk);
-    let (manager, session) = SessionManager::new(Arc::clone(kiosk), wipers).expect("a manager");
-    rt.spawn(manager.run());
-    (session, rt)
+    slate_core::test_util::running_manager(kiosk)
 }
 
 /// The median of some timings (the upper one of an even count).

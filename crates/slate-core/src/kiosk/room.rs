@@ -217,15 +217,7 @@ impl Kiosk {
                     .number("max", MESSAGE_MAX as u64),
             ));
         }
-        let Some(there) = room.status()?.into_iter().find(|t| t.name == terminal) else {
-            return Err(KioskError::InvalidRequest(Phrase::plain(format!(
-                "The room has no terminal {terminal}."
-            ))));
-        };
-        let Some(session) = there
-            .session_id
-            .filter(|_| there.state == Some(DeskState::InUse))
-        else {
+        let Some(session) = session_at(room, terminal)? else {
             return Ok(false);
         };
         Ok(room.send_message(terminal, &session, text, &by.to_string())?)
@@ -240,15 +232,7 @@ impl Kiosk {
     /// Asks `terminal` to end the session it has now; `false` when nobody is signed in there.
     pub fn room_end_session(&self, by: &Actor, terminal: &str) -> Result<bool, KioskError> {
         let room = self.room.as_ref().ok_or_else(not_in_room)?;
-        let Some(there) = room.status()?.into_iter().find(|t| t.name == terminal) else {
-            return Err(KioskError::InvalidRequest(Phrase::plain(format!(
-                "The room has no terminal {terminal}."
-            ))));
-        };
-        let Some(session) = there
-            .session_id
-            .filter(|_| there.state == Some(DeskState::InUse))
-        else {
+        let Some(session) = session_at(room, terminal)? else {
             return Ok(false);
         };
         Ok(room.request_end(terminal, &session, &by.to_string())?)
@@ -261,6 +245,19 @@ impl Kiosk {
         let n = room.end_everywhere(username.trim(), &by.to_string())?;
         Ok(u32::try_from(n).unwrap_or(0))
     }
+}
+
+/// The session the desk sees at `terminal` (the one a request or a message is for); `None`
+/// when nobody is signed in there.
+fn session_at(room: &crate::room::Room, terminal: &str) -> Result<Option<String>, KioskError> {
+    let Some(there) = room.status()?.into_iter().find(|t| t.name == terminal) else {
+        return Err(KioskError::InvalidRequest(Phrase::plain(format!(
+            "The room has no terminal {terminal}."
+        ))));
+    };
+    Ok(there
+        .session_id
+        .filter(|_| there.state == Some(DeskState::InUse)))
 }
 
 fn close_enough(a: Option<&str>, b: Option<&str>) -> bool {
