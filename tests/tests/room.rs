@@ -6,7 +6,8 @@
 //! Ana in use at desk-1, ends her session there, then ends every session of hers ("log out
 //! everywhere"); desk-1's sessions end, audited with who asked from which terminal. Messages go
 //! both ways: from the panel to Ana at desk-1, and from desk-1 to this screen, where it shows as
-//! a dialog. axe-core finds no WCAG A or AA problem in the section or the message. How long
+//! a dialog. Then a setting saved at desk-2's panel for every terminal of the room is in force
+//! at desk-1. axe-core finds no WCAG A or AA problem in the sections or the message. How long
 //! each took is printed (the figure is for the note, not an assertion).
 
 use std::sync::Arc;
@@ -147,6 +148,7 @@ async fn staff_at_one_terminal_end_a_session_at_another_from_the_panel() {
         handle.settled().await;
 
         messages_both_ways(k, &kiosk, &handle).await;
+        a_setting_for_the_room(k, &kiosk).await;
     })
     .await;
     handle.settled().await;
@@ -214,4 +216,43 @@ async fn messages_both_ways(k: &slate_e2e::Kiosk, kiosk: &Arc<Kiosk>, handle: &S
         "the message closed",
     )
     .await;
+}
+
+/// At desk-2's panel, a setting saved for every terminal in the room: the section says so, and
+/// desk-1 has it in force within 2 s (told by the room), audited there as the room's change.
+async fn a_setting_for_the_room(k: &slate_e2e::Kiosk, kiosk: &Arc<Kiosk>) {
+    k.by_role("tab", "Settings").await.click().await.unwrap();
+    k.wait_for_text("Save changes for").await;
+    k.wait_for_text("This terminal (desk-2)").await;
+    k.eval(
+        "const c = document.getElementById('settings-scope-choice');
+         c.value = 'room'; c.dispatchEvent(new Event('change')); return null",
+    )
+    .await;
+    k.type_into("Idle timeout", "12m").await;
+    k.click("Save Idle timeout").await;
+    let asked = Instant::now();
+    k.wait_for_text("Saved Idle timeout: 12m.").await;
+    k.wait_for_text("Set for every terminal in the room (default: 5m)")
+        .await;
+    let settings = Arc::clone(kiosk);
+    let took = tokio::task::spawn_blocking(move || {
+        while settings.settings().unwrap().idle_timeout != Duration::from_secs(720) {
+            assert!(asked.elapsed() < Duration::from_secs(10), "not at desk-1");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        asked.elapsed()
+    })
+    .await
+    .unwrap();
+    eprintln!("a setting saved for the room at desk-2 was in force at desk-1 {took:?} later");
+    k.eval("document.getElementById('set-idle_timeout').scrollIntoView({block: 'center'}); return null")
+        .await;
+    k.screenshot(&artifacts_dir().join("admin-settings-room.png"))
+        .await;
+    let problems = k.axe_violations().await;
+    assert!(
+        problems.is_empty(),
+        "axe-core on Settings in a room: {problems:#?}"
+    );
 }

@@ -157,6 +157,18 @@ online: boolean, revoked: boolean,
  */
 here: boolean, };
 
+export type RoomScope = "terminal" | "group" | "room";
+
+export type RoomSettingsAt = { 
+/**
+ * This terminal's name.
+ */
+terminal: string, 
+/**
+ * Its group, if it has one.
+ */
+group: string | null, };
+
 export type TimeLeft = { "unit": "minutes", "count": number } | { "unit": "seconds", "count": number };
 
 export type Preferences = { text_size: TextSize, contrast: Contrast, };
@@ -195,7 +207,7 @@ export type SignInRequest = { username: string, password: string, };
 
 export type PassRequest = { code: string, };
 
-export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, } | { "action": "unset_setting", key: string, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "room" } | { "action": "end_room_session", terminal: string, } | { "action": "end_person_everywhere", username: string, } | { "action": "send_room_message", terminal: string, text: string, } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "create_guest_passes", count: number, minutes: number, 
+export type AdminRequest = { "action": "settings" } | { "action": "check_setting", key: string, value: string, } | { "action": "set_setting", key: string, value: string, scope?: RoomScope, } | { "action": "unset_setting", key: string, scope?: RoomScope, } | { "action": "users" } | { "action": "add_user", username: string, display_name: string, password: string, admin: boolean, } | { "action": "set_user_enabled", username: string, enabled: boolean, } | { "action": "reset_password", username: string, password: string, } | { "action": "unlock", username: string, } | { "action": "set_daily_time", username: string, daily: string, } | { "action": "remove_user", username: string, } | { "action": "audit", query: AuditQuery, } | { "action": "verify_audit" } | { "action": "terminal" } | { "action": "room" } | { "action": "end_room_session", terminal: string, } | { "action": "end_person_everywhere", username: string, } | { "action": "send_room_message", terminal: string, text: string, } | { "action": "test_source", source: Source, username: string, password: string, } | { "action": "usage", since: string, until: string, } | { "action": "create_guest_passes", count: number, minutes: number, 
 /**
  * The last day they work (`2026-12-31`, this terminal's time zone).
  */
@@ -215,7 +227,7 @@ until: string,
  */
 before: number | null, };
 
-export type Layer = "default" | "administrator" | "policy";
+export type Layer = "default" | "administrator" | "policy" | "room" | "group" | "terminal";
 
 export type SettingInput = "bool" | "choice" | "text" | "long_text" | "secret";
 
@@ -231,7 +243,11 @@ shown: string,
 /**
  * Which layer decided the value (a policy value is locked).
  */
-layer: Layer, default: string, 
+layer: Layer, 
+/**
+ * The group a value of layer `group` is for.
+ */
+group: string | null, default: string, 
 /**
  * The bounds in words.
  */
@@ -370,7 +386,11 @@ issued: Array<IssuedPass> | null, passes: Array<GuestPassSummary> | null,
 /**
  * The room's terminals (the Terminals section); `None` for a terminal in no room.
  */
-room: Array<DeskTerminal> | null, };
+room: Array<DeskTerminal> | null, 
+/**
+ * With the settings, for a terminal in a room: whom its panel may change them for.
+ */
+room_at: RoomSettingsAt | null, };
 
 export type ErrorCode = "storage" | "invalid_input" | "bad_credentials" | "throttled" | "source_unavailable" | "locked" | "disabled" | "guests_not_allowed" | "not_now" | "already_set_up" | "not_found" | "conflict" | "refused" | "session_state" | "needs_attention" | "internal";
 

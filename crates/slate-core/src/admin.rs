@@ -122,24 +122,22 @@ fn setting(kiosk: &Kiosk, by: &Actor, request: AdminRequest) -> Result<AdminRepl
             message: check(kiosk, &key, &value)?,
             ..AdminReply::default()
         },
-        AdminRequest::SetSetting { key, value } => {
-            let (_, new) = kiosk.set_setting(by, &key, &value)?;
+        AdminRequest::SetSetting { key, value, scope } => {
+            let (_, new) = kiosk.change_setting_for(by, &key, Some(&value), scope)?;
             settings_reply(
                 kiosk,
                 in_words(Phrase::new("Saved {key}: {value}."), &key, &new),
             )?
         }
         // `UnsetSetting`, the one other request sent here.
-        AdminRequest::UnsetSetting { key } => {
-            let (_, new) = kiosk.unset_setting(by, &key)?;
-            settings_reply(
-                kiosk,
-                in_words(
-                    Phrase::new("{key} is back to its default: {value}."),
-                    &key,
-                    &new,
-                ),
-            )?
+        AdminRequest::UnsetSetting { key, scope } => {
+            let (_, new) = kiosk.change_setting_for(by, &key, None, scope)?;
+            let said = if kiosk.in_room() {
+                Phrase::new("Removed that value of {key}; in force here now: {value}.")
+            } else {
+                Phrase::new("{key} is back to its default: {value}.")
+            };
+            settings_reply(kiosk, in_words(said, &key, &new))?
         }
         _ => AdminReply::default(),
     })
@@ -300,6 +298,7 @@ fn settings_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskErr
                 shown: human_value(e.def.key, &e.value),
                 value: e.value,
                 layer: e.layer,
+                group: e.group,
                 default: human_value(e.def.key, e.def.default),
                 bounds: bounds_phrase(kind),
                 description: e.def.description.to_owned(),
@@ -311,6 +310,7 @@ fn settings_reply(kiosk: &Kiosk, message: Phrase) -> Result<AdminReply, KioskErr
     Ok(AdminReply {
         message,
         settings: Some(settings),
+        room_at: kiosk.room_settings_at(),
         ..AdminReply::default()
     })
 }

@@ -406,13 +406,21 @@ pub enum AdminRequest {
         key: String,
         value: String,
     },
+    /// Saves a value. In a room, `scope` says whom it is for (this terminal when not said).
     SetSetting {
         key: String,
         value: String,
+        #[serde(default)]
+        #[ts(optional)]
+        scope: Option<RoomScope>,
     },
-    /// Removes the administrator value, so the default applies.
+    /// Removes the administrator value, so the default applies. In a room, the value for
+    /// `scope` (this terminal's when not said), so the next one applies.
     UnsetSetting {
         key: String,
+        #[serde(default)]
+        #[ts(optional)]
+        scope: Option<RoomScope>,
     },
     Users,
     AddUser {
@@ -524,6 +532,12 @@ pub enum Layer {
     Administrator,
     /// The policy file sets it; it is locked.
     Policy,
+    /// In a room: the room's value for every terminal.
+    Room,
+    /// In a room: the value for this terminal's group.
+    Group,
+    /// In a room: the value for this terminal alone.
+    Terminal,
 }
 
 impl Layer {
@@ -533,8 +547,59 @@ impl Layer {
             Layer::Default => "default",
             Layer::Administrator => "administrator",
             Layer::Policy => "policy",
+            Layer::Room => "room",
+            Layer::Group => "group",
+            Layer::Terminal => "terminal",
         }
     }
+}
+
+/// For a terminal in a room: whom a value of a setting is for. The most particular applies
+/// (this terminal's, then its group's, then the room's), below the terminal's policy file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomScope {
+    /// This terminal alone.
+    Terminal,
+    /// Every terminal of this terminal's group.
+    Group,
+    /// Every terminal of the room.
+    Room,
+}
+
+impl RoomScope {
+    pub const ALL: [RoomScope; 3] = [RoomScope::Terminal, RoomScope::Group, RoomScope::Room];
+
+    /// As the room's database and `slatectl` write it.
+    pub fn text(self) -> &'static str {
+        match self {
+            RoomScope::Terminal => "terminal",
+            RoomScope::Group => "group",
+            RoomScope::Room => "room",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.text() == text)
+    }
+
+    /// The layer a value for this scope is shown as.
+    pub fn layer(self) -> Layer {
+        match self {
+            RoomScope::Terminal => Layer::Terminal,
+            RoomScope::Group => Layer::Group,
+            RoomScope::Room => Layer::Room,
+        }
+    }
+}
+
+/// For a terminal in a room: what its panel may change a setting for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RoomSettingsAt {
+    /// This terminal's name.
+    pub terminal: String,
+    /// Its group, if it has one.
+    pub group: Option<String>,
 }
 
 /// How the panel's form lets an administrator enter a setting.
@@ -563,6 +628,8 @@ pub struct AdminSetting {
     pub shown: String,
     /// Which layer decided the value (a policy value is locked).
     pub layer: Layer,
+    /// The group a value of layer `group` is for.
+    pub group: Option<String>,
     pub default: String,
     /// The bounds in words.
     pub bounds: Phrase,
@@ -738,6 +805,8 @@ pub struct AdminReply {
     pub passes: Option<Vec<GuestPassSummary>>,
     /// The room's terminals (the Terminals section); `None` for a terminal in no room.
     pub room: Option<Vec<DeskTerminal>>,
+    /// With the settings, for a terminal in a room: whom its panel may change them for.
+    pub room_at: Option<RoomSettingsAt>,
 }
 
 /// What a terminal of the room is doing, as the desk view shows it.
@@ -895,6 +964,8 @@ pub fn typescript_bindings() -> String {
         GuestPassSummary::decl(&cfg),
         DeskState::decl(&cfg),
         DeskTerminal::decl(&cfg),
+        RoomScope::decl(&cfg),
+        RoomSettingsAt::decl(&cfg),
         TimeLeft::decl(&cfg),
         Preferences::decl(&cfg),
         TextSize::decl(&cfg),

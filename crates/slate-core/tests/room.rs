@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use slate_core::accounts::Role;
+use slate_core::api::{Layer, RoomScope};
 use slate_core::audit::Actor;
 use slate_core::auth::{hash_password, Password, Username};
 use slate_core::datadir::DataDir;
@@ -910,4 +911,159 @@ fn a_message_reaches_desk_1(
         handle.settled().await;
     });
     kiosk.room_report(&handle.status());
+}
+
+/// The value in force of `key` at `kiosk`, and the layer (and group) it comes from.
+fn in_force(kiosk: &Kiosk, key: &str) -> (String, Layer, Option<String>) {
+    let e = kiosk
+        .settings_in_force()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.def.key == key)
+        .unwrap();
+    (e.value, e.layer, e.group)
+}
+
+#[test]
+fn settings_are_the_rooms_by_group_and_by_terminal() {
+    let mut pg = room();
+    let a = terminal(&pg, "desk-1");
+    let b = terminal(&pg, "kids-1");
+    let mut f = fleet(&pg);
+    assert!(f.set_group(&b.name, Some("children")).unwrap());
+    assert!(f
+        .put_setting(RoomScope::Room, None, "idle_timeout", Some("10m"))
+        .unwrap());
+    assert!(f
+        .put_setting(
+            RoomScope::Group,
+            Some("children"),
+            "idle_timeout",
+            Some("3m")
+        )
+        .unwrap());
+    // A bad value, or a key Slate does not know: one sentence, nothing stored.
+    let bad = f
+        .put_setting(RoomScope::Room, None, "idle_timeout", Some("forever"))
+        .unwrap_err()
+        .to_string();
+    assert!(bad.contains("idle_timeout"), "{bad}");
+    assert!(f
+        .put_setting(RoomScope::Room, None, "no_such_key", Some("1"))
+        .is_err());
+    assert!(f
+        .put_setting(RoomScope::Group, Some(" "), "idle_timeout", Some("5m"))
+        .is_err());
+    assert_eq!(f.settings().unwrap().len(), 2);
+    for t in [&a, &b] {
+        t.kiosk.refresh_room_settings().unwrap();
+    }
+    assert_eq!(
+        in_force(&a.kiosk, "idle_timeout"),
+        ("600".into(), Layer::Room, None)
+    );
+    assert_eq!(
+        in_force(&b.kiosk, "idle_timeout"),
+        ("180".into(), Layer::Group, Some("children".into()))
+    );
+    // From a terminal's panel: for itself (the default), for its group, for the room.
+    let staff = Actor::Admin {
+        username: ADMIN.0.into(),
+    };
+    let (old, new) = a
+        .kiosk
+        .change_setting_for(&staff, "idle_timeout", Some("20m"), None)
+        .unwrap();
+    assert_eq!((old.as_str(), new.as_str()), ("600", "1200"));
+    assert_eq!(in_force(&a.kiosk, "idle_timeout").1, Layer::Terminal);
+    b.kiosk
+        .change_setting_for(
+            &staff,
+            "guests_allowed",
+            Some("true"),
+            Some(RoomScope::Group),
+        )
+        .unwrap();
+    a.kiosk.refresh_room_settings().unwrap();
+    assert_eq!(in_force(&a.kiosk, "guests_allowed").1, Layer::Default);
+    // Removing this terminal's own value: the room's applies again.
+    let (_, now) = a
+        .kiosk
+        .change_setting_for(&staff, "idle_timeout", None, None)
+        .unwrap();
+    assert_eq!(now, "600");
+    // Recorded in the room with who did it, from which terminal's role.
+    let changes: Vec<(String, Option<String>, Option<String>)> = f
+        .client()
+        .query(
+            "SELECT action, by_user, detail FROM slate.admin_changes
+             WHERE action LIKE 'setting%' ORDER BY id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    assert_eq!(changes.len(), 5, "{changes:?}");
+    assert_eq!(changes[4].0, "setting_removed");
+    assert_eq!(
+        changes[4].2.as_deref(),
+        Some("terminal desk-1: idle_timeout")
+    );
+    // A terminal in no group cannot save for its group: one sentence, nothing changed.
+    assert!(f.set_group(&a.name, None).unwrap());
+    let e = a
+        .kiosk
+        .change_setting_for(&staff, "idle_timeout", Some("7m"), Some(RoomScope::Group))
+        .unwrap_err();
+    assert!(e.to_string().contains("no group"), "{e}");
+    // A terminal's role cannot write the table, nor set a value for another terminal.
+    let mut own = as_terminal(&pg, &a);
+    for sql in [
+        "INSERT INTO slate.settings (scope, target, key, value) VALUES ('room', '', 'idle_timeout', '30')",
+        "SELECT * FROM slate.settings",
+        "SELECT slate.put_setting('terminal', 'kids-1', 'idle_timeout', '30', 'thief')",
+    ] {
+        let e = own.batch_execute(sql).unwrap_err();
+        assert!(said(&e).contains("permission denied"), "{sql}: {}", said(&e));
+    }
+    drop(own);
+    settings_follow_the_room(&mut pg, a.kiosk, &mut f);
+}
+
+/// A terminal listening to the room takes a change at once, keeps the values it has while the
+/// room is away, and records what the room changed.
+fn settings_follow_the_room(pg: &mut Postgres, kiosk: Kiosk, f: &mut Fleet) {
+    let kiosk = std::sync::Arc::new(kiosk);
+    let _listener = kiosk.listen_to_room().expect("in a room");
+    f.put_setting(RoomScope::Room, None, "idle_timeout", Some("15m"))
+        .unwrap();
+    let asked = std::time::Instant::now();
+    while in_force(&kiosk, "idle_timeout").0 != "900" {
+        assert!(
+            asked.elapsed() < std::time::Duration::from_secs(10),
+            "not heard"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    eprintln!(
+        "a room-wide change was in force at desk-1 {:?} after it was made",
+        asked.elapsed()
+    );
+    let recorded = kiosk
+        .audit_list(&slate_core::audit::AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.event == "setting_changed" && r.details.contains("\"by\":\"the room\""))
+        .count();
+    assert!(recorded >= 1);
+    pg.stop();
+    let e = kiosk.refresh_room_settings().unwrap_err();
+    assert!(matches!(e, KioskError::Store(_)), "{e}");
+    assert_eq!(in_force(&kiosk, "idle_timeout").0, "900", "kept while away");
+    assert_eq!(kiosk.settings().unwrap().idle_timeout.as_secs(), 900);
+    pg.start();
 }

@@ -308,6 +308,39 @@ pub enum FleetCommand {
         #[command(flatten)]
         db: RoomDatabase,
     },
+    /// Put TERMINAL in GROUP (e.g. children), or in no group without GROUP. The group's
+    /// settings apply to it from then on.
+    Group {
+        terminal: String,
+        group: Option<String>,
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
+    /// Set the room's value of a setting: for every terminal, for one group (--group), or for
+    /// one terminal (--terminal). At a terminal the most particular applies; its policy file
+    /// is above them all.
+    Set {
+        key: String,
+        value: String,
+        #[command(flatten)]
+        scope: RoomScopeArgs,
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
+    /// Remove the room's value of a setting for every terminal, a group or a terminal (the
+    /// next one applies: the group's, the room's, or the default).
+    Unset {
+        key: String,
+        #[command(flatten)]
+        scope: RoomScopeArgs,
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
+    /// Every value of a setting the room holds: for whom, when it was set, and by whom.
+    Settings {
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
     /// Join this terminal to a room (run as root on the terminal): checks the terminal's
     /// credential, then keeps it in room.toml in the data folder, readable by root only.
     /// Restart the session service afterwards.
@@ -350,6 +383,18 @@ impl FleetCommand {
             Self::Status | Self::End { .. } | Self::EndUser { .. } | Self::Message { .. }
         )
     }
+}
+
+/// Whom a room's value of a setting is for: the whole room unless one of these is given.
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+#[group(multiple = false)]
+pub struct RoomScopeArgs {
+    /// For the terminals of this group.
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+    /// For this terminal alone.
+    #[arg(long, value_name = "TERMINAL")]
+    pub terminal: Option<String>,
 }
 
 #[derive(Debug, Clone, Subcommand, Serialize, Deserialize)]

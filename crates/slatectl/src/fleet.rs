@@ -16,9 +16,10 @@ use slate_core::room::{Endpoint, Membership, TerminalName, CONFIG_FILE};
 use slate_core::store_error::StoreError;
 use zeroize::Zeroizing;
 
-use crate::cli::{FleetCommand, RoomDatabase};
+use crate::cli::{FleetCommand, RoomDatabase, RoomScopeArgs};
 use crate::output::{self, invalid, Failure};
 use crate::PasswordAsk;
+use slate_core::api::RoomScope;
 
 /// The room's database could not be used: one sentence, its exit code.
 fn room_failure(e: StoreError) -> Failure {
@@ -87,6 +88,40 @@ pub fn run(cmd: FleetCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(
             );
         }
         FleetCommand::Terminals { db } => terminals(&db, json)?,
+        FleetCommand::Group {
+            terminal,
+            group,
+            db,
+        } => {
+            let name = terminal_name(&terminal)?;
+            let group = group.as_deref();
+            if !connect(&db)?
+                .set_group(&name, group)
+                .map_err(room_failure)?
+            {
+                return Err(Failure::new(
+                    format!("The room has no terminal {name}."),
+                    exit::NOT_FOUND,
+                ));
+            }
+            let said = match group {
+                Some(g) => format!("Terminal {name} is in the group {g} now."),
+                None => format!("Terminal {name} is in no group now."),
+            };
+            output::answer(
+                json,
+                &serde_json::json!({ "terminal": name.as_str(), "group": group }),
+                &said,
+            );
+        }
+        FleetCommand::Set {
+            key,
+            value,
+            scope,
+            db,
+        } => put_setting(&key, Some(&value), &scope, &db, json)?,
+        FleetCommand::Unset { key, scope, db } => put_setting(&key, None, &scope, &db, json)?,
+        FleetCommand::Settings { db } => room_settings(&db, json)?,
         FleetCommand::Join {
             terminal,
             url,
@@ -103,6 +138,89 @@ pub fn run(cmd: FleetCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(
             ))
         }
     }
+    Ok(())
+}
+
+/// `fleet set` and `fleet unset`.
+fn put_setting(
+    key: &str,
+    value: Option<&str>,
+    scope: &RoomScopeArgs,
+    db: &RoomDatabase,
+    json: bool,
+) -> Result<(), Failure> {
+    let (room_scope, target, whom) = match (&scope.group, &scope.terminal) {
+        (Some(g), _) => (RoomScope::Group, Some(g.as_str()), format!("the group {g}")),
+        (None, Some(t)) => (
+            RoomScope::Terminal,
+            Some(t.as_str()),
+            format!("terminal {t}"),
+        ),
+        (None, None) => (RoomScope::Room, None, "every terminal".to_owned()),
+    };
+    // Checked before connecting: a typo costs no password prompt.
+    let def = slate_core::settings::definition(key).ok_or_else(|| {
+        Failure::from(slate_core::kiosk::KioskError::Setting(
+            slate_core::settings::SettingError::Unknown(key.to_owned()),
+        ))
+    })?;
+    let value = value
+        .map(|v| slate_core::settings::validate(def, v))
+        .transpose()
+        .map_err(|e| Failure::from(slate_core::kiosk::KioskError::Setting(e)))?;
+    let done = connect(db)?
+        .put_setting(room_scope, target, key, value.as_deref())
+        .map_err(room_failure)?;
+    let shown = value
+        .as_deref()
+        .map(|v| slate_core::settings::public_value(key, v));
+    let said = match (&shown, done) {
+        (Some(v), _) => format!(
+            "Set {key} to {} for {whom}.",
+            slate_core::settings::human_value(key, v)
+        ),
+        (None, true) => format!("Removed the room's value of {key} for {whom}."),
+        (None, false) => format!("The room had no value of {key} for {whom}; nothing changed."),
+    };
+    output::answer(
+        json,
+        &serde_json::json!({
+            "key": key, "value": shown, "scope": room_scope.text(), "target": target, "changed": done,
+        }),
+        &said,
+    );
+    Ok(())
+}
+
+/// `fleet settings`.
+fn room_settings(db: &RoomDatabase, json: bool) -> Result<(), Failure> {
+    let rows = connect(db)?.settings().map_err(room_failure)?;
+    let mut text = String::new();
+    if rows.is_empty() {
+        text.push_str(
+            "The room holds no settings: each terminal uses its defaults and its policy file.",
+        );
+    }
+    for r in &rows {
+        let whom = match (r.scope, &r.target) {
+            (RoomScope::Group, Some(g)) => format!("group {g}"),
+            (RoomScope::Terminal, Some(t)) => format!("terminal {t}"),
+            _ => "every terminal".to_owned(),
+        };
+        let _ = writeln!(
+            text,
+            "{whom}: {} = {} (set {} by {})",
+            r.key,
+            slate_core::settings::human_value(&r.key, &r.value),
+            r.changed_at,
+            r.changed_by.as_deref().unwrap_or("?")
+        );
+    }
+    output::answer(
+        json,
+        &serde_json::json!({ "settings": rows }),
+        text.trim_end(),
+    );
     Ok(())
 }
 

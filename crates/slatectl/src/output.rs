@@ -338,12 +338,19 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The file that set a value: the policy file for a policy value, the database for an
-/// administrator's; `None` for a default.
+/// Where a value was set: the policy file for a policy value, the database for an
+/// administrator's, whom the room's value is for (`room`, `group NAME`, `terminal`); `None` for
+/// a default.
 pub fn source_file(e: &Effective, database: &Path) -> Option<String> {
     match e.layer {
         Layer::Policy => e.file.clone(),
         Layer::Administrator => Some(database.display().to_string()),
+        Layer::Room => Some("the room, for every terminal".into()),
+        Layer::Group => Some(format!(
+            "the room, for the group {}",
+            e.group.as_deref().unwrap_or("?")
+        )),
+        Layer::Terminal => Some("the room, for this terminal".into()),
         Layer::Default => None,
     }
 }

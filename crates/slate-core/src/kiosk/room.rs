@@ -107,7 +107,7 @@ impl Kiosk {
     /// terminal is in no room.
     pub fn listen_to_room(self: &Arc<Self>) -> Option<Listener> {
         let room = self.room.as_ref()?;
-        let (again, act) = (Arc::clone(self), Arc::clone(self));
+        let (again, act, read) = (Arc::clone(self), Arc::clone(self), Arc::clone(self));
         let listening = room.listen(
             move || again.report_again(),
             move |request| match act.take_room_request(request) {
@@ -117,6 +117,7 @@ impl Kiosk {
                     false
                 }
             },
+            move || read.read_room_settings(),
         );
         match listening {
             Ok(l) => Some(l),
@@ -136,9 +137,20 @@ impl Kiosk {
             tracing::debug!("the room is not reachable yet: {e}");
             return;
         }
-        let mut last = lock(&self.room_state);
-        if let Some((report, told)) = last.as_mut() {
-            *told = room.report_state(report).is_ok();
+        {
+            let mut last = lock(&self.room_state);
+            if let Some((report, told)) = last.as_mut() {
+                *told = room.report_state(report).is_ok();
+            }
+        }
+        // The room's settings may have changed while it was away.
+        self.read_room_settings();
+    }
+
+    /// [`Self::refresh_room_settings`], its failure logged (the values kept still hold).
+    fn read_room_settings(&self) {
+        if let Err(e) = self.refresh_room_settings() {
+            tracing::warn!("the room's settings were not read again: {e}");
         }
     }
 

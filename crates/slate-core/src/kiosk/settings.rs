@@ -3,9 +3,11 @@
 //! changes to settings.
 
 use super::{lock, Kiosk, KioskError};
+use crate::api::RoomScope;
 use crate::audit::{Actor, AuditEvent, Event};
 use crate::policy::{Policy, PolicySource, PolicyStamp};
-use crate::settings::{public_value, Effective, Settings};
+use crate::room::settings::RoomValue;
+use crate::settings::{public_value, Effective, SettingError, Settings};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -186,43 +188,130 @@ impl Kiosk {
         folders
     }
 
-    /// Stores an administrator setting (refused for a key a policy file sets).
+    /// Stores an administrator setting (refused for a key a policy file sets). In a room, the
+    /// value is this terminal's own ([`Self::change_setting_for`] chooses).
     pub fn set_setting(
         &self,
         by: &Actor,
         key: &str,
         value: &str,
     ) -> Result<(String, String), KioskError> {
-        self.change_setting(by, key, Some(value))
+        self.change_setting_for(by, key, Some(value), None)
     }
 
     /// Removes an administrator setting, so the default applies (refused for a policy key).
+    /// In a room, this terminal's own value, so its group's or the room's applies.
     pub fn unset_setting(&self, by: &Actor, key: &str) -> Result<(String, String), KioskError> {
-        self.change_setting(by, key, None)
+        self.change_setting_for(by, key, None, None)
     }
 
-    pub(super) fn change_setting(
+    /// Sets (`Some`) or removes (`None`) a value. On a terminal of its own, the
+    /// administrator's (`scope` is not used); in a room, the room's value for `scope` (this
+    /// terminal when `None`). Refused for a key this terminal's policy sets, a bad value, or a
+    /// combination the rules between settings forbid here. Audited here (and, in a room, in
+    /// the room's record of changes). Returns the (old, new) values in force here.
+    pub fn change_setting_for(
         &self,
         by: &Actor,
         key: &str,
         value: Option<&str>,
+        scope: Option<RoomScope>,
     ) -> Result<(String, String), KioskError> {
         let policy = self.policy()?;
         self.local_changes
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let store = lock(&self.store);
+        let room = self.room.as_ref().filter(|_| store.in_room());
+        let scope = room.map(|_| scope.unwrap_or(RoomScope::Terminal));
         store.atomically(|store| {
-            let (old, new) = store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?;
+            let (old, new) = match (room, scope) {
+                (Some(room), Some(scope)) => {
+                    let (old, new) =
+                        crate::settings::check_change(key, value, &policy.layer, || {
+                            store.effective_settings(&policy.layer)
+                        })?;
+                    let staff = by.to_string();
+                    let done = room.set_setting(scope, key, value.map(|_| new.as_str()), &staff)?;
+                    if !done && value.is_some() {
+                        return Err(KioskError::Setting(SettingError::NoGroup));
+                    }
+                    store.keep_room_values(&room_values(room.my_settings()?))?;
+                    let now = store.effective_settings(&policy.layer)?;
+                    let new = now
+                        .iter()
+                        .find(|e| e.def.key == key)
+                        .map_or(new, |e| e.value.clone());
+                    (old, new)
+                }
+                _ => store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?,
+            };
             // A secret is never recorded nor handed back: only whether it is set.
             let (old, new) = (public_value(key, &old), public_value(key, &new));
-            self.record(
-                store,
-                AuditEvent::new(
-                    Event::SettingChanged,
-                    json!({ "key": key, "old": old, "new": new, "by": by.to_string() }),
-                ),
-            )?;
+            let mut details = json!({ "key": key, "old": old, "new": new, "by": by.to_string() });
+            if let Some(scope) = scope {
+                details["for"] = json!(scope.text());
+            }
+            self.record(store, AuditEvent::new(Event::SettingChanged, details))?;
             Ok::<_, KioskError>((old, new))
+        })
+    }
+
+    /// For a terminal in a room: reads the room's values that apply here again, keeps them
+    /// (so they hold while the room is away) and audits each value in force that they change
+    /// (`by` the room). Called when the room says its settings changed, and at each
+    /// connection to it.
+    pub fn refresh_room_settings(&self) -> Result<(), KioskError> {
+        let Some(room) = &self.room else {
+            return Ok(());
+        };
+        let fresh = room_values(room.my_settings()?);
+        let policy = self.policy()?;
+        let store = lock(&self.store);
+        if store.room_values()? == fresh {
+            return Ok(());
+        }
+        self.local_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        store.atomically(|store| {
+            let old = store.effective_settings(&policy.layer)?;
+            let new = store.effective_with(&policy.layer, &fresh)?;
+            store.keep_room_values(&fresh)?;
+            for (o, n) in old.iter().zip(&new) {
+                if o.value != n.value {
+                    let key = n.def.key;
+                    let by = match (n.layer, &n.group) {
+                        (crate::settings::Layer::Group, Some(g)) => format!("the room (group {g})"),
+                        (crate::settings::Layer::Terminal, _) => "the room (this terminal)".into(),
+                        _ => "the room".into(),
+                    };
+                    self.record(
+                        store,
+                        AuditEvent::new(
+                            Event::SettingChanged,
+                            json!({
+                                "key": key,
+                                "old": public_value(key, &o.value),
+                                "new": public_value(key, &n.value),
+                                "by": by,
+                            }),
+                        ),
+                    )?;
+                }
+            }
+            Ok::<(), KioskError>(())
+        })
+    }
+
+    /// For a terminal in a room: what its panel may change a setting for (its name and group;
+    /// the group as last read when the room is away).
+    pub fn room_settings_at(&self) -> Option<crate::api::RoomSettingsAt> {
+        let room = self.room.as_ref()?;
+        Some(crate::api::RoomSettingsAt {
+            terminal: room.terminal().to_string(),
+            group: room.my_group().unwrap_or_else(|e| {
+                tracing::debug!("the room's group of this terminal is not known now: {e}");
+                None
+            }),
         })
     }
 
@@ -237,4 +326,9 @@ impl Kiosk {
         }
         Ok(all)
     }
+}
+
+/// The room's values by key.
+fn room_values(values: Vec<RoomValue>) -> std::collections::BTreeMap<String, RoomValue> {
+    values.into_iter().map(|v| (v.key.clone(), v)).collect()
 }

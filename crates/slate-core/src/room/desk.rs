@@ -189,13 +189,15 @@ impl Room {
             .get(0))
     }
 
-    /// Starts listening for staff's requests to this terminal (see [`Listener`]).
+    /// Starts listening for staff's requests to this terminal, and for news that the room's
+    /// settings for it changed (see [`Listener`]).
     pub fn listen(
         &self,
         on_connect: impl FnMut() + Send + 'static,
         on_request: impl FnMut(&RoomRequest) -> bool + Send + 'static,
+        on_settings: impl FnMut() + Send + 'static,
     ) -> std::io::Result<Listener> {
-        Listener::start(self.membership.clone(), on_connect, on_request)
+        Listener::start(self.membership.clone(), on_connect, on_request, on_settings)
     }
 }
 
@@ -206,7 +208,8 @@ const RETRY_CAP: Duration = Duration::from_secs(30);
 /// (or the connection ends). At each connection it first takes the requests that waited (a
 /// notification is not kept for a terminal that was away), calls `on_connect` (the terminal says
 /// its state again), then takes each request as it is announced; `on_request` says whether it
-/// carried the request out (only then is it marked done in the room). A room that is away is tried
+/// carried the request out (only then is it marked done in the room); `on_settings` is called
+/// when the room says this terminal's settings changed. A room that is away is tried
 /// again after a wait that doubles up to 30 s. Dropping it stops the thread at its next wake.
 #[derive(Debug)]
 pub struct Listener {
@@ -248,6 +251,7 @@ impl Listener {
         membership: Membership,
         mut on_connect: impl FnMut() + Send + 'static,
         mut on_request: impl FnMut(&RoomRequest) -> bool + Send + 'static,
+        mut on_settings: impl FnMut() + Send + 'static,
     ) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
@@ -281,6 +285,7 @@ impl Listener {
                             // connection ends (the server stopped; keepalives find a network
                             // that went silent).
                             match client.notifications().blocking_iter().next() {
+                                Ok(Some(n)) if n.payload() == "settings" => on_settings(),
                                 Ok(Some(_)) => {}
                                 Ok(None) => return Err(StoreError::RoomAway("closed".into())),
                                 Err(e) => return Err(away(e)),

@@ -11,13 +11,36 @@
 
 use zeroize::Zeroizing;
 
+use super::settings::{self, RoomSettingRow};
 use super::{away, ident, schema, Endpoint, TerminalName};
+use crate::api::RoomScope;
 use crate::store_error::StoreError;
+
+/// The longest name of a group of terminals.
+pub const GROUP_MAX_CHARS: usize = 40;
+
+/// A group's name: one to 40 characters, no control characters, no space at either end.
+pub fn check_group(group: &str) -> Result<(), StoreError> {
+    let fine = !group.is_empty()
+        && group.chars().count() <= GROUP_MAX_CHARS
+        && group.trim() == group
+        && !group.chars().any(char::is_control);
+    if fine {
+        Ok(())
+    } else {
+        Err(StoreError::Room(format!(
+            "a group's name is 1 to {GROUP_MAX_CHARS} characters, without control characters or \
+             spaces at either end"
+        )))
+    }
+}
 
 /// An administrator's connection to a room's database.
 pub struct Fleet {
     client: postgres::Client,
     database: String,
+    /// The database role connected as (recorded with the changes made).
+    user: String,
 }
 
 impl std::fmt::Debug for Fleet {
@@ -59,6 +82,7 @@ impl Fleet {
         Ok(Self {
             client: endpoint.connect(password)?,
             database: endpoint.database(),
+            user: endpoint.user(),
         })
     }
 
@@ -167,6 +191,9 @@ impl Fleet {
                 "the terminal {name} is in the room already (revoke it, or choose another name)"
             )));
         }
+        if let Some(g) = group {
+            check_group(g)?;
+        }
         let password = Zeroizing::new(hex::encode(rand::random::<[u8; 24]>()));
         let verifier = postgres_protocol::password::scram_sha_256(password.as_bytes());
         let mut tx = self.client.transaction().map_err(away)?;
@@ -242,6 +269,95 @@ impl Fleet {
                 revoked_at: r.get(3),
             })
             .collect())
+    }
+
+    /// Puts a terminal in a group (`None`: in none). Its group's values apply to it from now
+    /// on: it is told at once. `false` when there is no such terminal.
+    pub fn set_group(
+        &mut self,
+        name: &TerminalName,
+        group: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        if let Some(g) = group {
+            check_group(g)?;
+        }
+        self.as_owner(|c| {
+            let role: Option<String> = c
+                .query_opt(
+                    "UPDATE slate.terminals SET grp = $2 WHERE name = $1 RETURNING role_name",
+                    &[&name.as_str(), &group],
+                )?
+                .map(|r| r.get(0));
+            let Some(role) = role else { return Ok(false) };
+            c.execute(
+                "INSERT INTO slate.admin_changes (action, terminal, detail)
+                 VALUES ('group_set', $1, $2)",
+                &[&name.as_str(), &group],
+            )?;
+            c.execute("SELECT pg_notify($1, 'settings')", &[&role])?;
+            Ok(true)
+        })
+    }
+
+    /// Sets (`Some`) or removes (`None`) the room's value of a setting for `scope`: the whole
+    /// room (`target` `None`), a group, or a terminal (`target` its name). The value must be
+    /// one the setting allows ([`crate::settings::validate`]); it is stored in its canonical
+    /// form. Every terminal it concerns is told at once. `false`: there was nothing to remove.
+    pub fn put_setting(
+        &mut self,
+        scope: RoomScope,
+        target: Option<&str>,
+        key: &str,
+        value: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let def = crate::settings::definition(key)
+            .ok_or_else(|| StoreError::Room(format!("there is no setting called {key}")))?;
+        let value = value
+            .map(|v| crate::settings::validate(def, v))
+            .transpose()
+            .map_err(|e| StoreError::Room(e.to_string()))?;
+        let target = match (scope, target) {
+            (RoomScope::Room, None) => String::new(),
+            (RoomScope::Group, Some(g)) => {
+                check_group(g)?;
+                g.to_owned()
+            }
+            (RoomScope::Terminal, Some(t)) => TerminalName::parse(t)
+                .map_err(StoreError::Room)?
+                .as_str()
+                .to_owned(),
+            (RoomScope::Room, Some(_)) => {
+                return Err(StoreError::Room(
+                    "a value for the whole room names no group or terminal".into(),
+                ))
+            }
+            (_, None) => {
+                return Err(StoreError::Room(format!(
+                    "a value for a {} needs its name",
+                    scope.text()
+                )))
+            }
+        };
+        let by = self.user.clone();
+        self.as_owner(|c| {
+            Ok(c.query_one(
+                "SELECT slate.put_setting($1, $2, $3, $4, $5)",
+                &[&scope.text(), &target, &key, &value, &by],
+            )?
+            .get(0))
+        })
+    }
+
+    /// Every value the room holds.
+    pub fn settings(&mut self) -> Result<Vec<RoomSettingRow>, StoreError> {
+        let found = self.as_owner(|c| {
+            c.query(
+                "SELECT scope, target, key, value, changed_at, changed_by
+                 FROM slate.room_settings()",
+                &[],
+            )
+        })?;
+        settings::rows(&found).map_err(away)
     }
 
     /// Runs SQL as this administrator (tests look behind the functions with it).

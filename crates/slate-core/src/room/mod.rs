@@ -14,6 +14,7 @@
 pub mod desk;
 pub mod fleet;
 pub mod schema;
+pub mod settings;
 
 use std::fmt;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};

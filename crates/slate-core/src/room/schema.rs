@@ -431,6 +431,104 @@ pub const MIGRATIONS: &[&str] = &[
         slate.send_message(text, text, text, text), slate.end_everywhere(text, text),
         slate.pending_requests(), slate.request_done(bigint) TO slate_terminal;
     "#,
+    // 4: settings shared by the room: a value for every terminal, for a group of terminals
+    // (the terminals' `grp`), or for one terminal; at a terminal the most particular wins, and
+    // its policy file is above them all. Terminals read their own values through a function and
+    // change them (for the room, their own group, or themselves) through another, recorded with
+    // the key; each terminal a change concerns is told at once (NOTIFY 'settings').
+    r#"
+    ALTER TABLE slate.admin_changes ADD COLUMN detail text;
+    CREATE TABLE slate.settings (
+        scope      text NOT NULL CHECK (scope IN ('room', 'group', 'terminal')),
+        target     text NOT NULL,
+        key        text NOT NULL CHECK (key ~ '^[a-z][a-z0-9_]{0,63}$'),
+        value      text NOT NULL CHECK (length(value) <= 65536),
+        changed_at timestamptz NOT NULL DEFAULT now(),
+        changed_by text,
+        PRIMARY KEY (scope, target, key),
+        CHECK ((scope = 'room') = (target = ''))
+    );
+
+    -- Every value that applies at the calling terminal, the most particular for each key.
+    CREATE FUNCTION slate.my_settings()
+        RETURNS TABLE (key text, value text, scope text, target text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT DISTINCT ON (s.key) s.key, s.value, s.scope, s.target
+              FROM slate.settings s JOIN slate.terminals t
+                ON t.name = slate.my_terminal() AND t.revoked_at IS NULL
+              WHERE s.scope = 'room'
+                 OR (s.scope = 'group' AND s.target = t.grp)
+                 OR (s.scope = 'terminal' AND s.target = t.name)
+              ORDER BY s.key, CASE s.scope WHEN 'terminal' THEN 0 WHEN 'group' THEN 1 ELSE 2 END $$;
+
+    -- The calling terminal's group (NULL: none).
+    CREATE FUNCTION slate.my_group() RETURNS text
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT grp FROM slate.terminals
+              WHERE name = slate.my_terminal() AND revoked_at IS NULL $$;
+
+    -- Every value the room holds, for the desk and slatectl fleet settings.
+    CREATE FUNCTION slate.room_settings()
+        RETURNS TABLE (scope text, target text, key text, value text, changed_at text,
+                       changed_by text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT scope, target, key, value,
+                     to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                     changed_by
+              FROM slate.settings
+              ORDER BY CASE scope WHEN 'room' THEN 0 WHEN 'group' THEN 1 ELSE 2 END,
+                       target, key $$;
+
+    -- Sets (v) or removes (v NULL) a value, records it, and tells each terminal it concerns.
+    -- The owner's own (fleet set); terminals use set_setting below.
+    CREATE FUNCTION slate.put_setting(scope_ text, target_ text, k text, v text, by_user text)
+        RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE r record; BEGIN
+            IF v IS NULL THEN
+                DELETE FROM slate.settings
+                    WHERE scope = scope_ AND target = target_ AND key = k;
+            ELSE
+                INSERT INTO slate.settings AS s (scope, target, key, value, changed_by)
+                    VALUES (scope_, target_, k, v, by_user)
+                    ON CONFLICT (scope, target, key) DO UPDATE
+                    SET value = excluded.value, changed_at = now(),
+                        changed_by = excluded.changed_by;
+            END IF;
+            IF NOT FOUND THEN RETURN false; END IF;
+            INSERT INTO slate.admin_changes (by_user, action, terminal, detail)
+                VALUES (by_user, CASE WHEN v IS NULL THEN 'setting_removed' ELSE 'setting_set' END,
+                        CASE scope_ WHEN 'terminal' THEN target_ END,
+                        scope_ || CASE WHEN target_ = '' THEN '' ELSE ' ' || target_ END
+                               || ': ' || k);
+            FOR r IN SELECT role_name FROM slate.terminals
+                     WHERE revoked_at IS NULL
+                       AND (scope_ = 'room' OR (scope_ = 'group' AND grp = target_)
+                            OR (scope_ = 'terminal' AND name = target_)) LOOP
+                PERFORM pg_notify(r.role_name, 'settings');
+            END LOOP;
+            RETURN true;
+        END $$;
+
+    -- A terminal's change: for the whole room, for its own group, or for itself.
+    CREATE FUNCTION slate.set_setting(scope_ text, k text, v text, by_user text)
+        RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE me text := slate.my_terminal(); target_ text; BEGIN
+            IF me IS NULL THEN RETURN false; END IF;
+            target_ := CASE scope_ WHEN 'room' THEN ''
+                                   WHEN 'group' THEN slate.my_group()
+                                   WHEN 'terminal' THEN me END;
+            IF target_ IS NULL THEN RETURN false; END IF;
+            RETURN slate.put_setting(scope_, target_, k, v, by_user);
+        END $$;
+
+    REVOKE ALL ON FUNCTION slate.my_settings(), slate.my_group(), slate.room_settings(),
+        slate.put_setting(text, text, text, text, text),
+        slate.set_setting(text, text, text, text) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION slate.my_settings(), slate.my_group(), slate.room_settings(),
+        slate.set_setting(text, text, text, text) TO slate_terminal;
+    "#,
 ];
 
 /// How many steps this Slate knows.

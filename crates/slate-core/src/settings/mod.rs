@@ -19,7 +19,7 @@ pub use crate::sites::{browser_home, site_allowed};
 pub(crate) use typed::{check_change, effective};
 pub use typed::{
     Effective, Layer, LdapSettings, OnePerPerson, PamSettings, PolicyLayer, SecretText, Settings,
-    Sip2Settings,
+    Sip2Settings, Stored,
 };
 
 /// The kind of value a setting holds.
@@ -692,6 +692,8 @@ pub enum SettingError {
         key: String,
         file: String,
     },
+    /// In a room: a value for this terminal's group, at a terminal in no group.
+    NoGroup,
     Store(StoreError),
 }
 
@@ -750,6 +752,9 @@ impl SettingError {
                     .setting("key", key)
                     .text("file", file)
             }
+            Self::NoGroup => Phrase::new(
+                "This terminal is in no group: save the value for this terminal or for the whole room.",
+            ),
             Self::Store(e) => Phrase::plain(e.to_string()),
         }
     }

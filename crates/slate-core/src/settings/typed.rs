@@ -22,6 +22,30 @@ pub struct Effective {
     /// The policy tries to set it but cannot be used there (a broken value, or a file that
     /// cannot be read): `value` is the key's strictest ([`SettingDef::strictest`]), locked.
     pub held: bool,
+    /// The group a value of layer `Group` is for.
+    pub group: Option<String>,
+}
+
+/// A value kept below the policy: the administrator's on a terminal of its own, or one of the
+/// room's for a terminal in a room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub value: String,
+    /// `Administrator`, or the room's layer it comes from.
+    pub layer: Layer,
+    /// The group it is for (layer `Group`).
+    pub group: Option<String>,
+}
+
+impl Stored {
+    /// An administrator's value on a terminal of its own.
+    pub fn local(value: String) -> Self {
+        Self {
+            value,
+            layer: Layer::Administrator,
+            group: None,
+        }
+    }
 }
 
 /// The policy layer as the settings see it: checked canonical values by key, and the file that
@@ -422,7 +446,7 @@ fn check_combination(
 /// row never leaves the kiosk without a timeout.
 pub(crate) fn effective<E>(
     policy: &PolicyLayer,
-    mut stored: impl FnMut(&str) -> Result<Option<String>, E>,
+    mut stored: impl FnMut(&str) -> Result<Option<Stored>, E>,
 ) -> Result<Vec<Effective>, E> {
     SETTINGS
         .iter()
@@ -434,26 +458,29 @@ pub(crate) fn effective<E>(
                     layer: Layer::Policy,
                     file: policy.file_of(def.key).map(str::to_owned),
                     held: policy.holds(def.key),
+                    group: None,
                 });
             }
-            Ok(
-                match stored(def.key)?.and_then(|v| validate(def, &v).ok()) {
-                    Some(value) => Effective {
-                        def,
-                        value,
-                        layer: Layer::Administrator,
-                        file: None,
-                        held: false,
-                    },
-                    None => Effective {
-                        def,
-                        value: def.default.to_owned(),
-                        layer: Layer::Default,
-                        file: None,
-                        held: false,
-                    },
+            let valid =
+                stored(def.key)?.and_then(|s| validate(def, &s.value).ok().map(|value| (value, s)));
+            Ok(match valid {
+                Some((value, s)) => Effective {
+                    def,
+                    value,
+                    layer: s.layer,
+                    file: None,
+                    held: false,
+                    group: s.group,
                 },
-            )
+                None => Effective {
+                    def,
+                    value: def.default.to_owned(),
+                    layer: Layer::Default,
+                    file: None,
+                    held: false,
+                    group: None,
+                },
+            })
         })
         .collect()
 }

@@ -338,6 +338,11 @@ impl Store {
         self.room = Some(room);
     }
 
+    /// Whether this terminal's store is in a room.
+    pub fn in_room(&self) -> bool {
+        self.room.is_some()
+    }
+
     /// Opens, checks (when `check`: before any migration writes to it) and migrates.
     fn connect(path: &Path, check: bool) -> Result<Self, StoreError> {
         let open_err = |detail: String| StoreError::Open {

@@ -1,15 +1,24 @@
-//! The `settings` table: the administrator's value of each key. Which value is in force, and
-//! whether a change is allowed, is decided in [`crate::settings`].
+//! The `settings` table: the administrator's value of each key; and, for a terminal in a
+//! room, the room's values that apply to it, kept in `meta` as the room last gave them (so they
+//! hold while the room is away). Which value is in force, and whether a change is allowed, is
+//! decided in [`crate::settings`].
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::{Store, StoreError};
 use crate::clock::to_db;
-use crate::settings::{self, Effective, PolicyLayer, SettingError, Settings};
+use crate::room::settings::RoomValue;
+use crate::settings::{self, Effective, PolicyLayer, SettingError, Settings, Stored};
+
+/// The `meta` key the room's values are kept under (JSON: key → [`RoomValue`]).
+const ROOM_VALUES: &str = "room_settings";
 
 impl Store {
-    /// The administrator's value for `key`, if one is stored.
+    /// The administrator's value for `key`, if one is stored (on this terminal's own: a
+    /// terminal in a room keeps the value it had before it joined, unused).
     pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn()
@@ -19,10 +28,58 @@ impl Store {
             .optional()?)
     }
 
+    /// The value kept below the policy for `key`: in a room, the room's (as last read), else
+    /// the administrator's.
+    fn stored_setting(
+        &self,
+        key: &str,
+        room: Option<&BTreeMap<String, RoomValue>>,
+    ) -> Result<Option<Stored>, StoreError> {
+        Ok(match room {
+            Some(values) => values.get(key).map(|v| Stored {
+                value: v.value.clone(),
+                layer: v.scope.layer(),
+                group: v.group.clone(),
+            }),
+            None => self.setting(key)?.map(Stored::local),
+        })
+    }
+
+    /// The room's values that apply here, as the room last gave them (empty before the first
+    /// time, or when what is kept cannot be read: the defaults apply, never a half).
+    pub fn room_values(&self) -> Result<BTreeMap<String, RoomValue>, StoreError> {
+        Ok(self
+            .meta(ROOM_VALUES)?
+            .and_then(|text| match serde_json::from_str(&text) {
+                Ok(values) => Some(values),
+                Err(e) => {
+                    tracing::warn!("the room's settings kept here cannot be read ({e})");
+                    None
+                }
+            })
+            .unwrap_or_default())
+    }
+
+    /// Keeps the room's values that apply here.
+    pub fn keep_room_values(&self, values: &BTreeMap<String, RoomValue>) -> Result<(), StoreError> {
+        let text = serde_json::to_string(values).map_err(|e| StoreError::Room(e.to_string()))?;
+        self.set_meta(ROOM_VALUES, &text)
+    }
+
     /// Every setting's value in force and its layer. A stored value that is no longer valid
     /// is skipped (the default applies), so a bad row never leaves the kiosk without a timeout.
     pub fn effective_settings(&self, policy: &PolicyLayer) -> Result<Vec<Effective>, StoreError> {
-        settings::effective(policy, |key| self.setting(key))
+        let room = self.in_room().then(|| self.room_values()).transpose()?;
+        settings::effective(policy, |key| self.stored_setting(key, room.as_ref()))
+    }
+
+    /// What would be in force with `values` for the room's: to check them before keeping them.
+    pub fn effective_with(
+        &self,
+        policy: &PolicyLayer,
+        values: &BTreeMap<String, RoomValue>,
+    ) -> Result<Vec<Effective>, StoreError> {
+        settings::effective(policy, |key| self.stored_setting(key, Some(values)))
     }
 
     /// All settings in force, typed.

@@ -1,8 +1,8 @@
 // The panel's Settings section: one row per setting, with where its value comes from (policy,
-// administrator, default), a live check by the core's own rules as it is typed, Save and "Use
+// administrator, default; in a room: this terminal, its group, the room), a live check by the core's own rules as it is typed, Save and "Use
 // default". Settings set by policy are shown read-only. Above them, "Test this source": a name
 // signed in at one account source with the settings saved, each step said as the core found it.
-import type { AdminSetting, Source, SourceTest } from "../../bindings.js";
+import type { AdminReply, AdminSetting, RoomScope, RoomSettingsAt, Source, SourceTest } from "../../bindings.js";
 import { el, make } from "../../dom.js";
 import { say, settingLabel } from "../../format.js";
 import { t } from "../../i18n.js";
@@ -11,7 +11,52 @@ import { ask } from "./ask.js";
 
 /** Loads the section. */
 export function loadSettings(): void {
-  void ask({ action: "settings" }, (r) => r.settings && drawSettings(r.settings));
+  void ask({ action: "settings" }, drawReply);
+}
+
+/** In a room: whom a change is saved for (this terminal's own value unless chosen). */
+let roomAt: RoomSettingsAt | null = null;
+
+/** The request's `scope` (none on a terminal of its own). */
+function chosenScope(): { scope?: RoomScope } {
+  return roomAt ? { scope: el<HTMLSelectElement>("settings-scope-choice").value as RoomScope } : {};
+}
+
+/** The settings of a reply, and, in a room, the choice of whom a change is for. */
+function drawReply(r: AdminReply): void {
+  if (!r.settings) return;
+  roomAt = r.room_at;
+  const box = el("settings-scope");
+  box.hidden = roomAt === null;
+  if (roomAt) {
+    const choice = el<HTMLSelectElement>("settings-scope-choice");
+    const kept = choice.value || "terminal";
+    const options: [RoomScope, string][] = [["terminal", t("This terminal ({terminal})", { terminal: roomAt.terminal })]];
+    if (roomAt.group) options.push(["group", t("Its group ({group})", { group: roomAt.group })]);
+    options.push(["room", t("Every terminal in the room")]);
+    choice.replaceChildren(...options.map(([value, words]) => make("option", { value }, words)));
+    choice.value = options.some(([value]) => value === kept) ? kept : "terminal";
+  }
+  drawSettings(r.settings);
+}
+
+/** Where a value in force comes from, in words. */
+function layerWords(s: AdminSetting): string {
+  const fallback = s.default || t("empty");
+  switch (s.layer) {
+    case "policy":
+      return t("Set by policy");
+    case "administrator":
+      return t("Set here (default: {default})", { default: fallback });
+    case "room":
+      return t("Set for every terminal in the room (default: {default})", { default: fallback });
+    case "group":
+      return t("Set for the group {group} (default: {default})", { group: s.group ?? "", default: fallback });
+    case "terminal":
+      return t("Set for this terminal (default: {default})", { default: fallback });
+    default:
+      return t("Default");
+  }
 }
 
 /** Wires "Test this source" (once per panel). */
@@ -67,15 +112,7 @@ function settingRow(s: AdminSetting): HTMLElement {
     t("{description} Allowed: {bounds}.", { description: t(s.description), bounds: say(s.bounds) }),
   );
   const locked = s.layer === "policy";
-  const state = make(
-    "p",
-    { class: `layer layer-${s.layer}`, id: `${id}-state` },
-    locked
-      ? t("Set by policy")
-      : s.layer === "administrator"
-        ? t("Set here (default: {default})", { default: s.default || t("empty") })
-        : t("Default"),
-  );
+  const state = make("p", { class: `layer layer-${s.layer}`, id: `${id}-state` }, layerWords(s));
   let field: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
   if (s.input === "bool" || s.input === "choice") {
     const select = make("select", { id });
@@ -119,9 +156,21 @@ function settingRow(s: AdminSetting): HTMLElement {
       t("Use default"),
     );
     reset.addEventListener("click", () => {
-      void ask({ action: "unset_setting", key: s.key }, (r) => r.settings && drawSettings(r.settings));
+      void ask({ action: "unset_setting", key: s.key }, drawReply);
     });
     actions.append(reset);
+  } else if (s.layer === "room" || s.layer === "group" || s.layer === "terminal") {
+    // The value of the room's that applies here goes; the next one applies (or the default).
+    const scope: RoomScope = s.layer;
+    const remove = make(
+      "button",
+      { type: "button", "aria-label": t("Remove this value of {setting}", { setting: settingLabel(s.key) }) },
+      t("Remove this value"),
+    );
+    remove.addEventListener("click", () => {
+      void ask({ action: "unset_setting", key: s.key, scope }, drawReply);
+    });
+    actions.append(remove);
   }
   row.append(actions);
   // Live validation by the core's own rules, a moment after typing stops.
@@ -144,8 +193,8 @@ function settingRow(s: AdminSetting): HTMLElement {
     window.clearTimeout(timer);
     // An empty secret field is no change ("Use default" clears one).
     if (s.input === "secret" && field.value === "") return;
-    void ask({ action: "set_setting", key: s.key, value: field.value }, (r) => {
-      if (r.settings) drawSettings(r.settings);
+    void ask({ action: "set_setting", key: s.key, value: field.value, ...chosenScope() }, (r) => {
+      drawReply(r);
       el(`set-${s.key}`)?.focus();
     }).then((ok) => {
       if (!ok) {
