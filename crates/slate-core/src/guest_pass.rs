@@ -27,6 +27,21 @@ pub const MAX_DAYS_AHEAD: i32 = 366;
 /// its use).
 pub const KEEP_DAYS: u16 = 90;
 
+/// One pass as stored (never its code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassRow {
+    pub id: i64,
+    pub batch: String,
+    pub minutes: u32,
+    /// The last day it works, `YYYY-MM-DD` in the terminal's time zone.
+    pub valid_until: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub used_at: Option<String>,
+    pub session_id: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
 /// A code as typed: kept zeroised, like a password.
 pub struct Code(Zeroizing<String>);
 

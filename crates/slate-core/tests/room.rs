@@ -253,6 +253,15 @@ fn with_the_database_away_sign_in_is_not_available_and_comes_back_with_it() {
     let mut pg = room();
     let a = terminal(&pg, "desk-1");
     assert!(a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).is_ok());
+    // (Settings are the room's: changed while it is there, kept while it is away.)
+    a.kiosk
+        .set_setting(&Actor::System, "guests_allowed", "true")
+        .unwrap();
+    let today = chrono::Local::now().date_naive().to_string();
+    let (_, issued) = a
+        .kiosk
+        .create_guest_passes(&Actor::System, 1, 30, &today)
+        .unwrap();
     pg.stop();
     let refused = a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)).unwrap_err();
     assert!(matches!(refused, KioskError::SourceUnavailable));
@@ -269,27 +278,27 @@ fn with_the_database_away_sign_in_is_not_available_and_comes_back_with_it() {
         .filter(|r| r.event == "source_unavailable")
         .count();
     assert_eq!(unavailable, 1);
-    // Guests and this terminal's guest passes go on without the room, unless the setting says
-    // otherwise.
-    a.kiosk
-        .set_setting(&Actor::System, "guests_allowed", "true")
-        .unwrap();
-    assert!(a.kiosk.guest().is_ok());
-    let today = chrono::Local::now().date_naive().to_string();
-    let (_, issued) = a
+    // A setting cannot be changed while the room is away: one sentence, nothing changed.
+    let e = a
         .kiosk
-        .create_guest_passes(&Actor::System, 2, 30, &today)
-        .unwrap();
-    assert!(a.kiosk.redeem_guest_pass(&issued[0].code.shown()).is_ok());
+        .set_setting(&Actor::System, "guests_allowed", "false")
+        .unwrap_err();
+    assert!(e.to_string().contains("room"), "{e}");
+    assert!(a.kiosk.settings().unwrap().guests_allowed);
+    // Guests go on without the room, unless the setting says otherwise; a guest pass, the
+    // room's, cannot be checked nor spent.
+    assert!(a.kiosk.guest().is_ok());
+    assert!(matches!(
+        a.kiosk.redeem_guest_pass(&issued[0].code.shown()),
+        Err(KioskError::SourceUnavailable)
+    ));
+    pg.start();
     a.kiosk
         .set_setting(&Actor::System, "guests_when_room_away", "false")
         .unwrap();
+    pg.stop();
     assert!(matches!(
         a.kiosk.guest(),
-        Err(KioskError::SourceUnavailable)
-    ));
-    assert!(matches!(
-        a.kiosk.redeem_guest_pass(&issued[1].code.shown()),
         Err(KioskError::SourceUnavailable)
     ));
     pg.start();
@@ -1066,4 +1075,85 @@ fn settings_follow_the_room(pg: &mut Postgres, kiosk: Kiosk, f: &mut Fleet) {
     assert_eq!(in_force(&kiosk, "idle_timeout").0, "900", "kept while away");
     assert_eq!(kiosk.settings().unwrap().idle_timeout.as_secs(), 900);
     pg.start();
+}
+
+#[test]
+fn a_guest_pass_made_at_one_terminal_works_once_at_any() {
+    let mut pg = room();
+    let a = terminal(&pg, "desk-1");
+    let b = terminal(&pg, "desk-2");
+    let staff = Actor::Admin {
+        username: ADMIN.0.into(),
+    };
+    let until = chrono::Local::now().date_naive().to_string();
+    let (_, issued) = a.kiosk.create_guest_passes(&staff, 3, 20, &until).unwrap();
+    let codes: Vec<String> = issued.iter().map(|p| p.code.shown()).collect();
+    // The other terminal lists them, offers the field, and takes a code (typed loosely).
+    assert!(b.kiosk.passes_offered().unwrap());
+    assert_eq!(b.kiosk.guest_passes().unwrap().len(), 3);
+    let kiosk_b = std::sync::Arc::new(b.kiosk);
+    let (handle, runtime) = running_manager(&kiosk_b);
+    runtime.block_on(async {
+        let _ = handle.dismiss().await;
+        handle
+            .sign_in_pass(pw(&codes[0].to_lowercase().replace('-', "")))
+            .await
+            .unwrap();
+        handle.sign_out().await.unwrap();
+        handle.settled().await;
+    });
+    // Spent in the room: refused at the terminal that made it, as used.
+    let e = a.kiosk.redeem_guest_pass(&codes[0]).unwrap_err();
+    assert!(matches!(e, KioskError::PassRefused), "{e}");
+    let listed = a.kiosk.guest_passes().unwrap();
+    let spent = listed.iter().find(|p| p.id == issued[0].id).unwrap();
+    assert_eq!(spent.state, slate_core::api::PassState::Used);
+    let used_at: String = fleet(&pg)
+        .client()
+        .query_one(
+            "SELECT used_at_terminal FROM slate.guest_passes WHERE id = $1",
+            &[&issued[0].id],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(used_at, "desk-2");
+    // Revoked at desk-2: refused at desk-1.
+    assert_eq!(
+        kiosk_b
+            .revoke_guest_passes(&staff, Some(issued[1].id), None)
+            .unwrap(),
+        1
+    );
+    // (desk-1 slows wrong codes after the used one: a second later it answers.)
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let e = a.kiosk.redeem_guest_pass(&codes[1]).unwrap_err();
+    assert!(matches!(e, KioskError::PassRefused), "{e:?}");
+    // The room keeps digests, never a code, and a terminal cannot read them.
+    let digests: Vec<String> = fleet(&pg)
+        .client()
+        .query("SELECT code_digest FROM slate.guest_passes", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for code in &codes {
+        let plain = code.replace('-', "");
+        assert!(digests.iter().all(|d| !d.contains(&plain)));
+    }
+    let e = as_terminal(&pg, &a)
+        .batch_execute("SELECT code_digest FROM slate.guest_passes")
+        .unwrap_err();
+    assert!(said(&e).contains("permission denied"), "{}", said(&e));
+    // With the room away a pass cannot be spent: "not available", not "wrong code", and the
+    // field is not offered.
+    // (desk-1's wait after two wrong codes: two seconds.)
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    pg.stop();
+    assert!(!a.kiosk.passes_offered().unwrap());
+    let e = a.kiosk.redeem_guest_pass(&codes[2]).unwrap_err();
+    assert!(matches!(e, KioskError::SourceUnavailable), "{e:?}");
+    pg.start();
+    let ok = a.kiosk.redeem_guest_pass(&codes[2]);
+    assert!(ok.is_ok(), "{:?}", ok.err());
+    runtime.block_on(handle.shutdown());
 }

@@ -1,5 +1,6 @@
-//! `slatectl config …`: reading and changing settings (defaults < administrator < policy files),
-//! each value with the layer and the file that set it.
+//! `slatectl config …`: reading and changing settings (defaults < administrator < policy files;
+//! in a room, the room's values for the room, the terminal's group and the terminal instead of
+//! the administrator's), each value with the layer and the file that set it.
 
 use serde_json::json;
 use slate_core::kiosk::KioskError;
@@ -11,6 +12,15 @@ use crate::Ctx;
 
 pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<(), Failure> {
     let (kiosk, json) = (ctx.kiosk, ctx.json);
+    if matches!(cmd, ConfigCommand::Show | ConfigCommand::Get { .. }) {
+        // In a room: its values as they are now (the service reads them as they change; without
+        // it, those kept from the last time are shown, said in the log).
+        if let Err(e) = kiosk.refresh_room_settings() {
+            output::warn(&format!(
+                "The room cannot be asked now ({e}); its settings as last read are shown."
+            ));
+        }
+    }
     match cmd {
         ConfigCommand::Show => output::settings(
             json,

@@ -1,8 +1,9 @@
 //! `slatectl fleet` as a library's IT person uses it, the real binary against a real PostgreSQL
 //! 15 (started here as an unprivileged account, over TLS with a test CA; see
 //! `slate_core::test_util::postgres`): the room made, two terminals added and joined, an account
-//! added at one and listed at the other, bad input refused in one sentence with nothing kept, a
-//! terminal revoked, and a terminal leaving its room.
+//! added at one and listed at the other, the room's settings for every terminal, a group and a
+//! terminal, bad input refused in one sentence with nothing kept, a terminal revoked, and a
+//! terminal leaving its room.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -119,6 +120,8 @@ fn from_an_empty_database_to_two_terminals_sharing_accounts() {
 
     refuses_bad_input(&db);
 
+    settings_for_the_room(&db, one, two);
+
     desk_from_a_terminal(one);
 
     // Revoked: the terminal's next use of the room is refused, in one sentence.
@@ -214,6 +217,87 @@ fn desk_from_a_terminal(one: &Path) {
         &slatectl(Some(one), &["fleet", "message", "desk-2", " "], ""),
         "A message has 1 to 500 characters.",
     );
+}
+
+/// The room's settings from the command line: for every terminal, a group, a terminal; what
+/// each terminal has in force; bad input refused in one sentence with nothing kept.
+fn settings_for_the_room(db: &[&'static str], one: &Path, two: &Path) {
+    let fleet = |args: &[&'static str]| -> Vec<&'static str> { [&["fleet"], args, db].concat() };
+    let said = ok(None, &fleet(&["set", "idle_timeout", "10 minutes"]), "");
+    assert_eq!(said.trim(), "Set idle_timeout to 10m for every terminal.");
+    let said = ok(None, &fleet(&["group", "desk-2", "children"]), "");
+    assert_eq!(said.trim(), "Terminal desk-2 is in the group children now.");
+    ok(
+        None,
+        &fleet(&["set", "idle_timeout", "3m", "--group", "children"]),
+        "",
+    );
+    ok(
+        None,
+        &fleet(&["set", "guests_allowed", "true", "--terminal", "desk-1"]),
+        "",
+    );
+    let get = |dir: &Path, key: &str| -> Value {
+        serde_json::from_str(&ok(Some(dir), &["--json", "config", "get", key], "")).unwrap()
+    };
+    assert_eq!(get(one, "idle_timeout")["value"], "600");
+    assert_eq!(get(one, "idle_timeout")["layer"], "room");
+    assert_eq!(get(two, "idle_timeout")["value"], "180");
+    assert_eq!(
+        get(two, "idle_timeout")["file"],
+        "the room, for the group children"
+    );
+    assert_eq!(get(one, "guests_allowed")["layer"], "terminal");
+    assert_eq!(get(two, "guests_allowed")["layer"], "default");
+    let listed = ok(None, &fleet(&["settings"]), "");
+    assert!(
+        listed.contains("every terminal: idle_timeout = 10m")
+            && listed.contains("group children: idle_timeout = 3m")
+            && listed.contains("terminal desk-1: guests_allowed = true"),
+        "{listed}"
+    );
+    // Bad input: one sentence each, nothing kept.
+    refused(
+        &slatectl(None, &fleet(&["set", "idle_timeout", "forever"]), ""),
+        "idle_timeout",
+    );
+    refused(
+        &slatectl(None, &fleet(&["set", "no_such_key", "1"]), ""),
+        "There is no setting called",
+    );
+    refused(
+        &slatectl(
+            None,
+            &fleet(&["set", "idle_timeout", "5m", "--terminal", "Desk 9"]),
+            "",
+        ),
+        "terminal",
+    );
+    refused(
+        &slatectl(None, &fleet(&["group", "desk-9", "children"]), ""),
+        "The room has no terminal desk-9.",
+    );
+    let both = fleet(&[
+        "set",
+        "idle_timeout",
+        "5m",
+        "--group",
+        "a",
+        "--terminal",
+        "desk-1",
+    ]);
+    let out = slatectl(None, &both, "");
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let listed = ok(None, &[&["--json", "fleet", "settings"], db].concat(), "");
+    let rows: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(rows["settings"].as_array().unwrap().len(), 3, "{listed}");
+    // Removed for the group: the room's value applies there again.
+    let unset = fleet(&["unset", "idle_timeout", "--group", "children"]);
+    let said = ok(None, &unset, "");
+    assert!(said.contains("Removed"), "{said}");
+    assert_eq!(get(two, "idle_timeout")["value"], "600");
+    let said = ok(None, &unset, "");
+    assert!(said.contains("nothing changed"), "{said}");
 }
 
 /// `fleet add NAME` with the administrator's URL, then `fleet join` on a new data folder (a

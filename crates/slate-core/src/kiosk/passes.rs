@@ -17,6 +17,7 @@ use crate::clock::to_db;
 use crate::guest_pass::{Batch, Code, Issued, PassKey};
 use crate::phrase::Phrase;
 use crate::store::{PassRow, ThrottleScope};
+use crate::store_error::StoreError;
 
 /// The throttle's name for every guest-pass attempt (no typed name can be it: a control
 /// character leads).
@@ -34,8 +35,12 @@ enum PassProblem {
 
 impl Kiosk {
     /// The key codes are kept under, derived from the audit key (no pass signs in while that
-    /// cannot be used).
+    /// cannot be used); in a room, the room's ([`crate::room::Room::pass_key`]), the same at
+    /// every terminal.
     fn pass_key(&self) -> Result<PassKey, KioskError> {
+        if let Some(room) = &self.room {
+            return Ok(PassKey::new(room.pass_key()?));
+        }
         Ok(PassKey::new(self.audit_key()?.derive(PassKey::LABEL)))
     }
 
@@ -133,8 +138,15 @@ impl Kiosk {
     }
 
     /// Whether any pass could sign in today (the sign-in screen then offers the pass field).
+    /// In a room whose database is away, none can (a pass is spent in the room, once).
     pub fn passes_offered(&self) -> Result<bool, KioskError> {
-        Ok(lock(&self.store).any_pass_usable(&self.today().to_string())?)
+        match lock(&self.store).any_pass_usable(&self.today().to_string()) {
+            Err(StoreError::RoomAway(e)) => {
+                tracing::debug!("the room's guest passes cannot be looked at now: {e}");
+                Ok(false)
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Revokes the unused pass `id`, or the unused passes of `batch`; how many. Audited.
@@ -152,7 +164,7 @@ impl Kiosk {
         let at = to_db(self.clock.now_utc());
         let store = lock(&self.store);
         store.atomically(|store| {
-            let n = store.revoke_passes(id, batch, &at)?;
+            let n = store.revoke_passes(id, batch, &at, &by.to_string())?;
             if n == 0 {
                 return Err(KioskError::InvalidRequest(Phrase::new(
                     "No unused pass matches: it may be used, revoked already, or not exist.",
@@ -170,7 +182,7 @@ impl Kiosk {
             .today()
             .checked_sub(jiff::Span::new().days(i64::from(keep_days)))
             .unwrap_or(jiff::civil::Date::MIN);
-        Ok(lock(&self.store).prune_passes(&cut.to_string())?)
+        Ok(lock(&self.store).prune_passes(&cut.to_string(), keep_days)?)
     }
 
     /// A guest-pass code typed at the sign-in screen: a guest with the pass's minutes, or one
@@ -179,7 +191,24 @@ impl Kiosk {
     /// at the acceptable-use page still works.
     pub fn redeem_guest_pass(&self, typed: &str) -> Result<Identity, KioskError> {
         let _gate = lock(&self.signin_gate);
-        // The passes are this terminal's: so is their count (it works while the room is away).
+        match self.redeem_gated(typed) {
+            // In a room whose database is away (or refuses this terminal), no pass can be
+            // looked at or spent: sign-in is not available, and nothing counts as a failure.
+            Err(KioskError::Store(e @ (StoreError::RoomAway(_) | StoreError::Room(_)))) => {
+                tracing::warn!("guest pass refused: {e}");
+                self.record_now(AuditEvent::new(
+                    Event::SourceUnavailable,
+                    json!({ "source": "guest_pass", "reason": e.to_string() }),
+                ))?;
+                Err(KioskError::SourceUnavailable)
+            }
+            other => other,
+        }
+    }
+
+    fn redeem_gated(&self, typed: &str) -> Result<Identity, KioskError> {
+        // The count of wrong codes is this terminal's, in a room too: one prankster cannot slow
+        // the passes of the whole room.
         let attempt = self.attempt(PASS_NAME, None, ThrottleScope::Terminal)?;
         self.guests_now(&attempt.settings)?;
         // Slowed by failures, never cooled down (see the module's comment).

@@ -13,6 +13,7 @@
 
 pub mod desk;
 pub mod fleet;
+pub mod passes;
 pub mod schema;
 pub mod settings;
 

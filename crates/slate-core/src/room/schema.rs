@@ -529,6 +529,111 @@ pub const MIGRATIONS: &[&str] = &[
     GRANT EXECUTE ON FUNCTION slate.my_settings(), slate.my_group(), slate.room_settings(),
         slate.set_setting(text, text, text, text) TO slate_terminal;
     "#,
+    // 5: guest passes shared by the room: a pass printed at the desk works at any terminal,
+    // once. Kept by their codes' digests under a key every terminal derives from the room's
+    // throttle key (never the codes). Terminals use them through functions: one pass by its
+    // digest, the list without digests, spent once (by which terminal's session), revoked.
+    r"
+    CREATE TABLE slate.guest_passes (
+        id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        code_digest   text NOT NULL UNIQUE,
+        batch         text NOT NULL,
+        minutes       integer NOT NULL CHECK (minutes BETWEEN 1 AND 1440),
+        valid_until   text NOT NULL,
+        created_at    text NOT NULL,
+        created_by    text NOT NULL,
+        made_at       text NOT NULL,
+        used_at       text,
+        session_id    text,
+        used_at_terminal text,
+        revoked_at    text,
+        CHECK ((used_at IS NULL) = (session_id IS NULL))
+    );
+    CREATE INDEX guest_passes_batch ON slate.guest_passes (batch);
+
+    CREATE FUNCTION slate.add_pass(d text, b text, m integer, until text, at text, by_ text)
+        RETURNS bigint
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE me text := slate.my_terminal(); n bigint; BEGIN
+            IF me IS NULL THEN RETURN NULL; END IF;
+            INSERT INTO slate.guest_passes (code_digest, batch, minutes, valid_until, created_at,
+                                            created_by, made_at)
+                VALUES (d, b, m, until, at, by_, me)
+                ON CONFLICT (code_digest) DO NOTHING
+                RETURNING id INTO n;
+            RETURN n;
+        END $$;
+
+    CREATE FUNCTION slate.find_pass(d text)
+        RETURNS TABLE (id bigint, batch text, minutes integer, valid_until text,
+                       created_at text, created_by text, used_at text, session_id text,
+                       revoked_at text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT id, batch, minutes, valid_until, created_at, created_by, used_at,
+                     session_id, revoked_at
+              FROM slate.guest_passes WHERE code_digest = d $$;
+
+    CREATE FUNCTION slate.list_passes()
+        RETURNS TABLE (id bigint, batch text, minutes integer, valid_until text,
+                       created_at text, created_by text, used_at text, session_id text,
+                       revoked_at text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT id, batch, minutes, valid_until, created_at, created_by, used_at,
+                     session_id, revoked_at
+              FROM slate.guest_passes ORDER BY id DESC $$;
+
+    CREATE FUNCTION slate.any_pass_usable(today text) RETURNS boolean
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT EXISTS (SELECT 1 FROM slate.guest_passes
+                             WHERE used_at IS NULL AND revoked_at IS NULL
+                               AND valid_until >= today) $$;
+
+    CREATE FUNCTION slate.use_pass(pass bigint, session text, at text) RETURNS boolean
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE me text := slate.my_terminal(); BEGIN
+            IF me IS NULL THEN RETURN false; END IF;
+            UPDATE slate.guest_passes
+                SET used_at = at, session_id = session, used_at_terminal = me
+                WHERE id = pass AND used_at IS NULL AND revoked_at IS NULL;
+            RETURN FOUND;
+        END $$;
+
+    CREATE FUNCTION slate.revoke_passes(pass bigint, b text, at text, by_user text)
+        RETURNS integer
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE n integer; BEGIN
+            IF slate.my_terminal() IS NULL THEN RETURN 0; END IF;
+            UPDATE slate.guest_passes SET revoked_at = at
+                WHERE (id = pass OR batch = b) AND used_at IS NULL AND revoked_at IS NULL;
+            GET DIAGNOSTICS n = ROW_COUNT;
+            IF n > 0 THEN
+                INSERT INTO slate.admin_changes (by_user, action, detail)
+                    VALUES (by_user, 'guest_passes_revoked',
+                            coalesce('pass ' || pass, 'batch ' || b) || ': ' || n);
+            END IF;
+            RETURN n;
+        END $$;
+
+    -- Passes whose last day was more than `keep` days ago, by the database's calendar (a
+    -- terminal cannot make an unused pass go by naming a day far ahead).
+    CREATE FUNCTION slate.prune_passes(keep integer) RETURNS integer
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE n integer; BEGIN
+            DELETE FROM slate.guest_passes
+                WHERE valid_until < to_char(current_date - greatest(keep, 1), 'YYYY-MM-DD');
+            GET DIAGNOSTICS n = ROW_COUNT;
+            RETURN n;
+        END $$;
+
+    REVOKE ALL ON FUNCTION slate.add_pass(text, text, integer, text, text, text),
+        slate.find_pass(text), slate.list_passes(), slate.any_pass_usable(text),
+        slate.use_pass(bigint, text, text), slate.revoke_passes(bigint, text, text, text),
+        slate.prune_passes(integer) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION slate.add_pass(text, text, integer, text, text, text),
+        slate.find_pass(text), slate.list_passes(), slate.any_pass_usable(text),
+        slate.use_pass(bigint, text, text), slate.revoke_passes(bigint, text, text, text),
+        slate.prune_passes(integer) TO slate_terminal;
+    ",
 ];
 
 /// How many steps this Slate knows.
