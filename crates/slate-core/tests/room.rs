@@ -736,6 +736,34 @@ fn tampering_is_found(pg: &Postgres, kiosk: &Kiosk, name: &TerminalName, passwor
         )
         .unwrap_err();
     assert!(said(&e).contains("does not follow"), "{e}");
+    // The audit as a whole: whole, and checked by the terminal (which told the room).
+    let whole = fleet(pg).room_audit().unwrap();
+    let desk1 = whole.iter().find(|c| c.terminal == "desk-1").unwrap();
+    assert!(desk1.sound() && desk1.missing == 0, "{desk1:?}");
+    let check = desk1
+        .check
+        .as_ref()
+        .expect("desk-1 told the room its check");
+    assert!(check.ok && check.through_seq == desk1.last_seq, "{desk1:?}");
+    // A record taken out of the middle (by the database's owner): missing, seen without any
+    // key; and the terminal's next check fails, and says so in the room.
+    let middle = desk1.last_seq.unwrap() / 2;
+    fleet(pg)
+        .client()
+        .execute(
+            "DELETE FROM slate.audit WHERE terminal = 'desk-1' AND seq = $1",
+            &[&middle],
+        )
+        .unwrap();
+    let whole = fleet(pg).room_audit().unwrap();
+    let desk1 = whole.iter().find(|c| c.terminal == "desk-1").unwrap();
+    assert_eq!(desk1.missing, 1);
+    assert!(!desk1.sound());
+    let e = kiosk.room_audit_verify().unwrap_err();
+    assert!(e.to_string().contains("broken at record"), "{e}");
+    let whole = fleet(pg).room_audit().unwrap();
+    let check = whole[0].check.as_ref().unwrap();
+    assert!(!check.ok && check.problem.as_deref().unwrap_or("").contains("broken"));
     // A copy whose first records were removed (by the database's owner) no longer verifies.
     fleet(pg)
         .client()

@@ -341,6 +341,13 @@ pub enum FleetCommand {
         #[command(flatten)]
         db: RoomDatabase,
     },
+    /// The audit of the whole room: for every terminal, the records the room holds, any missing
+    /// between its first and its last, and the terminal's own last check of its chain there
+    /// (with its key). Exits 10 if a record is missing or a check failed.
+    Audit {
+        #[command(flatten)]
+        db: RoomDatabase,
+    },
     /// Join this terminal to a room (run as root on the terminal): checks the terminal's
     /// credential, then keeps it in room.toml in the data folder, readable by root only.
     /// Restart the session service afterwards.

@@ -122,6 +122,7 @@ pub fn run(cmd: FleetCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(
         } => put_setting(&key, Some(&value), &scope, &db, json)?,
         FleetCommand::Unset { key, scope, db } => put_setting(&key, None, &scope, &db, json)?,
         FleetCommand::Settings { db } => room_settings(&db, json)?,
+        FleetCommand::Audit { db } => room_audit(&db, json)?,
         FleetCommand::Join {
             terminal,
             url,
@@ -190,6 +191,67 @@ fn put_setting(
         &said,
     );
     Ok(())
+}
+
+/// `fleet audit`: every terminal's chain in the room; a failure when one is not sound.
+fn room_audit(db: &RoomDatabase, json: bool) -> Result<(), Failure> {
+    let chains = connect(db)?.room_audit().map_err(room_failure)?;
+    let mut text = String::new();
+    for c in &chains {
+        let held = match (c.first_seq, c.last_seq) {
+            (Some(first), Some(last)) => format!(
+                "{} records ({first} to {last}), {}, the last received {}",
+                c.records,
+                match c.missing {
+                    0 => "none missing".to_owned(),
+                    n => format!("{n} MISSING"),
+                },
+                c.last_received.as_deref().unwrap_or("?")
+            ),
+            _ => "no records yet".to_owned(),
+        };
+        let checked = match &c.check {
+            None => "not checked by the terminal yet".to_owned(),
+            Some(k) if k.ok => format!(
+                "checked by the terminal at {}: intact through record {}",
+                k.checked_at,
+                k.through_seq
+                    .map_or_else(|| "0".to_owned(), |s| s.to_string())
+            ),
+            Some(k) => format!(
+                "checked by the terminal at {}: BROKEN: {}",
+                k.checked_at,
+                k.problem.as_deref().unwrap_or("?")
+            ),
+        };
+        let revoked = if c.revoked { " (revoked)" } else { "" };
+        let _ = writeln!(text, "{}{revoked}: {held}; {checked}.", c.terminal);
+    }
+    let broken: Vec<&str> = chains
+        .iter()
+        .filter(|c| !c.sound())
+        .map(|c| c.terminal.as_str())
+        .collect();
+    if broken.is_empty() {
+        let _ = write!(
+            text,
+            "The room's audit is whole: nothing missing at any of its {} terminals.",
+            chains.len()
+        );
+    }
+    output::answer(
+        json,
+        &serde_json::json!({ "terminals": chains, "sound": broken.is_empty() }),
+        text.trim_end(),
+    );
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::new(
+            format!("The room's audit is not whole at: {}.", broken.join(", ")),
+            exit::AUDIT_BROKEN,
+        ))
+    }
 }
 
 /// `fleet settings`.

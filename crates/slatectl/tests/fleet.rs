@@ -122,6 +122,17 @@ fn from_an_empty_database_to_two_terminals_sharing_accounts() {
 
     settings_for_the_room(&db, one, two);
 
+    // The audit as a whole: desk-1 checks its chain in the room, and the room's administrator
+    // sees every terminal's.
+    ok(Some(one), &["audit", "verify", "--room"], "");
+    let whole = ok(None, &with(&["fleet", "audit"], &db), "");
+    assert!(
+        whole.contains("desk-1: no records yet; checked by the terminal at")
+            && whole.contains("desk-2: no records yet; not checked by the terminal yet.")
+            && whole.contains("The room's audit is whole"),
+        "{whole}"
+    );
+
     desk_from_a_terminal(one);
 
     // Revoked: the terminal's next use of the room is refused, in one sentence.

@@ -255,9 +255,15 @@ fn prune_daily(kiosk: Arc<Kiosk>) {
 /// from 1 s); any new record tries again at once.
 const FORWARD_RETRY_CAP: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// How often a terminal in a room checks its own chain as the room holds it, and tells the room
+/// how that went (the audit as a whole): at the first send after the start, then at the first
+/// send after each hour.
+const ROOM_AUDIT_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Sends the audit to the system journal (`audit_journal`), to its collector
 /// (`audit_forward_url`) and to the room's database (with the sessions it speaks of) as it is
-/// written: a thread asleep until the database's folder is
+/// written (in a room, checking its chain there now and then: [`ROOM_AUDIT_CHECK_EVERY`]): a
+/// thread asleep until the database's folder is
 /// written (inotify, as the session manager watches it), then sending each the records it does
 /// not have, in batches, in order. A destination that does not take them is tried again after a
 /// wait that doubles up to a minute; nothing else waits for it.
@@ -287,6 +293,7 @@ fn forward_audit(kiosk: Arc<Kiosk>) {
             let _watch = watch;
             let _tx = tx;
             let mut retry: Option<std::time::Duration> = None;
+            let mut last_check: Option<std::time::Instant> = None;
             loop {
                 let woke = match retry {
                     Some(wait) => rx
@@ -299,10 +306,24 @@ fn forward_audit(kiosk: Arc<Kiosk>) {
                 }
                 // A burst of writes is one look.
                 while rx.try_recv().is_ok() {}
-                // Both are asked, whatever the first says.
+                // Each is asked, whatever the others say.
+                let room_failed = send_all("the room's database", || kiosk.room_once());
                 let failed = send_all("the system journal", || kiosk.journal_once(journal))
                     | send_all("the audit collector", || kiosk.forward_once())
-                    | send_all("the room's database", || kiosk.room_once());
+                    | room_failed;
+                if kiosk.in_room()
+                    && !room_failed
+                    && last_check.is_none_or(|at| at.elapsed() >= ROOM_AUDIT_CHECK_EVERY)
+                {
+                    last_check = Some(std::time::Instant::now());
+                    match kiosk.room_audit_verify() {
+                        Ok(r) => tracing::info!(
+                            "this terminal's chain in the room is intact: {} records",
+                            r.records
+                        ),
+                        Err(e) => tracing::error!("this terminal's chain in the room: {e}"),
+                    }
+                }
                 retry = if failed {
                     // The failure, just written down, is a write of the folder too: not a
                     // reason to try again at once (the wait below brings every record).

@@ -483,6 +483,26 @@ fn an_account_made_at_one_terminal_is_served_and_ended_at_others_by_the_desk() {
 
     log_out_everywhere(&room, &c, &mut at_a, &mut at_b);
     a_message_reaches_b(&b, &c, &mut at_b);
+
+    // The audit as a whole: each service checked its own chain in the room without being
+    // asked (at its first send), and told the room; nothing is missing anywhere.
+    let whole = until(
+        "every terminal's own check in the room",
+        Duration::from_secs(30),
+        || {
+            let chains = room.fleet().room_audit().ok()?;
+            let checked = chains
+                .iter()
+                .all(|c| c.check.as_ref().is_some_and(|k| k.ok));
+            (chains.len() == 3 && checked).then_some(chains)
+        },
+    );
+    assert!(
+        whole
+            .iter()
+            .all(slate_core::room::checks::ChainInRoom::sound),
+        "{whole:#?}"
+    );
 }
 
 /// Ana at A and at B; `fleet end-user ana` at C ends both sessions.

@@ -165,7 +165,8 @@ impl Kiosk {
         }
     }
 
-    /// Verifies this terminal's audit chain as its room holds it, with the terminal's key.
+    /// Verifies this terminal's audit chain as its room holds it, with the terminal's key, and
+    /// tells the room how that went ([`crate::room::checks`]).
     pub fn room_audit_verify(&self) -> Result<VerifyReport, KioskError> {
         let Some(room) = &self.room else {
             return Err(KioskError::InvalidRequest(crate::phrase::Phrase::plain(
@@ -174,7 +175,17 @@ impl Kiosk {
         };
         let key = self.audit_key()?;
         let records = room.own_chain()?;
-        Ok(crate::audit::verify_records(&key, &records)?)
+        let outcome = crate::audit::verify_records(&key, &records);
+        // The room learns how it went (the audit as a whole); a room that cannot take it now
+        // hears it at the next check.
+        let said = outcome
+            .as_ref()
+            .map(Clone::clone)
+            .map_err(ToString::to_string);
+        if let Err(e) = room.report_audit_check(&said) {
+            tracing::warn!("the room was not told how this terminal's chain checked: {e}");
+        }
+        Ok(outcome?)
     }
 
     /// Sends the records the system journal does not have yet to journald's socket at

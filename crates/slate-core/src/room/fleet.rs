@@ -11,6 +11,7 @@
 
 use zeroize::Zeroizing;
 
+use super::checks::{self, ChainInRoom};
 use super::settings::{self, RoomSettingRow};
 use super::{away, ident, schema, Endpoint, TerminalName};
 use crate::api::RoomScope;
@@ -346,6 +347,13 @@ impl Fleet {
             )?
             .get(0))
         })
+    }
+
+    /// Every terminal's chain as the room holds it, with the terminal's last check of it (the
+    /// audit as a whole: see [`super::checks`]).
+    pub fn room_audit(&mut self) -> Result<Vec<ChainInRoom>, StoreError> {
+        let rows = self.as_owner(|c| c.query(checks::QUERY, &[]))?;
+        checks::chains(&rows).map_err(away)
     }
 
     /// Every value the room holds.

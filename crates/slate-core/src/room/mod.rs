@@ -11,6 +11,7 @@
 //! own: a terminal's role can read no table of accounts, only what those functions return.
 //! Administering the room (making it, adding and revoking terminals) is [`fleet`].
 
+pub mod checks;
 pub mod desk;
 pub mod fleet;
 pub mod passes;

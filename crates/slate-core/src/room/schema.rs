@@ -634,6 +634,42 @@ pub const MIGRATIONS: &[&str] = &[
         slate.use_pass(bigint, text, text), slate.revoke_passes(bigint, text, text, text),
         slate.prune_passes(integer) TO slate_terminal;
     ",
+    // 6: the audit as a whole. Each terminal checks its own chain as the room holds it (with
+    // its key, which only it has) and says how that went; anyone reading the room sees, for
+    // every terminal, how many records it holds, whether any is missing between its first and
+    // its last, when they last arrived, and the terminal's last check.
+    r#"
+    CREATE TABLE slate.audit_checks (
+        terminal    text PRIMARY KEY REFERENCES slate.terminals (name),
+        checked_at  timestamptz NOT NULL DEFAULT now(),
+        records     bigint NOT NULL,
+        through_seq bigint,
+        ok          boolean NOT NULL,
+        problem     text CHECK (length(problem) <= 1000)
+    );
+    ALTER TABLE slate.audit_checks ENABLE ROW LEVEL SECURITY;
+    CREATE POLICY audit_checks_own ON slate.audit_checks FOR ALL TO slate_terminal
+        USING (terminal = slate.my_terminal()) WITH CHECK (terminal = slate.my_terminal());
+    GRANT SELECT, INSERT, UPDATE ON slate.audit_checks TO slate_terminal;
+
+    CREATE FUNCTION slate.room_audit()
+        RETURNS TABLE (terminal text, revoked boolean, records bigint, first_seq bigint,
+                       last_seq bigint, last_received text, checked_at text, checked_records bigint,
+                       checked_through bigint, check_ok boolean, problem text)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT t.name, t.revoked_at IS NOT NULL, coalesce(a.n, 0), a.first, a.last,
+                     to_char(a.received AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                     to_char(c.checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                     c.records, c.through_seq, c.ok, c.problem
+              FROM slate.terminals t
+              LEFT JOIN (SELECT terminal, count(*) AS n, min(seq) AS first, max(seq) AS last,
+                                max(received_at) AS received
+                         FROM slate.audit GROUP BY terminal) a ON a.terminal = t.name
+              LEFT JOIN slate.audit_checks c ON c.terminal = t.name
+              ORDER BY t.name $$;
+    REVOKE ALL ON FUNCTION slate.room_audit() FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION slate.room_audit() TO slate_terminal;
+    "#,
 ];
 
 /// How many steps this Slate knows.
