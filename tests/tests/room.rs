@@ -230,7 +230,8 @@ async fn a_setting_for_the_room(k: &slate_e2e::Kiosk, kiosk: &Arc<Kiosk>) {
     )
     .await;
     k.type_into("Idle timeout", "12m").await;
-    k.click("Save Idle timeout").await;
+    k.click("Save for every terminal in the room: Idle timeout")
+        .await;
     let asked = Instant::now();
     k.wait_for_text("Saved Idle timeout: 12m.").await;
     k.wait_for_text("Set for every terminal in the room (default: 5m)")

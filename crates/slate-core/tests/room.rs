@@ -764,6 +764,24 @@ fn tampering_is_found(pg: &Postgres, kiosk: &Kiosk, name: &TerminalName, passwor
     let whole = fleet(pg).room_audit().unwrap();
     let check = whole[0].check.as_ref().unwrap();
     assert!(!check.ok && check.problem.as_deref().unwrap_or("").contains("broken"));
+    // The newest records taken out (by the database's owner): the terminal's check still
+    // verifies what is left, but the room holds less than it took: missing.
+    let last = whole[0].last_seq.unwrap();
+    fleet(pg)
+        .client()
+        .execute(
+            "DELETE FROM slate.audit WHERE terminal = 'desk-1' AND seq >= $1",
+            &[&(last - 1)],
+        )
+        .unwrap();
+    let _ = kiosk.room_audit_verify();
+    let whole = fleet(pg).room_audit().unwrap();
+    assert!(whole[0].missing >= 3, "{:?}", whole[0]);
+    // A terminal cannot date its check itself.
+    let e = connect_as(pg, name, password)
+        .batch_execute("UPDATE slate.audit_checks SET checked_at = now() + interval '1 day'")
+        .unwrap_err();
+    assert!(said(&e).contains("permission denied"), "{}", said(&e));
     // A copy whose first records were removed (by the database's owner) no longer verifies.
     fleet(pg)
         .client()
@@ -968,17 +986,21 @@ fn settings_are_the_rooms_by_group_and_by_terminal() {
     let b = terminal(&pg, "kids-1");
     let mut f = fleet(&pg);
     assert!(f.set_group(&b.name, Some("children")).unwrap());
-    assert!(f
-        .put_setting(RoomScope::Room, None, "idle_timeout", Some("10m"))
-        .unwrap());
-    assert!(f
-        .put_setting(
+    assert!(
+        f.put_setting(RoomScope::Room, None, "idle_timeout", Some("10m"))
+            .unwrap()
+            .changed
+    );
+    assert!(
+        f.put_setting(
             RoomScope::Group,
             Some("children"),
             "idle_timeout",
             Some("3m")
         )
-        .unwrap());
+        .unwrap()
+        .changed
+    );
     // A bad value, or a key Slate does not know: one sentence, nothing stored.
     let bad = f
         .put_setting(RoomScope::Room, None, "idle_timeout", Some("forever"))
@@ -1054,18 +1076,65 @@ fn settings_are_the_rooms_by_group_and_by_terminal() {
         .change_setting_for(&staff, "idle_timeout", Some("7m"), Some(RoomScope::Group))
         .unwrap_err();
     assert!(e.to_string().contains("no group"), "{e}");
-    // A terminal's role cannot write the table, nor set a value for another terminal.
-    let mut own = as_terminal(&pg, &a);
+    what_a_terminal_may_not_set(&pg, &a, &b, &mut f);
+    settings_follow_the_room(&mut pg, a.kiosk, &mut f);
+}
+
+/// What a terminal's role may not do with the room's settings, and a value it cannot use.
+fn what_a_terminal_may_not_set(pg: &Postgres, a: &Terminal, b: &Terminal, f: &mut Fleet) {
+    let staff = Actor::Admin {
+        username: ADMIN.0.into(),
+    };
+    // A terminal's role cannot write the table, read every value (other terminals' secrets),
+    // nor set a value for another terminal; where sign-in asks and where the audit goes it may
+    // set for itself alone.
+    let mut own = as_terminal(pg, a);
     for sql in [
         "INSERT INTO slate.settings (scope, target, key, value) VALUES ('room', '', 'idle_timeout', '30')",
         "SELECT * FROM slate.settings",
+        "SELECT * FROM slate.room_settings()",
         "SELECT slate.put_setting('terminal', 'kids-1', 'idle_timeout', '30', 'thief')",
     ] {
         let e = own.batch_execute(sql).unwrap_err();
         assert!(said(&e).contains("permission denied"), "{sql}: {}", said(&e));
     }
-    drop(own);
-    settings_follow_the_room(&mut pg, a.kiosk, &mut f);
+    for key in [
+        "ldap_url",
+        "audit_forward_url",
+        "sip2_password",
+        "signin_sources",
+    ] {
+        let sql = format!("SELECT slate.set_setting('room', '{key}', 'x', 'thief')");
+        let e = own.batch_execute(&sql).unwrap_err();
+        assert!(
+            said(&e).contains("room's administrator"),
+            "{key}: {}",
+            said(&e)
+        );
+    }
+    let e = a
+        .kiosk
+        .change_setting_for(
+            &staff,
+            "audit_journal",
+            Some("false"),
+            Some(RoomScope::Room),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("fleet set"), "{e}");
+    a.kiosk
+        .change_setting_for(&staff, "audit_journal", Some("false"), None)
+        .unwrap();
+    // A value this Slate cannot use (written by hand) gives way to the next one, not to the
+    // default.
+    f.client()
+        .batch_execute(
+            "INSERT INTO slate.settings (scope, target, key, value)
+             VALUES ('terminal', 'kids-1', 'idle_timeout', 'forever')",
+        )
+        .unwrap();
+    b.kiosk.refresh_room_settings().unwrap();
+    assert_eq!(in_force(&b.kiosk, "idle_timeout").0, "180");
 }
 
 /// A terminal listening to the room takes a change at once, keeps the values it has while the
@@ -1184,4 +1253,57 @@ fn a_guest_pass_made_at_one_terminal_works_once_at_any() {
     let ok = a.kiosk.redeem_guest_pass(&codes[2]);
     assert!(ok.is_ok(), "{:?}", ok.err());
     runtime.block_on(handle.shutdown());
+}
+
+#[test]
+fn a_terminals_own_settings_come_with_it_into_the_room() {
+    let pg = room();
+    let name = TerminalName::parse("desk-7").unwrap();
+    let password = fleet(&pg).add_terminal(&name, None).unwrap();
+    let dir = private_tempdir();
+    // Before it joins: its own values.
+    {
+        let alone = Kiosk::open(DataDir::prepare(Some(dir.path())).unwrap()).unwrap();
+        alone
+            .set_setting(&Actor::System, "idle_timeout", "7m")
+            .unwrap();
+        alone
+            .set_setting(&Actor::System, "guests_allowed", "true")
+            .unwrap();
+    }
+    // The room has its own value for one of them already: the room's stays.
+    fleet(&pg)
+        .put_setting(
+            RoomScope::Terminal,
+            Some("desk-7"),
+            "guests_allowed",
+            Some("false"),
+        )
+        .unwrap();
+    let endpoint = admin_endpoint(&pg).as_user(&name.role()).unwrap();
+    Membership::new(name, endpoint, password)
+        .save(dir.path())
+        .unwrap();
+    let kiosk = Kiosk::open(DataDir::prepare(Some(dir.path())).unwrap()).unwrap();
+    kiosk.refresh_room_settings().unwrap();
+    assert_eq!(
+        in_force(&kiosk, "idle_timeout"),
+        ("420".into(), Layer::Terminal, None)
+    );
+    assert_eq!(in_force(&kiosk, "guests_allowed").0, "false");
+    // Once: removed from the room, it does not come back at the next read.
+    fleet(&pg)
+        .put_setting(RoomScope::Terminal, Some("desk-7"), "idle_timeout", None)
+        .unwrap();
+    kiosk.refresh_room_settings().unwrap();
+    assert_eq!(in_force(&kiosk, "idle_timeout").1, Layer::Default);
+    let brought: i64 = fleet(&pg)
+        .client()
+        .query_one(
+            "SELECT count(*) FROM slate.admin_changes WHERE by_user LIKE 'desk-7 (its own%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(brought, 1, "idle_timeout alone");
 }

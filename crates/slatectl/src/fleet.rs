@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use slate_core::auth::hash_password;
 use slate_core::datadir::DataDir;
 use slate_core::exit;
-use slate_core::room::fleet::{FirstAdmin, Fleet};
+use slate_core::room::fleet::{check_group, FirstAdmin, Fleet};
 use slate_core::room::{Endpoint, Membership, TerminalName, CONFIG_FILE};
 use slate_core::store_error::StoreError;
 use zeroize::Zeroizing;
@@ -49,6 +49,20 @@ fn connect(db: &RoomDatabase) -> Result<Fleet, Failure> {
     let endpoint = Endpoint::parse(&db.url, db.ca.clone()).map_err(|e| invalid(&e))?;
     let password = database_password(&endpoint.user())?;
     Fleet::connect(&endpoint, &password).map_err(room_failure)
+}
+
+/// A room's refusal as a sentence of its own (without "the room's database says").
+fn sentence(e: &StoreError) -> String {
+    match e {
+        StoreError::Room(why) => {
+            let mut why = why.clone();
+            if let Some(first) = why.get(..1) {
+                why.replace_range(..1, &first.to_uppercase());
+            }
+            format!("{why}.")
+        }
+        other => other.to_string(),
+    }
 }
 
 fn terminal_name(text: &str) -> Result<TerminalName, Failure> {
@@ -95,6 +109,9 @@ pub fn run(cmd: FleetCommand, data_dir: Option<PathBuf>, json: bool) -> Result<(
         } => {
             let name = terminal_name(&terminal)?;
             let group = group.as_deref();
+            if let Some(g) = group {
+                check_group(g).map_err(|e| invalid(&sentence(&e)))?;
+            }
             if !connect(&db)?
                 .set_group(&name, group)
                 .map_err(room_failure)?
@@ -160,6 +177,12 @@ fn put_setting(
         (None, None) => (RoomScope::Room, None, "every terminal".to_owned()),
     };
     // Checked before connecting: a typo costs no password prompt.
+    if let Some(g) = &scope.group {
+        check_group(g).map_err(|e| invalid(&sentence(&e)))?;
+    }
+    if let Some(t) = &scope.terminal {
+        terminal_name(t)?;
+    }
     let def = slate_core::settings::definition(key).ok_or_else(|| {
         Failure::from(slate_core::kiosk::KioskError::Setting(
             slate_core::settings::SettingError::Unknown(key.to_owned()),
@@ -169,9 +192,16 @@ fn put_setting(
         .map(|v| slate_core::settings::validate(def, v))
         .transpose()
         .map_err(|e| Failure::from(slate_core::kiosk::KioskError::Setting(e)))?;
-    let done = connect(db)?
+    let put = connect(db)?
         .put_setting(room_scope, target, key, value.as_deref())
         .map_err(room_failure)?;
+    let done = put.changed;
+    if put.reaches == 0 && value.is_some() {
+        output::warn(&format!(
+            "No terminal is in the group {} yet (slatectl fleet group TERMINAL GROUP).",
+            target.unwrap_or_default()
+        ));
+    }
     let shown = value
         .as_deref()
         .map(|v| slate_core::settings::public_value(key, v));

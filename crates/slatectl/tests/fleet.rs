@@ -267,7 +267,21 @@ fn settings_for_the_room(db: &[&'static str], one: &Path, two: &Path) {
             && listed.contains("terminal desk-1: guests_allowed = true"),
         "{listed}"
     );
-    // Bad input: one sentence each, nothing kept.
+    bad_room_settings(&fleet);
+    let listed = ok(None, &[&["--json", "fleet", "settings"], db].concat(), "");
+    let rows: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(rows["settings"].as_array().unwrap().len(), 3, "{listed}");
+    // Removed for the group: the room's value applies there again.
+    let unset = fleet(&["unset", "idle_timeout", "--group", "children"]);
+    let said = ok(None, &unset, "");
+    assert!(said.contains("Removed"), "{said}");
+    assert_eq!(get(two, "idle_timeout")["value"], "600");
+    let said = ok(None, &unset, "");
+    assert!(said.contains("nothing changed"), "{said}");
+}
+
+/// `fleet set` and `fleet group` refuse bad input in one sentence, keeping nothing.
+fn bad_room_settings(fleet: &dyn Fn(&[&'static str]) -> Vec<&'static str>) {
     refused(
         &slatectl(None, &fleet(&["set", "idle_timeout", "forever"]), ""),
         "idle_timeout",
@@ -288,6 +302,35 @@ fn settings_for_the_room(db: &[&'static str], one: &Path, two: &Path) {
         &slatectl(None, &fleet(&["group", "desk-9", "children"]), ""),
         "The room has no terminal desk-9.",
     );
+    refused(
+        &slatectl(
+            None,
+            &fleet(&["set", "idle_timeout", "5m", "--terminal", "desk-9"]),
+            "",
+        ),
+        "the room has no terminal desk-9",
+    );
+    refused(
+        &slatectl(None, &fleet(&["group", "desk-1", " padded "]), ""),
+        "A group's name is 1 to 40 characters",
+    );
+    // A group no terminal is in yet: kept, with a warning.
+    let out = slatectl(
+        None,
+        &fleet(&["set", "idle_timeout", "4m", "--group", "later"]),
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("No terminal is in the group later yet"),
+        "{}",
+        out.stderr
+    );
+    ok(
+        None,
+        &fleet(&["unset", "idle_timeout", "--group", "later"]),
+        "",
+    );
     let both = fleet(&[
         "set",
         "idle_timeout",
@@ -299,16 +342,6 @@ fn settings_for_the_room(db: &[&'static str], one: &Path, two: &Path) {
     ]);
     let out = slatectl(None, &both, "");
     assert_eq!(out.code, 2, "{}", out.stderr);
-    let listed = ok(None, &[&["--json", "fleet", "settings"], db].concat(), "");
-    let rows: Value = serde_json::from_str(&listed).unwrap();
-    assert_eq!(rows["settings"].as_array().unwrap().len(), 3, "{listed}");
-    // Removed for the group: the room's value applies there again.
-    let unset = fleet(&["unset", "idle_timeout", "--group", "children"]);
-    let said = ok(None, &unset, "");
-    assert!(said.contains("Removed"), "{said}");
-    assert_eq!(get(two, "idle_timeout")["value"], "600");
-    let said = ok(None, &unset, "");
-    assert!(said.contains("nothing changed"), "{said}");
 }
 
 /// `fleet add NAME` with the administrator's URL, then `fleet join` on a new data folder (a

@@ -174,6 +174,10 @@ impl Kiosk {
             )));
         };
         let key = self.audit_key()?;
+        // What the room said it took, read first: the room must hold at least that much.
+        let sent = lock(&self.store)
+            .forward_cursor(&room.cursor_name())?
+            .map(|c| c.sent_seq);
         let records = room.own_chain()?;
         let outcome = crate::audit::verify_records(&key, &records);
         // The room learns how it went (the audit as a whole); a room that cannot take it now
@@ -182,7 +186,7 @@ impl Kiosk {
             .as_ref()
             .map(Clone::clone)
             .map_err(ToString::to_string);
-        if let Err(e) = room.report_audit_check(&said) {
+        if let Err(e) = room.report_audit_check(&said, sent) {
             tracing::warn!("the room was not told how this terminal's chain checked: {e}");
         }
         Ok(outcome?)

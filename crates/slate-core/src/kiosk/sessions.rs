@@ -12,6 +12,7 @@ use crate::phrase::Phrase;
 use crate::records::{wall_duration_ms, ActiveSession, SessionRecord};
 use crate::settings::LANGUAGES;
 use crate::store::Store;
+use crate::store_error::StoreError;
 use crate::wipe::{wipe_all, SessionFiles, WipeReceipt, WipeTarget, Wiper};
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -146,7 +147,17 @@ impl Kiosk {
         let pass = opening.pass;
         lock(&self.store).atomically(|store| {
             if let Some(id) = pass {
-                if !store.use_pass(id, &s.id, &crate::clock::to_db(self.clock.now_utc()))? {
+                // In a room the pass is spent there: a room away is "not available now".
+                let spent = store
+                    .use_pass(id, &s.id, &crate::clock::to_db(self.clock.now_utc()))
+                    .map_err(|e| match e {
+                        StoreError::Room(_) | StoreError::RoomAway(_) => {
+                            tracing::warn!("a guest pass could not be spent in the room: {e}");
+                            KioskError::SourceUnavailable
+                        }
+                        other => other.into(),
+                    })?;
+                if !spent {
                     return Err(KioskError::PassRefused);
                 }
             }

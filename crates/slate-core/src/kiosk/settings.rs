@@ -209,7 +209,8 @@ impl Kiosk {
     /// administrator's (`scope` is not used); in a room, the room's value for `scope` (this
     /// terminal when `None`). Refused for a key this terminal's policy sets, a bad value, or a
     /// combination the rules between settings forbid here. Audited here (and, in a room, in
-    /// the room's record of changes). Returns the (old, new) values in force here.
+    /// the room's record of changes). Returns the value in force before, and the value saved
+    /// (for a removal, the one in force now).
     pub fn change_setting_for(
         &self,
         by: &Actor,
@@ -224,32 +225,42 @@ impl Kiosk {
         let room = self.room.as_ref().filter(|_| store.in_room());
         let scope = room.map(|_| scope.unwrap_or(RoomScope::Terminal));
         store.atomically(|store| {
-            let (old, new) = match (room, scope) {
-                (Some(room), Some(scope)) => {
-                    let (old, new) =
-                        crate::settings::check_change(key, value, &policy.layer, || {
-                            store.effective_settings(&policy.layer)
-                        })?;
-                    let staff = by.to_string();
-                    let done = room.set_setting(scope, key, value.map(|_| new.as_str()), &staff)?;
-                    if !done && value.is_some() {
-                        return Err(KioskError::Setting(SettingError::NoGroup));
-                    }
-                    store.keep_room_values(&room_values(room.my_settings()?))?;
-                    let now = store.effective_settings(&policy.layer)?;
-                    let new = now
-                        .iter()
-                        .find(|e| e.def.key == key)
-                        .map_or(new, |e| e.value.clone());
-                    (old, new)
+            let (old, new, in_force) = if let (Some(room), Some(scope)) = (room, scope) {
+                let (old, new) = crate::settings::check_change(key, value, &policy.layer, || {
+                    store.effective_settings(&policy.layer)
+                })?;
+                let staff = by.to_string();
+                let done = room.set_setting(scope, key, value.map(|_| new.as_str()), &staff)?;
+                match (done, value) {
+                    (false, Some(_)) => return Err(KioskError::Setting(SettingError::NoGroup)),
+                    (false, None) => return Err(KioskError::Setting(SettingError::NoSuchValue)),
+                    _ => {}
                 }
-                _ => store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?,
+                store.keep_room_values(&usable(room.my_settings()?))?;
+                let now = store.effective_settings(&policy.layer)?;
+                let in_force = now
+                    .iter()
+                    .find(|e| e.def.key == key)
+                    .map_or_else(|| new.clone(), |e| e.value.clone());
+                let saved = if value.is_some() {
+                    new
+                } else {
+                    in_force.clone()
+                };
+                (old, saved, in_force)
+            } else {
+                let (old, new) =
+                    store.set_setting(key, value, self.clock.now_utc(), &policy.layer)?;
+                (old, new.clone(), new)
             };
             // A secret is never recorded nor handed back: only whether it is set.
             let (old, new) = (public_value(key, &old), public_value(key, &new));
-            let mut details = json!({ "key": key, "old": old, "new": new, "by": by.to_string() });
+            let mut details = json!({
+                "key": key, "old": old, "new": public_value(key, &in_force), "by": by.to_string(),
+            });
             if let Some(scope) = scope {
                 details["for"] = json!(scope.text());
+                details["saved"] = json!(new);
             }
             self.record(store, AuditEvent::new(Event::SettingChanged, details))?;
             Ok::<_, KioskError>((old, new))
@@ -259,14 +270,20 @@ impl Kiosk {
     /// For a terminal in a room: reads the room's values that apply here again, keeps them
     /// (so they hold while the room is away) and audits each value in force that they change
     /// (`by` the room). Called when the room says its settings changed, and at each
-    /// connection to it.
+    /// connection to it. The first time in a room, this terminal's own values from before it
+    /// joined are brought into the room as its own (so joining changes nothing here).
     pub fn refresh_room_settings(&self) -> Result<(), KioskError> {
         let Some(room) = &self.room else {
             return Ok(());
         };
-        let fresh = room_values(room.my_settings()?);
+        self.bring_own_values(room)?;
+        let fresh = usable(room.my_settings()?);
+        let group = room.my_group()?;
         let policy = self.policy()?;
         let store = lock(&self.store);
+        if store.meta(ROOM_GROUP)?.as_deref() != Some(group.as_deref().unwrap_or("")) {
+            store.set_meta(ROOM_GROUP, group.as_deref().unwrap_or(""))?;
+        }
         if store.room_values()? == fresh {
             return Ok(());
         }
@@ -302,16 +319,55 @@ impl Kiosk {
         })
     }
 
+    /// Once per room: this terminal's own values from before it joined (the `settings`
+    /// table) become its own values in the room, unless the room has one for it already;
+    /// recorded in the room ("brought by desk-1").
+    fn bring_own_values(&self, room: &crate::room::Room) -> Result<(), KioskError> {
+        let mark = format!("brought to {}", room.cursor_name());
+        let own = {
+            let store = lock(&self.store);
+            if store.meta(ROOM_BROUGHT)?.as_deref() == Some(mark.as_str()) {
+                return Ok(());
+            }
+            crate::settings::SETTINGS
+                .iter()
+                .filter_map(|def| match store.setting(def.key) {
+                    Ok(Some(v)) => Some(Ok((def.key, v))),
+                    Ok(None) => None,
+                    Err(e) => Some(Err(e)),
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        let held: std::collections::BTreeSet<String> = room
+            .my_settings()?
+            .into_iter()
+            .filter(|v| v.scope == RoomScope::Terminal)
+            .map(|v| v.key)
+            .collect();
+        let by = format!("{} (its own values, on joining)", room.terminal());
+        for (key, value) in own.iter().filter(|(k, _)| !held.contains(*k)) {
+            room.set_setting(RoomScope::Terminal, key, Some(value), &by)?;
+        }
+        lock(&self.store).set_meta(ROOM_BROUGHT, &mark)?;
+        if !own.is_empty() {
+            tracing::info!("this terminal's own settings were brought into the room as its own");
+        }
+        Ok(())
+    }
+
     /// For a terminal in a room: what its panel may change a setting for (its name and group;
     /// the group as last read when the room is away).
     pub fn room_settings_at(&self) -> Option<crate::api::RoomSettingsAt> {
         let room = self.room.as_ref()?;
+        let group = room.my_group().or_else(|e| {
+            tracing::debug!("the room's group of this terminal is as last read: {e}");
+            lock(&self.store)
+                .meta(ROOM_GROUP)
+                .map(|g| g.filter(|g| !g.is_empty()))
+        });
         Some(crate::api::RoomSettingsAt {
             terminal: room.terminal().to_string(),
-            group: room.my_group().unwrap_or_else(|e| {
-                tracing::debug!("the room's group of this terminal is not known now: {e}");
-                None
-            }),
+            group: group.unwrap_or(None),
         })
     }
 
@@ -328,7 +384,29 @@ impl Kiosk {
     }
 }
 
-/// The room's values by key.
-fn room_values(values: Vec<RoomValue>) -> std::collections::BTreeMap<String, RoomValue> {
-    values.into_iter().map(|v| (v.key.clone(), v)).collect()
+/// The `meta` keys of a terminal in a room: its group as last read, and the room its own
+/// values were brought to.
+const ROOM_GROUP: &str = "room_group";
+const ROOM_BROUGHT: &str = "room_own_values";
+
+/// The room's values by key: for each, the first (the most particular) this Slate can use. A
+/// value it cannot (written by hand, or by a newer Slate) gives way to the next, never to the
+/// default over a good one; a key it does not know is left out.
+fn usable(values: Vec<RoomValue>) -> std::collections::BTreeMap<String, RoomValue> {
+    let mut chosen = std::collections::BTreeMap::new();
+    for v in values {
+        if chosen.contains_key(&v.key) {
+            continue;
+        }
+        let Some(def) = crate::settings::definition(&v.key) else {
+            continue;
+        };
+        match crate::settings::validate(def, &v.value) {
+            Ok(value) => {
+                chosen.insert(v.key.clone(), RoomValue { value, ..v });
+            }
+            Err(e) => tracing::warn!("the room's value of {} is not used: {e}", v.key),
+        }
+    }
+    chosen
 }

@@ -21,6 +21,8 @@ pub struct AuditCheck {
     pub records: i64,
     /// The last record it checked.
     pub through_seq: Option<i64>,
+    /// The last record the terminal knew the room had taken then (its cursor).
+    pub sent_seq: Option<i64>,
     pub ok: bool,
     /// Why not, when not.
     pub problem: Option<String>,
@@ -36,8 +38,9 @@ pub struct ChainInRoom {
     pub last_seq: Option<i64>,
     /// When its newest record arrived (UTC).
     pub last_received: Option<String>,
-    /// Records missing between the first and the last (the room refuses a record that does not
-    /// follow the last it holds, so any here were removed behind the terminals' backs).
+    /// Records missing: between the first and the last (the room refuses a record that does
+    /// not follow the last it holds, so any there were removed behind the terminals' backs), and
+    /// after the last, up to the last the terminal said the room had taken.
     pub missing: i64,
     pub check: Option<AuditCheck>,
 }
@@ -50,7 +53,7 @@ impl ChainInRoom {
 }
 
 pub(super) const QUERY: &str = "SELECT terminal, revoked, records, first_seq, last_seq,
-        last_received, checked_at, checked_records, checked_through, check_ok, problem
+        last_received, checked_at, checked_records, checked_through, check_ok, problem, sent_seq
      FROM slate.room_audit()";
 
 pub(super) fn chains(rows: &[postgres::Row]) -> Result<Vec<ChainInRoom>, postgres::Error> {
@@ -65,18 +68,24 @@ pub(super) fn chains(rows: &[postgres::Row]) -> Result<Vec<ChainInRoom>, postgre
                     checked_at,
                     records: r.try_get::<_, Option<i64>>(7)?.unwrap_or(0),
                     through_seq: r.try_get(8)?,
+                    sent_seq: r.try_get(11)?,
                     ok: r.try_get::<_, Option<bool>>(9)?.unwrap_or(false),
                     problem: r.try_get(10)?,
                 }),
                 None => None,
             };
+            let inside = match (first_seq, last_seq) {
+                (Some(first), Some(last)) => (last - first + 1 - records).max(0),
+                _ => 0,
+            };
+            let after = check
+                .as_ref()
+                .and_then(|c| c.sent_seq)
+                .map_or(0, |sent| (sent - last_seq.unwrap_or(0)).max(0));
             Ok(ChainInRoom {
                 terminal: r.try_get(0)?,
                 revoked: r.try_get(1)?,
-                missing: match (first_seq, last_seq) {
-                    (Some(first), Some(last)) => (last - first + 1 - records).max(0),
-                    _ => 0,
-                },
+                missing: inside + after,
                 records,
                 first_seq,
                 last_seq,
@@ -88,10 +97,12 @@ pub(super) fn chains(rows: &[postgres::Row]) -> Result<Vec<ChainInRoom>, postgre
 }
 
 impl Room {
-    /// Says in the room how this terminal's check of its own chain there went.
+    /// Says in the room how this terminal's check of its own chain there went, and the last
+    /// record this terminal knows the room took (`sent`).
     pub fn report_audit_check(
         &self,
         outcome: &Result<VerifyReport, String>,
+        sent: Option<i64>,
     ) -> Result<(), StoreError> {
         let (records, through, ok, problem) = match outcome {
             Ok(report) => (
@@ -113,13 +124,8 @@ impl Room {
         };
         self.with(|c| {
             c.execute(
-                "INSERT INTO slate.audit_checks (terminal, records, through_seq, ok, problem)
-                 VALUES (slate.my_terminal(), $1, $2, $3, $4)
-                 ON CONFLICT (terminal) DO UPDATE
-                 SET checked_at = now(), records = excluded.records,
-                     through_seq = excluded.through_seq, ok = excluded.ok,
-                     problem = excluded.problem",
-                &[&records, &through, &ok, &problem],
+                "SELECT slate.report_audit_check($1, $2, $3, $4, $5)",
+                &[&records, &through, &sent, &ok, &problem],
             )
         })?;
         Ok(())

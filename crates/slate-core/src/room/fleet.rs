@@ -69,6 +69,16 @@ pub struct TerminalRow {
     pub revoked_at: Option<String>,
 }
 
+/// What [`Fleet::put_setting`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PutSetting {
+    /// `false`: there was no such value to remove.
+    pub changed: bool,
+    /// How many terminals of the room (not revoked) it concerns now (0: a group no terminal
+    /// is in yet).
+    pub reaches: i64,
+}
+
 /// The first Slate administrator, made by `fleet init`.
 #[derive(Debug)]
 pub struct FirstAdmin<'a> {
@@ -301,16 +311,16 @@ impl Fleet {
     }
 
     /// Sets (`Some`) or removes (`None`) the room's value of a setting for `scope`: the whole
-    /// room (`target` `None`), a group, or a terminal (`target` its name). The value must be
-    /// one the setting allows ([`crate::settings::validate`]); it is stored in its canonical
-    /// form. Every terminal it concerns is told at once. `false`: there was nothing to remove.
+    /// room (`target` `None`), a group, or a terminal (`target` its name, one the room has).
+    /// The value must be one the setting allows ([`crate::settings::validate`]); it is stored in
+    /// its canonical form. Every terminal it concerns is told at once.
     pub fn put_setting(
         &mut self,
         scope: RoomScope,
         target: Option<&str>,
         key: &str,
         value: Option<&str>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<PutSetting, StoreError> {
         let def = crate::settings::definition(key)
             .ok_or_else(|| StoreError::Room(format!("there is no setting called {key}")))?;
         let value = value
@@ -340,13 +350,33 @@ impl Fleet {
             }
         };
         let by = self.user.clone();
-        self.as_owner(|c| {
-            Ok(c.query_one(
-                "SELECT slate.put_setting($1, $2, $3, $4, $5)",
-                &[&scope.text(), &target, &key, &value, &by],
-            )?
-            .get(0))
-        })
+        let scope_text = scope.text();
+        let (reaches, changed) = self.as_owner(|c| {
+            let reaches: i64 = c
+                .query_one(
+                    "SELECT count(*) FROM slate.terminals WHERE revoked_at IS NULL
+                     AND ($1 = 'room' OR ($1 = 'group' AND grp = $2)
+                          OR ($1 = 'terminal' AND name = $2))",
+                    &[&scope_text, &target],
+                )?
+                .get(0);
+            if scope == RoomScope::Terminal && reaches == 0 {
+                return Ok((0, None));
+            }
+            let changed: bool = c
+                .query_one(
+                    "SELECT slate.put_setting($1, $2, $3, $4, $5)",
+                    &[&scope_text, &target, &key, &value, &by],
+                )?
+                .get(0);
+            Ok((reaches, Some(changed)))
+        })?;
+        let Some(changed) = changed else {
+            return Err(StoreError::Room(format!(
+                "the room has no terminal {target} (slatectl fleet terminals lists them)"
+            )));
+        };
+        Ok(PutSetting { changed, reaches })
     }
 
     /// Every terminal's chain as the room holds it, with the terminal's last check of it (the

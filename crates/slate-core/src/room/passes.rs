@@ -105,10 +105,11 @@ impl Room {
     }
 
     /// Spends a pass for `session` at this terminal (once: `false` if it was used or revoked
-    /// meanwhile, at any terminal).
+    /// meanwhile, at any terminal; asked again for the same session, still `true`, so it may
+    /// be sent again when a reply was lost).
     pub fn use_pass(&self, id: i64, session: &str, at: &str) -> Result<bool, StoreError> {
         Ok(self
-            .once(|c| c.query_one("SELECT slate.use_pass($1, $2, $3)", &[&id, &session, &at]))?
+            .with(|c| c.query_one("SELECT slate.use_pass($1, $2, $3)", &[&id, &session, &at]))?
             .get(0))
     }
 

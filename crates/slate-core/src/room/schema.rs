@@ -449,11 +449,12 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK ((scope = 'room') = (target = ''))
     );
 
-    -- Every value that applies at the calling terminal, the most particular for each key.
+    -- Every value that applies at the calling terminal, for each key the most particular
+    -- first (the terminal takes the first it can use).
     CREATE FUNCTION slate.my_settings()
         RETURNS TABLE (key text, value text, scope text, target text)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-        AS $$ SELECT DISTINCT ON (s.key) s.key, s.value, s.scope, s.target
+        AS $$ SELECT s.key, s.value, s.scope, s.target
               FROM slate.settings s JOIN slate.terminals t
                 ON t.name = slate.my_terminal() AND t.revoked_at IS NULL
               WHERE s.scope = 'room'
@@ -510,12 +511,26 @@ pub const MIGRATIONS: &[&str] = &[
             RETURN true;
         END $$;
 
+    -- The keys a terminal may set for itself alone: where sign-in asks (the account sources
+    -- and their credentials), where the audit goes and how long it is kept, and the terminal's
+    -- name. For the room or a group they are the room's administrator's (fleet set), so a
+    -- stolen terminal credential cannot send every terminal's sign-ins or audit elsewhere.
+    CREATE FUNCTION slate.owner_only(k text) RETURNS boolean
+        LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+        AS $$ SELECT k ~ '^(ldap|pam|sip2|audit)_'
+                  OR k IN ('signin_sources', 'source_timeout', 'terminal_name') $$;
+
     -- A terminal's change: for the whole room, for its own group, or for itself.
     CREATE FUNCTION slate.set_setting(scope_ text, k text, v text, by_user text)
         RETURNS boolean
         LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
         AS $$ DECLARE me text := slate.my_terminal(); target_ text; BEGIN
-            IF me IS NULL THEN RETURN false; END IF;
+            IF me IS NULL THEN
+                RAISE EXCEPTION 'this terminal is not in the room (revoked?)';
+            END IF;
+            IF scope_ <> 'terminal' AND slate.owner_only(k) THEN
+                RAISE EXCEPTION '% is set for the room or a group by the room''s administrator (slatectl fleet set); here, only for this terminal', k;
+            END IF;
             target_ := CASE scope_ WHEN 'room' THEN ''
                                    WHEN 'group' THEN slate.my_group()
                                    WHEN 'terminal' THEN me END;
@@ -523,10 +538,11 @@ pub const MIGRATIONS: &[&str] = &[
             RETURN slate.put_setting(scope_, target_, k, v, by_user);
         END $$;
 
+    -- (room_settings lists every value, other terminals' secrets too: the owner's alone.)
     REVOKE ALL ON FUNCTION slate.my_settings(), slate.my_group(), slate.room_settings(),
-        slate.put_setting(text, text, text, text, text),
+        slate.owner_only(text), slate.put_setting(text, text, text, text, text),
         slate.set_setting(text, text, text, text) FROM PUBLIC;
-    GRANT EXECUTE ON FUNCTION slate.my_settings(), slate.my_group(), slate.room_settings(),
+    GRANT EXECUTE ON FUNCTION slate.my_settings(), slate.my_group(),
         slate.set_setting(text, text, text, text) TO slate_terminal;
     "#,
     // 5: guest passes shared by the room: a pass printed at the desk works at any terminal,
@@ -592,9 +608,13 @@ pub const MIGRATIONS: &[&str] = &[
         LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
         AS $$ DECLARE me text := slate.my_terminal(); BEGIN
             IF me IS NULL THEN RETURN false; END IF;
+            -- Spent once; asked again for the same session (a reply lost on the way), still
+            -- that session's.
             UPDATE slate.guest_passes
-                SET used_at = at, session_id = session, used_at_terminal = me
-                WHERE id = pass AND used_at IS NULL AND revoked_at IS NULL;
+                SET used_at = coalesce(used_at, at), session_id = session,
+                    used_at_terminal = me
+                WHERE id = pass AND revoked_at IS NULL
+                  AND (used_at IS NULL OR (session_id = session AND used_at_terminal = me));
             RETURN FOUND;
         END $$;
 
@@ -614,14 +634,18 @@ pub const MIGRATIONS: &[&str] = &[
             RETURN n;
         END $$;
 
-    -- Passes whose last day was more than `keep` days ago, by the database's calendar (a
-    -- terminal cannot make an unused pass go by naming a day far ahead).
+    -- Passes whose last day was more than `keep` days ago (90 at the least), by the database's
+    -- calendar (a terminal cannot make a pass or its record go early).
     CREATE FUNCTION slate.prune_passes(keep integer) RETURNS integer
         LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
         AS $$ DECLARE n integer; BEGIN
             DELETE FROM slate.guest_passes
-                WHERE valid_until < to_char(current_date - greatest(keep, 1), 'YYYY-MM-DD');
+                WHERE valid_until < to_char(current_date - greatest(keep, 90), 'YYYY-MM-DD');
             GET DIAGNOSTICS n = ROW_COUNT;
+            IF n > 0 THEN
+                INSERT INTO slate.admin_changes (action, detail)
+                    VALUES ('guest_passes_pruned', n::text);
+            END IF;
             RETURN n;
         END $$;
 
@@ -644,31 +668,46 @@ pub const MIGRATIONS: &[&str] = &[
         checked_at  timestamptz NOT NULL DEFAULT now(),
         records     bigint NOT NULL,
         through_seq bigint,
+        sent_seq    bigint,
         ok          boolean NOT NULL,
         problem     text CHECK (length(problem) <= 1000)
     );
-    ALTER TABLE slate.audit_checks ENABLE ROW LEVEL SECURITY;
-    CREATE POLICY audit_checks_own ON slate.audit_checks FOR ALL TO slate_terminal
-        USING (terminal = slate.my_terminal()) WITH CHECK (terminal = slate.my_terminal());
-    GRANT SELECT, INSERT, UPDATE ON slate.audit_checks TO slate_terminal;
+
+    -- A terminal says how its check went, at the database's time (never its own).
+    -- `sent`: the last record the terminal knows the room took (its cursor).
+    CREATE FUNCTION slate.report_audit_check(n bigint, through bigint, sent bigint, ok_ boolean,
+                                             why text)
+        RETURNS void
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE me text := slate.my_terminal(); BEGIN
+            IF me IS NULL THEN RETURN; END IF;
+            INSERT INTO slate.audit_checks (terminal, records, through_seq, sent_seq, ok, problem)
+                VALUES (me, n, through, sent, ok_, left(why, 1000))
+                ON CONFLICT (terminal) DO UPDATE
+                SET checked_at = now(), records = excluded.records,
+                    through_seq = excluded.through_seq, sent_seq = excluded.sent_seq,
+                    ok = excluded.ok, problem = excluded.problem;
+        END $$;
 
     CREATE FUNCTION slate.room_audit()
         RETURNS TABLE (terminal text, revoked boolean, records bigint, first_seq bigint,
                        last_seq bigint, last_received text, checked_at text, checked_records bigint,
-                       checked_through bigint, check_ok boolean, problem text)
+                       checked_through bigint, check_ok boolean, problem text, sent_seq bigint)
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
         AS $$ SELECT t.name, t.revoked_at IS NOT NULL, coalesce(a.n, 0), a.first, a.last,
                      to_char(a.received AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                      to_char(c.checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                     c.records, c.through_seq, c.ok, c.problem
+                     c.records, c.through_seq, c.ok, c.problem, c.sent_seq
               FROM slate.terminals t
               LEFT JOIN (SELECT terminal, count(*) AS n, min(seq) AS first, max(seq) AS last,
                                 max(received_at) AS received
                          FROM slate.audit GROUP BY terminal) a ON a.terminal = t.name
               LEFT JOIN slate.audit_checks c ON c.terminal = t.name
               ORDER BY t.name $$;
-    REVOKE ALL ON FUNCTION slate.room_audit() FROM PUBLIC;
-    GRANT EXECUTE ON FUNCTION slate.room_audit() TO slate_terminal;
+    REVOKE ALL ON FUNCTION slate.room_audit(),
+        slate.report_audit_check(bigint, bigint, bigint, boolean, text) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION slate.room_audit(),
+        slate.report_audit_check(bigint, bigint, bigint, boolean, text) TO slate_terminal;
     "#,
 ];
 

@@ -1,8 +1,10 @@
 //! The room's settings: values for every terminal, for a group of terminals, or for one
 //! terminal, kept in the room's database (`slate.settings`). A terminal reads the values that
-//! apply to it, the most particular for each key ([`Room::my_settings`]), and changes a value
-//! for the room, its own group or itself ([`Room::set_setting`]); an administrator with the
-//! database's credentials changes any ([`super::fleet::Fleet::put_setting`]). Values are text
+//! apply to it, the most particular first for each key ([`Room::my_settings`]), and changes a
+//! value for the room, its own group or itself ([`Room::set_setting`]; the keys of the account
+//! sources, the audit's destinations and the terminal's name only for itself); an administrator
+//! with the database's credentials changes any ([`super::fleet::Fleet::put_setting`]) and lists
+//! them all ([`super::fleet::Fleet::settings`]). Values are text
 //! here: whether one is good is the settings' own rule ([`crate::settings::validate`]), checked
 //! before it is written and again when a terminal reads it.
 
@@ -60,8 +62,8 @@ pub(super) fn rows(rows: &[postgres::Row]) -> Result<Vec<RoomSettingRow>, postgr
 }
 
 impl Room {
-    /// Every value of the room's that applies here: for each key, this terminal's own, else
-    /// its group's, else the room's.
+    /// Every value of the room's that applies here: for each key, this terminal's own first,
+    /// then its group's, then the room's (the terminal takes the first it can use).
     pub fn my_settings(&self) -> Result<Vec<RoomValue>, StoreError> {
         let found = self.with(|c| {
             c.query(
@@ -112,17 +114,5 @@ impl Room {
                 )
             })?
             .get(0))
-    }
-
-    /// Every value the room holds, for every scope.
-    pub fn room_settings(&self) -> Result<Vec<RoomSettingRow>, StoreError> {
-        let found = self.with(|c| {
-            c.query(
-                "SELECT scope, target, key, value, changed_at, changed_by
-                 FROM slate.room_settings()",
-                &[],
-            )
-        })?;
-        rows(&found).map_err(super::away)
     }
 }

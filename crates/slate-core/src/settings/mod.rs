@@ -694,6 +694,8 @@ pub enum SettingError {
     },
     /// In a room: a value for this terminal's group, at a terminal in no group.
     NoGroup,
+    /// In a room: a value to remove that is not there (removed meanwhile).
+    NoSuchValue,
     Store(StoreError),
 }
 
@@ -755,6 +757,9 @@ impl SettingError {
             Self::NoGroup => Phrase::new(
                 "This terminal is in no group: save the value for this terminal or for the whole room.",
             ),
+            Self::NoSuchValue => {
+                Phrase::new("That value is not there any more; the list shows what is in force.")
+            }
             Self::Store(e) => Phrase::plain(e.to_string()),
         }
     }

@@ -17,6 +17,21 @@ export function loadSettings(): void {
 /** In a room: whom a change is saved for (this terminal's own value unless chosen). */
 let roomAt: RoomSettingsAt | null = null;
 
+/** The settings last drawn (drawn again when the choice of whom changes). */
+let shown: AdminSetting[] = [];
+
+/** Whom a value is for, in words ("every terminal in the room"). */
+function whomWords(scope: RoomScope, group: string | null): string {
+  switch (scope) {
+    case "room":
+      return t("every terminal in the room");
+    case "group":
+      return t("the group {group}", { group: group ?? "" });
+    default:
+      return t("this terminal");
+  }
+}
+
 /** The request's `scope` (none on a terminal of its own). */
 function chosenScope(): { scope?: RoomScope } {
   return roomAt ? { scope: el<HTMLSelectElement>("settings-scope-choice").value as RoomScope } : {};
@@ -59,8 +74,10 @@ function layerWords(s: AdminSetting): string {
   }
 }
 
-/** Wires "Test this source" (once per panel). */
+/** Wires "Test this source", and the choice of whom a change is for (once per panel). */
 export function wireSettings(): void {
+  // Each Save says whom it saves for: drawn again when the choice changes.
+  el("settings-scope-choice").addEventListener("change", () => drawSettings(shown));
   el("source-test-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const password = el<HTMLInputElement>("source-test-password");
@@ -98,6 +115,7 @@ function drawSourceTest(test: SourceTest | null): void {
 }
 
 function drawSettings(settings: AdminSetting[]): void {
+  shown = settings;
   const list = el("settings-list");
   list.replaceChildren(...settings.map(settingRow));
 }
@@ -147,7 +165,17 @@ function settingRow(s: AdminSetting): HTMLElement {
     return row;
   }
   const actions = make("div", { class: "row-actions" });
-  const save = make("button", { type: "button", "aria-label": t("Save {setting}", { setting: settingLabel(s.key) }) }, t("Save"));
+  const scope = chosenScope().scope;
+  const save = scope
+    ? make(
+        "button",
+        {
+          type: "button",
+          "aria-label": t("Save for {whom}: {setting}", { setting: settingLabel(s.key), whom: whomWords(scope, roomAt?.group ?? null) }),
+        },
+        t("Save for {whom}", { whom: whomWords(scope, roomAt?.group ?? null) }),
+      )
+    : make("button", { type: "button", "aria-label": t("Save {setting}", { setting: settingLabel(s.key) }) }, t("Save"));
   actions.append(save);
   if (s.layer === "administrator") {
     const reset = make(
@@ -161,14 +189,23 @@ function settingRow(s: AdminSetting): HTMLElement {
     actions.append(reset);
   } else if (s.layer === "room" || s.layer === "group" || s.layer === "terminal") {
     // The value of the room's that applies here goes; the next one applies (or the default).
-    const scope: RoomScope = s.layer;
+    const layer: RoomScope = s.layer;
     const remove = make(
       "button",
-      { type: "button", "aria-label": t("Remove this value of {setting}", { setting: settingLabel(s.key) }) },
+      {
+        type: "button",
+        "aria-label": t("Remove this value of {setting}, set for {whom}", {
+          setting: settingLabel(s.key),
+          whom: whomWords(layer, s.group),
+        }),
+      },
       t("Remove this value"),
     );
     remove.addEventListener("click", () => {
-      void ask({ action: "unset_setting", key: s.key, scope }, drawReply);
+      void ask({ action: "unset_setting", key: s.key, scope: layer }, (r) => {
+        drawReply(r);
+        el(`set-${s.key}`)?.focus();
+      });
     });
     actions.append(remove);
   }
