@@ -7,7 +7,8 @@
 //! everywhere"); desk-1's sessions end, audited with who asked from which terminal. Messages go
 //! both ways: from the panel to Ana at desk-1, and from desk-1 to this screen, where it shows as
 //! a dialog. Then a setting saved at desk-2's panel for every terminal of the room is in force
-//! at desk-1. axe-core finds no WCAG A or AA problem in the sections or the message. How long
+//! at desk-1. axe-core finds no WCAG A or AA problem in the sections or the message (the
+//! Terminals and Settings sections in English, French and Spanish). How long
 //! each took is printed (the figure is for the note, not an assertion).
 
 use std::sync::Arc;
@@ -149,6 +150,9 @@ async fn staff_at_one_terminal_end_a_session_at_another_from_the_panel() {
 
         messages_both_ways(k, &kiosk, &handle).await;
         a_setting_for_the_room(k, &kiosk).await;
+        for lang in ["fr", "es"] {
+            the_room_in(k, lang).await;
+        }
     })
     .await;
     handle.settled().await;
@@ -255,5 +259,68 @@ async fn a_setting_for_the_room(k: &slate_e2e::Kiosk, kiosk: &Arc<Kiosk>) {
     assert!(
         problems.is_empty(),
         "axe-core on Settings in a room: {problems:#?}"
+    );
+}
+
+/// `english` in the UI's catalogue of `lang`.
+fn tr(lang: &str, english: &str) -> String {
+    let path = slate_e2e::workspace_root().join(format!("ui/src/locales/{lang}.json"));
+    let catalogue: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    catalogue[english]
+        .as_str()
+        .unwrap_or_else(|| panic!("{english:?} is not in the {lang} catalogue"))
+        .to_owned()
+}
+
+/// The administrator signs out, chooses `lang` at the sign-in screen and signs in again: the
+/// Terminals and Settings sections in that language pass axe-core too.
+async fn the_room_in(k: &slate_e2e::Kiosk, lang: &str) {
+    // From the session, in whatever language it is in.
+    let now_in = k.eval("return document.documentElement.lang").await;
+    let (out, now) = match now_in.as_str().unwrap_or("en") {
+        "en" => ("Sign out".to_owned(), "Sign out now".to_owned()),
+        l => (tr(l, "Sign out"), tr(l, "Sign out now")),
+    };
+    k.click(&out).await;
+    k.click(&now).await;
+    k.wait_until(
+        "return !!document.getElementById('signedout-title')",
+        "the signed-out screen",
+    )
+    .await;
+    k.keyboard(slate_e2e::keys::ENTER).await;
+    k.by_role("heading", "Sign in").await;
+    k.by_label("Language")
+        .await
+        .select_by_value(lang)
+        .await
+        .expect("the language is offered");
+    k.type_into(&tr(lang, "Username"), "admin").await;
+    k.type_into(&tr(lang, "Password"), "admin passphrase").await;
+    k.click(&tr(lang, "Sign in")).await;
+    k.by_role("tab", &tr(lang, "Terminals"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    k.wait_for_text("desk-1").await;
+    let problems = k.axe_violations().await;
+    assert!(
+        problems.is_empty(),
+        "axe-core on Terminals in {lang}: {problems:#?}"
+    );
+    k.by_role("tab", &tr(lang, "Settings"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    k.wait_for_text(&tr(lang, "Save changes for")).await;
+    k.screenshot(&artifacts_dir().join(format!("admin-settings-room-{lang}.png")))
+        .await;
+    let problems = k.axe_violations().await;
+    assert!(
+        problems.is_empty(),
+        "axe-core on Settings in {lang}: {problems:#?}"
     );
 }
