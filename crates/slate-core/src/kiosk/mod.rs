@@ -51,6 +51,9 @@ pub struct Kiosk {
     /// Settings changed and end requests made through this instance so far (another process's
     /// show in SQLite's `data_version`); see [`Kiosk::change_stamp`].
     local_changes: std::sync::atomic::AtomicU64,
+    /// The settings in force as last read, and what they were read at (see
+    /// [`Kiosk::settings`]).
+    settings_cache: Mutex<Option<(settings::SettingsAt, crate::settings::Settings)>>,
     /// Held for a whole sign-in attempt (hash included), so attempts cannot race the throttle.
     signin_gate: Mutex<()>,
     /// How long the last few refusals took to decide, so each takes as long as the slowest.
@@ -120,6 +123,7 @@ impl Kiosk {
             clock,
             audit_key: Mutex::new(audit_key),
             local_changes: std::sync::atomic::AtomicU64::new(0),
+            settings_cache: Mutex::new(None),
             signin_gate: Mutex::new(()),
             recent_refusals: Mutex::new(std::collections::VecDeque::with_capacity(
                 signin::RECENT_REFUSALS,

@@ -21,6 +21,14 @@ pub(super) struct PolicyState {
     pub(super) current: Arc<Policy>,
 }
 
+/// What the settings in force were read at ([`Kiosk::settings`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SettingsAt {
+    data: i64,
+    local: u64,
+    policy: String,
+}
+
 /// See [`Kiosk::change_stamp`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeStamp {
@@ -153,10 +161,34 @@ impl Kiosk {
         Ok(())
     }
 
-    /// The settings in force: defaults < administrator values < policy file.
+    /// The settings in force: defaults < administrator values (in a room, the room's) <
+    /// policy file. Read again only when they may have changed since the last read: a commit by
+    /// another process (SQLite's `data_version`), a change through this instance
+    /// (`local_changes`, moved after each such write), or another version of the policy files.
     pub fn settings(&self) -> Result<Settings, KioskError> {
         let policy = self.policy()?;
-        Ok(lock(&self.store).settings(&policy.layer)?)
+        let store = lock(&self.store);
+        let at = SettingsAt {
+            data: store.data_version()?,
+            local: self.local_changes.load(std::sync::atomic::Ordering::SeqCst),
+            policy: policy.digest.clone(),
+        };
+        if let Some((read_at, settings)) = &*lock(&self.settings_cache) {
+            if *read_at == at {
+                return Ok(settings.clone());
+            }
+        }
+        let settings = store.settings(&policy.layer)?;
+        *lock(&self.settings_cache) = Some((at, settings.clone()));
+        Ok(settings)
+    }
+
+    /// A write through this instance that may change the settings in force is done: a read
+    /// after it reads them again (the store's lock is held, so no read comes between the write
+    /// and this).
+    fn settings_written(&self) {
+        self.local_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// A value that changes whenever the settings in force or an end request may have changed:
@@ -224,7 +256,7 @@ impl Kiosk {
         let store = lock(&self.store);
         let room = self.room.as_ref().filter(|_| store.in_room());
         let scope = room.map(|_| scope.unwrap_or(RoomScope::Terminal));
-        store.atomically(|store| {
+        let changed = store.atomically(|store| {
             let (old, new, in_force) = if let (Some(room), Some(scope)) = (room, scope) {
                 let (old, new) = crate::settings::check_change(key, value, &policy.layer, || {
                     store.effective_settings(&policy.layer)
@@ -264,7 +296,10 @@ impl Kiosk {
             }
             self.record(store, AuditEvent::new(Event::SettingChanged, details))?;
             Ok::<_, KioskError>((old, new))
-        })
+        });
+        self.settings_written();
+        drop(store);
+        changed
     }
 
     /// For a terminal in a room: reads the room's values that apply here again, keeps them
@@ -289,7 +324,7 @@ impl Kiosk {
         }
         self.local_changes
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        store.atomically(|store| {
+        let kept = store.atomically(|store| {
             let old = store.effective_settings(&policy.layer)?;
             let new = store.effective_with(&policy.layer, &fresh)?;
             store.keep_room_values(&fresh)?;
@@ -316,7 +351,9 @@ impl Kiosk {
                 }
             }
             Ok::<(), KioskError>(())
-        })
+        });
+        self.settings_written();
+        kept
     }
 
     /// Once per room: this terminal's own values from before it joined (the `settings`

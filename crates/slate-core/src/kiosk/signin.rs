@@ -192,7 +192,10 @@ impl Kiosk {
             },
             Found::Barred(..) | Found::Nobody(_) => unreachable!("refused above"),
         };
-        store.throttle_clear(attempt.scope, &attempt.digest)?;
+        // A name with no failures has nothing to clear: no write (in a room, no round trip).
+        if attempt.previous.is_some() {
+            store.throttle_clear(attempt.scope, &attempt.digest)?;
+        }
         Ok(identity)
     }
 
