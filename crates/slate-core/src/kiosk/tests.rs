@@ -934,3 +934,39 @@ fn an_empty_audit_log_gets_a_new_key() {
     assert_eq!(k.needs_attention().unwrap(), None);
     assert_eq!(k.signed_out_screen().unwrap(), Screen::FirstRun);
 }
+
+#[test]
+fn the_settings_kept_between_reads_follow_every_change() {
+    let f = kiosk();
+    assert_eq!(
+        f.kiosk.settings().unwrap().idle_timeout,
+        Duration::from_secs(300)
+    );
+    // Through this instance.
+    f.kiosk
+        .set_setting(&Actor::System, "idle_timeout", "7m")
+        .unwrap();
+    assert_eq!(
+        f.kiosk.settings().unwrap().idle_timeout,
+        Duration::from_secs(420)
+    );
+    // By another process (slatectl on the same file): its commit moves `data_version`.
+    let other = crate::store::Store::open(&f.kiosk.data_dir().database()).unwrap();
+    other
+        .set_setting(
+            "idle_timeout",
+            Some("9m"),
+            chrono::Utc::now(),
+            &crate::settings::PolicyLayer::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        f.kiosk.settings().unwrap().idle_timeout,
+        Duration::from_secs(540)
+    );
+    // And read again only then: unchanged, the same value.
+    assert_eq!(
+        f.kiosk.settings().unwrap().idle_timeout,
+        Duration::from_secs(540)
+    );
+}
