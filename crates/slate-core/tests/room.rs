@@ -1307,3 +1307,68 @@ fn a_terminals_own_settings_come_with_it_into_the_room() {
         .get(0);
     assert_eq!(brought, 1, "idle_timeout alone");
 }
+
+#[test]
+fn a_terminals_retention_reaches_the_room_and_what_is_left_verifies() {
+    use slate_core::test_util::FakeClock;
+    let pg = room();
+    let name = TerminalName::parse("desk-1").unwrap();
+    let password = fleet(&pg).add_terminal(&name, None).unwrap();
+    let dir = private_tempdir();
+    let endpoint = admin_endpoint(&pg).as_user(&name.role()).unwrap();
+    Membership::new(name, endpoint, password)
+        .save(dir.path())
+        .unwrap();
+    // Five days ago: a session, its records, all in the room.
+    let clock = std::sync::Arc::new(FakeClock::at(
+        chrono::Utc::now() - chrono::Duration::days(5),
+    ));
+    let kiosk = std::sync::Arc::new(
+        Kiosk::open_with_clock(DataDir::prepare(Some(dir.path())).unwrap(), clock.clone()).unwrap(),
+    );
+    kiosk
+        .set_setting(&Actor::System, "audit_retention_days", "2")
+        .unwrap();
+    let (handle, runtime) = running_manager(&kiosk);
+    runtime.block_on(async {
+        let _ = handle.dismiss().await;
+        handle.sign_in(ADMIN.0.into(), pw(ADMIN.1)).await.unwrap();
+        handle.sign_out().await.unwrap();
+        handle.settled().await;
+    });
+    send_all(&kiosk);
+    let (before, _) = held(&pg, "desk-1");
+    let sessions = |pg: &Postgres| -> i64 {
+        fleet(pg)
+            .client()
+            .query_one(
+                "SELECT count(*) FROM slate.sessions WHERE terminal = 'desk-1'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(sessions(&pg), 1);
+    // Today: the terminal's retention removes them here, then from the room once the room has
+    // the record of that prune.
+    clock.set(chrono::Utc::now());
+    let (records, rows) = kiosk.prune_audit().unwrap();
+    assert!(records > 0 && rows == 1, "{records} {rows}");
+    assert_eq!(
+        kiosk.room_prune().unwrap(),
+        1,
+        "the session alone: the prune is not there yet"
+    );
+    send_all(&kiosk);
+    let gone = kiosk.room_prune().unwrap();
+    assert_eq!(gone, i64::try_from(records).unwrap());
+    let (after, _) = held(&pg, "desk-1");
+    assert!(after < before, "{after} of {before}");
+    assert_eq!(sessions(&pg), 0);
+    // What is left verifies with the terminal's key, and the room sees nothing missing.
+    kiosk.room_audit_verify().unwrap();
+    let whole = fleet(&pg).room_audit().unwrap();
+    assert!(whole[0].sound() && whole[0].missing == 0, "{:?}", whole[0]);
+    assert_eq!(kiosk.room_prune().unwrap(), 0, "nothing more");
+    runtime.block_on(handle.shutdown());
+}

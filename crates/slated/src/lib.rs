@@ -256,8 +256,9 @@ fn prune_daily(kiosk: Arc<Kiosk>) {
 const FORWARD_RETRY_CAP: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How often a terminal in a room checks its own chain as the room holds it, and tells the room
-/// how that went (the audit as a whole): at the service's first look at its records after the
-/// start, then at the first look (a record written, or a send tried again) after each hour.
+/// how that went (the audit as a whole), then removes from the room what its retention removed
+/// here: at the service's first look at its records after the start, then at the first look (a
+/// record written, or a send tried again) after each hour.
 const ROOM_AUDIT_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Sends the audit to the system journal (`audit_journal`), to its collector
@@ -322,6 +323,12 @@ fn forward_audit(kiosk: Arc<Kiosk>) {
                                 "this terminal's chain in the room is intact: {} records",
                                 r.records
                             );
+                            // What its retention removed here goes from the room too.
+                            match kiosk.room_prune() {
+                                Ok(0) => {}
+                                Ok(rows) => tracing::info!(rows, "pruned in the room"),
+                                Err(e) => tracing::warn!("cannot prune in the room: {e}"),
+                            }
                         }
                         // The room away: checked at the next look it answers.
                         Err(KioskError::Store(

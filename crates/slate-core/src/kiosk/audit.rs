@@ -165,6 +165,27 @@ impl Kiosk {
         }
     }
 
+    /// For a terminal in a room: what its retention removed from its own file goes from the
+    /// room too ([`crate::room::Room::prune_mine`]): its records up to the last prune the room
+    /// has the record of, and its sessions ended before the same cut as here. How many rows.
+    pub fn room_prune(&self) -> Result<i64, KioskError> {
+        let Some(room) = &self.room else { return Ok(0) };
+        let settings = self.settings()?;
+        let (through, sessions_before) = {
+            let store = lock(&self.store);
+            let sent = store
+                .forward_cursor(&room.cursor_name())?
+                .map_or(0, |c| c.sent_seq);
+            let now = self.clock.now_utc();
+            let cut = |days: Option<u32>| days.map(|d| now - chrono::Duration::days(i64::from(d)));
+            let sessions = cut(settings.audit_retention_days)
+                .max(cut(settings.usage_session_days))
+                .map(crate::clock::to_db);
+            (store.last_prune_point(sent)?, sessions)
+        };
+        Ok(room.prune_mine(through, sessions_before.as_deref())?)
+    }
+
     /// Verifies this terminal's audit chain as its room holds it, with the terminal's key, and
     /// tells the room how that went ([`crate::room::checks`]).
     pub fn room_audit_verify(&self) -> Result<VerifyReport, KioskError> {

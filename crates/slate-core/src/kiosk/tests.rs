@@ -970,3 +970,35 @@ fn the_settings_kept_between_reads_follow_every_change() {
         Duration::from_secs(540)
     );
 }
+
+#[test]
+fn a_prune_of_every_record_keeps_the_numbers_and_the_chain_going() {
+    let f = kiosk();
+    set_up(&f.kiosk);
+    f.kiosk
+        .set_setting(&Actor::System, "audit_retention_days", "1")
+        .unwrap();
+    let head = |k: &Kiosk| {
+        k.audit_list(&crate::audit::AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap()[0]
+            .clone()
+    };
+    let last = head(&f.kiosk).seq;
+    // Idle for longer than its retention (a library closed for the summer): every record goes.
+    f.clock.advance(Duration::from_secs(3 * 86_400));
+    let (removed, _) = f.kiosk.prune_audit().unwrap();
+    assert_eq!(removed, u64::try_from(last).unwrap());
+    let pruned = head(&f.kiosk);
+    assert_eq!(pruned.event, "audit_pruned");
+    assert_eq!(pruned.seq, last + 1, "the numbers go on, never back to 1");
+    // The next record follows it, and the log verifies from the prune on.
+    f.kiosk
+        .set_setting(&Actor::System, "idle_timeout", "6m")
+        .unwrap();
+    assert_eq!(head(&f.kiosk).seq, last + 2);
+    let report = f.kiosk.audit_verify(None).unwrap();
+    assert_eq!(report.records, 2);
+}

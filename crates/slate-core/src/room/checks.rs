@@ -4,7 +4,9 @@
 //! ([`Room::report_audit_check`]); and anyone reading the room sees, for every terminal, how many
 //! records the room holds, whether any is missing between its first and its last, when the last
 //! arrived, and the terminal's own last check ([`Room::room_audit`], and
-//! [`super::fleet::Fleet::room_audit`] for the database's administrator).
+//! [`super::fleet::Fleet::room_audit`] for the database's administrator). A terminal's
+//! retention reaches the room too ([`Room::prune_mine`]): its records up to a prune its chain
+//! records, so what is left still verifies.
 
 use serde::Serialize;
 
@@ -129,6 +131,24 @@ impl Room {
             )
         })?;
         Ok(())
+    }
+
+    /// Removes this terminal's audit records up to `through` (only when the room holds this
+    /// terminal's record of that prune) and its sessions ended before `sessions_before` (and
+    /// more than a day ago): what its retention removed from its own file. How many rows went.
+    pub fn prune_mine(
+        &self,
+        through: Option<i64>,
+        sessions_before: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        Ok(self
+            .once(|c| {
+                c.query_one(
+                    "SELECT slate.prune_mine($1, $2)",
+                    &[&through, &sessions_before],
+                )
+            })?
+            .get(0))
     }
 
     /// Every terminal's chain as the room holds it, with its last check.

@@ -661,7 +661,8 @@ pub const MIGRATIONS: &[&str] = &[
     // 6: the audit as a whole. Each terminal checks its own chain as the room holds it (with
     // its key, which only it has) and says how that went; anyone reading the room sees, for
     // every terminal, how many records it holds, whether any is missing between its first and
-    // its last, when they last arrived, and the terminal's last check.
+    // its last, when they last arrived, and the terminal's last check. And each terminal's
+    // records and sessions leave the room with its retention.
     r#"
     CREATE TABLE slate.audit_checks (
         terminal    text PRIMARY KEY REFERENCES slate.terminals (name),
@@ -704,9 +705,40 @@ pub const MIGRATIONS: &[&str] = &[
                          FROM slate.audit GROUP BY terminal) a ON a.terminal = t.name
               LEFT JOIN slate.audit_checks c ON c.terminal = t.name
               ORDER BY t.name $$;
-    REVOKE ALL ON FUNCTION slate.room_audit(),
+    -- A terminal's own records and ended sessions go from the room as they go from its file
+    -- (its retention): audit records up to a prune its own chain in the room records (an
+    -- audit_pruned record after them, naming that point, whose seal the terminal's next check
+    -- verifies, so what is left still verifies), and sessions ended before `sessions_before`
+    -- (NULL: none) and more than a day ago by the database's clock. Recorded.
+    CREATE FUNCTION slate.prune_mine(through bigint, sessions_before text) RETURNS bigint
+        LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $$ DECLARE me text := slate.my_terminal(); n bigint := 0; m bigint := 0; BEGIN
+            IF me IS NULL THEN RETURN 0; END IF;
+            IF through IS NOT NULL AND EXISTS (
+                SELECT 1 FROM slate.audit
+                WHERE terminal = me AND event = 'audit_pruned' AND seq > through
+                  AND (details::jsonb ->> 'through_seq')::bigint = through) THEN
+                DELETE FROM slate.audit WHERE terminal = me AND seq <= through;
+                GET DIAGNOSTICS n = ROW_COUNT;
+            END IF;
+            IF sessions_before IS NOT NULL THEN
+                DELETE FROM slate.sessions
+                    WHERE terminal = me AND ended_at IS NOT NULL
+                      AND ended_at < least(sessions_before,
+                          to_char((now() - interval '1 day') AT TIME ZONE 'UTC',
+                                  'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));
+                GET DIAGNOSTICS m = ROW_COUNT;
+            END IF;
+            IF n + m > 0 THEN
+                INSERT INTO slate.admin_changes (action, terminal, detail)
+                    VALUES ('pruned', me, n || ' records, ' || m || ' sessions');
+            END IF;
+            RETURN n + m;
+        END $$;
+
+    REVOKE ALL ON FUNCTION slate.room_audit(), slate.prune_mine(bigint, text),
         slate.report_audit_check(bigint, bigint, bigint, boolean, text) FROM PUBLIC;
-    GRANT EXECUTE ON FUNCTION slate.room_audit(),
+    GRANT EXECUTE ON FUNCTION slate.room_audit(), slate.prune_mine(bigint, text),
         slate.report_audit_check(bigint, bigint, bigint, boolean, text) TO slate_terminal;
     "#,
 ];

@@ -42,6 +42,19 @@ impl Store {
         stamp: &Stamp,
         e: &AuditEvent,
     ) -> Result<i64, StoreError> {
+        self.append_after(key, stamp, e, None)
+    }
+
+    /// [`Store::audit_append`]; when the log holds no record, the new one follows `removed`
+    /// (the last record a prune removed, its sequence number and MAC) instead of starting the
+    /// chain again at 1: the numbers go on, and the chain with them.
+    fn append_after(
+        &self,
+        key: &AuditKey,
+        stamp: &Stamp,
+        e: &AuditEvent,
+        removed: Option<(i64, &str)>,
+    ) -> Result<i64, StoreError> {
         let conn = self.conn();
         conn.execute_batch("SAVEPOINT audit_append")?;
         let result = (|| {
@@ -51,7 +64,8 @@ impl Store {
                     [],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
-                .optional()?;
+                .optional()?
+                .or_else(|| removed.map(|(seq, mac)| (seq, mac.to_owned())));
             let record = AuditRecord::chained(
                 key,
                 last.as_ref().map(|(seq, mac)| (*seq, mac.as_str())),
@@ -128,6 +142,21 @@ impl Store {
         details.as_deref().map(prune_point).transpose()
     }
 
+    /// Where the last prune at or before record `up_to` cut the chain: the last record it
+    /// removed (`None`: no prune there).
+    pub fn last_prune_point(&self, up_to: i64) -> Result<Option<i64>, StoreError> {
+        let details: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT details FROM audit WHERE event = ?1 AND seq <= ?2
+                 ORDER BY seq DESC LIMIT 1",
+                params![crate::audit::Event::AuditPruned.as_str(), up_to],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(details.and_then(|d| crate::audit::prune_point(&d).ok().map(|(seq, _)| seq)))
+    }
+
     /// Removes the records older than `before` (the oldest unbroken run of them) and appends an
     /// `audit_pruned` record carrying the last removed record's mac, so the chain still verifies.
     /// Returns how many were removed.
@@ -170,10 +199,13 @@ impl Store {
                 "UPDATE meta SET value = '0' WHERE key = 'audit_pruning'",
                 [],
             )?;
-            s.audit_append(
+            // A prune that removed every record: its own record goes on from the last one
+            // removed (a log idle for longer than its retention keeps its numbers and chain).
+            s.append_after(
                 key,
                 stamp,
                 &AuditEvent::pruned(through, &mac, removed, before),
+                Some((through, &mac)),
             )?;
             Ok(u64::try_from(removed).unwrap_or(0))
         })
