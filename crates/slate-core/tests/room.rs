@@ -371,6 +371,11 @@ fn a_terminal_refuses_a_room_newer_than_it_knows() {
         a.kiosk.authenticate(ADMIN.0, &pw(ADMIN.1)),
         Err(KioskError::SourceUnavailable)
     ));
+    // The sign-in screen still shows (no guest pass field: none can be checked).
+    assert!(matches!(
+        a.kiosk.signed_out_screen().unwrap(),
+        slate_core::api::Screen::SignIn { passes: false, .. }
+    ));
     let e = fleet(&pg).upgrade().unwrap_err();
     assert!(e.to_string().contains("newer Slate"), "{e}");
 }

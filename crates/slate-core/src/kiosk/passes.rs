@@ -138,10 +138,11 @@ impl Kiosk {
     }
 
     /// Whether any pass could sign in today (the sign-in screen then offers the pass field).
-    /// In a room whose database is away, none can (a pass is spent in the room, once).
+    /// In a room whose database is away (or refuses this terminal), none can (a pass is
+    /// spent in the room, once), and the sign-in screen still shows.
     pub fn passes_offered(&self) -> Result<bool, KioskError> {
         match lock(&self.store).any_pass_usable(&self.today().to_string()) {
-            Err(StoreError::RoomAway(e)) => {
+            Err(e @ (StoreError::RoomAway(_) | StoreError::Room(_))) => {
                 tracing::debug!("the room's guest passes cannot be looked at now: {e}");
                 Ok(false)
             }
