@@ -64,6 +64,23 @@ pub fn set_up_for_guests(kiosk: &Kiosk) {
     }
 }
 
+/// Stops a service started by a test as its unit would be stopped (SIGTERM), waiting up to 20 s
+/// for it to end before killing it.
+pub fn stop_service(child: &mut std::process::Child) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// A session manager for `kiosk` (with the core's wipers), running on a one-worker runtime of
 /// its own, as the session service runs it; the runtime is returned to drive the handle with.
 pub fn running_manager(

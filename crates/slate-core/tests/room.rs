@@ -54,7 +54,7 @@ fn room() -> Postgres {
 
 /// A terminal added to the room and joined to it: its data folder and its kiosk.
 struct Terminal {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     kiosk: Kiosk,
     password: Zeroizing<String>,
     name: TerminalName,
@@ -70,7 +70,7 @@ fn terminal(pg: &Postgres, name: &str) -> Terminal {
         .unwrap();
     let kiosk = Kiosk::open(DataDir::prepare(Some(dir.path())).unwrap()).unwrap();
     Terminal {
-        _dir: dir,
+        dir,
         kiosk,
         password,
         name,
@@ -662,18 +662,47 @@ async fn until_ended(handle: &slate_core::session::SessionHandle) -> std::time::
     asked.elapsed()
 }
 
-#[test]
-fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
-    use slate_core::room::desk::DeskState;
-    let pg = room();
-    let a = terminal(&pg, "desk-1");
-    let b = terminal(&pg, "desk-2");
+/// desk-1 running as its session service runs it: its core, its data folder (kept while the
+/// test runs), the session manager, and the listener for the room's requests.
+struct Desk1 {
+    kiosk: std::sync::Arc<Kiosk>,
+    _dir: tempfile::TempDir,
+    handle: slate_core::session::SessionHandle,
+    runtime: tokio::runtime::Runtime,
+    _listener: slate_core::room::desk::Listener,
+}
+
+/// desk-1 (running) and desk-2 in the room, Ana's account made at desk-1.
+fn desks_with_ana(pg: &Postgres) -> (Desk1, Terminal) {
+    let a = terminal(pg, "desk-1");
+    let b = terminal(pg, "desk-2");
     a.kiosk
         .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
         .unwrap();
     let kiosk = std::sync::Arc::new(a.kiosk);
     let (handle, runtime) = running_manager(&kiosk);
-    let _listener = kiosk.listen_to_room().expect("in a room");
+    let listener = kiosk.listen_to_room().expect("in a room");
+    let desk1 = Desk1 {
+        kiosk,
+        _dir: a.dir,
+        handle,
+        runtime,
+        _listener: listener,
+    };
+    (desk1, b)
+}
+
+#[test]
+fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
+    use slate_core::room::desk::DeskState;
+    let pg = room();
+    let (desk1, b) = desks_with_ana(&pg);
+    let Desk1 {
+        kiosk,
+        handle,
+        runtime,
+        ..
+    } = &desk1;
     let staff = Actor::Admin {
         username: ADMIN.0.into(),
     };
@@ -683,7 +712,7 @@ fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
             handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap()
         });
         kiosk.room_report(&status);
-        send_all(&kiosk);
+        send_all(kiosk);
         let seen = b.kiosk.room_status().unwrap();
         let desk1 = seen.iter().find(|t| t.name == "desk-1").unwrap();
         assert_eq!(desk1.state, Some(DeskState::InUse), "{round}: {seen:?}");
@@ -693,10 +722,10 @@ fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
         assert_eq!(desk1.group.as_deref(), Some("adults"));
         let took = if round == "the desk's button" {
             assert!(b.kiosk.room_end_session(&staff, "desk-1").unwrap());
-            runtime.block_on(until_ended(&handle))
+            runtime.block_on(until_ended(handle))
         } else {
             assert_eq!(b.kiosk.room_end_everywhere(&staff, "ANA").unwrap(), 1);
-            runtime.block_on(until_ended(&handle))
+            runtime.block_on(until_ended(handle))
         };
         eprintln!("{round}: the session at desk-1 ended {took:?} after the request");
         runtime.block_on(handle.settled());
@@ -720,7 +749,7 @@ fn staff_at_one_terminal_see_the_room_and_end_a_session_at_another() {
             ended.1
         );
     }
-    a_message_reaches_desk_1(&runtime, &handle, &kiosk, &b.kiosk, &staff);
+    a_message_reaches_desk_1(runtime, handle, kiosk, &b.kiosk, &staff);
     // Nobody there now: nothing to end, and the desk says so.
     assert!(!b.kiosk.room_end_session(&staff, "desk-1").unwrap());
     assert!(!b.kiosk.room_message(&staff, "desk-1", "Hello").unwrap());
@@ -850,21 +879,20 @@ fn a_persons_daily_time_is_counted_across_the_room() {
 fn a_person_is_at_one_terminal_at_a_time_when_the_room_says_so() {
     use slate_core::api::Screen;
     let pg = room();
-    let a = terminal(&pg, "desk-1");
-    let b = terminal(&pg, "desk-2");
-    a.kiosk
-        .add_user(&Actor::System, ANA.0, "Ana", Role::User, &pw(ANA.1))
-        .unwrap();
-    let kiosk = std::sync::Arc::new(a.kiosk);
-    let (handle, runtime) = running_manager(&kiosk);
-    let _listener = kiosk.listen_to_room().expect("in a room");
+    let (desk1, b) = desks_with_ana(&pg);
+    let Desk1 {
+        kiosk,
+        handle,
+        runtime,
+        ..
+    } = &desk1;
     let ana_at_desk_1 = || {
         let status = runtime.block_on(async {
             let _ = handle.dismiss().await;
             handle.sign_in(ANA.0.into(), pw(ANA.1)).await.unwrap()
         });
         kiosk.room_report(&status);
-        send_all(&kiosk);
+        send_all(kiosk);
     };
     ana_at_desk_1();
     // Off (the default): a second sign-in is let in.
@@ -895,7 +923,7 @@ fn a_person_is_at_one_terminal_at_a_time_when_the_room_says_so() {
         .set_setting(&Actor::System, "one_terminal_per_person", "end_other")
         .unwrap();
     assert!(b.kiosk.admit(&ana).is_ok());
-    runtime.block_on(until_ended(&handle));
+    runtime.block_on(until_ended(handle));
     runtime.block_on(handle.settled());
     let ended = kiosk
         .audit_list(&slate_core::audit::AuditFilter {

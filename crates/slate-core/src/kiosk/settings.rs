@@ -119,25 +119,10 @@ impl Kiosk {
             let old = store.effective_settings(&previous)?;
             let new = store.effective_settings(&after.layer)?;
             let main = after.files.first().or(before.files.first());
-            for (o, n) in old.iter().zip(&new) {
-                if o.value != n.value {
-                    let file = n.file.as_ref().or(o.file.as_ref()).or(main);
-                    let by = format!("policy file {}", file.map_or("", String::as_str));
-                    let (key, old, new) = (n.def.key, &o.value, &n.value);
-                    self.record(
-                        store,
-                        AuditEvent::new(
-                            Event::SettingChanged,
-                            json!({
-                                "key": key,
-                                "old": public_value(key, old),
-                                "new": public_value(key, new),
-                                "by": by,
-                            }),
-                        ),
-                    )?;
-                }
-            }
+            self.record_changes(store, &old, &new, |o, n| {
+                let file = n.file.as_ref().or(o.file.as_ref()).or(main);
+                format!("policy file {}", file.map_or("", String::as_str))
+            })?;
             for problem in &after.problems {
                 self.record(
                     store,
@@ -158,6 +143,34 @@ impl Kiosk {
             )?;
             Ok::<(), KioskError>(())
         })?;
+        Ok(())
+    }
+
+    /// Audits each value in force that differs between `old` and `new` (every setting, in
+    /// [`crate::settings::SETTINGS`]' order) as `setting_changed`, by whom `by` says; secrets only
+    /// as set or not.
+    fn record_changes(
+        &self,
+        store: &crate::store::Store,
+        old: &[Effective],
+        new: &[Effective],
+        by: impl Fn(&Effective, &Effective) -> String,
+    ) -> Result<(), KioskError> {
+        for (o, n) in old.iter().zip(new).filter(|(o, n)| o.value != n.value) {
+            let key = n.def.key;
+            self.record(
+                store,
+                AuditEvent::new(
+                    Event::SettingChanged,
+                    json!({
+                        "key": key,
+                        "old": public_value(key, &o.value),
+                        "new": public_value(key, &n.value),
+                        "by": by(o, n),
+                    }),
+                ),
+            )?;
+        }
         Ok(())
     }
 
@@ -328,29 +341,11 @@ impl Kiosk {
             let old = store.effective_settings(&policy.layer)?;
             let new = store.effective_with(&policy.layer, &fresh)?;
             store.keep_room_values(&fresh)?;
-            for (o, n) in old.iter().zip(&new) {
-                if o.value != n.value {
-                    let key = n.def.key;
-                    let by = match (n.layer, &n.group) {
-                        (crate::settings::Layer::Group, Some(g)) => format!("the room (group {g})"),
-                        (crate::settings::Layer::Terminal, _) => "the room (this terminal)".into(),
-                        _ => "the room".into(),
-                    };
-                    self.record(
-                        store,
-                        AuditEvent::new(
-                            Event::SettingChanged,
-                            json!({
-                                "key": key,
-                                "old": public_value(key, &o.value),
-                                "new": public_value(key, &n.value),
-                                "by": by,
-                            }),
-                        ),
-                    )?;
-                }
-            }
-            Ok::<(), KioskError>(())
+            self.record_changes(store, &old, &new, |_, n| match (n.layer, &n.group) {
+                (crate::settings::Layer::Group, Some(g)) => format!("the room (group {g})"),
+                (crate::settings::Layer::Terminal, _) => "the room (this terminal)".into(),
+                _ => "the room".into(),
+            })
         });
         self.settings_written();
         kept
@@ -392,19 +387,17 @@ impl Kiosk {
         Ok(())
     }
 
-    /// For a terminal in a room: what its panel may change a setting for (its name and group;
-    /// the group as last read when the room is away).
+    /// For a terminal in a room: what its panel may change a setting for (its name, and its
+    /// group as last read from the room: kept at each read, which a change of group brings).
     pub fn room_settings_at(&self) -> Option<crate::api::RoomSettingsAt> {
         let room = self.room.as_ref()?;
-        let group = room.my_group().or_else(|e| {
-            tracing::debug!("the room's group of this terminal is as last read: {e}");
-            lock(&self.store)
-                .meta(ROOM_GROUP)
-                .map(|g| g.filter(|g| !g.is_empty()))
+        let group = lock(&self.store).meta(ROOM_GROUP).unwrap_or_else(|e| {
+            tracing::warn!("this terminal's group in the room cannot be read here: {e}");
+            None
         });
         Some(crate::api::RoomSettingsAt {
             terminal: room.terminal().to_string(),
-            group: group.unwrap_or(None),
+            group: group.filter(|g| !g.is_empty()),
         })
     }
 
