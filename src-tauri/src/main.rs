@@ -17,6 +17,9 @@ const REMOTE_CONTROL: [&str; 3] = [
     "WEBKIT_INSPECTOR_HTTP_SERVER",
 ];
 
+/// WebKitGTK's switch between painting on the CPU and through GL (Skia, WebKitGTK 2.46 and later).
+const CPU_RENDERING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
+
 fn main() -> ExitCode {
     slate_core::hardening::panic_ends_the_process("slate");
     if let Err(e) = slate_core::hardening::no_core_dumps() {
@@ -30,6 +33,14 @@ fn main() -> ExitCode {
     // The session's browser also asks for it itself (shell::browser).
     std::env::remove_var("WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS");
     std::env::set_var("WEBKIT_FORCE_SANDBOX", "1");
+    // Pages painted on the CPU (Skia's raster back end), not through GL. Slate's own page is
+    // text and forms; painting it through GL kept about 40 MiB of driver and shader state in its
+    // web process for nothing (software GL, llvmpipe, on the machines measured; BENCHMARKS.md,
+    // "CPU and memory at rest"). Compositing stays on. A value the environment already gives
+    // (an administrator's `0` on a machine whose GPU they want used) is kept.
+    if std::env::var_os(CPU_RENDERING).is_none() {
+        std::env::set_var(CPU_RENDERING, "1");
+    }
     if slate_core::hardening::installed() {
         for name in REMOTE_CONTROL {
             if std::env::var_os(name).is_some() {
