@@ -6,7 +6,8 @@
 //!   800-63B rules (8–256 characters, anything allowed, not a common password).
 //! - [`hash_password`] / [`verify_password`]: Argon2id at the argon2 crate's defaults, which are the
 //!   OWASP minimum (m=19456 KiB, t=2, p=1); [`needs_rehash`] spots weaker stored hashes.
-//!   [`verify_dummy`] spends the same time when there is no account to check against.
+//!   [`verify_dummy`] spends the same time when there is no account to check against. Every
+//!   hash of the process runs on one thread of its own ([`hashing`]).
 //! - Sign-in throttling, the rules only (the kiosk applies them, the store keeps the counts):
 //!   [`ThrottleKey`] keys the stored names; [`name_verdict`] decides an attempt for one name from
 //!   its [`backoff`] (doubling between failures) and [`cooldown`] (15 min, 1 h, 4 h after every
@@ -16,7 +17,7 @@
 use std::time::Duration;
 
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 use argon2::{Algorithm, Argon2, Params};
 use unicode_normalization::UnicodeNormalization;
 use zeroize::{Zeroize, Zeroizing};
@@ -182,19 +183,147 @@ fn hasher() -> Argon2<'static> {
 
 /// Hashes a password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) with a fresh salt.
 pub fn hash_password(password: &Password) -> String {
-    hasher()
-        .hash_password(password.as_bytes())
-        .expect("Argon2id with default parameters and a generated salt cannot fail")
-        .to_string()
+    let password = password.clone();
+    hashing::run(move |_| {
+        hasher()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+    })
+    .and_then(Result::ok)
+    .expect("Argon2id with default parameters and a generated salt cannot fail")
 }
 
 /// Whether `password` matches the stored PHC string. A malformed string never matches.
 pub fn verify_password(password: &Password, phc: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let password = password.clone();
+    hashing::run(move |memory| verify_in(memory, password.as_bytes(), &parsed)).unwrap_or(false)
+}
+
+/// What `argon2`'s `PasswordVerifier` does (the hash's own algorithm, version and parameters,
+/// its salt, a constant-time comparison of the outputs), with the hashing thread's working
+/// memory instead of a fresh buffer each time.
+fn verify_in(memory: &mut hashing::Memory, password: &[u8], parsed: &PasswordHash) -> bool {
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return false;
+    };
+    let Ok(version) = parsed
+        .version
+        .map_or(Ok(argon2::Version::default()), argon2::Version::try_from)
+    else {
+        return false;
+    };
+    let Ok(params) = Params::try_from(parsed) else {
+        return false;
+    };
+    let mut out = Zeroizing::new([0u8; argon2::password_hash::phc::Output::MAX_LENGTH]);
+    let Some(out) = out.get_mut(..expected.len()) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::new());
+    }
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt.as_ref(), out, &mut memory[..blocks])
+        .is_ok()
+        && argon2::password_hash::phc::Output::new(out).is_ok_and(|computed| computed == *expected)
+}
+
+/// The one thread that runs every Argon2 hash of the process, started at the first.
+///
+/// Each hash works in 19 MiB of memory. On the runtime's blocking threads, which come and go,
+/// each hash took a fresh buffer (its pages faulted in, about 4,900 of them) and glibc kept
+/// the freed ones in the arena of each thread that had hashed: about 80 MiB of a kiosk after a
+/// thousand sessions. This thread keeps one buffer ([`Memory`], zeroised when dropped) from one
+/// verification to the next, so a sign-in costs what a bare hash does, and hashes run one at a
+/// time. Once no hash came for [`IDLE`], it drops the buffer, gives the free memory back
+/// ([`give_back_free_memory`]) and sleeps until the next one, with no timer.
+///
+/// [`give_back_free_memory`]: crate::hardening::give_back_free_memory
+pub mod hashing {
+    use std::sync::mpsc;
+    use std::sync::OnceLock;
+    use std::time::Duration;
+
+    use zeroize::Zeroizing;
+
+    /// How long the thread keeps its buffer after a hash: a retyped password, a second sign-in
+    /// after a typo, reuses it; a terminal at rest holds none.
+    pub const IDLE: Duration = Duration::from_secs(10);
+
+    /// The thread's working memory for Argon2, kept between hashes, zeroised when dropped.
+    pub type Memory = Zeroizing<Vec<argon2::Block>>;
+
+    type Job = Box<dyn FnOnce(&mut Memory) + Send>;
+
+    /// The thread's queue; `None` when it could not be started (then each hash runs on its
+    /// caller's thread with memory of its own, as before there was one).
+    static JOBS: OnceLock<Option<mpsc::Sender<Job>>> = OnceLock::new();
+
+    fn jobs() -> Option<&'static mpsc::Sender<Job>> {
+        JOBS.get_or_init(|| {
+            let (tx, rx) = mpsc::channel::<Job>();
+            std::thread::Builder::new()
+                .name("argon2".into())
+                .spawn(move || serve(&rx))
+                .map_err(|e| tracing::warn!("no thread of its own for hashing: {e}"))
+                .ok()
+                .map(|_| tx)
+        })
+        .as_ref()
+    }
+
+    fn serve(rx: &mpsc::Receiver<Job>) {
+        let mut memory = Memory::default();
+        let mut hashed = false;
+        loop {
+            let job = if hashed {
+                match rx.recv_timeout(IDLE) {
+                    Ok(job) => job,
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        memory = Memory::default();
+                        crate::hardening::give_back_free_memory();
+                        hashed = false;
+                        continue;
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            } else {
+                match rx.recv() {
+                    Ok(job) => job,
+                    Err(mpsc::RecvError) => return,
+                }
+            };
+            // A job that panics (never with valid parameters) drops its answer: its caller
+            // hears `None`; the thread goes on, with fresh memory.
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut memory))).is_err()
+            {
+                memory = Memory::default();
+            }
+            hashed = true;
+        }
+    }
+
+    /// Runs `job` on the hashing thread, with its working memory, and waits for its answer;
+    /// `None` if it panicked.
+    pub fn run<R: Send + 'static>(
+        job: impl FnOnce(&mut Memory) -> R + Send + 'static,
+    ) -> Option<R> {
+        let Some(jobs) = jobs() else {
+            return Some(job(&mut Memory::default()));
+        };
+        let (answer, answered) = mpsc::sync_channel(1);
+        jobs.send(Box::new(move |memory: &mut Memory| {
+            let _ = answer.send(job(memory));
+        }))
+        .ok()?;
+        answered.recv().ok()
     }
 }
 
@@ -426,6 +555,77 @@ mod tests {
             pw("librarian").check_new(&long),
             Err(CredentialError::PasswordIsUsername)
         );
+    }
+
+    #[test]
+    fn the_hashing_thread_verifies_as_the_argon2_crate_does() {
+        use argon2::password_hash::{CustomizedPasswordHasher, PasswordVerifier};
+        let salt = [7u8; 16];
+        let mut hashes = Vec::new();
+        for (algorithm, m, t, p) in [
+            (Algorithm::Argon2id, 19_456, 2, 1),
+            (Algorithm::Argon2id, 8_192, 1, 1),
+            (Algorithm::Argon2i, 8_192, 3, 2),
+            (Algorithm::Argon2d, 4_096, 1, 1),
+        ] {
+            let params = Params::new(m, t, p, None).unwrap();
+            let phc = Argon2::default()
+                .hash_password_customized(
+                    b"correct horse battery",
+                    &salt,
+                    Some(algorithm.ident().as_str()),
+                    None,
+                    params,
+                )
+                .unwrap()
+                .to_string();
+            hashes.push(phc);
+        }
+        for phc in &hashes {
+            for password in ["correct horse battery", "correct horse batterY", ""] {
+                let crate_says = PasswordHash::new(phc)
+                    .is_ok_and(|h| hasher().verify_password(password.as_bytes(), &h).is_ok());
+                assert_eq!(
+                    verify_password(&pw(password), phc),
+                    crate_says,
+                    "{phc} {password:?}"
+                );
+            }
+        }
+        // Another salt, a cut output, no output: never a match.
+        let cut = &hashes[0][..hashes[0].len() - 4];
+        assert!(!verify_password(&pw("correct horse battery"), cut));
+        let other_salt = hashes[0].replace("BwcHBwcHBwcHBwcHBwcHBw", "CAgICAgICAgICAgICAgICA");
+        assert_ne!(other_salt, hashes[0]);
+        assert!(!verify_password(&pw("correct horse battery"), &other_salt));
+        let no_output = hashes[0].rsplit_once('$').unwrap().0;
+        assert!(!verify_password(&pw("correct horse battery"), no_output));
+    }
+
+    #[test]
+    fn every_hash_runs_on_the_one_hashing_thread_and_a_panic_does_not_stop_it() {
+        let phc = hash_password(&pw("correct horse battery"));
+        let callers: Vec<_> = (0..4)
+            .map(|i| {
+                let phc = phc.clone();
+                std::thread::spawn(move || {
+                    let password = if i % 2 == 0 {
+                        "correct horse battery"
+                    } else {
+                        "wrong horse battery"
+                    };
+                    let on = hashing::run(|_| std::thread::current().name().map(str::to_owned));
+                    (verify_password(&pw(password), &phc), on)
+                })
+            })
+            .collect();
+        for (i, caller) in callers.into_iter().enumerate() {
+            let (verified, on) = caller.join().unwrap();
+            assert_eq!(verified, i % 2 == 0);
+            assert_eq!(on.flatten().as_deref(), Some("argon2"));
+        }
+        assert_eq!(hashing::run(|_| -> u8 { panic!("a job that fails") }), None);
+        assert!(verify_password(&pw("correct horse battery"), &phc));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! dumpable (another process of the same account cannot read its memory through ptrace or
 //! `/proc/PID/mem`), and a panic ends the whole process instead of one task, so a session is
 //! never left running without the manager that keeps its deadlines (the kiosk's wrapper starts
-//! it again, and the next start ends and wipes the session as `recovered`).
+//! it again, and the next start ends and wipes the session as `recovered`). And the one call
+//! that gives freed memory back to the system ([`give_back_free_memory`]).
 
 use std::io;
 
@@ -14,6 +15,23 @@ use rustix::process::{DumpableBehavior, Resource, Rlimit};
 /// build run from a checkout (the tests run those) does neither.
 pub fn installed() -> bool {
     std::env::current_exe().is_ok_and(|exe| exe.starts_with("/usr/"))
+}
+
+/// Gives the system back the memory glibc's allocator holds free. glibc keeps what a thread
+/// freed in that thread's arena (up to 16 of them on two cores), so what several threads freed
+/// over a day stays resident: Argon2 buffers of 19 MiB each and the sessions' own work held
+/// about 200 MiB of a kiosk's app after a thousand sessions (BENCHMARKS.md, "Soak through the
+/// real app"). Called when a burst of such work is over (the screen, at the end of each
+/// session; [`crate::auth::hashing`]'s thread, ten seconds after its last hash), never on a hot
+/// path: it walks and locks every arena in turn. Does nothing off glibc.
+#[allow(unsafe_code)]
+pub fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` takes no pointer and has no precondition for its caller; glibc
+    // locks each arena while it trims it, so it is safe beside other threads' allocations.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// No core dumps for this process and the ones it starts (the limit is inherited, also by the

@@ -361,9 +361,19 @@ fn forward_status(app: tauri::AppHandle, link: &Link, notifications: wipers::Ope
     tauri::async_runtime::spawn(async move {
         let mut notifier = notify::Notifier::new(notifications);
         let mut was_browsing = false;
+        let mut was_ending = false;
         let mut zoom = 1.0;
         loop {
             let status = rx.borrow_and_update().clone();
+            // A session's ending is over: what this process freed for it (the page's and the
+            // browser's data, the screen's side of the wipe) goes back to the system. (The
+            // session service gives its own back once its hashing thread is idle: a trim at
+            // each ending there made the next sign-in's hash fault its 19 MiB back in.)
+            let ending = matches!(status.screen, slate_core::api::Screen::Ending);
+            if was_ending && !ending {
+                tauri::async_runtime::spawn_blocking(slate_core::hardening::give_back_free_memory);
+            }
+            was_ending = ending;
             if let Err(e) = app.emit(STATUS_EVENT, &status) {
                 tracing::warn!("cannot send the status to the UI: {e}");
             }
