@@ -7,6 +7,8 @@
 //!   `deadline <= now`); here a negative figure fails.
 //! - `sign_out_to_sign_in`: the sign-out click to the sign-in screen (release build).
 //! - `cold_start`: a new release process to its sign-in screen drawn.
+//! - `cold_start_with_a_large_log`: the same on a data folder with ten million audit records,
+//!   in turns with one whose log is all but empty.
 //! - `at_rest`: CPU over 60 s at rest and memory (PSS), Slate against a bare Tauri window.
 //!
 //! Each keeps its figures for BENCHMARKS.md (`slate_e2e::report`).
@@ -174,6 +176,109 @@ async fn cold_start() {
             "process start → sign-in screen drawn, release build, {ROUNDS} starts (Xvfb, started \
              by WebKitWebDriver): median **{med:.0} ms**, max **{max:.0} ms** (target ≤ 1.5 s); \
              {disk}\n\nall: {all:.0?}\n"
+        ),
+    );
+}
+
+/// Appends `count` audit records to the log of the data folder at `dir` through the real append
+/// path, under its own key (so the chain verifies): a year of sign-ins, failed sign-ins and
+/// sign-outs of 2,000 people, up to now.
+fn fill_audit(dir: &std::path::Path, count: i64) {
+    use slate_core::audit::{AuditEvent, AuditKey, Event, Stamp};
+    use slate_core::store::{Store, StoreError};
+    let key = AuditKey::load(dir, false).expect("the data folder's audit key");
+    let store = Store::open(&dir.join("slate.db")).expect("the data folder's database");
+    let now = chrono::Utc::now().timestamp();
+    let span = 365 * 24 * 3600;
+    let batch = 200_000;
+    for first in (0..count).step_by(batch) {
+        store
+            .atomically(|s| {
+                for i in first..(first + i64::try_from(batch).unwrap_or(0)).min(count) {
+                    let user = format!("user{:04}", i % 2000);
+                    let event = match i % 10 {
+                        0..=3 => {
+                            AuditEvent::new(Event::SignIn, serde_json::json!({ "kind": "user" }))
+                                .user(Some(&user))
+                        }
+                        4 => AuditEvent::new(
+                            Event::SignInFailed,
+                            serde_json::json!({ "reason": "bad_credentials" }),
+                        )
+                        .user(Some(&user)),
+                        _ => AuditEvent::new(
+                            Event::SignOut,
+                            serde_json::json!({ "reason": "idle", "erased": true }),
+                        )
+                        .user(Some(&user))
+                        .duration_ms(Some(300_000)),
+                    };
+                    let stamp = Stamp {
+                        at: chrono::DateTime::from_timestamp(now - span + i * span / count, 0)
+                            .expect("an instant"),
+                        offset: chrono::FixedOffset::east_opt(3600).expect("an offset"),
+                        terminal: "library-1".into(),
+                    };
+                    s.audit_append(&key, &stamp, &event)?;
+                }
+                Ok::<(), StoreError>(())
+            })
+            .expect("appended");
+        eprint!("\rfilling the audit log: {first} of {count} records…");
+    }
+    eprintln!();
+}
+
+/// Cold start (as `cold_start`) on a data folder whose audit log holds ten million records,
+/// in turns with one whose log is all but empty (its set-up's few records), ten rounds after
+/// one of warm-up. Retention is off in both, so no start prunes. Target: the large log's
+/// start within 10 % of the empty one's (the service opens the database without reading it
+/// whole; its check runs after the sign-in screen is up).
+#[tokio::test]
+#[ignore = "a timing harness: run it with `make bench`"]
+async fn cold_start_with_a_large_log() {
+    const RECORDS: i64 = 10_000_000;
+    let empty = prepared_data_dir(&[("audit_retention_days", "0")]);
+    let large = prepared_data_dir(&[("audit_retention_days", "0")]);
+    let filling = std::time::Instant::now();
+    fill_audit(large.path(), RECORDS);
+    let fill_s = filling.elapsed().as_secs_f64();
+    let db_bytes = std::fs::metadata(large.path().join("slate.db")).map_or(0, |m| m.len());
+    let (mut small_ms, mut large_ms, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..=ROUNDS {
+        let mut pair = [0.0; 2];
+        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
+        for which in order {
+            let launch = Launch {
+                binary: Some(slate_e2e::release_slate_bin()),
+                ..Launch::on(if which == 0 { &empty } else { &large })
+            };
+            with_kiosk_launched("cold_start_large_log", launch, async |k| {
+                pair[which] = k.start_to_sign_in_ms().await;
+                k.by_role("heading", "Sign in").await;
+            })
+            .await;
+        }
+        // The first round is a warm-up (the page cache).
+        if round > 0 {
+            small_ms.push(pair[0]);
+            large_ms.push(pair[1]);
+            ratios.push(pair[1] / pair[0]);
+        }
+    }
+    let median = slate_e2e::report::median;
+    slate_e2e::report::write_figures(
+        "cold-start-large-log",
+        &format!(
+            "process start → sign-in screen drawn, release build, {ROUNDS} rounds in turns \
+             (Xvfb, started by WebKitWebDriver): with **{RECORDS}** audit records ({:.1} GB, \
+             filled in {fill_s:.0} s) median **{:.0} ms**; with an all but empty log **{:.0} \
+             ms**; the median of the per-round ratios **{:.3}** (target ≤ 1.10)\n\n\
+             all (large): {large_ms:.0?}\nall (empty): {small_ms:.0?}\n",
+            db_bytes as f64 / 1e9,
+            median(&large_ms),
+            median(&small_ms),
+            median(&ratios),
         ),
     );
 }

@@ -65,8 +65,13 @@ impl ScreenLink {
         }
     }
 
+    /// Whether a screen is connected, waiting up to `wait` for one.
+    pub fn screen_within(&self, wait: Duration) -> bool {
+        self.connection_within(wait).is_some()
+    }
+
     /// The screen's connection, waiting up to `wait` for one.
-    fn screen_within(&self, wait: Duration) -> Option<mpsc::Sender<ServerMessage>> {
+    fn connection_within(&self, wait: Duration) -> Option<mpsc::Sender<ServerMessage>> {
         let deadline = Instant::now() + wait;
         let mut attached = lock(&self.attached);
         loop {
@@ -102,7 +107,7 @@ impl ScreenLink {
         } else {
             SCREEN_WAIT
         };
-        let Some(tx) = self.screen_within(wait) else {
+        let Some(tx) = self.connection_within(wait) else {
             self.gave_up.store(true, Ordering::SeqCst);
             return Err(
                 "the kiosk's screen is not connected; it is wiped when the screen is back".into(),

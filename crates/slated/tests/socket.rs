@@ -54,7 +54,10 @@ impl Service {
         .arg(&policy)
         .arg("--socket")
         .arg(&socket)
-        .env("SLATE_LOG", "warn");
+        .env("SLATE_LOG", "warn")
+        // The database check waits a second, not twenty, for a screen (most of these tests
+        // have none).
+        .env("SLATE_TEST_SHORT_BOUNDS", "1");
         if let Some(user) = screen_user {
             cmd.args(["--screen-user", user]);
         }
@@ -774,8 +777,9 @@ fn a_damaged_page_found_after_the_start_puts_the_terminal_on_needs_attention() {
 fn an_undamaged_file_is_checked_after_the_start_and_the_terminal_stays_open() {
     let service = Service::start_on(None, |data| kiosk_with_records(data, 50));
     let mut c = service.connect();
-    // The check runs once the service serves; give it time to finish.
-    std::thread::sleep(Duration::from_secs(2));
+    // The check runs once the service serves (after a second without a screen, then two for
+    // a screen's page to draw); give it time to finish.
+    std::thread::sleep(Duration::from_secs(4));
     assert_eq!(c.screen()["kind"], "sign_in");
     let status = c.ok(
         "sign_in",

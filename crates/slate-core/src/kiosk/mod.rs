@@ -89,7 +89,8 @@ impl Kiosk {
 
     /// Opens the database in the data folder without checking it first, so that opening takes
     /// as long with a long audit log as with an empty one; the caller runs
-    /// [`Kiosk::check_database`] once it is up (the session service, after it starts serving).
+    /// [`Kiosk::check_database`] once it is up (the session service, once the sign-in screen is
+    /// up).
     pub fn open_check_later(data_dir: DataDir) -> Result<Self, KioskError> {
         let store = Store::open_unchecked(&data_dir.database())?;
         Self::with_store(data_dir, store, Arc::new(SystemClock))

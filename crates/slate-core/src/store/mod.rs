@@ -17,7 +17,7 @@
 //! the whole file, see BENCHMARKS.md), and runs the versioned migrations in [`MIGRATIONS`]
 //! (`PRAGMA user_version` holds how many have run). The session service opens without the check
 //! ([`Store::open_unchecked`]), so that its start does not grow with the audit log, and runs it
-//! once it serves, on a read-only connection of its own ([`Store::check_file`]). A damaged file
+//! once the sign-in screen is up, on a read-only connection of its own ([`Store::check_file`]). A damaged file
 //! is reported in one sentence and never silently recreated.
 
 mod accounts;
