@@ -973,10 +973,13 @@ impl Kiosk {
         let found = self
             .client
             .execute_async(
+                // After any animation or transition in progress (a card rising, a tab's colour
+                // changing after a click): axe reads colours as drawn at that moment.
                 r"const done = arguments[0];
-                  axe.run(document, {
+                  Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)))
+                  .then(() => axe.run(document, {
                     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-                  }).then(
+                  })).then(
                     (r) => done(r.violations.map((v) => ({
                       rule: v.id, impact: v.impact, help: v.help,
                       nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' :: ' + n.failureSummary),
