@@ -184,48 +184,17 @@ async fn cold_start() {
 /// path, under its own key (so the chain verifies): a year of sign-ins, failed sign-ins and
 /// sign-outs of 2,000 people, up to now.
 fn fill_audit(dir: &std::path::Path, count: i64) {
-    use slate_core::audit::{AuditEvent, AuditKey, Event, Stamp};
-    use slate_core::store::{Store, StoreError};
-    let key = AuditKey::load(dir, false).expect("the data folder's audit key");
-    let store = Store::open(&dir.join("slate.db")).expect("the data folder's database");
-    let now = chrono::Utc::now().timestamp();
+    let key = slate_core::audit::AuditKey::load(dir, false).expect("the data folder's audit key");
+    let store =
+        slate_core::store::Store::open(&dir.join("slate.db")).expect("the data folder's database");
     let span = 365 * 24 * 3600;
-    let batch = 200_000;
-    for first in (0..count).step_by(batch) {
-        store
-            .atomically(|s| {
-                for i in first..(first + i64::try_from(batch).unwrap_or(0)).min(count) {
-                    let user = format!("user{:04}", i % 2000);
-                    let event = match i % 10 {
-                        0..=3 => {
-                            AuditEvent::new(Event::SignIn, serde_json::json!({ "kind": "user" }))
-                                .user(Some(&user))
-                        }
-                        4 => AuditEvent::new(
-                            Event::SignInFailed,
-                            serde_json::json!({ "reason": "bad_credentials" }),
-                        )
-                        .user(Some(&user)),
-                        _ => AuditEvent::new(
-                            Event::SignOut,
-                            serde_json::json!({ "reason": "idle", "erased": true }),
-                        )
-                        .user(Some(&user))
-                        .duration_ms(Some(300_000)),
-                    };
-                    let stamp = Stamp {
-                        at: chrono::DateTime::from_timestamp(now - span + i * span / count, 0)
-                            .expect("an instant"),
-                        offset: chrono::FixedOffset::east_opt(3600).expect("an offset"),
-                        terminal: "library-1".into(),
-                    };
-                    s.audit_append(&key, &stamp, &event)?;
-                }
-                Ok::<(), StoreError>(())
-            })
-            .expect("appended");
-        eprint!("\rfilling the audit log: {first} of {count} records…");
-    }
+    slate_core::test_util::append_year_of_records(
+        &store,
+        &key,
+        (chrono::Utc::now().timestamp() - span, span),
+        count,
+        |done| eprint!("\rfilling the audit log: {done} of {count} records…"),
+    );
     eprintln!();
 }
 

@@ -11,11 +11,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, FixedOffset};
+use chrono::{DateTime, Duration};
 use criterion::{criterion_group, Criterion};
-use serde_json::json;
-use slate_core::audit::{AuditEvent, AuditFilter, AuditKey, Event, Stamp};
-use slate_core::store::{Store, StoreError};
+use slate_core::audit::{AuditFilter, AuditKey};
+use slate_core::store::Store;
 
 const RECORDS: i64 = 10_000_000;
 const PAGE: u32 = 50;
@@ -67,52 +66,18 @@ fn service_open(large: &Path, dir: &Path) {
     let _ = SERVICE_OPEN.set((big, small, ratio, check_s));
 }
 
-fn event(i: i64) -> AuditEvent {
-    let user = format!("user{:04}", i % 2000);
-    let session = format!("{:032x}", i / 3);
-    match i % 10 {
-        0..=3 => AuditEvent::new(Event::SignIn, json!({ "kind": "user" }))
-            .user(Some(&user))
-            .session(&session),
-        4 => AuditEvent::new(Event::SignInFailed, json!({ "reason": "bad_credentials" }))
-            .user(Some(&user)),
-        _ => {
-            let reason =
-                ["user", "idle", "idle", "time_limit", "user"][usize::try_from(i % 5).unwrap_or(0)];
-            AuditEvent::new(
-                Event::SignOut,
-                json!({ "reason": reason, "erased": true, "wiped_items": i % 50, "wiped_bytes": i * 10 }),
-            )
-            .user(if i % 7 == 0 { None } else { Some(&user) })
-            .session(&session)
-            .duration_ms(Some(300_000 + i % 1000))
-        }
-    }
-}
-
 fn build(path: &Path, key: &AuditKey) {
     let tmp = path.with_extension("building");
     let _ = std::fs::remove_file(&tmp);
     let store = Store::open(&tmp).expect("a store");
     let started = Instant::now();
-    let batch = 200_000;
-    for first in (1..=RECORDS).step_by(batch) {
-        store
-            .atomically(|s| {
-                for i in first..(first + i64::try_from(batch).unwrap_or(0)).min(RECORDS + 1) {
-                    let stamp = Stamp {
-                        at: DateTime::from_timestamp(START + i * SPAN_SECS / RECORDS, 0)
-                            .expect("an instant"),
-                        offset: FixedOffset::east_opt(3600).expect("an offset"),
-                        terminal: "library-1".into(),
-                    };
-                    s.audit_append(key, &stamp, &event(i))?;
-                }
-                Ok::<(), StoreError>(())
-            })
-            .expect("appended");
-        eprint!("\rbuilding the 10M-record audit database: {first} records…");
-    }
+    slate_core::test_util::append_year_of_records(
+        &store,
+        key,
+        (START, SPAN_SECS),
+        RECORDS,
+        |done| eprint!("\rbuilding the 10M-record audit database: {done} records…"),
+    );
     drop(store);
     std::fs::rename(&tmp, path).expect("moved in place");
     eprintln!("\nbuilt in {:.0} s", started.elapsed().as_secs_f64());

@@ -99,6 +99,63 @@ pub fn running_manager(
     (handle, rt)
 }
 
+/// Appends `count` records to the audit log of `store` under `key`, through the real append
+/// path in transactions of 200,000: a year's worth (`span_secs`, evenly from `first_at`, Unix
+/// seconds) of sign-ins, failed sign-ins and sign-outs with every reason, of 2,000 people, at
+/// terminal `library-1`. The large logs of the `audit_page` bench and of the cold-start
+/// harness. `progress` is called after each transaction with the records appended so far.
+pub fn append_year_of_records(
+    store: &crate::store::Store,
+    key: &crate::audit::AuditKey,
+    (first_at, span_secs): (i64, i64),
+    count: i64,
+    mut progress: impl FnMut(i64),
+) {
+    use crate::audit::{AuditEvent, Event, Stamp};
+    use serde_json::json;
+    let event = |i: i64| {
+        let user = format!("user{:04}", i % 2000);
+        let session = format!("{:032x}", i / 3);
+        match i % 10 {
+            0..=3 => AuditEvent::new(Event::SignIn, json!({ "kind": "user" }))
+                .user(Some(&user))
+                .session(&session),
+            4 => AuditEvent::new(Event::SignInFailed, json!({ "reason": "bad_credentials" }))
+                .user(Some(&user)),
+            _ => {
+                let reason = ["user", "idle", "idle", "time_limit", "user"]
+                    [usize::try_from(i % 5).unwrap_or(0)];
+                AuditEvent::new(
+                    Event::SignOut,
+                    json!({ "reason": reason, "erased": true, "wiped_items": i % 50, "wiped_bytes": i * 10 }),
+                )
+                .user(if i % 7 == 0 { None } else { Some(&user) })
+                .session(&session)
+                .duration_ms(Some(300_000 + i % 1000))
+            }
+        }
+    };
+    let batch = 200_000;
+    for first in (1..=count).step_by(batch) {
+        let last = (first + i64::try_from(batch).unwrap_or(0)).min(count + 1);
+        store
+            .atomically(|s| {
+                for i in first..last {
+                    let stamp = Stamp {
+                        at: DateTime::from_timestamp(first_at + i * span_secs / count, 0)
+                            .expect("an instant"),
+                        offset: FixedOffset::east_opt(3600).expect("an offset"),
+                        terminal: "library-1".into(),
+                    };
+                    s.audit_append(key, &stamp, &event(i))?;
+                }
+                Ok::<(), crate::store::StoreError>(())
+            })
+            .expect("appended");
+        progress(last - 1);
+    }
+}
+
 /// First-run setup with [`ADMIN`], then [`ANA`] as a user.
 pub fn add_admin_and_ana(kiosk: &Kiosk, admin_name: &str) {
     kiosk
@@ -265,5 +322,21 @@ impl Clock for FakeClock {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_year_of_records_appends_them_all_and_their_chain_verifies() {
+        let dir = super::private_tempdir();
+        let store = crate::store::Store::open(&dir.path().join("slate.db")).unwrap();
+        let key = crate::audit::AuditKey::from_bytes([9; 32]);
+        let mut reported = Vec::new();
+        super::append_year_of_records(&store, &key, (1_760_000_000, 3600), 1_000, |done| {
+            reported.push(done);
+        });
+        assert_eq!(reported, [1_000]);
+        assert_eq!(store.audit_verify(&key, None).unwrap().records, 1_000);
     }
 }
